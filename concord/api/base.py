@@ -1,0 +1,166 @@
+"""The pieces every capability's API module uses: scoped fields, serializers and viewsets."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from concord.core import services
+from concord.core.context import Actor
+from concord.core.history import history_for
+from concord.core.models import Organisation, Role, Space, User
+from concord.core.visibility import VisibleLabels
+
+
+def _user(field) -> object:
+    request = field.context.get("request")
+    return getattr(request, "user", None)
+
+
+class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+    """Accepts only ids the caller may see; shows null for links the caller may not see."""
+
+    def __init__(self, model, **kwargs):
+        self.model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(_user(self))
+
+    def to_representation(self, value):
+        labels: VisibleLabels = self.context.setdefault("labels", VisibleLabels(_user(self)))
+        return value.pk if labels.get(self.model, value.pk) is not None else None
+
+
+class OwnerField(serializers.PrimaryKeyRelatedField):
+    """The owner must be an organisation where the caller is at least a contributor."""
+
+    def get_queryset(self):
+        user = _user(self)
+        if not user or not user.is_authenticated:
+            return Organisation.objects.none()
+        return Organisation.objects.filter(pk__in=user.principal().orgs_with_role(Role.CONTRIBUTOR))
+
+    def to_representation(self, value):
+        return value.pk
+
+
+class SpaceField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        return Space.objects.visible_to(_user(self))
+
+
+class ScopedSerializer(serializers.ModelSerializer):
+    """Adds the security fields every scoped record carries."""
+
+    owner = OwnerField()
+    shared_organisations = VisibleRelatedField(Organisation, many=True, required=False)
+    shared_spaces = SpaceField(many=True, required=False)
+    named_users = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=User.objects.filter(is_active=True)
+    )
+    url = serializers.SerializerMethodField()
+
+    SECURITY_FIELDS = [
+        "owner",
+        "classification",
+        "releasability",
+        "shared_organisations",
+        "shared_spaces",
+        "named_users",
+    ]
+
+    def get_url(self, obj) -> str:
+        return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in ("shared_organisations",):
+            if name in data and isinstance(data[name], list):
+                data[name] = [v for v in data[name] if v is not None]
+        return data
+
+
+class ScopedViewSet(viewsets.ModelViewSet):
+    """List, read, create, update, delete — reads through ``visible_to``, writes through
+    ``services``. ``children_field`` names a write-only list handled by a service callback."""
+
+    model = None
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    ordering_fields = ["name", "id"]
+    ordering = ["name"]
+
+    def get_queryset(self):
+        qs = self.model.objects.visible_to(self.request.user)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
+
+    def get_serializer_context(self):
+        ctx = super().get_serializer_context()
+        ctx["labels"] = VisibleLabels(self.request.user)
+        return ctx
+
+    def get_object(self):
+        obj = super().get_object()
+        if self.request.method not in ("GET", "HEAD", "OPTIONS"):
+            if self.request.method == "DELETE":
+                allowed = self.model.objects.deletable_by(self.request.user)
+            else:
+                allowed = self.model.objects.editable_by(self.request.user)
+            if not allowed.filter(pk=obj.pk).exists():
+                raise PermissionDenied("Your role does not allow this change to this record.")
+        return obj
+
+    def _split(self, validated: dict):
+        m2m = {
+            f.name: validated.pop(f.name)
+            for f in self.model._meta.many_to_many
+            if f.name in validated
+        }
+        children = self.children(validated)
+        return validated, m2m, children
+
+    def children(self, validated: dict):
+        return None
+
+    def perform_create(self, serializer):
+        fields, m2m, children = self._split(dict(serializer.validated_data))
+        serializer.instance = services.save(
+            self.model(**fields), actor=Actor.from_request(self.request), m2m=m2m, children=children
+        )
+
+    def perform_update(self, serializer):
+        fields, m2m, children = self._split(dict(serializer.validated_data))
+        instance = serializer.instance
+        for key, value in fields.items():
+            setattr(instance, key, value)
+        services.save(instance, actor=Actor.from_request(self.request), m2m=m2m, children=children)
+
+    def perform_destroy(self, instance):
+        services.delete(instance, actor=Actor.from_request(self.request))
+
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The audit entries of this record, newest first."""
+        obj = self.get_object()
+        entries = history_for(obj, request.user)
+        return Response(
+            [
+                {
+                    "seq": e.seq,
+                    "at": e.at,
+                    "actor": e.actor_label,
+                    "interface": e.interface,
+                    "action": e.action,
+                    "changes": e.changes,
+                    "request_id": e.request_id,
+                }
+                for e in entries
+            ]
+        )

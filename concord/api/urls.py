@@ -1,0 +1,20 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import DefaultRouter
+
+from . import core
+
+router = DefaultRouter()
+router.register("organisations", core.OrganisationViewSet, basename="organisation")
+router.register("people", core.PersonViewSet, basename="person")
+router.register("areas", core.AreaViewSet, basename="area")
+router.register("countries", core.CountryViewSet, basename="country")
+router.register("spaces", core.SpaceViewSet, basename="space")
+router.register("tokens", core.TokenViewSet, basename="token")
+
+app_name = "api"
+urlpatterns = [
+    path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("", include(router.urls)),
+]

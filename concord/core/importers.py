@@ -1,0 +1,454 @@
+"""Columns of organisations, people and areas for import and export (CSV, JSON, XLSX).
+
+Imports are all-or-nothing per file: every row is validated and saved through the services
+inside one transaction; if any row fails, everything rolls back and every row's errors are
+reported with their row and column.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime as dt
+import json
+from collections.abc import Iterable, Iterator
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from concord.exchange.tabular import CellError, FileRejected, Table, read_table
+
+from . import services
+from .context import Actor
+from .models import (
+    Area,
+    Classification,
+    Country,
+    Organisation,
+    Person,
+    Releasability,
+    Role,
+    ScopedModel,
+    Space,
+)
+from .visibility import VisibleLabels
+
+SEP = ";"
+
+
+class RowError(Exception):
+    def __init__(self, column: str | None, message: str):
+        self.column, self.message = column, message
+        super().__init__(message)
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in (value or "").split(SEP) if v.strip()]
+
+
+def _date(value: str, column: str):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise RowError(column, f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+
+
+def _choice(value: str, choices, column: str, default):
+    if value == "":
+        return default
+    norm = value.strip().lower().replace(" ", "_")
+    for v, label in choices:
+        if norm in (str(v).lower(), label.lower().replace(" ", "_")):
+            return v
+    allowed = ", ".join(str(v) for v, _ in choices)
+    raise RowError(column, f"{value!r} is not one of: {allowed}")
+
+
+class Spec(abc.ABC):
+    """A model's columns. Subclasses list ``fields`` after the common id/security columns."""
+
+    model: type[ScopedModel]
+    name: str
+    fields: list[str] = []
+    required: set[str] = {"name"}
+    SECURITY = ["owner", "classification", "releasability", "shared_organisations", "shared_spaces"]
+
+    @property
+    def columns(self) -> list[str]:
+        return ["id", *self.fields, *self.SECURITY]
+
+    # -- export --------------------------------------------------------------------------------
+    def rows(self, queryset: Iterable, user) -> Iterator[list]:
+        labels = VisibleLabels(user)
+        batch: list = []
+        for obj in queryset:
+            batch.append(obj)
+            if len(batch) == 500:
+                yield from self._rows(batch, labels)
+                batch = []
+        yield from self._rows(batch, labels)
+
+    def _rows(self, batch, labels) -> Iterator[list]:
+        labels.load(Organisation, [o.owner_id for o in batch])
+        self.preload(batch, labels)
+        for obj in batch:
+            shared = [labels.get(Organisation, o.pk) for o in obj.shared_organisations.all()]
+            yield [
+                obj.pk,
+                *self.values(obj, labels),
+                _org_key(labels.get(Organisation, obj.owner_id)),
+                Classification(obj.classification).name.lower(),
+                obj.releasability,
+                f"{SEP} ".join(_org_key(o) for o in shared if o is not None),
+                f"{SEP} ".join(s.name for s in obj.shared_spaces.all()),
+            ]
+
+    def preload(self, batch, labels) -> None:
+        pass
+
+    @abc.abstractmethod
+    def values(self, obj, labels) -> list:
+        """The record's own columns, in the order of ``fields``."""
+
+    # -- import --------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def parse(self, row: dict, ctx: ImportContext) -> tuple[ScopedModel, dict, object]:
+        """An unsaved instance, its many-to-many values and a children callback (or None)."""
+
+    def security(self, obj: ScopedModel, row: dict, ctx: ImportContext) -> dict:
+        obj.owner = ctx.owner(row.get("owner", ""))
+        obj.classification = _choice(
+            row.get("classification", ""),
+            [(c.value, c.name.lower()) for c in Classification],
+            "classification",
+            obj.classification if obj.pk else Classification.INTERNAL,
+        )
+        obj.releasability = _choice(
+            row.get("releasability", ""),
+            Releasability.choices,
+            "releasability",
+            obj.releasability if obj.pk else Releasability.OWNER,
+        )
+        m2m = {}
+        if "shared_organisations" in row:
+            m2m["shared_organisations"] = [
+                ctx.organisation(n, "shared_organisations") for n in _split(row["shared_organisations"])
+            ]
+        if "shared_spaces" in row:
+            m2m["shared_spaces"] = [ctx.space(n) for n in _split(row["shared_spaces"])]
+        return m2m
+
+    def instance(self, row: dict, ctx: ImportContext):
+        pk = row.get("id", "")
+        if not pk:
+            return self.model()
+        try:
+            return self.model.objects.editable_by(ctx.actor.user).get(pk=int(pk)) if not ctx.actor.is_system else self.model.objects.get(pk=int(pk))
+        except (ValueError, self.model.DoesNotExist):
+            raise RowError("id", f"no {self.name} with id {pk} that you may edit") from None
+
+    def key(self, row: dict) -> str:
+        return row.get("id") or row.get("name", "").casefold()
+
+
+def _org_key(org) -> str:
+    if org is None:
+        return ""
+    return org.acronym or org.name
+
+
+class ImportContext:
+    def __init__(self, actor: Actor):
+        self.actor = actor
+        self.user = actor.user
+
+    def organisation(self, name: str, column: str):
+        if name.isdigit():
+            org = Organisation.objects.visible_to(self.user).filter(pk=int(name)).first()
+        else:
+            try:
+                org = services.resolve_organisation(name, self.user, actor=self.actor)
+            except ValidationError as exc:
+                raise RowError(column, exc.messages[0]) from None
+        if org is None:
+            raise RowError(column, f"no organisation called {name!r}")
+        return org
+
+    def owner(self, name: str):
+        if self.actor.is_system:
+            if not name:
+                raise RowError("owner", "give the owning organisation")
+            return self.organisation(name, "owner")
+        allowed = self.user.principal().orgs_with_role(Role.CONTRIBUTOR)
+        if not name:
+            if len(allowed) == 1:
+                return Organisation.objects.get(pk=allowed[0])
+            raise RowError("owner", "give the owning organisation (you belong to several)")
+        org = self.organisation(name, "owner")
+        if org.pk not in allowed:
+            raise RowError("owner", f"you may not create records for {name!r}")
+        return org
+
+    def space(self, name: str):
+        qs = Space.objects.all() if self.actor.is_system else Space.objects.visible_to(self.user)
+        space = qs.filter(name__iexact=name).first()
+        if space is None:
+            raise RowError("shared_spaces", f"no coordination space called {name!r} that you are in")
+        return space
+
+    def country(self, code: str, column: str = "country"):
+        country = Country.objects.filter(alpha3__iexact=code).first() if code else None
+        if country is None:
+            raise RowError(column, f"{code!r} is not an ISO 3166-1 alpha-3 country code")
+        return country
+
+
+class OrganisationSpec(Spec):
+    model = Organisation
+    name = "organisation"
+    fields = ["name", "acronym", "kind", "parent", "country", "website", "aliases", "description"]
+    required = {"name", "kind"}
+
+    def preload(self, batch, labels):
+        labels.load(Organisation, [o.parent_id for o in batch])
+
+    def values(self, o, labels):
+        return [
+            o.name,
+            o.acronym,
+            o.kind,
+            _org_key(labels.get(Organisation, o.parent_id)),
+            o.country.alpha3 if o.country_id else "",
+            o.website,
+            f"{SEP} ".join(o.aliases or []),
+            o.description,
+        ]
+
+    def parse(self, row, ctx):
+        from .models.registry import OrganisationKind
+
+        o = self.instance(row, ctx)
+        o.name = row.get("name", o.name)
+        o.acronym = row.get("acronym", o.acronym or "")
+        o.kind = _choice(row.get("kind", ""), OrganisationKind.choices, "kind", o.kind or "")
+        if "parent" in row:
+            o.parent = ctx.organisation(row["parent"], "parent") if row["parent"] else None
+        if "country" in row:
+            o.country = ctx.country(row["country"]) if row["country"] else None
+        o.website = row.get("website", o.website or "")
+        if "aliases" in row:
+            o.aliases = _split(row["aliases"])
+        o.description = row.get("description", o.description or "")
+        return o, self.security(o, row, ctx), None
+
+
+class PersonSpec(Spec):
+    model = Person
+    name = "person"
+    fields = ["name", "languages", "contacts", "affiliations", "notes"]
+
+    def preload(self, batch, labels):
+        ids = [a.organisation_id for p in batch for a in p.affiliations.all()]
+        labels.load(Organisation, ids)
+
+    def values(self, p, labels):
+        affs = []
+        for a in p.affiliations.all():
+            org = labels.get(Organisation, a.organisation_id)
+            if org is None:
+                continue
+            affs.append(
+                " | ".join(
+                    [_org_key(org), a.title, a.start.isoformat() if a.start else "",
+                     a.end.isoformat() if a.end else ""]
+                ).rstrip(" |")
+            )
+        return [
+            p.name,
+            f"{SEP} ".join(p.languages or []),
+            f"{SEP} ".join(f"{c['kind']}: {c['value']}" for c in p.contacts or []),
+            f"{SEP} ".join(affs),
+            p.notes,
+        ]
+
+    def parse(self, row, ctx):
+        p = self.instance(row, ctx)
+        p.name = row.get("name", p.name)
+        if "languages" in row:
+            p.languages = [v.lower() for v in _split(row["languages"])]
+        if "contacts" in row:
+            contacts = []
+            for item in _split(row["contacts"]):
+                kind, _, value = item.partition(":")
+                if not value.strip():
+                    raise RowError("contacts", f"{item!r}: write channels as 'kind: value'")
+                contacts.append({"kind": kind.strip().lower(), "value": value.strip()})
+            p.contacts = contacts
+        p.notes = row.get("notes", p.notes or "")
+        children = None
+        if "affiliations" in row:
+            rows = []
+            for item in _split(row["affiliations"]):
+                parts = [x.strip() for x in item.split("|")] + ["", "", ""]
+                rows.append(
+                    {
+                        "organisation": ctx.organisation(parts[0], "affiliations"),
+                        "title": parts[1],
+                        "start": _date(parts[2], "affiliations"),
+                        "end": _date(parts[3], "affiliations"),
+                    }
+                )
+            children = services.set_affiliations(rows)
+        return p, self.security(p, row, ctx), children
+
+
+class AreaSpec(Spec):
+    model = Area
+    name = "area"
+    fields = [
+        "name", "country", "level", "parent", "pcode", "iso_code", "subdivision_type",
+        "latitude", "longitude", "geometry",
+    ]
+    required = {"name", "country"}
+
+    def preload(self, batch, labels):
+        labels.load(Area, [a.parent_id for a in batch])
+
+    def values(self, a, labels):
+        parent = labels.get(Area, a.parent_id)
+        return [
+            a.name,
+            a.country.alpha3,
+            a.level,
+            (parent.pcode or parent.iso_code) if parent else "",
+            a.pcode,
+            a.iso_code,
+            a.subdivision_type,
+            a.latitude if a.latitude is not None else "",
+            a.longitude if a.longitude is not None else "",
+            json.dumps(a.geometry) if a.geometry else "",
+        ]
+
+    def key(self, row):
+        return row.get("id") or row.get("pcode") or row.get("iso_code") or row.get("name", "").casefold()
+
+    def parse(self, row, ctx):
+        a = self.instance(row, ctx)
+        a.name = row.get("name", a.name)
+        if "country" in row:
+            a.country = ctx.country(row["country"])
+        if row.get("level"):
+            if row["level"] not in {"1", "2", "3"}:
+                raise RowError("level", "level must be 1, 2 or 3 (adm1–adm3)")
+            a.level = int(row["level"])
+        if "parent" in row:
+            a.parent = None
+            if row["parent"]:
+                code = row["parent"]
+                qs = Area.objects.all() if ctx.actor.is_system else Area.objects.visible_to(ctx.user)
+                a.parent = qs.filter(pcode=code).first() or qs.filter(iso_code=code).first()
+                if a.parent is None:
+                    raise RowError("parent", f"no area with P-code or ISO code {code!r}")
+        a.pcode = row.get("pcode", a.pcode or "")
+        a.iso_code = row.get("iso_code", a.iso_code or "")
+        a.subdivision_type = row.get("subdivision_type", a.subdivision_type or "")
+        for col in ("latitude", "longitude"):
+            if col in row:
+                try:
+                    setattr(a, col, float(row[col]) if row[col] else None)
+                except ValueError:
+                    raise RowError(col, f"{row[col]!r} is not a number") from None
+        if "geometry" in row:
+            try:
+                a.geometry = json.loads(row["geometry"]) if row["geometry"] else None
+            except json.JSONDecodeError:
+                raise RowError("geometry", "not valid GeoJSON (JSON syntax error)") from None
+        return a, self.security(a, row, ctx), None
+
+
+SPECS: dict[str, Spec] = {
+    "organisations": OrganisationSpec(),
+    "people": PersonSpec(),
+    "areas": AreaSpec(),
+}
+
+
+def _validation_errors(rownum: int, exc: ValidationError) -> list[CellError]:
+    if hasattr(exc, "error_dict"):
+        return [
+            CellError(rownum, None if f == "__all__" else f, m)
+            for f, msgs in exc.message_dict.items()
+            for m in msgs
+        ]
+    return [CellError(rownum, None, m) for m in exc.messages]
+
+
+def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progress=None) -> list:
+    """Validate and save every row in one transaction; raise FileRejected with all errors."""
+    errors: list[CellError] = []
+    known = set(spec.columns)
+    unknown = [h for h in table.headers if h not in known]
+    if unknown:
+        errors.append(
+            CellError(1, ", ".join(unknown), f"unknown column(s); expected some of: {', '.join(spec.columns)}")
+        )
+    missing = [c for c in sorted(spec.required) if c not in table.headers]
+    if missing:
+        errors.append(CellError(1, ", ".join(missing), "required column(s) missing"))
+    if errors:
+        raise FileRejected(filename, errors)
+    if not table.rows:
+        raise FileRejected(filename, [CellError(None, None, "no rows to import")])
+    ctx = ImportContext(actor)
+    seen: dict[str, int] = {}
+    saved = []
+    import_actor = Actor(user=actor.user, interface="import", request_id=actor.request_id, label=actor.label)
+    with transaction.atomic():
+        for rownum, row in table.rows:
+            for col in spec.required:
+                if not row.get(col):
+                    errors.append(CellError(rownum, col, "required value is empty"))
+            key = spec.key(row)
+            if key and key in seen:
+                errors.append(CellError(rownum, "id" if row.get("id") else "name",
+                                        f"duplicate of row {seen[key]}"))
+                continue
+            seen[key] = rownum
+            try:
+                with transaction.atomic():
+                    obj, m2m, children = spec.parse(row, ctx)
+                    saved.append(services.save(obj, actor=import_actor, m2m=m2m, children=children))
+            except RowError as exc:
+                errors.append(CellError(rownum, exc.column, exc.message))
+            except ValidationError as exc:
+                errors.extend(_validation_errors(rownum, exc))
+            except PermissionDenied as exc:
+                errors.append(CellError(rownum, None, str(exc)))
+            if progress:
+                progress(1)
+        if errors:
+            transaction.set_rollback(True)
+    if errors:
+        raise FileRejected(filename, errors)
+    return saved
+
+
+def import_file(kind: str, data: bytes, filename: str, *, actor: Actor, fmt=None, progress=None):
+    if kind not in SPECS:
+        raise FileRejected(filename, [CellError(None, None, f"cannot import {kind!r}")])
+    table = read_table(data, filename, fmt)
+    return import_table(SPECS[kind], table, filename, actor=actor, progress=progress)
+
+
+def export_queryset(kind: str, user):
+    """The visible records of a kind, ready for a writer (headers, row iterator)."""
+    spec = SPECS[kind]
+    qs = spec.model.objects.visible_to(user).prefetch_related("shared_organisations", "shared_spaces")
+    if kind == "people":
+        qs = qs.prefetch_related("affiliations")
+    if kind in ("organisations", "areas"):
+        qs = qs.select_related("country")
+    return spec.columns, qs.order_by("pk")
+
+

@@ -1,0 +1,35 @@
+"""Core records: who may see what (security), the registry, and the audit trail."""
+
+from .audit import AuditEntry, AuditHead
+from .registry import Affiliation, Area, Country, Organisation, OrganisationName, Person
+from .security import (
+    ApiToken,
+    Classification,
+    Membership,
+    Releasability,
+    Role,
+    ScopedModel,
+    ScopedQuerySet,
+    Space,
+    User,
+)
+
+__all__ = [
+    "Affiliation",
+    "ApiToken",
+    "Area",
+    "AuditEntry",
+    "AuditHead",
+    "Classification",
+    "Country",
+    "Membership",
+    "Organisation",
+    "OrganisationName",
+    "Person",
+    "Releasability",
+    "Role",
+    "ScopedModel",
+    "ScopedQuerySet",
+    "Space",
+    "User",
+]

@@ -1,0 +1,98 @@
+"""The audit trail: append-only, hash-chained.
+
+Each entry carries the owning organisation and classification of its object so the trail
+itself can be filtered like the records it describes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.db import models
+from django.db.models import Q
+
+from .security import Classification
+
+
+class AuditQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AuditQuerySet:
+        """Entries of records the user's organisations own, within the user's clearance.
+
+        Entries about records owned by others are shown through the record's History tab,
+        which first checks the record itself (see ``concord.core.history``).
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        p = user.principal()
+        return self.filter(
+            Q(owner_id__in=sorted(p.org_ids))
+            & Q(classification__lte=min(p.clearance, Classification.CONFIDENTIAL))
+        )
+
+
+class AuditEntry(models.Model):
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=200)
+    interface = models.CharField(max_length=16)
+    request_id = models.CharField(max_length=64, blank=True)
+    action = models.CharField(max_length=16)
+    model = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=300)
+    owner_id = models.BigIntegerField(null=True, blank=True)
+    classification = models.PositiveSmallIntegerField(default=Classification.PUBLIC)
+    changes = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["model", "object_id"])]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.model}:{self.object_id} by {self.actor_label}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("Audit entries are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("Audit entries are append-only.")
+
+    def payload(self) -> dict:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor_id": self.actor_id,
+            "actor_label": self.actor_label,
+            "interface": self.interface,
+            "request_id": self.request_id,
+            "action": self.action,
+            "model": self.model,
+            "object_id": str(self.object_id),
+            "object_repr": self.object_repr,
+            "owner_id": self.owner_id,
+            "classification": self.classification,
+            "changes": self.changes,
+            "prev_hash": self.prev_hash,
+        }
+
+    def compute_hash(self) -> str:
+        blob = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+
+class AuditHead(models.Model):
+    """A single row: the last sequence number and hash. Locking it serialises appends, and it
+    lets verification notice entries removed from the end of the chain."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default="0" * 64)

@@ -1,0 +1,277 @@
+"""The security model: users, memberships, spaces, and the one enforcement point.
+
+Every record that carries information derives from :class:`ScopedModel`; its manager's
+:meth:`ScopedQuerySet.visible_to` and :meth:`ScopedQuerySet.editable_by` are the only way
+pages, API endpoints, exports, searches, counts and analyses read records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+
+class Classification(models.IntegerChoices):
+    """After the UN information-sensitivity levels (ST/SGB/2007/6)."""
+
+    PUBLIC = 0, "Public"
+    INTERNAL = 1, "Internal"
+    CONFIDENTIAL = 2, "Confidential"
+    STRICTLY_CONFIDENTIAL = 3, "Strictly confidential"
+
+
+class Releasability(models.TextChoices):
+    OWNER = "owner", "Owner organisation only"
+    ORGANISATIONS = "organisations", "Named organisations"
+    SPACES = "spaces", "Named coordination spaces"
+    SIGNED_IN = "signed_in", "All signed-in users"
+    PUBLIC = "public", "Public"
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    CONTRIBUTOR = "contributor", "Contributor"
+    EDITOR = "editor", "Editor"
+    MANAGER = "manager", "Manager"
+
+
+ROLE_RANK = {Role.VIEWER: 0, Role.CONTRIBUTOR: 1, Role.EDITOR: 2, Role.MANAGER: 3}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What the enforcement point needs to know about a signed-in user, computed once."""
+
+    user_id: int
+    clearance: int
+    org_ids: frozenset[int]
+    space_ids: frozenset[int]
+    roles: dict[int, str]
+
+    def orgs_with_role(self, minimum: str) -> list[int]:
+        rank = ROLE_RANK[minimum]
+        return sorted(o for o, r in self.roles.items() if ROLE_RANK[r] >= rank)
+
+
+class User(AbstractUser):
+    """A person who signs in. People in the registry are contacts, not necessarily users.
+
+    ``is_superuser`` marks a platform administrator: it manages accounts and spaces but gains
+    no right to read records; it sees what its own memberships and clearance allow.
+    """
+
+    clearance = models.PositiveSmallIntegerField(
+        choices=Classification.choices, default=Classification.INTERNAL
+    )
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+
+    def principal(self) -> Principal:
+        cached = getattr(self, "_concord_principal", None)
+        if cached is not None:
+            return cached
+        roles = dict(Membership.objects.filter(user=self).values_list("organisation_id", "role"))
+        spaces = frozenset(
+            Space.organisations.through.objects.filter(organisation_id__in=roles).values_list(
+                "space_id", flat=True
+            )
+        )
+        principal = Principal(self.pk, self.clearance, frozenset(roles), spaces, roles)
+        self._concord_principal = principal
+        return principal
+
+    def forget_principal(self) -> None:
+        self.__dict__.pop("_concord_principal", None)
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        "core.Organisation", on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation"], name="uniq_membership")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.role} at {self.organisation_id}"
+
+
+class SpaceQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SpaceQuerySet:
+        if not user or not user.is_authenticated:
+            return self.none()
+        if user.is_superuser:
+            return self
+        return self.filter(pk__in=user.principal().space_ids)
+
+
+class Space(models.Model):
+    """A coordination space: a named set of organisations that share (e.g. "Mali partners")."""
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    organisations = models.ManyToManyField("core.Organisation", related_name="spaces", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SpaceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The one enforcement point. Every read of a scoped record goes through these methods."""
+
+    def _through(self, field: str):
+        f = self.model._meta.get_field(field)
+        return f.remote_field.through, f.m2m_field_name(), f.m2m_reverse_field_name()
+
+    def visible_to(self, user) -> ScopedQuerySet:
+        if user is None or not user.is_authenticated:
+            return self.filter(
+                classification=Classification.PUBLIC, releasability=Releasability.PUBLIC
+            )
+        p = user.principal()
+        reach = Q(releasability__in=[Releasability.PUBLIC, Releasability.SIGNED_IN])
+        if p.org_ids:
+            orgs = sorted(p.org_ids)
+            through, src, dst = self._through("shared_organisations")
+            reach |= Q(owner_id__in=orgs)
+            reach |= Q(releasability=Releasability.ORGANISATIONS) & Exists(
+                through.objects.filter(**{src: OuterRef("pk"), f"{dst}__in": orgs})
+            )
+        if p.space_ids:
+            through, src, dst = self._through("shared_spaces")
+            reach |= Q(releasability=Releasability.SPACES) & Exists(
+                through.objects.filter(**{src: OuterRef("pk"), f"{dst}__in": sorted(p.space_ids)})
+            )
+        ceiling = min(p.clearance, Classification.CONFIDENTIAL)
+        rule = Q(classification__lte=ceiling) & reach
+        if p.clearance >= Classification.STRICTLY_CONFIDENTIAL:
+            through, src, dst = self._through("named_users")
+            rule |= Q(classification=Classification.STRICTLY_CONFIDENTIAL) & Exists(
+                through.objects.filter(**{src: OuterRef("pk"), dst: p.user_id})
+            )
+        return self.filter(rule)
+
+    def editable_by(self, user) -> ScopedQuerySet:
+        """Editors and managers edit their organisation's records; contributors their own."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        p = user.principal()
+        rule = Q(owner_id__in=p.orgs_with_role(Role.EDITOR)) | Q(
+            owner_id__in=p.orgs_with_role(Role.CONTRIBUTOR), created_by_id=p.user_id
+        )
+        return self.visible_to(user).filter(rule)
+
+    def deletable_by(self, user) -> ScopedQuerySet:
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.visible_to(user).filter(
+            owner_id__in=user.principal().orgs_with_role(Role.MANAGER)
+        )
+
+
+class ScopedModel(models.Model):
+    """A record with an owning organisation, a classification and a releasability."""
+
+    owner = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="owned_%(class)s_set",
+        help_text="The organisation that owns and answers for this record.",
+    )
+    classification = models.PositiveSmallIntegerField(
+        choices=Classification.choices, default=Classification.INTERNAL
+    )
+    releasability = models.CharField(
+        max_length=16, choices=Releasability.choices, default=Releasability.OWNER
+    )
+    shared_organisations = models.ManyToManyField(
+        "core.Organisation",
+        blank=True,
+        related_name="+",
+        help_text="Organisations this record is released to (releasability: named organisations).",
+    )
+    shared_spaces = models.ManyToManyField(
+        "core.Space",
+        blank=True,
+        related_name="+",
+        help_text="Spaces this record is released to (releasability: named spaces).",
+    )
+    named_users = models.ManyToManyField(
+        "core.User",
+        blank=True,
+        related_name="+",
+        help_text="Strictly confidential records: the only people who may see it.",
+    )
+    created_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if (
+            self.releasability == Releasability.PUBLIC
+            and self.classification != Classification.PUBLIC
+        ):
+            raise ValidationError(
+                {"releasability": "Only a record classified public can be released to the public."}
+            )
+
+
+class ApiToken(models.Model):
+    """A per-user API token. Only its hash is stored; it can be read-only and revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    read_only = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "cnc_" + secrets.token_urlsafe(32)
+
+    @property
+    def active(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)

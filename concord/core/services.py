@@ -1,0 +1,317 @@
+"""Every write to core records: one function per use case, one transaction, audited.
+
+Views, the API, the CLI and importers call these; none of them saves a model directly.
+After a write, the record must still be editable by the acting user, or the whole
+transaction rolls back (so nobody can create a record they could not then see or edit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models.deletion import ProtectedError, RestrictedError
+from django.utils import timezone
+
+from . import audit
+from .context import Actor
+from .models import (
+    Affiliation,
+    ApiToken,
+    Classification,
+    Membership,
+    Organisation,
+    OrganisationName,
+    Person,
+    Role,
+    ScopedModel,
+    Space,
+    User,
+)
+from .models.registry import normalise_name
+
+
+def _require_user(actor: Actor) -> None:
+    if actor.is_system:
+        return
+    if actor.user is None or not actor.user.is_authenticated:
+        raise PermissionDenied("Sign in first.")
+
+
+def _check_named_users(instance: ScopedModel, m2m: dict) -> None:
+    users = m2m.get("named_users")
+    if users is None:
+        return
+    ids = [getattr(u, "pk", u) for u in users]
+    low = list(
+        User.objects.filter(pk__in=ids, clearance__lt=Classification.STRICTLY_CONFIDENTIAL)
+        .values_list("username", flat=True)
+    )
+    if low:
+        raise ValidationError(
+            {"named_users": f"Not cleared for strictly confidential records: {', '.join(low)}."}
+        )
+
+
+def _index_organisation_names(org: Organisation) -> None:
+    OrganisationName.objects.filter(organisation=org).delete()
+    keys = sorted({normalise_name(n) for n in org.names()} - {""})
+    OrganisationName.objects.bulk_create([OrganisationName(organisation=org, key=k) for k in keys])
+
+
+AFTER_SAVE: dict[type, Callable] = {Organisation: _index_organisation_names}
+
+
+@transaction.atomic
+def save(
+    instance: ScopedModel,
+    *,
+    actor: Actor,
+    m2m: dict[str, Iterable] | None = None,
+    children: Callable[[ScopedModel], None] | None = None,
+) -> ScopedModel:
+    """Create or update a scoped record, its many-to-many fields and (optionally) children."""
+    _require_user(actor)
+    model = type(instance)
+    m2m = dict(m2m or {})
+    creating = instance._state.adding or instance.pk is None
+    before = None
+    if not creating:
+        try:
+            current = model.objects.get(pk=instance.pk)
+        except model.DoesNotExist as exc:
+            raise ValidationError("This record no longer exists.") from exc
+        if not actor.is_system and not (
+            model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
+        ):
+            raise PermissionDenied("You may not edit this record.")
+        before = audit.snapshot(current)
+    else:
+        instance.created_by = actor.user if not actor.is_system else None
+        instance.created_at = timezone.now()
+    instance.updated_at = timezone.now()
+    # The first organisations own their own records (there is nobody else to own them yet).
+    self_owned = creating and actor.is_system and isinstance(instance, Organisation) and (
+        instance.owner_id is None
+    )
+    instance.full_clean(exclude=["created_by", "owner"] if self_owned else ["created_by"])
+    _check_named_users(instance, m2m)
+    if self_owned:
+        # Foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED on SQLite and
+        # PostgreSQL), so the row may point at itself once it has an id.
+        instance.owner_id = 0
+        instance.save()
+        instance.owner_id = instance.pk
+        type(instance).objects.filter(pk=instance.pk).update(owner_id=instance.pk)
+    else:
+        instance.save()
+    for name, values in m2m.items():
+        getattr(instance, name).set(values)
+    if children is not None:
+        children(instance)
+    hook = AFTER_SAVE.get(model)
+    if hook:
+        hook(instance)
+    after = audit.snapshot(instance)
+    audit.record(actor, "create" if creating else "update", instance, audit.diff(before, after))
+    if not actor.is_system and not (
+        model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
+    ):
+        raise PermissionDenied(
+            "After this change you could no longer edit the record (check the owner, "
+            "classification and named people); nothing was saved."
+        )
+    return instance
+
+
+@transaction.atomic
+def delete(instance: ScopedModel, *, actor: Actor) -> None:
+    _require_user(actor)
+    model = type(instance)
+    if not actor.is_system and not (
+        model.objects.deletable_by(actor.user).filter(pk=instance.pk).exists()
+    ):
+        raise PermissionDenied("Only a manager of the owning organisation may delete this record.")
+    before = audit.snapshot(instance)
+    pk, owner_id, classification = instance.pk, instance.owner_id, instance.classification
+    try:
+        instance.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        n = len(exc.protected_objects if hasattr(exc, "protected_objects") else [])
+        raise ValidationError(
+            f"{instance} is still referenced by {n} other record(s); remove those links first."
+        ) from exc
+    instance.pk = pk
+    audit.record(
+        actor,
+        "delete",
+        instance,
+        audit.diff(before, None),
+        object_id=pk,
+        owner_id=owner_id,
+        classification=classification,
+    )
+
+
+def set_affiliations(rows: list[dict]) -> Callable[[Person], None]:
+    """A ``children`` callback replacing a person's affiliations with ``rows``."""
+
+    def apply(person: Person) -> None:
+        person.affiliations.all().delete()
+        for i, row in enumerate(rows, start=1):
+            aff = Affiliation(person=person, **row)
+            try:
+                aff.full_clean(exclude=["person"])
+            except ValidationError as exc:
+                raise ValidationError({f"affiliations[{i}]": exc.messages}) from exc
+            aff.save()
+
+    return apply
+
+
+def resolve_organisation(name: str, user=None, *, actor: Actor | None = None):
+    """Find the one visible organisation called ``name`` (by name, acronym or alias)."""
+    key = normalise_name(name)
+    if not key:
+        return None
+    qs = Organisation.objects.filter(
+        pk__in=OrganisationName.objects.filter(key=key).values("organisation_id")
+    )
+    if actor is None or not actor.is_system:
+        qs = qs.visible_to(user)
+    matches = list(qs[:2])
+    if len(matches) > 1:
+        raise ValidationError(f"{name!r} matches more than one organisation; use its id.")
+    return matches[0] if matches else None
+
+
+# --- accounts, memberships, spaces, tokens (platform administration) --------------------------
+
+
+def _require_admin(actor: Actor) -> None:
+    if actor.is_system:
+        return
+    if not (actor.user and actor.user.is_authenticated and actor.user.is_superuser):
+        raise PermissionDenied("Only a platform administrator may do this.")
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    email: str = "",
+    clearance: int = Classification.INTERNAL,
+    is_admin: bool = False,
+    memberships: Iterable[tuple[Organisation, str]] = (),
+    check_password: bool = True,
+) -> User:
+    _require_admin(actor)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": f"A user called {username!r} already exists."})
+    user = User(username=username, email=email, clearance=clearance, is_superuser=is_admin)
+    user.is_staff = False
+    if check_password:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit.record(actor, "create", user, audit.diff(None, audit.snapshot(user)), owner_id=None)
+    for org, role in memberships:
+        set_membership(actor=actor, user=user, organisation=org, role=role)
+    return user
+
+
+@transaction.atomic
+def set_membership(*, actor: Actor, user: User, organisation: Organisation, role: str) -> Membership:
+    _require_admin(actor)
+    if role not in Role.values:
+        raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
+    before = None if created else {"role": membership.role}
+    membership.role = role
+    membership.save()
+    audit.record(
+        actor,
+        "create" if created else "update",
+        membership,
+        audit.diff(before, {"user": user.pk, "organisation": organisation.pk, "role": role}),
+        owner_id=organisation.pk,
+        classification=Classification.INTERNAL,
+    )
+    user.forget_principal()
+    return membership
+
+
+@transaction.atomic
+def create_space(
+    *, actor: Actor, name: str, description: str = "", organisations: Iterable = ()
+) -> Space:
+    _require_admin(actor)
+    space = Space(name=name, description=description)
+    space.full_clean()
+    space.save()
+    space.organisations.set(list(organisations))
+    audit.record(
+        actor,
+        "create",
+        space,
+        audit.diff(None, audit.snapshot(space)),
+        classification=Classification.INTERNAL,
+    )
+    return space
+
+
+@transaction.atomic
+def create_token(*, actor: Actor, name: str, read_only: bool = True, expires_at=None):
+    """Returns (token, key). The key is shown once; only its hash is kept."""
+    _require_user(actor)
+    if not name.strip():
+        raise ValidationError({"name": "Give the token a name, e.g. the system that uses it."})
+    key = ApiToken.new_key()
+    token = ApiToken.objects.create(
+        user=actor.user,
+        name=name.strip(),
+        prefix=key[:12],
+        key_hash=ApiToken.hash_key(key),
+        read_only=read_only,
+        expires_at=expires_at,
+    )
+    audit.record(
+        actor,
+        "create",
+        token,
+        audit.diff(None, audit.snapshot(token)),
+        classification=Classification.INTERNAL,
+    )
+    return token, key
+
+
+@transaction.atomic
+def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
+    _require_user(actor)
+    if not actor.is_system and token.user_id != actor.user.pk:
+        raise PermissionDenied("You may revoke only your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(
+            actor,
+            "update",
+            token,
+            {"revoked_at": [None, token.revoked_at.isoformat()]},
+            classification=Classification.INTERNAL,
+        )
+    return token
+
+
+def model_label(model: type[models.Model]) -> str:
+    return model._meta.label_lower

@@ -1,0 +1,274 @@
+"""Reading and writing tables as CSV, JSON and XLSX.
+
+Readers turn a file into header + rows with their row numbers, refusing what would be
+dangerous or ambiguous (wrong encoding, oversize, duplicate or empty headers, formula cells).
+Writers stream and neutralise formula injection (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+FORMATS = ("csv", "json", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?[\d\s().,/-]+$")
+
+
+def is_formula(value: str) -> bool:
+    """A cell a spreadsheet would run as a formula. Phone numbers and signed numbers pass."""
+    if not isinstance(value, str) or not value or value[0] not in _TRIGGERS:
+        return False
+    if value[0] in "+-" and _PLAIN_NUMBER.match(value):
+        return False
+    return True
+
+
+def neutralise(value):
+    if isinstance(value, str) and is_formula(value):
+        return "'" + value
+    return value
+
+
+@dataclass
+class CellError:
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class FileRejected(Exception):
+    """The file as a whole, or some of its cells, cannot be imported. Nothing was written."""
+
+    def __init__(self, filename: str, errors: list[CellError]):
+        self.filename = filename
+        self.errors = errors
+        super().__init__(self.report())
+
+    def report(self, limit: int = 50) -> str:
+        lines = [f"{self.filename}: {len(self.errors)} problem(s), nothing was imported."]
+        lines += [f"  {e}" for e in self.errors[:limit]]
+        if len(self.errors) > limit:
+            lines.append(f"  … and {len(self.errors) - limit} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
+
+def detect_format(filename: str, explicit: str | None = None) -> str:
+    fmt = (explicit or filename.rsplit(".", 1)[-1]).lower()
+    if fmt not in FORMATS:
+        raise FileRejected(
+            filename, [CellError(None, None, f"unknown format {fmt!r}; use csv, json or xlsx")]
+        )
+    return fmt
+
+
+def read_table(data: bytes, filename: str, fmt: str | None = None, max_bytes: int | None = None):
+    from django.conf import settings
+
+    limit = max_bytes or settings.CONCORD_IMPORT_MAX_BYTES
+    fmt = detect_format(filename, fmt)
+    if len(data) > limit:
+        raise FileRejected(
+            filename,
+            [CellError(None, None, f"file is {len(data):,} bytes; the limit is {limit:,} bytes")],
+        )
+    reader = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}[fmt]
+    table = reader(data, filename)
+    _check(table, filename)
+    return table
+
+
+def _text(data: bytes, filename: str) -> str:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise FileRejected(
+            filename,
+            [
+                CellError(
+                    line,
+                    None,
+                    f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                    "save the file as UTF-8 and try again",
+                )
+            ],
+        ) from exc
+    if "\x00" in text:
+        raise FileRejected(filename, [CellError(None, None, "contains NUL bytes: not a text file")])
+    return text
+
+
+def _read_csv(data: bytes, filename: str) -> Table:
+    text = _text(data, filename)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        headers = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise FileRejected(filename, [CellError(None, None, "the file is empty")]) from None
+    table = Table(headers)
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            rownum = reader.line_num
+            if len(row) > len(headers):
+                extra = [c for c in row[len(headers):] if c.strip()]
+                if extra:
+                    raise FileRejected(
+                        filename,
+                        [CellError(rownum, None, f"{len(row)} cells but {len(headers)} headers")],
+                    )
+            table.rows.append(
+                (rownum, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(headers)})
+            )
+    except csv.Error as exc:
+        raise FileRejected(filename, [CellError(reader.line_num, None, str(exc))]) from exc
+    return table
+
+
+def _read_json(data: bytes, filename: str) -> Table:
+    text = _text(data, filename)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileRejected(filename, [CellError(exc.lineno, None, f"invalid JSON: {exc.msg}")]) from exc
+    if isinstance(doc, dict) and isinstance(doc.get("results"), list):
+        doc = doc["results"]
+    if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
+        raise FileRejected(
+            filename, [CellError(None, None, "JSON must be an array of objects (one per record)")]
+        )
+    headers: list[str] = []
+    for r in doc:
+        headers.extend(k for k in r if k not in headers)
+    table = Table(headers)
+    for i, r in enumerate(doc, start=1):
+        table.rows.append((i, {k: _cell(v) for k, v in r.items()}))
+    return table
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).strip()
+
+
+def _read_xlsx(data: bytes, filename: str) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRejected(filename, [CellError(None, None, f"not a readable XLSX file ({exc})")]) from exc
+    ws = wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    try:
+        headers = [_cell(h) for h in next(rows)]
+    except StopIteration:
+        raise FileRejected(filename, [CellError(None, None, "the first sheet is empty")]) from None
+    while headers and headers[-1] == "":
+        headers.pop()
+    table = Table(headers)
+    for rownum, row in enumerate(rows, start=2):
+        values = [_cell(v) for v in row]
+        if not any(values):
+            continue
+        table.rows.append((rownum, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers)}))
+    wb.close()
+    return table
+
+
+def _check(table: Table, filename: str) -> None:
+    errors: list[CellError] = []
+    seen: set[str] = set()
+    for i, h in enumerate(table.headers, start=1):
+        if not h:
+            errors.append(CellError(1, f"#{i}", "empty column header"))
+        elif h in seen:
+            errors.append(CellError(1, h, "duplicate column header"))
+        seen.add(h)
+    for rownum, row in table.rows:
+        for col, value in row.items():
+            if is_formula(value):
+                errors.append(
+                    CellError(rownum, col, f"looks like a spreadsheet formula ({value[:30]!r}); "
+                              "formulas are refused")
+                )
+    if errors:
+        raise FileRejected(filename, errors)
+
+
+# --- writers -------------------------------------------------------------------------------
+
+
+def write_csv(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """Yields CSV text chunks (for a streaming response or a file)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(headers)
+    for n, row in enumerate(rows, start=1):
+        writer.writerow([neutralise(_cell(v)) for v in row])
+        if n % 500 == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    writer_flush = buffer.getvalue()
+    if writer_flush:
+        yield writer_flush
+
+
+def write_json(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
+    yield "["
+    first = True
+    for row in rows:
+        record = {h: (neutralise(v) if isinstance(v, str) else v) for h, v in zip(headers, row, strict=True)}
+        yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False, default=str)
+        first = False
+    yield "\n]\n"
+
+
+def write_xlsx(headers: list[str], rows: Iterable[list], sheet: str = "data") -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet[:31])
+    ws.append(headers)
+    for row in rows:
+        ws.append([neutralise(_cell(v)) for v in row])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,337 @@
+"""Generic views for scoped records: list (filter, sort, paginate, export), detail, edit,
+delete and history. A capability declares a :class:`Config` per model and gets all five from
+:func:`object_urls`. Reads go through ``visible_to``; writes through ``services``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.views import View
+
+from concord.core import services
+from concord.core.context import Actor
+from concord.core.history import history_for
+from concord.core.importers import SPECS, export_queryset
+from concord.core.visibility import VisibleLabels
+from concord.exchange import tabular
+
+
+@dataclass
+class Column:
+    label: str
+    value: Callable  # (obj, labels) -> str
+    sort: str | None = None
+    link: bool = False
+
+
+@dataclass
+class Config:
+    model: type
+    name: str  # url prefix and export kind, e.g. "organisations"
+    singular: str
+    filterset: type
+    form: type
+    columns: list[Column]
+    detail_fields: Callable  # (obj, labels) -> list[(label, value)]
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    default_sort: str = "name"
+    formset: type | None = None
+    formset_prefix: str = "affiliations"
+    extra_detail: Callable | None = None  # (obj, labels, user) -> list[(title, rows)]
+    url_name: str = field(default="")
+
+    def __post_init__(self):
+        self.url_name = self.url_name or self.model._meta.model_name
+
+
+def _url(config: Config, action: str, **kw) -> str:
+    return reverse(f"web:{config.url_name}_{action}", kwargs=kw or None)
+
+
+class ConfigView(View):
+    config: Config = None
+
+    @property
+    def model(self):
+        return self.config.model
+
+    def visible(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_visible(self, pk):
+        obj = self.visible().filter(pk=pk).first()
+        if obj is None:
+            raise Http404(f"No {self.config.singular} with that id, or you may not see it.")
+        return obj
+
+
+class ListView(ConfigView):
+    page_size = 50
+
+    def get(self, request):
+        qs = self.visible()
+        if self.config.select_related:
+            qs = qs.select_related(*self.config.select_related)
+        if self.config.prefetch_related:
+            qs = qs.prefetch_related(*self.config.prefetch_related)
+        filterset = self.config.filterset(request.GET, queryset=qs, request=request)
+        qs = filterset.qs if filterset.is_valid() else qs.none()
+        sortable = {c.sort for c in self.config.columns if c.sort}
+        sort = request.GET.get("sort", self.config.default_sort)
+        if sort.lstrip("-") not in sortable:
+            sort = self.config.default_sort
+        qs = qs.order_by(sort, "pk")
+        fmt = request.GET.get("export")
+        if fmt:
+            return export_response(self.config.name, qs, request.user, fmt)
+        page = Paginator(qs, self.page_size).get_page(request.GET.get("page"))
+        labels = VisibleLabels(request.user)
+        rows = [(obj, [c.value(obj, labels) for c in self.config.columns]) for obj in page]
+        query = request.GET.copy()
+        query.pop("page", None)
+        sort_query = query.copy()
+        sort_query.pop("sort", None)
+        can_add = request.user.is_authenticated and bool(request.user.principal().orgs_with_role("contributor"))
+        return render(
+            request,
+            "web/list.html",
+            {
+                "config": self.config,
+                "filter": filterset,
+                "page": page,
+                "rows": rows,
+                "sort": sort,
+                "query": query.urlencode(),
+                "sort_query": sort_query.urlencode(),
+                "can_add": can_add,
+                "add_url": _url(self.config, "add"),
+                "import_url": _url(self.config, "import"),
+                "formats": tabular.FORMATS,
+            },
+        )
+
+
+def export_response(kind: str, queryset, user, fmt: str):
+    """Stream the visible, filtered records; formula cells are neutralised by the writers."""
+    if fmt not in tabular.FORMATS:
+        raise Http404("Unknown export format.")
+    spec = SPECS[kind]
+    headers, _ = export_queryset(kind, user)
+    qs = queryset.prefetch_related("shared_organisations", "shared_spaces")
+    if kind == "people":
+        qs = qs.prefetch_related("affiliations")
+    rows = spec.rows(qs.iterator(chunk_size=500), user)
+    filename = f"concord-{kind}.{fmt}"
+    if fmt == "xlsx":
+        response = HttpResponse(tabular.write_xlsx(headers, rows, kind), content_type=tabular.CONTENT_TYPES[fmt])
+    else:
+        writer = tabular.write_csv if fmt == "csv" else tabular.write_json
+        response = StreamingHttpResponse(writer(headers, rows), content_type=tabular.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class DetailView(ConfigView):
+    tab = "detail"
+
+    def get(self, request, pk):
+        obj = self.get_visible(pk)
+        labels = VisibleLabels(request.user)
+        user = request.user
+        ctx = {
+            "config": self.config,
+            "object": obj,
+            "tab": self.tab,
+            "can_edit": self.model.objects.editable_by(user).filter(pk=obj.pk).exists(),
+            "can_delete": self.model.objects.deletable_by(user).filter(pk=obj.pk).exists(),
+            "detail_url": _url(self.config, "detail", pk=obj.pk),
+            "edit_url": _url(self.config, "edit", pk=obj.pk),
+            "delete_url": _url(self.config, "delete", pk=obj.pk),
+            "history_url": _url(self.config, "history", pk=obj.pk),
+            "list_url": _url(self.config, "list"),
+        }
+        if self.tab == "history":
+            if not user.is_authenticated:
+                raise PermissionDenied("Sign in to see the history of a record.")
+            ctx["entries"] = history_for(obj, user)[:200]
+        else:
+            ctx["fields"] = self.config.detail_fields(obj, labels)
+            ctx["security"] = security_fields(obj, labels, user)
+            ctx["sections"] = self.config.extra_detail(obj, labels, user) if self.config.extra_detail else []
+        return render(request, "web/detail.html", ctx)
+
+
+def security_fields(obj, labels, user) -> list[tuple[str, str]]:
+    from concord.core.models import Organisation
+
+    shared = [labels.get(Organisation, o.pk) for o in obj.shared_organisations.all()]
+    rows = [
+        ("Owner", labels.label(Organisation, obj.owner_id)),
+        ("Classification", obj.get_classification_display()),
+        ("Releasability", obj.get_releasability_display()),
+    ]
+    if obj.releasability == "organisations":
+        rows.append(("Released to", ", ".join(str(o) for o in shared if o is not None) or "—"))
+    if obj.releasability == "spaces":
+        mine = user.principal().space_ids if user.is_authenticated else set()
+        rows.append(("Released to spaces", ", ".join(s.name for s in obj.shared_spaces.all() if s.pk in mine) or "—"))
+    return rows
+
+
+class EditView(LoginRequiredMixin, ConfigView):
+    """Create (no pk) or edit. Model validation errors from the service land on the fields."""
+
+    def get_object(self, pk):
+        if pk is None:
+            if not self.request.user.principal().orgs_with_role("contributor"):
+                raise PermissionDenied("Your role does not allow creating records.")
+            return self.model()
+        obj = self.get_visible(pk)
+        if not self.model.objects.editable_by(self.request.user).filter(pk=pk).exists():
+            raise PermissionDenied("Your role does not allow editing this record.")
+        return obj
+
+    def forms(self, obj, data=None):
+        form = self.config.form(data, instance=obj, user=self.request.user)
+        formset = None
+        if self.config.formset:
+            formset = self.config.formset(data, instance=obj, prefix=self.config.formset_prefix)
+            from concord.core.models import Organisation
+
+            for f in formset.forms + [formset.empty_form]:
+                f.fields["organisation"].queryset = Organisation.objects.visible_to(self.request.user)
+        return form, formset
+
+    def render_form(self, obj, form, formset, status=200):
+        return render(
+            self.request,
+            "web/form.html",
+            {
+                "config": self.config,
+                "object": obj,
+                "form": form,
+                "formset": formset,
+                "cancel_url": _url(self.config, "detail", pk=obj.pk) if obj.pk else _url(self.config, "list"),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk=None):
+        obj = self.get_object(pk)
+        form, formset = self.forms(obj)
+        return self.render_form(obj, form, formset)
+
+    def post(self, request, pk=None):
+        obj = self.get_object(pk)
+        form, formset = self.forms(obj, request.POST)
+        valid = form.is_valid() & (formset.is_valid() if formset else True)
+        if valid:
+            children = None
+            if formset is not None:
+                rows = [
+                    {k: f.cleaned_data[k] for k in ("organisation", "title", "start", "end")}
+                    for f in formset.forms
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("organisation")
+                ]
+                children = services.set_affiliations(rows)
+            try:
+                saved = services.save(form.instance, actor=Actor.from_request(request),
+                                      m2m=form.m2m_data(), children=children)
+            except ValidationError as exc:
+                _errors_to_form(form, exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"Saved {saved}.")
+                return redirect(_url(self.config, "detail", pk=saved.pk))
+            if pk is None:
+                form.instance.pk = None
+                obj.pk = None
+        return self.render_form(obj, form, formset, status=400)
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for fieldname, errs in exc.message_dict.items():
+            target = fieldname if fieldname in form.fields else None
+            for e in errs:
+                form.add_error(target, e if target else f"{fieldname}: {e}" if fieldname != "__all__" else e)
+    else:
+        for e in exc.messages:
+            form.add_error(None, e)
+
+
+class DeleteView(LoginRequiredMixin, ConfigView):
+    def get_object(self, pk):
+        obj = self.get_visible(pk)
+        if not self.model.objects.deletable_by(self.request.user).filter(pk=pk).exists():
+            raise PermissionDenied("Only a manager of the owning organisation may delete this record.")
+        return obj
+
+    def get(self, request, pk):
+        obj = self.get_object(pk)
+        return render(request, "web/confirm_delete.html", {"config": self.config, "object": obj,
+                                                           "cancel_url": _url(self.config, "detail", pk=pk)})
+
+    def post(self, request, pk):
+        obj = self.get_object(pk)
+        label = str(obj)
+        try:
+            services.delete(obj, actor=Actor.from_request(request))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(_url(self.config, "detail", pk=pk))
+        messages.success(request, f"Deleted {label}.")
+        return redirect(_url(self.config, "list"))
+
+
+class ImportView(LoginRequiredMixin, ConfigView):
+    def get(self, request):
+        from concord.core.forms import ImportForm
+
+        return self._render(ImportForm())
+
+    def _render(self, form, errors=None, status=200):
+        return render(self.request, "web/import.html", {"config": self.config, "form": form,
+                      "errors": errors or [], "columns": SPECS[self.config.name].columns,
+                      "list_url": _url(self.config, "list")}, status=status)
+
+    def post(self, request):
+        from concord.core.forms import ImportForm
+        from concord.core.importers import import_file
+
+        if not request.user.principal().orgs_with_role("contributor"):
+            raise PermissionDenied("Your role does not allow importing records.")
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self._render(form, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            saved = import_file(self.config.name, upload.read(), upload.name, actor=Actor.from_request(request))
+        except tabular.FileRejected as exc:
+            return self._render(form, errors=[str(e) for e in exc.errors], status=400)
+        messages.success(request, f"Imported {len(saved)} {self.config.name} from {upload.name}.")
+        return redirect(_url(self.config, "list"))
+
+
+def object_urls(config: Config) -> list:
+    n = config.url_name
+    p = config.name
+    return [
+        path(f"{p}/", ListView.as_view(config=config), name=f"{n}_list"),
+        path(f"{p}/add/", EditView.as_view(config=config), name=f"{n}_add"),
+        path(f"{p}/import/", ImportView.as_view(config=config), name=f"{n}_import"),
+        path(f"{p}/<int:pk>/", DetailView.as_view(config=config), name=f"{n}_detail"),
+        path(f"{p}/<int:pk>/edit/", EditView.as_view(config=config), name=f"{n}_edit"),
+        path(f"{p}/<int:pk>/delete/", DeleteView.as_view(config=config), name=f"{n}_delete"),
+        path(f"{p}/<int:pk>/history/", DetailView.as_view(config=config, tab="history"), name=f"{n}_history"),
+    ]

@@ -1,0 +1,22 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import registry_views, views
+from .generic import object_urls
+
+app_name = "web"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("search/", views.search, name="search"),
+    path("countries/", registry_views.country_list, name="country_list"),
+    path("countries/<str:alpha3>/", registry_views.country_detail, name="country_detail"),
+    path("spaces/", views.space_list, name="space_list"),
+    path("audit/", views.audit_list, name="audit_list"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    *object_urls(registry_views.ORGANISATIONS),
+    *object_urls(registry_views.PEOPLE),
+    *object_urls(registry_views.AREAS),
+]
