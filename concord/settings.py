@@ -26,6 +26,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DATA_DIR = Path(os.environ.get("CONCORD_DATA_DIR", PROJECT_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+(DATA_DIR / "static").mkdir(exist_ok=True)
 
 
 def _secret_key() -> str:

@@ -74,6 +74,79 @@ class GeometryField(forms.CharField):
             raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
 
 
+class OrganisationRefField(forms.CharField):
+    """Organisations typed by acronym, name or alias ("AU; EEAS"), resolved among those the
+    user may see. Scales where a <select> of every organisation would not."""
+
+    def __init__(self, *args, many=False, **kwargs):
+        self.many = many
+        self.user = None
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        from .visibility import VisibleLabels
+
+        if value in (None, "", []):
+            return ""
+        if isinstance(value, str):
+            return value
+        values = value if isinstance(value, list | tuple) else [value]
+        labels = VisibleLabels(self.user)
+        out = []
+        for v in values:
+            org = labels.get(Organisation, getattr(v, "pk", v))
+            if org is not None:
+                out.append(org.acronym or org.name)
+        return "; ".join(out)
+
+    def clean(self, value):
+        from . import services
+
+        names = [v.strip() for v in (value or "").split(";") if v.strip()]
+        found = []
+        for name in names:
+            try:
+                org = services.resolve_organisation(name, self.user)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.messages) from exc
+            if org is None:
+                raise forms.ValidationError(f"No organisation called {name!r} that you may see.")
+            found.append(org)
+        if self.many:
+            return found
+        if len(found) > 1:
+            raise forms.ValidationError("Give one organisation.")
+        return found[0] if found else None
+
+
+class AreaRefField(forms.CharField):
+    """An area typed by P-code or ISO 3166-2 code, resolved among those the user may see."""
+
+    def __init__(self, *args, **kwargs):
+        self.user = None
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if value in (None, ""):
+            return ""
+        if isinstance(value, str):
+            return value
+        area = Area.objects.visible_to(self.user).filter(pk=getattr(value, "pk", value)).first()
+        return (area.pcode or area.iso_code or "") if area else ""
+
+    def clean(self, value):
+        code = (value or "").strip()
+        if not code:
+            return None
+        qs = Area.objects.visible_to(self.user)
+        area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
+        if area is None:
+            raise forms.ValidationError(f"No area with P-code or ISO code {code!r} that you may see.")
+        return area
+
+
 class ScopedForm(forms.ModelForm):
     """Owner, classification and releasability, with choices limited to what the user may use."""
 
@@ -86,26 +159,28 @@ class ScopedForm(forms.ModelForm):
         "named_users",
     ]
 
+    shared_organisations = OrganisationRefField(
+        many=True, help_text="Released to these organisations: acronyms or names separated by ';'."
+    )
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        for f in self.fields.values():
+            if isinstance(f, OrganisationRefField | AreaRefField):
+                f.user = user
         principal = user.principal()
         owners = Organisation.objects.filter(pk__in=principal.orgs_with_role(Role.CONTRIBUTOR))
         self.fields["owner"].queryset = owners
         if not self.instance.pk and owners.count() == 1:
             self.fields["owner"].initial = owners.first().pk
-        self.fields["shared_organisations"].queryset = Organisation.objects.visible_to(user).only(
-            "pk", "name", "acronym"
-        )
         self.fields["shared_spaces"].queryset = Space.objects.visible_to(user)
         self.fields["named_users"].queryset = User.objects.filter(
             is_active=True, clearance=Classification.STRICTLY_CONFIDENTIAL
         )
         self.fields["named_users"].label_from_instance = lambda u: u.get_username()
-        for name in ("shared_organisations", "shared_spaces", "named_users"):
-            self.fields[name].widget.attrs["size"] = 5
-        if "parent" in self.fields:
-            self.fields["parent"].queryset = type(self.instance).objects.visible_to(user)
+        for name in ("shared_spaces", "named_users"):
+            self.fields[name].widget.attrs["size"] = 4
 
     def m2m_data(self) -> dict:
         return {
@@ -123,6 +198,7 @@ class ScopedForm(forms.ModelForm):
 
 
 class OrganisationForm(ScopedForm):
+    parent = OrganisationRefField(help_text="The parent organisation's acronym or name.")
     aliases = ListField(required=False, help_text="Other names and acronyms, separated by ';'.")
 
     class Meta:
@@ -163,6 +239,7 @@ AffiliationFormSet = inlineformset_factory(
 
 
 class AreaForm(ScopedForm):
+    parent = AreaRefField(help_text="The parent area's P-code or ISO 3166-2 code (e.g. ML-5).")
     geometry = GeometryField(required=False, help_text="Optional GeoJSON geometry.")
 
     class Meta:

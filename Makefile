@@ -1,0 +1,65 @@
+# Concord — the two commands of the README, and a few helpers.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+CONCORD := $(BIN)/concord
+export CONCORD_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: install run test test-sqlite test-postgres lint fmt lock bench bench-quick screenshots clean
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Concord needs Python 3.11"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(BIN)/.installed node_modules/.installed
+
+## make run: install, migrate, load the demo world, print the logins, serve on 127.0.0.1:8000
+run: install
+	$(CONCORD) migrate --verbosity 0
+	$(CONCORD) seed demo
+	$(CONCORD) serve --no-migrate
+
+## make test: install and run the whole suite (SQLite; and PostgreSQL when
+## CONCORD_TEST_DATABASE_URL is set)
+test: install
+	$(MAKE) --no-print-directory test-sqlite
+	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "CONCORD_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
+
+test-postgres:
+	@echo "== test suite on PostgreSQL =="
+	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check concord tests bench
+	$(BIN)/ruff format --check concord tests bench
+
+fmt: install
+	$(BIN)/ruff format concord tests bench
+	$(BIN)/ruff check --fix concord tests bench
+
+## Re-pin Python dependencies after editing pyproject.toml.
+lock: $(BIN)/.installed
+	$(BIN)/pip-compile -q --extra dev --generate-hashes --allow-unsafe --strip-extras \
+		-o requirements.lock pyproject.toml
+
+## Screenshots for docs/ (headless Chromium).
+screenshots: install
+	CONCORD_SCREENSHOTS=$(CURDIR)/docs/img env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test \
+		$(BIN)/pytest tests/test_browser.py -q
+
+clean:
+	rm -rf $(VENV) node_modules var/test

@@ -1,0 +1,47 @@
+import sys
+
+from concord.core.importers import SPECS, export_queryset
+from concord.core.management.base import ConcordCommand
+from concord.exchange import tabular
+
+
+class Command(ConcordCommand):
+    help = "Export the organisations, people or areas the acting user may see."
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=sorted(SPECS))
+        parser.add_argument("--format", choices=tabular.FORMATS, default="csv")
+        parser.add_argument("-o", "--output", help="File to write (default: standard output).")
+        self.add_as_argument(parser)
+
+    def handle(self, kind, **o):
+        actor = self.actor(o["as_user"])
+        headers, qs = export_queryset(kind, actor.user)
+        bar = self.progress(qs.count(), f"exporting {kind}")
+
+        def counted(rows):
+            for row in rows:
+                bar.update(1)
+                yield row
+
+        rows = counted(SPECS[kind].rows(qs.iterator(chunk_size=500), actor.user))
+        fmt = o["format"]
+        if fmt == "xlsx":
+            if not o["output"]:
+                from django.core.management.base import CommandError
+
+                raise CommandError("--output is required for XLSX.")
+            with open(o["output"], "wb") as fh:
+                fh.write(tabular.write_xlsx(headers, rows, kind))
+        else:
+            writer = tabular.write_csv if fmt == "csv" else tabular.write_json
+            fh = open(o["output"], "w", encoding="utf-8", newline="") if o["output"] else sys.stdout
+            try:
+                for chunk in writer(headers, rows):
+                    fh.write(chunk)
+            finally:
+                if o["output"]:
+                    fh.close()
+        bar.close()
+        if o["output"]:
+            self.stderr.write(f"Wrote {bar.n} {kind} to {o['output']}.")
