@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 
 from concord.core import services
@@ -149,8 +150,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
         services.delete(instance, actor=Actor.from_request(self.request))
 
     @action(detail=True, methods=["get"])
-    def history(self, request, pk=None):
-        """The audit entries of this record, newest first."""
+    def history(self, request, pk=None, format=None):
+        """The audit entries of this record, newest first (signed-in users only)."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in to see the history of a record.")
         obj = self.get_object()
         entries = history_for(obj, request.user)
         return Response(

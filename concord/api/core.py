@@ -206,6 +206,7 @@ class SpaceSerializer(serializers.ModelSerializer):
 class SpaceViewSet(viewsets.ReadOnlyModelViewSet):
     """Coordination spaces the caller's organisations belong to."""
 
+    model = Space
     serializer_class = SpaceSerializer
     permission_classes = [SignedIn]
     ordering = ["name"]
@@ -232,6 +233,7 @@ class TokenSerializer(serializers.ModelSerializer):
 class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Your own API tokens. The key is returned once, at creation."""
 
+    model = ApiToken
     serializer_class = TokenSerializer
     permission_classes = [SignedIn]
     ordering = ["-created_at"]
@@ -252,7 +254,7 @@ class TokenViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Gene
 
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
-    def revoke(self, request, pk=None):
+    def revoke(self, request, pk=None, format=None):
         token = self.get_object()
         services.revoke_token(token, actor=Actor.from_request(request))
         return Response(TokenSerializer(token).data)

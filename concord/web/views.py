@@ -104,6 +104,9 @@ def token_revoke(request, pk):
     return redirect("web:token_list")
 
 
+token_revoke.model = ApiToken  # for the access-matrix test
+
+
 def error_403(request, exception=None):
     return render(request, "web/error.html", {"status": 403, "title": "Not allowed",
                   "message": str(exception) if exception else "Your role or clearance does not allow this."},

@@ -1,0 +1,218 @@
+"""Every route, as every kind of user, against records of every classification and
+releasability. Routes are discovered from the URL configuration: a new page or endpoint is
+covered without editing this file (a new URL parameter needs a value in PARAM_VALUES)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from concord.core import services
+from concord.core.context import Actor
+from concord.core.models import ApiToken, Area, Organisation, Person, Space
+
+from .conftest import build_world, marker, oracle_editable, oracle_visible
+
+NON_SCOPED = {
+    Space: lambda user, space: user.is_superuser
+    or space.organisations.filter(memberships__user=user).exists(),
+    ApiToken: lambda user, token: token.user_id == user.pk,
+}
+USERS = [
+    None,
+    "own_viewer_public",
+    "own_viewer",
+    "own_contributor",
+    "own_editor",
+    "own_manager_named",
+    "own_manager_unnamed",
+    "shared_org_viewer",
+    "space_viewer",
+    "other_editor",
+    "platform_admin",
+]
+PARAM_VALUES = {"alpha3": "MLI", "format": "json"}
+MARKER_RE = re.compile(r"MRK[A-Z]\d[A-Z]{3}Z")
+# Routes whose subject is not a scoped record: they must still leak no marker.
+WRITE_SUFFIXES = ("_edit", "_delete", "-revoke")
+
+
+def discover(resolver=None, prefix="", namespace=""):
+    """(name, pattern string, view) for every named route."""
+    resolver = resolver or get_resolver()
+    out = []
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            out += discover(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            out.append((f"{namespace}{p.name}" if p.name else None, prefix + str(p.pattern), p.callback))
+    return out
+
+
+def view_model(callback):
+    if getattr(callback, "model", None) is not None:
+        return callback.model
+    config = getattr(callback, "view_initkwargs", {}).get("config")
+    if config is not None:
+        return config.model
+    viewset = getattr(callback, "cls", None)
+    model = getattr(viewset, "model", None)
+    return model
+
+
+def params_of(pattern: str) -> list[str]:
+    names = re.findall(r"<(?:\w+:)?(\w+)>", pattern) + re.findall(r"\(\?P<(\w+)>", pattern)
+    return list(dict.fromkeys(names))
+
+
+def body_text(response) -> str:
+    if response.streaming:
+        raw = b"".join(response.streaming_content)
+    else:
+        raw = response.content
+    if raw[:2] == b"PK":  # XLSX
+        from openpyxl import load_workbook
+
+        wb = load_workbook(io.BytesIO(raw), read_only=True)
+        return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row)
+    return raw.decode("utf-8", "replace")
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        w = build_world()
+        for name in ("own_editor", "other_editor"):
+            services.create_token(actor=Actor(user=w.users[name], interface="web"), name=f"tok {name}")
+        w.all_markers = {
+            marker({Organisation: "O", Person: "P", Area: "A"}[m], c, r): (m, obj, c, r)
+            for m, obj, c, r in w.records
+        }
+        yield w
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def test_routes_are_discovered(world):
+    routes = discover()
+    names = {n for n, _, _ in routes}
+    assert None not in names, "every route needs a name so the matrix can reverse it"
+    for expected in ["web:organisation_detail", "web:person_edit", "web:area_history",
+                     "api:organisation-list", "api:person-detail", "web:search"]:
+        assert expected in names
+
+
+def client_for(world, username):
+    client = Client()
+    if username:
+        client.force_login(world.users[username])
+    return client
+
+
+def expected_visible_markers(world, username, model=None):
+    return {
+        m for m, (mod, _, c, r) in world.all_markers.items()
+        if (model is None or mod is model) and oracle_visible(world, username, c, r)
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", USERS, ids=[u or "anonymous" for u in USERS])
+def test_access_matrix(world, username):
+    client = client_for(world, username)
+    hidden_markers = {o.name for o in world.hidden.values()}
+    visible_all = expected_visible_markers(world, username)
+    # The hidden records are strictly confidential and name nobody: no one may see them.
+    invisible_all = (set(world.all_markers) - visible_all) | hidden_markers
+    checked = 0
+    for name, pattern, callback in discover():
+        if name in ("web:logout",) or name.startswith("api:schema"):
+            continue
+        params = params_of(pattern)
+        model = view_model(callback)
+        if "pk" in params:
+            assert model is not None, f"{name}: cannot tell which model <pk> refers to"
+            if model in NON_SCOPED:
+                for obj in model.objects.all():
+                    kwargs = {p: PARAM_VALUES[p] for p in params if p != "pk"}
+                    url = reverse(name, kwargs={**kwargs, "pk": obj.pk})
+                    response = client.get(url)
+                    text = body_text(response) if not response.streaming else ""
+                    leaked = set(MARKER_RE.findall(text)) & invisible_all
+                    assert not leaked, f"{url} as {username}: shows {sorted(leaked)}"
+                    if response.status_code == 405:
+                        continue  # POST-only action
+                    allowed = username is not None and NON_SCOPED[model](world.users[username], obj)
+                    assert (response.status_code == 200) == allowed, f"{url} as {username}: {response.status_code}"
+                    checked += 1
+                continue
+            for mk, (mod, obj, c, r) in world.all_markers.items():
+                if mod is not model:
+                    continue
+                kwargs = {p: PARAM_VALUES[p] for p in params if p != "pk"}
+                kwargs["pk"] = obj.pk
+                url = reverse(name, kwargs=kwargs)
+                response = client.get(url)
+                text = body_text(response)
+                visible = oracle_visible(world, username, c, r)
+                leaked = (set(MARKER_RE.findall(text)) & invisible_all)
+                assert not leaked, f"{url} as {username}: shows {sorted(leaked)}"
+                if name.endswith(WRITE_SUFFIXES):
+                    action = "delete" if name.endswith("_delete") else "edit"
+                    allowed = oracle_editable(world, username, c, r, action)
+                    if allowed:
+                        assert response.status_code == 200, f"{url} as {username}: {response.status_code}"
+                    else:
+                        assert response.status_code in (302, 401, 403, 404), f"{url} as {username}"
+                        if not visible:
+                            assert response.status_code in (302, 401, 404), (
+                                f"{url} as {username}: an invisible record must look absent"
+                            )
+                elif name.endswith("history") and username is None:
+                    assert response.status_code in (302, 401, 403, 404), url
+                else:
+                    if visible:
+                        assert response.status_code == 200, f"{url} as {username}: {response.status_code}"
+                        assert mk in text, f"{url} as {username}: record not shown"
+                    else:
+                        assert response.status_code in (401, 403, 404), f"{url} as {username}: {response.status_code}"
+                checked += 1
+            continue
+        missing = [p for p in params if p not in PARAM_VALUES]
+        assert not missing, f"{name} ({pattern}): add a test value for {missing} in PARAM_VALUES"
+        url = reverse(name, kwargs={p: PARAM_VALUES[p] for p in params} or None)
+        variants = [url, f"{url}?q=MRK", f"{url}?page_size=1000"]
+        if model is not None and name.startswith("web:") and name.endswith("_list"):
+            variants += [f"{url}?export={fmt}" for fmt in ("csv", "json", "xlsx")]
+        for variant in variants:
+            response = client.get(variant)
+            text = body_text(response) if response.status_code == 200 else response.content.decode("utf-8", "replace")
+            leaked = set(MARKER_RE.findall(text)) & invisible_all
+            assert not leaked, f"{variant} as {username}: shows {sorted(leaked)}"
+            checked += 1
+            if model is None or response.status_code != 200 or "?q=" in variant:
+                continue
+            if model in NON_SCOPED:
+                if name.startswith("api:") and "page_size" in variant:
+                    user = world.users[username]
+                    allowed = [o for o in model.objects.all() if NON_SCOPED[model](user, o)]
+                    assert json.loads(text)["count"] == len(allowed), f"{variant} as {username}"
+                continue
+            if name.endswith("-list") or name.endswith("_list"):
+                wanted = expected_visible_markers(world, username, model)
+                shown = set(MARKER_RE.findall(text))
+                assert wanted <= shown, f"{variant} as {username}: missing {sorted(wanted - shown)}"
+                if name.startswith("api:") and "page_size" in variant:
+                    count = json.loads(text)["count"]
+                    total = model.objects.visible_to(None).count() if username is None else None
+                    non_marker = model.objects.exclude(pk__in=[o.pk for _, (m, o, _, _) in world.all_markers.items() if m is model]).exclude(pk__in=[h.pk for h in world.hidden.values() if isinstance(h, model)])
+                    assert count == len(wanted) + non_marker.count(), (
+                        f"{variant} as {username}: count {count} (total {total})"
+                    )
+    assert checked > 100
