@@ -243,4 +243,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CONCORD_LOG_LEVEL", "WARNING")},
 }
-FORMS_URLFIELD_ASSUME_HTTPS = True
