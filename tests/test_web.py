@@ -129,3 +129,16 @@ def test_pages_are_usable_without_javascript_and_labelled(editor_client):
     assert '<main id="content"' in body and 'href="#content"' in body
     assert 'for="id_name"' in body and 'name="viewport"' in body
     assert "cdn" not in body.lower() and "https://" not in body.split("<body>")[0]
+
+
+def test_owner_preselected_and_named_users_limited_to_partners(editor_client):
+    client, org, _ = editor_client
+    from concord.core.models import Classification
+
+    make_user("partner_sc", org, "viewer", Classification.STRICTLY_CONFIDENTIAL)
+    stranger_org = make_org("STR")
+    make_user("stranger_sc", stranger_org, "viewer", Classification.STRICTLY_CONFIDENTIAL)
+    form = client.get("/organisations/add/").context["form"]
+    assert form["owner"].value() == org.pk
+    named = [u.username for u in form.fields["named_users"].queryset]
+    assert named == ["partner_sc"]
