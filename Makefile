@@ -56,6 +56,12 @@ lock: $(BIN)/.installed
 	$(BIN)/pip-compile -q --extra dev --generate-hashes --allow-unsafe --strip-extras \
 		-o requirements.lock pyproject.toml
 
+## Benchmarks (bench/): figures as ratios against a baseline measured in the same run.
+bench: install
+	env -u DATABASE_URL $(BIN)/python bench/confidentiality.py
+	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then \
+	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/confidentiality.py; fi
+
 ## Screenshots for docs/ (headless Chromium).
 screenshots: install
 	CONCORD_SCREENSHOTS=$(CURDIR)/docs/img env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test \
