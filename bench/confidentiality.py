@@ -41,11 +41,20 @@ def generate(n_orgs: int, n_people: int, seed: int = 1):
 
     rng = random.Random(seed)
     sys_actor = Actor.system("bench")
-    first = services.save(Organisation(name="Bench root", kind="other", classification=0,
-                                       releasability="public"), actor=sys_actor)
-    orgs = [Organisation(name=f"Org {i}", kind="ingo", owner=first, classification=rng.randint(0, 2),
-                         releasability=rng.choice(["owner", "organisations", "spaces", "signed_in"]))
-            for i in range(n_orgs)]
+    first = services.save(
+        Organisation(name="Bench root", kind="other", classification=0, releasability="public"),
+        actor=sys_actor,
+    )
+    orgs = [
+        Organisation(
+            name=f"Org {i}",
+            kind="ingo",
+            owner=first,
+            classification=rng.randint(0, 2),
+            releasability=rng.choice(["owner", "organisations", "spaces", "signed_in"]),
+        )
+        for i in range(n_orgs)
+    ]
     Organisation.objects.bulk_create(orgs, batch_size=2000)
     org_ids = list(Organisation.objects.values_list("pk", flat=True))
     spaces = [Space.objects.create(name=f"Space {i}") for i in range(20)]
@@ -54,20 +63,40 @@ def generate(n_orgs: int, n_people: int, seed: int = 1):
     people = []
     for i in range(n_people):
         c = rng.choice([0, 1, 1, 2, 2, 3])
-        rel = "public" if c == 0 and rng.random() < 0.3 else rng.choice(
-            ["owner", "organisations", "spaces", "signed_in"])
-        people.append(Person(name=f"Person {i:07d}", owner_id=rng.choice(org_ids), classification=c,
-                             releasability=rel, languages=["fr"]))
+        rel = (
+            "public"
+            if c == 0 and rng.random() < 0.3
+            else rng.choice(["owner", "organisations", "spaces", "signed_in"])
+        )
+        people.append(
+            Person(
+                name=f"Person {i:07d}",
+                owner_id=rng.choice(org_ids),
+                classification=c,
+                releasability=rel,
+                languages=["fr"],
+            )
+        )
     Person.objects.bulk_create(people, batch_size=2000)
     ids = list(Person.objects.values_list("pk", flat=True))
     through_o = Person.shared_organisations.through
     through_s = Person.shared_spaces.through
     through_o.objects.bulk_create(
-        [through_o(person_id=pk, organisation_id=rng.choice(org_ids)) for pk in ids if rng.random() < 0.4],
-        batch_size=5000)
+        [
+            through_o(person_id=pk, organisation_id=rng.choice(org_ids))
+            for pk in ids
+            if rng.random() < 0.4
+        ],
+        batch_size=5000,
+    )
     through_s.objects.bulk_create(
-        [through_s(person_id=pk, space_id=rng.choice(spaces).pk) for pk in ids if rng.random() < 0.4],
-        batch_size=5000)
+        [
+            through_s(person_id=pk, space_id=rng.choice(spaces).pk)
+            for pk in ids
+            if rng.random() < 0.4
+        ],
+        batch_size=5000,
+    )
     user = User.objects.create(username="bench", clearance=2)
     for org_id in rng.sample(org_ids, 3):
         Membership.objects.create(user=user, organisation_id=org_id, role="editor")
@@ -104,25 +133,37 @@ def run(n_orgs: int, n_people: int) -> dict:
         ),
         "filtered list (name contains '12')": (
             lambda: list(Person.objects.filter(name__contains="12").order_by("name", "pk")[:50]),
-            lambda: list(Person.objects.visible_to(user).filter(name__contains="12").order_by("name", "pk")[:50]),
+            lambda: list(
+                Person.objects.visible_to(user)
+                .filter(name__contains="12")
+                .order_by("name", "pk")[:50]
+            ),
         ),
     }
     results = []
     for name, (base, scoped) in cases.items():
         b, s = timeit(base), timeit(scoped)
-        results.append({"case": name, "baseline_ms": round(b * 1000, 3), "scoped_ms": round(s * 1000, 3),
-                        "ratio": round(s / b, 2) if b else None})
+        results.append(
+            {
+                "case": name,
+                "baseline_ms": round(b * 1000, 3),
+                "scoped_ms": round(s * 1000, 3),
+                "ratio": round(s / b, 2) if b else None,
+            }
+        )
     visible = Person.objects.visible_to(user).count()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
     return {
         "benchmark": "cost of confidentiality",
         "database": connection.vendor,
         "orgs": n_orgs,
         "people": n_people,
         "visible_to_user": visible,
-        "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.python_implementation()} "
-                   f"{platform.python_version()}",
+        "machine": f"{platform.machine()} {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} "
+        f"{platform.python_version()}",
         "commit": commit,
         "results": results,
     }
@@ -138,8 +179,13 @@ def main() -> None:
         report = run(n_orgs, n_people)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"confidentiality-{report['database']}.json").write_text(json.dumps(report, indent=2) + "\n")
-    print(f"{report['database']}: {n_people:,} people, {report['visible_to_user']:,} visible to the reader")
+    (out / f"confidentiality-{report['database']}.json").write_text(
+        json.dumps(report, indent=2) + "\n"
+    )
+    print(
+        f"{report['database']}: {n_people:,} people, "
+        f"{report['visible_to_user']:,} visible to the reader"
+    )
     print(f"{'case':40} {'baseline ms':>12} {'scoped ms':>10} {'ratio':>6}")
     for r in report["results"]:
         print(f"{r['case']:40} {r['baseline_ms']:12.3f} {r['scoped_ms']:10.3f} {r['ratio']:6.2f}")

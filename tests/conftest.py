@@ -33,23 +33,44 @@ def system():
     return Actor.system("test")
 
 
-def make_org(acronym, *, owner=None, kind="other", cls=Classification.PUBLIC,
-             rel=Releasability.PUBLIC, actor=None, **extra):
-    org = Organisation(name=extra.pop("name", f"{acronym} organisation"), acronym=acronym,
-                       kind=kind, classification=cls, releasability=rel, owner=owner, **extra)
+def make_org(
+    acronym,
+    *,
+    owner=None,
+    kind="other",
+    cls=Classification.PUBLIC,
+    rel=Releasability.PUBLIC,
+    actor=None,
+    **extra,
+):
+    org = Organisation(
+        name=extra.pop("name", f"{acronym} organisation"),
+        acronym=acronym,
+        kind=kind,
+        classification=cls,
+        releasability=rel,
+        owner=owner,
+        **extra,
+    )
     return services.save(org, actor=actor or Actor.system("test"))
 
 
-def make_user(username, org=None, role=Role.VIEWER, clearance=Classification.INTERNAL,
-              admin=False):
+def make_user(username, org=None, role=Role.VIEWER, clearance=Classification.INTERNAL, admin=False):
     return services.create_user(
-        actor=Actor.system("test"), username=username, password="x", clearance=clearance,
-        is_admin=admin, memberships=[(org, role)] if org else [], check_password=False,
+        actor=Actor.system("test"),
+        username=username,
+        password="x",
+        clearance=clearance,
+        is_admin=admin,
+        memberships=[(org, role)] if org else [],
+        check_password=False,
     )
 
 
 def country(alpha3="MLI", name="Mali"):
-    return Country.objects.get_or_create(alpha3=alpha3, defaults={"name": name, "alpha2": alpha3[:2]})[0]
+    return Country.objects.get_or_create(
+        alpha3=alpha3, defaults={"name": name, "alpha2": alpha3[:2]}
+    )[0]
 
 
 CLASSIFICATIONS = list(Classification)
@@ -57,7 +78,7 @@ RELEASABILITIES = list(Releasability)
 
 
 def marker(model_letter: str, c: int, r: str) -> str:
-    """A token that appears in a record's name and nowhere else (no token is a prefix of another)."""
+    """A token found in one record's name and nowhere else (none is a prefix of another)."""
     return f"MRK{model_letter}{c}{r[:3].upper()}Z"
 
 
@@ -77,12 +98,18 @@ def build_world():
         "own_viewer": make_user("own_viewer", w.own, Role.VIEWER, C.INTERNAL),
         "own_contributor": make_user("own_contributor", w.own, Role.CONTRIBUTOR, C.INTERNAL),
         "own_editor": make_user("own_editor", w.own, Role.EDITOR, C.CONFIDENTIAL),
-        "own_manager_named": make_user("own_manager_named", w.own, Role.MANAGER, C.STRICTLY_CONFIDENTIAL),
-        "own_manager_unnamed": make_user("own_manager_unnamed", w.own, Role.MANAGER, C.STRICTLY_CONFIDENTIAL),
+        "own_manager_named": make_user(
+            "own_manager_named", w.own, Role.MANAGER, C.STRICTLY_CONFIDENTIAL
+        ),
+        "own_manager_unnamed": make_user(
+            "own_manager_unnamed", w.own, Role.MANAGER, C.STRICTLY_CONFIDENTIAL
+        ),
         "shared_org_viewer": make_user("shared_org_viewer", w.shr, Role.VIEWER, C.CONFIDENTIAL),
         "space_viewer": make_user("space_viewer", w.spc, Role.VIEWER, C.CONFIDENTIAL),
         "other_editor": make_user("other_editor", w.oth, Role.EDITOR, C.STRICTLY_CONFIDENTIAL),
-        "platform_admin": make_user("platform_admin", None, Role.VIEWER, C.STRICTLY_CONFIDENTIAL, admin=True),
+        "platform_admin": make_user(
+            "platform_admin", None, Role.VIEWER, C.STRICTLY_CONFIDENTIAL, admin=True
+        ),
     }
     named = w.users["own_manager_named"]
     mli = country()
@@ -93,27 +120,65 @@ def build_world():
         return {"shared_organisations": [w.shr], "shared_spaces": [w.space], "named_users": [named]}
 
     hidden_org = services.save(
-        Organisation(name=marker("H", 3, "owner"), kind="other", classification=C.STRICTLY_CONFIDENTIAL,
-                     releasability=Releasability.OWNER, **common), actor=sys, m2m={"named_users": []})
+        Organisation(
+            name=marker("H", 3, "owner"),
+            kind="other",
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+        m2m={"named_users": []},
+    )
     hidden_area = services.save(
-        Area(name=marker("G", 3, "owner"), country=mli, level=1, classification=C.STRICTLY_CONFIDENTIAL,
-             releasability=Releasability.OWNER, **common), actor=sys)
+        Area(
+            name=marker("G", 3, "owner"),
+            country=mli,
+            level=1,
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
     w.hidden = {"H": hidden_org, "G": hidden_area}
     for c in CLASSIFICATIONS:
         for r in RELEASABILITIES:
             if r == Releasability.PUBLIC and c != C.PUBLIC:
                 continue
             org = services.save(
-                Organisation(name=marker("O", c, r), kind="other", parent=hidden_org,
-                             classification=c, releasability=r, **common), actor=sys, m2m=m2m())
+                Organisation(
+                    name=marker("O", c, r),
+                    kind="other",
+                    parent=hidden_org,
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
             person = services.save(
                 Person(name=marker("P", c, r), classification=c, releasability=r, **common),
-                actor=sys, m2m=m2m(),
-                children=services.set_affiliations([{"organisation": hidden_org, "title": "t",
-                                                      "start": None, "end": None}]))
+                actor=sys,
+                m2m=m2m(),
+                children=services.set_affiliations(
+                    [{"organisation": hidden_org, "title": "t", "start": None, "end": None}]
+                ),
+            )
             area = services.save(
-                Area(name=marker("A", c, r), country=mli, level=2, parent=hidden_area,
-                     classification=c, releasability=r, **common), actor=sys, m2m=m2m())
+                Area(
+                    name=marker("A", c, r),
+                    country=mli,
+                    level=2,
+                    parent=hidden_area,
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
             w.records += [(Organisation, org, c, r), (Person, person, c, r), (Area, area, c, r)]
     return w
 
@@ -142,7 +207,11 @@ def oracle_visible(w, username, c, r) -> bool:
 def oracle_editable(w, username, c, r, action="edit") -> bool:
     if username is None or not oracle_visible(w, username, c, r):
         return False
-    roles = {"own_editor": "editor", "own_manager_named": "manager", "own_manager_unnamed": "manager"}
+    roles = {
+        "own_editor": "editor",
+        "own_manager_named": "manager",
+        "own_manager_unnamed": "manager",
+    }
     role = roles.get(username)
     return role == "manager" if action == "delete" else role in ("editor", "manager")
 
@@ -155,4 +224,8 @@ def world(db):
 def chromium_path() -> str | None:
     import shutil
 
-    return os.environ.get("CONCORD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return (
+        os.environ.get("CONCORD_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )

@@ -20,8 +20,9 @@ from concord.core.models import ApiToken, Area, Organisation, Person, Space
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
 NON_SCOPED = {
-    Space: lambda user, space: user.is_superuser
-    or space.organisations.filter(memberships__user=user).exists(),
+    Space: lambda user, space: (
+        user.is_superuser or space.organisations.filter(memberships__user=user).exists()
+    ),
     ApiToken: lambda user, token: token.user_id == user.pk,
 }
 USERS = [
@@ -52,7 +53,9 @@ def discover(resolver=None, prefix="", namespace=""):
             ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
             out += discover(p, prefix + str(p.pattern), ns)
         elif isinstance(p, URLPattern):
-            out.append((f"{namespace}{p.name}" if p.name else None, prefix + str(p.pattern), p.callback))
+            out.append(
+                (f"{namespace}{p.name}" if p.name else None, prefix + str(p.pattern), p.callback)
+            )
     return out
 
 
@@ -81,7 +84,9 @@ def body_text(response) -> str:
         from openpyxl import load_workbook
 
         wb = load_workbook(io.BytesIO(raw), read_only=True)
-        return "\n".join(str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row)
+        return "\n".join(
+            str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
+        )
     return raw.decode("utf-8", "replace")
 
 
@@ -90,7 +95,9 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         w = build_world()
         for name in ("own_editor", "other_editor"):
-            services.create_token(actor=Actor(user=w.users[name], interface="web"), name=f"tok {name}")
+            services.create_token(
+                actor=Actor(user=w.users[name], interface="web"), name=f"tok {name}"
+            )
         w.all_markers = {
             marker({Organisation: "O", Person: "P", Area: "A"}[m], c, r): (m, obj, c, r)
             for m, obj, c, r in w.records
@@ -103,8 +110,14 @@ def test_routes_are_discovered(world):
     routes = discover()
     names = {n for n, _, _ in routes}
     assert None not in names, "every route needs a name so the matrix can reverse it"
-    for expected in ["web:organisation_detail", "web:person_edit", "web:area_history",
-                     "api:organisation-list", "api:person-detail", "web:search"]:
+    for expected in [
+        "web:organisation_detail",
+        "web:person_edit",
+        "web:area_history",
+        "api:organisation-list",
+        "api:person-detail",
+        "web:search",
+    ]:
         assert expected in names
 
 
@@ -117,7 +130,8 @@ def client_for(world, username):
 
 def expected_visible_markers(world, username, model=None):
     return {
-        m for m, (mod, _, c, r) in world.all_markers.items()
+        m
+        for m, (mod, _, c, r) in world.all_markers.items()
         if (model is None or mod is model) and oracle_visible(world, username, c, r)
     }
 
@@ -149,7 +163,9 @@ def test_access_matrix(world, username):
                     if response.status_code == 405:
                         continue  # POST-only action
                     allowed = username is not None and NON_SCOPED[model](world.users[username], obj)
-                    assert (response.status_code == 200) == allowed, f"{url} as {username}: {response.status_code}"
+                    assert (response.status_code == 200) == allowed, (
+                        f"{url} as {username}: {response.status_code}"
+                    )
                     checked += 1
                 continue
             for mk, (mod, obj, c, r) in world.all_markers.items():
@@ -161,13 +177,15 @@ def test_access_matrix(world, username):
                 response = client.get(url)
                 text = body_text(response)
                 visible = oracle_visible(world, username, c, r)
-                leaked = (set(MARKER_RE.findall(text)) & invisible_all)
+                leaked = set(MARKER_RE.findall(text)) & invisible_all
                 assert not leaked, f"{url} as {username}: shows {sorted(leaked)}"
                 if name.endswith(WRITE_SUFFIXES):
                     action = "delete" if name.endswith("_delete") else "edit"
                     allowed = oracle_editable(world, username, c, r, action)
                     if allowed:
-                        assert response.status_code == 200, f"{url} as {username}: {response.status_code}"
+                        assert response.status_code == 200, (
+                            f"{url} as {username}: {response.status_code}"
+                        )
                     else:
                         assert response.status_code in (302, 401, 403, 404), f"{url} as {username}"
                         if not visible:
@@ -178,10 +196,14 @@ def test_access_matrix(world, username):
                     assert response.status_code in (302, 401, 403, 404), url
                 else:
                     if visible:
-                        assert response.status_code == 200, f"{url} as {username}: {response.status_code}"
+                        assert response.status_code == 200, (
+                            f"{url} as {username}: {response.status_code}"
+                        )
                         assert mk in text, f"{url} as {username}: record not shown"
                     else:
-                        assert response.status_code in (401, 403, 404), f"{url} as {username}: {response.status_code}"
+                        assert response.status_code in (401, 403, 404), (
+                            f"{url} as {username}: {response.status_code}"
+                        )
                 checked += 1
             continue
         missing = [p for p in params if p not in PARAM_VALUES]
@@ -192,7 +214,11 @@ def test_access_matrix(world, username):
             variants += [f"{url}?export={fmt}" for fmt in ("csv", "json", "xlsx")]
         for variant in variants:
             response = client.get(variant)
-            text = body_text(response) if response.status_code == 200 else response.content.decode("utf-8", "replace")
+            text = (
+                body_text(response)
+                if response.status_code == 200
+                else response.content.decode("utf-8", "replace")
+            )
             leaked = set(MARKER_RE.findall(text)) & invisible_all
             assert not leaked, f"{variant} as {username}: shows {sorted(leaked)}"
             checked += 1
@@ -211,7 +237,9 @@ def test_access_matrix(world, username):
                 if name.startswith("api:") and "page_size" in variant:
                     count = json.loads(text)["count"]
                     total = model.objects.visible_to(None).count() if username is None else None
-                    non_marker = model.objects.exclude(pk__in=[o.pk for _, (m, o, _, _) in world.all_markers.items() if m is model]).exclude(pk__in=[h.pk for h in world.hidden.values() if isinstance(h, model)])
+                    non_marker = model.objects.exclude(
+                        pk__in=[o.pk for _, (m, o, _, _) in world.all_markers.items() if m is model]
+                    ).exclude(pk__in=[h.pk for h in world.hidden.values() if isinstance(h, model)])
                     assert count == len(wanted) + non_marker.count(), (
                         f"{variant} as {username}: count {count} (total {total})"
                     )

@@ -23,7 +23,9 @@ def api(db):
 
 
 def token_client(user, read_only=False):
-    _, key = services.create_token(actor=Actor(user=user, interface="web"), name="t", read_only=read_only)
+    _, key = services.create_token(
+        actor=Actor(user=user, interface="web"), name="t", read_only=read_only
+    )
     return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 
@@ -41,9 +43,19 @@ def test_openapi_schema_and_docs(client, db):
 def test_create_update_delete_through_the_api_is_audited(api):
     org, other, editor, _ = api
     c = token_client(editor)
-    r = c.post("/api/v1/organisations/", {"name": "Sahel Peace Net", "kind": "nngo", "owner": org.pk,
-               "country": "MLI", "aliases": ["SPN"], "classification": 1, "releasability": "owner"},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/organisations/",
+        {
+            "name": "Sahel Peace Net",
+            "kind": "nngo",
+            "owner": org.pk,
+            "country": "MLI",
+            "aliases": ["SPN"],
+            "classification": 1,
+            "releasability": "owner",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.json()
     pk = r.json()["id"]
     r = c.patch(f"/api/v1/organisations/{pk}/", {"acronym": "SPN"}, content_type="application/json")
@@ -57,8 +69,11 @@ def test_create_update_delete_through_the_api_is_audited(api):
 def test_validation_error_shape_names_fields(api):
     org, _, editor, _ = api
     c = token_client(editor)
-    r = c.post("/api/v1/organisations/", {"name": "", "kind": "planet", "owner": org.pk,
-               "website": "nope"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/organisations/",
+        {"name": "", "kind": "planet", "owner": org.pk, "website": "nope"},
+        content_type="application/json",
+    )
     assert r.status_code == 400
     body = r.json()["error"]
     assert body["code"] == "invalid"
@@ -69,8 +84,17 @@ def test_validation_error_shape_names_fields(api):
 def test_model_rule_errors_use_the_same_shape(api):
     org, _, editor, _ = api
     c = token_client(editor)
-    r = c.post("/api/v1/organisations/", {"name": "X", "kind": "local", "owner": org.pk,
-               "classification": 2, "releasability": "public"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/organisations/",
+        {
+            "name": "X",
+            "kind": "local",
+            "owner": org.pk,
+            "classification": 2,
+            "releasability": "public",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 400
     assert "releasability" in r.json()["error"]["fields"]
 
@@ -79,8 +103,11 @@ def test_read_only_token_cannot_write(api):
     org, _, editor, _ = api
     c = token_client(editor, read_only=True)
     assert c.get("/api/v1/organisations/").status_code == 200
-    r = c.post("/api/v1/organisations/", {"name": "X", "kind": "local", "owner": org.pk},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/organisations/",
+        {"name": "X", "kind": "local", "owner": org.pk},
+        content_type="application/json",
+    )
     assert r.status_code == 403 and r.json()["error"]["code"] == "permission_denied"
 
 
@@ -97,15 +124,19 @@ def test_revoked_token_is_refused(api):
 def test_viewer_cannot_edit_and_gets_403(api):
     org, _, _, viewer = api
     o = services.save(Organisation(name="V", kind="local", owner=org), actor=Actor.system("t"))
-    r = token_client(viewer).patch(f"/api/v1/organisations/{o.pk}/", {"name": "W"},
-                                   content_type="application/json")
+    r = token_client(viewer).patch(
+        f"/api/v1/organisations/{o.pk}/", {"name": "W"}, content_type="application/json"
+    )
     assert r.status_code == 403
 
 
 def test_cannot_create_for_an_organisation_you_are_not_in(api):
     _, other, editor, _ = api
-    r = token_client(editor).post("/api/v1/organisations/", {"name": "X", "kind": "local",
-                                  "owner": other.pk}, content_type="application/json")
+    r = token_client(editor).post(
+        "/api/v1/organisations/",
+        {"name": "X", "kind": "local", "owner": other.pk},
+        content_type="application/json",
+    )
     assert r.status_code == 400 and "owner" in r.json()["error"]["fields"]
 
 
@@ -113,8 +144,11 @@ def test_cannot_lock_yourself_out(api):
     """Strictly confidential without naming yourself: refused, nothing saved."""
     org, _, editor, _ = api
     before = Organisation.objects.count()
-    r = token_client(editor).post("/api/v1/organisations/", {"name": "Sealed", "kind": "local",
-                                  "owner": org.pk, "classification": 3}, content_type="application/json")
+    r = token_client(editor).post(
+        "/api/v1/organisations/",
+        {"name": "Sealed", "kind": "local", "owner": org.pk, "classification": 3},
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert Organisation.objects.count() == before
 
@@ -122,18 +156,28 @@ def test_cannot_lock_yourself_out(api):
 def test_people_with_affiliations_and_filters(api):
     org, _, editor, _ = api
     c = token_client(editor)
-    r = c.post("/api/v1/people/", {"name": "Mariam", "owner": org.pk, "languages": ["fr"],
-               "contacts": [{"kind": "email", "value": "m@example.org"}],
-               "affiliations": [{"organisation": org.pk, "title": "Adviser", "start": "2024-01-01"}]},
-               content_type="application/json")
+    r = c.post(
+        "/api/v1/people/",
+        {
+            "name": "Mariam",
+            "owner": org.pk,
+            "languages": ["fr"],
+            "contacts": [{"kind": "email", "value": "m@example.org"}],
+            "affiliations": [{"organisation": org.pk, "title": "Adviser", "start": "2024-01-01"}],
+        },
+        content_type="application/json",
+    )
     assert r.status_code == 201, r.json()
     person = Person.objects.get(pk=r.json()["id"])
     assert person.affiliations.get().title == "Adviser"
     assert c.get(f"/api/v1/people/?organisation={org.pk}").json()["count"] == 1
     assert c.get("/api/v1/people/?language=fr").json()["count"] == 1
     assert c.get("/api/v1/people/?language=ar").json()["count"] == 0
-    bad = c.post("/api/v1/people/", {"name": "X", "owner": org.pk, "languages": ["zz"]},
-                 content_type="application/json")
+    bad = c.post(
+        "/api/v1/people/",
+        {"name": "X", "owner": org.pk, "languages": ["zz"]},
+        content_type="application/json",
+    )
     assert bad.status_code == 400 and "languages" in bad.json()["error"]["fields"]
 
 

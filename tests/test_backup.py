@@ -12,7 +12,9 @@ from concord.core.models import AuditEntry, AuditHead, Organisation, Person, Use
 
 def _fingerprint():
     return {
-        "orgs": sorted(Organisation.objects.values_list("pk", "name", "owner_id", "classification")),
+        "orgs": sorted(
+            Organisation.objects.values_list("pk", "name", "owner_id", "classification")
+        ),
         "people": sorted(Person.objects.values_list("pk", "name", "contacts")),
         "users": sorted(User.objects.values_list("username", "password")),
         "audit": list(AuditEntry.objects.order_by("seq").values_list("seq", "hash")),

@@ -18,7 +18,11 @@ from .conftest import chromium_path
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = chromium_path()
-SHOTS = Path(os.environ.get("CONCORD_SCREENSHOTS", "")) if os.environ.get("CONCORD_SCREENSHOTS") else None
+SHOTS = (
+    Path(os.environ.get("CONCORD_SCREENSHOTS", ""))
+    if os.environ.get("CONCORD_SCREENSHOTS")
+    else None
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +38,14 @@ def browser():
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield b
         b.close()
@@ -80,14 +90,27 @@ def test_a_day_in_concord(browser, demo):
     assert "dpo.editor" in page.content()
     shot(page, "home")
 
-    for path, heading in [("/organisations/", "Organisations"), ("/people/", "People"),
-                          ("/areas/?country=MLI", "Areas"), ("/countries/", "Countries"),
-                          ("/spaces/", "Coordination spaces"), ("/audit/", "Audit trail"),
-                          ("/tokens/", "API tokens"), ("/search/?q=mopti", "Search")]:
+    for path, heading in [
+        ("/organisations/", "Organisations"),
+        ("/people/", "People"),
+        ("/areas/?country=MLI", "Areas"),
+        ("/countries/", "Countries"),
+        ("/spaces/", "Coordination spaces"),
+        ("/audit/", "Audit trail"),
+        ("/tokens/", "API tokens"),
+        ("/search/?q=mopti", "Search"),
+    ]:
         page.goto(base + path)
         assert page.get_by_role("heading", name=heading, exact=True).is_visible(), path
     page.goto(f"{base}/organisations/")
     shot(page, "organisations")
+    # The filter panel updates the results in place (htmx) and the address with them.
+    page.get_by_text("Filter", exact=True).click()
+    page.locator("#id_kind").select_option("regional")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_url("**kind=regional**")
+    assert page.locator("#results").get_by_text("African Union").count() == 1
+    assert page.locator("#results").get_by_text("Centre for Humanitarian Dialogue").count() == 0
 
     # A form with an error: the message appears on the field, nothing is saved.
     page.goto(f"{base}/organisations/add/")

@@ -39,9 +39,11 @@ def _reject(setup, kind, data, name):
 
 
 def test_good_csv_imports_all_rows_through_services(setup):
-    data = ("name,acronym,kind,country,aliases\n"
-            "Mopti Peace Forum,MPF,local,MLI,Forum de paix de Mopti\n"
-            "Sahel Women Network,,nngo,MLI,\n").encode()
+    data = (
+        b"name,acronym,kind,country,aliases\n"
+        b"Mopti Peace Forum,MPF,local,MLI,Forum de paix de Mopti\n"
+        b"Sahel Women Network,,nngo,MLI,\n"
+    )
     saved = import_file("organisations", data, "orgs.csv", actor=setup[1])
     assert [o.name for o in saved] == ["Mopti Peace Forum", "Sahel Women Network"]
     assert all(o.owner == setup[0] for o in saved)
@@ -70,12 +72,14 @@ def test_unknown_and_missing_columns(setup):
 
 
 def test_every_bad_row_is_reported_and_nothing_written(setup):
-    data = ("name,kind,country,website\n"
-            "Good one,local,MLI,\n"
-            ",local,MLI,\n"
-            "Bad kind,spaceship,MLI,\n"
-            "Bad country,local,XXX,\n"
-            "Bad site,local,MLI,not-a-url\n").encode()
+    data = (
+        b"name,kind,country,website\n"
+        b"Good one,local,MLI,\n"
+        b",local,MLI,\n"
+        b"Bad kind,spaceship,MLI,\n"
+        b"Bad country,local,XXX,\n"
+        b"Bad site,local,MLI,not-a-url\n"
+    )
     err = _reject(setup, "organisations", data, "o.csv")
     where = {(e.row, e.column) for e in err.errors}
     assert (3, "name") in where
@@ -96,8 +100,10 @@ def test_oversize_file(setup, settings):
     assert "limit" in str(err) and "52,428,810" in str(err)
 
 
-@pytest.mark.parametrize("payload", ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)",
-                                     "-2+3+cmd|' /C calc'!A0"])
+@pytest.mark.parametrize(
+    "payload",
+    ['=HYPERLINK("http://evil","x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3+cmd|' /C calc'!A0"],
+)
 def test_formula_injection_is_refused(setup, payload):
     data = io.StringIO()
     data.write("name,kind\n")
@@ -118,7 +124,10 @@ def test_xlsx_and_json_import(setup):
     ws.append(["From XLSX", "ingo"])
     buf = io.BytesIO()
     wb.save(buf)
-    assert import_file("organisations", buf.getvalue(), "o.xlsx", actor=setup[1])[0].name == "From XLSX"
+    assert (
+        import_file("organisations", buf.getvalue(), "o.xlsx", actor=setup[1])[0].name
+        == "From XLSX"
+    )
     data = json.dumps([{"name": "From JSON", "kind": "ingo", "aliases": "J; JS"}]).encode()
     assert import_file("organisations", data, "o.json", actor=setup[1])[0].aliases == ["J", "JS"]
 
@@ -138,19 +147,30 @@ def test_exports_neutralise_formulas(setup, client):
     org = setup[0]
     from concord.core import services
 
-    services.save(Organisation(name="=HYPERLINK(\"http://x\")", kind="local", owner=org,
-                               classification=0, releasability="public"),
-                  actor=Actor.system("t"))
+    services.save(
+        Organisation(
+            name='=HYPERLINK("http://x")',
+            kind="local",
+            owner=org,
+            classification=0,
+            releasability="public",
+        ),
+        actor=Actor.system("t"),
+    )
     csv_text = b"".join(client.get("/organisations/?export=csv").streaming_content).decode()
     assert "'=HYPERLINK" in csv_text
     xlsx = client.get("/organisations/?export=xlsx").content
-    cells = [c for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True) for c in row]
-    assert "'=HYPERLINK(\"http://x\")" in cells
+    cells = [
+        c for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True) for c in row
+    ]
+    assert '\'=HYPERLINK("http://x")' in cells
 
 
 def test_export_then_import_round_trip_updates_by_id(setup, tmp_path):
     org = setup[0]
-    saved = import_file("organisations", b"name,kind\nRound trip,local\n", "o.csv", actor=setup[1])[0]
+    saved = import_file("organisations", b"name,kind\nRound trip,local\n", "o.csv", actor=setup[1])[
+        0
+    ]
     out = tmp_path / "orgs.csv"
     call_command("export", "organisations", "--as", "importer", "-o", str(out))
     text = out.read_text().replace("Round trip", "Round trip edited")

@@ -16,16 +16,29 @@ from .conftest import SHARED_DATA
 @pytest.mark.django_db
 def test_seed_reference_loads_everything_once():
     call_command("seed", "reference")
-    countries, areas, entries = Country.objects.count(), Area.objects.count(), AuditEntry.objects.count()
+    countries, areas, entries = (
+        Country.objects.count(),
+        Area.objects.count(),
+        AuditEntry.objects.count(),
+    )
     assert countries >= 249 + 25 and areas > 4000
     mli = Country.objects.get(alpha3="MLI")
-    assert (mli.alpha2, mli.numeric, mli.m49_region, mli.m49_subregion) == ("ML", "466", "Africa", "Western Africa")
+    assert (mli.alpha2, mli.numeric, mli.m49_region, mli.m49_subregion) == (
+        "ML",
+        "466",
+        "Africa",
+        "Western Africa",
+    )
     assert Country.objects.get(alpha3="YUG").historical
     assert Area.objects.filter(iso_code="ML-5", level=1).exists()
     fr_dept = Area.objects.filter(country__alpha3="FRA", level=2).first()
     assert fr_dept is not None and fr_dept.parent.level == 1
     call_command("seed", "reference")
-    assert (Country.objects.count(), Area.objects.count(), AuditEntry.objects.count()) == (countries, areas, entries)
+    assert (Country.objects.count(), Area.objects.count(), AuditEntry.objects.count()) == (
+        countries,
+        areas,
+        entries,
+    )
 
 
 def test_m49_table_has_no_duplicates():
@@ -44,7 +57,9 @@ def test_m49_regions_agree_with_the_un_pko_crosswalk():
         rows = list(csv.DictReader(fh))
     import pycountry
 
-    iso = {c.alpha_3 for c in pycountry.countries} | {c.alpha_3 for c in pycountry.historic_countries}
+    iso = {c.alpha_3 for c in pycountry.countries} | {
+        c.alpha_3 for c in pycountry.historic_countries
+    }
     codes = {(r.get("iso3c") or "").strip() for r in rows} - {""}
     # Kosovo (UNMIK) and the Yemen Arab Republic (UNYOM) have no ISO 3166 code.
     assert codes - iso <= {"KSV", "YAR"}, f"unexpected non-ISO codes {sorted(codes - iso)}"

@@ -96,8 +96,12 @@ def test_check_deploy_passes_for_a_production_configuration(tmp_path):
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run([sys.executable, "-m", "concord.cli", "check", "--deploy", "--fail-level", "WARNING"],
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "concord.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -109,8 +113,11 @@ def test_named_users_need_strictly_confidential_clearance():
     o = Organisation(name="Secret", kind="local", owner=org, classification=3)
     with pytest.raises(ValidationError, match="low"):
         services.save(o, actor=Actor(user=high, interface="web"), m2m={"named_users": [low, high]})
-    services.save(Organisation(name="Secret", kind="local", owner=org, classification=3),
-                  actor=Actor(user=high, interface="web"), m2m={"named_users": [high]})
+    services.save(
+        Organisation(name="Secret", kind="local", owner=org, classification=3),
+        actor=Actor(user=high, interface="web"),
+        m2m={"named_users": [high]},
+    )
     assert Organisation.objects.visible_to(high).filter(name="Secret").exists()
     assert not Organisation.objects.visible_to(low).filter(name="Secret").exists()
 
@@ -119,9 +126,13 @@ def test_named_users_need_strictly_confidential_clearance():
 def test_contributor_edits_only_own_records():
     org = make_org("CON")
     contributor = make_user("contrib", org, "contributor")
-    mine = services.save(Organisation(name="Mine", kind="local", owner=org),
-                         actor=Actor(user=contributor, interface="web"))
-    theirs = services.save(Organisation(name="Theirs", kind="local", owner=org), actor=Actor.system("t"))
+    mine = services.save(
+        Organisation(name="Mine", kind="local", owner=org),
+        actor=Actor(user=contributor, interface="web"),
+    )
+    theirs = services.save(
+        Organisation(name="Theirs", kind="local", owner=org), actor=Actor.system("t")
+    )
     editable = set(Organisation.objects.editable_by(contributor))
     assert mine in editable and theirs not in editable
     theirs.name = "Changed"
@@ -135,8 +146,10 @@ def test_contributor_edits_only_own_records():
 def test_platform_admin_gets_no_read_rights_from_being_admin():
     org = make_org("ADM")
     admin = make_user("root", None, clearance=3, admin=True)
-    services.save(Organisation(name="Internal thing", kind="local", owner=org, classification=1),
-                  actor=Actor.system("t"))
+    services.save(
+        Organisation(name="Internal thing", kind="local", owner=org, classification=1),
+        actor=Actor.system("t"),
+    )
     assert not Organisation.objects.visible_to(admin).filter(name="Internal thing").exists()
 
 
@@ -152,10 +165,22 @@ def test_viewer_is_refused_the_edit_page(client):
 @pytest.mark.django_db
 def test_anonymous_sees_only_public_records(client):
     org = make_org("ANO")
-    services.save(Organisation(name="Open record", kind="local", owner=org, classification=0,
-                               releasability="public"), actor=Actor.system("t"))
-    services.save(Organisation(name="Signed-in record", kind="local", owner=org, classification=0,
-                               releasability="signed_in"), actor=Actor.system("t"))
+    services.save(
+        Organisation(
+            name="Open record", kind="local", owner=org, classification=0, releasability="public"
+        ),
+        actor=Actor.system("t"),
+    )
+    services.save(
+        Organisation(
+            name="Signed-in record",
+            kind="local",
+            owner=org,
+            classification=0,
+            releasability="signed_in",
+        ),
+        actor=Actor.system("t"),
+    )
     body = client.get("/organisations/").content.decode()
     assert "Open record" in body and "Signed-in record" not in body
     assert client.get("/api/v1/organisations/?q=record").json()["count"] == 1

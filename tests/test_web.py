@@ -23,14 +23,31 @@ def editor_client(client, db):
 
 def test_form_errors_are_shown_on_the_field(editor_client):
     client, org, _ = editor_client
-    r = client.post("/organisations/add/", {"name": "", "kind": "local", "owner": org.pk,
-                    "classification": 2, "releasability": "owner", "website": "nope"})
+    r = client.post(
+        "/organisations/add/",
+        {
+            "name": "",
+            "kind": "local",
+            "owner": org.pk,
+            "classification": 2,
+            "releasability": "owner",
+            "website": "nope",
+        },
+    )
     assert r.status_code == 400
     body = r.content.decode()
     assert 'id="id_name_error"' in body and 'id="id_website_error"' in body
     # A rule of the model (checked in the service) lands on its field too.
-    r = client.post("/organisations/add/", {"name": "X", "kind": "local", "owner": org.pk,
-                    "classification": 2, "releasability": "public"})
+    r = client.post(
+        "/organisations/add/",
+        {
+            "name": "X",
+            "kind": "local",
+            "owner": org.pk,
+            "classification": 2,
+            "releasability": "public",
+        },
+    )
     assert r.status_code == 400
     body = r.content.decode()
     assert 'id="id_releasability_error"' in body
@@ -40,9 +57,18 @@ def test_form_errors_are_shown_on_the_field(editor_client):
 
 def test_create_with_alias_resolution_and_history(editor_client):
     client, org, _ = editor_client
-    r = client.post("/organisations/add/", {"name": "Mopti forum", "kind": "local", "owner": org.pk,
-                    "classification": 1, "releasability": "organisations",
-                    "shared_organisations": "UA", "aliases": "MF; Forum Mopti"})
+    r = client.post(
+        "/organisations/add/",
+        {
+            "name": "Mopti forum",
+            "kind": "local",
+            "owner": org.pk,
+            "classification": 1,
+            "releasability": "organisations",
+            "shared_organisations": "UA",
+            "aliases": "MF; Forum Mopti",
+        },
+    )
     assert r.status_code == 302, r.content.decode()[:2000]
     o = Organisation.objects.get(name="Mopti forum")
     assert o.aliases == ["MF", "Forum Mopti"]
@@ -55,12 +81,23 @@ def test_create_with_alias_resolution_and_history(editor_client):
 def test_person_with_affiliation_formset(editor_client):
     client, org, _ = editor_client
     au = Organisation.objects.get(acronym="AU")
-    r = client.post("/people/add/", {
-        "name": "Salif", "languages": "fr; bm", "contacts": "phone: +223 70 00 00 00",
-        "owner": org.pk, "classification": 1, "releasability": "owner",
-        "affiliations-TOTAL_FORMS": "1", "affiliations-INITIAL_FORMS": "0",
-        "affiliations-0-organisation": au.pk, "affiliations-0-title": "Envoy",
-        "affiliations-0-start": "2024-02-01", "affiliations-0-end": "2023-01-01"})
+    r = client.post(
+        "/people/add/",
+        {
+            "name": "Salif",
+            "languages": "fr; bm",
+            "contacts": "phone: +223 70 00 00 00",
+            "owner": org.pk,
+            "classification": 1,
+            "releasability": "owner",
+            "affiliations-TOTAL_FORMS": "1",
+            "affiliations-INITIAL_FORMS": "0",
+            "affiliations-0-organisation": au.pk,
+            "affiliations-0-title": "Envoy",
+            "affiliations-0-start": "2024-02-01",
+            "affiliations-0-end": "2023-01-01",
+        },
+    )
     assert r.status_code == 400 and "before the start date" in r.content.decode()
     assert not Person.objects.filter(name="Salif").exists()
 
@@ -68,15 +105,39 @@ def test_person_with_affiliation_formset(editor_client):
 def test_area_parent_by_pcode_and_level_rule(editor_client):
     client, org, _ = editor_client
     mli = country("MLI")
-    region = services.save(Area(name="Mopti", country=mli, level=1, iso_code="ML-5", owner=org),
-                           actor=Actor.system("t"))
-    r = client.post("/areas/add/", {"name": "Bandiagara", "country": mli.pk, "level": 3,
-                    "parent": "ML-5", "pcode": "ML0501", "owner": org.pk, "classification": 0,
-                    "releasability": "public"})
+    region = services.save(
+        Area(name="Mopti", country=mli, level=1, iso_code="ML-5", owner=org),
+        actor=Actor.system("t"),
+    )
+    r = client.post(
+        "/areas/add/",
+        {
+            "name": "Bandiagara",
+            "country": mli.pk,
+            "level": 3,
+            "parent": "ML-5",
+            "pcode": "ML0501",
+            "owner": org.pk,
+            "classification": 0,
+            "releasability": "public",
+        },
+    )
     assert r.status_code == 400 and "adm2 parent" in r.content.decode()
-    r = client.post("/areas/add/", {"name": "Bandiagara", "country": mli.pk, "level": 2,
-                    "parent": "ML-5", "pcode": "ML0501", "owner": org.pk, "classification": 0,
-                    "releasability": "public", "latitude": "14.35", "longitude": "-3.61"})
+    r = client.post(
+        "/areas/add/",
+        {
+            "name": "Bandiagara",
+            "country": mli.pk,
+            "level": 2,
+            "parent": "ML-5",
+            "pcode": "ML0501",
+            "owner": org.pk,
+            "classification": 0,
+            "releasability": "public",
+            "latitude": "14.35",
+            "longitude": "-3.61",
+        },
+    )
     assert r.status_code == 302
     assert Area.objects.get(pcode="ML0501").parent == region
 
@@ -84,7 +145,9 @@ def test_area_parent_by_pcode_and_level_rule(editor_client):
 def test_list_filter_sort_and_paginate(editor_client):
     client, org, _ = editor_client
     for i in range(60):
-        services.save(Organisation(name=f"Org {i:02d}", kind="ingo", owner=org), actor=Actor.system("t"))
+        services.save(
+            Organisation(name=f"Org {i:02d}", kind="ingo", owner=org), actor=Actor.system("t")
+        )
     r = client.get("/organisations/?kind=ingo&sort=-name")
     assert r.context["page"].paginator.count == 60
     assert r.context["rows"][0][0].name == "Org 59"
@@ -105,8 +168,12 @@ def test_delete_needs_manager(editor_client):
 def test_delete_of_referenced_record_explains(editor_client):
     client, org, user = editor_client
     services.set_membership(actor=Actor.system("t"), user=user, organisation=org, role="manager")
-    parent = services.save(Organisation(name="Parent", kind="local", owner=org), actor=Actor.system("t"))
-    services.save(Organisation(name="Child", kind="local", owner=org, parent=parent), actor=Actor.system("t"))
+    parent = services.save(
+        Organisation(name="Parent", kind="local", owner=org), actor=Actor.system("t")
+    )
+    services.save(
+        Organisation(name="Child", kind="local", owner=org, parent=parent), actor=Actor.system("t")
+    )
     r = client.post(f"/organisations/{parent.pk}/delete/", follow=True)
     assert "still referenced" in r.content.decode()
     assert Organisation.objects.filter(pk=parent.pk).exists()

@@ -45,7 +45,7 @@ try:
                 "type": "apiKey",
                 "in": "header",
                 "name": "Authorization",
-                "description": "Token-based authentication: `Token cnc_…` (create one at /tokens/).",
+                "description": "`Token cnc_…` (create one at /tokens/).",
             }
 except ImportError:  # pragma: no cover
     pass

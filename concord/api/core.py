@@ -54,7 +54,9 @@ class AffiliationSerializer(serializers.Serializer):
 
 
 class ContactSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["email", "phone", "signal", "whatsapp", "radio", "other"])
+    kind = serializers.ChoiceField(
+        choices=["email", "phone", "signal", "whatsapp", "radio", "other"]
+    )
     value = serializers.CharField(max_length=300)
 
 
@@ -225,8 +227,16 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet):
 class TokenSerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "read_only", "created_at", "expires_at", "revoked_at",
-                  "last_used_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "read_only",
+            "created_at",
+            "expires_at",
+            "revoked_at",
+            "last_used_at",
+        ]
         read_only_fields = ["prefix", "created_at", "revoked_at", "last_used_at"]
 
 

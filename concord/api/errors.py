@@ -31,7 +31,9 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        fields = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         fields = {("non_field_errors" if k == "__all__" else k): v for k, v in fields.items()}
         exc = exceptions.ValidationError(fields)
     elif isinstance(exc, DjangoPermissionDenied):

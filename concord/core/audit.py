@@ -42,9 +42,7 @@ def snapshot(obj: models.Model) -> dict:
 def diff(before: dict | None, after: dict | None) -> dict:
     before, after = before or {}, after or {}
     keys = sorted(set(before) | set(after))
-    return {
-        k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)
-    }
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
 def record(
@@ -72,9 +70,7 @@ def record(
         object_repr=str(obj)[:300],
         owner_id=owner_id if owner_id is not None else getattr(obj, "owner_id", None),
         classification=(
-            classification
-            if classification is not None
-            else getattr(obj, "classification", 0) or 0
+            classification if classification is not None else getattr(obj, "classification", 0) or 0
         ),
         changes=changes,
         prev_hash=head.hash,
@@ -130,8 +126,6 @@ def verify(progress=None) -> tuple[int, list[Problem]]:
     elif head is not None and count and head.hash != prev_hash:
         problems.append(Problem(head.seq, "the head's hash does not match the last entry"))
     return count, problems
-
-
 
 
 def record_bulk(actor: Actor, action: str, objs: list[models.Model]) -> int:

@@ -98,13 +98,20 @@ def restore(source: Path, alias: str = "default", force: bool = False) -> None:
         db = conn.settings_dict
         args, env = _pg_env(db)
         conn.close()
-        cmd = [_tool("pg_restore"), "--no-owner", "--exit-on-error", "--single-transaction",
-               "--clean", "--if-exists", "-d", db["NAME"], *args, str(source)]
+        cmd = [
+            _tool("pg_restore"),
+            "--no-owner",
+            "--exit-on-error",
+            "--single-transaction",
+            "--clean",
+            "--if-exists",
+            "-d",
+            db["NAME"],
+            *args,
+            str(source),
+        ]
         result = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if result.returncode:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
         return
     raise BackupError(f"Restores into {conn.vendor} are not supported.")
-
-
-

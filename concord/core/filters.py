@@ -17,7 +17,9 @@ class ScopedFilterSet(df.FilterSet):
 class OrganisationFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Name, acronym or alias")
     kind = df.ChoiceFilter(choices=OrganisationKind.choices)
-    country = df.CharFilter(field_name="country__alpha3", lookup_expr="iexact", label="Country (ISO3)")
+    country = df.CharFilter(
+        field_name="country__alpha3", lookup_expr="iexact", label="Country (ISO3)"
+    )
     parent = df.NumberFilter(field_name="parent_id")
 
     class Meta:
@@ -50,7 +52,9 @@ class PersonFilter(ScopedFilterSet):
 
 class AreaFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Name or code")
-    country = df.CharFilter(field_name="country__alpha3", lookup_expr="iexact", label="Country (ISO3)")
+    country = df.CharFilter(
+        field_name="country__alpha3", lookup_expr="iexact", label="Country (ISO3)"
+    )
     level = df.ChoiceFilter(choices=[(1, "adm1"), (2, "adm2"), (3, "adm3")])
     parent = df.NumberFilter(field_name="parent_id")
 

@@ -51,7 +51,8 @@ class ContactsField(forms.CharField):
             kind = kind.strip().lower()
             if kind not in ContactKind.values or not val.strip():
                 raise forms.ValidationError(
-                    f"Line {i}: write 'kind: value' with kind one of {', '.join(ContactKind.values)}."
+                    f"Line {i}: write 'kind: value' with kind one of "
+                    f"{', '.join(ContactKind.values)}."
                 )
             out.append({"kind": kind, "value": val.strip()})
         return out
@@ -143,7 +144,9 @@ class AreaRefField(forms.CharField):
         qs = Area.objects.visible_to(self.user)
         area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
         if area is None:
-            raise forms.ValidationError(f"No area with P-code or ISO code {code!r} that you may see.")
+            raise forms.ValidationError(
+                f"No area with P-code or ISO code {code!r} that you may see."
+            )
         return area
 
 
@@ -247,8 +250,10 @@ class AffiliationForm(forms.ModelForm):
     class Meta:
         model = Affiliation
         fields = ["organisation", "title", "start", "end"]
-        widgets = {"start": forms.DateInput(attrs={"type": "date"}),
-                   "end": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 AffiliationFormSet = inlineformset_factory(

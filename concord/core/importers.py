@@ -104,8 +104,8 @@ class Spec(abc.ABC):
                 f"{SEP} ".join(s.name for s in obj.shared_spaces.all()),
             ]
 
-    def preload(self, batch, labels) -> None:
-        pass
+    def preload(self, batch, labels) -> None:  # noqa: B027 - optional hook
+        """Load labels of linked records for a batch (one query per model)."""
 
     @abc.abstractmethod
     def values(self, obj, labels) -> list:
@@ -133,7 +133,8 @@ class Spec(abc.ABC):
         m2m = {}
         if "shared_organisations" in row:
             m2m["shared_organisations"] = [
-                ctx.organisation(n, "shared_organisations") for n in _split(row["shared_organisations"])
+                ctx.organisation(n, "shared_organisations")
+                for n in _split(row["shared_organisations"])
             ]
         if "shared_spaces" in row:
             m2m["shared_spaces"] = [ctx.space(n) for n in _split(row["shared_spaces"])]
@@ -144,7 +145,11 @@ class Spec(abc.ABC):
         if not pk:
             return self.model()
         try:
-            return self.model.objects.editable_by(ctx.actor.user).get(pk=int(pk)) if not ctx.actor.is_system else self.model.objects.get(pk=int(pk))
+            return (
+                self.model.objects.editable_by(ctx.actor.user).get(pk=int(pk))
+                if not ctx.actor.is_system
+                else self.model.objects.get(pk=int(pk))
+            )
         except (ValueError, self.model.DoesNotExist):
             raise RowError("id", f"no {self.name} with id {pk} that you may edit") from None
 
@@ -194,7 +199,9 @@ class ImportContext:
         qs = Space.objects.all() if self.actor.is_system else Space.objects.visible_to(self.user)
         space = qs.filter(name__iexact=name).first()
         if space is None:
-            raise RowError("shared_spaces", f"no coordination space called {name!r} that you are in")
+            raise RowError(
+                "shared_spaces", f"no coordination space called {name!r} that you are in"
+            )
         return space
 
     def country(self, code: str, column: str = "country"):
@@ -260,8 +267,12 @@ class PersonSpec(Spec):
                 continue
             affs.append(
                 " | ".join(
-                    [_org_key(org), a.title, a.start.isoformat() if a.start else "",
-                     a.end.isoformat() if a.end else ""]
+                    [
+                        _org_key(org),
+                        a.title,
+                        a.start.isoformat() if a.start else "",
+                        a.end.isoformat() if a.end else "",
+                    ]
                 ).rstrip(" |")
             )
         return [
@@ -307,8 +318,16 @@ class AreaSpec(Spec):
     model = Area
     name = "area"
     fields = [
-        "name", "country", "level", "parent", "pcode", "iso_code", "subdivision_type",
-        "latitude", "longitude", "geometry",
+        "name",
+        "country",
+        "level",
+        "parent",
+        "pcode",
+        "iso_code",
+        "subdivision_type",
+        "latitude",
+        "longitude",
+        "geometry",
     ]
     required = {"name", "country"}
 
@@ -331,7 +350,12 @@ class AreaSpec(Spec):
         ]
 
     def key(self, row):
-        return row.get("id") or row.get("pcode") or row.get("iso_code") or row.get("name", "").casefold()
+        return (
+            row.get("id")
+            or row.get("pcode")
+            or row.get("iso_code")
+            or row.get("name", "").casefold()
+        )
 
     def parse(self, row, ctx):
         a = self.instance(row, ctx)
@@ -346,7 +370,9 @@ class AreaSpec(Spec):
             a.parent = None
             if row["parent"]:
                 code = row["parent"]
-                qs = Area.objects.all() if ctx.actor.is_system else Area.objects.visible_to(ctx.user)
+                qs = (
+                    Area.objects.all() if ctx.actor.is_system else Area.objects.visible_to(ctx.user)
+                )
                 a.parent = qs.filter(pcode=code).first() or qs.filter(iso_code=code).first()
                 if a.parent is None:
                     raise RowError("parent", f"no area with P-code or ISO code {code!r}")
@@ -391,7 +417,11 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
     unknown = [h for h in table.headers if h not in known]
     if unknown:
         errors.append(
-            CellError(1, ", ".join(unknown), f"unknown column(s); expected some of: {', '.join(spec.columns)}")
+            CellError(
+                1,
+                ", ".join(unknown),
+                f"unknown column(s); expected some of: {', '.join(spec.columns)}",
+            )
         )
     missing = [c for c in sorted(spec.required) if c not in table.headers]
     if missing:
@@ -403,7 +433,9 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
     ctx = ImportContext(actor)
     seen: dict[str, int] = {}
     saved = []
-    import_actor = Actor(user=actor.user, interface="import", request_id=actor.request_id, label=actor.label)
+    import_actor = Actor(
+        user=actor.user, interface="import", request_id=actor.request_id, label=actor.label
+    )
     with transaction.atomic():
         for rownum, row in table.rows:
             for col in spec.required:
@@ -411,8 +443,11 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
                     errors.append(CellError(rownum, col, "required value is empty"))
             key = spec.key(row)
             if key and key in seen:
-                errors.append(CellError(rownum, "id" if row.get("id") else "name",
-                                        f"duplicate of row {seen[key]}"))
+                errors.append(
+                    CellError(
+                        rownum, "id" if row.get("id") else "name", f"duplicate of row {seen[key]}"
+                    )
+                )
                 continue
             seen[key] = rownum
             try:
@@ -444,11 +479,11 @@ def import_file(kind: str, data: bytes, filename: str, *, actor: Actor, fmt=None
 def export_queryset(kind: str, user):
     """The visible records of a kind, ready for a writer (headers, row iterator)."""
     spec = SPECS[kind]
-    qs = spec.model.objects.visible_to(user).prefetch_related("shared_organisations", "shared_spaces")
+    qs = spec.model.objects.visible_to(user).prefetch_related(
+        "shared_organisations", "shared_spaces"
+    )
     if kind == "people":
         qs = qs.prefetch_related("affiliations")
     if kind in ("organisations", "areas"):
         qs = qs.select_related("country")
     return spec.columns, qs.order_by("pk")
-
-

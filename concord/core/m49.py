@@ -22,7 +22,10 @@ M49: dict[tuple[str, str], str] = {
         "MAF VCT SXM TTO TCA VIR"
     ),
     ("Americas", "Central America"): "BLZ CRI SLV GTM HND MEX NIC PAN",
-    ("Americas", "South America"): "ARG BOL BVT BRA CHL COL ECU FLK GUF GUY PRY PER SGS SUR URY VEN",
+    (
+        "Americas",
+        "South America",
+    ): "ARG BOL BVT BRA CHL COL ECU FLK GUF GUY PRY PER SGS SUR URY VEN",
     ("Americas", "Northern America"): "BMU CAN GRL SPM USA",
     ("Asia", "Central Asia"): "KAZ KGZ TJK TKM UZB",
     ("Asia", "Eastern Asia"): "CHN HKG MAC PRK JPN MNG KOR",
@@ -32,8 +35,14 @@ M49: dict[tuple[str, str], str] = {
         "ARM AZE BHR CYP GEO IRQ ISR JOR KWT LBN OMN QAT SAU PSE SYR TUR ARE YEM"
     ),
     ("Europe", "Eastern Europe"): "BLR BGR CZE HUN POL MDA ROU RUS SVK UKR",
-    ("Europe", "Northern Europe"): "ALA DNK EST FRO FIN GGY ISL IRL IMN JEY LVA LTU NOR SJM SWE GBR",
-    ("Europe", "Southern Europe"): "ALB AND BIH HRV GIB GRC VAT ITA MLT MNE MKD PRT SMR SRB SVN ESP",
+    (
+        "Europe",
+        "Northern Europe",
+    ): "ALA DNK EST FRO FIN GGY ISL IRL IMN JEY LVA LTU NOR SJM SWE GBR",
+    (
+        "Europe",
+        "Southern Europe",
+    ): "ALB AND BIH HRV GIB GRC VAT ITA MLT MNE MKD PRT SMR SRB SVN ESP",
     ("Europe", "Western Europe"): "AUT BEL FRA DEU LIE LUX MCO NLD CHE",
     ("Oceania", "Australia and New Zealand"): "AUS CXR CCK HMD NZL NFK",
     ("Oceania", "Melanesia"): "FJI NCL PNG SLB VUT",

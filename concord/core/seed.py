@@ -101,7 +101,11 @@ def seed_reference(progress=None) -> dict[str, int]:
 
     for level in (1, 2, 3):
         batch = [s for s in subs if depth(s) == level and s.code not in have]
-        parents = {a.iso_code: a for a in Area.objects.filter(level=level - 1, owner=iso)} if level > 1 else {}
+        parents = (
+            {a.iso_code: a for a in Area.objects.filter(level=level - 1, owner=iso)}
+            if level > 1
+            else {}
+        )
         areas = []
         for s in batch:
             country = countries.get(s.country_code)
@@ -148,39 +152,134 @@ def reference_organisation() -> Organisation:
 
 DEMO_ORGS = [
     # acronym, name, kind, country, parent acronym, aliases, website
-    ("UN", "United Nations Secretariat", "un_entity", None, None, ["United Nations", "ONU"],
-     "https://www.un.org/"),
-    ("DPO", "UN Department of Peace Operations", "un_entity", None, "UN", ["DOMP"],
-     "https://peacekeeping.un.org/"),
-    ("DPPA", "UN Department of Political and Peacebuilding Affairs", "un_entity", None, "UN",
-     ["DAPPP"], "https://dppa.un.org/"),
-    ("MSU", "UN Mediation Support Unit", "un_entity", None, "DPPA", ["Mediation Support Unit"],
-     "https://peacemaker.un.org/"),
-    ("AU", "African Union", "regional", "ETH", None, ["UA", "Union africaine", "AUC"],
-     "https://au.int/"),
-    ("EU", "European Union", "regional", "BEL", None, ["UE", "Union européenne"],
-     "https://european-union.europa.eu/"),
-    ("EEAS", "European External Action Service", "regional", "BEL", "EU", ["SEAE"],
-     "https://www.eeas.europa.eu/"),
-    ("MNJTF", "Multinational Joint Task Force", "coalition", "TCD", None,
-     ["Force multinationale mixte", "FMM"], "https://mnjtf.org/"),
-    ("Norad", "Norwegian Agency for Development Cooperation", "donor", "NOR", None, [],
-     "https://www.norad.no/"),
-    ("FCDO", "Foreign, Commonwealth & Development Office", "donor", "GBR", None, [],
-     "https://www.gov.uk/fcdo"),
-    ("HD", "Centre for Humanitarian Dialogue", "ingo", "CHE", None, ["Henry Dunant Centre"],
-     "https://hdcentre.org/"),
-    ("RMM", "Réseau des médiateurs de Mopti (demo)", "local", "MLI", None,
-     ["Mopti Mediators Network"], ""),
+    (
+        "UN",
+        "United Nations Secretariat",
+        "un_entity",
+        None,
+        None,
+        ["United Nations", "ONU"],
+        "https://www.un.org/",
+    ),
+    (
+        "DPO",
+        "UN Department of Peace Operations",
+        "un_entity",
+        None,
+        "UN",
+        ["DOMP"],
+        "https://peacekeeping.un.org/",
+    ),
+    (
+        "DPPA",
+        "UN Department of Political and Peacebuilding Affairs",
+        "un_entity",
+        None,
+        "UN",
+        ["DAPPP"],
+        "https://dppa.un.org/",
+    ),
+    (
+        "MSU",
+        "UN Mediation Support Unit",
+        "un_entity",
+        None,
+        "DPPA",
+        ["Mediation Support Unit"],
+        "https://peacemaker.un.org/",
+    ),
+    (
+        "AU",
+        "African Union",
+        "regional",
+        "ETH",
+        None,
+        ["UA", "Union africaine", "AUC"],
+        "https://au.int/",
+    ),
+    (
+        "EU",
+        "European Union",
+        "regional",
+        "BEL",
+        None,
+        ["UE", "Union européenne"],
+        "https://european-union.europa.eu/",
+    ),
+    (
+        "EEAS",
+        "European External Action Service",
+        "regional",
+        "BEL",
+        "EU",
+        ["SEAE"],
+        "https://www.eeas.europa.eu/",
+    ),
+    (
+        "MNJTF",
+        "Multinational Joint Task Force",
+        "coalition",
+        "TCD",
+        None,
+        ["Force multinationale mixte", "FMM"],
+        "https://mnjtf.org/",
+    ),
+    (
+        "Norad",
+        "Norwegian Agency for Development Cooperation",
+        "donor",
+        "NOR",
+        None,
+        [],
+        "https://www.norad.no/",
+    ),
+    (
+        "FCDO",
+        "Foreign, Commonwealth & Development Office",
+        "donor",
+        "GBR",
+        None,
+        [],
+        "https://www.gov.uk/fcdo",
+    ),
+    (
+        "HD",
+        "Centre for Humanitarian Dialogue",
+        "ingo",
+        "CHE",
+        None,
+        ["Henry Dunant Centre"],
+        "https://hdcentre.org/",
+    ),
+    (
+        "RMM",
+        "Réseau des médiateurs de Mopti (demo)",
+        "local",
+        "MLI",
+        None,
+        ["Mopti Mediators Network"],
+        "",
+    ),
     ("BWPN", "Bangsamoro Women Peace Network (demo)", "local", "PHL", None, [], ""),
 ]
 
 DEMO_SPACES = [
-    ("Mali partners", "Partners working in central Mali.", ["DPO", "AU", "EU", "HD", "RMM", "Norad"]),
-    ("Mindanao contact group", "After the International Contact Group model: states and NGOs "
-     "supporting the Bangsamoro process.", ["HD", "EEAS", "BWPN", "FCDO"]),
-    ("Lake Chad Basin coordination", "Partners around the MNJTF area of operations.",
-     ["AU", "MNJTF", "EU", "FCDO"]),
+    (
+        "Mali partners",
+        "Partners working in central Mali.",
+        ["DPO", "AU", "EU", "HD", "RMM", "Norad"],
+    ),
+    (
+        "Mindanao contact group",
+        "After the International Contact Group model: states and NGOs "
+        "supporting the Bangsamoro process.",
+        ["HD", "EEAS", "BWPN", "FCDO"],
+    ),
+    (
+        "Lake Chad Basin coordination",
+        "Partners around the MNJTF area of operations.",
+        ["AU", "MNJTF", "EU", "FCDO"],
+    ),
 ]
 
 # username, organisation, role, clearance
@@ -238,26 +337,47 @@ def seed_demo() -> list[tuple[str, str, str]]:
     for name, description, members in DEMO_SPACES:
         if not Space.objects.filter(name=name).exists():
             services.create_space(
-                actor=actor, name=name, description=description,
+                actor=actor,
+                name=name,
+                description=description,
                 organisations=[orgs[m] for m in members],
             )
     rows = []
     admin = User.objects.filter(username=DEMO_ADMIN).first()
     if admin is None:
         admin = services.create_user(
-            actor=actor, username=DEMO_ADMIN, password=demo_password(DEMO_ADMIN),
-            clearance=Classification.INTERNAL, is_admin=True,
-            memberships=[(reference_organisation(), Role.EDITOR)], check_password=False,
+            actor=actor,
+            username=DEMO_ADMIN,
+            password=demo_password(DEMO_ADMIN),
+            clearance=Classification.INTERNAL,
+            is_admin=True,
+            memberships=[(reference_organisation(), Role.EDITOR)],
+            check_password=False,
         )
-    rows.append((DEMO_ADMIN, demo_password(DEMO_ADMIN), "platform administrator (ISO reference data editor)"))
+    rows.append(
+        (
+            DEMO_ADMIN,
+            demo_password(DEMO_ADMIN),
+            "platform administrator (ISO reference data editor)",
+        )
+    )
     for username, acronym, role, clearance in DEMO_USERS:
         if not User.objects.filter(username=username).exists():
             services.create_user(
-                actor=actor, username=username, password=demo_password(username),
-                clearance=clearance, memberships=[(orgs[acronym], role)], check_password=False,
+                actor=actor,
+                username=username,
+                password=demo_password(username),
+                clearance=clearance,
+                memberships=[(orgs[acronym], role)],
+                check_password=False,
             )
-        rows.append((username, demo_password(username),
-                     f"{role.label} at {acronym}, clearance {Classification(clearance).label}"))
+        rows.append(
+            (
+                username,
+                demo_password(username),
+                f"{role.label} at {acronym}, clearance {Classification(clearance).label}",
+            )
+        )
     _demo_records(actor, orgs)
     return rows
 
@@ -269,48 +389,126 @@ def _demo_records(actor: Actor, orgs: dict[str, Organisation]) -> None:
     hd_manager = User.objects.get(username="hd.manager")
     people = [
         # name, owner, classification, releasability, shared, languages, contacts, affiliation
-        ("Aminata Traoré (demo)", "DPO", Classification.INTERNAL, Releasability.SIGNED_IN, {},
-         ["fr", "bm"], [{"kind": "email", "value": "a.traore@example.org"}],
-         ("DPO", "Civil Affairs Officer, Mopti")),
-        ("Jean-Baptiste Koné (demo)", "DPO", Classification.CONFIDENTIAL, Releasability.SPACES,
-         {"shared_spaces": [spaces["Mali partners"]]}, ["fr"],
-         [{"kind": "phone", "value": "+223 20 00 00 00"}], ("AU", "Liaison officer")),
-        ("Fatima Alonto (demo)", "HD", Classification.CONFIDENTIAL, Releasability.ORGANISATIONS,
-         {"shared_organisations": [orgs["EEAS"]]}, ["en", "tl"],
-         [{"kind": "signal", "value": "+63 900 000 0000"}], ("BWPN", "Coordinator")),
-        ("Grassroots source M-7 (demo)", "HD", Classification.STRICTLY_CONFIDENTIAL,
-         Releasability.OWNER, {"named_users": [hd_manager]}, ["ff"], [], ("RMM", "Mediator")),
-        ("Ingrid Solberg (demo)", "Norad", Classification.PUBLIC, Releasability.PUBLIC, {},
-         ["no", "en"], [], ("Norad", "Senior Adviser, Peace and Reconciliation")),
+        (
+            "Aminata Traoré (demo)",
+            "DPO",
+            Classification.INTERNAL,
+            Releasability.SIGNED_IN,
+            {},
+            ["fr", "bm"],
+            [{"kind": "email", "value": "a.traore@example.org"}],
+            ("DPO", "Civil Affairs Officer, Mopti"),
+        ),
+        (
+            "Jean-Baptiste Koné (demo)",
+            "DPO",
+            Classification.CONFIDENTIAL,
+            Releasability.SPACES,
+            {"shared_spaces": [spaces["Mali partners"]]},
+            ["fr"],
+            [{"kind": "phone", "value": "+223 20 00 00 00"}],
+            ("AU", "Liaison officer"),
+        ),
+        (
+            "Fatima Alonto (demo)",
+            "HD",
+            Classification.CONFIDENTIAL,
+            Releasability.ORGANISATIONS,
+            {"shared_organisations": [orgs["EEAS"]]},
+            ["en", "tl"],
+            [{"kind": "signal", "value": "+63 900 000 0000"}],
+            ("BWPN", "Coordinator"),
+        ),
+        (
+            "Grassroots source M-7 (demo)",
+            "HD",
+            Classification.STRICTLY_CONFIDENTIAL,
+            Releasability.OWNER,
+            {"named_users": [hd_manager]},
+            ["ff"],
+            [],
+            ("RMM", "Mediator"),
+        ),
+        (
+            "Ingrid Solberg (demo)",
+            "Norad",
+            Classification.PUBLIC,
+            Releasability.PUBLIC,
+            {},
+            ["no", "en"],
+            [],
+            ("Norad", "Senior Adviser, Peace and Reconciliation"),
+        ),
     ]
     for name, owner, cls, rel, m2m, langs, contacts, (aff_org, title) in people:
-        person = Person(name=name, owner=orgs[owner], classification=cls, releasability=rel,
-                        languages=langs, contacts=contacts)
-        services.save(person, actor=actor, m2m=m2m, children=services.set_affiliations(
-            [{"organisation": orgs[aff_org], "title": title, "start": None, "end": None}]))
+        person = Person(
+            name=name,
+            owner=orgs[owner],
+            classification=cls,
+            releasability=rel,
+            languages=langs,
+            contacts=contacts,
+        )
+        services.save(
+            person,
+            actor=actor,
+            m2m=m2m,
+            children=services.set_affiliations(
+                [{"organisation": orgs[aff_org], "title": title, "start": None, "end": None}]
+            ),
+        )
     mopti = Area.objects.filter(iso_code="ML-5").first()
     if mopti is not None:
         # Illustrative cercles of the Mopti region with P-codes in the OCHA pattern.
         for i, (name, lat, lon) in enumerate(
-            [("Bandiagara", 14.35, -3.61), ("Bankass", 14.08, -3.52), ("Djenné", 13.91, -4.55),
-             ("Douentza", 15.00, -2.95), ("Koro", 14.07, -3.08), ("Mopti", 14.49, -4.18)],
+            [
+                ("Bandiagara", 14.35, -3.61),
+                ("Bankass", 14.08, -3.52),
+                ("Djenné", 13.91, -4.55),
+                ("Douentza", 15.00, -2.95),
+                ("Koro", 14.07, -3.08),
+                ("Mopti", 14.49, -4.18),
+            ],
             start=1,
         ):
-            area = Area(name=name, country=mopti.country, level=2, parent=mopti,
-                        pcode=f"ML05{i:02d}", latitude=lat, longitude=lon, owner=orgs["DPO"],
-                        classification=Classification.PUBLIC, releasability=Releasability.PUBLIC)
+            area = Area(
+                name=name,
+                country=mopti.country,
+                level=2,
+                parent=mopti,
+                pcode=f"ML05{i:02d}",
+                latitude=lat,
+                longitude=lon,
+                owner=orgs["DPO"],
+                classification=Classification.PUBLIC,
+                releasability=Releasability.PUBLIC,
+            )
             services.save(area, actor=actor)
         services.save(
-            Area(name="Dialassagou sector (demo)", country=mopti.country, level=3,
-                 parent=Area.objects.get(pcode="ML0501"), pcode="ML050199",
-                 owner=orgs["HD"], classification=Classification.CONFIDENTIAL,
-                 releasability=Releasability.SPACES),
-            actor=actor, m2m={"shared_spaces": [spaces["Mali partners"]]},
+            Area(
+                name="Dialassagou sector (demo)",
+                country=mopti.country,
+                level=3,
+                parent=Area.objects.get(pcode="ML0501"),
+                pcode="ML050199",
+                owner=orgs["HD"],
+                classification=Classification.CONFIDENTIAL,
+                releasability=Releasability.SPACES,
+            ),
+            actor=actor,
+            m2m={"shared_spaces": [spaces["Mali partners"]]},
         )
     services.save(
-        Organisation(name="Katiba Macina (demo record)", acronym="", kind="armed_group",
-                     country=Country.objects.get(alpha3="MLI"), owner=orgs["DPO"],
-                     classification=Classification.CONFIDENTIAL, releasability=Releasability.SPACES,
-                     description="Conflict party record: confidential, shared with Mali partners."),
-        actor=actor, m2m={"shared_spaces": [spaces["Mali partners"]]},
+        Organisation(
+            name="Katiba Macina (demo record)",
+            acronym="",
+            kind="armed_group",
+            country=Country.objects.get(alpha3="MLI"),
+            owner=orgs["DPO"],
+            classification=Classification.CONFIDENTIAL,
+            releasability=Releasability.SPACES,
+            description="Conflict party record: confidential, shared with Mali partners.",
+        ),
+        actor=actor,
+        m2m={"shared_spaces": [spaces["Mali partners"]]},
     )

@@ -46,8 +46,9 @@ def _check_named_users(instance: ScopedModel, m2m: dict) -> None:
         return
     ids = [getattr(u, "pk", u) for u in users]
     low = list(
-        User.objects.filter(pk__in=ids, clearance__lt=Classification.STRICTLY_CONFIDENTIAL)
-        .values_list("username", flat=True)
+        User.objects.filter(
+            pk__in=ids, clearance__lt=Classification.STRICTLY_CONFIDENTIAL
+        ).values_list("username", flat=True)
     )
     if low:
         raise ValidationError(
@@ -93,8 +94,11 @@ def save(
         instance.created_at = timezone.now()
     instance.updated_at = timezone.now()
     # The first organisations own their own records (there is nobody else to own them yet).
-    self_owned = creating and actor.is_system and isinstance(instance, Organisation) and (
-        instance.owner_id is None
+    self_owned = (
+        creating
+        and actor.is_system
+        and isinstance(instance, Organisation)
+        and (instance.owner_id is None)
     )
     instance.full_clean(exclude=["created_by", "owner"] if self_owned else ["created_by"])
     _check_named_users(instance, m2m)
@@ -229,7 +233,9 @@ def create_user(
 
 
 @transaction.atomic
-def set_membership(*, actor: Actor, user: User, organisation: Organisation, role: str) -> Membership:
+def set_membership(
+    *, actor: Actor, user: User, organisation: Organisation, role: str
+) -> Membership:
     _require_admin(actor)
     if role not in Role.values:
         raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})

@@ -140,14 +140,17 @@ def _read_csv(data: bytes, filename: str) -> Table:
                 continue
             rownum = reader.line_num
             if len(row) > len(headers):
-                extra = [c for c in row[len(headers):] if c.strip()]
+                extra = [c for c in row[len(headers) :] if c.strip()]
                 if extra:
                     raise FileRejected(
                         filename,
                         [CellError(rownum, None, f"{len(row)} cells but {len(headers)} headers")],
                     )
             table.rows.append(
-                (rownum, {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(headers)})
+                (
+                    rownum,
+                    {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(headers)},
+                )
             )
     except csv.Error as exc:
         raise FileRejected(filename, [CellError(reader.line_num, None, str(exc))]) from exc
@@ -159,7 +162,9 @@ def _read_json(data: bytes, filename: str) -> Table:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileRejected(filename, [CellError(exc.lineno, None, f"invalid JSON: {exc.msg}")]) from exc
+        raise FileRejected(
+            filename, [CellError(exc.lineno, None, f"invalid JSON: {exc.msg}")]
+        ) from exc
     if isinstance(doc, dict) and isinstance(doc.get("results"), list):
         doc = doc["results"]
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
@@ -193,7 +198,9 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRejected(filename, [CellError(None, None, f"not a readable XLSX file ({exc})")]) from exc
+        raise FileRejected(
+            filename, [CellError(None, None, f"not a readable XLSX file ({exc})")]
+        ) from exc
     ws = wb.worksheets[0]
     rows = ws.iter_rows(values_only=True)
     try:
@@ -207,7 +214,9 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         values = [_cell(v) for v in row]
         if not any(values):
             continue
-        table.rows.append((rownum, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers)}))
+        table.rows.append(
+            (rownum, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers)})
+        )
     wb.close()
     return table
 
@@ -225,8 +234,11 @@ def _check(table: Table, filename: str) -> None:
         for col, value in row.items():
             if is_formula(value):
                 errors.append(
-                    CellError(rownum, col, f"looks like a spreadsheet formula ({value[:30]!r}); "
-                              "formulas are refused")
+                    CellError(
+                        rownum,
+                        col,
+                        f"looks like a spreadsheet formula ({value[:30]!r}); formulas are refused",
+                    )
                 )
     if errors:
         raise FileRejected(filename, errors)
@@ -255,7 +267,10 @@ def write_json(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
     yield "["
     first = True
     for row in rows:
-        record = {h: (neutralise(v) if isinstance(v, str) else v) for h, v in zip(headers, row, strict=True)}
+        record = {
+            h: (neutralise(v) if isinstance(v, str) else v)
+            for h, v in zip(headers, row, strict=True)
+        }
         yield ("" if first else ",") + "\n" + json.dumps(record, ensure_ascii=False, default=str)
         first = False
     yield "\n]\n"

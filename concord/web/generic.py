@@ -100,7 +100,9 @@ class ListView(ConfigView):
         query.pop("page", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
-        can_add = request.user.is_authenticated and bool(request.user.principal().orgs_with_role("contributor"))
+        can_add = request.user.is_authenticated and bool(
+            request.user.principal().orgs_with_role("contributor")
+        )
         return render(
             request,
             "web/list.html",
@@ -132,10 +134,14 @@ def export_response(kind: str, queryset, user, fmt: str):
     rows = spec.rows(qs.iterator(chunk_size=500), user)
     filename = f"concord-{kind}.{fmt}"
     if fmt == "xlsx":
-        response = HttpResponse(tabular.write_xlsx(headers, rows, kind), content_type=tabular.CONTENT_TYPES[fmt])
+        response = HttpResponse(
+            tabular.write_xlsx(headers, rows, kind), content_type=tabular.CONTENT_TYPES[fmt]
+        )
     else:
         writer = tabular.write_csv if fmt == "csv" else tabular.write_json
-        response = StreamingHttpResponse(writer(headers, rows), content_type=tabular.CONTENT_TYPES[fmt])
+        response = StreamingHttpResponse(
+            writer(headers, rows), content_type=tabular.CONTENT_TYPES[fmt]
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -166,7 +172,9 @@ class DetailView(ConfigView):
         else:
             ctx["fields"] = self.config.detail_fields(obj, labels)
             ctx["security"] = security_fields(obj, labels, user)
-            ctx["sections"] = self.config.extra_detail(obj, labels, user) if self.config.extra_detail else []
+            ctx["sections"] = (
+                self.config.extra_detail(obj, labels, user) if self.config.extra_detail else []
+            )
         return render(request, "web/detail.html", ctx)
 
 
@@ -183,7 +191,12 @@ def security_fields(obj, labels, user) -> list[tuple[str, str]]:
         rows.append(("Released to", ", ".join(str(o) for o in shared if o is not None) or "—"))
     if obj.releasability == "spaces":
         mine = user.principal().space_ids if user.is_authenticated else set()
-        rows.append(("Released to spaces", ", ".join(s.name for s in obj.shared_spaces.all() if s.pk in mine) or "—"))
+        rows.append(
+            (
+                "Released to spaces",
+                ", ".join(s.name for s in obj.shared_spaces.all() if s.pk in mine) or "—",
+            )
+        )
     return rows
 
 
@@ -208,7 +221,9 @@ class EditView(LoginRequiredMixin, ConfigView):
             from concord.core.models import Organisation
 
             for f in formset.forms + [formset.empty_form]:
-                f.fields["organisation"].queryset = Organisation.objects.visible_to(self.request.user)
+                f.fields["organisation"].queryset = Organisation.objects.visible_to(
+                    self.request.user
+                )
         return form, formset
 
     def render_form(self, obj, form, formset, status=200):
@@ -220,7 +235,9 @@ class EditView(LoginRequiredMixin, ConfigView):
                 "object": obj,
                 "form": form,
                 "formset": formset,
-                "cancel_url": _url(self.config, "detail", pk=obj.pk) if obj.pk else _url(self.config, "list"),
+                "cancel_url": _url(self.config, "detail", pk=obj.pk)
+                if obj.pk
+                else _url(self.config, "list"),
             },
             status=status,
         )
@@ -240,12 +257,18 @@ class EditView(LoginRequiredMixin, ConfigView):
                 rows = [
                     {k: f.cleaned_data[k] for k in ("organisation", "title", "start", "end")}
                     for f in formset.forms
-                    if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("organisation")
+                    if f.cleaned_data
+                    and not f.cleaned_data.get("DELETE")
+                    and f.cleaned_data.get("organisation")
                 ]
                 children = services.set_affiliations(rows)
             try:
-                saved = services.save(form.instance, actor=Actor.from_request(request),
-                                      m2m=form.m2m_data(), children=children)
+                saved = services.save(
+                    form.instance,
+                    actor=Actor.from_request(request),
+                    m2m=form.m2m_data(),
+                    children=children,
+                )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
             except PermissionDenied as exc:
@@ -264,7 +287,9 @@ def _errors_to_form(form, exc: ValidationError) -> None:
         for fieldname, errs in exc.message_dict.items():
             target = fieldname if fieldname in form.fields else None
             for e in errs:
-                form.add_error(target, e if target else f"{fieldname}: {e}" if fieldname != "__all__" else e)
+                form.add_error(
+                    target, e if target else f"{fieldname}: {e}" if fieldname != "__all__" else e
+                )
     else:
         for e in exc.messages:
             form.add_error(None, e)
@@ -274,13 +299,22 @@ class DeleteView(LoginRequiredMixin, ConfigView):
     def get_object(self, pk):
         obj = self.get_visible(pk)
         if not self.model.objects.deletable_by(self.request.user).filter(pk=pk).exists():
-            raise PermissionDenied("Only a manager of the owning organisation may delete this record.")
+            raise PermissionDenied(
+                "Only a manager of the owning organisation may delete this record."
+            )
         return obj
 
     def get(self, request, pk):
         obj = self.get_object(pk)
-        return render(request, "web/confirm_delete.html", {"config": self.config, "object": obj,
-                                                           "cancel_url": _url(self.config, "detail", pk=pk)})
+        return render(
+            request,
+            "web/confirm_delete.html",
+            {
+                "config": self.config,
+                "object": obj,
+                "cancel_url": _url(self.config, "detail", pk=pk),
+            },
+        )
 
     def post(self, request, pk):
         obj = self.get_object(pk)
@@ -301,9 +335,18 @@ class ImportView(LoginRequiredMixin, ConfigView):
         return self._render(ImportForm())
 
     def _render(self, form, errors=None, status=200):
-        return render(self.request, "web/import.html", {"config": self.config, "form": form,
-                      "errors": errors or [], "columns": SPECS[self.config.name].columns,
-                      "list_url": _url(self.config, "list")}, status=status)
+        return render(
+            self.request,
+            "web/import.html",
+            {
+                "config": self.config,
+                "form": form,
+                "errors": errors or [],
+                "columns": SPECS[self.config.name].columns,
+                "list_url": _url(self.config, "list"),
+            },
+            status=status,
+        )
 
     def post(self, request):
         from concord.core.forms import ImportForm
@@ -316,7 +359,9 @@ class ImportView(LoginRequiredMixin, ConfigView):
             return self._render(form, status=400)
         upload = form.cleaned_data["file"]
         try:
-            saved = import_file(self.config.name, upload.read(), upload.name, actor=Actor.from_request(request))
+            saved = import_file(
+                self.config.name, upload.read(), upload.name, actor=Actor.from_request(request)
+            )
         except tabular.FileRejected as exc:
             return self._render(form, errors=[str(e) for e in exc.errors], status=400)
         messages.success(request, f"Imported {len(saved)} {self.config.name} from {upload.name}.")
@@ -333,5 +378,9 @@ def object_urls(config: Config) -> list:
         path(f"{p}/<int:pk>/", DetailView.as_view(config=config), name=f"{n}_detail"),
         path(f"{p}/<int:pk>/edit/", EditView.as_view(config=config), name=f"{n}_edit"),
         path(f"{p}/<int:pk>/delete/", DeleteView.as_view(config=config), name=f"{n}_delete"),
-        path(f"{p}/<int:pk>/history/", DetailView.as_view(config=config, tab="history"), name=f"{n}_history"),
+        path(
+            f"{p}/<int:pk>/history/",
+            DetailView.as_view(config=config, tab="history"),
+            name=f"{n}_history",
+        ),
     ]

@@ -25,7 +25,12 @@ def organisation_fields(o, labels):
         ("Kind", o.get_kind_display()),
         ("Parent", _org(labels, o.parent_id) or "—"),
         ("Country", str(o.country) if o.country_id else "—"),
-        ("Website", format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', o.website) if o.website else "—"),
+        (
+            "Website",
+            format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', o.website)
+            if o.website
+            else "—",
+        ),
         ("Also known as", "; ".join(o.aliases or []) or "—"),
         ("Description", o.description or "—"),
     ]
@@ -64,7 +69,10 @@ def person_fields(p, labels):
     return [
         ("Name", p.name),
         ("Languages", ", ".join(p.languages or []) or "—"),
-        ("Contact channels", "; ".join(f"{c['kind']}: {c['value']}" for c in p.contacts or []) or "—"),
+        (
+            "Contact channels",
+            "; ".join(f"{c['kind']}: {c['value']}" for c in p.contacts or []) or "—",
+        ),
         ("Notes", p.notes or "—"),
     ]
 
@@ -145,15 +153,26 @@ def country_list(request):
     page = Paginator(qs.order_by("name"), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "web/countries.html", {"filter": filterset, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "web/countries.html",
+        {"filter": filterset, "page": page, "query": query.urlencode()},
+    )
 
 
 def country_detail(request, alpha3):
     country = get_object_or_404(Country.objects.visible_to(request.user), alpha3=alpha3.upper())
     areas = Area.objects.visible_to(request.user).filter(country=country, level=1).order_by("name")
-    orgs = Organisation.objects.visible_to(request.user).filter(country=country).order_by("name")[:200]
+    orgs = (
+        Organisation.objects.visible_to(request.user).filter(country=country).order_by("name")[:200]
+    )
     return render(
         request,
         "web/country.html",
-        {"country": country, "areas": areas, "organisations": orgs, "labels": VisibleLabels(request.user)},
+        {
+            "country": country,
+            "areas": areas,
+            "organisations": orgs,
+            "labels": VisibleLabels(request.user),
+        },
     )

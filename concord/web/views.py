@@ -43,12 +43,21 @@ def search(request):
     if len(q) >= 2:
         user = request.user
         groups = [
-            ("Organisations", "/organisations/",
-             Organisation.objects.visible_to(user).filter(Q(name__icontains=q) | Q(acronym__icontains=q)
-                                                           | Q(aliases__icontains=q))[:25]),
+            (
+                "Organisations",
+                "/organisations/",
+                Organisation.objects.visible_to(user).filter(
+                    Q(name__icontains=q) | Q(acronym__icontains=q) | Q(aliases__icontains=q)
+                )[:25],
+            ),
             ("People", "/people/", Person.objects.visible_to(user).filter(name__icontains=q)[:25]),
-            ("Areas", "/areas/", Area.objects.visible_to(user).filter(
-                Q(name__icontains=q) | Q(pcode__iexact=q) | Q(iso_code__iexact=q))[:25]),
+            (
+                "Areas",
+                "/areas/",
+                Area.objects.visible_to(user).filter(
+                    Q(name__icontains=q) | Q(pcode__iexact=q) | Q(iso_code__iexact=q)
+                )[:25],
+            ),
         ]
     return render(request, "web/search.html", {"q": q, "groups": groups})
 
@@ -87,7 +96,12 @@ def token_list(request):
         form = TokenForm()
     tokens = ApiToken.objects.filter(user=request.user)
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "web/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key}, status=status)
+    return render(
+        request,
+        "web/tokens.html",
+        {"form": form, "tokens": tokens, "new_key": new_key},
+        status=status,
+    )
 
 
 @login_required
@@ -108,11 +122,24 @@ token_revoke.model = ApiToken  # for the access-matrix test
 
 
 def error_403(request, exception=None):
-    return render(request, "web/error.html", {"status": 403, "title": "Not allowed",
-                  "message": str(exception) if exception else "Your role or clearance does not allow this."},
-                  status=403)
+    return render(
+        request,
+        "web/error.html",
+        {
+            "status": 403,
+            "title": "Not allowed",
+            "message": str(exception)
+            if exception
+            else "Your role or clearance does not allow this.",
+        },
+        status=403,
+    )
 
 
 def error_404(request, exception=None):
-    return render(request, "web/error.html", {"status": 404, "title": "Not found",
-                  "message": "No such page, or you may not see it."}, status=404)
+    return render(
+        request,
+        "web/error.html",
+        {"status": 404, "title": "Not found", "message": "No such page, or you may not see it."},
+        status=404,
+    )

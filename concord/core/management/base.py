@@ -29,5 +29,11 @@ class ConcordCommand(BaseCommand):
     def progress(self, total: int | None, desc: str):
         from tqdm import tqdm
 
-        return tqdm(total=total, desc=desc, unit=" rows", file=self.stderr._out, leave=False,
-                    disable=not self.stderr.isatty())
+        return tqdm(
+            total=total,
+            desc=desc,
+            unit=" rows",
+            file=self.stderr._out,
+            leave=False,
+            disable=not self.stderr.isatty(),
+        )

@@ -106,6 +106,9 @@ class OrganisationName(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="uniq_orgname")]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 class ContactKind(models.TextChoices):
     EMAIL = "email", "Email"
@@ -180,6 +183,9 @@ class Affiliation(models.Model):
 
     class Meta:
         ordering = ["-start", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} at {self.organisation_id}: {self.title}"
 
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:

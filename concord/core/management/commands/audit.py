@@ -18,6 +18,10 @@ class Command(ConcordCommand):
         bar.close()
         if problems:
             lines = "\n".join(f"  {p}" for p in problems)
-            raise CommandError(f"Audit chain BROKEN: {len(problems)} problem(s) in {count} entries:\n{lines}")
+            raise CommandError(
+                f"Audit chain BROKEN: {len(problems)} problem(s) in {count} entries:\n{lines}"
+            )
         last = head.hash if head else "-"
-        self.stdout.write(f"Audit chain intact: {count} entries; head #{head.seq if head else 0} {last}")
+        self.stdout.write(
+            f"Audit chain intact: {count} entries; head #{head.seq if head else 0} {last}"
+        )

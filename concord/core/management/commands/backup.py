@@ -18,5 +18,6 @@ class Command(ConcordCommand):
             path = backup(Path(file))
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Backed up the {connection.vendor} database to {path} "
-                          f"({path.stat().st_size:,} bytes).")
+        self.stdout.write(
+            f"Backed up the {connection.vendor} database to {path} ({path.stat().st_size:,} bytes)."
+        )

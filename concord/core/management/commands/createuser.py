@@ -22,8 +22,11 @@ class Command(ConcordCommand):
         parser.add_argument("--role", choices=Role.values, default=Role.VIEWER)
         parser.add_argument("--clearance", choices=list(CLEARANCES), default="internal")
         parser.add_argument("--admin", action="store_true", help="Platform administrator.")
-        parser.add_argument("--password-stdin", action="store_true",
-                            help="Read the password from standard input instead of prompting.")
+        parser.add_argument(
+            "--password-stdin",
+            action="store_true",
+            help="Read the password from standard input instead of prompting.",
+        )
 
     def handle(self, username, **o):
         org = None
@@ -42,11 +45,17 @@ class Command(ConcordCommand):
         actor = Actor(user=None, interface="cli", label=f"cli:{getpass.getuser()}")
         try:
             user = services.create_user(
-                actor=actor, username=username, password=password, email=o["email"],
-                clearance=CLEARANCES[o["clearance"]], is_admin=o["admin"],
+                actor=actor,
+                username=username,
+                password=password,
+                email=o["email"],
+                clearance=CLEARANCES[o["clearance"]],
+                is_admin=o["admin"],
                 memberships=[(org, o["role"])] if org else [],
             )
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
         where = f" ({o['role']} at {org})" if org else ""
         self.stdout.write(f"Created {user.username}{where}, clearance {o['clearance']}.")

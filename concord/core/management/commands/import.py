@@ -24,9 +24,13 @@ class Command(ConcordCommand):
         data = path.read_bytes()
         bar = self.progress(None, f"importing {path.name}")
         try:
-            saved = import_file(kind, data, path.name, actor=actor, fmt=o["format"], progress=bar.update)
+            saved = import_file(
+                kind, data, path.name, actor=actor, fmt=o["format"], progress=bar.update
+            )
         except FileRejected as exc:
             raise CommandError(exc.report()) from exc
         finally:
             bar.close()
-        self.stdout.write(f"{path.name}: imported {len(saved)} {kind} (request {actor.request_id}).")
+        self.stdout.write(
+            f"{path.name}: imported {len(saved)} {kind} (request {actor.request_id})."
+        )

@@ -12,8 +12,9 @@ class Command(ConcordCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--force", action="store_true",
-                            help="Replace a database that already holds records.")
+        parser.add_argument(
+            "--force", action="store_true", help="Replace a database that already holds records."
+        )
 
     def handle(self, file, **o):
         try:

@@ -4,7 +4,9 @@ from concord.core.management.base import ConcordCommand
 
 
 class Command(ConcordCommand):
-    help = "Load reference data (ISO 3166 countries and subdivisions) or the demo world. Idempotent."
+    help = (
+        "Load reference data (ISO 3166 countries and subdivisions) or the demo world. Idempotent."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("what", choices=["reference", "demo"])

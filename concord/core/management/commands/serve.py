@@ -12,7 +12,9 @@ class Command(ConcordCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("CONCORD_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("CONCORD_WORKERS", "3")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("CONCORD_WORKERS", "3"))
+        )
         parser.add_argument("--dev", action="store_true", help="Auto-reloading development server.")
         parser.add_argument("--no-migrate", action="store_true")
 
@@ -24,6 +26,18 @@ class Command(ConcordCommand):
         if o["dev"]:
             call_command("runserver", o["bind"])
             return
-        argv = [sys.executable, "-m", "gunicorn", "concord.wsgi:application", "--bind", o["bind"],
-                "--workers", str(o["workers"]), "--access-logfile", "-", "--timeout", "120"]
+        argv = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "concord.wsgi:application",
+            "--bind",
+            o["bind"],
+            "--workers",
+            str(o["workers"]),
+            "--access-logfile",
+            "-",
+            "--timeout",
+            "120",
+        ]
         os.execv(sys.executable, argv)
