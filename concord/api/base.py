@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.history import history_for
-from concord.core.models import Organisation, Role, Space, User
+from concord.core.models import Organisation, Role, ScopedModel, Space, User
 from concord.core.visibility import VisibleLabels
 
 
@@ -67,14 +67,7 @@ class ScopedSerializer(serializers.ModelSerializer):
     )
     url = serializers.SerializerMethodField()
 
-    SECURITY_FIELDS = [
-        "owner",
-        "classification",
-        "releasability",
-        "shared_organisations",
-        "shared_spaces",
-        "named_users",
-    ]
+    SECURITY_FIELDS = ScopedModel.SECURITY_FIELDS
 
     def get_url(self, obj) -> str:
         return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""

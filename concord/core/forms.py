@@ -14,6 +14,7 @@ from .models import (
     Organisation,
     Person,
     Role,
+    ScopedModel,
     Space,
     User,
 )
@@ -173,14 +174,7 @@ def named_user_choices(user):
 class ScopedForm(forms.ModelForm):
     """Owner, classification and releasability, with choices limited to what the user may use."""
 
-    SECURITY_FIELDS = [
-        "owner",
-        "classification",
-        "releasability",
-        "shared_organisations",
-        "shared_spaces",
-        "named_users",
-    ]
+    SECURITY_FIELDS = ScopedModel.SECURITY_FIELDS
 
     shared_organisations = OrganisationRefField(
         many=True, help_text="Released to these organisations: acronyms or names separated by ';'."
@@ -224,17 +218,7 @@ class OrganisationForm(ScopedForm):
 
     class Meta:
         model = Organisation
-        fields = [
-            "name",
-            "acronym",
-            "kind",
-            "parent",
-            "country",
-            "website",
-            "aliases",
-            "description",
-            *ScopedForm.SECURITY_FIELDS,
-        ]
+        fields = [*Organisation.FIELDS, *ScopedForm.SECURITY_FIELDS]
 
 
 class PersonForm(ScopedForm):
@@ -267,19 +251,7 @@ class AreaForm(ScopedForm):
 
     class Meta:
         model = Area
-        fields = [
-            "name",
-            "country",
-            "level",
-            "parent",
-            "pcode",
-            "iso_code",
-            "subdivision_type",
-            "latitude",
-            "longitude",
-            "geometry",
-            *ScopedForm.SECURITY_FIELDS,
-        ]
+        fields = [*Area.FIELDS, *ScopedForm.SECURITY_FIELDS]
 
 
 class ImportForm(forms.Form):

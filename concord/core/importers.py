@@ -214,7 +214,7 @@ class ImportContext:
 class OrganisationSpec(Spec):
     model = Organisation
     name = "organisation"
-    fields = ["name", "acronym", "kind", "parent", "country", "website", "aliases", "description"]
+    fields = Organisation.FIELDS
     required = {"name", "kind"}
 
     def preload(self, batch, labels):
@@ -317,18 +317,7 @@ class PersonSpec(Spec):
 class AreaSpec(Spec):
     model = Area
     name = "area"
-    fields = [
-        "name",
-        "country",
-        "level",
-        "parent",
-        "pcode",
-        "iso_code",
-        "subdivision_type",
-        "latitude",
-        "longitude",
-        "geometry",
-    ]
+    fields = Area.FIELDS
     required = {"name", "country"}
 
     def preload(self, batch, labels):

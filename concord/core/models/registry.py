@@ -75,6 +75,9 @@ class Organisation(ScopedModel):
     aliases = models.JSONField(default=list, blank=True, help_text="Other names and acronyms.")
     description = models.TextField(blank=True)
 
+    # The fields people edit, in order: shared by the form, the API and import/export.
+    FIELDS = ["name", "acronym", "kind", "parent", "country", "website", "aliases", "description"]
+
     class Meta:
         ordering = ["name"]
         indexes = [models.Index(fields=["owner", "classification"])]
@@ -209,6 +212,19 @@ class Area(ScopedModel):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     geometry = models.JSONField(null=True, blank=True, help_text="A GeoJSON geometry.")
+
+    FIELDS = [
+        "name",
+        "country",
+        "level",
+        "parent",
+        "pcode",
+        "iso_code",
+        "subdivision_type",
+        "latitude",
+        "longitude",
+        "geometry",
+    ]
 
     class Meta:
         ordering = ["country__name", "level", "name"]

@@ -228,6 +228,15 @@ class ScopedModel(models.Model):
 
     objects = ScopedQuerySet.as_manager()
 
+    SECURITY_FIELDS = [
+        "owner",
+        "classification",
+        "releasability",
+        "shared_organisations",
+        "shared_spaces",
+        "named_users",
+    ]
+
     class Meta:
         abstract = True
 
