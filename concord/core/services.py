@@ -277,6 +277,27 @@ def create_space(
 
 
 @transaction.atomic
+def set_space_members(
+    *, actor: Actor, space: Space, add: Iterable = (), remove: Iterable = ()
+) -> Space:
+    """Add organisations to a space and remove others; one audit entry with before/after."""
+    _require_admin(actor)
+    before = sorted(space.organisations.values_list("pk", flat=True))
+    space.organisations.add(*list(add))
+    space.organisations.remove(*list(remove))
+    after = sorted(space.organisations.values_list("pk", flat=True))
+    if before != after:
+        audit.record(
+            actor,
+            "update",
+            space,
+            {"organisations": [before, after]},
+            classification=Classification.INTERNAL,
+        )
+    return space
+
+
+@transaction.atomic
 def create_token(*, actor: Actor, name: str, read_only: bool = True, expires_at=None):
     """Returns (token, key). The key is shown once; only its hash is kept."""
     _require_user(actor)
