@@ -55,11 +55,18 @@ def make_org(
     return services.save(org, actor=actor or Actor.system("test"))
 
 
-def make_user(username, org=None, role=Role.VIEWER, clearance=Classification.INTERNAL, admin=False):
+def make_user(
+    username,
+    org=None,
+    role=Role.VIEWER,
+    clearance=Classification.INTERNAL,
+    admin=False,
+    password="x",
+):
     return services.create_user(
         actor=Actor.system("test"),
         username=username,
-        password="x",
+        password=password,
         clearance=clearance,
         is_admin=admin,
         memberships=[(org, role)] if org else [],

@@ -28,12 +28,7 @@ def test_argon2_is_the_password_hasher():
 @pytest.mark.django_db
 def test_login_is_throttled_after_repeated_failures(client):
     org = make_org("THR")
-    make_user("victim", org)
-    from concord.core.models import User
-
-    u = User.objects.get(username="victim")
-    u.set_password("correct horse battery")
-    u.save()
+    make_user("victim", org, password="correct horse battery")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         r = client.post("/login/", {"username": "victim", "password": "wrong"})
         assert r.status_code in (200, 429)
@@ -46,12 +41,7 @@ def test_login_is_throttled_after_repeated_failures(client):
 @pytest.mark.django_db
 def test_sign_in_and_out(client):
     org = make_org("SIO")
-    make_user("walker", org)
-    from concord.core.models import User
-
-    u = User.objects.get(username="walker")
-    u.set_password("correct horse battery")
-    u.save()
+    make_user("walker", org, password="correct horse battery")
     r = client.post("/login/", {"username": "walker", "password": "correct horse battery"})
     assert r.status_code == 302
     assert client.get("/").context["user"].username == "walker"
