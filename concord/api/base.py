@@ -35,6 +35,7 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
     def to_representation(self, value):
         labels: VisibleLabels = self.context.setdefault("labels", VisibleLabels(_user(self)))
+        # (list pages preload every link at once: ScopedViewSet.paginate_queryset)
         return value.pk if labels.get(self.model, value.pk) is not None else None
 
 
@@ -98,10 +99,19 @@ class ScopedViewSet(viewsets.ModelViewSet):
             qs = qs.prefetch_related(*self.prefetch_related)
         return qs
 
+    @property
+    def labels(self) -> VisibleLabels:
+        if not hasattr(self, "_labels"):
+            self._labels = VisibleLabels(self.request.user)
+        return self._labels
+
     def get_serializer_context(self):
-        ctx = super().get_serializer_context()
-        ctx["labels"] = VisibleLabels(self.request.user)
-        return ctx
+        return {**super().get_serializer_context(), "labels": self.labels}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.labels.preload(page if page is not None else queryset)
+        return page
 
     def get_object(self):
         obj = super().get_object()

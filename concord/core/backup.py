@@ -74,7 +74,8 @@ def restore(source: Path, alias: str = "default", force: bool = False) -> None:
     source = Path(source)
     if not source.is_file():
         raise BackupError(f"{source}: no such file.")
-    magic = source.read_bytes()[:16]
+    with source.open("rb") as fh:
+        magic = fh.read(16)
     conn = connections[alias]
     if not force and not is_empty(alias):
         raise BackupError(

@@ -90,8 +90,7 @@ class Spec(abc.ABC):
         yield from self._rows(batch, labels)
 
     def _rows(self, batch, labels) -> Iterator[list]:
-        labels.load(Organisation, [o.owner_id for o in batch])
-        self.preload(batch, labels)
+        labels.preload(batch)
         for obj in batch:
             shared = [labels.get(Organisation, o.pk) for o in obj.shared_organisations.all()]
             yield [
@@ -103,9 +102,6 @@ class Spec(abc.ABC):
                 f"{SEP} ".join(_org_key(o) for o in shared if o is not None),
                 f"{SEP} ".join(s.name for s in obj.shared_spaces.all()),
             ]
-
-    def preload(self, batch, labels) -> None:  # noqa: B027 - optional hook
-        """Load labels of linked records for a batch (one query per model)."""
 
     @abc.abstractmethod
     def values(self, obj, labels) -> list:
@@ -217,9 +213,6 @@ class OrganisationSpec(Spec):
     fields = Organisation.FIELDS
     required = {"name", "kind"}
 
-    def preload(self, batch, labels):
-        labels.load(Organisation, [o.parent_id for o in batch])
-
     def values(self, o, labels):
         return [
             o.name,
@@ -254,10 +247,6 @@ class PersonSpec(Spec):
     model = Person
     name = "person"
     fields = ["name", "languages", "contacts", "affiliations", "notes"]
-
-    def preload(self, batch, labels):
-        ids = [a.organisation_id for p in batch for a in p.affiliations.all()]
-        labels.load(Organisation, ids)
 
     def values(self, p, labels):
         affs = []
@@ -319,9 +308,6 @@ class AreaSpec(Spec):
     name = "area"
     fields = Area.FIELDS
     required = {"name", "country"}
-
-    def preload(self, batch, labels):
-        labels.load(Area, [a.parent_id for a in batch])
 
     def values(self, a, labels):
         parent = labels.get(Area, a.parent_id)

@@ -12,6 +12,12 @@ from collections import defaultdict
 RESTRICTED = "(restricted)"
 
 
+def _scoped(model) -> bool:
+    from .models import ScopedModel
+
+    return isinstance(model, type) and issubclass(model, ScopedModel)
+
+
 class VisibleLabels:
     def __init__(self, user):
         self.user = user
@@ -31,6 +37,28 @@ class VisibleLabels:
         if pk not in self._cache[model]:
             self.load(model, [pk])
         return self._cache[model][pk]
+
+    def preload(self, objs) -> None:
+        """Load every link of a page of records in one query per linked model: foreign keys
+        to scoped records, and prefetched relations (shared organisations, and children such
+        as affiliations through their own foreign keys)."""
+        wanted: dict[type, set] = defaultdict(set)
+
+        def links_of(obj):
+            for f in obj._meta.concrete_fields:
+                if f.is_relation and _scoped(f.related_model):
+                    wanted[f.related_model].add(getattr(obj, f.attname))
+
+        for obj in objs:
+            links_of(obj)
+            for related in getattr(obj, "_prefetched_objects_cache", {}).values():
+                for item in related:
+                    if _scoped(type(item)):
+                        wanted[type(item)].add(item.pk)
+                    else:
+                        links_of(item)
+        for model, ids in wanted.items():
+            self.load(model, ids)
 
     def label(self, model, pk) -> str:
         if pk is None:
