@@ -77,6 +77,14 @@ def sign_in(page, base, username):
     page.wait_for_url(f"{base}/")
 
 
+def signed_in(browser, base, username, width=1280, height=900):
+    """A fresh browser context (its own cookies) signed in as a demo user."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    sign_in(page, base, username)
+    return context, page
+
+
 def test_a_day_in_concord(browser, demo):
     base = demo
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -136,9 +144,7 @@ def test_a_day_in_concord(browser, demo):
     context.close()
 
     # A viewer is refused the edit page; a public-clearance user does not see confidential records.
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in(page, base, "dpo.viewer")
+    context, page = signed_in(browser, base, "dpo.viewer")
     page.goto(f"{base}/organisations/")
     page.get_by_role("link", name="UN Department of Peace Operations").click()
     edit_url = page.url + "edit/"
@@ -148,17 +154,13 @@ def test_a_day_in_concord(browser, demo):
     shot(page, "refused")
     context.close()
 
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    sign_in(page, base, "au.public")
+    context, page = signed_in(browser, base, "au.public")
     page.goto(f"{base}/people/")
     assert "Jean-Baptiste" not in page.content() and "Grassroots source" not in page.content()
     context.close()
 
     # Usable at 360 px.
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    sign_in(page, base, "hd.manager")
+    context, page = signed_in(browser, base, "hd.manager", width=360, height=740)
     page.goto(f"{base}/people/")
     assert "Grassroots source M-7 (demo)" in page.content()
     width = page.evaluate("document.documentElement.scrollWidth")

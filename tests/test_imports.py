@@ -117,29 +117,24 @@ def test_phone_numbers_are_not_formulas():
     assert is_formula("=1+1") and neutralise("=1+1") == "'=1+1"
 
 
-def test_xlsx_and_json_import(setup):
+def xlsx(*rows) -> bytes:
     wb = Workbook()
-    ws = wb.active
-    ws.append(["name", "kind"])
-    ws.append(["From XLSX", "ingo"])
+    for row in rows:
+        wb.active.append(row)
     buf = io.BytesIO()
     wb.save(buf)
-    assert (
-        import_file("organisations", buf.getvalue(), "o.xlsx", actor=setup[1])[0].name
-        == "From XLSX"
-    )
+    return buf.getvalue()
+
+
+def test_xlsx_and_json_import(setup):
+    data = xlsx(["name", "kind"], ["From XLSX", "ingo"])
+    assert import_file("organisations", data, "o.xlsx", actor=setup[1])[0].name == "From XLSX"
     data = json.dumps([{"name": "From JSON", "kind": "ingo", "aliases": "J; JS"}]).encode()
     assert import_file("organisations", data, "o.json", actor=setup[1])[0].aliases == ["J", "JS"]
 
 
 def test_xlsx_formula_cell_is_refused(setup):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["name", "kind"])
-    ws.append(["=1+2", "ingo"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    err = _reject(setup, "organisations", buf.getvalue(), "o.xlsx")
+    err = _reject(setup, "organisations", xlsx(["name", "kind"], ["=1+2", "ingo"]), "o.xlsx")
     assert any(e.row == 2 and e.column == "name" for e in err.errors)
 
 
