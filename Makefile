@@ -25,6 +25,7 @@ install: $(BIN)/.installed node_modules/.installed
 ## make run: install, migrate, load the demo world, print the logins, serve on 127.0.0.1:8000
 run: install
 	$(CONCORD) migrate --verbosity 0
+	$(CONCORD) seed catalogue
 	$(CONCORD) seed demo
 	$(CONCORD) serve --no-migrate
 

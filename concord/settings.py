@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "axes",
     "concord.core",
+    "concord.operations",
     "concord.web",
     "concord.api",
 ]
@@ -172,7 +173,7 @@ CSRF_TRUSTED_ORIGINS = [
 ]
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )

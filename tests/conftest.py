@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from types import SimpleNamespace
 
@@ -148,7 +149,24 @@ def build_world():
         ),
         actor=sys,
     )
-    w.hidden = {"H": hidden_org, "G": hidden_area}
+    from concord.operations.models import Operation, Relation
+
+    hidden_op = services.save(
+        Operation(
+            name=marker("J", 3, "owner"),
+            kind="peacekeeping",
+            framework="un",
+            framework_organisation=hidden_org,
+            start=dt.date(2013, 7, 1),
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+        m2m={"host_countries": [mli], "areas": [hidden_area]},
+    )
+    w.hidden = {"H": hidden_org, "G": hidden_area, "J": hidden_op}
+    w.letters = {Organisation: "O", Person: "P", Area: "A", Operation: "X", Relation: "Y"}
     for c in CLASSIFICATIONS:
         for r in RELEASABILITIES:
             if r == Releasability.PUBLIC and c != C.PUBLIC:
@@ -186,7 +204,41 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            w.records += [(Organisation, org, c, r), (Person, person, c, r), (Area, area, c, r)]
+            op = services.save(
+                Operation(
+                    name=marker("X", c, r),
+                    kind="stabilisation",
+                    framework="ad_hoc",
+                    lead_organisation=hidden_org,
+                    start=dt.date(2014, 1, 1),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m={**m2m(), "host_countries": [mli], "areas": [area, hidden_area]},
+            )
+            rel = services.save(
+                Relation(
+                    source=op,
+                    kind="operates_alongside",
+                    target=hidden_op,
+                    start=dt.date(2014, 1, 1),
+                    note=marker("Y", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            w.records += [
+                (Organisation, org, c, r),
+                (Person, person, c, r),
+                (Area, area, c, r),
+                (Operation, op, c, r),
+                (Relation, rel, c, r),
+            ]
     return w
 
 

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from concord.core import services
 from concord.core.context import Actor
-from concord.core.models import ApiToken, Area, Organisation, Person, Space
+from concord.core.models import ApiToken, Space
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -98,10 +98,7 @@ def world(django_db_setup, django_db_blocker):
             services.create_token(
                 actor=Actor(user=w.users[name], interface="web"), name=f"tok {name}"
             )
-        w.all_markers = {
-            marker({Organisation: "O", Person: "P", Area: "A"}[m], c, r): (m, obj, c, r)
-            for m, obj, c, r in w.records
-        }
+        w.all_markers = {marker(w.letters[m], c, r): (m, obj, c, r) for m, obj, c, r in w.records}
         yield w
         call_command("flush", interactive=False, verbosity=0)
 
@@ -175,6 +172,8 @@ def test_access_matrix(world, username):
                 kwargs["pk"] = obj.pk
                 url = reverse(name, kwargs=kwargs)
                 response = client.get(url)
+                if response.status_code == 405:
+                    continue  # POST-only action (its writes are tested with the capability)
                 text = body_text(response)
                 visible = oracle_visible(world, username, c, r)
                 leaked = set(MARKER_RE.findall(text)) & invisible_all

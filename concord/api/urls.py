@@ -2,6 +2,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from concord.operations import api as operations
+
 from . import core
 
 router = DefaultRouter()
@@ -11,6 +13,9 @@ router.register("areas", core.AreaViewSet, basename="area")
 router.register("countries", core.CountryViewSet, basename="country")
 router.register("spaces", core.SpaceViewSet, basename="space")
 router.register("tokens", core.TokenViewSet, basename="token")
+router.register("operations", operations.OperationViewSet, basename="operation")
+router.register("relations", operations.RelationViewSet, basename="relation")
+router.register("classifications", operations.ClassificationViewSet, basename="classification")
 
 app_name = "api"
 urlpatterns = [

@@ -73,6 +73,25 @@ class Spec(abc.ABC):
     fields: list[str] = []
     required: set[str] = {"name"}
     SECURITY = ["owner", "classification", "releasability", "shared_organisations", "shared_spaces"]
+    # Loaded with the records on export (one query per relation, not one per record).
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    # Column -> HXL hashtag, for kinds that can be exchanged as HXL.
+    hxl_tags: dict[str, str] = {}
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        from concord.exchange.tabular import FORMATS
+
+        return (*FORMATS, "hxl") if self.hxl_tags else FORMATS
+
+    def export_queryset(self, queryset):
+        qs = queryset.prefetch_related("shared_organisations", "shared_spaces")
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
 
     @property
     def columns(self) -> list[str]:
@@ -210,6 +229,7 @@ class ImportContext:
 class OrganisationSpec(Spec):
     model = Organisation
     name = "organisation"
+    select_related = ("country",)
     fields = Organisation.FIELDS
     required = {"name", "kind"}
 
@@ -246,6 +266,7 @@ class OrganisationSpec(Spec):
 class PersonSpec(Spec):
     model = Person
     name = "person"
+    prefetch_related = ("affiliations",)
     fields = ["name", "languages", "contacts", "affiliations", "notes"]
 
     def values(self, p, labels):
@@ -306,6 +327,7 @@ class PersonSpec(Spec):
 class AreaSpec(Spec):
     model = Area
     name = "area"
+    select_related = ("country",)
     fields = Area.FIELDS
     required = {"name", "country"}
 
@@ -445,20 +467,45 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
 
 
 def import_file(kind: str, data: bytes, filename: str, *, actor: Actor, fmt=None, progress=None):
+    from concord.exchange.tabular import looks_like_hxl, read_hxl
+
     if kind not in SPECS:
         raise FileRejected(filename, [CellError(None, None, f"cannot import {kind!r}")])
-    table = read_table(data, filename, fmt)
-    return import_table(SPECS[kind], table, filename, actor=actor, progress=progress)
+    spec = SPECS[kind]
+    ext = filename.rsplit(".", 1)[-1].lower()
+    hxl = fmt == "hxl" or (
+        spec.hxl_tags and fmt in (None, "csv") and ext in ("csv", "hxl") and looks_like_hxl(data)
+    )
+    if hxl:
+        if not spec.hxl_tags:
+            raise FileRejected(filename, [CellError(None, None, f"{kind} cannot be read as HXL")])
+        table = read_hxl(data, filename, spec.hxl_tags)
+    else:
+        table = read_table(data, filename, fmt)
+    return import_table(spec, table, filename, actor=actor, progress=progress)
 
 
 def export_queryset(kind: str, user):
     """The visible records of a kind, ready for a writer (headers, row iterator)."""
     spec = SPECS[kind]
-    qs = spec.model.objects.visible_to(user).prefetch_related(
-        "shared_organisations", "shared_spaces"
-    )
-    if kind == "people":
-        qs = qs.prefetch_related("affiliations")
-    if kind in ("organisations", "areas"):
-        qs = qs.select_related("country")
+    qs = spec.export_queryset(spec.model.objects.visible_to(user))
     return spec.columns, qs.order_by("pk")
+
+
+def write(kind: str, fmt: str, headers: list[str], rows) -> tuple[object, str]:
+    """(bytes or an iterator of text chunks, content type) for an export in ``fmt``."""
+    from concord.exchange import tabular
+
+    spec = SPECS[kind]
+    if fmt not in spec.formats:
+        raise ValueError(f"{kind} cannot be exported as {fmt!r}; use {', '.join(spec.formats)}")
+    if fmt == "xlsx":
+        return tabular.write_xlsx(headers, rows, kind), tabular.CONTENT_TYPES["xlsx"]
+    if fmt == "hxl":
+        return tabular.write_hxl(headers, rows, spec.hxl_tags), tabular.CONTENT_TYPES["csv"]
+    writer = tabular.write_csv if fmt == "csv" else tabular.write_json
+    return writer(headers, rows), tabular.CONTENT_TYPES[fmt]
+
+
+def extension(fmt: str) -> str:
+    return "hxl.csv" if fmt == "hxl" else fmt

@@ -79,6 +79,22 @@ def seed_reference(progress=None) -> dict[str, int]:
             },
             "former_countries",
         )
+    # Not in ISO 3166 but needed for operations since 1999 (UNMIK, KFOR, EULEX): the
+    # user-assigned code the EU, the IMF and the World Bank use for Kosovo.
+    upsert(
+        {
+            "alpha3": "XKX",
+            "alpha2": "XK",
+            "numeric": "",
+            "name": "Kosovo",
+            "official_name": "Kosovo (under UN Security Council resolution 1244)",
+            "m49_region": "Europe",
+            "m49_subregion": "Southern Europe",
+            "historical": False,
+            "withdrawn": "",
+        },
+        "countries",
+    )
     Country.objects.bulk_create(new)
     audit.record_bulk(actor, "create", new)
     if changed:
@@ -319,7 +335,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     actor = Actor.system("seed-demo")
     orgs: dict[str, Organisation] = {}
     for acronym, name, kind, country, parent, aliases, website in DEMO_ORGS:
-        org = Organisation.objects.filter(acronym=acronym, name=name).first()
+        # The operations catalogue may have created it already (same acronym).
+        org = Organisation.objects.filter(acronym=acronym).order_by("pk").first()
         if org is None:
             org = Organisation(
                 name=name,

@@ -119,7 +119,9 @@ def save(
     if hook:
         hook(instance)
     after = audit.snapshot(instance)
-    audit.record(actor, "create" if creating else "update", instance, audit.diff(before, after))
+    changes = audit.diff(before, after)
+    if creating or changes:  # an update that changes nothing leaves no entry
+        audit.record(actor, "create" if creating else "update", instance, changes)
     if not actor.is_system and not (
         model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
     ):

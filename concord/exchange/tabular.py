@@ -287,3 +287,113 @@ def write_xlsx(headers: list[str], rows: Iterable[list], sheet: str = "data") ->
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
+
+
+# --- HXL (Humanitarian Exchange Language) ----------------------------------------------------
+# A CSV with a row of hashtags under (or instead of) the text headers. Reading goes through
+# libhxl, which finds the hashtag row wherever it is; ``tags`` maps our columns to hashtags.
+
+
+def write_hxl(headers: list[str], rows: Iterable[list], tags: dict[str, str]) -> Iterator[str]:
+    """CSV with our column names, then the HXL hashtag row, then the data."""
+    missing = [h for h in headers if h not in tags]
+    if missing:
+        raise ValueError(f"no HXL hashtag for column(s): {', '.join(missing)}")
+    chunks = write_csv(headers, rows)
+    first = next(chunks)
+    head, _, rest = first.partition("\r\n")
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow([tags[h] for h in headers])
+    yield head + "\r\n" + buffer.getvalue() + rest
+    yield from chunks
+
+
+def _tag_key(tag: str) -> str:
+    """A hashtag spec in canonical form: '#Org +Lead' -> '#org+lead' (attributes sorted)."""
+    import hxl
+
+    return hxl.model.Column.parse(tag.replace(" ", "")).get_display_tag(sort_attributes=True)
+
+
+def read_hxl(data: bytes, filename: str, tags: dict[str, str], max_bytes: int | None = None):
+    """A Table with our column names, from an HXL-tagged CSV; unknown hashtags are errors."""
+    import hxl
+    import hxl.input
+    from django.conf import settings
+
+    limit = max_bytes or settings.CONCORD_IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise FileRejected(
+            filename,
+            [CellError(None, None, f"file is {len(data):,} bytes; the limit is {limit:,} bytes")],
+        )
+    text = _text(data, filename)
+    by_key = {_tag_key(t): col for col, t in tags.items()}
+    try:
+        source = hxl.data(io.BytesIO(text.encode("utf-8")), hxl.InputOptions(allow_local=False))
+        columns = source.columns
+        raw_rows = [list(r.values) for r in source]
+    except hxl.input.HXLTagsNotFoundException:
+        raise FileRejected(
+            filename, [CellError(None, None, "no HXL hashtag row found in the first 25 rows")]
+        ) from None
+    except (hxl.HXLException, csv.Error, ValueError) as exc:
+        raise FileRejected(
+            filename, [CellError(None, None, f"not readable as HXL: {exc}")]
+        ) from exc
+    # The hashtag row's line: libhxl skips everything above it.
+    lines = text.splitlines()
+    tag_line = next(
+        (i for i, line in enumerate(lines[:26], start=1) if line.lstrip().startswith("#")), 1
+    )
+    headers, errors = [], []
+    for i, col in enumerate(columns, start=1):
+        if not col.tag:
+            headers.append("")
+            continue
+        key = col.get_display_tag(sort_attributes=True)
+        if key not in by_key:
+            errors.append(
+                CellError(
+                    tag_line,
+                    col.header or f"#{i}",
+                    f"unknown hashtag {col.display_tag!r}; expected some of: "
+                    + ", ".join(tags.values()),
+                )
+            )
+            headers.append("")
+        else:
+            headers.append(by_key[key])
+    if errors:
+        raise FileRejected(filename, errors)
+    table = Table([h for h in headers if h])
+    line = tag_line
+    for values in raw_rows:
+        line += 1
+        if not any((v or "").strip() for v in values):
+            continue
+        table.rows.append(
+            (
+                line,
+                {
+                    h: (values[i] or "").strip() if i < len(values) else ""
+                    for i, h in enumerate(headers)
+                    if h
+                },
+            )
+        )
+    _check(table, filename)
+    return table
+
+
+def looks_like_hxl(data: bytes) -> bool:
+    """True if one of the first rows of a CSV is mostly hashtags."""
+    try:
+        text = data[:20000].decode("utf-8-sig", errors="replace")
+    except Exception:  # pragma: no cover - decode with errors=replace does not raise
+        return False
+    for row in list(csv.reader(io.StringIO(text)))[:25]:
+        cells = [c.strip() for c in row if c.strip()]
+        if cells and sum(c.startswith("#") for c in cells) > len(cells) / 2:
+            return True
+    return False

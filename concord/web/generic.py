@@ -47,6 +47,9 @@ class Config:
     formset: type | None = None
     formset_prefix: str = "affiliations"
     extra_detail: Callable | None = None  # (obj, labels, user) -> list[(title, rows)]
+    extra_context: Callable | None = None  # (obj, user, request) -> dict for the detail page
+    detail_template: str = "web/detail.html"
+    children: Callable | None = None  # (form) -> services.save children callback
     url_name: str = field(default="")
 
     def __post_init__(self):
@@ -117,33 +120,29 @@ class ListView(ConfigView):
                 "can_add": can_add,
                 "add_url": _url(self.config, "add"),
                 "import_url": _url(self.config, "import"),
-                "formats": tabular.FORMATS,
+                "formats": SPECS[self.config.name].formats,
             },
         )
 
 
 def export_response(kind: str, queryset, user, fmt: str):
     """Stream the visible, filtered records; formula cells are neutralised by the writers."""
-    if fmt not in tabular.FORMATS:
-        raise Http404("Unknown export format.")
+    from concord.core.importers import extension, write
+
     spec = SPECS[kind]
-    headers = spec.columns
-    qs = queryset.prefetch_related("shared_organisations", "shared_spaces")
-    if kind == "people":
-        qs = qs.prefetch_related("affiliations")
-    rows = spec.rows(qs.iterator(chunk_size=500), user)
-    filename = f"concord-{kind}.{fmt}"
-    if fmt == "xlsx":
-        response = HttpResponse(
-            tabular.write_xlsx(headers, rows, kind), content_type=tabular.CONTENT_TYPES[fmt]
-        )
-    else:
-        writer = tabular.write_csv if fmt == "csv" else tabular.write_json
-        response = StreamingHttpResponse(
-            writer(headers, rows), content_type=tabular.CONTENT_TYPES[fmt]
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if fmt not in spec.formats:
+        raise Http404("Unknown export format.")
+    rows = spec.rows(spec.export_queryset(queryset).iterator(chunk_size=500), user)
+    body, content_type = write(kind, fmt, spec.columns, rows)
+    cls = HttpResponse if isinstance(body, bytes) else StreamingHttpResponse
+    response = cls(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="concord-{kind}.{extension(fmt)}"'
     return response
+
+
+def template_response(kind: str, fmt: str = "csv"):
+    """An empty file with the columns (and, for HXL, the hashtags) of ``kind``."""
+    return export_response(kind, SPECS[kind].model.objects.none(), None, fmt)
 
 
 class DetailView(ConfigView):
@@ -175,7 +174,9 @@ class DetailView(ConfigView):
             ctx["sections"] = (
                 self.config.extra_detail(obj, labels, user) if self.config.extra_detail else []
             )
-        return render(request, "web/detail.html", ctx)
+            if self.config.extra_context:
+                ctx.update(self.config.extra_context(obj, user, request))
+        return render(request, self.config.detail_template, ctx)
 
 
 def security_fields(obj, labels, user) -> list[tuple[str, str]]:
@@ -262,6 +263,8 @@ class EditView(LoginRequiredMixin, ConfigView):
                     and f.cleaned_data.get("organisation")
                 ]
                 children = services.set_affiliations(rows)
+            if self.config.children:
+                children = self.config.children(form)
             try:
                 saved = services.save(
                     form.instance,
@@ -344,6 +347,8 @@ class ImportView(LoginRequiredMixin, ConfigView):
                 "errors": errors or [],
                 "columns": SPECS[self.config.name].columns,
                 "list_url": _url(self.config, "list"),
+                "template_url": _url(self.config, "template"),
+                "formats": SPECS[self.config.name].formats,
             },
             status=status,
         )
@@ -368,6 +373,14 @@ class ImportView(LoginRequiredMixin, ConfigView):
         return redirect(_url(self.config, "list"))
 
 
+class TemplateDownloadView(ConfigView):
+    """An empty file with the import columns (and hashtags, for HXL): ?format=csv|xlsx|json|hxl"""
+
+    def get(self, request):
+        fmt = request.GET.get("format", "csv")
+        return template_response(self.config.name, fmt)
+
+
 def object_urls(config: Config) -> list:
     n = config.url_name
     p = config.name
@@ -375,6 +388,7 @@ def object_urls(config: Config) -> list:
         path(f"{p}/", ListView.as_view(config=config), name=f"{n}_list"),
         path(f"{p}/add/", EditView.as_view(config=config), name=f"{n}_add"),
         path(f"{p}/import/", ImportView.as_view(config=config), name=f"{n}_import"),
+        path(f"{p}/template/", TemplateDownloadView.as_view(config=config), name=f"{n}_template"),
         path(f"{p}/<int:pk>/", DetailView.as_view(config=config), name=f"{n}_detail"),
         path(f"{p}/<int:pk>/edit/", EditView.as_view(config=config), name=f"{n}_edit"),
         path(f"{p}/<int:pk>/delete/", DeleteView.as_view(config=config), name=f"{n}_delete"),

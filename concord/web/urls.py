@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from concord.operations.urls import urlpatterns as operations_urls
+
 from . import registry_views, views
 from .generic import object_urls
 
@@ -19,4 +21,5 @@ urlpatterns = [
     *object_urls(registry_views.ORGANISATIONS),
     *object_urls(registry_views.PEOPLE),
     *object_urls(registry_views.AREAS),
+    *operations_urls,
 ]

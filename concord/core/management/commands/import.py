@@ -8,12 +8,16 @@ from concord.exchange.tabular import FORMATS, FileRejected
 
 
 class Command(ConcordCommand):
-    help = "Import organisations, people or areas from CSV, JSON or XLSX (all or nothing)."
+    help = "Import records of one kind from CSV, JSON, XLSX or HXL (all or nothing)."
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(SPECS))
         parser.add_argument("file")
-        parser.add_argument("--format", choices=FORMATS, help="Default: from the file extension.")
+        parser.add_argument(
+            "--format",
+            choices=[*FORMATS, "hxl"],
+            help="Default: from the file extension (a CSV with a hashtag row is read as HXL).",
+        )
         self.add_as_argument(parser)
 
     def handle(self, kind, file, **o):

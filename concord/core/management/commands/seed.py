@@ -5,11 +5,12 @@ from concord.core.management.base import ConcordCommand
 
 class Command(ConcordCommand):
     help = (
-        "Load reference data (ISO 3166 countries and subdivisions) or the demo world. Idempotent."
+        "Load reference data (ISO 3166 countries and subdivisions), the catalogue of peace "
+        "operations since 1948, or the demo world. Idempotent: re-running updates."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("what", choices=["reference", "demo"])
+        parser.add_argument("what", choices=["reference", "catalogue", "demo"])
 
     def handle(self, what, **options):
         from concord.core.seed import seed_demo, seed_reference
@@ -19,6 +20,15 @@ class Command(ConcordCommand):
             self.stdout.write(
                 "Reference data: "
                 + ", ".join(f"{v} {k.replace('_', ' ')} added" for k, v in counts.items())
+            )
+            return
+        if what == "catalogue":
+            from concord.operations.catalogue import seed_catalogue
+
+            counts = seed_catalogue()
+            self.stdout.write(
+                f"Catalogue: {counts['operations']} operations and {counts['relations']} "
+                "relations loaded or refreshed."
             )
             return
         rows = seed_demo()

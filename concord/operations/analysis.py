@@ -1,0 +1,400 @@
+"""The four-scenario typology of ad hoc coalitions (Karlsrud & Reykers 2025), as pure functions.
+
+Inputs are plain facts (no database): operations with dates, framework, host countries and
+areas; relations between them; the parent of each area. The caller decides which facts a user
+may see, so a classification never draws on a record its reader cannot see.
+
+Rules, for an ad hoc coalition or single-state operation X on a date D:
+
+1. Explicit relations first.
+   - X ``integrated into`` a UN/regional mission (in force on D), or X coordinated with one
+     at the level "shared governance": **fully integrated**.
+   - X ``handed over to`` a UN/regional mission: **sequential**, for its whole life (it was a
+     temporary force until the other took over), even when their dates overlap.
+   - X ``operates alongside`` / ``supports`` / is supported by a UN/regional mission active
+     on D: **parallel**, with the coordination level recorded on the relation.
+2. Then evidence: a UN/regional force (not a political mission, which deploys no force)
+   active on D in one of X's host countries, and in an overlapping area where both record
+   areas: **parallel** (medium confidence; low when neither records areas).
+3. Otherwise **stand-alone** (medium confidence: the absence of a mission is only as good as
+   the register).
+
+UN and regional missions are labelled **multilateral**, except that a regional mission that
+handed over to another organisation's mission is **sequential** (a bridging force, as AMIB
+was for ONUB in the paper's own example).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+STAND_ALONE = "stand_alone"
+SEQUENTIAL = "sequential"
+PARALLEL = "parallel"
+FULLY_INTEGRATED = "fully_integrated"
+MULTILATERAL = "multilateral"
+SCENARIOS = [STAND_ALONE, SEQUENTIAL, PARALLEL, FULLY_INTEGRATED, MULTILATERAL]
+LABELS = {
+    STAND_ALONE: "stand-alone",
+    SEQUENTIAL: "sequential",
+    PARALLEL: "parallel",
+    FULLY_INTEGRATED: "fully integrated",
+    MULTILATERAL: "multilateral",
+}
+
+HIGH, MEDIUM, LOW = "high", "medium", "low"
+MULTILATERAL_FRAMEWORKS = frozenset({"un", "regional"})
+POLITICAL = "political"
+
+
+@dataclass(frozen=True)
+class Op:
+    id: int
+    label: str
+    framework: str
+    kind: str
+    start: dt.date
+    end: dt.date | None
+    countries: tuple[str, ...] = ()  # ISO alpha-3
+    areas: tuple[int, ...] = ()
+    organisation: str = ""  # the running organisation's acronym (UN, AU, EU…)
+
+    @property
+    def multilateral(self) -> bool:
+        return self.framework in MULTILATERAL_FRAMEWORKS
+
+    def active(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Rel:
+    source: int
+    kind: str
+    target: int
+    start: dt.date | None = None
+    end: dt.date | None = None
+    level: str = ""
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+
+@dataclass(frozen=True)
+class Result:
+    scenario: str | None  # None: not active on that date
+    reason: str
+    confidence: str
+    partner: int | None = None
+    basis: str = ""  # "relation", "evidence", "absence", "framework", "inactive"
+
+
+@dataclass
+class World:
+    """Indexes over the facts, built once: O(n + r) space, used for any number of dates."""
+
+    ops: dict[int, Op]
+    rels_by_op: dict[int, list[Rel]] = field(default_factory=dict)
+    area_parent: Mapping[int, int | None] = field(default_factory=dict)
+    by_country: dict[str, list[Op]] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, ops: Iterable[Op], rels: Iterable[Rel], area_parent: Mapping[int, int | None]
+    ) -> World:
+        ops_by_id = {o.id: o for o in ops}
+        rels_by_op: dict[int, list[Rel]] = defaultdict(list)
+        for r in rels:
+            if r.source in ops_by_id and r.target in ops_by_id:
+                rels_by_op[r.source].append(r)
+                rels_by_op[r.target].append(r)
+        by_country: dict[str, list[Op]] = defaultdict(list)
+        for o in ops_by_id.values():
+            if o.multilateral and o.kind != POLITICAL:
+                for c in o.countries:
+                    by_country[c].append(o)
+        return cls(ops_by_id, dict(rels_by_op), area_parent, dict(by_country))
+
+    def lineage(self, area: int) -> list[int]:
+        out, node, guard = [], area, 0
+        while node is not None and guard < 8:
+            out.append(node)
+            node = self.area_parent.get(node)
+            guard += 1
+        return out
+
+    def areas_overlap(self, a: Iterable[int], b: Iterable[int]) -> bool:
+        """True if some area of ``a`` contains, equals or lies within some area of ``b``."""
+        b_set = set(b)
+        b_up = {x for area in b_set for x in self.lineage(area)}
+        return any(area in b_up or any(x in b_set for x in self.lineage(area)) for area in a)
+
+
+def _fmt(day: dt.date | None) -> str:
+    return day.isoformat() if day else "an unrecorded date"
+
+
+def _months(start: dt.date, end: dt.date) -> int:
+    """Whole months completed between two dates."""
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return max(0, months - (1 if end.day < start.day else 0))
+
+
+def _place(world: World, op: Op, other: Op | None = None, names: Mapping[str, str] = {}) -> str:
+    countries = op.countries
+    if other is not None:
+        shared = [c for c in op.countries if c in set(other.countries)]
+        countries = tuple(shared) or countries
+    return ", ".join(names.get(c, c) for c in countries) or "an unrecorded country"
+
+
+def classify(world: World, op_id: int, day: dt.date, names: Mapping[str, str] = {}) -> Result:
+    """The scenario of one operation on one date, with its reason in words."""
+    op = world.ops[op_id]
+    rels = world.rels_by_op.get(op_id, [])
+    ops = world.ops
+
+    if not op.active(day):
+        when = "not yet deployed" if day < op.start else "ended"
+        return Result(None, f"not active on {day.isoformat()} ({when})", HIGH, None, "inactive")
+
+    if op.multilateral:
+        for r in rels:
+            other = ops[r.target]
+            if (
+                r.source == op_id
+                and r.kind == "handed_over_to"
+                and op.framework == "regional"
+                and other.multilateral
+                and other.organisation != op.organisation
+            ):
+                return _sequential(world, op, other, r, names, bridging=True)
+        what = "UN" if op.framework == "un" else f"regional ({op.organisation or 'organisation'})"
+        return Result(MULTILATERAL, f"multilateral: a {what} mission", HIGH, None, "framework")
+
+    integrated = handover = parallel = None
+    for r in rels:
+        other = ops[r.target if r.source == op_id else r.source]
+        if not other.multilateral:
+            continue
+        if r.kind == "integrated_into" and r.source == op_id:
+            if r.in_force(day) and integrated is None:
+                integrated = (r, other)
+        elif r.kind == "handed_over_to" and r.source == op_id:
+            # A temporary force until the other took over: sequential for its whole life.
+            handover = handover or (r, other)
+        elif r.kind in ("operates_alongside", "supports") and r.in_force(day) and other.active(day):
+            if r.level == "shared_governance":
+                integrated = integrated or (r, other)
+            elif parallel is None or _rank(r.level) > _rank(parallel[0].level):
+                parallel = (r, other)
+
+    if integrated is not None:
+        r, other = integrated
+        how = (
+            f"integrated into {other.label}"
+            if r.kind == "integrated_into"
+            else f"{_verb(r, op.id)} {other.label} under shared governance"
+        )
+        since = f" since {_fmt(r.start)}" if r.start else ""
+        return Result(
+            FULLY_INTEGRATED,
+            f"fully integrated: {how}{since} in {_place(world, op, other, names)}",
+            HIGH,
+            other.id,
+            "relation",
+        )
+    if handover is not None:
+        r, other = handover
+        return _sequential(world, op, other, r, names)
+    if parallel is not None:
+        r, other = parallel
+        level = dict(_LEVELS).get(r.level, "not recorded")
+        since = f" since {_fmt(max(filter(None, [r.start, other.start, op.start])))}"
+        return Result(
+            PARALLEL,
+            f"parallel: {_verb(r, op.id)} {other.label} in {_place(world, op, other, names)}"
+            f"{since} (coordination: {level})",
+            HIGH,
+            other.id,
+            "relation",
+        )
+
+    # Evidence: a UN or regional force in the same theatre on that date.
+    best: tuple[str, Op] | None = None
+    elsewhere: Op | None = None
+    for c in op.countries:
+        for other in world.by_country.get(c, ()):
+            if other.id == op.id or not other.active(day):
+                continue
+            if op.areas and other.areas:
+                if world.areas_overlap(op.areas, other.areas):
+                    best = (MEDIUM, other)
+                    break
+                elsewhere = elsewhere or other
+            elif best is None:
+                best = (LOW, other)
+        if best and best[0] == MEDIUM:
+            break
+    if best is not None:
+        confidence, other = best
+        where = "in an overlapping area of" if confidence == MEDIUM else "in"
+        return Result(
+            PARALLEL,
+            f"parallel: {other.label} ({_framework_label(other)}) was deployed {where} "
+            f"{_place(world, op, other, names)} on {day.isoformat()}; no relation is recorded",
+            confidence,
+            other.id,
+            "evidence",
+        )
+    if elsewhere is not None:
+        return Result(
+            STAND_ALONE,
+            f"stand-alone: {elsewhere.label} was in {_place(world, op, elsewhere, names)} on "
+            f"{day.isoformat()}, but in other areas",
+            LOW,
+            elsewhere.id,
+            "evidence",
+        )
+    return Result(
+        STAND_ALONE,
+        f"stand-alone: no UN or regional force recorded in {_place(world, op, None, names)} "
+        f"on {day.isoformat()}",
+        MEDIUM,
+        None,
+        "absence",
+    )
+
+
+_LEVELS = [
+    ("none", "none"),
+    ("deconfliction", "deconfliction"),
+    ("liaison", "liaison"),
+    ("mechanism", "coordination mechanism"),
+    ("joint_planning", "joint planning"),
+    ("shared_governance", "shared governance"),
+]
+
+
+def _rank(level: str) -> int:
+    return [k for k, _ in _LEVELS].index(level) if level in dict(_LEVELS) else -1
+
+
+def _verb(r: Rel, op_id: int) -> str:
+    if r.kind == "supports":
+        return "supports" if r.source == op_id else "is supported by"
+    return "operates alongside"
+
+
+def _framework_label(op: Op) -> str:
+    return "UN" if op.framework == "un" else op.organisation or "regional"
+
+
+def _sequential(world, op: Op, other: Op, r: Rel, names, bridging=False) -> Result:
+    when = r.start or other.start
+    months = _months(op.start, when)
+    place = _place(world, op, other, names)
+    kind = "a bridging regional force: " if bridging else ""
+    return Result(
+        SEQUENTIAL,
+        f"sequential: {kind}handed over to {other.label} on {_fmt(when)} after {months} "
+        f"month{'s' if months != 1 else ''} in {place}",
+        HIGH,
+        other.id,
+        "relation",
+    )
+
+
+def classify_all(world: World, day: dt.date, names: Mapping[str, str] = {}) -> dict[int, Result]:
+    """Every operation on one date. Linear in operations + relations (after World.build)."""
+    return {op_id: classify(world, op_id, day, names) for op_id in world.ops}
+
+
+def change_points(world: World, op_id: int) -> list[dt.date]:
+    """The dates on which the classification of ``op_id`` can change, within its life."""
+    op = world.ops[op_id]
+    end = op.end or dt.date.today()
+    days = {op.start}
+    one = dt.timedelta(days=1)
+
+    def add(day):
+        if day and op.start <= day <= end:
+            days.add(day)
+
+    for r in world.rels_by_op.get(op_id, ()):
+        other = world.ops[r.target if r.source == op_id else r.source]
+        add(r.start)
+        add(r.end + one if r.end else None)
+        add(other.start)
+        add(other.end + one if other.end else None)
+    for c in op.countries:
+        for other in world.by_country.get(c, ()):
+            add(other.start)
+            add(other.end + one if other.end else None)
+    return sorted(days)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date | None
+    result: Result
+
+
+def history(world: World, op_id: int, names: Mapping[str, str] = {}) -> list[Period]:
+    """The scenario over the operation's life, as consecutive periods."""
+    op = world.ops[op_id]
+    points = change_points(world, op_id)
+    periods: list[Period] = []
+    for i, day in enumerate(points):
+        res = classify(world, op_id, day, names)
+        nxt = points[i + 1] - dt.timedelta(days=1) if i + 1 < len(points) else op.end
+        if periods and (periods[-1].result.scenario, periods[-1].result.partner) == (
+            res.scenario,
+            res.partner,
+        ):
+            periods[-1] = Period(periods[-1].start, nxt, periods[-1].result)
+        else:
+            periods.append(Period(day, nxt, res))
+    return periods
+
+
+def overall(world: World, op_id: int, names: Mapping[str, str] = {}) -> Result:
+    """One scenario for an operation's whole life (for summaries): what explicit relations
+    say, if any did at some point; otherwise the scenario that held longest."""
+    op = world.ops[op_id]
+    last = op.end or max(dt.date.today(), op.start)
+    best, best_key = None, None
+    for p in history(world, op_id, names):
+        days = ((p.end or last) - p.start).days + 1
+        key = (p.result.basis == "relation", days)
+        if best_key is None or key > best_key:
+            best, best_key = p.result, key
+    return best or classify(world, op_id, op.start, names)
+
+
+def overall_all(world: World, names: Mapping[str, str] = {}) -> dict[int, Result]:
+    return {op_id: overall(world, op_id, names) for op_id in world.ops}
+
+
+def summarise(
+    world: World, results: Mapping[int, Result], region_of: Mapping[str, str]
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Counts per scenario per decade (of the start date) and per region (of any host
+    country: an operation in two regions counts once in each)."""
+    decades: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    regions: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for op_id, res in results.items():
+        if res.scenario is None:
+            continue
+        op = world.ops[op_id]
+        decades[f"{op.start.year // 10 * 10}s"][res.scenario] += 1
+        for region in sorted({region_of.get(c) or "Unknown" for c in op.countries} or {"Unknown"}):
+            regions[region][res.scenario] += 1
+    return {
+        "by_decade": {k: dict(v) for k, v in sorted(decades.items())},
+        "by_region": {k: dict(v) for k, v in sorted(regions.items())},
+    }

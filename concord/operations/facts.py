@@ -1,0 +1,128 @@
+"""Load the typology's inputs from the database, through the enforcement point.
+
+Only operations and relations the user may see are loaded, and a relation counts only when
+both of its operations are visible too, so a classification never reveals a hidden record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Q
+
+from concord.core.models import Area, Country
+
+from . import analysis
+from .models import Operation, Relation
+
+
+def country_names() -> dict[str, str]:
+    return dict(Country.objects.values_list("alpha3", "name"))
+
+
+def region_of() -> dict[str, str]:
+    return dict(Country.objects.values_list("alpha3", "m49_region"))
+
+
+def _area_parents(area_ids: set[int]) -> dict[int, int | None]:
+    parents: dict[int, int | None] = {}
+    todo = set(area_ids)
+    while todo:
+        rows = list(Area.objects.filter(pk__in=todo).values_list("pk", "parent_id"))
+        parents.update(rows)
+        todo = {p for _, p in rows if p is not None and p not in parents}
+    return parents
+
+
+def world_for(user, operations=None, theatre_of: Operation | None = None) -> analysis.World:
+    """The facts ``user`` may see. ``theatre_of`` limits them to what can bear on one
+    operation: the operations sharing a host country with it, or related to it."""
+    qs = Operation.objects.visible_to(user) if operations is None else operations
+    if theatre_of is not None:
+        countries = list(theatre_of.host_countries.values_list("pk", flat=True))
+        related = Relation.objects.visible_to(user).filter(
+            Q(source=theatre_of) | Q(target=theatre_of)
+        )
+        qs = qs.filter(
+            Q(pk=theatre_of.pk)
+            | Q(host_countries__in=countries)
+            | Q(pk__in=related.values("source_id"))
+            | Q(pk__in=related.values("target_id"))
+        ).distinct()
+    rows = list(
+        qs.values_list(
+            "pk",
+            "name",
+            "acronym",
+            "framework",
+            "kind",
+            "start",
+            "end",
+            "framework_organisation__acronym",
+        )
+    )
+    ids = [r[0] for r in rows]
+    countries_of: dict[int, list[str]] = defaultdict(list)
+    areas_of: dict[int, list[int]] = defaultdict(list)
+    through_c = Operation.host_countries.through
+    through_a = Operation.areas.through
+    for chunk in _chunks(ids):
+        for op_id, code in through_c.objects.filter(operation_id__in=chunk).values_list(
+            "operation_id", "country__alpha3"
+        ):
+            countries_of[op_id].append(code)
+        for op_id, area_id in through_a.objects.filter(operation_id__in=chunk).values_list(
+            "operation_id", "area_id"
+        ):
+            areas_of[op_id].append(area_id)
+    visible_areas = (
+        set(
+            Area.objects.visible_to(user)
+            .filter(pk__in={a for v in areas_of.values() for a in v})
+            .values_list("pk", flat=True)
+        )
+        if areas_of
+        else set()
+    )
+    ops = [
+        analysis.Op(
+            id=pk,
+            label=acronym or name,
+            framework=framework,
+            kind=kind,
+            start=start,
+            end=end,
+            countries=tuple(sorted(countries_of.get(pk, ()))),
+            areas=tuple(a for a in areas_of.get(pk, ()) if a in visible_areas),
+            organisation=org or "",
+        )
+        for pk, name, acronym, framework, kind, start, end, org in rows
+    ]
+    idset = set(ids)
+    rel_qs = Relation.objects.visible_to(user)
+    if theatre_of is not None:
+        rel_qs = rel_qs.filter(Q(source_id__in=ids) | Q(target_id__in=ids))
+    rels = [
+        analysis.Rel(s, k, t, a, b, lvl or "")
+        for s, k, t, a, b, lvl in rel_qs.values_list(
+            "source_id", "kind", "target_id", "start", "end", "coordination_level"
+        )
+        if s in idset and t in idset
+    ]
+    return analysis.World.build(ops, rels, _area_parents(visible_areas))
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def classification_of(operation: Operation, user, day: dt.date | None = None):
+    """(derived result, history) for one operation, as ``user`` may see the world."""
+    world = world_for(user, theatre_of=operation)
+    names = country_names()
+    day = day or dt.date.today()
+    return analysis.classify(world, operation.pk, day, names), analysis.history(
+        world, operation.pk, names
+    )

@@ -1,0 +1,72 @@
+"""Filtersets shared by the operation lists, the API and exports."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.db.models import Q
+
+from concord.core.filters import ScopedFilterSet
+
+from .models import Framework, Kind, Operation, Relation, RelationKind
+
+
+class OperationFilter(ScopedFilterSet):
+    q = df.CharFilter(method="search", label="Name, acronym or key")
+    kind = df.ChoiceFilter(choices=Kind.choices)
+    framework = df.ChoiceFilter(choices=Framework.choices)
+    country = df.CharFilter(
+        field_name="host_countries__alpha3",
+        lookup_expr="iexact",
+        label="Host country (ISO3)",
+        distinct=True,
+    )
+    region = df.CharFilter(
+        field_name="host_countries__m49_region",
+        lookup_expr="iexact",
+        label="Region (UN M49)",
+        distinct=True,
+    )
+    organisation = df.CharFilter(
+        field_name="framework_organisation__acronym",
+        lookup_expr="iexact",
+        label="Run by (acronym)",
+    )
+    active_on = df.DateFilter(method="by_date", label="Active on (YYYY-MM-DD)")
+    started_after = df.DateFilter(field_name="start", lookup_expr="gte")
+    started_before = df.DateFilter(field_name="start", lookup_expr="lte")
+
+    class Meta:
+        model = Operation
+        fields = [
+            "q",
+            "kind",
+            "framework",
+            "country",
+            "region",
+            "organisation",
+            "active_on",
+            "started_after",
+            "started_before",
+            "classification",
+            "owner",
+        ]
+
+    def search(self, qs, name, value):
+        return qs.filter(
+            Q(name__icontains=value) | Q(acronym__icontains=value) | Q(key__iexact=value)
+        )
+
+    def by_date(self, qs, name, value):
+        return qs.filter(start__lte=value).filter(Q(end__isnull=True) | Q(end__gte=value))
+
+
+class RelationFilter(ScopedFilterSet):
+    kind = df.ChoiceFilter(choices=RelationKind.choices)
+    operation = df.NumberFilter(method="by_operation", label="Operation (id)")
+
+    class Meta:
+        model = Relation
+        fields = ["kind", "operation", "classification", "owner"]
+
+    def by_operation(self, qs, name, value):
+        return qs.filter(Q(source_id=value) | Q(target_id=value))

@@ -1,0 +1,275 @@
+"""Forms for operations and relations. Lists are typed as text (one item per line, parts
+separated by '|'), parsed by the same functions as imports, so a form and a file agree."""
+
+from __future__ import annotations
+
+from django import forms
+
+from concord.core.forms import ListField, OrganisationRefField, ScopedForm
+from concord.core.importers import RowError, _choice, _date
+from concord.core.models import Area, Country
+
+from .exchange import _int, _parts, format_sources, parse_sources
+from .models import AuthorisationKind, Operation, Relation, Scenario
+from .services import set_children
+
+
+class CountryListField(forms.CharField):
+    """ISO alpha-3 codes separated by ';' (e.g. "MLI; NER")."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple) or hasattr(value, "all"):
+            items = value.all() if hasattr(value, "all") else value
+            return "; ".join(getattr(c, "alpha3", str(c)) for c in items)
+        return value
+
+    def clean(self, value):
+        codes = [v.strip().upper() for v in (value or "").split(";") if v.strip()]
+        found = {c.alpha3: c for c in Country.objects.filter(alpha3__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise forms.ValidationError(f"Not ISO alpha-3 country codes: {', '.join(unknown)}.")
+        if self.required and not codes:
+            raise forms.ValidationError("Give at least one country.")
+        return [found[c] for c in codes]
+
+
+class AreaListField(forms.CharField):
+    """P-codes or ISO 3166-2 codes separated by ';', among the areas the user may see."""
+
+    user = None
+
+    def prepare_value(self, value):
+        if hasattr(value, "all") or isinstance(value, list | tuple):
+            items = value.all() if hasattr(value, "all") else value
+            ids = [getattr(a, "pk", a) for a in items]
+            areas = Area.objects.visible_to(self.user).filter(pk__in=ids)
+            return "; ".join(a.pcode or a.iso_code for a in areas)
+        return value
+
+    def clean(self, value):
+        qs = Area.objects.visible_to(self.user)
+        out = []
+        for code in [v.strip() for v in (value or "").split(";") if v.strip()]:
+            area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
+            if area is None:
+                raise forms.ValidationError(f"No area with P-code or ISO code {code!r}.")
+            out.append(area)
+        return out
+
+
+class LinesField(forms.CharField):
+    """One item per line, parts separated by '|'; ``parse`` raises RowError on a bad line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    user = None
+
+    def __init__(self, *args, parse=None, fmt=None, **kwargs):
+        self.parse, self.fmt = parse, fmt
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        return self.fmt(value) if self.fmt and not isinstance(value, str) else value
+
+    def clean(self, value):
+        lines = [v.strip() for v in (value or "").splitlines() if v.strip()]
+        out = []
+        for i, line in enumerate(lines, start=1):
+            try:
+                out.extend(self.parse(line, self.user))
+            except RowError as exc:
+                raise forms.ValidationError(f"Line {i}: {exc.message}") from None
+        return out
+
+
+def _parse_authorisation(line, user=None):
+    kind, ref, day, renewal = _parts(line, 4)
+    if not ref:
+        raise RowError(None, "write 'kind | reference | date | renewal'")
+    return [
+        {
+            "kind": _choice(kind, AuthorisationKind.choices, "kind", ""),
+            "reference": ref,
+            "date": _date(day, "date"),
+            "renewal": renewal.lower() in ("renewal", "yes"),
+        }
+    ]
+
+
+def _parse_contribution(line, user=None):
+    from concord.core import services
+
+    who, day, troops, police, civilians = _parts(line, 5)
+    entry = {
+        "date": _date(day, "date"),
+        "troops": _int(troops, "troops"),
+        "police": _int(police, "police"),
+        "civilians": _int(civilians, "civilians"),
+    }
+    country = Country.objects.filter(alpha3=who).first() if len(who) == 3 else None
+    if country:
+        entry["contributor_state"] = country
+    else:
+        org = services.resolve_organisation(who, user)
+        if org is None:
+            raise RowError(None, f"{who!r} is neither an ISO alpha-3 code nor an organisation")
+        entry["contributor_organisation"] = org
+    return [entry]
+
+
+def _fmt_authorisations(op):
+    if not getattr(op, "pk", None):
+        return ""
+    return "\n".join(
+        " | ".join(
+            [
+                a.kind,
+                a.reference,
+                a.date.isoformat() if a.date else "",
+                "renewal" if a.renewal else "",
+            ]
+        ).rstrip(" |")
+        for a in op.authorisations.all()
+    )
+
+
+def _fmt_contributions(op):
+    if not getattr(op, "pk", None):
+        return ""
+    out = []
+    for c in op.contributions.all():
+        who = (
+            c.contributor_state.alpha3
+            if c.contributor_state_id
+            else (c.contributor_organisation.acronym or c.contributor_organisation.name)
+        )
+        nums = ["" if v is None else str(v) for v in (c.troops, c.police, c.civilians)]
+        out.append(" | ".join([who, c.date.isoformat() if c.date else "", *nums]).rstrip(" |"))
+    return "\n".join(out)
+
+
+class OperationForm(ScopedForm):
+    aliases = ListField(required=False, help_text="Other names, separated by ';'.")
+    framework_organisation = OrganisationRefField(
+        help_text="UN and regional missions: the organisation that runs it (e.g. UN, AU, EU)."
+    )
+    lead_organisation = OrganisationRefField(help_text="Optional: the lead organisation.")
+    lead_state = forms.CharField(
+        required=False, help_text="ISO alpha-3 code of the lead state (e.g. KEN)."
+    )
+    host_countries = CountryListField(help_text="ISO alpha-3 codes separated by ';'.")
+    areas = AreaListField(
+        required=False, help_text="Areas of operation: P-codes or ISO 3166-2 codes, ';'."
+    )
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sources = LinesField(
+        parse=lambda line, user=None: parse_sources(line),
+        fmt=lambda v: format_sources(v).replace("; ", "\n"),
+        help_text="One per line: fact | citation | link.",
+    )
+    authorisations = LinesField(
+        parse=_parse_authorisation,
+        help_text="One per line: kind | reference | date | renewal, e.g. "
+        "'unsc | 2100 | 2013-04-25'. Kinds: " + ", ".join(AuthorisationKind.values),
+    )
+    contributions = LinesField(
+        parse=_parse_contribution,
+        help_text="One per line: contributor (ISO3 or organisation) | date | troops | police "
+        "| civilians.",
+    )
+
+    class Meta:
+        model = Operation
+        fields = [*Operation.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].user = self.user
+        self.fields["areas"].widget.attrs["placeholder"] = "e.g. ML-6; ML-7"
+        for f in self.fields.values():
+            if isinstance(f, LinesField):
+                f.user = self.user
+        if self.instance.pk:
+            self.initial["authorisations"] = _fmt_authorisations(self.instance)
+            self.initial["contributions"] = _fmt_contributions(self.instance)
+            self.initial["lead_state"] = (
+                self.instance.lead_state.alpha3 if self.instance.lead_state_id else ""
+            )
+            self.initial["host_countries"] = "; ".join(
+                self.instance.host_countries.values_list("alpha3", flat=True)
+            )
+        self.order_fields([*Operation.FIELDS, "authorisations", "contributions"])
+
+    def clean_lead_state(self):
+        code = (self.cleaned_data.get("lead_state") or "").strip().upper()
+        if not code:
+            return None
+        country = Country.objects.filter(alpha3=code).first()
+        if country is None:
+            raise forms.ValidationError(f"{code!r} is not an ISO alpha-3 country code.")
+        return country
+
+    def children(self):
+        return set_children(
+            self.cleaned_data.get("authorisations", []),
+            self.cleaned_data.get("contributions", []),
+        )
+
+
+class OperationRefField(forms.CharField):
+    """An operation typed by key, acronym or name, among those the user may see."""
+
+    user = None
+
+    def prepare_value(self, value):
+        if isinstance(value, int) or hasattr(value, "pk"):
+            op = Operation.objects.visible_to(self.user).filter(pk=getattr(value, "pk", value))
+            op = op.first()
+            return (op.key or op.acronym or op.name) if op else ""
+        return value
+
+    def clean(self, value):
+        from .exchange import operation_ref
+
+        class Ctx:
+            actor = type("A", (), {"is_system": False})()
+            user = self.user
+
+        try:
+            return operation_ref(value or "", Ctx, "operation")
+        except RowError as exc:
+            raise forms.ValidationError(exc.message) from None
+
+
+class RelationForm(ScopedForm):
+    source = OperationRefField(help_text="Key, acronym or name, e.g. 'INTERFET'.")
+    target = OperationRefField(help_text="Key, acronym or name, e.g. 'UNTAET'.")
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sources = LinesField(
+        parse=lambda line, user=None: parse_sources(line),
+        fmt=lambda v: format_sources(v).replace("; ", "\n"),
+        help_text="One per line: fact | citation | link.",
+    )
+
+    class Meta:
+        model = Relation
+        fields = [*Relation.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].user = self.fields["target"].user = self.user
+
+
+class OverrideForm(forms.Form):
+    scenario = forms.ChoiceField(
+        choices=[("", "— use the derived scenario —"), *Scenario.choices], required=False
+    )
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Required when you set a scenario: why the derived one is wrong.",
+    )

@@ -1,0 +1,78 @@
+"""Writes to operations and relations: through the core ``save``, so audited and checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from concord.core import services
+from concord.core.context import Actor
+
+from .models import Authorisation, Contribution, Operation, Scenario
+
+
+def set_children(
+    authorisations: Iterable[dict] | None = None, contributions: Iterable[dict] | None = None
+) -> Callable[[Operation], None] | None:
+    """A children callback for ``services.save``: replaces the lists that are given."""
+    if authorisations is None and contributions is None:
+        return None
+    auths = list(authorisations) if authorisations is not None else None
+    contribs = list(contributions) if contributions is not None else None
+
+    def apply(op: Operation) -> None:
+        for model, rows, name in (
+            (Authorisation, auths, "authorisations"),
+            (Contribution, contribs, "contributions"),
+        ):
+            if rows is None:
+                continue
+            model.objects.filter(operation=op).delete()
+            objs = []
+            for i, row in enumerate(rows, start=1):
+                obj = model(operation=op, **row)
+                try:
+                    obj.full_clean(exclude=["operation"])
+                except ValidationError as exc:
+                    raise ValidationError(
+                        {name: [f"{name[:-1]} {i}: {m}" for m in exc.messages]}
+                    ) from None
+                objs.append(obj)
+            model.objects.bulk_create(objs)
+
+    return apply
+
+
+def save_operation(
+    op: Operation,
+    *,
+    actor: Actor,
+    m2m: dict | None = None,
+    authorisations: Iterable[dict] | None = None,
+    contributions: Iterable[dict] | None = None,
+) -> Operation:
+    return services.save(
+        op, actor=actor, m2m=m2m, children=set_children(authorisations, contributions)
+    )
+
+
+@transaction.atomic
+def override_scenario(op: Operation, *, actor: Actor, scenario: str, justification: str):
+    """Set (or with an empty scenario, clear) a person's classification of an operation.
+    Only someone who may edit the operation may do so; the derived value stays visible."""
+    if scenario and scenario not in Scenario.values:
+        raise ValidationError(
+            {"scenario": f"{scenario!r} is not one of: {', '.join(Scenario.values)}"}
+        )
+    if scenario and not (justification or "").strip():
+        raise ValidationError({"justification": "Explain why the derived scenario is wrong."})
+    if not actor.is_system and not (
+        Operation.objects.editable_by(actor.user).filter(pk=op.pk).exists()
+    ):
+        raise PermissionDenied("Only an editor of the owning organisation may override this.")
+    op = Operation.objects.get(pk=op.pk)
+    op.scenario_override = scenario or ""
+    op.override_justification = (justification or "").strip() if scenario else ""
+    return services.save(op, actor=actor)
