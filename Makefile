@@ -60,6 +60,7 @@ lock: $(BIN)/.installed
 ## Benchmarks (bench/): figures as ratios against a baseline measured in the same run.
 bench: install
 	env -u DATABASE_URL $(BIN)/python bench/confidentiality.py
+	$(BIN)/python bench/typology.py
 	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then \
 	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/confidentiality.py; fi
 

@@ -124,11 +124,13 @@ def _text(data: bytes, filename: str) -> str:
 
 def _read_csv(data: bytes, filename: str) -> Table:
     text = _text(data, filename)
+    # Only the delimiter is sniffed: the sniffer's guesses about quoting go wrong on cells
+    # that contain quotes, and every spreadsheet writes RFC 4180 quoting anyway.
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        delimiter = ","
+    reader = csv.reader(io.StringIO(text, newline=""), csv.excel, delimiter=delimiter)
     try:
         headers = [h.strip() for h in next(reader)]
     except StopIteration:

@@ -151,8 +151,16 @@ def _place(world: World, op: Op, other: Op | None = None, names: Mapping[str, st
     return ", ".join(names.get(c, c) for c in countries) or "an unrecorded country"
 
 
-def classify(world: World, op_id: int, day: dt.date, names: Mapping[str, str] = {}) -> Result:
-    """The scenario of one operation on one date, with its reason in words."""
+def classify(
+    world: World,
+    op_id: int,
+    day: dt.date,
+    names: Mapping[str, str] = {},
+    active: Mapping[str, Forces] | None = None,
+) -> Result:
+    """The scenario of one operation on one date, with its reason in words. ``active``: the
+    UN/regional forces per country active on ``day`` (``active_forces``), when classifying
+    many operations on one date."""
     op = world.ops[op_id]
     rels = world.rels_by_op.get(op_id, [])
     ops = world.ops
@@ -224,21 +232,9 @@ def classify(world: World, op_id: int, day: dt.date, names: Mapping[str, str] = 
         )
 
     # Evidence: a UN or regional force in the same theatre on that date.
-    best: tuple[str, Op] | None = None
-    elsewhere: Op | None = None
-    for c in op.countries:
-        for other in world.by_country.get(c, ()):
-            if other.id == op.id or not other.active(day):
-                continue
-            if op.areas and other.areas:
-                if world.areas_overlap(op.areas, other.areas):
-                    best = (MEDIUM, other)
-                    break
-                elsewhere = elsewhere or other
-            elif best is None:
-                best = (LOW, other)
-        if best and best[0] == MEDIUM:
-            break
+    confidence, other = _evidence(world, op, day, active)
+    best = (confidence, other) if confidence is not None else None
+    elsewhere = other if confidence is None else None
     if best is not None:
         confidence, other = best
         where = "in an overlapping area of" if confidence == MEDIUM else "in"
@@ -310,7 +306,76 @@ def _sequential(world, op: Op, other: Op, r: Rel, names, bridging=False) -> Resu
 
 def classify_all(world: World, day: dt.date, names: Mapping[str, str] = {}) -> dict[int, Result]:
     """Every operation on one date. Linear in operations + relations (after World.build)."""
-    return {op_id: classify(world, op_id, day, names) for op_id in world.ops}
+    active = active_forces(world, day)
+    return {op_id: classify(world, op_id, day, names, active) for op_id in world.ops}
+
+
+@dataclass
+class Forces:
+    """The UN and regional forces active in one country on one date, indexed by area."""
+
+    first: Op | None = None  # any of them (the theatre is shared when areas are unknown)
+    by_area: dict[int, Op] = field(default_factory=dict)  # an area a force names
+    within: dict[int, Op] = field(default_factory=dict)  # an area containing one it names
+    first_with_areas: Op | None = None
+    first_without_areas: Op | None = None
+
+
+def active_forces(world: World, day: dt.date) -> dict[str, Forces]:
+    """Per country, the forces active on ``day``, indexed so that each operation's check is
+    O(its countries × its areas × area depth), whatever the number of forces."""
+    out: dict[str, Forces] = {}
+    for c, ops in world.by_country.items():
+        f = Forces()
+        for o in ops:
+            if not o.active(day):
+                continue
+            f.first = f.first or o
+            if o.areas:
+                f.first_with_areas = f.first_with_areas or o
+            else:
+                f.first_without_areas = f.first_without_areas or o
+            for area in o.areas:
+                f.by_area.setdefault(area, o)
+                for up in world.lineage(area):
+                    f.within.setdefault(up, o)
+        out[c] = f
+    return out
+
+
+def _evidence(world: World, op: Op, day: dt.date, active: Mapping[str, Forces] | None):
+    """(confidence, force) for the best same-theatre force, or (None, force elsewhere)."""
+    if active is None:
+        active = {c: _forces_now(world, c, day) for c in op.countries}
+    best = elsewhere = None
+    for c in op.countries:
+        f = active.get(c)
+        if f is None or f.first is None:
+            continue
+        if op.areas:
+            for area in op.areas:
+                hit = f.within.get(area) or next(
+                    (f.by_area[up] for up in world.lineage(area) if up in f.by_area), None
+                )
+                if hit is not None and hit.id != op.id:
+                    return MEDIUM, hit
+            without = f.first_without_areas
+            if without is not None and without.id != op.id:
+                best = best or (LOW, without)
+            elif f.first_with_areas is not None and f.first_with_areas.id != op.id:
+                elsewhere = elsewhere or f.first_with_areas
+        elif f.first.id != op.id:
+            best = best or (LOW, f.first)
+    if best is not None:
+        return best
+    return None, elsewhere
+
+
+def _forces_now(world: World, country: str, day: dt.date) -> Forces:
+    return active_forces(
+        World(world.ops, {}, world.area_parent, {country: world.by_country.get(country, [])}),
+        day,
+    ).get(country, Forces())
 
 
 def change_points(world: World, op_id: int) -> list[dt.date]:

@@ -47,7 +47,7 @@ class Command(ConcordCommand):
             rows = [r for r in rows if r[0].framework not in ("un", "regional")]
         data = [
             [
-                op.label if len(op.label) <= 40 else op.label[:39] + "…",
+                (op.acronym or op.name)[:40],
                 op.framework,
                 f"{op.start} – {op.end or 'ongoing'}",
                 (op.scenario_override + "*") if op.scenario_override else res.scenario,
