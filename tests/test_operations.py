@@ -302,12 +302,12 @@ def test_bad_rows_name_row_and_column_and_nothing_is_written(catalogue, officer)
     actor = Actor(user=officer, interface="web")
     count = Operation.objects.count()
     data = (
-        "key,name,kind,framework,start,end,host_countries,authorisations,sources\n"
-        "ok-1,Fine coalition,stabilisation,ad_hoc,2026-01-01,,HTI,,\n"
-        "bad-1,Bad dates,stabilisation,ad_hoc,2026-05-01,2026-01-01,HTI,,\n"
-        "bad-2,Bad kind,peace,ad_hoc,2026-01-01,,XXX,,\n"
-        "bad-3,Bad auth,stabilisation,ad_hoc,2026-13-01,,HTI,unsc,nowhere\n"
-    ).encode()
+        b"key,name,kind,framework,start,end,host_countries,authorisations,sources\n"
+        b"ok-1,Fine coalition,stabilisation,ad_hoc,2026-01-01,,HTI,,\n"
+        b"bad-1,Bad dates,stabilisation,ad_hoc,2026-05-01,2026-01-01,HTI,,\n"
+        b"bad-2,Bad kind,peace,ad_hoc,2026-01-01,,XXX,,\n"
+        b"bad-3,Bad auth,stabilisation,ad_hoc,2026-13-01,,HTI,unsc,nowhere\n"
+    )
     with pytest.raises(FileRejected) as exc:
         import_file("operations", data, "ops.csv", actor=actor)
     report = exc.value.report()
