@@ -119,6 +119,9 @@ def measure(n: int, repeat: int) -> dict:
         world = A.World.build(ops, rels, parents)
         return A.classify_all(world, day)
 
+    def lifetime():
+        return A.overall_all(A.World.build(ops, rels, parents))
+
     results = classify()
     counts: dict[str, int] = {}
     for r in results.values():
@@ -129,6 +132,8 @@ def measure(n: int, repeat: int) -> dict:
         "countries": 200,
         "baseline_s": timed(baseline, repeat),
         "classify_s": timed(classify, repeat),
+        "active_on_date": sum(1 for o in ops if o.active(day)),
+        "lifetime_s": timed(lifetime, 1),
         "scenarios": counts,
     }
 
@@ -170,6 +175,11 @@ def main(argv=None) -> int:
             f"{label:<28}{m['operations']:>8}{m['relations']:>9}{m['baseline_s']:>12.3f}"
             f"{m['classify_s']:>12.3f}{m['ratio_to_baseline']:>8.1f}"
         )
+    life_growth = large["lifetime_s"] / small["lifetime_s"]
+    print(
+        f"whole-life scenarios (summaries): {small['lifetime_s']:.2f} s at n, "
+        f"{large['lifetime_s']:.2f} s at 4n (growth {life_growth:.1f})"
+    )
     print(
         f"time(4n)/time(n): classify {growth:.2f}, baseline {baseline_growth:.2f} "
         f"(in theory n log n gives ~4.6); target met: {out['target_met']}"

@@ -168,3 +168,37 @@ def test_a_day_in_concord(browser, demo):
     shot(page, "mobile-people")
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_operations_timeline_map_and_typology(browser, demo):
+    """An analyst loads the catalogue, browses Mali's timeline (zoom, click through), the
+    map and the typology; a liaison officer's page shows the scenario and its reason."""
+    from django.core.management import call_command
+
+    call_command("seed", "catalogue")
+    base = demo
+    context, page = signed_in(browser, base, "dpo.editor", width=1400, height=900)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/operations/timeline/?theatre=MLI")
+    assert page.get_by_role("heading", name="Peace operations in Mali").is_visible()
+    svg = page.locator("#picture svg")
+    before = svg.get_attribute("viewBox")
+    page.get_by_role("button", name="Zoom in").click()
+    assert svg.get_attribute("viewBox") != before
+    page.get_by_role("button", name="Reset").click()
+    assert svg.get_attribute("viewBox") == before
+    shot(page, "operations-timeline")
+    page.locator('#picture a:has-text("Barkhane")').first.click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Barkhane").is_visible()
+    assert "operates alongside MINUSMA" in page.content()
+    shot(page, "operation-detail")
+    page.goto(f"{base}/operations/map/?date=2016-06-01")
+    assert page.locator('#picture path[data-country="466"]').count() == 1
+    shot(page, "operations-map")
+    page.goto(f"{base}/operations/typology/")
+    assert page.get_by_role("heading", name="The paper's own examples").is_visible()
+    shot(page, "operations-typology")
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
