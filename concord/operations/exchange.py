@@ -54,6 +54,26 @@ def _int(value: str, column: str):
     return number
 
 
+def format_authorisation(a) -> str:
+    """``kind | reference | date | renewal`` (trailing empty parts left out)."""
+    day = a.date.isoformat() if a.date else ""
+    return " | ".join([a.kind, a.reference, day, "renewal" if a.renewal else ""]).rstrip(" |")
+
+
+def format_contribution(c, labels) -> str:
+    """``contributor | date | troops | police | civilians``; empty if the contributing
+    organisation is not visible to the reader."""
+    if c.contributor_state_id:
+        who = c.contributor_state.alpha3
+    else:
+        org = labels.get(Organisation, c.contributor_organisation_id)
+        if org is None:
+            return ""
+        who = _org_key(org)
+    nums = ["" if v is None else str(v) for v in (c.troops, c.police, c.civilians)]
+    return " | ".join([who, c.date.isoformat() if c.date else "", *nums]).rstrip(" |")
+
+
 def format_sources(sources) -> str:
     return f"{SEP} ".join(
         " | ".join([s.get("fact", ""), s.get("citation", ""), s.get("url", "")]).rstrip(" |")
@@ -113,35 +133,8 @@ class OperationSpec(Spec):
     }
 
     def values(self, o, labels):
-        auths = [
-            " | ".join(
-                [
-                    a.kind,
-                    a.reference,
-                    a.date.isoformat() if a.date else "",
-                    "renewal" if a.renewal else "",
-                ]
-            ).rstrip(" |")
-            for a in o.authorisations.all()
-        ]
-        contribs = []
-        for c in o.contributions.all():
-            if c.contributor_state_id:
-                who = c.contributor_state.alpha3
-            else:
-                org = labels.get(Organisation, c.contributor_organisation_id)
-                if org is None:
-                    continue
-                who = _org_key(org)
-            contribs.append(
-                " | ".join(
-                    [
-                        who,
-                        c.date.isoformat() if c.date else "",
-                        *("" if v is None else str(v) for v in (c.troops, c.police, c.civilians)),
-                    ]
-                ).rstrip(" |")
-            )
+        auths = [format_authorisation(a) for a in o.authorisations.all()]
+        contribs = [c for c in (format_contribution(c, labels) for c in o.contributions.all()) if c]
         areas = [labels.get(Area, a.pk) for a in o.areas.all()]
         return [
             o.key,

@@ -8,8 +8,16 @@ from django import forms
 from concord.core.forms import ListField, OrganisationRefField, ScopedForm
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Area, Country
+from concord.core.visibility import VisibleLabels
 
-from .exchange import _int, _parts, format_sources, parse_sources
+from .exchange import (
+    _int,
+    _parts,
+    format_authorisation,
+    format_contribution,
+    format_sources,
+    parse_sources,
+)
 from .models import AuthorisationKind, Operation, Relation, Scenario
 from .services import set_children
 
@@ -119,35 +127,19 @@ def _parse_contribution(line, user=None):
     return [entry]
 
 
-def _fmt_authorisations(op):
+def _fmt_authorisations(op, user):
     if not getattr(op, "pk", None):
         return ""
+    return "\n".join(format_authorisation(a) for a in op.authorisations.all())
+
+
+def _fmt_contributions(op, user):
+    if not getattr(op, "pk", None):
+        return ""
+    labels = VisibleLabels(user)
     return "\n".join(
-        " | ".join(
-            [
-                a.kind,
-                a.reference,
-                a.date.isoformat() if a.date else "",
-                "renewal" if a.renewal else "",
-            ]
-        ).rstrip(" |")
-        for a in op.authorisations.all()
+        line for line in (format_contribution(c, labels) for c in op.contributions.all()) if line
     )
-
-
-def _fmt_contributions(op):
-    if not getattr(op, "pk", None):
-        return ""
-    out = []
-    for c in op.contributions.all():
-        who = (
-            c.contributor_state.alpha3
-            if c.contributor_state_id
-            else (c.contributor_organisation.acronym or c.contributor_organisation.name)
-        )
-        nums = ["" if v is None else str(v) for v in (c.troops, c.police, c.civilians)]
-        out.append(" | ".join([who, c.date.isoformat() if c.date else "", *nums]).rstrip(" |"))
-    return "\n".join(out)
 
 
 class OperationForm(ScopedForm):
@@ -193,8 +185,8 @@ class OperationForm(ScopedForm):
             if isinstance(f, LinesField):
                 f.user = self.user
         if self.instance.pk:
-            self.initial["authorisations"] = _fmt_authorisations(self.instance)
-            self.initial["contributions"] = _fmt_contributions(self.instance)
+            self.initial["authorisations"] = _fmt_authorisations(self.instance, self.user)
+            self.initial["contributions"] = _fmt_contributions(self.instance, self.user)
             self.initial["lead_state"] = (
                 self.instance.lead_state.alpha3 if self.instance.lead_state_id else ""
             )

@@ -4,6 +4,7 @@ the typology summaries, timelines per theatre and the world map."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -448,6 +449,8 @@ def timeline(request):
             "title": title,
             "since": since,
             "count": len(ops),
+            "svg_url": "?" + urlencode({"theatre": theatre, "since": since, "format": "svg"}),
+            "png_name": f"concord-timeline-{theatre}.png",
         },
     )
 
@@ -489,5 +492,15 @@ def world_map(request):
             "scenarios": Scenario.choices,
             "active": active,
             "labels": SCENARIO_LABELS,
+            "svg_url": "?"
+            + urlencode(
+                {
+                    "date": day.isoformat(),
+                    "framework": framework,
+                    "scenario": scenario,
+                    "format": "svg",
+                }
+            ),
+            "png_name": f"concord-map-{day.isoformat()}.png",
         },
     )
