@@ -524,6 +524,8 @@ def test_analyst_pages_timeline_map_typology_and_exports(catalogue):
     assert svg["Content-Type"].startswith("image/svg+xml")
     assert b"MSS" in svg.content and b"MINUSTAH" in svg.content
     assert client.get("/operations/timeline/?theatre=Africa").status_code == 200
+    recent = client.get("/operations/timeline/?theatre=CYP&since=2020").content.decode()
+    assert "UNFICYP" in recent  # started in 1964, still running: shown since 2020
     assert client.get("/operations/timeline/?theatre=NOWHERE").status_code == 404
     world = client.get("/operations/map/?date=2015-06-01&framework=un")
     text = world.content.decode()

@@ -404,9 +404,8 @@ def timeline(request):
         raise Http404(f"theatre: {theatre!r} is neither an ISO alpha-3 code nor a UN M49 region.")
     since = request.GET.get("since", "")
     if since.isdigit():
-        qs = qs.filter(start__gte=dt.date(int(since), 1, 1)) | qs.filter(
-            end__gte=dt.date(int(since), 1, 1)
-        )
+        # Everything still running on 1 January of that year, or started since.
+        qs = qs.filter(Q(end__isnull=True) | Q(end__gte=dt.date(int(since), 1, 1)))
     ops = list(qs.distinct().order_by("start"))
     world = facts.world_for(request.user)
     names = facts.country_names()
