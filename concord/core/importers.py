@@ -160,11 +160,7 @@ class Spec(abc.ABC):
         if not pk:
             return self.model()
         try:
-            return (
-                self.model.objects.editable_by(ctx.actor.user).get(pk=int(pk))
-                if not ctx.actor.is_system
-                else self.model.objects.get(pk=int(pk))
-            )
+            return ctx.editable(self.model).get(pk=int(pk))
         except (ValueError, self.model.DoesNotExist):
             raise RowError("id", f"no {self.name} with id {pk} that you may edit") from None
 
@@ -182,6 +178,14 @@ class ImportContext:
     def __init__(self, actor: Actor):
         self.actor = actor
         self.user = actor.user
+
+    def visible(self, model):
+        """The records of ``model`` the importer may refer to (all of them for the system)."""
+        return model.objects.all() if self.actor.is_system else model.objects.visible_to(self.user)
+
+    def editable(self, model):
+        """The records of ``model`` the importer may update (all of them for the system)."""
+        return model.objects.all() if self.actor.is_system else model.objects.editable_by(self.user)
 
     def organisation(self, name: str, column: str):
         if name.isdigit():
@@ -211,7 +215,7 @@ class ImportContext:
         return org
 
     def space(self, name: str):
-        qs = Space.objects.all() if self.actor.is_system else Space.objects.visible_to(self.user)
+        qs = self.visible(Space)
         space = qs.filter(name__iexact=name).first()
         if space is None:
             raise RowError(
@@ -367,9 +371,7 @@ class AreaSpec(Spec):
             a.parent = None
             if row["parent"]:
                 code = row["parent"]
-                qs = (
-                    Area.objects.all() if ctx.actor.is_system else Area.objects.visible_to(ctx.user)
-                )
+                qs = ctx.visible(Area)
                 a.parent = qs.filter(pcode=code).first() or qs.filter(iso_code=code).first()
                 if a.parent is None:
                     raise RowError("parent", f"no area with P-code or ISO code {code!r}")

@@ -126,12 +126,6 @@ class World:
             guard += 1
         return out
 
-    def areas_overlap(self, a: Iterable[int], b: Iterable[int]) -> bool:
-        """True if some area of ``a`` contains, equals or lies within some area of ``b``."""
-        b_set = set(b)
-        b_up = {x for area in b_set for x in self.lineage(area)}
-        return any(area in b_up or any(x in b_set for x in self.lineage(area)) for area in a)
-
 
 def _fmt(day: dt.date | None) -> str:
     return day.isoformat() if day else "an unrecorded date"
@@ -321,11 +315,13 @@ class Forces:
     first_without_areas: Op | None = None
 
 
-def active_forces(world: World, day: dt.date) -> dict[str, Forces]:
-    """Per country, the forces active on ``day``, indexed so that each operation's check is
-    O(its countries × its areas × area depth), whatever the number of forces."""
+def active_forces(world: World, day: dt.date, countries=None) -> dict[str, Forces]:
+    """Per country (all, or those given), the forces active on ``day``, indexed so that each
+    operation's check is O(its countries × its areas × area depth), whatever the number of
+    forces."""
     out: dict[str, Forces] = {}
-    for c, ops in world.by_country.items():
+    for c in world.by_country if countries is None else countries:
+        ops = world.by_country.get(c, ())
         f = Forces()
         for o in ops:
             if not o.active(day):
@@ -346,7 +342,7 @@ def active_forces(world: World, day: dt.date) -> dict[str, Forces]:
 def _evidence(world: World, op: Op, day: dt.date, active: Mapping[str, Forces] | None):
     """(confidence, force) for the best same-theatre force, or (None, force elsewhere)."""
     if active is None:
-        active = {c: _forces_now(world, c, day) for c in op.countries}
+        active = active_forces(world, day, op.countries)
     best = elsewhere = None
     for c in op.countries:
         f = active.get(c)
@@ -369,13 +365,6 @@ def _evidence(world: World, op: Op, day: dt.date, active: Mapping[str, Forces] |
     if best is not None:
         return best
     return None, elsewhere
-
-
-def _forces_now(world: World, country: str, day: dt.date) -> Forces:
-    return active_forces(
-        World(world.ops, {}, world.area_parent, {country: world.by_country.get(country, [])}),
-        day,
-    ).get(country, Forces())
 
 
 def change_points(world: World, op_id: int) -> list[dt.date]:

@@ -295,8 +295,6 @@ class ClassificationViewSet(viewsets.GenericViewSet):
         responses=ResultSerializer(many=True),
     )
     def list(self, request, format=None):
-        from .views import typology_data
-
         as_of = _as_of(request)
         framework = request.query_params.get("framework", "")
         scenario = request.query_params.get("scenario", "")
@@ -304,9 +302,8 @@ class ClassificationViewSet(viewsets.GenericViewSet):
             raise ValidationError({"framework": f"one of {', '.join(Framework.values)}"})
         if scenario and scenario not in Scenario.values:
             raise ValidationError({"scenario": f"one of {', '.join(Scenario.values)}"})
-        _w, rows, _s = typology_data(
-            request.user, as_of or dt.date.today(), framework, scenario, lifetime=as_of is None
-        )
+        _world, results = facts.scenarios(request.user, as_of)
+        rows = facts.table(request.user, results, framework, scenario)
         data = [_result(o, res, as_of) for o, res in rows]
         page = self.paginate_queryset(data)
         return self.get_paginated_response(page) if page is not None else Response(data)
@@ -323,6 +320,5 @@ class ClassificationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def summary(self, request, format=None):
         """Counts per scenario (over each operation's life) per decade and per region."""
-        world = facts.world_for(request.user)
-        overall = analysis.overall_all(world, facts.country_names())
-        return Response(analysis.summarise(world, overall, facts.region_of()))
+        world, lifetime = facts.scenarios(request.user)
+        return Response(facts.summary(world, lifetime))

@@ -165,12 +165,7 @@ class OperationSpec(Spec):
 
     def instance(self, row, ctx):
         if not row.get("id") and row.get("key"):
-            qs = (
-                Operation.objects.all()
-                if ctx.actor.is_system
-                else Operation.objects.editable_by(ctx.user)
-            )
-            found = qs.filter(key=row["key"]).order_by("pk").first()
+            found = ctx.editable(Operation).filter(key=row["key"]).order_by("pk").first()
             if found is not None:
                 return found
         return super().instance(row, ctx)
@@ -213,7 +208,7 @@ class OperationSpec(Spec):
                 ctx.country(c, "host_countries") for c in _split(row["host_countries"])
             ]
         if "areas" in row:
-            qs = Area.objects.all() if ctx.actor.is_system else Area.objects.visible_to(ctx.user)
+            qs = ctx.visible(Area)
             areas = []
             for code in _split(row["areas"]):
                 area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
@@ -259,9 +254,10 @@ class OperationSpec(Spec):
         return o, m2m, set_children(auths, contribs)
 
 
-def operation_ref(value: str, ctx, column: str) -> Operation:
-    """An operation named by its key, id, acronym or name, among those the user may see."""
-    qs = Operation.objects.all() if ctx.actor.is_system else Operation.objects.visible_to(ctx.user)
+def operation_ref(value: str, queryset, column: str) -> Operation:
+    """An operation named by its key, id, acronym or name, within ``queryset`` (the
+    operations the user may see)."""
+    qs = queryset
     value = value.strip()
     if not value:
         raise RowError(column, "name the operation (key, id, acronym or name)")
@@ -324,21 +320,20 @@ class RelationSpec(Spec):
         if not row.get("id"):
             # Re-importing the same relation (same ends, kind and start) updates it.
             try:
-                src = operation_ref(row.get("source", ""), ctx, "source")
-                tgt = operation_ref(row.get("target", ""), ctx, "target")
+                src = operation_ref(row.get("source", ""), ctx.visible(Operation), "source")
+                tgt = operation_ref(row.get("target", ""), ctx.visible(Operation), "target")
             except RowError:
                 return Relation()
-            qs = (
-                Relation.objects.all()
-                if ctx.actor.is_system
-                else Relation.objects.editable_by(ctx.user)
+            found = (
+                ctx.editable(Relation)
+                .filter(
+                    source=src,
+                    target=tgt,
+                    kind=_choice(row.get("kind", ""), RelationKind.choices, "kind", ""),
+                    start=_date(row.get("start", ""), "start"),
+                )
+                .first()
             )
-            found = qs.filter(
-                source=src,
-                target=tgt,
-                kind=_choice(row.get("kind", ""), RelationKind.choices, "kind", ""),
-                start=_date(row.get("start", ""), "start"),
-            ).first()
             if found is not None:
                 return found
         return super().instance(row, ctx)
@@ -346,9 +341,9 @@ class RelationSpec(Spec):
     def parse(self, row, ctx):
         r = self.instance(row, ctx)
         if "source" in row:
-            r.source = operation_ref(row["source"], ctx, "source")
+            r.source = operation_ref(row["source"], ctx.visible(Operation), "source")
         if "target" in row:
-            r.target = operation_ref(row["target"], ctx, "target")
+            r.target = operation_ref(row["target"], ctx.visible(Operation), "target")
         r.kind = _choice(row.get("kind", ""), RelationKind.choices, "kind", r.kind or "")
         if "start" in row:
             r.start = _date(row["start"], "start")

@@ -126,3 +126,36 @@ def classification_of(operation: Operation, user, day: dt.date | None = None):
     return analysis.classify(world, operation.pk, day, names), analysis.history(
         world, operation.pk, names
     )
+
+
+def scenarios(user, day: dt.date | None = None):
+    """(world, {operation id: result}) for what ``user`` may see: as of ``day``, or, without
+    a day, each operation's scenario over its whole life."""
+    world = world_for(user)
+    names = country_names()
+    if day is None:
+        return world, analysis.overall_all(world, names)
+    return world, analysis.classify_all(world, day, names)
+
+
+def summary(world: analysis.World, lifetime: dict) -> dict:
+    """Counts per scenario per decade and per region, from whole-life results."""
+    return analysis.summarise(world, lifetime, region_of())
+
+
+def table(user, results: dict, framework: str = "", scenario: str = "") -> list[tuple]:
+    """[(operation, result)] for the active results, filtered on the framework and on the
+    effective scenario (a person's override wins), in order of start."""
+    ops = Operation.objects.visible_to(user).filter(pk__in=list(results))
+    rows = []
+    for o in ops:
+        res = results[o.pk]
+        if res.scenario is None:
+            continue
+        if framework and o.framework != framework:
+            continue
+        if scenario and (o.scenario_override or res.scenario) != scenario:
+            continue
+        rows.append((o, res))
+    rows.sort(key=lambda r: (r[0].start, r[0].name))
+    return rows

@@ -226,12 +226,8 @@ class OperationRefField(forms.CharField):
     def clean(self, value):
         from .exchange import operation_ref
 
-        class Ctx:
-            actor = type("A", (), {"is_system": False})()
-            user = self.user
-
         try:
-            return operation_ref(value or "", Ctx, "operation")
+            return operation_ref(value or "", Operation.objects.visible_to(self.user), "operation")
         except RowError as exc:
             raise forms.ValidationError(exc.message) from None
 

@@ -255,29 +255,6 @@ PAPER_EXAMPLES = [
 ]
 
 
-def typology_data(user, day: dt.date, framework="", scenario="", lifetime=False):
-    """(world, [(operation, result)], summary). ``lifetime``: each operation's scenario over
-    its whole life; otherwise the operations active on ``day`` and their scenario then."""
-    world = facts.world_for(user)
-    names = facts.country_names()
-    overall = analysis.overall_all(world, names)
-    summary = analysis.summarise(world, overall, facts.region_of())
-    results = overall if lifetime else analysis.classify_all(world, day, names)
-    ops = {o.pk: o for o in Operation.objects.visible_to(user).filter(pk__in=list(world.ops))}
-    rows = []
-    for op_id, res in results.items():
-        o = ops[op_id]
-        if res.scenario is None:
-            continue
-        if framework and o.framework != framework:
-            continue
-        if scenario and (o.scenario_override or res.scenario) != scenario:
-            continue
-        rows.append((o, res))
-    rows.sort(key=lambda r: (r[0].start, r[0].name))
-    return world, rows, summary
-
-
 def typology(request):
     """Without ``as_of``: every operation with the scenario of its whole life. With it: the
     operations active on that date and their scenario then."""
@@ -286,7 +263,9 @@ def typology(request):
     framework = request.GET.get("framework", "")
     scenario = request.GET.get("scenario", "")
     include_multilateral = request.GET.get("all") == "1"
-    world, rows, summary = typology_data(request.user, day, framework, scenario, lifetime)
+    world, life = facts.scenarios(request.user)
+    results = life if lifetime else analysis.classify_all(world, day, facts.country_names())
+    rows = facts.table(request.user, results, framework, scenario)
     if not include_multilateral and not framework:
         rows = [r for r in rows if r[0].framework not in analysis.MULTILATERAL_FRAMEWORKS]
     if request.GET.get("export") == "csv":
@@ -336,22 +315,22 @@ def typology(request):
             key__in=[k for e in PAPER_EXAMPLES for k in e[:2] if k]
         )
     }
-    names = facts.country_names()
     examples = []
     for key, partner, expected in PAPER_EXAMPLES:
         o = keys.get(key)
         if o is None:
             continue
-        life = analysis.overall(world, o.pk, names) if o.pk in world.ops else None
+        res = life.get(o.pk)
         examples.append(
             (
                 o,
                 keys.get(partner) if partner else None,
                 SCENARIO_LABELS[expected],
-                life,
-                life is not None and life.scenario == expected,
+                res,
+                res is not None and res.scenario == expected,
             )
         )
+    summary = facts.summary(world, life)
     scenario_order = [s for s, _ in Scenario.choices]
     return render(
         request,
@@ -458,12 +437,12 @@ def world_map(request):
     day = _date_param(request, "date")
     framework = request.GET.get("framework", "")
     scenario = request.GET.get("scenario", "")
-    world, rows, _summary = typology_data(request.user, day, framework, scenario)
+    world, results = facts.scenarios(request.user, day)
+    rows = facts.table(request.user, results, framework, scenario)
     numeric = dict(Country.objects.values_list("alpha3", "numeric"))
     names = {
         n: name for n, name in Country.objects.exclude(numeric="").values_list("numeric", "name")
     }
-    active = rows
     pins = [
         pictures.Pin(
             o.pk,
@@ -473,7 +452,7 @@ def world_map(request):
             tuple(numeric.get(c, "") for c in world.ops[o.pk].countries),
             o.get_absolute_url(),
         )
-        for o, res in active
+        for o, res in rows
     ]
     title = f"Peace operations active on {day.isoformat()}"
     svg = pictures.map_svg(title, pins, names)
@@ -489,7 +468,7 @@ def world_map(request):
             "scenario": scenario,
             "frameworks": Framework.choices,
             "scenarios": Scenario.choices,
-            "active": active,
+            "active": rows,
             "labels": SCENARIO_LABELS,
             "svg_url": "?"
             + urlencode(
