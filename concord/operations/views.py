@@ -79,7 +79,8 @@ def _sources_rows(sources):
 
 
 def operation_sections(o: Operation, labels, user):
-    rels = Relation.objects.visible_to(user).filter(Q(source=o) | Q(target=o))
+    rels = list(Relation.objects.visible_to(user).filter(Q(source=o) | Q(target=o)))
+    labels.preload(rels)  # both ends of every relation in one query
     rel_rows = []
     for r in sorted(rels, key=lambda r: (r.start or dt.date.min, r.pk)):
         src, tgt = labels.get(Operation, r.source_id), labels.get(Operation, r.target_id)
