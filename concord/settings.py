@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "concord.core",
     "concord.operations",
+    "concord.labour",
     "concord.web",
     "concord.api",
 ]

@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from concord.labour import api as labour
 from concord.operations import api as operations
 
 from . import core
@@ -16,6 +17,14 @@ router.register("tokens", core.TokenViewSet, basename="token")
 router.register("operations", operations.OperationViewSet, basename="operation")
 router.register("relations", operations.RelationViewSet, basename="relation")
 router.register("classifications", operations.ClassificationViewSet, basename="classification")
+router.register("tasks", labour.TaskViewSet, basename="task")
+router.register("clash-rules", labour.ClashRuleViewSet, basename="clashrule")
+router.register("needs", labour.NeedViewSet, basename="need")
+router.register("assignments", labour.AssignmentViewSet, basename="assignment")
+router.register("arrangements", labour.ArrangementViewSet, basename="arrangement")
+router.register("mandates", labour.MandateViewSet, basename="mandate")
+router.register("findings", labour.FindingViewSet, basename="finding")
+router.register("imports-3w", labour.ThreeWImportViewSet, basename="import3w")
 
 app_name = "api"
 urlpatterns = [

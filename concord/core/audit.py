@@ -23,14 +23,17 @@ def _jsonable(value):
     return value
 
 
-def snapshot(obj: models.Model) -> dict:
-    """Field values as plain JSON, with relations as ids and many-to-many as sorted id lists."""
+def snapshot(obj: models.Model, *, fresh: bool = False) -> dict:
+    """Field values as plain JSON, with relations as ids and many-to-many as sorted id lists
+    (``fresh``: the object was just created in bulk, so its many-to-many lists are empty)."""
     data = {}
     for f in obj._meta.concrete_fields:
         if f.name in EXCLUDED_FIELDS or f.primary_key:
             continue
         data[f.name] = _jsonable(f.value_from_object(obj))
-    if obj.pk is not None:
+    if fresh:
+        data.update({f.name: [] for f in obj._meta.many_to_many})
+    elif obj.pk is not None:
         for f in obj._meta.many_to_many:
             data[f.name] = sorted(getattr(obj, f.name).values_list("pk", flat=True))
     extra = getattr(obj, "audit_extra", None)
@@ -128,10 +131,11 @@ def verify(progress=None) -> tuple[int, list[Problem]]:
     return count, problems
 
 
-def record_bulk(actor: Actor, action: str, objs: list[models.Model]) -> int:
+def record_bulk(actor: Actor, action: str, objs: list[models.Model], *, fresh: bool = False) -> int:
     """Append one entry per object in a single chained batch (for seeding and bulk loads).
 
     Must run inside the caller's transaction, after the objects have primary keys.
+    ``fresh``: the objects were just bulk-created and have no many-to-many links yet.
     """
     if not objs:
         return 0
@@ -154,7 +158,7 @@ def record_bulk(actor: Actor, action: str, objs: list[models.Model]) -> int:
             object_repr=str(obj)[:300],
             owner_id=getattr(obj, "owner_id", None),
             classification=getattr(obj, "classification", 0) or 0,
-            changes=diff(None, snapshot(obj)) if action == "create" else {},
+            changes=diff(None, snapshot(obj, fresh=fresh)) if action == "create" else {},
             prev_hash=prev,
         )
         entry.hash = entry.compute_hash()

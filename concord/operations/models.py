@@ -170,6 +170,13 @@ class Operation(ScopedModel):
                 ]
                 for c in self.contributions.order_by("pk")
             ],
+            # The mandated tasks (concord.labour) are part of the operation too.
+            "mandate": [
+                [m.task_id, m.source, m.paragraph, m.priority, _iso(m.start), _iso(m.end)]
+                for m in self.mandate.order_by("pk")
+            ]
+            if hasattr(self, "mandate")
+            else [],
         }
 
     def clean(self) -> None:
@@ -192,6 +199,10 @@ class Operation(ScopedModel):
             errors["override_justification"] = "Explain why the derived scenario is overridden."
         if errors:
             raise ValidationError(errors)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def sources_problem(sources) -> str | None:

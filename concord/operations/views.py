@@ -78,6 +78,10 @@ def _sources_rows(sources):
     ]
 
 
+# Other capabilities add sections to the operation page: (operation, labels, user) -> sections.
+EXTRA_SECTIONS: list = []
+
+
 def operation_sections(o: Operation, labels, user):
     rels = list(Relation.objects.visible_to(user).filter(Q(source=o) | Q(target=o)))
     labels.preload(rels)  # both ends of every relation in one query
@@ -119,6 +123,7 @@ def operation_sections(o: Operation, labels, user):
         ("Authorisations and renewals", auths),
         ("Contributions", contribs),
         ("Sources", _sources_rows(o.sources)),
+        *(section for extra in EXTRA_SECTIONS for section in extra(o, labels, user)),
     ]
 
 

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from concord.labour.urls import urlpatterns as labour_urls
 from concord.operations.urls import urlpatterns as operations_urls
 
 from . import registry_views, views
@@ -21,5 +22,6 @@ urlpatterns = [
     *object_urls(registry_views.ORGANISATIONS),
     *object_urls(registry_views.PEOPLE),
     *object_urls(registry_views.AREAS),
+    *labour_urls,
     *operations_urls,
 ]

@@ -23,6 +23,7 @@ class Command(ConcordCommand):
             )
             return
         if what == "catalogue":
+            from concord.labour.catalogue import seed_labour_catalogue
             from concord.operations.catalogue import seed_catalogue
 
             counts = seed_catalogue()
@@ -30,8 +31,20 @@ class Command(ConcordCommand):
                 f"Catalogue: {counts['operations']} operations and {counts['relations']} "
                 "relations loaded or refreshed."
             )
+            counts = seed_labour_catalogue()
+            self.stdout.write(
+                f"Tasks: {counts['tasks']} tasks, {counts['clash_rules']} clash rules and the "
+                f"mandates of {counts['mandates']} operations loaded or refreshed."
+            )
             return
+        from concord.core.models import Organisation
+        from concord.labour.catalogue import seed_labour_demo
+
         rows = seed_demo()
+        orgs: dict = {}
+        for org in Organisation.objects.exclude(acronym="").order_by("pk"):
+            orgs.setdefault(org.acronym, org)
+        seed_labour_demo(orgs)
         if not rows:
             raise CommandError("The demo world could not be created.")
         width = max(len(r[0]) for r in rows)

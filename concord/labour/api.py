@@ -1,0 +1,456 @@
+"""API for the division of labour: the task catalogue and clash rules, needs, assignments
+(4W), arrangements, an operation's mandate, findings (with reviews) and 3W imports."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.core import CountryField
+from concord.core.context import Actor
+from concord.core.importers import ImportContext
+from concord.core.models import Area, Country, Organisation, Role, Space
+from concord.exchange.tabular import FileRejected
+from concord.operations.api import SourceSerializer, _sources
+from concord.operations.models import Operation
+
+from . import analysis, facts, services, threew
+from .exchange import FINDING_COLUMNS, finding_rows
+from .filters import (
+    ArrangementFilter,
+    AssignmentFilter,
+    ClashRuleFilter,
+    NeedFilter,
+    TaskFilter,
+)
+from .models import (
+    Arrangement,
+    Assignment,
+    AssignmentRole,
+    ClashRule,
+    MandatedTask,
+    Need,
+    Priority,
+    ReviewStatus,
+    Task,
+)
+
+META = ["created_at", "updated_at"]
+
+
+class TaskSerializer(ScopedSerializer):
+    parent = VisibleRelatedField(Task, required=False, allow_null=True)
+    hxl_sectors = serializers.ListField(child=serializers.CharField(), required=False)
+    hxl_activities = serializers.ListField(child=serializers.CharField(), required=False)
+
+    class Meta:
+        model = Task
+        fields = ["id", "url", *Task.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class ClashRuleSerializer(ScopedSerializer):
+    task_a = VisibleRelatedField(Task)
+    task_b = VisibleRelatedField(Task)
+
+    class Meta:
+        model = ClashRule
+        fields = ["id", "url", *ClashRule.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class NeedSerializer(ScopedSerializer):
+    task = VisibleRelatedField(Task)
+    country = CountryField()
+    area = VisibleRelatedField(Area, required=False, allow_null=True)
+
+    class Meta:
+        model = Need
+        fields = ["id", "url", *Need.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class AssignmentSerializer(ScopedSerializer):
+    organisation = VisibleRelatedField(Organisation, required=False, allow_null=True)
+    operation = VisibleRelatedField(Operation, required=False, allow_null=True)
+    task = VisibleRelatedField(Task)
+    country = CountryField()
+    area = VisibleRelatedField(Area, required=False, allow_null=True)
+    batch = serializers.IntegerField(source="batch_id", read_only=True)
+    source_values = serializers.DictField(read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "url",
+            *Assignment.FIELDS,
+            "batch",
+            "source_values",
+            *ScopedSerializer.SECURITY_FIELDS,
+            *META,
+        ]
+        read_only_fields = META
+
+
+class ArrangementSerializer(ScopedSerializer):
+    organisations = VisibleRelatedField(Organisation, many=True, required=False)
+    operations = VisibleRelatedField(Operation, many=True, required=False)
+    tasks = VisibleRelatedField(Task, many=True, required=False)
+    countries = CountryField(many=True, required=False)
+    areas = VisibleRelatedField(Area, many=True, required=False)
+    sources = SourceSerializer(many=True, required=False)
+
+    class Meta:
+        model = Arrangement
+        fields = ["id", "url", *Arrangement.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+    def validate_sources(self, value):
+        return _sources(value)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in ("organisations", "operations", "tasks", "areas"):
+            data[name] = [v for v in data.get(name, []) if v is not None]
+        return data
+
+
+class TaskViewSet(ScopedViewSet):
+    """The task catalogue. Everyone reads it; managers extend it."""
+
+    model = Task
+    serializer_class = TaskSerializer
+    filterset_class = TaskFilter
+    ordering_fields = ["code", "name", "id"]
+    ordering = ["code"]
+
+
+class ClashRuleViewSet(ScopedViewSet):
+    """The compatibility matrix: pairs of tasks that clash. Managers edit it."""
+
+    model = ClashRule
+    serializer_class = ClashRuleSerializer
+    filterset_class = ClashRuleFilter
+    ordering_fields = ["id"]
+    ordering = ["id"]
+
+
+class NeedViewSet(ScopedViewSet):
+    model = Need
+    serializer_class = NeedSerializer
+    filterset_class = NeedFilter
+    select_related = ("country",)
+    ordering_fields = ["start", "end", "id"]
+    ordering = ["start"]
+
+
+class AssignmentViewSet(ScopedViewSet):
+    """Who does what, where, when (the 4W)."""
+
+    model = Assignment
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    select_related = ("country",)
+    prefetch_related = ("shared_organisations", "shared_spaces", "named_users")
+    ordering_fields = ["start", "end", "id"]
+    ordering = ["start"]
+
+
+class ArrangementViewSet(ScopedViewSet):
+    model = Arrangement
+    serializer_class = ArrangementSerializer
+    filterset_class = ArrangementFilter
+    prefetch_related = ("organisations", "operations", "tasks", "countries", "areas")
+    ordering_fields = ["start", "end", "id"]
+    ordering = ["start"]
+
+
+class MandatedTaskSerializer(serializers.ModelSerializer):
+    task = VisibleRelatedField(Task)
+    priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.OTHER)
+
+    class Meta:
+        model = MandatedTask
+        fields = ["task", "source", "paragraph", "priority", "start", "end"]
+
+
+class MandateViewSet(viewsets.GenericViewSet):
+    """An operation's mandated tasks: ``GET /mandates/{operation id}/`` and ``PUT`` to replace
+    them (needs the right to edit the operation; audited as a change of the operation)."""
+
+    model = Operation
+    serializer_class = MandatedTaskSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return Operation.objects.visible_to(self.request.user)
+
+    def _op(self, pk) -> Operation:
+        op = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        if op is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound("No operation with that id, or you may not see it.")
+        return op
+
+    def _body(self, op):
+        tasks = set(Task.objects.visible_to(self.request.user).values_list("pk", flat=True))
+        items = [m for m in op.mandate.all() if m.task_id in tasks]
+        return {"operation": op.pk, "tasks": MandatedTaskSerializer(items, many=True).data}
+
+    @extend_schema(responses=MandatedTaskSerializer(many=True))
+    def retrieve(self, request, pk=None, format=None):
+        return Response(self._body(self._op(pk)))
+
+    @extend_schema(
+        request=MandatedTaskSerializer(many=True), responses=MandatedTaskSerializer(many=True)
+    )
+    def update(self, request, pk=None, format=None):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in first.")
+        op = self._op(pk)
+        if not Operation.objects.editable_by(request.user).filter(pk=op.pk).exists():
+            raise PermissionDenied("Your role does not allow changing this operation.")
+        items = (
+            request.data.get("tasks", request.data)
+            if isinstance(request.data, dict)
+            else request.data
+        )
+        serializer = MandatedTaskSerializer(data=items, many=True, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        try:
+            services.save_mandate(
+                op, [dict(v) for v in serializer.validated_data], actor=Actor.from_request(request)
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            ) from None
+        return Response(self._body(Operation.objects.get(pk=op.pk)))
+
+
+def _date_param(request, name):
+    value = request.query_params.get(name, "")
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({name: f"{value!r} is not a date (YYYY-MM-DD)."}) from None
+
+
+def scope_from(request) -> facts.Scope:
+    """Filters shared by the findings API (and mirrored by the page and the CLI)."""
+    q, user = request.query_params, request.user
+    scope = facts.Scope()
+    code = q.get("country", "").strip().upper()
+    if code:
+        if not Country.objects.filter(alpha3=code).exists():
+            raise ValidationError({"country": f"{code!r} is not an ISO alpha-3 country code."})
+        scope.countries = [code]
+    as_of = _date_param(request, "as_of")
+    scope.start = as_of or _date_param(request, "start")
+    scope.end = as_of or _date_param(request, "end")
+    if scope.start and scope.end and scope.end < scope.start:
+        raise ValidationError({"end": "The end is before the start."})
+    if q.get("task"):
+        scope.task = Task.objects.visible_to(user).filter(code=q["task"]).first()
+        if scope.task is None:
+            raise ValidationError({"task": f"No task {q['task']!r} in the catalogue."})
+    for name, model in (("organisation", Organisation), ("operation", Operation)):
+        if q.get(name):
+            obj = (
+                model.objects.visible_to(user).filter(pk=q[name]).first()
+                if q[name].isdigit()
+                else None
+            )
+            if obj is None:
+                raise ValidationError({name: f"No {name} with id {q[name]!r} that you may see."})
+            setattr(scope, name, obj)
+    if q.get("space"):
+        space = (
+            Space.objects.visible_to(user).filter(pk=q["space"]).first()
+            if q["space"].isdigit()
+            else None
+        )
+        if space is None:
+            raise ValidationError({"space": "No such coordination space that you are in."})
+        scope.space = space
+    return scope
+
+
+def analyse_for(user, scope: facts.Scope, kinds=None):
+    world = facts.load(user, scope)
+    findings = analysis.analyse(world, scope.window, kinds)
+    names = facts.Names(user)
+    names.preload(findings)
+    reviews = facts.reviews_for(user, [f.key for f in findings])
+    country_of = lambda f: str(world.places_up(f.place)[-1]) if f.place is not None else ""  # noqa: E731
+    rows = finding_rows(findings, names, reviews, country_of)
+    out = []
+    for f, row in zip(findings, rows, strict=True):
+        item = dict(zip(FINDING_COLUMNS, row, strict=True))
+        item["refs"] = f.refs
+        item["actors"] = [{"key": a, "name": names.actor(a)} for a in f.actors]
+        item["periods"] = [
+            [_iso(analysis.date_of(s)), _iso(analysis.date_of(e))] for s, e in f.periods
+        ]
+        out.append(item)
+    return out
+
+
+def _iso(d):
+    return d.isoformat() if d else None
+
+
+FINDING_PARAMS = [
+    OpenApiParameter("country", OpenApiTypes.STR, description="ISO alpha-3"),
+    OpenApiParameter("as_of", OpenApiTypes.DATE, description="One day (overrides start/end)"),
+    OpenApiParameter("start", OpenApiTypes.DATE),
+    OpenApiParameter("end", OpenApiTypes.DATE),
+    OpenApiParameter("task", OpenApiTypes.STR, description="Task code (with its sub-tasks)"),
+    OpenApiParameter("organisation", OpenApiTypes.INT),
+    OpenApiParameter("operation", OpenApiTypes.INT),
+    OpenApiParameter("space", OpenApiTypes.INT),
+    OpenApiParameter("kind", OpenApiTypes.STR, enum=list(analysis.ANALYSES)),
+]
+
+
+class FindingViewSet(viewsets.GenericViewSet):
+    """Gaps, overlaps, clashes and handover holes among the records the caller may see,
+    explained, with the ids of the records behind each and its latest review."""
+
+    model = Assignment
+    filter_backends: list = []
+    serializer_class = inline_serializer(
+        "Finding", {c: serializers.CharField() for c in FINDING_COLUMNS}
+    )
+
+    def get_queryset(self):
+        return Assignment.objects.none()
+
+    @extend_schema(parameters=FINDING_PARAMS)
+    def list(self, request, format=None):
+        kind = request.query_params.get("kind", "")
+        if kind and kind not in analysis.ANALYSES:
+            raise ValidationError({"kind": f"one of {', '.join(analysis.ANALYSES)}"})
+        data = analyse_for(request.user, scope_from(request), {kind} if kind else None)
+        page = self.paginate_queryset(data)
+        return self.get_paginated_response(page) if page is not None else Response(data)
+
+    @extend_schema(
+        request=inline_serializer(
+            "Review",
+            {
+                "key": serializers.CharField(),
+                "status": serializers.ChoiceField(choices=ReviewStatus.values),
+                "note": serializers.CharField(),
+            },
+        )
+    )
+    def create(self, request, format=None):
+        """Acknowledge or resolve a finding by its key, with a note (audited)."""
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in first.")
+        owners = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
+        if not owners:
+            raise PermissionDenied("Your role does not allow reviewing findings.")
+        key = str(request.data.get("key", "")).strip()
+        status = str(request.data.get("status", ""))
+        errors = {}
+        if not key:
+            errors["key"] = "Give the finding's key."
+        if status not in ReviewStatus.values:
+            errors["status"] = f"one of {', '.join(ReviewStatus.values)}"
+        if errors:
+            raise ValidationError(errors)
+        try:
+            review = services.review_finding(
+                key,
+                status,
+                str(request.data.get("note", "")),
+                actor=Actor.from_request(request),
+                owner=Organisation.objects.get(pk=sorted(owners)[0]),
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response({"id": review.pk, "key": review.key, "status": review.status}, status=201)
+
+
+class ThreeWImportViewSet(viewsets.GenericViewSet):
+    """Import a 3W file in HXL (CSV or XLSX). ``dry_run=1`` returns the plan (what would be
+    created, matched and rejected) and writes nothing."""
+
+    model = Assignment
+    filter_backends: list = []
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = inline_serializer("ThreeWReport", {"rows": serializers.IntegerField()})
+
+    def get_queryset(self):
+        return Assignment.objects.none()
+
+    @extend_schema(
+        request=inline_serializer(
+            "ThreeWUpload",
+            {
+                "file": serializers.FileField(),
+                "owner": serializers.IntegerField(),
+                "country": serializers.CharField(required=False),
+                "start": serializers.DateField(required=False),
+                "end": serializers.DateField(required=False),
+                "role": serializers.ChoiceField(choices=AssignmentRole.values, required=False),
+                "dry_run": serializers.BooleanField(required=False),
+                "allow_rejects": serializers.BooleanField(required=False),
+            },
+        )
+    )
+    def create(self, request, format=None):
+        if not request.user.is_authenticated:
+            raise NotAuthenticated("Sign in first.")
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ValidationError({"file": "Attach the 3W file."})
+        d = request.data
+        allowed = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
+        owner = Organisation.objects.filter(
+            pk=d.get("owner") if str(d.get("owner", "")).isdigit() else None, pk__in=allowed
+        ).first()
+        if owner is None:
+            raise ValidationError({"owner": "Give the id of an organisation you contribute to."})
+        country = None
+        if d.get("country"):
+            country = Country.objects.filter(alpha3=str(d["country"]).upper()).first()
+            if country is None:
+                raise ValidationError({"country": "Not an ISO alpha-3 country code."})
+        role = d.get("role") or AssignmentRole.SUPPORT
+        if role not in AssignmentRole.values:
+            raise ValidationError({"role": f"one of {', '.join(AssignmentRole.values)}"})
+        dates = {}
+        for name in ("start", "end"):
+            try:
+                dates[name] = dt.date.fromisoformat(d[name]) if d.get(name) else None
+            except ValueError:
+                raise ValidationError({name: "Not a date (YYYY-MM-DD)."}) from None
+        options = threew.Options(owner=owner, country=country, role=role, **dates)
+        actor = Actor.from_request(request)
+        try:
+            plan = threew.plan(upload.read(), upload.name, options, ImportContext(actor))
+            if str(d.get("dry_run", "")).lower() in ("1", "true", "on"):
+                return Response({"dry_run": True, **plan.report()})
+            batch = threew.commit(
+                plan,
+                actor=actor,
+                allow_rejects=str(d.get("allow_rejects", "")).lower() in ("1", "true", "on"),
+            )
+        except FileRejected as exc:
+            raise ValidationError({"file": [str(e) for e in exc.errors[:500]]}) from None
+        return Response({"batch": batch.pk, **batch.report}, status=201)

@@ -1,0 +1,454 @@
+"""Columns of the division of labour for import and export (CSV, JSON, XLSX, HXL), and the
+matchers that turn what a file says (an acronym, a P-code, a cluster code) into records.
+
+Lists inside a cell are separated by ';'. Assignments are exchanged with HXL hashtags a
+humanitarian 3W tool reads: ``#org+impl``, ``#activity+code``, ``#sector``, ``#adm1+code``,
+``#adm2+code``, ``#date+start``, ``#date+end``, ``#status`` …
+"""
+
+from __future__ import annotations
+
+from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
+from concord.core.models import Area, Country, Organisation
+from concord.core.models.registry import normalise_name
+from concord.operations.exchange import SECURITY_TAGS, format_sources, operation_ref, parse_sources
+from concord.operations.models import Operation
+
+from .models import (
+    Arrangement,
+    ArrangementKind,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ClashRule,
+    Need,
+    Task,
+)
+
+# Words that say nothing about which task a sector code means ("PROTECTION_OP",
+# "Operational Presence: Health", "Health Cluster").
+GENERIC_WORDS = {"op", "operational", "presence", "cluster", "sector", "aor", "the", "and"}
+
+
+def _words(value: str) -> list[str]:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(c if c.isalnum() else " " for c in text if not unicodedata.combining(c))
+    return text.casefold().split()
+
+
+class TaskMatcher:
+    """A task from its code, its name, or one of its HXL sector or activity codes and names.
+    Case, accents and punctuation do not matter; words such as "operational presence" or
+    "cluster" are ignored when nothing else matches."""
+
+    def __init__(self, tasks):
+        self.by_key: dict[str, Task] = {}
+        self.tasks = list(tasks)
+        for t in self.tasks:
+            for value in [t.code, t.name, *(t.hxl_sectors or []), *(t.hxl_activities or [])]:
+                self.by_key.setdefault(normalise_name(value), t)
+        for t in self.tasks:  # a task's own code wins over another task's alias
+            self.by_key[normalise_name(t.code)] = t
+
+    def match(self, *values: str) -> Task | None:
+        for value in values:
+            if not value:
+                continue
+            task = self.by_key.get(normalise_name(value))
+            if task is None:
+                core = [w for w in _words(value) if w not in GENERIC_WORDS]
+                task = self.by_key.get("".join(core)) if core else None
+            if task is not None:
+                return task
+        return None
+
+
+class AreaMatcher:
+    """Areas by P-code or ISO 3166-2 code, or by name within a country and level."""
+
+    def __init__(self, areas):
+        self.by_code: dict[str, Area] = {}
+        self.by_name: dict[tuple, Area | None] = {}
+        for a in areas:
+            for code in (a.pcode, a.iso_code):
+                if code:
+                    self.by_code[code.upper()] = a
+            key = (a.country_id, a.level, normalise_name(a.name))
+            # Two areas of one name and level in a country: a name alone cannot tell them apart.
+            self.by_name[key] = None if key in self.by_name else a
+
+    def code(self, value: str) -> Area | None:
+        return self.by_code.get((value or "").strip().upper())
+
+    def name(self, country_id: int, level: int, value: str, parent: Area | None = None):
+        area = self.by_name.get((country_id, level, normalise_name(value)))
+        if area is not None and parent is not None and area.parent_id not in (None, parent.pk):
+            return None
+        return area
+
+    def add(self, area: Area) -> None:
+        if area.pcode:
+            self.by_code[area.pcode.upper()] = area
+        self.by_name[(area.country_id, area.level, normalise_name(area.name))] = area
+
+
+def task_matcher(ctx) -> TaskMatcher:
+    """The importer's matcher, built once per import."""
+    matcher = getattr(ctx, "_task_matcher", None)
+    if matcher is None:
+        matcher = ctx._task_matcher = TaskMatcher(ctx.visible(Task))
+    return matcher
+
+
+def task_ref(value: str, ctx, column: str) -> Task:
+    value = (value or "").strip()
+    if not value:
+        raise RowError(column, "name the task (its code, e.g. 'poc')")
+    task = task_matcher(ctx).match(value)
+    if task is None:
+        raise RowError(column, f"no task {value!r} in the catalogue")
+    return task
+
+
+def area_ref(value: str, ctx, column: str):
+    value = (value or "").strip()
+    if not value:
+        return None
+    qs = ctx.visible(Area)
+    area = qs.filter(pcode=value).first() or qs.filter(iso_code__iexact=value).first()
+    if area is None:
+        raise RowError(column, f"no area with P-code or ISO code {value!r}")
+    return area
+
+
+def _iso(d) -> str:
+    return d.isoformat() if d else ""
+
+
+def _area_code(area) -> str:
+    return (area.pcode or area.iso_code) if area else ""
+
+
+class TaskSpec(Spec):
+    model = Task
+    name = "task"
+    fields = Task.FIELDS
+    required = {"code", "name"}
+
+    def key(self, row):
+        return row.get("id") or row.get("code", "").casefold()
+
+    def instance(self, row, ctx):
+        if not row.get("id") and row.get("code"):
+            existing = ctx.editable(Task).filter(code=row["code"]).first()
+            if existing is not None:
+                return existing
+        return super().instance(row, ctx)
+
+    def values(self, t, labels):
+        parent = labels.get(Task, t.parent_id)
+        return [
+            t.code,
+            t.name,
+            parent.code if parent else "",
+            t.description,
+            f"{SEP} ".join(t.hxl_sectors or []),
+            f"{SEP} ".join(t.hxl_activities or []),
+        ]
+
+    def parse(self, row, ctx):
+        t = self.instance(row, ctx)
+        t.code = row.get("code", t.code)
+        t.name = row.get("name", t.name)
+        if "parent" in row:
+            t.parent = None
+            if row["parent"]:
+                t.parent = ctx.visible(Task).filter(code=row["parent"]).first()
+                if t.parent is None:
+                    raise RowError("parent", f"no task with code {row['parent']!r}")
+        t.description = row.get("description", t.description or "")
+        for col in ("hxl_sectors", "hxl_activities"):
+            if col in row:
+                setattr(t, col, _split(row[col]))
+        return t, self.security(t, row, ctx), None
+
+
+class ClashRuleSpec(Spec):
+    model = ClashRule
+    name = "clash rule"
+    fields = ClashRule.FIELDS
+    required = {"task_a", "task_b", "reason"}
+
+    def key(self, row):
+        return row.get("id") or f"{row.get('task_a')}|{row.get('task_b')}"
+
+    def values(self, r, labels):
+        a, b = labels.get(Task, r.task_a_id), labels.get(Task, r.task_b_id)
+        return [a.code if a else "", b.code if b else "", r.reason]
+
+    def parse(self, row, ctx):
+        r = self.instance(row, ctx)
+        r.task_a = task_ref(row.get("task_a", ""), ctx, "task_a")
+        r.task_b = task_ref(row.get("task_b", ""), ctx, "task_b")
+        r.reason = row.get("reason", r.reason or "")
+        return r, self.security(r, row, ctx), None
+
+
+class NeedSpec(Spec):
+    model = Need
+    name = "need"
+    select_related = ("country", "task")
+    fields = ["task", "country", "area", "start", "end", "description"]
+    required = {"task", "country"}
+
+    def key(self, row):
+        return row.get("id") or "|".join(row.get(c, "") for c in self.fields)
+
+    def values(self, n, labels):
+        return [
+            n.task.code,
+            n.country.alpha3,
+            _area_code(labels.get(Area, n.area_id)),
+            _iso(n.start),
+            _iso(n.end),
+            n.description,
+        ]
+
+    def parse(self, row, ctx):
+        n = self.instance(row, ctx)
+        n.task = task_ref(row.get("task", ""), ctx, "task")
+        n.country = ctx.country(row.get("country", ""))
+        n.area = area_ref(row.get("area", ""), ctx, "area")
+        n.start = _date(row.get("start", ""), "start")
+        n.end = _date(row.get("end", ""), "end")
+        n.description = row.get("description", n.description or "")
+        return n, self.security(n, row, ctx), None
+
+
+ASSIGNMENT_TAGS = {
+    "id": "#meta+id",
+    "organisation": "#org+impl",
+    "operation": "#org+impl+operation",
+    "task": "#activity+code",
+    "sector": "#sector",
+    "country": "#country+code",
+    "adm1": "#adm1+code",
+    "adm2": "#adm2+code",
+    "start": "#date+start",
+    "end": "#date+end",
+    "role": "#org+role",
+    "status": "#status",
+    "contact": "#contact",
+    "note": "#description",
+    **SECURITY_TAGS,
+}
+
+
+class AssignmentSpec(Spec):
+    """One row per assignment. ``adm1``/``adm2`` are the area's P-codes (or ISO codes) at each
+    level; ``sector`` is the task's first HXL sector code (used to find the task when ``task``
+    is empty, so a humanitarian file can come back in)."""
+
+    model = Assignment
+    name = "assignment"
+    select_related = ("country", "task")
+    fields = [
+        "organisation",
+        "operation",
+        "task",
+        "sector",
+        "country",
+        "adm1",
+        "adm2",
+        "start",
+        "end",
+        "role",
+        "status",
+        "contact",
+        "note",
+    ]
+    required = {"country"}
+    hxl_tags = ASSIGNMENT_TAGS
+
+    def key(self, row):
+        return row.get("id") or None
+
+    def values(self, a, labels):
+        area = labels.get(Area, a.area_id)
+        parent = labels.get(Area, area.parent_id) if area is not None and area.parent_id else None
+        adm1, adm2 = (parent, area) if area is not None and area.level >= 2 else (area, None)
+        op = labels.get(Operation, a.operation_id)
+        return [
+            _org_key(labels.get(Organisation, a.organisation_id)),
+            (op.key or op.acronym or op.name) if op else "",
+            a.task.code,
+            (a.task.hxl_sectors or [""])[0],
+            a.country.alpha3,
+            _area_code(adm1),
+            _area_code(adm2),
+            _iso(a.start),
+            _iso(a.end),
+            a.role,
+            a.status,
+            a.contact,
+            a.note,
+        ]
+
+    def parse(self, row, ctx):
+        a = self.instance(row, ctx)
+        who = row.get("organisation", "").strip()
+        op = row.get("operation", "").strip()
+        a.organisation = ctx.organisation(who, "organisation") if who else None
+        a.operation = operation_ref(op, ctx.visible(Operation), "operation") if op else None
+        if not who and not op:
+            raise RowError("organisation", "give who does it: an organisation or an operation")
+        if row.get("task"):
+            a.task = task_ref(row["task"], ctx, "task")
+        else:
+            task = task_matcher(ctx).match(row.get("sector", ""))
+            if task is None:
+                raise RowError("task", "give the task's code (or a sector the catalogue knows)")
+            a.task = task
+        a.country = ctx.country(row.get("country", ""))
+        adm2 = area_ref(row.get("adm2", ""), ctx, "adm2")
+        a.area = adm2 or area_ref(row.get("adm1", ""), ctx, "adm1")
+        a.start = _date(row.get("start", ""), "start")
+        a.end = _date(row.get("end", ""), "end")
+        a.role = _choice(row.get("role", ""), AssignmentRole.choices, "role", AssignmentRole.LEAD)
+        a.status = _choice(
+            row.get("status", ""), AssignmentStatus.choices, "status", AssignmentStatus.ACTIVE
+        )
+        a.contact = row.get("contact", a.contact or "")
+        a.note = row.get("note", a.note or "")
+        return a, self.security(a, row, ctx), None
+
+
+class ArrangementSpec(Spec):
+    model = Arrangement
+    name = "arrangement"
+    prefetch_related = ("organisations", "operations", "tasks", "countries", "areas")
+    fields = Arrangement.FIELDS
+    required = {"kind", "title"}
+
+    def key(self, row):
+        return row.get("id") or row.get("title", "").casefold()
+
+    def values(self, a, labels):
+        orgs = [labels.get(Organisation, o.pk) for o in a.organisations.all()]
+        ops = [labels.get(Operation, o.pk) for o in a.operations.all()]
+        areas = [labels.get(Area, x.pk) for x in a.areas.all()]
+        return [
+            a.kind,
+            a.title,
+            f"{SEP} ".join(_org_key(o) for o in orgs if o is not None),
+            f"{SEP} ".join((o.key or str(o)) for o in ops if o is not None),
+            f"{SEP} ".join(t.code for t in a.tasks.all()),
+            f"{SEP} ".join(c.alpha3 for c in a.countries.all()),
+            f"{SEP} ".join(_area_code(x) for x in areas if x is not None),
+            _iso(a.start),
+            _iso(a.end),
+            a.note,
+            format_sources(a.sources),
+        ]
+
+    def parse(self, row, ctx):
+        a = self.instance(row, ctx)
+        a.kind = _choice(row.get("kind", ""), ArrangementKind.choices, "kind", a.kind or "")
+        a.title = row.get("title", a.title)
+        a.start = _date(row.get("start", ""), "start")
+        a.end = _date(row.get("end", ""), "end")
+        a.note = row.get("note", a.note or "")
+        if "sources" in row:
+            a.sources = parse_sources(row["sources"])
+        m2m = self.security(a, row, ctx)
+        if "organisations" in row:
+            m2m["organisations"] = [
+                ctx.organisation(n, "organisations") for n in _split(row["organisations"])
+            ]
+        if "operations" in row:
+            ops = ctx.visible(Operation)
+            m2m["operations"] = [
+                operation_ref(n, ops, "operations") for n in _split(row["operations"])
+            ]
+        if "tasks" in row:
+            m2m["tasks"] = [task_ref(n, ctx, "tasks") for n in _split(row["tasks"])]
+        if "countries" in row:
+            m2m["countries"] = [ctx.country(c, "countries") for c in _split(row["countries"])]
+        if "areas" in row:
+            m2m["areas"] = [area_ref(c, ctx, "areas") for c in _split(row["areas"])]
+        return a, m2m, None
+
+
+FINDING_COLUMNS = [
+    "kind",
+    "key",
+    "task",
+    "sector",
+    "country",
+    "place_code",
+    "place",
+    "start",
+    "end",
+    "days",
+    "actors",
+    "explanation",
+    "review",
+]
+FINDING_TAGS = {
+    "kind": "#meta+type",
+    "key": "#meta+id",
+    "task": "#activity+code",
+    "sector": "#sector",
+    "country": "#country+code",
+    "place_code": "#loc+code",
+    "place": "#loc+name",
+    "start": "#date+start",
+    "end": "#date+end",
+    "days": "#indicator+days+num",
+    "actors": "#org+list",
+    "explanation": "#description",
+    "review": "#status",
+}
+
+
+def finding_rows(findings, names, reviews, country_of) -> list[list]:
+    """Rows of FINDING_COLUMNS, in words (see ``facts.explain``)."""
+    from .facts import explain
+
+    rows = []
+    for f in findings:
+        task = names.tasks.get(f.task)
+        place = f.place
+        area = names.labels.get(Area, place) if isinstance(place, int) else None
+        review = reviews.get(f.key)
+        rows.append(
+            [
+                f.kind,
+                f.key,
+                task.code if task else "",
+                (task.hxl_sectors or [""])[0] if task else "",
+                country_of(f),
+                _area_code(area) if area else (place if isinstance(place, str) else ""),
+                names.place(place),
+                _iso(f.start),
+                _iso(f.end),
+                f.days if f.days is not None else "",
+                f"{SEP} ".join(names.actor(a) for a in f.actors),
+                explain(f, names),
+                review.status if review else "open",
+            ]
+        )
+    return rows
+
+
+SPECS = {
+    "tasks": TaskSpec(),
+    "clashrules": ClashRuleSpec(),
+    "needs": NeedSpec(),
+    "assignments": AssignmentSpec(),
+    "arrangements": ArrangementSpec(),
+}
+
+__all__ = ["SPECS", "TaskMatcher", "AreaMatcher", "Country"]

@@ -1,0 +1,357 @@
+"""Load the division-of-labour analysis's inputs from the database, through the enforcement
+point, and put its findings into words.
+
+Only records the user may see are loaded: assignments, needs, arrangements, clash rules,
+operations and their mandates, handovers whose two ends are both visible. Linked records the
+user may not see (an assignment's organisation, say) take part by id and are labelled
+"(restricted)", never by name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from concord.core.models import Area, Country, Organisation, Space
+from concord.core.visibility import RESTRICTED, VisibleLabels
+from concord.operations.models import Operation, Relation, RelationKind
+
+from . import analysis
+from .analysis import HI, LO, day
+from .models import (
+    Arrangement,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ClashRule,
+    FindingReview,
+    MandatedTask,
+    Need,
+    Task,
+)
+
+
+@dataclass
+class Scope:
+    """What to analyse: countries (ISO3), a window of days, and optional filters."""
+
+    countries: list[str] = field(default_factory=list)
+    start: dt.date | None = None
+    end: dt.date | None = None
+    task: Task | None = None
+    organisation: Organisation | None = None
+    operation: Operation | None = None
+    space: Space | None = None
+
+    @property
+    def window(self) -> tuple[int, int]:
+        return day(self.start, LO), day(self.end, HI)
+
+
+def _scope_space(qs, space: Space | None):
+    if space is None:
+        return qs
+    orgs = list(space.organisations.values_list("pk", flat=True))
+    return qs.filter(Q(owner_id__in=orgs) | Q(shared_spaces=space)).distinct()
+
+
+def _dates(qs, scope: Scope, start="start", end="end"):
+    if scope.end:
+        qs = qs.filter(Q(**{f"{start}__isnull": True}) | Q(**{f"{start}__lte": scope.end}))
+    if scope.start:
+        qs = qs.filter(Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": scope.start}))
+    return qs
+
+
+def actor_key(org_id, op_id) -> str:
+    return f"o{org_id}" if org_id else f"x{op_id}"
+
+
+def _place(code: str, area_id: int | None):
+    return area_id if area_id else code
+
+
+def load(user, scope: Scope | None = None) -> analysis.World:
+    scope = scope or Scope()
+    tasks = dict(Task.objects.visible_to(user).values_list("pk", "parent_id"))
+    world = analysis.World(task_parent=tasks, place_parent={})
+    area_ids: set[int] = set()
+
+    # assignments -------------------------------------------------------------------------
+    qs = Assignment.objects.visible_to(user).filter(task_id__in=list(tasks))
+    if scope.countries:
+        qs = qs.filter(country__alpha3__in=scope.countries)
+    if scope.organisation:
+        qs = qs.filter(organisation=scope.organisation)
+    if scope.operation:
+        qs = qs.filter(operation=scope.operation)
+    qs = _dates(_scope_space(qs, scope.space), scope)
+    lead, working = AssignmentRole.LEAD, (AssignmentStatus.ACTIVE, AssignmentStatus.COMPLETED)
+    for pk, org, op, task, code, area, start, end, role, status in qs.values_list(
+        "pk",
+        "organisation_id",
+        "operation_id",
+        "task_id",
+        "country__alpha3",
+        "area_id",
+        "start",
+        "end",
+        "role",
+        "status",
+    ).iterator(chunk_size=5000):
+        if area:
+            area_ids.add(area)
+        world.assignments.append(
+            analysis.Assignment(
+                pk,
+                actor_key(org, op),
+                task,
+                area or code,
+                day(start, LO),
+                day(end, HI),
+                role == lead,
+                status in working,
+                role == AssignmentRole.FUNDER,
+            )
+        )
+
+    # operations: mandates, spans, handovers ------------------------------------------------
+    ops = Operation.objects.visible_to(user)
+    if scope.countries:
+        ops = ops.filter(host_countries__alpha3__in=scope.countries).distinct()
+    if scope.operation:
+        ops = ops.filter(pk=scope.operation.pk)
+    op_rows = {pk: (s, e) for pk, s, e in ops.values_list("pk", "start", "end")}
+    handovers = Relation.objects.visible_to(user).filter(kind=RelationKind.HANDED_OVER_TO)
+    handovers = handovers.filter(Q(source_id__in=list(op_rows)) | Q(target_id__in=list(op_rows)))
+    handover_rows = list(
+        handovers.values_list("pk", "source_id", "target_id", "start", "rehatting")
+    )
+    partner_ids = {s for _, s, _, _, _ in handover_rows} | {t for _, _, t, _, _ in handover_rows}
+    partners = Operation.objects.visible_to(user).filter(pk__in=partner_ids - set(op_rows))
+    spans = {**op_rows, **{pk: (s, e) for pk, s, e in partners.values_list("pk", "start", "end")}}
+    world.op_span = {pk: (day(s, LO), day(e, HI)) for pk, (s, e) in spans.items()}
+    for pk, src, tgt, on, rehat in handover_rows:
+        if src in spans and tgt in spans and on:
+            world.handovers.append(analysis.Handover(pk, src, tgt, day(on, LO), rehat))
+    places_of: dict[int, list] = defaultdict(list)
+    through_a = Operation.areas.through
+    visible_areas = Area.objects.visible_to(user)
+    for op_id, area_id, code in through_a.objects.filter(
+        operation_id__in=list(op_rows), area__in=visible_areas
+    ).values_list("operation_id", "area_id", "area__country__alpha3"):
+        if not scope.countries or code in scope.countries:
+            places_of[op_id].append(area_id)
+            area_ids.add(area_id)
+    through_c = Operation.host_countries.through
+    for op_id, code in through_c.objects.filter(operation_id__in=list(op_rows)).values_list(
+        "operation_id", "country__alpha3"
+    ):
+        if op_id not in places_of or isinstance(places_of[op_id][0], str):
+            if not scope.countries or code in scope.countries:
+                places_of[op_id].append(code)
+    mandates = MandatedTask.objects.filter(operation_id__in=list(spans), task_id__in=list(tasks))
+    for op_id, task, start, end in mandates.values_list("operation_id", "task_id", "start", "end"):
+        op_start, op_end = world.op_span[op_id]
+        s, e = max(day(start, LO), op_start), min(day(end, HI), op_end)
+        world.mandates.setdefault(op_id, []).append((task, s, e))
+        if op_id not in op_rows:
+            continue
+        if scope.task and task not in _below(world, scope.task.pk):
+            continue
+        for place in places_of.get(op_id, ()):
+            world.requirements.append(
+                analysis.Requirement("mandate", op_id, task, place, s, e, owner=f"x{op_id}")
+            )
+
+    # needs ---------------------------------------------------------------------------------
+    needs = Need.objects.visible_to(user).filter(task_id__in=list(tasks))
+    if scope.countries:
+        needs = needs.filter(country__alpha3__in=scope.countries)
+    needs = _dates(_scope_space(needs, scope.space), scope)
+    for pk, task, code, area, start, end in needs.values_list(
+        "pk", "task_id", "country__alpha3", "area_id", "start", "end"
+    ):
+        if scope.task and task not in _below(world, scope.task.pk):
+            continue
+        if area:
+            area_ids.add(area)
+        world.requirements.append(
+            analysis.Requirement("need", pk, task, _place(code, area), day(start, LO), day(end, HI))
+        )
+
+    # arrangements and rules ------------------------------------------------------------------
+    arrs = _dates(Arrangement.objects.visible_to(user), scope).prefetch_related(
+        "organisations", "operations", "tasks", "countries", "areas"
+    )
+    for a in arrs:
+        parties = frozenset(
+            [f"o{o.pk}" for o in a.organisations.all()] + [f"x{o.pk}" for o in a.operations.all()]
+        )
+        places = [x.alpha3 for x in a.countries.all()] + [x.pk for x in a.areas.all()]
+        area_ids.update(x.pk for x in a.areas.all())
+        world.arrangements.append(
+            analysis.Arrangement(
+                a.pk,
+                parties,
+                frozenset(t.pk for t in a.tasks.all()),
+                frozenset(places),
+                day(a.start, LO),
+                day(a.end, HI),
+            )
+        )
+    for pk, a, b, reason in ClashRule.objects.visible_to(user).values_list(
+        "pk", "task_a_id", "task_b_id", "reason"
+    ):
+        world.rules.append(analysis.Rule(pk, a, b, reason))
+
+    world.place_parent = area_parents(area_ids)
+    if scope.task:
+        wanted = _below(world, scope.task.pk)
+        world.assignments = [a for a in world.assignments if a.task in wanted]
+    return world
+
+
+def _below(world: analysis.World, task: int) -> set[int]:
+    return world.tasks_below(task)
+
+
+def area_parents(area_ids: set[int]) -> dict:
+    """Each area's parent: its parent area or, at the top, its country's alpha-3 code."""
+    parents: dict = {}
+    todo = set(area_ids)
+    while todo:
+        rows = list(
+            Area.objects.filter(pk__in=todo).values_list("pk", "parent_id", "country__alpha3")
+        )
+        for pk, parent, code in rows:
+            parents[pk] = parent if parent else code
+        todo = {p for _, p, _ in rows if p is not None and p not in parents}
+    return parents
+
+
+# --- words -----------------------------------------------------------------------------------
+
+
+class Names:
+    """Labels for actors, tasks and places, through the enforcement point."""
+
+    def __init__(self, user):
+        self.user = user
+        self.labels = VisibleLabels(user)
+        self.countries = dict(Country.objects.values_list("alpha3", "name"))
+        self.tasks = {t.pk: t for t in Task.objects.visible_to(user)}
+
+    def preload(self, findings) -> None:
+        orgs, ops, areas = set(), set(), set()
+        for f in findings:
+            for a in f.actors:
+                (orgs if a[0] == "o" else ops).add(int(a[1:]))
+            if isinstance(f.place, int):
+                areas.add(f.place)
+            for p in f.detail.get("partial_places", ()):
+                if isinstance(p, int):
+                    areas.add(p)
+        self.labels.load(Organisation, orgs)
+        self.labels.load(Operation, ops)
+        self.labels.load(Area, areas)
+
+    def actor(self, key: str) -> str:
+        if not key:
+            return ""
+        model = Organisation if key[0] == "o" else Operation
+        return self.labels.label(model, int(key[1:]))
+
+    def task(self, pk) -> str:
+        t = self.tasks.get(pk)
+        return t.name if t else RESTRICTED
+
+    def place(self, place) -> str:
+        if place is None:
+            return ""
+        if isinstance(place, str):
+            return self.countries.get(place, place)
+        area = self.labels.get(Area, place)
+        return area.name if area is not None else RESTRICTED
+
+
+def period_text(periods) -> str:
+    def one(s, e):
+        a, b = analysis.date_of(s), analysis.date_of(e)
+        if a == b and a is not None:
+            return f"on {a}"
+        return f"from {a or 'the start'} to {b or 'open end'}"
+
+    text = "; ".join(one(s, e) for s, e in periods[:3])
+    return text + (f" and {len(periods) - 3} more periods" if len(periods) > 3 else "")
+
+
+def explain(f: analysis.Finding, names: Names) -> str:
+    """The finding in one sentence a coordination officer can act on."""
+    when = period_text(f.periods)
+    if f.kind == "gap":
+        what = names.task(f.task)
+        who = (
+            f"mandated to {names.actor(f.actors[0])}"
+            if f.detail.get("source") == "mandate"
+            else "a declared need"
+        )
+        text = f"No active lead for {what} in {names.place(f.place)} ({who}) {when}."
+        partial = f.detail.get("partial_places") or []
+        if partial:
+            shown = ", ".join(names.place(p) for p in partial[:5])
+            more = f" and {len(partial) - 5} more" if len(partial) > 5 else ""
+            text += f" Led only in part of it: {shown}{more}."
+        return text
+    if f.kind == "overlap":
+        a, b = (names.actor(x) for x in f.actors)
+        text = (
+            f"{a} and {b} both lead {names.task(f.task)} in {names.place(f.place)} {when}, "
+            "with no coordination arrangement covering them"
+        )
+        if f.detail.get("partly_settled"):
+            text += " for this part of the time"
+        return text + "."
+    if f.kind == "clash":
+        ta, tb = f.detail["tasks"]
+        a, b = (names.actor(x) for x in f.actors)
+        return (
+            f"{names.task(ta)} by {a} beside {names.task(tb)} by {b} in "
+            f"{names.place(f.place)} {when}, with no arrangement between them."
+        )
+    if f.kind == "handover":
+        out_op, in_op = (names.actor(x) for x in f.actors)
+        verb = "re-hatted into" if f.detail.get("rehatting") else "handed over to"
+        if "days" in f.detail:
+            return (
+                f"{f.detail['days']} days with neither operation deployed between {out_op}'s "
+                f"exit and {in_op}'s take-over ({when})."
+            )
+        text = (
+            f"{out_op} {verb} {in_op}: {names.task(f.task)} was in the outgoing mandate but is "
+            f"not in the incoming one at the handover ({when})."
+        )
+        if f.detail.get("partly"):
+            text += " Only part of it is: " + ", ".join(names.task(t) for t in f.detail["partly"])
+            text += "."
+        return text
+    return f.key
+
+
+def reviews_for(user, keys) -> dict[str, FindingReview]:
+    """The latest visible review of each finding."""
+    out: dict[str, FindingReview] = {}
+    for r in FindingReview.objects.visible_to(user).filter(key__in=list(keys)).order_by("pk"):
+        out[r.key] = r
+    return out
+
+
+KIND_LABELS = {
+    "gap": "Gap",
+    "overlap": "Overlap",
+    "clash": "Clash",
+    "handover": "Handover hole",
+}

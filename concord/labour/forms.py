@@ -1,0 +1,321 @@
+"""Forms for the division of labour. References are typed (task codes, acronyms, P-codes) and
+resolved among the records the user may see, as in imports, so a form and a file agree."""
+
+from __future__ import annotations
+
+from django import forms
+
+from concord.core.forms import AreaRefField, OrganisationRefField, ScopedForm
+from concord.core.importers import RowError, _choice, _date
+from concord.core.models import Country, Space
+from concord.operations.exchange import _parts, format_sources, parse_sources
+from concord.operations.forms import CountryListField, LinesField, OperationRefField
+
+from .exchange import TaskMatcher
+from .models import (
+    Arrangement,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ClashRule,
+    Need,
+    Priority,
+    ReviewStatus,
+    Task,
+)
+
+DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
+
+
+class TaskRefField(forms.CharField):
+    """Tasks typed by code or name (';' between several), among those the user may see."""
+
+    def __init__(self, *args, many=False, **kwargs):
+        self.many, self.user = many, None
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if value in (None, "", []):
+            return ""
+        if isinstance(value, str):
+            return value
+        items = list(value.all()) if hasattr(value, "all") else value
+        items = items if isinstance(items, list | tuple) else [items]
+        ids = [getattr(t, "pk", t) for t in items]
+        codes = dict(
+            Task.objects.visible_to(self.user).filter(pk__in=ids).values_list("pk", "code")
+        )
+        return "; ".join(codes[i] for i in ids if i in codes)
+
+    def clean(self, value):
+        names = [v.strip() for v in (value or "").split(";") if v.strip()]
+        if self.required and not names:
+            raise forms.ValidationError("Give a task (its code, e.g. 'poc').")
+        matcher = TaskMatcher(Task.objects.visible_to(self.user))
+        found = []
+        for name in names:
+            task = matcher.match(name)
+            if task is None:
+                raise forms.ValidationError(f"No task {name!r} in the catalogue.")
+            found.append(task)
+        if self.many:
+            return found
+        if len(found) > 1:
+            raise forms.ValidationError("Give one task.")
+        return found[0] if found else None
+
+
+class CountryField(forms.CharField):
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            c = Country.objects.filter(pk=value).first()
+            return c.alpha3 if c else ""
+        return getattr(value, "alpha3", value)
+
+    def clean(self, value):
+        code = (value or "").strip().upper()
+        if not code:
+            raise forms.ValidationError("Give the country's ISO alpha-3 code, e.g. MLI.")
+        country = Country.objects.filter(alpha3=code).first()
+        if country is None:
+            raise forms.ValidationError(f"{code!r} is not an ISO alpha-3 country code.")
+        return country
+
+
+def _with_users(form):
+    for f in form.fields.values():
+        if hasattr(f, "user"):
+            f.user = form.user
+
+
+class TaskForm(ScopedForm):
+    parent = TaskRefField(required=False, help_text="The parent task's code.")
+    hxl_sectors = forms.CharField(
+        required=False, help_text="HXL #sector codes and names that mean this task, ';'."
+    )
+    hxl_activities = forms.CharField(
+        required=False, help_text="HXL #activity codes and names, ';'."
+    )
+
+    class Meta:
+        model = Task
+        fields = [*Task.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_users(self)
+        for name in ("hxl_sectors", "hxl_activities"):
+            if self.instance.pk:
+                self.initial[name] = "; ".join(getattr(self.instance, name) or [])
+
+    def _split(self, name):
+        return [v.strip() for v in self.cleaned_data.get(name, "").split(";") if v.strip()]
+
+    def clean_hxl_sectors(self):
+        return self._split("hxl_sectors")
+
+    def clean_hxl_activities(self):
+        return self._split("hxl_activities")
+
+
+class ClashRuleForm(ScopedForm):
+    task_a = TaskRefField(help_text="e.g. 'counter_terrorism'")
+    task_b = TaskRefField(help_text="e.g. 'humanitarian_access'")
+
+    class Meta:
+        model = ClashRule
+        fields = [*ClashRule.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_users(self)
+
+
+class PlaceForm(ScopedForm):
+    task = TaskRefField(help_text="Task code, e.g. 'poc'.")
+    country = CountryField(help_text="ISO alpha-3, e.g. MLI.")
+    area = AreaRefField(help_text="Optional: P-code or ISO 3166-2 code of an adm1/adm2 area.")
+    start = forms.DateField(**DATE)
+    end = forms.DateField(**DATE)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_users(self)
+
+
+class NeedForm(PlaceForm):
+    class Meta:
+        model = Need
+        fields = [*Need.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+
+class OptionalOperationField(OperationRefField):
+    def clean(self, value):
+        return super().clean(value) if (value or "").strip() else None
+
+
+class AssignmentForm(PlaceForm):
+    organisation = OrganisationRefField(help_text="Who: an organisation (acronym or name)…")
+    operation = OptionalOperationField(
+        required=False, help_text="… or an operation (key or acronym)."
+    )
+
+    class Meta:
+        model = Assignment
+        fields = [*Assignment.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+
+class ArrangementForm(ScopedForm):
+    organisations = OrganisationRefField(many=True, help_text="Parties: acronyms or names, ';'.")
+    operations = forms.CharField(required=False, help_text="Parties: operation keys, ';'.")
+    tasks = TaskRefField(many=True, required=False, help_text="Task codes, ';' (empty: all tasks).")
+    countries = CountryListField(required=False, help_text="ISO alpha-3 codes, ';'.")
+    areas = forms.CharField(required=False, help_text="P-codes or ISO codes, ';' (empty: all).")
+    start = forms.DateField(**DATE)
+    end = forms.DateField(**DATE)
+    sources = LinesField(
+        parse=lambda line, user=None: parse_sources(line),
+        fmt=lambda v: format_sources(v).replace("; ", "\n"),
+        help_text="One per line: fact | citation | link.",
+    )
+
+    class Meta:
+        model = Arrangement
+        fields = [*Arrangement.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        from concord.operations.forms import AreaListField
+
+        super().__init__(*args, **kwargs)
+        self.fields["areas"] = AreaListField(
+            required=False, help_text="P-codes or ISO codes, ';' (empty: everywhere)."
+        )
+        _with_users(self)
+        if self.instance.pk:
+            self.initial["operations"] = "; ".join(
+                o.key or o.acronym or o.name for o in self.instance.operations.visible_to(self.user)
+            )
+        self.order_fields(Arrangement.FIELDS)
+
+    def clean_operations(self):
+        from concord.operations.exchange import operation_ref
+        from concord.operations.models import Operation
+
+        qs = Operation.objects.visible_to(self.user)
+        out = []
+        for name in [v.strip() for v in self.cleaned_data.get("operations", "").split(";")]:
+            if name:
+                try:
+                    out.append(operation_ref(name, qs, "operations"))
+                except RowError as exc:
+                    raise forms.ValidationError(exc.message) from None
+        return out
+
+
+# --- the mandate of an operation ------------------------------------------------------------
+
+
+def parse_mandate_line(line: str, user=None) -> list[dict]:
+    """'task | source | paragraph | priority | start | end'."""
+    task, source, paragraph, priority, start, end = _parts(line, 6)
+    if not task or not source:
+        raise RowError(None, "write 'task | source | paragraph | priority | start | end'")
+    found = TaskMatcher(Task.objects.visible_to(user)).match(task)
+    if found is None:
+        raise RowError(None, f"no task {task!r} in the catalogue")
+    return [
+        {
+            "task": found,
+            "source": source,
+            "paragraph": paragraph,
+            "priority": _choice(priority, Priority.choices, "priority", Priority.OTHER),
+            "start": _date(start, "start"),
+            "end": _date(end, "end"),
+        }
+    ]
+
+
+def format_mandate_line(m) -> str:
+    return " | ".join(
+        [
+            m.task.code,
+            m.source,
+            m.paragraph,
+            m.priority,
+            m.start.isoformat() if m.start else "",
+            m.end.isoformat() if m.end else "",
+        ]
+    ).rstrip(" |")
+
+
+class MandateForm(forms.Form):
+    mandate = LinesField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="One task per line: task | source | paragraph | priority | start | end, e.g. "
+        "'poc | S/RES/2100 (2013) | OP 16(c)(i) | priority | 2013-06-25 | 2014-06-30'. "
+        "Priority: priority or other. Empty dates: the operation's own.",
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mandate"].parse = parse_mandate_line
+        self.fields["mandate"].user = user
+
+
+# --- the analysis page and reviews ----------------------------------------------------------
+
+
+class AnalysisForm(forms.Form):
+    country = forms.CharField(required=False, help_text="ISO alpha-3, e.g. MLI")
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
+    task = forms.CharField(required=False, help_text="Task code (with its sub-tasks)")
+    organisation = forms.CharField(required=False, help_text="Acronym or name")
+    operation = forms.CharField(required=False, help_text="Operation key or acronym")
+    space = forms.ModelChoiceField(queryset=Space.objects.none(), required=False)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["space"].queryset = Space.objects.visible_to(user)
+
+    def clean_country(self):
+        code = self.cleaned_data["country"].strip().upper()
+        if code and not Country.objects.filter(alpha3=code).exists():
+            raise forms.ValidationError(f"{code!r} is not an ISO alpha-3 country code.")
+        return code
+
+    def clean_task(self):
+        value = self.cleaned_data["task"].strip()
+        if not value:
+            return None
+        task = TaskMatcher(Task.objects.visible_to(self.user)).match(value)
+        if task is None:
+            raise forms.ValidationError(f"No task {value!r} in the catalogue.")
+        return task
+
+    def clean_organisation(self):
+        field = OrganisationRefField()
+        field.user = self.user
+        return field.clean(self.cleaned_data["organisation"])
+
+    def clean_operation(self):
+        field = OptionalOperationField(required=False)
+        field.user = self.user
+        return field.clean(self.cleaned_data["operation"])
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The end is before the start.")
+        return data
+
+
+class ReviewForm(forms.Form):
+    key = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    status = forms.ChoiceField(choices=ReviewStatus.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+
+
+ROLE_CHOICES = AssignmentRole.choices
+STATUS_CHOICES = AssignmentStatus.choices

@@ -1,0 +1,135 @@
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from concord.core.management.base import ConcordCommand
+
+
+def _date(value: str | None, flag: str):
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{flag}: {value!r} is not a date (YYYY-MM-DD).") from None
+
+
+class Command(ConcordCommand):
+    help = (
+        "Division of labour: 'analyse' prints gaps, overlaps, clashes and handover holes; "
+        "'import-3w' loads a 3W file in HXL (with --dry-run to see the plan only)."
+    )
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        a = sub.add_parser("analyse", help="Print the findings, explained.")
+        a.add_argument("--country", metavar="ISO3")
+        a.add_argument("--as-of", metavar="YYYY-MM-DD", help="One day (default: all time).")
+        a.add_argument("--kind", choices=["gap", "overlap", "clash", "handover"])
+        a.add_argument("--format", choices=["table", "json", "hxl", "csv"], default="table")
+        self.add_as_argument(a, required=False)
+        i = sub.add_parser("import-3w", help="Import a 3W file (HXL CSV or XLSX).")
+        i.add_argument("file")
+        i.add_argument("--owner", required=True, help="Owning organisation (acronym or name).")
+        i.add_argument("--country", metavar="ISO3", help="For files without a #country column.")
+        i.add_argument("--start", metavar="YYYY-MM-DD")
+        i.add_argument("--end", metavar="YYYY-MM-DD")
+        i.add_argument("--role", default="support", choices=["lead", "support", "monitor", "funder"])
+        i.add_argument("--dry-run", action="store_true", help="Show the plan; write nothing.")
+        i.add_argument("--allow-rejects", action="store_true", help="Import the good rows.")
+        self.add_as_argument(i)
+
+    def handle(self, action, **o):
+        if action == "analyse":
+            return self.analyse(o)
+        return self.import_3w(o)
+
+    def analyse(self, o):
+        from concord.core.models import Country
+        from concord.exchange import tabular
+        from concord.labour import analysis, facts
+        from concord.labour.exchange import FINDING_COLUMNS, FINDING_TAGS, finding_rows
+
+        user = self.actor(o["as_user"]).user if o.get("as_user") else None
+        scope = facts.Scope()
+        if o.get("country"):
+            code = o["country"].upper()
+            if not Country.objects.filter(alpha3=code).exists():
+                raise CommandError(f"--country: {o['country']!r} is not an ISO alpha-3 code.")
+            scope.countries = [code]
+        scope.start = scope.end = _date(o.get("as_of"), "--as-of")
+        world = facts.load(user, scope)
+        findings = analysis.analyse(world, scope.window, {o["kind"]} if o.get("kind") else None)
+        names = facts.Names(user)
+        names.preload(findings)
+        reviews = facts.reviews_for(user, [f.key for f in findings])
+
+        def country_of(f):
+            return str(world.places_up(f.place)[-1]) if f.place is not None else ""
+
+        rows = finding_rows(findings, names, reviews, country_of)
+        fmt = o["format"]
+        if fmt == "json":
+            self.stdout.write(
+                json.dumps([dict(zip(FINDING_COLUMNS, r, strict=True)) for r in rows], indent=1)
+            )
+        elif fmt in ("hxl", "csv"):
+            chunks = (
+                tabular.write_hxl(FINDING_COLUMNS, rows, FINDING_TAGS)
+                if fmt == "hxl"
+                else tabular.write_csv(FINDING_COLUMNS, rows)
+            )
+            for chunk in chunks:
+                self.stdout.write(chunk, ending="")
+        else:
+            for r in rows:
+                self.stdout.write(f"{r[0]:9} {r[4]:4} {r[7] or '…':10} {r[11]}  [{r[12]}]")
+            self.stdout.write(f"{len(rows)} findings.")
+
+    def import_3w(self, o):
+        from concord.core import services
+        from concord.core.importers import ImportContext
+        from concord.core.models import Country, Role
+        from concord.exchange.tabular import FileRejected
+        from concord.labour import threew
+
+        actor = self.actor(o["as_user"])
+        path = Path(o["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file.")
+        owner = services.resolve_organisation(o["owner"], actor.user)
+        if owner is None or owner.pk not in actor.user.principal().orgs_with_role(
+            Role.CONTRIBUTOR
+        ):
+            raise CommandError(f"--owner: {o['owner']!r} is not an organisation you contribute to.")
+        country = None
+        if o.get("country"):
+            country = Country.objects.filter(alpha3=o["country"].upper()).first()
+            if country is None:
+                raise CommandError(f"--country: {o['country']!r} is not an ISO alpha-3 code.")
+        options = threew.Options(
+            owner=owner,
+            country=country,
+            start=_date(o.get("start"), "--start"),
+            end=_date(o.get("end"), "--end"),
+            role=o["role"],
+        )
+        try:
+            plan = threew.plan(path.read_bytes(), path.name, options, ImportContext(actor))
+            report = plan.report()
+            if o["dry_run"]:
+                self.stdout.write(json.dumps(report, indent=1, ensure_ascii=False))
+                return
+            batch = threew.commit(plan, actor=actor, allow_rejects=o["allow_rejects"])
+        except FileRejected as exc:
+            for e in exc.errors[:200]:
+                self.stderr.write(str(e))
+            raise CommandError(f"{len(exc.errors)} problems; nothing was written.") from None
+        self.stdout.write(
+            f"Imported {batch.created} assignments from {batch.rows} rows (batch {batch.pk}); "
+            f"{len(report['new_organisations'])} organisations and "
+            f"{len(report['new_areas'])} areas created; "
+            f"{sum(len(v) for v in report['unmatched'].values())} unmatched values reported."
+        )

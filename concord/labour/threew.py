@@ -1,0 +1,460 @@
+"""Importing real "who does what where" (3W) files in HXL into assignments.
+
+Real files are untidy, so the reader is tolerant: the hashtag row may sit under one or more
+header rows; hashtag specs may hold spaces (``#org +acronym``); untagged columns are ignored;
+pre-1.0 tags (``#adm1_id``, ``#activity_id``, ``#lat_deg``, ``#country/en``) are understood; a
+file that is not UTF-8 is read as Windows-1252 (and the report says so).
+
+``plan`` reads a file and decides, row by row, what each value matches, what must be created
+and what cannot be used; nothing is written. The preview shows the plan; ``commit`` writes it
+in one transaction (``services.import_assignments``). Every value that matched nothing is in
+the report with the rows that carry it: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from concord.core.importers import ImportContext
+from concord.core.models import Area, Country, Organisation, OrganisationName
+from concord.core.models.registry import OrganisationKind, normalise_name
+from concord.exchange.tabular import CellError, FileRejected
+
+from .exchange import AreaMatcher, TaskMatcher
+from .models import Assignment, AssignmentRole, AssignmentStatus, ImportBatch, Task
+
+# (tag, attributes that must all be present) -> what the column holds. First match wins.
+ROLES = [
+    ("#org", {"acronym"}, "org_acronym"),
+    ("#org", {"type"}, "org_type"),
+    ("#org", set(), "org_name"),
+    ("#sector", {"code"}, "sector_code"),
+    ("#sector", set(), "sector_name"),
+    ("#subsector", set(), "sector_name"),
+    ("#activity_id", set(), "activity_code"),
+    ("#activity", {"code"}, "activity_code"),
+    ("#activity", set(), "activity_name"),
+    ("#country_id", set(), "country_code"),
+    ("#country", {"code"}, "country_code"),
+    ("#country", set(), "country_name"),
+    ("#adm1_id", set(), "adm1_code"),
+    ("#adm1", {"code"}, "adm1_code"),
+    ("#adm1", set(), "adm1_name"),
+    ("#adm2_id", set(), "adm2_code"),
+    ("#adm2", {"code"}, "adm2_code"),
+    ("#adm2", set(), "adm2_name"),
+    ("#date", {"start"}, "start"),
+    ("#date", {"end"}, "end"),
+    ("#status", set(), "status"),
+    ("#contact", set(), "contact"),
+]
+ORG_KINDS = {
+    "nationalngo": OrganisationKind.NNGO,
+    "nngo": OrganisationKind.NNGO,
+    "internationalngo": OrganisationKind.INGO,
+    "ingo": OrganisationKind.INGO,
+    "unitednations": OrganisationKind.UN_ENTITY,
+    "unagency": OrganisationKind.UN_ENTITY,
+    "un": OrganisationKind.UN_ENTITY,
+    "government": OrganisationKind.STATE,
+    "donor": OrganisationKind.DONOR,
+}
+STATUSES = {
+    "ongoing": AssignmentStatus.ACTIVE,
+    "active": AssignmentStatus.ACTIVE,
+    "planned": AssignmentStatus.PLANNED,
+    "pipeline": AssignmentStatus.PLANNED,
+    "completed": AssignmentStatus.COMPLETED,
+    "finished": AssignmentStatus.COMPLETED,
+    "closed": AssignmentStatus.COMPLETED,
+    "suspended": AssignmentStatus.SUSPENDED,
+}
+
+
+def parse_tag(spec: str) -> tuple[str, set[str]]:
+    """'#org +acronym' -> ('#org', {'acronym'}); '#country/en' -> ('#country', set())."""
+    text = "".join(spec.split()).lower()
+    if not text.startswith("#"):
+        return "", set()
+    parts = text.split("+")
+    tag = parts[0].split("/")[0]
+    return tag, {p for p in parts[1:] if p}
+
+
+def _is_tag_row(cells: list[str]) -> bool:
+    filled = [c.strip() for c in cells if c.strip()]
+    return bool(filled) and sum(c.startswith("#") for c in filled) > len(filled) / 2
+
+
+@dataclass
+class Sheet:
+    columns: dict[str, int]  # role -> column index
+    tags: list[str]  # the hashtag row as written
+    rows: list[tuple[int, list[str]]]  # (line number, cells)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read(data: bytes, filename: str) -> Sheet:
+    """The tagged columns and the rows of a 3W file (HXL CSV or XLSX)."""
+    warnings = []
+    if filename.lower().endswith(".xlsx") or data[:2] == b"PK":
+        raw = _xlsx_rows(data, filename)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1252", errors="replace")
+            warnings.append("The file is not UTF-8; it was read as Windows-1252 (Latin-1).")
+        if "\x00" in text:
+            raise FileRejected(filename, [CellError(None, None, "contains NUL bytes")])
+        try:
+            raw = list(csv.reader(io.StringIO(text)))
+        except csv.Error as exc:
+            raise FileRejected(filename, [CellError(None, None, f"not CSV: {exc}")]) from exc
+    tag_at = next((i for i, r in enumerate(raw[:25]) if _is_tag_row(r)), None)
+    if tag_at is None:
+        raise FileRejected(
+            filename, [CellError(None, None, "no HXL hashtag row in the first 25 rows")]
+        )
+    tags = raw[tag_at]
+    columns: dict[str, int] = {}
+    for index, spec in enumerate(tags):
+        tag, attrs = parse_tag(spec)
+        if not tag:
+            continue
+        for want, need, role in ROLES:
+            if tag == want and need <= attrs and role not in columns:
+                columns[role] = index
+                break
+    if not ({"org_name", "org_acronym"} & set(columns)):
+        raise FileRejected(
+            filename, [CellError(tag_at + 1, None, "no #org column: who does the work?")]
+        )
+    rows = [
+        (tag_at + 2 + i, r) for i, r in enumerate(raw[tag_at + 1 :]) if any(c.strip() for c in r)
+    ]
+    return Sheet(columns, tags, rows, warnings)
+
+
+def _xlsx_rows(data: bytes, filename: str) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise FileRejected(
+            filename, [CellError(None, None, f"not a readable XLSX: {exc}")]
+        ) from exc
+    out = []
+    for row in wb.worksheets[0].iter_rows(values_only=True):
+        out.append(
+            [
+                (v.date().isoformat() if isinstance(v, dt.datetime) else str(v))
+                if v is not None
+                else ""
+                for v in row
+            ]
+        )
+    return out
+
+
+@dataclass
+class Options:
+    owner: Organisation
+    country: Country | None = None  # for files without a #country column
+    start: dt.date | None = None
+    end: dt.date | None = None
+    role: str = AssignmentRole.SUPPORT
+    status: str = AssignmentStatus.ACTIVE
+    classification: int = 1
+    releasability: str = "owner"
+    create_organisations: bool = True
+    create_areas: bool = True
+    sector_map: dict[str, Task] = field(default_factory=dict)  # unmatched value -> task
+
+
+@dataclass
+class Plan:
+    filename: str
+    sha256: str
+    rows: int = 0
+    assignments: list[Assignment] = field(default_factory=list)
+    new_organisations: list[Organisation] = field(default_factory=list)
+    new_areas: list[Area] = field(default_factory=list)
+    matched: Counter = field(default_factory=Counter)  # "organisations" -> n distinct …
+    unmatched: dict[str, dict[str, list[int]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )  # kind -> value -> rows
+    rejected: list[CellError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # role -> hashtag as written
+    previous: ImportBatch | None = None
+
+    def report(self) -> dict:
+        return {
+            "rows": self.rows,
+            "assignments": len(self.assignments),
+            "new_organisations": [o.acronym or o.name for o in self.new_organisations],
+            "new_areas": [f"{a.name} ({a.pcode})" if a.pcode else a.name for a in self.new_areas],
+            "matched": dict(self.matched),
+            "unmatched": {
+                kind: {value: rows[:50] for value, rows in values.items()}
+                for kind, values in self.unmatched.items()
+            },
+            "rejected": [str(e) for e in self.rejected[:1000]],
+            "rejected_count": len(self.rejected),
+            "warnings": self.warnings,
+            "columns": self.columns,
+        }
+
+
+def _date(value: str, column: str, line: int, errors: list) -> dt.date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        errors.append(CellError(line, column, f"{value!r} is not a date (YYYY-MM-DD)"))
+        return None
+
+
+def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Plan:
+    """Decide what every row becomes. Reads the database, writes nothing."""
+    sheet = read(data, filename)
+    p = Plan(filename=filename, sha256=hashlib.sha256(data).hexdigest(), warnings=sheet.warnings)
+    p.columns = {role: sheet.tags[i].strip() for role, i in sheet.columns.items()}
+    p.previous = (
+        ctx.visible(ImportBatch).filter(sha256=p.sha256).order_by("-pk").first()
+        if ctx.user is not None or ctx.actor.is_system
+        else None
+    )
+    col = sheet.columns
+
+    def cell(row: list[str], role: str) -> str:
+        i = col.get(role)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    # What the reader can refer to, loaded once.
+    orgs = ctx.visible(Organisation)
+    org_ids = set(orgs.values_list("pk", flat=True))
+    by_key: dict[str, set[int]] = defaultdict(set)
+    for org_id, key in OrganisationName.objects.filter(organisation_id__in=org_ids).values_list(
+        "organisation_id", "key"
+    ):
+        by_key[key].add(org_id)
+    org_objs: dict[int, Organisation] = {}
+    tasks = TaskMatcher(ctx.visible(Task))
+    countries = {c.alpha3: c for c in Country.objects.all()}
+    country_names = {normalise_name(c.name): c for c in countries.values()}
+    country_names.update({normalise_name(c.alpha2): c for c in countries.values() if c.alpha2})
+    area_qs = ctx.visible(Area)
+    wanted_countries = set()
+    if options.country:
+        wanted_countries.add(options.country.pk)
+    for _row_line, row in sheet.rows[:2000]:
+        value = cell(row, "country_code") or cell(row, "country_name")
+        c = countries.get(value.upper()) or country_names.get(normalise_name(value))
+        if c:
+            wanted_countries.add(c.pk)
+    areas = AreaMatcher(area_qs.filter(country_id__in=wanted_countries))
+    new_orgs: dict[str, Organisation] = {}
+    new_areas: dict[tuple, Area] = {}
+    seen = {"organisations": set(), "areas": set(), "tasks": set()}
+
+    def find_org(name: str, acronym: str, kind: str, line: int) -> Organisation | None:
+        for value in (acronym, name):
+            key = normalise_name(value)
+            ids = by_key.get(key, set()) if key else set()
+            if len(ids) == 1:
+                (org_id,) = ids
+                if org_id not in org_objs:
+                    org_objs[org_id] = orgs.get(pk=org_id)
+                seen["organisations"].add(org_id)
+                return org_objs[org_id]
+            if len(ids) > 1:
+                p.unmatched["organisation (ambiguous)"][value].append(line)
+                return None
+        label = acronym or name
+        key = normalise_name(acronym) + "|" + normalise_name(name)
+        if key in new_orgs:
+            return new_orgs[key]
+        p.unmatched["organisation"][label].append(line)
+        if not options.create_organisations:
+            return None
+        org = Organisation(
+            name=name or acronym,
+            acronym=acronym if acronym != name else "",
+            kind=ORG_KINDS.get(normalise_name(kind), OrganisationKind.OTHER),
+            owner=options.owner,
+            classification=options.classification,
+            releasability=options.releasability,
+        )
+        new_orgs[key] = org
+        return org
+
+    def find_area(country: Country, level: int, code: str, name: str, parent, line: int):
+        if not code and not name:
+            return None
+        area = areas.code(code) if code else None
+        if area is None and name:
+            area = areas.name(country.pk, level, name, parent if isinstance(parent, Area) else None)
+        if area is not None:
+            if area.country_id != country.pk:
+                p.rejected.append(
+                    CellError(line, f"adm{level}", f"{code or name!r} is not in {country.name}")
+                )
+                return False
+            seen["areas"].add(area.pk or id(area))
+            return area
+        key = (country.pk, level, (code or "").upper() or normalise_name(name))
+        if key in new_areas:
+            return new_areas[key]
+        p.unmatched[f"adm{level}"][f"{name} ({code})" if code and name else code or name].append(
+            line
+        )
+        if not options.create_areas or (level == 2 and parent is None):
+            return None
+        area = Area(
+            name=name or code,
+            country=country,
+            level=level,
+            parent=parent,
+            pcode=code,
+            owner=options.owner,
+            classification=options.classification,
+            releasability=options.releasability,
+        )
+        new_areas[key] = area
+        areas.add(area)
+        return area
+
+    for line, row in sheet.rows:
+        p.rows += 1
+        errors: list[CellError] = []
+        name, acronym = cell(row, "org_name"), cell(row, "org_acronym")
+        if not (name or acronym):
+            errors.append(CellError(line, p.columns.get("org_name", "#org"), "no organisation"))
+            who = None
+        else:
+            who = find_org(name, acronym, cell(row, "org_type"), line)
+            if who is None:
+                errors.append(
+                    CellError(line, "#org", f"{acronym or name!r} is not a known organisation")
+                )
+        sector = cell(row, "sector_code") or cell(row, "sector_name")
+        activity = cell(row, "activity_code") or cell(row, "activity_name")
+        values = [cell(row, "sector_code"), cell(row, "sector_name"), activity]
+        task = tasks.match(*values)
+        if task is None:
+            for v in values:
+                if v in options.sector_map:
+                    task = options.sector_map[v]
+                    break
+        if task is None:
+            label = sector or activity or "(empty)"
+            p.unmatched["sector"][label].append(line)
+            errors.append(CellError(line, "#sector", f"{label!r} matches no task in the catalogue"))
+        else:
+            seen["tasks"].add(task.pk)
+        value = cell(row, "country_code") or cell(row, "country_name")
+        country = (
+            (countries.get(value.upper()) or country_names.get(normalise_name(value)))
+            if value
+            else options.country
+        )
+        if country is None:
+            if value:
+                p.unmatched["country"][value].append(line)
+            errors.append(
+                CellError(
+                    line,
+                    "#country",
+                    f"{value!r} is not a country" if value else "no country (choose one)",
+                )
+            )
+            area = None
+        else:
+            adm1 = find_area(country, 1, cell(row, "adm1_code"), cell(row, "adm1_name"), None, line)
+            adm2 = find_area(
+                country, 2, cell(row, "adm2_code"), cell(row, "adm2_name"), adm1 or None, line
+            )
+            if adm1 is False or adm2 is False:
+                continue
+            area = adm2 or adm1
+            if area is None and (
+                cell(row, "adm1_code") or cell(row, "adm1_name") or cell(row, "adm2_code")
+            ):
+                errors.append(CellError(line, "#adm1", "the area matches nothing known"))
+        start = _date(cell(row, "start"), "#date+start", line, errors) or options.start
+        end = _date(cell(row, "end"), "#date+end", line, errors) or options.end
+        if start and end and end < start:
+            errors.append(CellError(line, "#date+end", "the end is before the start"))
+        status_text = normalise_name(cell(row, "status"))
+        status = STATUSES.get(status_text, options.status)
+        if status_text and status_text not in STATUSES:
+            p.unmatched["status"][cell(row, "status")].append(line)
+        if errors:
+            p.rejected.extend(errors)
+            continue
+        p.assignments.append(
+            Assignment(
+                organisation=who,
+                task=task,
+                country=country,
+                area=area,
+                start=start,
+                end=end,
+                role=options.role,
+                status=status,
+                contact=cell(row, "contact")[:300],
+                owner=options.owner,
+                classification=options.classification,
+                releasability=options.releasability,
+                source_values={
+                    "line": line,
+                    **{role: cell(row, role) for role in col if cell(row, role)},
+                },
+            )
+        )
+    p.new_organisations = list(new_orgs.values())
+    p.new_areas = sorted(new_areas.values(), key=lambda a: a.level)  # parents first
+    p.matched.update(
+        organisations=len(seen["organisations"]),
+        areas=len(seen["areas"]),
+        tasks=len(seen["tasks"]),
+    )
+    return p
+
+
+def commit(p: Plan, *, actor, allow_rejects: bool = False) -> ImportBatch:
+    """Write the plan. Refused while rows are rejected, unless ``allow_rejects`` (then the
+    rejected rows stay listed in the batch's report)."""
+    from . import services
+
+    if p.rejected and not allow_rejects:
+        raise FileRejected(p.filename, p.rejected)
+    if not p.assignments:
+        raise FileRejected(p.filename, [CellError(None, None, "no rows to import")])
+    owner = p.assignments[0].owner
+    batch = ImportBatch(
+        filename=p.filename[:300],
+        sha256=p.sha256,
+        rows=p.rows,
+        report=p.report(),
+        owner=owner,
+        classification=p.assignments[0].classification,
+        releasability=p.assignments[0].releasability,
+    )
+    return services.import_assignments(
+        batch,
+        p.assignments,
+        actor=actor,
+        organisations=p.new_organisations,
+        areas=p.new_areas,
+    )
