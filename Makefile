@@ -61,6 +61,7 @@ lock: $(BIN)/.installed
 bench: install
 	env -u DATABASE_URL $(BIN)/python bench/confidentiality.py
 	$(BIN)/python bench/typology.py
+	$(BIN)/python bench/labour.py
 	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then \
 	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/confidentiality.py; fi
 

@@ -165,8 +165,39 @@ def build_world():
         actor=sys,
         m2m={"host_countries": [mli], "areas": [hidden_area]},
     )
-    w.hidden = {"H": hidden_org, "G": hidden_area, "J": hidden_op}
-    w.letters = {Organisation: "O", Person: "P", Area: "A", Operation: "X", Relation: "Y"}
+    from concord.labour.models import (
+        Arrangement,
+        Assignment,
+        ClashRule,
+        ImportBatch,
+        Need,
+        Task,
+    )
+
+    hidden_task = services.save(
+        Task(
+            code="hidden-task",
+            name=marker("I", 3, "owner"),
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
+    w.hidden = {"H": hidden_org, "G": hidden_area, "J": hidden_op, "I": hidden_task}
+    w.letters = {
+        Organisation: "O",
+        Person: "P",
+        Area: "A",
+        Operation: "X",
+        Relation: "Y",
+        Task: "T",
+        ClashRule: "K",
+        Need: "N",
+        Assignment: "W",
+        Arrangement: "R",
+        ImportBatch: "B",
+    }
     for c in CLASSIFICATIONS:
         for r in RELEASABILITIES:
             if r == Releasability.PUBLIC and c != C.PUBLIC:
@@ -232,7 +263,94 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
+            task = services.save(
+                Task(
+                    code=f"t-{c}-{r}",
+                    name=marker("T", c, r),
+                    parent=hidden_task,
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            rule = services.save(
+                ClashRule(
+                    task_a=task,
+                    task_b=hidden_task,
+                    reason=marker("K", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            need = services.save(
+                Need(
+                    task=hidden_task,
+                    country=mli,
+                    area=hidden_area,
+                    description=marker("N", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            batch = services.save(
+                ImportBatch(
+                    filename=marker("B", c, r),
+                    sha256="0" * 64,
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            assignment = services.save(
+                Assignment(
+                    organisation=hidden_org,
+                    task=hidden_task,
+                    country=mli,
+                    area=hidden_area,
+                    start=dt.date(2014, 1, 1),
+                    note=marker("W", c, r),
+                    batch=batch,
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            arrangement = services.save(
+                Arrangement(
+                    kind="liaison",
+                    title=marker("R", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m={
+                    **m2m(),
+                    "organisations": [hidden_org],
+                    "operations": [hidden_op],
+                    "tasks": [hidden_task],
+                    "areas": [hidden_area],
+                },
+            )
             w.records += [
+                (Task, task, c, r),
+                (ClashRule, rule, c, r),
+                (Need, need, c, r),
+                (ImportBatch, batch, c, r),
+                (Assignment, assignment, c, r),
+                (Arrangement, arrangement, c, r),
                 (Organisation, org, c, r),
                 (Person, person, c, r),
                 (Area, area, c, r),
@@ -263,9 +381,13 @@ def oracle_visible(w, username, c, r) -> bool:
     return False
 
 
-def oracle_editable(w, username, c, r, action="edit") -> bool:
+def oracle_editable(w, username, c, r, action="edit", model=None) -> bool:
     if username is None or not oracle_visible(w, username, c, r):
         return False
+    from concord.labour.models import ClashRule, Task
+
+    if model in (Task, ClashRule):  # shared reference: only managers change it
+        action = "delete"
     roles = {
         "own_editor": "editor",
         "own_manager_named": "manager",

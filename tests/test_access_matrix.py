@@ -180,7 +180,7 @@ def test_access_matrix(world, username):
                 assert not leaked, f"{url} as {username}: shows {sorted(leaked)}"
                 if name.endswith(WRITE_SUFFIXES):
                     action = "delete" if name.endswith("_delete") else "edit"
-                    allowed = oracle_editable(world, username, c, r, action)
+                    allowed = oracle_editable(world, username, c, r, action, model)
                     if allowed:
                         assert response.status_code == 200, (
                             f"{url} as {username}: {response.status_code}"

@@ -199,7 +199,7 @@ class ClashRuleSpec(Spec):
 class NeedSpec(Spec):
     model = Need
     name = "need"
-    select_related = ("country", "task")
+    select_related = ("country",)
     fields = ["task", "country", "area", "start", "end", "description"]
     required = {"task", "country"}
 
@@ -207,8 +207,9 @@ class NeedSpec(Spec):
         return row.get("id") or "|".join(row.get(c, "") for c in self.fields)
 
     def values(self, n, labels):
+        task = labels.get(Task, n.task_id)
         return [
-            n.task.code,
+            task.code if task else "",
             n.country.alpha3,
             _area_code(labels.get(Area, n.area_id)),
             _iso(n.start),
@@ -253,7 +254,7 @@ class AssignmentSpec(Spec):
 
     model = Assignment
     name = "assignment"
-    select_related = ("country", "task")
+    select_related = ("country",)
     fields = [
         "organisation",
         "operation",
@@ -280,11 +281,12 @@ class AssignmentSpec(Spec):
         parent = labels.get(Area, area.parent_id) if area is not None and area.parent_id else None
         adm1, adm2 = (parent, area) if area is not None and area.level >= 2 else (area, None)
         op = labels.get(Operation, a.operation_id)
+        task = labels.get(Task, a.task_id)
         return [
             _org_key(labels.get(Organisation, a.organisation_id)),
             (op.key or op.acronym or op.name) if op else "",
-            a.task.code,
-            (a.task.hxl_sectors or [""])[0],
+            task.code if task else "",
+            (task.hxl_sectors or [""])[0] if task else "",
             a.country.alpha3,
             _area_code(adm1),
             _area_code(adm2),

@@ -36,7 +36,9 @@ class Command(ConcordCommand):
         i.add_argument("--country", metavar="ISO3", help="For files without a #country column.")
         i.add_argument("--start", metavar="YYYY-MM-DD")
         i.add_argument("--end", metavar="YYYY-MM-DD")
-        i.add_argument("--role", default="support", choices=["lead", "support", "monitor", "funder"])
+        i.add_argument(
+            "--role", default="support", choices=["lead", "support", "monitor", "funder"]
+        )
         i.add_argument("--dry-run", action="store_true", help="Show the plan; write nothing.")
         i.add_argument("--allow-rejects", action="store_true", help="Import the good rows.")
         self.add_as_argument(i)
@@ -100,9 +102,7 @@ class Command(ConcordCommand):
         if not path.is_file():
             raise CommandError(f"{path}: no such file.")
         owner = services.resolve_organisation(o["owner"], actor.user)
-        if owner is None or owner.pk not in actor.user.principal().orgs_with_role(
-            Role.CONTRIBUTOR
-        ):
+        if owner is None or owner.pk not in actor.user.principal().orgs_with_role(Role.CONTRIBUTOR):
             raise CommandError(f"--owner: {o['owner']!r} is not an organisation you contribute to.")
         country = None
         if o.get("country"):

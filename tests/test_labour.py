@@ -1,0 +1,396 @@
+"""Division of labour end to end: catalogue and mandates, the demo world's findings in Mali,
+3W imports of real HXL files, exports libhxl validates, the pages, the API and the CLI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from concord.core.context import Actor
+from concord.core.importers import ImportContext
+from concord.core.models import AuditEntry, Country, Organisation, User
+from concord.exchange.tabular import FileRejected
+from concord.labour import analysis, facts, threew
+from concord.labour.models import (
+    Assignment,
+    ClashRule,
+    FindingReview,
+    ImportBatch,
+    MandatedTask,
+    Task,
+)
+from concord.operations.models import Operation
+
+HXL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "hxl_3w"
+AFG = HXL_DIR / "ocha_afg_3w_operational_presence_2024Q1.csv"
+needs_data = pytest.mark.skipif(not HXL_DIR.is_dir(), reason="../shared/data/hxl_3w is absent")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed", "catalogue", stdout=io.StringIO())
+        call_command("seed", "demo", stdout=io.StringIO())
+        yield {u.username: u for u in User.objects.all()}
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def findings_for(user, country="MLI", day=None):
+    scope = facts.Scope(countries=[country], start=day, end=day)
+    world = facts.load(user, scope)
+    found = analysis.analyse(world, scope.window)
+    names = facts.Names(user)
+    names.preload(found)
+    return found, names
+
+
+def login(user) -> Client:
+    c = Client()
+    c.force_login(user)
+    return c
+
+
+def plan_file(path_or_bytes, name, user, **opts):
+    data = path_or_bytes if isinstance(path_or_bytes, bytes) else path_or_bytes.read_bytes()
+    owner = Organisation.objects.get(pk=user.principal().orgs_with_role("contributor")[0])
+    options = threew.Options(owner=owner, **opts)
+    actor = Actor(user=user, interface="cli")
+    return threew.plan(data, name, options, ImportContext(actor)), actor
+
+
+@pytest.mark.django_db
+def test_catalogue_tasks_rules_and_mandates_are_sourced_and_idempotent(demo):
+    assert Task.objects.count() >= 25
+    assert Task.objects.get(code="wash").hxl_sectors
+    assert ClashRule.objects.filter(task_a__code="counter_terrorism").count() >= 3
+    minusma = Operation.objects.get(key="minusma")
+    items = list(minusma.mandate.select_related("task"))
+    assert {m.task.code for m in items} >= {"poc", "stabilisation", "ddr", "human_rights"}
+    assert all(m.source.startswith("S/RES/") for m in items)
+    before = AuditEntry.objects.count()
+    call_command("seed", "catalogue", stdout=io.StringIO())
+    assert AuditEntry.objects.count() == before, "re-seeding changed nothing, so logs nothing"
+    assert MandatedTask.objects.filter(operation=minusma).count() == len(items)
+
+
+@pytest.mark.django_db
+def test_mali_findings_explain_gaps_overlaps_clashes_and_handover_holes(demo):
+    user = demo["dpo.manager"]
+    found, names = findings_for(user)
+    texts = [facts.explain(f, names) for f in found]
+    kinds = {f.kind for f in found}
+    assert kinds == {"gap", "overlap", "clash", "handover"}
+    assert any(
+        "Barkhane and FC-G5S both lead Counter-terrorism operations in Gao" in t for t in texts
+    )
+    assert any("beside Humanitarian access and escort by World Food" in t for t in texts)
+    assert any("Mine action in Mopti (a declared need)" in t for t in texts)
+    assert any("AFISMA re-hatted into MINUSMA: Counter-terrorism operations" in t for t in texts)
+    # The MINUSMA–Barkhane liaison arrangement settles their side-by-side work in Gao.
+    minusma, barkhane = (f"x{Operation.objects.get(key=k).pk}" for k in ("minusma", "barkhane"))
+    assert not [f for f in found if f.kind == "clash" and set(f.actors) == {minusma, barkhane}]
+    # As of one day, only what holds that day.
+    day_found, _ = findings_for(user, day=dt.date(2019, 6, 1))
+    assert not [f for f in day_found if f.kind == "overlap"]  # FC-G5S came to Gao in 2020
+
+
+@pytest.mark.django_db
+def test_findings_use_only_what_the_reader_may_see(demo):
+    found, _ = findings_for(None)  # anonymous: the demo assignments are for signed-in users
+    assert not [f for f in found if f.kind in ("overlap", "clash")]
+
+
+@needs_data
+@pytest.mark.django_db
+def test_afghanistan_3w_imports_completely_with_every_unmatched_value_reported(demo):
+    user = demo["dpo.contributor"]
+    afg = Country.objects.get(alpha3="AFG")
+    plan, actor = plan_file(AFG, AFG.name, user, country=afg, start=dt.date(2024, 1, 1))
+    assert plan.rows == 10902
+    assert plan.rejected == []
+    assert len(plan.assignments) == 10902
+    assert plan.columns["org_acronym"] == "#org +acronym"  # spaces in the spec, understood
+    unmatched = plan.unmatched
+    assert len(unmatched["organisation"]) == len(plan.new_organisations) > 200
+    assert len(unmatched["adm2"]) >= 300  # districts: created from their P-codes
+    assert "sector" not in unmatched  # PROTECTION_OP, EiE_OP … all reach the catalogue
+    assert Assignment.objects.filter(country=afg).count() == 0, "a plan writes nothing"
+    batch = threew.commit(plan, actor=actor)
+    assert Assignment.objects.filter(batch=batch).count() == 10902
+    lines = set(
+        Assignment.objects.filter(batch=batch).values_list("source_values__line", flat=True)
+    )
+    assert lines == set(range(3, 10905))
+    assert AuditEntry.objects.filter(action="import", object_id=str(batch.pk)).exists()
+    again, _ = plan_file(AFG, AFG.name, user, country=afg)
+    assert again.previous == batch and again.new_organisations == []
+
+
+@needs_data
+@pytest.mark.django_db
+def test_3w_reader_is_tolerant_of_real_files(demo):
+    user = demo["dpo.contributor"]
+    mali, _ = plan_file(HXL_DIR / "showcase_rowca-3w-hxl.csv", "mali.csv", user)
+    assert mali.rows == 244 and not mali.rejected  # #country names, pre-1.0 #activity_id
+    assert {a.country.alpha3 for a in mali.assignments} == {"MLI", "SEN"}  # a regional file
+    assert {a.task.code for a in mali.assignments} >= {"food_security", "protection", "wash"}
+    with pytest.raises(FileRejected, match="no #org column"):
+        plan_file(HXL_DIR / "showcase_rowca-gin-adm2.csv", "gin.csv", user)
+    latin1 = HXL_DIR / "libhxl_tests" / "test_io_input-valid-latin1.csv"
+    plan, _ = plan_file(latin1, latin1.name, user, country=Country.objects.get(alpha3="AFG"))
+    assert any("Windows-1252" in w for w in plan.warnings)
+    with pytest.raises(FileRejected, match="hashtag row"):
+        plan_file(b"a,b\n1,2\n", "x.csv", user)
+
+
+@pytest.mark.django_db
+def test_3w_rejected_rows_are_named_and_nothing_is_half_written(demo):
+    user = demo["dpo.contributor"]
+    data = (
+        b"org,sector,country,adm1,start\n#org,#sector,#country+code,#adm1+code,#date+start\n"
+        b"WFP,Food Security,MLI,ML-5,2024-01-01\n"
+        b"WFP,Basket weaving,MLI,ML-5,2024-01-01\n"
+        b"WFP,Health,XXX,,2024-01-01\n"
+        b"WFP,Health,MLI,,2024-13-01\n"
+    )
+    plan, actor = plan_file(data, "bad.csv", user)
+    errors = sorted(str(e) for e in plan.rejected)
+    assert errors == [
+        "row 4, column '#sector': 'Basket weaving' matches no task in the catalogue",
+        "row 5, column '#country': 'XXX' is not a country",
+        "row 6, column '#date+start': '2024-13-01' is not a date (YYYY-MM-DD)",
+    ]
+    assert plan.unmatched["sector"]["Basket weaving"] == [4]
+    count = Assignment.objects.count()
+    with pytest.raises(FileRejected):
+        threew.commit(plan, actor=actor)
+    assert Assignment.objects.count() == count
+    # Mapping the unknown sector to a task in the preview takes the row in.
+    plan, actor = plan_file(
+        data,
+        "bad.csv",
+        user,
+        sector_map={"Basket weaving": Task.objects.get(code="early_recovery")},
+    )
+    assert len(plan.rejected) == 2
+    batch = threew.commit(plan, actor=actor, allow_rejects=True)
+    assert batch.created == 2 and batch.report["rejected_count"] == 2
+
+
+@pytest.mark.django_db
+def test_assignment_and_findings_exports_are_hxl_that_libhxl_reads(demo):
+    import hxl
+
+    client = login(demo["dpo.manager"])
+    body = b"".join(client.get("/assignments/?export=hxl").streaming_content)
+    source = hxl.data(io.BytesIO(body), hxl.InputOptions(allow_local=True))
+    tags = {c.get_display_tag() for c in source.columns}
+    assert {"#org+impl", "#sector", "#adm1+code", "#date+start", "#status"} <= tags
+    assert len(list(source)) >= 15
+    r = client.get("/labour/?country=MLI&export=hxl")
+    assert r.status_code == 200
+    findings = hxl.data(io.BytesIO(r.content), hxl.InputOptions(allow_local=True))
+    rows = list(findings)
+    assert rows and {row.get("#meta+type") for row in rows} >= {"gap", "overlap", "clash"}
+    schema = hxl.schema([["#valid_tag", "#valid_required"], ["#meta+id", "true"]])
+    assert schema.validate(hxl.data(io.BytesIO(r.content), hxl.InputOptions(allow_local=True)))
+
+
+@pytest.mark.django_db
+def test_analysis_page_matrix_findings_and_reviews(demo):
+    client = login(demo["dpo.contributor"])
+    r = client.get("/labour/", {"country": "MLI", "start": "2020-06-01", "end": "2020-06-30"})
+    text = r.content.decode()
+    assert r.status_code == 200
+    assert "4W matrix" in text and "Gao" in text and "flag-overlap" in text
+    assert "both lead Counter-terrorism operations in Gao" in text
+    found, _ = findings_for(demo["dpo.contributor"])
+    overlap = next(f for f in found if f.kind == "overlap")
+    before = AuditEntry.objects.count()
+    r = client.post(
+        "/labour/review/",
+        {
+            "key": overlap.key,
+            "status": "resolved",
+            "note": "Joint cell agreed at Pau",
+            "next": "/labour/?country=MLI",
+        },
+    )
+    assert r.status_code == 302
+    assert FindingReview.objects.get(key=overlap.key).status == "resolved"
+    assert AuditEntry.objects.count() == before + 1
+    text = client.get("/labour/", {"country": "MLI"}).content.decode()
+    assert "both lead Counter-terrorism operations in Gao" not in text  # resolved: hidden
+    text = client.get("/labour/", {"country": "MLI", "show": "all"}).content.decode()
+    assert "Joint cell agreed at Pau" in text
+    bad = client.get("/labour/", {"country": "XXX", "start": "2021-01-01", "end": "2020-01-01"})
+    assert bad.status_code == 400 and "not an ISO alpha-3" in bad.content.decode()
+    svg = client.get("/labour/timeline/", {"country": "MLI", "area": "ML-7", "format": "svg"})
+    assert svg.status_code == 200 and b"Barkhane" in svg.content
+
+
+@pytest.mark.django_db
+def test_grid_saves_all_rows_or_names_the_bad_cells(demo):
+    client = login(demo["dpo.contributor"])
+    count = Assignment.objects.count()
+    rows = {
+        "rows": "2",
+        "r0-organisation": "UNICEF",
+        "r0-task": "education",
+        "r0-country": "MLI",
+        "r0-adm1": "ML-7",
+        "r0-start": "2024-01-01",
+        "r1-organisation": "UNICEF",
+        "r1-task": "nonsense",
+        "r1-country": "MLI",
+    }
+    r = client.post("/assignments/grid/", rows)
+    assert r.status_code == 400
+    assert "row 2, column &#x27;task&#x27;: no task &#x27;nonsense&#x27;" in r.content.decode()
+    assert Assignment.objects.count() == count
+    rows["r1-task"] = "wash"
+    assert client.post("/assignments/grid/", rows).status_code == 302
+    assert Assignment.objects.count() == count + 2
+
+
+@pytest.mark.django_db
+def test_mandate_page_edit_and_api(demo):
+    editor = demo["dpo.editor"]
+    dpo = Organisation.objects.get(acronym="DPO")
+    from concord.core import services
+
+    op = services.save(
+        Operation(
+            name="Test mission",
+            kind="peacekeeping",
+            framework="un",
+            framework_organisation=Organisation.objects.get(acronym="UN"),
+            start=dt.date(2020, 1, 1),
+            owner=dpo,
+        ),
+        actor=Actor(user=editor, interface="cli"),
+        m2m={"host_countries": [Country.objects.get(alpha3="MLI")]},
+    )
+    client = login(editor)
+    r = client.post(
+        f"/operations/{op.pk}/mandate/",
+        {
+            "mandate": "poc | S/RES/9999 (2020) | OP 3 | priority | 2020-01-01 | 2020-12-31\n"
+            "ddr | S/RES/9999 (2020)"
+        },
+    )
+    assert r.status_code == 302
+    assert op.mandate.count() == 2
+    page = client.get(f"/operations/{op.pk}/").content.decode()
+    assert "Mandate changes" in page and "dropped Protection of civilians" in page
+    bad = client.post(f"/operations/{op.pk}/mandate/", {"mandate": "nonsense | S/RES/1"})
+    assert bad.status_code == 400 and "Line 1: no task" in bad.content.decode()
+    assert op.mandate.count() == 2
+    api = client.put(
+        f"/api/v1/mandates/{op.pk}/",
+        json.dumps([{"task": Task.objects.get(code="ssr").pk, "source": "S/RES/1 (2021)"}]),
+        content_type="application/json",
+    )
+    assert api.status_code == 200 and api.json()["tasks"][0]["source"] == "S/RES/1 (2021)"
+    viewer = login(demo["dpo.viewer"])
+    assert (
+        viewer.put(f"/api/v1/mandates/{op.pk}/", "[]", content_type="application/json").status_code
+        == 403
+    )
+    assert viewer.post(f"/operations/{op.pk}/mandate/", {"mandate": ""}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_api_findings_review_and_3w_dry_run(demo):
+    client = login(demo["dpo.contributor"])
+    r = client.get("/api/v1/findings/", {"country": "MLI", "kind": "clash"})
+    assert r.status_code == 200
+    results = r.json()["results"]
+    assert results and all(f["kind"] == "clash" for f in results)
+    assert all(f["refs"]["assignment"] for f in results)
+    assert client.get("/api/v1/findings/", {"country": "XX"}).status_code == 400
+    r = client.post(
+        "/api/v1/findings/",
+        json.dumps({"key": results[0]["key"], "status": "acknowledged", "note": "Raised at CIMIC"}),
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    upload = io.BytesIO(b"org,sector,country\n#org,#sector,#country+code\nWFP,Health,MLI\n")
+    upload.name = "w.csv"
+    owner = demo["dpo.contributor"].principal().orgs_with_role("contributor")[0]
+    r = client.post("/api/v1/imports-3w/", {"file": upload, "owner": owner, "dry_run": "1"})
+    assert r.status_code == 200 and r.json()["assignments"] == 1
+    assert not Assignment.objects.filter(source_values__org_name="WFP").exists()
+
+
+@pytest.mark.django_db
+def test_only_managers_extend_the_catalogue(demo):
+    editor, manager = login(demo["dpo.editor"]), login(demo["dpo.manager"])
+    form = {
+        "code": "drone_monitoring",
+        "name": "Drone monitoring",
+        "owner": Organisation.objects.get(acronym="DPO").pk,
+        "classification": 0,
+        "releasability": "public",
+    }
+    r = editor.post("/tasks/add/", form)
+    assert r.status_code == 400 and not Task.objects.filter(code="drone_monitoring").exists()
+    assert manager.post("/tasks/add/", form).status_code == 302
+    assert Task.objects.filter(code="drone_monitoring").exists()
+
+
+@pytest.mark.django_db
+def test_cli_analyse_and_import_3w(demo, tmp_path):
+    out = io.StringIO()
+    call_command(
+        "labour",
+        "analyse",
+        "--country",
+        "MLI",
+        "--format",
+        "json",
+        "--as",
+        "dpo.manager",
+        stdout=out,
+    )
+    rows = json.loads(out.getvalue())
+    assert {r["kind"] for r in rows} >= {"gap", "overlap", "clash", "handover"}
+    out = io.StringIO()
+    call_command(
+        "labour",
+        "analyse",
+        "--country",
+        "MLI",
+        "--format",
+        "hxl",
+        "--as",
+        "dpo.manager",
+        stdout=out,
+    )
+    assert out.getvalue().splitlines()[1].startswith("#meta+type,#meta+id")
+    f = tmp_path / "w.csv"
+    f.write_text("org,sector,country\n#org,#sector,#country+code\nWFP,Health,MLI\n")
+    out = io.StringIO()
+    call_command(
+        "labour",
+        "import-3w",
+        str(f),
+        "--owner",
+        "DPO",
+        "--dry-run",
+        "--as",
+        "dpo.contributor",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["assignments"] == 1
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--as-of"):
+        call_command("labour", "analyse", "--as-of", "yesterday")
+    assert ImportBatch.objects.filter(filename="w.csv").count() == 0
