@@ -329,15 +329,38 @@ FINDING_PARAMS = [
 ]
 
 
+class FindingSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    key = serializers.CharField()
+    task = serializers.CharField()
+    sector = serializers.CharField()
+    country = serializers.CharField()
+    place_code = serializers.CharField()
+    place = serializers.CharField()
+    start = serializers.CharField()
+    end = serializers.CharField()
+    days = serializers.CharField()
+    actors = serializers.ListField(child=serializers.DictField())
+    explanation = serializers.CharField()
+    review = serializers.CharField()
+    refs = serializers.DictField()
+    periods = serializers.ListField(child=serializers.ListField())
+
+
+class ThreeWReportSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    assignments = serializers.IntegerField()
+    unmatched = serializers.DictField()
+    rejected = serializers.ListField(child=serializers.CharField())
+
+
 class FindingViewSet(viewsets.GenericViewSet):
     """Gaps, overlaps, clashes and handover holes among the records the caller may see,
     explained, with the ids of the records behind each and its latest review."""
 
     model = None  # (not a list of one model: the access-matrix test checks it for leaks only)
     filter_backends: list = []
-    serializer_class = inline_serializer(
-        "Finding", {c: serializers.CharField() for c in FINDING_COLUMNS}
-    )
+    serializer_class = FindingSerializer
 
     def get_queryset(self):
         return Assignment.objects.none()
@@ -397,7 +420,7 @@ class ThreeWImportViewSet(viewsets.GenericViewSet):
     model = None
     filter_backends: list = []
     parser_classes = [MultiPartParser, FormParser]
-    serializer_class = inline_serializer("ThreeWReport", {"rows": serializers.IntegerField()})
+    serializer_class = ThreeWReportSerializer
 
     def get_queryset(self):
         return Assignment.objects.none()
