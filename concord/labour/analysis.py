@@ -142,12 +142,13 @@ class World:
         chain = self._place_chain.get(place)
         if chain is None:
             parent = self.place_parent.get(place)
-            if parent is None and isinstance(place, int):
-                chain = (place,)
-            else:
-                chain = (place, *self.places_up(parent)) if parent is not None else (place,)
+            chain = (place, *self.places_up(parent)) if parent is not None else (place,)
             self._place_chain[place] = chain
         return chain
+
+    def country(self, place: Place | None) -> str:
+        """The country a place is in (its alpha-3 code), or "" for no place."""
+        return "" if place is None else str(self.places_up(place)[-1])
 
     def tasks_up(self, task: int) -> tuple[int, ...]:
         chain = self._task_chain.get(task)

@@ -23,7 +23,7 @@ from concord.operations.api import SourceSerializer, _sources
 from concord.operations.models import Operation
 
 from . import analysis, facts, services, threew
-from .exchange import FINDING_COLUMNS, finding_rows
+from .exchange import FINDING_COLUMNS
 from .filters import (
     ArrangementFilter,
     AssignmentFilter,
@@ -293,18 +293,12 @@ def scope_from(request) -> facts.Scope:
 
 
 def analyse_for(user, scope: facts.Scope, kinds=None):
-    world = facts.load(user, scope)
-    findings = analysis.analyse(world, scope.window, kinds)
-    names = facts.Names(user)
-    names.preload(findings)
-    reviews = facts.reviews_for(user, [f.key for f in findings])
-    country_of = lambda f: str(world.places_up(f.place)[-1]) if f.place is not None else ""  # noqa: E731
-    rows = finding_rows(findings, names, reviews, country_of)
+    result = facts.run(user, scope, kinds)
     out = []
-    for f, row in zip(findings, rows, strict=True):
+    for f, row in zip(result.findings, result.rows(), strict=True):
         item = dict(zip(FINDING_COLUMNS, row, strict=True))
         item["refs"] = f.refs
-        item["actors"] = [{"key": a, "name": names.actor(a)} for a in f.actors]
+        item["actors"] = [{"key": a, "name": result.names.actor(a)} for a in f.actors]
         item["periods"] = [
             [_iso(analysis.date_of(s)), _iso(analysis.date_of(e))] for s, e in f.periods
         ]

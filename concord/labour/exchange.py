@@ -416,6 +416,7 @@ FINDING_TAGS = {
 
 
 def finding_rows(findings, names, reviews, country_of) -> list[list]:
+    """``country_of(place)``: the alpha-3 code of the country a place is in."""
     """Rows of FINDING_COLUMNS, in words (see ``facts.explain``)."""
     from .facts import explain
 
@@ -431,7 +432,7 @@ def finding_rows(findings, names, reviews, country_of) -> list[list]:
                 f.key,
                 task.code if task else "",
                 (task.hxl_sectors or [""])[0] if task else "",
-                country_of(f),
+                country_of(f.place),
                 _area_code(area) if area else (place if isinstance(place, str) else ""),
                 names.place(place),
                 _iso(f.start),
@@ -443,6 +444,28 @@ def finding_rows(findings, names, reviews, country_of) -> list[list]:
             ]
         )
     return rows
+
+
+FINDING_FORMATS = ("hxl", "csv", "json", "xlsx")
+
+
+def write_findings(fmt: str, rows: list[list]) -> tuple[object, str, str]:
+    """(bytes or text chunks, content type, file extension) of findings in ``fmt``."""
+    from concord.exchange import tabular
+
+    if fmt == "hxl":
+        body = tabular.write_hxl(FINDING_COLUMNS, rows, FINDING_TAGS)
+        return body, tabular.CONTENT_TYPES["csv"], "hxl.csv"
+    if fmt == "xlsx":
+        return (
+            tabular.write_xlsx(FINDING_COLUMNS, rows, "findings"),
+            tabular.CONTENT_TYPES[fmt],
+            fmt,
+        )
+    if fmt in ("csv", "json"):
+        writer = tabular.write_csv if fmt == "csv" else tabular.write_json
+        return writer(FINDING_COLUMNS, rows), tabular.CONTENT_TYPES[fmt], fmt
+    raise ValueError(f"findings cannot be exported as {fmt!r}; use {', '.join(FINDING_FORMATS)}")
 
 
 SPECS = {

@@ -341,6 +341,30 @@ def explain(f: analysis.Finding, names: Names) -> str:
     return f.key
 
 
+@dataclass
+class Run:
+    """One analysis for one reader: its inputs, findings, labels and reviews."""
+
+    world: analysis.World
+    findings: list[analysis.Finding]
+    names: Names
+    reviews: dict[str, FindingReview]
+
+    def rows(self) -> list[list]:
+        """The findings as rows of ``exchange.FINDING_COLUMNS``."""
+        from .exchange import finding_rows
+
+        return finding_rows(self.findings, self.names, self.reviews, self.world.country)
+
+
+def run(user, scope: Scope, kinds=None) -> Run:
+    world = load(user, scope)
+    findings = analysis.analyse(world, scope.window, kinds)
+    names = Names(user)
+    names.preload(findings)
+    return Run(world, findings, names, reviews_for(user, [f.key for f in findings]))
+
+
 def reviews_for(user, keys) -> dict[str, FindingReview]:
     """The latest visible review of each finding."""
     out: dict[str, FindingReview] = {}

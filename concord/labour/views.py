@@ -26,7 +26,7 @@ from concord.operations.views import EXTRA_SECTIONS
 from concord.web.generic import Column, Config
 
 from . import analysis, facts, pictures, services, threew
-from .exchange import FINDING_COLUMNS, FINDING_TAGS, AssignmentSpec, finding_rows
+from .exchange import AssignmentSpec, write_findings
 from .filters import (
     ArrangementFilter,
     AssignmentFilter,
@@ -368,40 +368,11 @@ def _scope(form: AnalysisForm) -> facts.Scope:
     )
 
 
-def _country_of(world: analysis.World):
-    def country(f) -> str:
-        if f.place is None:
-            return ""
-        return str(world.places_up(f.place)[-1])
-
-    return country
-
-
-def run_analysis(user, scope: facts.Scope):
-    world = facts.load(user, scope)
-    findings = analysis.analyse(world, scope.window)
-    names = facts.Names(user)
-    names.preload(findings)
-    reviews = facts.reviews_for(user, [f.key for f in findings])
-    return world, findings, names, reviews
-
-
-def export_findings(fmt: str, world, findings, names, reviews):
-    rows = finding_rows(findings, names, reviews, _country_of(world))
-    if fmt == "hxl":
-        body = tabular.write_hxl(FINDING_COLUMNS, rows, FINDING_TAGS)
-        content_type, ext = tabular.CONTENT_TYPES["csv"], "hxl.csv"
-    elif fmt == "xlsx":
-        body, content_type, ext = (
-            tabular.write_xlsx(FINDING_COLUMNS, rows, "findings"),
-            tabular.CONTENT_TYPES["xlsx"],
-            "xlsx",
-        )
-    elif fmt in ("csv", "json"):
-        writer = tabular.write_csv if fmt == "csv" else tabular.write_json
-        body, content_type, ext = writer(FINDING_COLUMNS, rows), tabular.CONTENT_TYPES[fmt], fmt
-    else:
-        raise Http404("Unknown export format: use csv, json, xlsx or hxl.")
+def export_findings(fmt: str, result: facts.Run):
+    try:
+        body, content_type, ext = write_findings(fmt, result.rows())
+    except ValueError as exc:
+        raise Http404(str(exc)) from None
     response = HttpResponse(
         body if isinstance(body, bytes) else "".join(body), content_type=content_type
     )
@@ -422,10 +393,8 @@ def matrix_context(user, world, findings, names, scope: facts.Scope):
         world.place_parent.update({pk: code for pk, _ in adm1})
         places = [(code, "Country-wide")] + [(pk, name) for pk, name in adm1]
     else:
-        codes = sorted({str(world.places_up(a.place)[-1]) for a in world.assignments})
-        codes += sorted(
-            {str(world.places_up(r.place)[-1]) for r in world.requirements} - set(codes)
-        )
+        codes = sorted({world.country(a.place) for a in world.assignments})
+        codes += sorted({world.country(r.place) for r in world.requirements} - set(codes))
         places = [(c, names.countries.get(c, c)) for c in codes[:60]]
     cells = analysis.matrix(world, [p for p, _ in places], scope.window, findings)
     task_ids = {t for t, _ in cells}
@@ -460,10 +429,16 @@ def labour_analysis(request):
     ctx = {"form": form, "ran": False}
     if request.GET and form.is_valid():
         scope = _scope(form)
-        world, findings, names, reviews = run_analysis(request.user, scope)
+        result = facts.run(request.user, scope)
+        world, findings, names, reviews = (
+            result.world,
+            result.findings,
+            result.names,
+            result.reviews,
+        )
         fmt = request.GET.get("export")
         if fmt:
-            return export_findings(fmt, world, findings, names, reviews)
+            return export_findings(fmt, result)
         show = request.GET.get("show", "open")
         listed = []
         for f in sorted(findings, key=lambda f: (f.kind, f.periods[0][0] if f.periods else 0)):
@@ -488,9 +463,6 @@ def labour_analysis(request):
             review_form=ReviewForm(),
             next=request.get_full_path(),
         )
-    elif not request.GET:
-        form = AnalysisForm(initial={"end": None}, user=request.user)
-        ctx["form"] = form
     return render(request, "labour/analysis.html", ctx, status=200 if not form.errors else 400)
 
 

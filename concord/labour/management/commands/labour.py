@@ -50,9 +50,8 @@ class Command(ConcordCommand):
 
     def analyse(self, o):
         from concord.core.models import Country
-        from concord.exchange import tabular
-        from concord.labour import analysis, facts
-        from concord.labour.exchange import FINDING_COLUMNS, FINDING_TAGS, finding_rows
+        from concord.labour import facts
+        from concord.labour.exchange import write_findings
 
         user = self.actor(o["as_user"]).user if o.get("as_user") else None
         scope = facts.Scope()
@@ -62,33 +61,16 @@ class Command(ConcordCommand):
                 raise CommandError(f"--country: {o['country']!r} is not an ISO alpha-3 code.")
             scope.countries = [code]
         scope.start = scope.end = _date(o.get("as_of"), "--as-of")
-        world = facts.load(user, scope)
-        findings = analysis.analyse(world, scope.window, {o["kind"]} if o.get("kind") else None)
-        names = facts.Names(user)
-        names.preload(findings)
-        reviews = facts.reviews_for(user, [f.key for f in findings])
-
-        def country_of(f):
-            return str(world.places_up(f.place)[-1]) if f.place is not None else ""
-
-        rows = finding_rows(findings, names, reviews, country_of)
+        result = facts.run(user, scope, {o["kind"]} if o.get("kind") else None)
+        rows = result.rows()
         fmt = o["format"]
-        if fmt == "json":
-            self.stdout.write(
-                json.dumps([dict(zip(FINDING_COLUMNS, r, strict=True)) for r in rows], indent=1)
-            )
-        elif fmt in ("hxl", "csv"):
-            chunks = (
-                tabular.write_hxl(FINDING_COLUMNS, rows, FINDING_TAGS)
-                if fmt == "hxl"
-                else tabular.write_csv(FINDING_COLUMNS, rows)
-            )
-            for chunk in chunks:
-                self.stdout.write(chunk, ending="")
-        else:
+        if fmt == "table":
             for r in rows:
                 self.stdout.write(f"{r[0]:9} {r[4]:4} {r[7] or '…':10} {r[11]}  [{r[12]}]")
             self.stdout.write(f"{len(rows)} findings.")
+            return
+        body, _, _ = write_findings(fmt, rows)
+        self.stdout.write(body if isinstance(body, str) else "".join(body), ending="")
 
     def import_3w(self, o):
         from concord.core import services
