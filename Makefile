@@ -38,11 +38,11 @@ test: install
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
+	env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto
 
 test-postgres:
 	@echo "== test suite on PostgreSQL =="
-	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest
+	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto
 
 lint: install
 	$(BIN)/ruff check concord tests bench

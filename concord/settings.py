@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -29,15 +30,30 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 (DATA_DIR / "static").mkdir(exist_ok=True)
 
 
+def key_file(name: str, make) -> str:
+    """A key kept in the data directory, made once by ``make()``."""
+    path = DATA_DIR / name
+    if not path.exists():
+        # Written aside then linked into place: two processes starting at once (test
+        # workers, a server and a command) never read a half-written or a different key.
+        fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=f".{name}.")
+        try:
+            os.write(fd, make().encode())
+            os.close(fd)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                pass
+        finally:
+            os.unlink(tmp)
+    return path.read_text().strip()
+
+
 def _secret_key() -> str:
     """A key from the environment, else one generated once and kept in the data directory."""
     if os.environ.get("CONCORD_SECRET_KEY"):
         return os.environ["CONCORD_SECRET_KEY"]
-    path = DATA_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(64))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return key_file("secret_key", lambda: secrets.token_urlsafe(64))
 
 
 SECRET_KEY = _secret_key()
@@ -62,6 +78,7 @@ INSTALLED_APPS = [
     "concord.core",
     "concord.operations",
     "concord.labour",
+    "concord.accountability",
     "concord.web",
     "concord.api",
 ]
@@ -239,6 +256,9 @@ USE_TZ = True
 EMAIL_BACKEND = os.environ.get(
     "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+DEFAULT_FROM_EMAIL = os.environ.get("CONCORD_FROM_EMAIL", "concord@localhost")
+EMAIL_HOST = os.environ.get("CONCORD_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("CONCORD_EMAIL_PORT", "25"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -184,7 +184,112 @@ def build_world():
         ),
         actor=sys,
     )
-    w.hidden = {"H": hidden_org, "G": hidden_area, "J": hidden_op, "I": hidden_task}
+    from concord.accountability.models import (
+        AccountabilityLine,
+        Report,
+        ReportingObligation,
+        SecurityUnit,
+        UnitCommand,
+    )
+
+    hidden_obligation = services.save(
+        ReportingObligation(
+            reporter_operation=hidden_op,
+            body="security_council",
+            subject=marker("V", 3, "owner"),
+            every_days=90,
+            first_due=dt.date(2020, 1, 1),
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
+    hidden_unit = services.save(
+        SecurityUnit(
+            name=marker("E", 3, "owner"),
+            country=mli,
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
+    from concord.accountability.models import (
+        Allegation,
+        Commitment,
+        Condition,
+        FundingInstrument,
+        Intercession,
+        MitigatingMeasure,
+        RiskAssessment,
+        SupportCase,
+        Tranche,
+        TrancheDecision,
+    )
+
+    hidden_case = services.save(
+        SupportCase(
+            title=marker("HC", 3, "owner"),
+            operation=hidden_op,
+            provider=hidden_org,
+            unit=hidden_unit,
+            kind="training",
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
+    hidden_instrument = services.save(
+        FundingInstrument(
+            name=marker("HF", 3, "owner"),
+            kind="trust_fund",
+            manager=hidden_org,
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
+    hidden_commitment = services.save(
+        Commitment(
+            instrument=hidden_instrument,
+            donor=hidden_org,
+            recipient_operation=hidden_op,
+            amount=1_000_000,
+            currency="EUR",
+            purpose=marker("HM", 3, "owner"),
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
+    hidden_tranche = services.save(
+        Tranche(
+            commitment=hidden_commitment,
+            label=marker("HT", 3, "owner"),
+            amount=1000,
+            planned=dt.date(2026, 1, 1),
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+    )
+    w.hidden = {
+        "HC": hidden_case,
+        "HF": hidden_instrument,
+        "HM": hidden_commitment,
+        "HT": hidden_tranche,
+        "E": hidden_unit,
+        "H": hidden_org,
+        "G": hidden_area,
+        "J": hidden_op,
+        "I": hidden_task,
+        "V": hidden_obligation,
+    }
     w.letters = {
         Organisation: "O",
         Person: "P",
@@ -197,6 +302,20 @@ def build_world():
         Assignment: "W",
         Arrangement: "R",
         ImportBatch: "B",
+        AccountabilityLine: "L",
+        ReportingObligation: "Q",
+        Report: "U",
+        SecurityUnit: "S",
+        UnitCommand: "M",
+        SupportCase: "CA",
+        RiskAssessment: "RA",
+        MitigatingMeasure: "MM",
+        Allegation: "AL",
+        Intercession: "IN",
+        FundingInstrument: "FI",
+        Commitment: "CO",
+        Tranche: "TR",
+        Condition: "CN",
     }
     for c in CLASSIFICATIONS:
         for r in RELEASABILITIES:
@@ -344,7 +463,217 @@ def build_world():
                     "areas": [hidden_area],
                 },
             )
+            line = services.save(
+                AccountabilityLine(
+                    operation=hidden_op,
+                    body="host_state",
+                    to_organisation=hidden_org,
+                    mechanism="sofa",
+                    frequency=marker("L", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            obligation = services.save(
+                ReportingObligation(
+                    reporter_operation=hidden_op,
+                    body="donors",
+                    to_organisation=hidden_org,
+                    subject=marker("Q", c, r),
+                    every_days=30,
+                    first_due=dt.date(2026, 1, 1),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            report = services.save(
+                Report(
+                    title=marker("U", c, r),
+                    submitted=dt.date(2026, 1, 2),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m={**m2m(), "obligations": [obligation, hidden_obligation]},
+            )
+            unit = services.save(
+                SecurityUnit(
+                    name=marker("S", c, r),
+                    country=mli,
+                    parent=hidden_unit,
+                    successor=hidden_unit,
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            command = services.save(
+                UnitCommand(
+                    unit=hidden_unit,
+                    commander=None,
+                    commander_name="Colonel X",
+                    rank=marker("M", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            case = services.save(
+                SupportCase(
+                    title=marker("CA", c, r),
+                    operation=hidden_op,
+                    provider=hidden_org,
+                    unit=hidden_unit,
+                    kind="logistics",
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            assessment = services.save(
+                RiskAssessment(
+                    case=hidden_case,
+                    recipient_record="record",
+                    rating="medium",
+                    decision="approved",
+                    rationale=marker("RA", c, r),
+                    assessed_on=dt.date(2026, 1, 1),
+                    expires_on=dt.date(2027, 1, 1),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            measure = services.save(
+                MitigatingMeasure(
+                    case=hidden_case,
+                    description=marker("MM", c, r),
+                    responsible=hidden_org,
+                    deadline=dt.date(2026, 3, 1),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            allegation = services.save(
+                Allegation(
+                    unit=hidden_unit,
+                    violation="looting",
+                    confidence="low",
+                    summary=marker("AL", c, r),
+                    source="a named witness",
+                    recorded=dt.date(2026, 1, 1),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            intercession = services.save(
+                Intercession(
+                    case=hidden_case,
+                    raised_on=dt.date(2026, 1, 1),
+                    raised_with=marker("IN", c, r),
+                    what="a concern",
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            instrument = services.save(
+                FundingInstrument(
+                    name=marker("FI", c, r),
+                    kind="bilateral",
+                    manager=hidden_org,
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            commitment = services.save(
+                Commitment(
+                    instrument=hidden_instrument,
+                    donor=hidden_org,
+                    recipient_operation=hidden_op,
+                    amount=500,
+                    currency="USD",
+                    purpose=marker("CO", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            tranche = services.save(
+                Tranche(
+                    commitment=hidden_commitment,
+                    label=marker("TR", c, r),
+                    amount=1,
+                    planned=dt.date(2026, 6, 1),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            condition = services.save(
+                Condition(
+                    tranche=hidden_tranche,
+                    kind="custom",
+                    evidence_needed=marker("CN", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            TrancheDecision.objects.create(
+                tranche=tranche,
+                kind="release",
+                rationale="proposed",
+                proposed_by=w.users["own_editor"],
+                proposed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+            )
             w.records += [
+                (SupportCase, case, c, r),
+                (RiskAssessment, assessment, c, r),
+                (MitigatingMeasure, measure, c, r),
+                (Allegation, allegation, c, r),
+                (Intercession, intercession, c, r),
+                (FundingInstrument, instrument, c, r),
+                (Commitment, commitment, c, r),
+                (Tranche, tranche, c, r),
+                (Condition, condition, c, r),
+                (SecurityUnit, unit, c, r),
+                (UnitCommand, command, c, r),
+                (AccountabilityLine, line, c, r),
+                (ReportingObligation, obligation, c, r),
+                (Report, report, c, r),
                 (Task, task, c, r),
                 (ClashRule, rule, c, r),
                 (Need, need, c, r),

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from concord.core.seed import demo_password
 
@@ -126,20 +127,22 @@ def test_a_day_in_concord(browser, demo):
     page.locator("#id_kind").select_option("local")
     page.locator("#id_website").fill("not a website")
     page.get_by_role("button", name="Save").click()
-    assert page.locator("#id_website_error").is_visible()
+    expect(page.locator("#id_website_error")).to_be_visible()
     shot(page, "form-error")
     page.locator("#id_website").fill("https://example.org/")
     page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Mopti Youth Dialogue").is_visible()
+    expect(page.get_by_role("heading", name="Mopti Youth Dialogue")).to_be_visible()
     shot(page, "organisation-detail")
     page.get_by_role("link", name="History").click()
-    assert "Create" in page.content()
+    # Wait for the navigation: content() during it can read an empty document.
+    page.wait_for_url("**/history/")
+    expect(page.locator("main")).to_contain_text("Create")
     shot(page, "history")
 
     # A confidential record shared with a space, as its owner sees it.
     page.goto(f"{base}/people/")
     page.get_by_role("link", name="Jean-Baptiste Koné (demo)").click()
+    expect(page.get_by_role("heading", name="Jean-Baptiste Koné (demo)")).to_be_visible()
     shot(page, "person-detail")
     context.close()
 
@@ -190,8 +193,7 @@ def test_operations_timeline_map_and_typology(browser, demo):
     assert svg.get_attribute("viewBox") == before
     shot(page, "operations-timeline")
     page.locator('#picture a:has-text("Barkhane")').first.click()
-    page.wait_for_load_state()
-    assert page.get_by_role("heading", name="Barkhane").is_visible()
+    expect(page.get_by_role("heading", name="Barkhane")).to_be_visible()
     assert "operates alongside MINUSMA" in page.content()
     shot(page, "operation-detail")
     page.goto(f"{base}/operations/map/?date=2016-06-01")
@@ -200,5 +202,124 @@ def test_operations_timeline_map_and_typology(browser, demo):
     page.goto(f"{base}/operations/typology/")
     assert page.get_by_role("heading", name="The paper's own examples").is_visible()
     shot(page, "operations-typology")
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_division_of_labour_analysis_timeline_grid_and_3w_import(browser, demo, tmp_path):
+    """A coordination officer in Mali reads the 4W matrix and its findings, opens Gao's
+    timeline, enters two assignments with the keyboard alone, and previews a 3W file."""
+    from django.core.management import call_command
+
+    call_command("seed", "catalogue")
+    call_command("seed", "demo")  # again, now that the task catalogue is there
+    base = demo
+    context, page = signed_in(browser, base, "dpo.contributor", width=1400, height=900)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(f"{base}/labour/?country=MLI&start=2020-06-01&end=2020-06-30")
+    assert page.get_by_role("heading", name="Who does what where").is_visible()
+    assert page.locator(".flag-overlap").count() >= 1
+    assert page.get_by_text("both lead Counter-terrorism operations in Gao").first.is_visible()
+    shot(page, "labour-analysis")
+    gao = page.locator('.map-4w a[data-place="Gao"]')
+    assert gao.count() == 1 and "Gao" in gao.text_content()
+    if SHOTS:
+        page.locator(".map-4w").screenshot(path=str(SHOTS / "labour-map.png"))
+    gao.locator("circle").click()  # a region on the map opens its timeline
+    page.wait_for_url("**/labour/timeline/?country=MLI&area_id=*")
+    assert page.get_by_role("heading", name="Who does what in Gao").is_visible()
+
+    page.goto(f"{base}/labour/timeline/?country=MLI&area=ML-7")
+    assert page.get_by_role("heading", name="Who does what in Gao").is_visible()
+    assert page.locator("svg").get_by_text("Barkhane").count() >= 1
+    shot(page, "labour-timeline")
+
+    # The grid, by keyboard only: type, Tab across, Enter adds a row, Ctrl+Enter saves.
+    page.goto(f"{base}/assignments/grid/")
+    first = page.get_by_label("Row 1 organisation")
+    first.click()
+    for value, keys in [("UNICEF", 2), ("education", 1), ("MLI", 1), ("ML-7", 7)]:
+        page.keyboard.type(value)
+        for _ in range(keys):
+            page.keyboard.press("Tab")
+    rows_before = page.locator("#grid tbody tr").count()
+    page.get_by_label(f"Row {rows_before} contact").focus()
+    page.keyboard.press("Enter")  # in the last row's last cell: a new row
+    assert page.locator("#grid tbody tr").count() == rows_before + 1
+    assert page.evaluate("document.activeElement.name") == f"r{rows_before}-organisation"
+    page.get_by_label("Row 2 organisation").fill("UNICEF")
+    page.get_by_label("Row 2 task").fill("no-such-task")
+    page.get_by_label("Row 2 country").fill("MLI")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_load_state()
+    alert = page.get_by_role("alert")
+    assert "Nothing was saved" in alert.inner_text() and "row 2" in alert.inner_text()
+    assert page.get_by_label("Row 1 task").input_value() == "education"  # kept for correction
+    page.get_by_label("Row 2 task").fill("wash")
+    page.get_by_label("Row 2 task").press("Control+Enter")
+    page.wait_for_url("**/assignments/?sort=-pk")
+
+    # A 3W file: the preview says what will be created, matched and rejected.
+    f = tmp_path / "mali-3w.csv"
+    f.write_text(
+        "Organisation,Sector,Region\n#org +name,#sector,#adm1 +name\n"
+        "UNICEF,Education,Gao\nBrand-new NGO,Protection,Mopti\nUNICEF,Astrology,Gao\n"
+    )
+    page.goto(f"{base}/assignments/import-3w/")
+    page.locator('input[type="file"]').set_input_files(str(f))
+    page.get_by_label("Country (when the file has no #country)").fill("MLI")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("heading", name="Preview of mali-3w.csv")).to_be_visible()
+    page.get_by_text("organisation: 1 value").click()  # folded: real files list hundreds
+    expect(page.get_by_text("Brand-new NGO — row 4")).to_be_visible()
+    # The unknown sector is mapped to a task, and the preview is made again.
+    page.get_by_label("Task for Astrology").select_option("education")
+    shot(page, "labour-import-preview")
+    page.get_by_role("button", name="Preview again with these choices").click()
+    page.wait_for_load_state()
+    page.get_by_role("button", name="Import 3 assignments").click()
+    page.wait_for_load_state()
+    created = page.locator("dt:has-text('Assignments created') + dd")
+    assert created.inner_text() == "3"
+    assert "Brand-new NGO" in page.locator("main").inner_text()
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_accountability_reports_due_and_the_web_of_an_operation(browser, demo):
+    """A coordinator sees this month's overdue reports; a human-rights officer opens the web
+    of accountability of an operation and sees what it lacks."""
+    from django.core.management import call_command
+
+    call_command("seed", "catalogue")
+    call_command("seed", "demo")  # again, now that the operations are there
+    base = demo
+    context, page = signed_in(browser, base, "dpo.viewer", width=1280, height=900)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/accountability/due/")
+    assert page.get_by_role("heading", name="Reports due").is_visible()
+    assert page.locator("tr.overdue").count() >= 2
+    shot(page, "accountability-due")
+    page.get_by_text("Accountability", exact=True).click()  # the menu opens
+    page.get_by_role("link", name="Calendar of due dates", exact=True).click()
+    page.wait_for_url("**/accountability/calendar/")
+    assert page.locator("table.due-calendar td.today").count() == 1
+    shot(page, "accountability-calendar")
+    page.goto(f"{base}/operations/?q=Barkhane")
+    page.get_by_role("link", name="Barkhane").first.click()
+    page.wait_for_load_state()
+    page.get_by_role("link", name="Thin accountability", exact=False).first.click()
+    expect(page.get_by_role("heading", name="The web of accountability of")).to_be_visible()
+    # On its last day the SOFA with Mali had ended (Barkhane left Mali in August 2022).
+    assert page.locator('svg line[data-body="host_state"]').count() == 0
+    page.get_by_label("On", exact=True).fill("2020-06-01")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**on=2020-06-01**")
+    assert page.locator('svg line[data-body="host_state"]').count() == 1
+    assert "no line to a multilateral body" in page.get_by_role("alert").inner_text()
+    shot(page, "accountability-web")
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from concord.core.context import Actor
 from concord.core.importers import ImportContext
 from concord.core.models import AuditEntry, Country, Organisation, User
 from concord.exchange.tabular import FileRejected
-from concord.labour import analysis, facts, threew
+from concord.labour import analysis, facts, pictures, threew
 from concord.labour.models import (
     Assignment,
     ClashRule,
@@ -229,6 +230,27 @@ def test_analysis_page_matrix_findings_and_reviews(demo):
     assert "both lead Counter-terrorism operations in Gao" not in text  # resolved: hidden
     text = client.get("/labour/", {"country": "MLI", "show": "all"}).content.decode()
     assert "Joint cell agreed at Pau" in text
+    # The map of the same: Mali's regions as dots at their points, filled by their number of
+    # lead actors, outlined by their worst flag.
+    text = client.get("/labour/", {"country": "MLI", "start": "2020-06-01", "end": "2020-06-30"})
+    text = text.content.decode()
+    gao = re.search(r'<a href="([^"]+)"[^>]*data-place="Gao"><circle ([^>]*)>', text)
+    assert gao and "area_id=" in gao.group(1)
+    assert f'fill="{pictures.LEAD_COLOURS[2]}"' in gao.group(2)  # Barkhane, FC-G5S, WFP …
+    assert f'stroke="{pictures.FLAG_COLOURS["gap"]}"' in gao.group(2)  # gaps rank first
+    assert re.search(r"Gao · G O C</text>", text)
+    assert 'data-place="Bamako"' in text and 'data-country="466"' in text
+    world = client.get("/labour/", {"start": "2020-06-01", "end": "2020-06-30"}).content.decode()
+    mali = re.search(r'<a href="([^"]+)"[^>]*><path [^>]*data-country="466"', world)
+    assert mali and "country=MLI" in mali.group(1).replace("&amp;", "&")
+    assert 'data-country="250"><' in world  # France: no assignment there, plain and unlinked
+    one_task = client.get(
+        "/labour/",
+        {"country": "MLI", "task": "mine_action", "start": "2020-06-01", "end": "2020-06-30"},
+    ).content.decode()
+    mopti = re.search(r'data-place="Mopti"><circle ([^>]*)>', one_task).group(1)
+    assert f'fill="{pictures.LEAD_COLOURS[0]}"' in mopti  # the declared need nobody leads
+    assert f'stroke="{pictures.FLAG_COLOURS["gap"]}"' in mopti
     bad = client.get("/labour/", {"country": "XXX", "start": "2021-01-01", "end": "2020-01-01"})
     assert bad.status_code == 400 and "not an ISO alpha-3" in bad.content.decode()
     svg = client.get("/labour/timeline/", {"country": "MLI", "area": "ML-7", "format": "svg"})
@@ -257,6 +279,44 @@ def test_grid_saves_all_rows_or_names_the_bad_cells(demo):
     rows["r1-task"] = "wash"
     assert client.post("/assignments/grid/", rows).status_code == 302
     assert Assignment.objects.count() == count + 2
+
+
+@pytest.mark.django_db
+def test_web_3w_import_previews_unmatched_values_keeps_sector_mappings_and_confirms(demo):
+    """Upload, preview (nothing written), map an unknown sector, preview again, confirm.
+    Two bugs this pins down: the preview listed no unmatched value at all (a defaultdict
+    asked for ``.items`` by the template), and a mapped sector vanished from the form, so
+    the confirmation rejected the rows the preview had promised."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = login(demo["dpo.contributor"])
+    owner = demo["dpo.contributor"].memberships.first().organisation_id
+    text = (
+        "Organisation,Sector,Region\n#org +name,#sector,#adm1 +name\n"
+        "UNICEF,Education,Gao\nBrand-new NGO,Protection,Mopti\nUNICEF,Astrology,Gao\n"
+    )
+    options = {"owner": owner, "country": "MLI", "role": "support", "classification": "1"}
+    options.update(releasability="owner", create_organisations="on", create_areas="on")
+    before = (Assignment.objects.count(), AuditEntry.objects.count())
+    r = client.post(
+        "/assignments/import-3w/",
+        {**options, "file": SimpleUploadedFile("mali-3w.csv", text.encode())},
+    )
+    page = r.content.decode()
+    assert r.status_code == 200 and "Nothing has been written yet" in page
+    assert "Brand-new NGO — row 4" in page and "Astrology — row 5" in page
+    assert 'aria-label="Task for Astrology"' in page
+    assert (Assignment.objects.count(), AuditEntry.objects.count()) == before
+    token = re.search(r'name="token" value="([^"]+)"', page).group(1)
+    again = {**options, "token": token, "filename": "mali-3w.csv", "map:Astrology": "education"}
+    page = client.post("/assignments/import-3w/", {**again, "preview": "1"}).content.decode()
+    assert '<option value="education" selected>' in page  # the mapping stays in the form
+    assert "Import 3 assignments" in page
+    r = client.post("/assignments/import-3w/", {**again, "confirm": "1"})
+    assert r.status_code == 302, r.content.decode()[:2000]
+    batch = ImportBatch.objects.get(pk=int(r["Location"].rstrip("/").split("/")[-1]))
+    assert batch.created == 3 and batch.report["mapped"] == {"Astrology": 1}
+    assert Assignment.objects.filter(batch=batch, task__code="education").count() == 2
 
 
 @pytest.mark.django_db

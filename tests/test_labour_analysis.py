@@ -222,3 +222,39 @@ def test_matrix_counts_leads_per_region_including_country_wide_and_district_work
     assert cells[(1, 10)].leads == {"o1", "o2"}
     assert cells[(1, 20)].leads == {"o1"} and cells[(1, 20)].others == {"o3"}
     assert cells[(1, 10)].overlap and not cells[(1, 20)].overlap
+
+
+def test_map_summary_counts_distinct_lead_actors_and_orders_flags():
+    from concord.labour import pictures as P
+
+    def cell(leads, gap=False, overlap=False, clash=False):
+        return {"lead_ids": set(leads), "gap": gap, "overlap": overlap, "clash": clash}
+
+    leads, flags, detail = P.place_summary(
+        [cell({"o1", "o2"}, overlap=True), None, cell({"o1"}, gap=True), cell(set(), gap=True)]
+    )
+    assert leads == 2 and flags == ("gap", "overlap")
+    assert detail == "2 tasks with a gap, 1 task with an overlap"
+    assert P.place_summary([None, None]) == (0, (), "nothing flagged")
+    spot = P.Spot("Gao", 2, ("overlap", "clash"), "", "/x")
+    assert spot.fill == P.LEAD_COLOURS[2] and spot.worst == "clash"  # clash outranks overlap
+
+
+def test_map_zooms_to_a_country_escapes_labels_and_skips_points_outside():
+    from concord.labour import pictures as P
+
+    square = "M170.00,70.00 L180.00,70.00 L180.00,80.00 L170.00,80.00 Z"
+    paths = {"466": (square, (175.0, 75.0)), "250": ("M0,0 L1,0 L1,1 Z", (0.5, 0.5))}
+    spots = [
+        P.Spot("Mali", 1, ("gap",), "", "/mli", numeric="466"),
+        P.Spot("<b>Gao</b>", 0, (), "", "/gao?a=1&b=2", point=(15.0, -5.0)),
+        P.Spot("Far away", 0, (), "", "/far", point=(-40.0, 100.0)),
+    ]
+    svg = P.matrix_map_svg("Mali", spots, paths, focus="466", width=400)
+    assert "&lt;b&gt;Gao&lt;/b&gt;" in svg and "<b>" not in svg
+    assert 'href="/gao?a=1&amp;b=2"' in svg
+    assert "Far away" not in svg  # outside the zoomed frame
+    assert "translate(-168.700,-68.700)" in svg  # the frame: the country and a margin
+    world = P.matrix_map_svg("World", spots, paths, width=360)
+    assert f'stroke="{P.FLAG_COLOURS["gap"]}"' in world and "Far away" in world
+    assert '<path d="M0,0 L1,0 L1,1 Z" fill="#ffffff" data-country="250">' in world

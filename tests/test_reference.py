@@ -75,3 +75,24 @@ def test_seed_demo_is_idempotent_and_prints_logins(capsys):
     entries = AuditEntry.objects.count()
     call_command("seed", "demo")
     assert AuditEntry.objects.count() == entries
+
+
+@pytest.mark.django_db
+def test_seed_demo_before_the_catalogue_leaves_the_labour_demo_whole_for_later(capsys):
+    """Demo first, catalogue second: the division-of-labour demo waits for the operations
+    rather than loading the half of it that needs none (a bug: the later run then skipped
+    it, and Barkhane's and the Joint Force's assignments never appeared)."""
+    from concord.labour.catalogue import seed_labour_catalogue
+    from concord.labour.models import Arrangement, Assignment
+    from concord.operations.catalogue import seed_catalogue
+
+    call_command("seed", "demo")
+    assert "needs the operations catalogue" in capsys.readouterr().out
+    assert not Assignment.objects.exists() and not Arrangement.objects.exists()
+    seed_catalogue()
+    seed_labour_catalogue()
+    call_command("seed", "demo")
+    assert "needs the operations catalogue" not in capsys.readouterr().out
+    assert Assignment.objects.filter(operation__key="barkhane").count() == 2
+    assert Assignment.objects.filter(organisation__acronym="WFP").exists()
+    assert Arrangement.objects.count() == 1

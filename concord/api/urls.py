@@ -2,6 +2,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from concord.accountability import api as accountability
 from concord.labour import api as labour
 from concord.operations import api as operations
 
@@ -25,6 +26,37 @@ router.register("arrangements", labour.ArrangementViewSet, basename="arrangement
 router.register("mandates", labour.MandateViewSet, basename="mandate")
 router.register("findings", labour.FindingViewSet, basename="finding")
 router.register("imports-3w", labour.ThreeWImportViewSet, basename="import3w")
+router.register(
+    "accountability-lines", accountability.AccountabilityLineViewSet, basename="accountabilityline"
+)
+router.register(
+    "reporting-obligations",
+    accountability.ReportingObligationViewSet,
+    basename="reportingobligation",
+)
+router.register("reports", accountability.ReportViewSet, basename="report")
+router.register("reports-due", accountability.DueViewSet, basename="reportdue")
+router.register("security-units", accountability.SecurityUnitViewSet, basename="securityunit")
+router.register("unit-commands", accountability.UnitCommandViewSet, basename="unitcommand")
+router.register("support-cases", accountability.SupportCaseViewSet, basename="supportcase")
+router.register("risk-assessments", accountability.RiskAssessmentViewSet, basename="riskassessment")
+router.register(
+    "mitigating-measures", accountability.MitigatingMeasureViewSet, basename="mitigatingmeasure"
+)
+router.register("allegations", accountability.AllegationViewSet, basename="allegation")
+router.register("intercessions", accountability.IntercessionViewSet, basename="intercession")
+router.register(
+    "funding-instruments", accountability.FundingInstrumentViewSet, basename="fundinginstrument"
+)
+router.register("commitments", accountability.CommitmentViewSet, basename="commitment")
+router.register("tranches", accountability.TrancheViewSet, basename="tranche")
+router.register("conditions", accountability.ConditionViewSet, basename="condition")
+router.register(
+    "tranche-decisions", accountability.TrancheDecisionViewSet, basename="tranchedecision"
+)
+router.register(
+    "funding-evaluation", accountability.FundingEvaluationViewSet, basename="fundingevaluation"
+)
 
 app_name = "api"
 urlpatterns = [

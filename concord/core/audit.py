@@ -30,7 +30,12 @@ def snapshot(obj: models.Model, *, fresh: bool = False) -> dict:
     for f in obj._meta.concrete_fields:
         if f.name in EXCLUDED_FIELDS or f.primary_key:
             continue
-        data[f.name] = _jsonable(f.value_from_object(obj))
+        value = f.value_from_object(obj)
+        if getattr(f, "sensitive", False):  # never the plaintext: only that it changed
+            from .crypto import pseudonym
+
+            value = f"(sensitive {pseudonym(value, label='value')})" if value else ""
+        data[f.name] = _jsonable(value)
     if fresh:
         data.update({f.name: [] for f in obj._meta.many_to_many})
     elif obj.pk is not None:

@@ -183,8 +183,8 @@ class ScopedForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        for f in self.fields.values():
-            if isinstance(f, OrganisationRefField | AreaRefField):
+        for f in self.fields.values():  # reference fields resolve among what user may see
+            if isinstance(f, OrganisationRefField | AreaRefField) or hasattr(f, "user"):
                 f.user = user
         principal = user.principal()
         owners = Organisation.objects.filter(pk__in=principal.orgs_with_role(Role.CONTRIBUTOR))

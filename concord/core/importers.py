@@ -45,6 +45,11 @@ def _split(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(SEP) if v.strip()]
 
 
+def iso(day) -> str:
+    """A date as YYYY-MM-DD, or "" for none (how every export and page writes dates)."""
+    return day.isoformat() if day else ""
+
+
 def _date(value: str, column: str):
     if not value:
         return None
@@ -137,7 +142,7 @@ class Spec(abc.ABC):
             row.get("classification", ""),
             [(c.value, c.name.lower()) for c in Classification],
             "classification",
-            obj.classification if obj.pk else Classification.INTERNAL,
+            obj.classification if obj.pk else obj._meta.get_field("classification").default,
         )
         obj.releasability = _choice(
             row.get("releasability", ""),

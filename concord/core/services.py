@@ -56,12 +56,16 @@ def _check_named_users(instance: ScopedModel, m2m: dict) -> None:
         )
 
 
-def _index_organisation_names(org: Organisation) -> None:
+def _index_organisation_names(org: Organisation, actor: Actor, creating: bool) -> None:
     OrganisationName.objects.filter(organisation=org).delete()
     keys = sorted({normalise_name(n) for n in org.names()} - {""})
     OrganisationName.objects.bulk_create([OrganisationName(organisation=org, key=k) for k in keys])
 
 
+# Rules a capability attaches to its models, run whichever interface saves the record:
+# BEFORE_SAVE(instance) before validation, AFTER_SAVE(instance, actor, creating) after the
+# write, in the same transaction (so a rule that fails undoes the write).
+BEFORE_SAVE: dict[type, Callable] = {}
 AFTER_SAVE: dict[type, Callable] = {Organisation: _index_organisation_names}
 
 
@@ -93,6 +97,9 @@ def save(
         instance.created_by = actor.user if not actor.is_system else None
         instance.created_at = timezone.now()
     instance.updated_at = timezone.now()
+    before_hook = BEFORE_SAVE.get(model)
+    if before_hook:
+        before_hook(instance)
     # The first organisations own their own records (there is nobody else to own them yet).
     self_owned = (
         creating
@@ -117,7 +124,7 @@ def save(
         children(instance)
     hook = AFTER_SAVE.get(model)
     if hook:
-        hook(instance)
+        hook(instance, actor, creating)
     after = audit.snapshot(instance)
     changes = audit.diff(before, after)
     if creating or changes:  # an update that changes nothing leaves no entry

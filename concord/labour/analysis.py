@@ -223,12 +223,13 @@ def _arrangement_cover(
     place: Place,
 ) -> list[tuple[int, int]]:
     """Periods during which an arrangement between both actors covers the tasks at the place."""
+    between = [arr for arr in arrangements.get(actors[0], ()) if actors[1] in arr.parties]
+    if not between:  # most pairs of actors have no arrangement at all
+        return []
     ups = set(world.places_up(place))
     task_ups = {u for t in tasks for u in world.tasks_up(t)}
     out = []
-    for arr in arrangements.get(actors[0], ()):
-        if actors[1] not in arr.parties:
-            continue
+    for arr in between:
         if arr.tasks and not (arr.tasks & task_ups):
             continue
         if arr.places and not (arr.places & ups):

@@ -9,6 +9,7 @@ humanitarian 3W tool reads: ``#org+impl``, ``#activity+code``, ``#sector``, ``#a
 from __future__ import annotations
 
 from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
+from concord.core.importers import iso as _iso
 from concord.core.models import Area, Country, Organisation
 from concord.core.models.registry import normalise_name
 from concord.operations.exchange import SECURITY_TAGS, format_sources, operation_ref, parse_sources
@@ -121,10 +122,6 @@ def area_ref(value: str, ctx, column: str):
     if area is None:
         raise RowError(column, f"no area with P-code or ISO code {value!r}")
     return area
-
-
-def _iso(d) -> str:
-    return d.isoformat() if d else ""
 
 
 def _area_code(area) -> str:

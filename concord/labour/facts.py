@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from concord.core.models import Area, Country, Organisation, Space
+from concord.core.models.registry import area_parents
 from concord.core.visibility import RESTRICTED, VisibleLabels
 from concord.operations.models import Operation, Relation, RelationKind
 
@@ -208,7 +209,7 @@ def load(user, scope: Scope | None = None) -> analysis.World:
     ):
         world.rules.append(analysis.Rule(pk, a, b, reason))
 
-    world.place_parent = area_parents(area_ids)
+    world.place_parent = area_parents(area_ids, country_at_top=True)
     if scope.task:
         wanted = _below(world, scope.task.pk)
         world.assignments = [a for a in world.assignments if a.task in wanted]
@@ -217,20 +218,6 @@ def load(user, scope: Scope | None = None) -> analysis.World:
 
 def _below(world: analysis.World, task: int) -> set[int]:
     return world.tasks_below(task)
-
-
-def area_parents(area_ids: set[int]) -> dict:
-    """Each area's parent: its parent area or, at the top, its country's alpha-3 code."""
-    parents: dict = {}
-    todo = set(area_ids)
-    while todo:
-        rows = list(
-            Area.objects.filter(pk__in=todo).values_list("pk", "parent_id", "country__alpha3")
-        )
-        for pk, parent, code in rows:
-            parents[pk] = parent if parent else code
-        todo = {p for _, p, _ in rows if p is not None and p not in parents}
-    return parents
 
 
 # --- words -----------------------------------------------------------------------------------

@@ -9,7 +9,11 @@ from concord.core.forms import AreaRefField, OrganisationRefField, ScopedForm
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Country, Space
 from concord.operations.exchange import _parts, format_sources, parse_sources
-from concord.operations.forms import CountryListField, LinesField, OperationRefField
+from concord.operations.forms import (
+    CountryListField,
+    LinesField,
+    OptionalOperationField,
+)
 
 from .exchange import TaskMatcher
 from .models import (
@@ -147,11 +151,6 @@ class NeedForm(PlaceForm):
     class Meta:
         model = Need
         fields = [*Need.FIELDS, *ScopedForm.SECURITY_FIELDS]
-
-
-class OptionalOperationField(OperationRefField):
-    def clean(self, value):
-        return super().clean(value) if (value or "").strip() else None
 
 
 class AssignmentForm(PlaceForm):

@@ -84,3 +84,136 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
     )
     out.append("</svg>")
     return "\n".join(out)
+
+
+# --- the 4W matrix as a map ---------------------------------------------------------------
+
+LEAD_COLOURS = ["#dee2e6", "#8ccf9a", "#f2c14e"]  # no lead · 1 lead actor · 2 or more
+FLAG_COLOURS = {"gap": "#c92a2a", "clash": "#862e9c", "overlap": "#e8590c"}  # worst first
+FLAG_LETTERS = {"gap": "G", "overlap": "O", "clash": "C"}
+FLAG_NOUNS = {"gap": "a gap", "overlap": "an overlap", "clash": "a clash"}
+
+
+@dataclass(frozen=True)
+class Spot:
+    """One column of the 4W matrix: a country (shaded) or an area (a dot at its point)."""
+
+    label: str
+    leads: int  # distinct lead actors, all tasks in scope
+    flags: tuple[str, ...]  # of "gap", "overlap", "clash"
+    detail: str  # the tooltip
+    url: str
+    numeric: str = ""  # ISO numeric code, for a country
+    point: tuple[float, float] | None = None  # (latitude, longitude), for an area
+
+    @property
+    def fill(self) -> str:
+        return LEAD_COLOURS[min(self.leads, 2)]
+
+    @property
+    def worst(self) -> str:
+        return next((f for f in FLAG_COLOURS if f in self.flags), "")
+
+    @property
+    def tip(self) -> str:
+        lead = f"{self.leads} lead actor{'s' if self.leads != 1 else ''}"
+        return f"{self.label}: {lead}; {self.detail}"
+
+
+def place_summary(cells: list[dict | None]) -> tuple[int, tuple[str, ...], str]:
+    """A matrix column in one line: distinct lead actors, the flags present, and the counts
+    (for the tooltip)."""
+    present = [c for c in cells if c]
+    leads = set().union(*(c["lead_ids"] for c in present)) if present else set()
+    counts = {flag: sum(1 for c in present if c[flag]) for flag in FLAG_LETTERS}
+    flags = tuple(f for f in FLAG_LETTERS if counts[f])
+    detail = ", ".join(
+        f"{n} task{'s' if n > 1 else ''} with {FLAG_NOUNS[f]}" for f, n in counts.items() if n
+    )
+    return len(leads), flags, detail or "nothing flagged"
+
+
+def _bbox(d: str) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+    for pair in d.replace("M", " ").replace("L", " ").replace("Z", " ").split():
+        x, y = pair.split(",")
+        xs.append(float(x))
+        ys.append(float(y))
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def matrix_map_svg(
+    title: str, spots: list[Spot], paths: dict, focus: str = "", width: int = 900
+) -> str:
+    """The 4W matrix on a map, coloured as the matrix is: fill by the number of lead actors
+    (none, one, two or more), outline by the worst flag (gap, then clash, then overlap), and
+    the flags' letters beside each region. Countries are shaded; areas are dots at their
+    points. ``paths``: ISO numeric code -> (SVG path in a 360x180 frame, label point), as from
+    ``operations.pictures.world_paths``. ``focus``: a numeric code to zoom to."""
+    if focus and focus in paths:
+        x0, y0, x1, y1 = _bbox(paths[focus][0])
+        pad = max(x1 - x0, y1 - y0) * 0.08 + 0.5
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    else:
+        x0, y0, x1, y1 = 0.0, 0.0, 360.0, 180.0
+    scale = width / (x1 - x0)
+    height = int((y1 - y0) * scale)
+    by_country = {s.numeric: s for s in spots if s.numeric}
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{width}" height="{height + 30}" viewBox="0 0 {width} {height + 30}" role="img" '
+        f'aria-label={quoteattr(title)} font-family="sans-serif" font-size="12">',
+        f"<title>{escape(title)}</title>",
+        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#eef4fa"/>',
+        f'<g transform="scale({scale:.4f}) translate({-x0:.3f},{-y0:.3f})" stroke="#999" '
+        f'stroke-width="{0.6 / scale:.4f}">',
+    ]
+    for code, (d, _label) in sorted(paths.items()):
+        spot = by_country.get(code)
+        if spot is None:
+            out.append(f'<path d="{d}" fill="#ffffff" data-country="{code}"></path>')
+            continue
+        stroke = (
+            f' stroke="{FLAG_COLOURS[spot.worst]}" stroke-width="{2.5 / scale:.4f}"'
+            if spot.worst and not focus
+            else ""
+        )
+        faint = ' fill-opacity="0.35"' if focus else ""  # the regions' dots come first
+        out.append(
+            f"<a href={quoteattr(spot.url)} xlink:href={quoteattr(spot.url)}>"
+            f'<path d="{d}" fill="{spot.fill}"{stroke}{faint} data-country="{code}">'
+            f"<title>{escape(spot.tip)}</title></path></a>"
+        )
+    out.append("</g>")
+    for s in spots:
+        if s.point is None:
+            continue
+        lat, lon = s.point
+        cx, cy = (lon + 180 - x0) * scale, (90 - lat - y0) * scale
+        if not (0 <= cx <= width and 0 <= cy <= height):
+            continue
+        stroke = FLAG_COLOURS[s.worst] if s.worst else "#222"
+        letters = " ".join(FLAG_LETTERS[f] for f in s.flags)
+        out.append(
+            f"<a href={quoteattr(s.url)} xlink:href={quoteattr(s.url)} "
+            f"data-place={quoteattr(s.label)}>"
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" fill="{s.fill}" stroke="{stroke}" '
+            f'stroke-width="{4 if s.worst else 1}"><title>{escape(s.tip)}</title></circle>'
+            f'<text x="{cx + 15:.1f}" y="{cy + 4:.1f}" fill="#111">{escape(s.label)}'
+            f"{f' · {letters}' if letters else ''}</text></a>"
+        )
+    x, y = 10, height + 20
+    legend = [(c, label, "#999") for c, label in zip(LEAD_COLOURS, LEAD_LABELS, strict=True)]
+    legend += [("#ffffff", f"{f} ({FLAG_LETTERS[f]})", c) for f, c in FLAG_COLOURS.items()]
+    for fill, label, stroke in legend:
+        out.append(
+            f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{fill}" stroke="{stroke}" '
+            f'stroke-width="{1 if stroke == "#999" else 3}"/>'
+            f'<text x="{x + 17}" y="{y}">{escape(label)}</text>'
+        )
+        x += 32 + 7 * len(label)
+    out.append("</svg>")
+    return "\n".join(out)
+
+
+LEAD_LABELS = ["no lead", "1 lead actor", "2+ lead actors"]

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import UniqueConstraint
 from django.utils import timezone
 
-from concord.core import audit, services
+from concord.core import audit, bulk, services
 from concord.core.context import Actor
 from concord.core.models import Organisation, OrganisationName
 from concord.core.models.registry import normalise_name
@@ -53,25 +54,32 @@ def review_finding(key: str, status: str, note: str, *, actor: Actor, owner) -> 
 
 
 def _bulk_create(objs: list, *, actor: Actor) -> None:
-    """Validate and create records in bulk, one audit entry each (for imports)."""
+    """Validate and create records in bulk, one audit entry each (for imports).
+
+    Each record gets the model's own field and ``clean`` checks. Two checks that cost a
+    query per record are done for the whole batch instead: a foreign key already holding
+    a saved instance needs no lookup, and each unique constraint is checked with one query
+    (and within the batch)."""
     if not objs:
         return
+    model = type(objs[0])
     now = timezone.now()
     user = None if actor.is_system else actor.user
+    relations = [f for f in model._meta.concrete_fields if f.is_relation]
     for obj in objs:
         obj.created_by, obj.created_at, obj.updated_at = user, now, now
-        for f in obj._meta.concrete_fields:  # ids of parents created just before
-            if (
-                f.is_relation
-                and getattr(obj, f.attname) is None
-                and f.name in obj._state.fields_cache
-            ):
-                setattr(obj, f.name, obj._state.fields_cache[f.name])
+        in_hand = ["created_by"]
+        for f in relations:
+            related = obj._state.fields_cache.get(f.name)
+            if related is not None and related.pk is not None:
+                setattr(obj, f.name, related)  # the id of a parent created just before
+                in_hand.append(f.name)
         try:
-            obj.full_clean(exclude=["created_by"], validate_unique=False)
+            obj.full_clean(exclude=in_hand, validate_unique=False, validate_constraints=False)
         except ValidationError as exc:
             raise ValidationError(f"{obj}: {'; '.join(exc.messages)}") from None
-    type(objs[0]).objects.bulk_create(objs, batch_size=1000)
+    _check_unique(model, objs)
+    model.objects.bulk_create(objs, batch_size=1000)
     if isinstance(objs[0], Organisation):
         OrganisationName.objects.bulk_create(
             [
@@ -82,6 +90,42 @@ def _bulk_create(objs: list, *, actor: Actor) -> None:
             batch_size=2000,
         )
     audit.record_bulk(actor, "create", objs, fresh=True)
+
+
+def _check_unique(model, objs: list) -> None:
+    """Unique fields and single-field unique constraints, for a batch of new records: one
+    query per field (by chunks), and duplicates within the batch, each named."""
+    fields = [f.name for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+    conditions = {}
+    for c in model._meta.constraints:
+        if isinstance(c, UniqueConstraint) and len(c.fields) == 1 and not c.expressions:
+            fields.append(c.fields[0])
+            conditions[c.fields[0]] = c.condition
+        elif isinstance(c, UniqueConstraint):  # anything richer: the model's own check
+            for obj in objs:
+                c.validate(model, obj)
+    for name in fields:
+        attname = model._meta.get_field(name).attname
+        seen: dict = {}
+        for obj in objs:
+            value = getattr(obj, attname)
+            if value in (None, ""):
+                continue
+            if value in seen:
+                raise ValidationError(f"{obj}: {name} {value!r} appears twice in this import.")
+            seen[value] = obj
+        taken = model.objects.all()
+        if conditions.get(name) is not None:
+            taken = taken.filter(conditions[name])
+        values = list(seen)
+        for i in range(0, len(values), 500):
+            clash = (
+                taken.filter(**{f"{attname}__in": values[i : i + 500]})
+                .values_list(attname, flat=True)
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(f"{seen[clash]}: {name} {clash!r} is already taken.")
 
 
 @transaction.atomic
@@ -112,7 +156,7 @@ def import_assignments(
         a.created_by, a.created_at, a.updated_at = user, now, now
         a.organisation = a.organisation  # (its id, if it was created above)
         a.area = a.area
-    Assignment.objects.bulk_create(assignments, batch_size=2000)
+    bulk.insert_new(Assignment, assignments)
     audit.record(
         actor,
         "import",

@@ -190,6 +190,7 @@ class Plan:
     unmatched: dict[str, dict[str, list[int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )  # kind -> value -> rows
+    mapped: dict[str, list[int]] = field(default_factory=dict)  # sector mapped by hand -> rows
     rejected: list[CellError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # role -> hashtag as written
@@ -202,6 +203,7 @@ class Plan:
             "new_organisations": [o.acronym or o.name for o in self.new_organisations],
             "new_areas": [f"{a.name} ({a.pcode})" if a.pcode else a.name for a in self.new_areas],
             "matched": dict(self.matched),
+            "mapped": {value: len(rows) for value, rows in self.mapped.items()},
             "unmatched": {
                 kind: {value: rows[:50] for value, rows in values.items()}
                 for kind, values in self.unmatched.items()
@@ -224,6 +226,15 @@ def _date(value: str, column: str, line: int, errors: list) -> dt.date | None:
         return None
 
 
+def _getter(values: dict[str, str]):
+    """``cell(role)``: a row's stripped value for a role, "" where the file lacks it."""
+
+    def cell(role: str) -> str:
+        return values.get(role, "")
+
+    return cell
+
+
 def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Plan:
     """Decide what every row becomes. Reads the database, writes nothing."""
     sheet = read(data, filename)
@@ -236,7 +247,7 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
     )
     col = sheet.columns
 
-    def cell(row: list[str], role: str) -> str:
+    def row_cell(row: list[str], role: str) -> str:
         i = col.get(role)
         return row[i].strip() if i is not None and i < len(row) else ""
 
@@ -250,6 +261,7 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
         by_key[key].add(org_id)
     org_objs: dict[int, Organisation] = {}
     tasks = TaskMatcher(ctx.visible(Task))
+    task_of: dict[tuple, Task | None] = {}
     countries = {c.alpha3: c for c in Country.objects.all()}
     country_names = {normalise_name(c.name): c for c in countries.values()}
     country_names.update({normalise_name(c.alpha2): c for c in countries.values() if c.alpha2})
@@ -258,7 +270,7 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
     if options.country:
         wanted_countries.add(options.country.pk)
     for _row_line, row in sheet.rows[:2000]:
-        value = cell(row, "country_code") or cell(row, "country_name")
+        value = row_cell(row, "country_code") or row_cell(row, "country_name")
         c = countries.get(value.upper()) or country_names.get(normalise_name(value))
         if c:
             wanted_countries.add(c.pk)
@@ -335,26 +347,33 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
         return area
 
     for line, row in sheet.rows:
+        width = len(row)
+        values_of = {role: row[i].strip() if i < width else "" for role, i in col.items()}
+        cell = _getter(values_of)
         p.rows += 1
         errors: list[CellError] = []
-        name, acronym = cell(row, "org_name"), cell(row, "org_acronym")
+        name, acronym = cell("org_name"), cell("org_acronym")
         if not (name or acronym):
             errors.append(CellError(line, p.columns.get("org_name", "#org"), "no organisation"))
             who = None
         else:
-            who = find_org(name, acronym, cell(row, "org_type"), line)
+            who = find_org(name, acronym, cell("org_type"), line)
             if who is None:
                 errors.append(
                     CellError(line, "#org", f"{acronym or name!r} is not a known organisation")
                 )
-        sector = cell(row, "sector_code") or cell(row, "sector_name")
-        activity = cell(row, "activity_code") or cell(row, "activity_name")
-        values = [cell(row, "sector_code"), cell(row, "sector_name"), activity]
-        task = tasks.match(*values)
+        sector = cell("sector_code") or cell("sector_name")
+        activity = cell("activity_code") or cell("activity_name")
+        values = [cell("sector_code"), cell("sector_name"), activity]
+        key = tuple(values)
+        if key not in task_of:  # a file repeats a few dozen sector/activity pairs
+            task_of[key] = tasks.match(*values)
+        task = task_of[key]
         if task is None:
             for v in values:
                 if v in options.sector_map:
                     task = options.sector_map[v]
+                    p.mapped.setdefault(v, []).append(line)
                     break
         if task is None:
             label = sector or activity or "(empty)"
@@ -362,7 +381,7 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
             errors.append(CellError(line, "#sector", f"{label!r} matches no task in the catalogue"))
         else:
             seen["tasks"].add(task.pk)
-        value = cell(row, "country_code") or cell(row, "country_name")
+        value = cell("country_code") or cell("country_name")
         country = (
             (countries.get(value.upper()) or country_names.get(normalise_name(value)))
             if value
@@ -380,25 +399,21 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
             )
             area = None
         else:
-            adm1 = find_area(country, 1, cell(row, "adm1_code"), cell(row, "adm1_name"), None, line)
-            adm2 = find_area(
-                country, 2, cell(row, "adm2_code"), cell(row, "adm2_name"), adm1 or None, line
-            )
+            adm1 = find_area(country, 1, cell("adm1_code"), cell("adm1_name"), None, line)
+            adm2 = find_area(country, 2, cell("adm2_code"), cell("adm2_name"), adm1 or None, line)
             if adm1 is False or adm2 is False:
                 continue
             area = adm2 or adm1
-            if area is None and (
-                cell(row, "adm1_code") or cell(row, "adm1_name") or cell(row, "adm2_code")
-            ):
+            if area is None and (cell("adm1_code") or cell("adm1_name") or cell("adm2_code")):
                 errors.append(CellError(line, "#adm1", "the area matches nothing known"))
-        start = _date(cell(row, "start"), "#date+start", line, errors) or options.start
-        end = _date(cell(row, "end"), "#date+end", line, errors) or options.end
+        start = _date(cell("start"), "#date+start", line, errors) or options.start
+        end = _date(cell("end"), "#date+end", line, errors) or options.end
         if start and end and end < start:
             errors.append(CellError(line, "#date+end", "the end is before the start"))
-        status_text = normalise_name(cell(row, "status"))
+        status_text = normalise_name(cell("status"))
         status = STATUSES.get(status_text, options.status)
         if status_text and status_text not in STATUSES:
-            p.unmatched["status"][cell(row, "status")].append(line)
+            p.unmatched["status"][cell("status")].append(line)
         if errors:
             p.rejected.extend(errors)
             continue
@@ -412,16 +427,19 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
                 end=end,
                 role=options.role,
                 status=status,
-                contact=cell(row, "contact")[:300],
+                contact=cell("contact")[:300],
                 owner=options.owner,
                 classification=options.classification,
                 releasability=options.releasability,
                 source_values={
                     "line": line,
-                    **{role: cell(row, role) for role in col if cell(row, role)},
+                    **{role: value for role, value in values_of.items() if value},
                 },
             )
         )
+    # Plain dicts from here on: a template asking a defaultdict for ``.items`` would get a
+    # fresh empty entry called "items" instead of the method (and show nothing unmatched).
+    p.unmatched = {kind: dict(values) for kind, values in p.unmatched.items()}
     p.new_organisations = list(new_orgs.values())
     p.new_areas = sorted(new_areas.values(), key=lambda a: a.level)  # parents first
     p.matched.update(

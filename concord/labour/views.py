@@ -19,10 +19,11 @@ from django.views.decorators.http import require_http_methods
 
 from concord.core.context import Actor
 from concord.core.importers import ImportContext, import_table
+from concord.core.importers import iso as _iso
 from concord.core.models import Area, Classification, Country, Organisation, Releasability, Role
 from concord.exchange import tabular
 from concord.operations.models import Operation
-from concord.operations.views import EXTRA_SECTIONS
+from concord.operations.views import EXTRA_SECTIONS, visible_operation
 from concord.web.generic import Column, Config
 
 from . import analysis, facts, pictures, services, threew
@@ -55,10 +56,6 @@ from .models import (
     Need,
     Task,
 )
-
-
-def _iso(d) -> str:
-    return d.isoformat() if d else ""
 
 
 def _place_label(obj, labels) -> str:
@@ -254,13 +251,6 @@ ARRANGEMENTS = Config(
 # --- an operation's mandate ---------------------------------------------------------------
 
 
-def _visible_operation(request, pk) -> Operation:
-    op = Operation.objects.visible_to(request.user).filter(pk=pk).first()
-    if op is None:
-        raise Http404("No operation with that id, or you may not see it.")
-    return op
-
-
 def mandate_rows(op: Operation, user):
     tasks = {t.pk: t for t in Task.objects.visible_to(user)}
     items = [m for m in op.mandate.select_related("task") if m.task_id in tasks]
@@ -316,7 +306,7 @@ EXTRA_SECTIONS.append(mandate_section)
 
 
 def mandate(request, pk):
-    op = _visible_operation(request, pk)
+    op = visible_operation(request, pk)
     can_edit = Operation.objects.editable_by(request.user).filter(pk=op.pk).exists()
     form = None
     status = 200
@@ -410,6 +400,7 @@ def matrix_context(user, world, findings, names, scope: facts.Scope):
             row.append(
                 {
                     "leads": len(cell.leads),
+                    "lead_ids": cell.leads,
                     "others": len(cell.others),
                     "who": ", ".join(sorted(names.actor(a) for a in cell.leads)),
                     "gap": cell.gap,
@@ -420,6 +411,61 @@ def matrix_context(user, world, findings, names, scope: facts.Scope):
             )
         rows.append((t, row))
     return places, rows
+
+
+def matrix_map(request, places, rows, scope: facts.Scope) -> tuple[str, list[str]]:
+    """The 4W matrix as a map: each column filled by its lead actors and outlined by its worst
+    flag. Countries are shaded; a country's regions are dots at their point (their own
+    coordinates, else the mean of their districts'). Returns the SVG and the names of the
+    regions it could not place."""
+    from concord.operations.pictures import world_paths
+
+    spots, unplaced = [], []
+    codes = [p for p, _ in places if isinstance(p, str)]
+    numeric, country_names = {}, {}
+    for a3, num, name in Country.objects.filter(alpha3__in=codes).values_list(
+        "alpha3", "numeric", "name"
+    ):
+        numeric[a3], country_names[a3] = num, name
+    area_ids = [p for p, _ in places if not isinstance(p, str)]
+    points: dict[int, tuple[float, float]] = {}
+    if area_ids:
+        visible = Area.objects.visible_to(request.user).filter(latitude__isnull=False)
+        children: dict[int, list[tuple[float, float]]] = {}
+        for parent, lat, lon in visible.filter(parent_id__in=area_ids).values_list(
+            "parent_id", "latitude", "longitude"
+        ):
+            children.setdefault(parent, []).append((lat, lon))
+        for pk, pts in children.items():
+            points[pk] = (sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts))
+        points.update(
+            {
+                pk: (lat, lon)
+                for pk, lat, lon in visible.filter(pk__in=area_ids).values_list(
+                    "pk", "latitude", "longitude"
+                )
+            }
+        )
+    for j, (place, label) in enumerate(places):
+        leads, flags, detail = pictures.place_summary([row[j] for _, row in rows])
+        if isinstance(place, str):
+            query = request.GET.copy()
+            query.pop("export", None)
+            query["country"] = place
+            url = reverse("web:labour_analysis") + "?" + query.urlencode()
+            name = country_names.get(place, label)
+            spots.append(
+                pictures.Spot(name, leads, flags, detail, url, numeric=numeric.get(place, ""))
+            )
+        elif place in points:
+            url = reverse("web:labour_timeline") + f"?country={scope.countries[0]}&area_id={place}"
+            spots.append(pictures.Spot(label, leads, flags, detail, url, point=points[place]))
+        else:
+            unplaced.append(label)
+    focus = numeric.get(scope.countries[0], "") if scope.countries else ""
+    where = country_names.get(scope.countries[0], "") if scope.countries else "the world"
+    title = f"Who does what where: {where}"
+    return pictures.matrix_map_svg(title, spots, world_paths(), focus=focus), unplaced
 
 
 def labour_analysis(request):
@@ -447,6 +493,7 @@ def labour_analysis(request):
                 continue
             listed.append((f, facts.explain(f, names), review, _finding_links(f, names)))
         places, rows = matrix_context(request.user, world, findings, names, scope)
+        map_svg, unplaced = matrix_map(request, places, rows, scope)
         counts = {k: sum(1 for f in findings if f.kind == k) for k in facts.KIND_LABELS}
         ctx.update(
             ran=True,
@@ -455,6 +502,8 @@ def labour_analysis(request):
             counts=counts,
             places=places,
             rows=rows,
+            map_svg=map_svg,
+            unplaced=unplaced,
             show=show,
             kind_labels=facts.KIND_LABELS,
             query=request.GET.urlencode(),
@@ -758,16 +807,28 @@ def import_3w(request):
         except tabular.FileRejected as exc:
             ctx.update(plan=plan, token=token, filename=filename)
             ctx["errors"] = [f"{len(exc.errors)} rows cannot be imported; see below."]
+            ctx = _with_sector_rows(ctx, plan, options)
             return render(request, "labour/import_preview.html", ctx, status=400)
         except (ValidationError, PermissionDenied) as exc:
             ctx.update(plan=plan, token=token, filename=filename)
             ctx["errors"] = list(getattr(exc, "messages", [str(exc)]))
+            ctx = _with_sector_rows(ctx, plan, options)
             return render(request, "labour/import_preview.html", ctx, status=400)
         (_upload_dir() / token).unlink(missing_ok=True)
         messages.success(request, f"Imported {batch.created} assignments from {filename}.")
         return redirect("web:importbatch_detail", pk=batch.pk)
     ctx.update(plan=plan, token=token, filename=filename, report=plan.report())
-    return render(request, "labour/import_preview.html", ctx)
+    return render(request, "labour/import_preview.html", _with_sector_rows(ctx, plan, options))
+
+
+def _with_sector_rows(ctx: dict, plan: threew.Plan, options: threew.Options) -> dict:
+    """The sectors to map: those still unknown, and those mapped already (kept selected, so
+    the mapping travels with the confirmation)."""
+    ctx["sector_rows"] = sorted(
+        [(v, len(rows), "") for v, rows in plan.unmatched.get("sector", {}).items()]
+        + [(v, len(rows), options.sector_map[v].code) for v, rows in plan.mapped.items()]
+    )
+    return ctx
 
 
 def batch_detail(request, pk):

@@ -12,6 +12,7 @@ from collections import defaultdict
 from django.db.models import Q
 
 from concord.core.models import Area, Country
+from concord.core.models.registry import area_parents
 
 from . import analysis
 from .models import Operation, Relation
@@ -23,16 +24,6 @@ def country_names() -> dict[str, str]:
 
 def region_of() -> dict[str, str]:
     return dict(Country.objects.values_list("alpha3", "m49_region"))
-
-
-def _area_parents(area_ids: set[int]) -> dict[int, int | None]:
-    parents: dict[int, int | None] = {}
-    todo = set(area_ids)
-    while todo:
-        rows = list(Area.objects.filter(pk__in=todo).values_list("pk", "parent_id"))
-        parents.update(rows)
-        todo = {p for _, p in rows if p is not None and p not in parents}
-    return parents
 
 
 def world_for(user, operations=None, theatre_of: Operation | None = None) -> analysis.World:
@@ -110,7 +101,7 @@ def world_for(user, operations=None, theatre_of: Operation | None = None) -> ana
         )
         if s in idset and t in idset
     ]
-    return analysis.World.build(ops, rels, _area_parents(visible_areas))
+    return analysis.World.build(ops, rels, area_parents(visible_areas))
 
 
 def _chunks(ids: list[int], size: int = 900):

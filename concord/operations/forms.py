@@ -232,6 +232,13 @@ class OperationRefField(forms.CharField):
             raise forms.ValidationError(exc.message) from None
 
 
+class OptionalOperationField(OperationRefField):
+    """An operation reference that may be left empty."""
+
+    def clean(self, value):
+        return super().clean(value) if (value or "").strip() else None
+
+
 class RelationForm(ScopedForm):
     source = OperationRefField(help_text="Key, acronym or name, e.g. 'INTERFET'.")
     target = OperationRefField(help_text="Key, acronym or name, e.g. 'UNTAET'.")

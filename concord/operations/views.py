@@ -217,14 +217,20 @@ RELATIONS = Config(
 )
 
 
+def visible_operation(request, pk) -> Operation:
+    """The operation ``pk`` if the user may see it; otherwise it looks absent (404)."""
+    op = Operation.objects.visible_to(request.user).filter(pk=pk).first()
+    if op is None:
+        raise Http404("No operation with that id, or you may not see it.")
+    return op
+
+
 @require_http_methods(["POST"])
 def override(request, pk):
     """Set or clear a person's classification of an operation (audited)."""
     if not request.user.is_authenticated:
         raise PermissionDenied("Sign in first.")
-    op = Operation.objects.visible_to(request.user).filter(pk=pk).first()
-    if op is None:
-        raise Http404("No operation with that id, or you may not see it.")
+    op = visible_operation(request, pk)
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:

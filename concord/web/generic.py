@@ -215,7 +215,13 @@ class EditView(LoginRequiredMixin, ConfigView):
         return obj
 
     def forms(self, obj, data=None):
-        form = self.config.form(data, instance=obj, user=self.request.user)
+        # A new record may start from the page it was added from (``?case=12``).
+        initial = None
+        if data is None and obj.pk is None:
+            initial = {
+                k: v for k, v in self.request.GET.items() if k in self.config.form.base_fields
+            }
+        form = self.config.form(data, instance=obj, user=self.request.user, initial=initial)
         formset = None
         if self.config.formset:
             formset = self.config.formset(data, instance=obj, prefix=self.config.formset_prefix)

@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from concord.accountability.urls import urlpatterns as accountability_urls
 from concord.labour.urls import urlpatterns as labour_urls
 from concord.operations.urls import urlpatterns as operations_urls
 
@@ -23,5 +24,6 @@ urlpatterns = [
     *object_urls(registry_views.PEOPLE),
     *object_urls(registry_views.AREAS),
     *labour_urls,
+    *accountability_urls,
     *operations_urls,
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -10,6 +11,7 @@ from django.db import models
 from .security import ScopedModel
 
 
+@lru_cache(maxsize=65536)  # imports ask for the same few thousand names again and again
 def normalise_name(value: str) -> str:
     """Case-, accent- and punctuation-insensitive key, so "U.A." finds "UA"."""
     decomposed = unicodedata.normalize("NFKD", value or "")
@@ -302,3 +304,19 @@ def geojson_problem(geometry) -> str | None:
     except (ValueError, TypeError):
         return "Coordinates must be nested arrays of numbers."
     return None
+
+
+def area_parents(area_ids: set[int], *, country_at_top: bool = False) -> dict:
+    """Each area's parent id, walking up from ``area_ids`` to the top of their trees. At the
+    top: None, or with ``country_at_top`` the country's alpha-3 code. Structure only (ids,
+    no names): the analyses use it to nest places; what is shown goes through visibility."""
+    parents: dict = {}
+    todo = set(area_ids)
+    while todo:
+        rows = list(
+            Area.objects.filter(pk__in=todo).values_list("pk", "parent_id", "country__alpha3")
+        )
+        for pk, parent, code in rows:
+            parents[pk] = parent if parent else (code if country_at_top else None)
+        todo = {p for _, p, _ in rows if p is not None and p not in parents}
+    return parents

@@ -99,11 +99,35 @@ DEMO_ORGS = [
 ]
 
 
-def seed_labour_demo(orgs: dict[str, Organisation]) -> None:
+# Where the 4W map puts Mali's regions in the demo: each at its capital (approximate public
+# coordinates of the towns; the registry holds no region boundaries).
+REGION_POINTS = {
+    "ML-1": (14.45, -11.44),  # Kayes
+    "ML-2": (12.86, -7.56),  # Koulikoro
+    "ML-3": (11.32, -5.67),  # Sikasso
+    "ML-4": (13.43, -6.26),  # Ségou
+    "ML-5": (14.49, -4.18),  # Mopti
+    "ML-6": (16.77, -3.01),  # Tombouctou
+    "ML-7": (16.27, -0.04),  # Gao
+    "ML-8": (18.44, 1.41),  # Kidal
+    "ML-9": (15.92, 2.40),  # Ménaka
+    "ML-10": (22.68, -3.98),  # Taoudénit
+    "ML-BKO": (12.64, -8.00),  # Bamako
+}
+
+
+def seed_labour_demo(orgs: dict[str, Organisation]) -> bool:
     """An illustrative division of labour in Mali, 2019–2021: who does what in each region.
-    Invented for the demo (not a record of what happened), to show every kind of finding."""
+    Invented for the demo (not a record of what happened), to show every kind of finding.
+
+    It needs the operations catalogue (MINUSMA, Barkhane, the G5 Sahel Joint Force): without
+    it, nothing is written and False comes back, so a later run after ``seed catalogue``
+    still builds the whole picture rather than half of it."""
+    op = {o.key: o for o in Operation.objects.filter(key__in=["minusma", "barkhane", "g5s-jf"])}
+    if len(op) < 3:
+        return False
     if Assignment.objects.filter(owner=orgs["DPO"]).exists():
-        return
+        return True
     if not Task.objects.exists():
         seed_labour_catalogue()
     actor = Actor.system("seed-demo")
@@ -122,8 +146,11 @@ def seed_labour_demo(orgs: dict[str, Organisation]) -> None:
             )
     mli = Country.objects.get(alpha3="MLI")
     area = {a.iso_code: a for a in Area.objects.filter(country=mli, level=1)}
+    for iso, (lat, lon) in REGION_POINTS.items():
+        if iso in area and area[iso].latitude is None:
+            area[iso].latitude, area[iso].longitude = lat, lon
+            core_services.save(area[iso], actor=actor)
     task = {t.code: t for t in Task.objects.all()}
-    op = {o.key: o for o in Operation.objects.filter(key__in=["minusma", "barkhane", "g5s-jf"])}
     d = dt.date
     rows = [
         # who (org acronym or operation key), task, area ISO code, start, end, role, owner
@@ -178,18 +205,18 @@ def seed_labour_demo(orgs: dict[str, Organisation]) -> None:
         ),
         actor=actor,
     )
-    if "minusma" in op and "barkhane" in op:
-        core_services.save(
-            Arrangement(
-                kind="liaison",
-                title="MINUSMA–Barkhane liaison and deconfliction (demo)",
-                start=d(2019, 1, 1),
-                end=d(2021, 12, 31),
-                note="Liaison officers and deconfliction of movements.",
-                owner=orgs["DPO"],
-                classification=Classification.INTERNAL,
-                releasability=Releasability.SIGNED_IN,
-            ),
-            actor=actor,
-            m2m={"operations": [op["minusma"], op["barkhane"]], "countries": [mli]},
-        )
+    core_services.save(
+        Arrangement(
+            kind="liaison",
+            title="MINUSMA–Barkhane liaison and deconfliction (demo)",
+            start=d(2019, 1, 1),
+            end=d(2021, 12, 31),
+            note="Liaison officers and deconfliction of movements.",
+            owner=orgs["DPO"],
+            classification=Classification.INTERNAL,
+            releasability=Releasability.SIGNED_IN,
+        ),
+        actor=actor,
+        m2m={"operations": [op["minusma"], op["barkhane"]], "countries": [mli]},
+    )
+    return True

@@ -44,7 +44,14 @@ class Command(ConcordCommand):
         orgs: dict = {}
         for org in Organisation.objects.exclude(acronym="").order_by("pk"):
             orgs.setdefault(org.acronym, org)
-        seed_labour_demo(orgs)
+        from concord.accountability.demo import seed_accountability_demo
+
+        seed_accountability_demo(orgs)
+        if not seed_labour_demo(orgs):
+            self.stdout.write(
+                "Division-of-labour demo not loaded: it needs the operations catalogue. Run "
+                "`concord seed catalogue`, then `concord seed demo` again."
+            )
         if not rows:
             raise CommandError("The demo world could not be created.")
         width = max(len(r[0]) for r in rows)

@@ -1,0 +1,252 @@
+"""Human-rights due diligence (HRDDP) on support to non-UN security forces, as pure rules:
+which decisions a case may take from where it stands, which assessment is in date, which
+units an allegation concerns, and what the register must flag. No ORM here: services apply
+these rules, pages and the CLI show them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from .reporting import chain, lineage
+
+# The life of a case. "resumed" and "active" both mean support flows; so it does while a
+# review or an intercession runs, until someone suspends it.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    "proposed": frozenset({"assessed", "withdrawn"}),
+    "assessed": frozenset({"approved", "approved_with_conditions", "denied", "withdrawn"}),
+    "denied": frozenset({"assessed", "withdrawn"}),
+    "approved": frozenset({"active", "assessed", "withdrawn"}),
+    "approved_with_conditions": frozenset({"active", "assessed", "withdrawn"}),
+    "active": frozenset({"under_review", "withdrawn"}),
+    "resumed": frozenset({"under_review", "withdrawn"}),
+    "under_review": frozenset({"intercession", "suspended", "resumed", "withdrawn"}),
+    "intercession": frozenset({"suspended", "resumed", "withdrawn"}),
+    "suspended": frozenset({"intercession", "resumed", "withdrawn"}),
+    "withdrawn": frozenset(),
+}
+SUPPORT_FLOWS = frozenset({"active", "resumed", "under_review", "intercession"})
+DECISIONS = frozenset({"approved", "approved_with_conditions", "denied"})
+APPROVING = frozenset({"approved", "approved_with_conditions"})
+CREDIBLE = frozenset({"credible", "confirmed"})
+GRAVE = frozenset(
+    {
+        "unlawful_killing",
+        "sexual_violence",
+        "torture",
+        "enforced_disappearance",
+        "child_recruitment",
+        "attack_on_civilians",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    version: int
+    decision: str
+    assessed_on: dt.date
+    expires_on: dt.date
+
+
+def in_date(assessments: Iterable[Assessment], on: dt.date) -> Assessment | None:
+    """The assessment that governs the case on ``on``: the newest one made by then (a new
+    version supersedes the old, even a denial an approval), if it has not expired."""
+    made = [a for a in assessments if a.assessed_on <= on]
+    if not made:
+        return None
+    latest = max(made, key=lambda a: (a.version, a.assessed_on))
+    return latest if latest.expires_on >= on else None
+
+
+def transition_problem(
+    state: str, to: str, on: dt.date, assessments: Iterable[Assessment], rationale: str
+) -> str | None:
+    """Why the case may not go from ``state`` to ``to`` on ``on`` (None: it may)."""
+    if not (rationale or "").strip():
+        return "Every decision needs a written rationale."
+    if to not in TRANSITIONS.get(state, ()):
+        allowed = ", ".join(sorted(TRANSITIONS.get(state, ()))) or "none (the case is closed)"
+        return f"A case cannot go from {state} to {to}; from {state} it may go to: {allowed}."
+    assessments = list(assessments)
+    current = in_date(assessments, on)
+    if to == "assessed" and current is None:
+        return "Record an in-date risk assessment first."
+    if to in DECISIONS:
+        if current is None:
+            return "Record an in-date risk assessment first."
+        if current.decision != to:
+            return (
+                f"The in-date assessment (version {current.version}) decided "
+                f"{current.decision}, not {to}; record a new version to change the decision."
+            )
+    if to in {"active", "resumed"}:
+        if current is None:
+            expired = [a for a in assessments if a.assessed_on <= on]
+            why = (
+                f"the latest (version {max(a.version for a in expired)}) has expired"
+                if expired
+                else "there is none"
+            )
+            return f"No support becomes active without an in-date risk assessment: {why}."
+        if current.decision not in APPROVING:
+            return (
+                f"No support becomes active on an assessment that decided {current.decision} "
+                f"(version {current.version})."
+            )
+    return None
+
+
+def units_concerned(
+    unit: int, parent_of: Mapping[int, int | None], successor_of: Mapping[int, int | None]
+) -> set[int]:
+    """Every unit whose allegations concern support to ``unit``: the unit, the units it
+    belongs to, and what each of them was called before (renamed or merged units keep their
+    lineage)."""
+    units = {unit, *chain(unit, parent_of)}
+    for u in list(units):
+        before, _ = lineage(u, successor_of)
+        units.update(before)
+    return units
+
+
+@dataclass(frozen=True)
+class Allegation:
+    pk: int
+    unit: int
+    confidence: str
+    violation: str
+    recorded: dt.date
+    resolved_on: dt.date | None = None
+
+    @property
+    def credible(self) -> bool:
+        return self.confidence in CREDIBLE
+
+    @property
+    def grave(self) -> bool:
+        return self.violation in GRAVE
+
+    def open_on(self, on: dt.date) -> bool:
+        return self.recorded <= on and (self.resolved_on is None or self.resolved_on > on)
+
+
+@dataclass(frozen=True)
+class Intercession:
+    pk: int
+    case: int
+    raised_on: dt.date
+    deadline: dt.date | None
+    resolved_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Measure:
+    pk: int
+    case: int
+    deadline: dt.date | None
+    done_on: dt.date | None = None
+
+    def late_on(self, on: dt.date) -> bool:
+        """Not done by its deadline, as seen on ``on``."""
+        if self.deadline is None or self.deadline >= on:
+            return False
+        return self.done_on is None or self.done_on > self.deadline
+
+
+@dataclass(frozen=True)
+class Case:
+    pk: int
+    unit: int
+    state: str
+    assessments: tuple[Assessment, ...] = ()
+
+
+@dataclass
+class Flag:
+    case: int
+    kind: str  # review | suspend | expired | measure
+    text: str
+    record: tuple[str, int] | None = None  # (model, pk) behind it
+
+
+@dataclass
+class Register:
+    flags: list[Flag] = field(default_factory=list)
+
+    def of(self, case: int) -> list[Flag]:
+        return [f for f in self.flags if f.case == case]
+
+
+def needs_review(case: Case, allegations: Iterable[Allegation], concerned: set[int]) -> list:
+    """Credible allegations, still open, against the case's unit or one it belongs to."""
+    return [a for a in allegations if a.credible and a.resolved_on is None and a.unit in concerned]
+
+
+def register(
+    cases: Iterable[Case],
+    allegations: Iterable[Allegation],
+    intercessions: Iterable[Intercession],
+    measures: Iterable[Measure],
+    parent_of: Mapping[int, int | None],
+    successor_of: Mapping[int, int | None],
+    today: dt.date,
+) -> Register:
+    """What the due-diligence register must flag today, case by case."""
+    by_unit: dict[int, list[Allegation]] = {}
+    for a in allegations:
+        by_unit.setdefault(a.unit, []).append(a)
+    open_interc: dict[int, list[Intercession]] = {}
+    for i in intercessions:
+        if i.resolved_on is None:
+            open_interc.setdefault(i.case, []).append(i)
+    late: dict[int, list[Measure]] = {}
+    for m in measures:
+        if m.late_on(today):
+            late.setdefault(m.case, []).append(m)
+    out = Register()
+    for c in cases:
+        if c.state == "withdrawn":
+            continue
+        concerned = units_concerned(c.unit, parent_of, successor_of)
+        for u in sorted(concerned):
+            for a in by_unit.get(u, ()):
+                if a.credible and a.resolved_on is None and a.recorded <= today:
+                    grave = "grave " if a.grave else ""
+                    out.flags.append(
+                        Flag(
+                            c.pk,
+                            "review",
+                            f"Credible {grave}allegation #{a.pk} ({a.violation.replace('_', ' ')})"
+                            f" unresolved since {a.recorded}"
+                            + ("" if u == c.unit else " against a unit it belongs to or was"),
+                            ("allegation", a.pk),
+                        )
+                    )
+        for i in open_interc.get(c.pk, ()):
+            if i.deadline is not None and i.deadline < today and c.state != "suspended":
+                out.flags.append(
+                    Flag(
+                        c.pk,
+                        "suspend",
+                        f"Suspension recommended: intercession #{i.pk} raised on {i.raised_on} "
+                        f"is unresolved past its deadline ({i.deadline}).",
+                        ("intercession", i.pk),
+                    )
+                )
+        if c.state in SUPPORT_FLOWS and in_date(c.assessments, today) is None:
+            out.flags.append(
+                Flag(c.pk, "expired", "Support flows but no risk assessment is in date.")
+            )
+        for m in late.get(c.pk, ()):
+            out.flags.append(
+                Flag(
+                    c.pk,
+                    "measure",
+                    f"Mitigating measure #{m.pk} was due on {m.deadline} and "
+                    + ("was done late." if m.done_on else "is not done."),
+                    ("measure", m.pk),
+                )
+            )
+    return out

@@ -1,0 +1,259 @@
+"""Funding released only on compliance, as pure rules: whether each condition on a tranche
+is met on a date and the evidence that decides it, whether a tranche is releasable or held,
+and totals that never add two currencies together."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .cases import Allegation, Measure
+
+KINDS = {
+    "report_accepted": "A report for a given period submitted and accepted",
+    "no_case_suspended": "No due-diligence case of the recipient suspended",
+    "no_grave_allegation": "No credible grave-violation allegation unresolved for more than N days",
+    "measures_on_time": "Mitigating measures on time",
+    "custom": "A custom condition with named evidence",
+}
+
+
+@dataclass(frozen=True)
+class Condition:
+    pk: int
+    kind: str
+    obligation: int | None = None
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    days: int | None = None
+    evidence_needed: str = ""
+    satisfied_on: dt.date | None = None
+    evidence: str = ""
+    waived: bool = False  # a waiver approved by a second person
+
+
+@dataclass(frozen=True)
+class FiledReport:
+    pk: int
+    title: str
+    obligations: frozenset[int]
+    period_start: dt.date | None
+    period_end: dt.date | None
+    submitted: dt.date
+    status: str
+
+
+@dataclass(frozen=True)
+class CaseState:
+    pk: int
+    label: str
+    state: str
+
+
+@dataclass
+class Recipient:
+    """What the evaluation needs to know about a recipient on the evaluation date."""
+
+    cases: list[CaseState] = field(default_factory=list)
+    allegations: list[Allegation] = field(default_factory=list)  # against units it supports
+    measures: list[Measure] = field(default_factory=list)  # of its cases
+
+
+@dataclass(frozen=True)
+class Verdict:
+    condition: int
+    kind: str
+    met: bool
+    evidence: str
+    records: tuple[tuple[str, int], ...] = ()
+    waived: bool = False
+
+
+@dataclass
+class TrancheVerdict:
+    tranche: int
+    status: str  # released | releasable | held
+    verdicts: list[Verdict]
+
+    @property
+    def unmet(self) -> list[Verdict]:
+        return [v for v in self.verdicts if not v.met]
+
+
+def _covers(r: FiledReport, start: dt.date | None, end: dt.date | None) -> bool:
+    if start and (r.period_start is None or r.period_start > start):
+        return False
+    return not (end and (r.period_end is None or r.period_end < end))
+
+
+def judge(
+    c: Condition,
+    on: dt.date,
+    recipient: Recipient,
+    reports_by_obligation: Mapping[int, list[FiledReport]],
+) -> Verdict:
+    """Is condition ``c`` met on ``on``, and what decides it."""
+    if c.kind == "report_accepted":
+        period = f"{c.period_start or '…'} – {c.period_end or '…'}"
+        filed = [
+            r
+            for r in reports_by_obligation.get(c.obligation, ())
+            if r.submitted <= on and _covers(r, c.period_start, c.period_end)
+        ]
+        accepted = [r for r in filed if r.status == "accepted"]
+        if accepted:
+            r = max(accepted, key=lambda r: (r.submitted, r.pk))
+            return Verdict(
+                c.pk,
+                c.kind,
+                True,
+                f"Report “{r.title}” covering {period} was accepted.",
+                (("report", r.pk),),
+            )
+        if filed:
+            r = max(filed, key=lambda r: (r.submitted, r.pk))
+            return Verdict(
+                c.pk,
+                c.kind,
+                False,
+                f"The report covering {period} (“{r.title}”, submitted {r.submitted}) is "
+                f"{r.status}, not accepted.",
+                (("report", r.pk),),
+            )
+        return Verdict(c.pk, c.kind, False, f"No report covering {period} has been filed.")
+    if c.kind == "no_case_suspended":
+        bad = [k for k in recipient.cases if k.state == "suspended"]
+        if bad:
+            return Verdict(
+                c.pk,
+                c.kind,
+                False,
+                "Suspended: " + "; ".join(k.label for k in bad) + ".",
+                tuple(("case", k.pk) for k in bad),
+            )
+        return Verdict(
+            c.pk,
+            c.kind,
+            True,
+            f"None of the recipient's {len(recipient.cases)} cases is suspended.",
+        )
+    if c.kind == "no_grave_allegation":
+        limit = c.days or 0
+        bad = [
+            a
+            for a in recipient.allegations
+            if a.credible and a.grave and a.open_on(on) and (on - a.recorded).days > limit
+        ]
+        if bad:
+            return Verdict(
+                c.pk,
+                c.kind,
+                False,
+                "Unresolved for more than "
+                f"{limit} days: "
+                + "; ".join(
+                    f"allegation #{a.pk} ({a.violation.replace('_', ' ')}, since {a.recorded})"
+                    for a in bad
+                )
+                + ".",
+                tuple(("allegation", a.pk) for a in bad),
+            )
+        return Verdict(
+            c.pk,
+            c.kind,
+            True,
+            f"No credible grave allegation unresolved for more than {limit} days.",
+        )
+    if c.kind == "measures_on_time":
+        bad = [
+            m
+            for m in recipient.measures
+            if m.deadline is not None and m.deadline < on and (m.done_on is None or m.done_on > on)
+        ]
+        if bad:
+            return Verdict(
+                c.pk,
+                c.kind,
+                False,
+                "Overdue: " + "; ".join(f"measure #{m.pk} (due {m.deadline})" for m in bad) + ".",
+                tuple(("measure", m.pk) for m in bad),
+            )
+        return Verdict(
+            c.pk,
+            c.kind,
+            True,
+            f"All {len(recipient.measures)} mitigating measures due by {on} are done.",
+        )
+    if c.kind == "custom":
+        needed = c.evidence_needed or "the named evidence"
+        if c.satisfied_on and c.satisfied_on <= on and c.evidence.strip():
+            return Verdict(
+                c.pk, c.kind, True, f"{needed}: {c.evidence.strip()} (on {c.satisfied_on})."
+            )
+        return Verdict(c.pk, c.kind, False, f"Awaiting {needed}.")
+    raise ValueError(f"Unknown condition kind: {c.kind}")
+
+
+def evaluate(
+    tranche: int,
+    conditions: Iterable[Condition],
+    on: dt.date,
+    recipient: Recipient,
+    reports_by_obligation: Mapping[int, list[FiledReport]],
+    released: bool = False,
+) -> TrancheVerdict:
+    """Releasable when every condition is met or waived; held otherwise, with each unmet one.
+    A released tranche stays released (and is never released again)."""
+    verdicts = []
+    for c in conditions:
+        v = judge(c, on, recipient, reports_by_obligation)
+        if not v.met and c.waived:
+            v = Verdict(v.condition, v.kind, True, "Waived. " + v.evidence, v.records, True)
+        verdicts.append(v)
+    if released:
+        status = "released"
+    else:
+        status = "held" if any(not v.met for v in verdicts) else "releasable"
+    return TrancheVerdict(tranche, status, verdicts)
+
+
+def release_problem(
+    verdict: TrancheVerdict, proposer: int | None, approver: int | None
+) -> str | None:
+    """Why the tranche may not be released now (None: it may)."""
+    if verdict.status == "released":
+        return "This tranche has already been released; nothing is released twice."
+    if proposer is not None and proposer == approver:
+        return "Four eyes: the approver must be someone other than the proposer."
+    if verdict.unmet:
+        return "Held: " + " ".join(v.evidence for v in verdict.unmet)
+    return None
+
+
+@dataclass
+class Sums:
+    committed: Decimal = Decimal(0)
+    planned: Decimal = Decimal(0)
+    released: Decimal = Decimal(0)
+    releasable: Decimal = Decimal(0)
+    held: Decimal = Decimal(0)
+
+
+def totals(
+    rows: Iterable[tuple[str, str, Decimal, str | None]],
+) -> dict[tuple[str, str], Sums]:
+    """Sum by (key, currency). ``rows``: (key, currency, amount, what) where ``what`` is
+    "committed" for a commitment, else the tranche's status (planned counts every tranche)."""
+    out: dict[tuple[str, str], Sums] = defaultdict(Sums)
+    for key, currency, amount, what in rows:
+        s = out[(key, currency)]
+        if what == "committed":
+            s.committed += amount
+            continue
+        s.planned += amount
+        if what in ("released", "releasable", "held"):
+            setattr(s, what, getattr(s, what) + amount)
+    return dict(out)

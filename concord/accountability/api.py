@@ -1,0 +1,679 @@
+"""API for accountability: lines, reporting obligations, reports, and the reports due."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.core import CountryField
+from concord.core.models import Organisation, Person
+from concord.operations.api import SourceSerializer, _sources
+from concord.operations.models import Operation
+
+from . import analysis, facts
+from .filters import (
+    AccountabilityLineFilter,
+    ReportFilter,
+    ReportingObligationFilter,
+    SecurityUnitFilter,
+    UnitCommandFilter,
+)
+from .models import AccountabilityLine, Report, ReportingObligation, SecurityUnit, UnitCommand
+
+META = ["created_at", "updated_at"]
+
+
+class AccountabilityLineSerializer(ScopedSerializer):
+    operation = VisibleRelatedField(Operation)
+    to_organisation = VisibleRelatedField(Organisation, required=False, allow_null=True)
+    sources = SourceSerializer(many=True, required=False)
+
+    class Meta:
+        model = AccountabilityLine
+        fields = ["id", "url", *AccountabilityLine.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+    def validate_sources(self, value):
+        return _sources(value)
+
+
+class ReportingObligationSerializer(ScopedSerializer):
+    reporter_operation = VisibleRelatedField(Operation, required=False, allow_null=True)
+    reporter_organisation = VisibleRelatedField(Organisation, required=False, allow_null=True)
+    to_organisation = VisibleRelatedField(Organisation, required=False, allow_null=True)
+    fixed_dates = serializers.ListField(child=serializers.CharField(), required=False)
+    sources = SourceSerializer(many=True, required=False)
+
+    class Meta:
+        model = ReportingObligation
+        fields = [
+            "id",
+            "url",
+            *ReportingObligation.FIELDS,
+            *ScopedSerializer.SECURITY_FIELDS,
+            *META,
+        ]
+        read_only_fields = META
+
+    def validate_sources(self, value):
+        return _sources(value)
+
+
+class ReportSerializer(ScopedSerializer):
+    obligations = VisibleRelatedField(ReportingObligation, many=True)
+    attachments = SourceSerializer(many=True, required=False)
+
+    class Meta:
+        model = Report
+        fields = ["id", "url", *Report.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+    def validate_attachments(self, value):
+        return _sources(value)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["obligations"] = [v for v in data.get("obligations", []) if v is not None]
+        return data
+
+
+class AccountabilityLineViewSet(ScopedViewSet):
+    model = AccountabilityLine
+    serializer_class = AccountabilityLineSerializer
+    filterset_class = AccountabilityLineFilter
+    ordering_fields = ["start", "end", "id"]
+    ordering = ["id"]
+
+
+class ReportingObligationViewSet(ScopedViewSet):
+    model = ReportingObligation
+    serializer_class = ReportingObligationSerializer
+    filterset_class = ReportingObligationFilter
+    ordering_fields = ["first_due", "id"]
+    ordering = ["first_due"]
+
+
+class ReportViewSet(ScopedViewSet):
+    """Reports filed; one report may satisfy several obligations."""
+
+    model = Report
+    serializer_class = ReportSerializer
+    filterset_class = ReportFilter
+    prefetch_related = ("obligations", "shared_organisations", "shared_spaces", "named_users")
+    ordering_fields = ["submitted", "id"]
+    ordering = ["-submitted"]
+
+
+class SecurityUnitSerializer(ScopedSerializer):
+    country = CountryField()
+    parent = VisibleRelatedField(SecurityUnit, required=False, allow_null=True)
+    successor = VisibleRelatedField(SecurityUnit, required=False, allow_null=True)
+
+    class Meta:
+        model = SecurityUnit
+        fields = ["id", "url", *SecurityUnit.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class UnitCommandSerializer(ScopedSerializer):
+    unit = VisibleRelatedField(SecurityUnit)
+    commander = VisibleRelatedField(Person, required=False, allow_null=True)
+
+    class Meta:
+        model = UnitCommand
+        fields = ["id", "url", *UnitCommand.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class SecurityUnitViewSet(ScopedViewSet):
+    """Security-force units: chain of command (parent) and lineage (successor)."""
+
+    model = SecurityUnit
+    serializer_class = SecurityUnitSerializer
+    filterset_class = SecurityUnitFilter
+    select_related = ("country",)
+    ordering_fields = ["name", "start", "id"]
+    ordering = ["name"]
+
+
+class UnitCommandViewSet(ScopedViewSet):
+    """Who commanded which unit, from when to when."""
+
+    model = UnitCommand
+    serializer_class = UnitCommandSerializer
+    filterset_class = UnitCommandFilter
+    ordering_fields = ["start", "id"]
+    ordering = ["-start"]
+
+
+class DueSerializer(serializers.Serializer):
+    obligation = serializers.IntegerField()
+    subject = serializers.CharField()
+    reporter = serializers.CharField()
+    to = serializers.CharField()
+    due = serializers.DateField()
+    state = serializers.ChoiceField(choices=["overdue", "due", "met", "late"])
+    days_late = serializers.IntegerField()
+    report = serializers.IntegerField(allow_null=True)
+
+
+class DueViewSet(viewsets.GenericViewSet):
+    """Reports overdue and due within ``days`` (default 30), among the obligations the
+    caller may see; ``all=1`` adds the due dates already met."""
+
+    model = None  # not one model's list: the access-matrix test checks it for leaks
+    filter_backends: list = []
+    serializer_class = DueSerializer
+
+    def get_queryset(self):
+        return ReportingObligation.objects.none()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("days", OpenApiTypes.INT, description="Look-ahead, 0–3660"),
+            OpenApiParameter("all", OpenApiTypes.BOOL, description="Include met due dates"),
+        ]
+    )
+    def list(self, request, format=None):
+        from django.utils import timezone
+
+        try:
+            days = analysis.look_ahead(request.query_params.get("days", "30"))
+        except ValueError as exc:
+            raise ValidationError({"days": str(exc)}) from None
+        data = facts.due_rows(
+            request.user,
+            timezone.localdate(),
+            days,
+            include_met=request.query_params.get("all") in ("1", "true"),
+        )
+        page = self.paginate_queryset(data)
+        data = DueSerializer(page if page is not None else data, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+
+# --- due-diligence cases -----------------------------------------------------------------------
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied  # noqa: E402
+from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
+from rest_framework.decorators import action  # noqa: E402
+from rest_framework.permissions import IsAuthenticated  # noqa: E402
+from rest_framework.exceptions import PermissionDenied  # noqa: E402
+
+from concord.core.context import Actor  # noqa: E402
+from concord.core.models import Area, User  # noqa: E402
+
+from .filters import (  # noqa: E402
+    AllegationFilter,
+    CommitmentFilter,
+    ConditionFilter,
+    FundingInstrumentFilter,
+    IntercessionFilter,
+    MitigatingMeasureFilter,
+    RiskAssessmentFilter,
+    SupportCaseFilter,
+    TrancheFilter,
+)
+from .models import (  # noqa: E402
+    Allegation,
+    CaseDecision,
+    CaseState,
+    Commitment,
+    Condition,
+    FundingInstrument,
+    Intercession,
+    MitigatingMeasure,
+    RiskAssessment,
+    SupportCase,
+    Tranche,
+    TrancheDecision,
+)
+
+
+def _service_call(fn, *args, **kwargs):
+    """Run a service; its ValidationError / PermissionDenied become API errors."""
+    try:
+        return fn(*args, **kwargs)
+    except DjangoValidationError as exc:
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        raise ValidationError(detail) from None
+    except DjangoPermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
+def _scoped(model, fields, **extra):
+    """A serializer class for ``model``: ``FIELDS`` plus the security fields, with links
+    resolved among the records the caller may see."""
+    attrs = {
+        "Meta": type(
+            "Meta",
+            (),
+            {
+                "model": model,
+                "fields": ["id", "url", *fields, *ScopedSerializer.SECURITY_FIELDS, *META],
+                "read_only_fields": [*META, *[f for f in fields if f in ("state", "version")]],
+            },
+        ),
+        **extra,
+    }
+    return type(f"{model.__name__}Serializer", (ScopedSerializer,), attrs)
+
+
+SupportCaseSerializer = _scoped(
+    SupportCase,
+    ["state", *SupportCase.FIELDS],
+    operation=VisibleRelatedField(Operation, required=False, allow_null=True),
+    provider=VisibleRelatedField(Organisation),
+    unit=VisibleRelatedField(SecurityUnit),
+)
+RiskAssessmentSerializer = _scoped(
+    RiskAssessment,
+    ["version", *RiskAssessment.FIELDS],
+    case=VisibleRelatedField(SupportCase),
+    approver=serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+    ),
+)
+MitigatingMeasureSerializer = _scoped(
+    MitigatingMeasure,
+    MitigatingMeasure.FIELDS,
+    case=VisibleRelatedField(SupportCase),
+    responsible=VisibleRelatedField(Organisation, required=False, allow_null=True),
+)
+IntercessionSerializer = _scoped(
+    Intercession, Intercession.FIELDS, case=VisibleRelatedField(SupportCase)
+)
+
+
+class AllegationSerializer(ScopedSerializer):
+    """The source is shown to whoever may edit the allegation, a pseudonym to others."""
+
+    unit = VisibleRelatedField(SecurityUnit)
+    place = VisibleRelatedField(Area, required=False, allow_null=True)
+
+    class Meta:
+        model = Allegation
+        fields = ["id", "url", *Allegation.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+    def to_representation(self, instance):
+        from .views.cases import source_shown
+
+        data = super().to_representation(instance)
+        data["source"] = source_shown(instance, self.context["request"].user)
+        return data
+
+
+class DecideSerializer(serializers.Serializer):
+    to_state = serializers.ChoiceField(choices=CaseState.choices)
+    rationale = serializers.CharField()
+    on = serializers.DateField(required=False, allow_null=True)
+
+
+class CaseDecisionSerializer(serializers.ModelSerializer):
+    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = CaseDecision
+        fields = ["from_state", "to_state", "on", "rationale", "by", "automatic", "at"]
+
+
+class CaseDecisionsSerializer(serializers.Serializer):
+    case = serializers.IntegerField()
+    title = serializers.CharField()
+    state = serializers.CharField()
+    decisions = CaseDecisionSerializer(many=True)
+
+
+class SupportCaseViewSet(ScopedViewSet):
+    """Due-diligence cases. The state changes only through ``POST …/decide/`` (the rules
+    of the Human Rights Due Diligence Policy are checked there); ``…/decisions/`` lists them."""
+
+    model = SupportCase
+    serializer_class = SupportCaseSerializer
+    filterset_class = SupportCaseFilter
+    ordering_fields = ["title", "state", "id"]
+    ordering = ["title"]
+
+    @extend_schema(request=DecideSerializer, responses=SupportCaseSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None, format=None):
+        from .services import cases as case_services
+
+        case = self.get_object()
+        body = DecideSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = _service_call(
+            case_services.decide,
+            case,
+            body.validated_data["to_state"],
+            body.validated_data["rationale"],
+            actor=Actor.from_request(request),
+            on=body.validated_data.get("on"),
+        )
+        return Response(self.get_serializer(case).data)
+
+    @extend_schema(responses=CaseDecisionsSerializer)
+    @action(detail=True, methods=["get"])
+    def decisions(self, request, pk=None, format=None):
+        case = self.get_object()
+        rows = CaseDecision.objects.filter(case=case).select_related("by").order_by("at", "pk")
+        return Response(
+            {
+                "case": case.pk,
+                "title": case.title,
+                "state": case.state,
+                "decisions": CaseDecisionSerializer(rows, many=True).data,
+            }
+        )
+
+
+def _viewset(model, serializer, filterset, ordering, doc):
+    return type(
+        f"{model.__name__}ViewSet",
+        (ScopedViewSet,),
+        {
+            "__doc__": doc,
+            "model": model,
+            "serializer_class": serializer,
+            "filterset_class": filterset,
+            "ordering_fields": [ordering.lstrip("-"), "id"],
+            "ordering": [ordering],
+        },
+    )
+
+
+RiskAssessmentViewSet = _viewset(
+    RiskAssessment,
+    RiskAssessmentSerializer,
+    RiskAssessmentFilter,
+    "-assessed_on",
+    "Versioned risk assessments; a new version supersedes the last (none is rewritten).",
+)
+MitigatingMeasureViewSet = _viewset(
+    MitigatingMeasure,
+    MitigatingMeasureSerializer,
+    MitigatingMeasureFilter,
+    "deadline",
+    "Mitigating measures, with owner, deadline and evidence.",
+)
+AllegationViewSet = _viewset(
+    Allegation,
+    AllegationSerializer,
+    AllegationFilter,
+    "-recorded",
+    "Allegations against units; a credible one opens a review of flowing support.",
+)
+IntercessionViewSet = _viewset(
+    Intercession,
+    IntercessionSerializer,
+    IntercessionFilter,
+    "-raised_on",
+    "Intercessions: what was raised, with whom, the response and the deadline.",
+)
+
+
+# --- conditional funding -----------------------------------------------------------------------
+
+FundingInstrumentSerializer = _scoped(
+    FundingInstrument,
+    FundingInstrument.FIELDS,
+    manager=VisibleRelatedField(Organisation, required=False, allow_null=True),
+    sources=SourceSerializer(many=True, required=False),
+    validate_sources=lambda self, value: _sources(value),
+)
+CommitmentSerializer = _scoped(
+    Commitment,
+    Commitment.FIELDS,
+    instrument=VisibleRelatedField(FundingInstrument, required=False, allow_null=True),
+    donor=VisibleRelatedField(Organisation),
+    recipient_operation=VisibleRelatedField(Operation, required=False, allow_null=True),
+    recipient_organisation=VisibleRelatedField(Organisation, required=False, allow_null=True),
+)
+TrancheSerializer = _scoped(Tranche, Tranche.FIELDS, commitment=VisibleRelatedField(Commitment))
+ConditionSerializer = _scoped(
+    Condition,
+    Condition.FIELDS,
+    tranche=VisibleRelatedField(Tranche),
+    obligation=VisibleRelatedField(ReportingObligation, required=False, allow_null=True),
+)
+
+FundingInstrumentViewSet = _viewset(
+    FundingInstrument,
+    FundingInstrumentSerializer,
+    FundingInstrumentFilter,
+    "name",
+    "Funding instruments: trust funds, peace facilities, bilateral aid.",
+)
+CommitmentViewSet = _viewset(
+    Commitment,
+    CommitmentSerializer,
+    CommitmentFilter,
+    "purpose",
+    "Commitments from a donor to a recipient operation or organisation (exact decimals).",
+)
+ConditionViewSet = _viewset(
+    Condition,
+    ConditionSerializer,
+    ConditionFilter,
+    "id",
+    "Conditions on tranches, from the catalogue of kinds.",
+)
+
+
+class VerdictSerializer(serializers.Serializer):
+    condition = serializers.IntegerField()
+    kind = serializers.CharField()
+    met = serializers.BooleanField()
+    waived = serializers.BooleanField()
+    evidence = serializers.CharField()
+
+
+class EvaluationSerializer(serializers.Serializer):
+    tranche = serializers.IntegerField()
+    label = serializers.CharField()
+    amount = serializers.DecimalField(max_digits=18, decimal_places=2)
+    currency = serializers.CharField()
+    on = serializers.DateField()
+    status = serializers.ChoiceField(choices=["released", "releasable", "held"])
+    conditions = VerdictSerializer(many=True)
+
+
+class ProposeSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["release", "waiver"])
+    rationale = serializers.CharField()
+    condition = serializers.IntegerField(required=False, allow_null=True)
+
+
+class TrancheDecisionSerializer(serializers.ModelSerializer):
+    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = TrancheDecision
+        fields = [
+            "id",
+            "tranche",
+            "kind",
+            "condition",
+            "rationale",
+            "status",
+            "proposed_by",
+            "proposed_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "evidence",
+        ]
+        read_only_fields = fields
+
+
+class DecisionBodySerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+def evaluation_rows(tranches, user, on) -> list[dict]:
+    from . import facts
+    from .views.funding import shown_verdicts
+
+    tranches = list(tranches.select_related("commitment"))
+    verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
+    return [
+        {
+            "tranche": t.pk,
+            "label": t.label,
+            "amount": t.amount,
+            "currency": t.commitment.currency,
+            "on": on,
+            "status": verdicts[t.pk].status,
+            "conditions": shown_verdicts(verdicts[t.pk], user),
+        }
+        for t in tranches
+    ]
+
+
+class TrancheViewSet(ScopedViewSet):
+    """Tranches. ``…/evaluation/`` says releasable or held and why; ``…/propose/`` proposes
+    a release or a waiver, which someone else approves at ``tranche-decisions/{id}/decide/``."""
+
+    model = Tranche
+    serializer_class = TrancheSerializer
+    filterset_class = TrancheFilter
+    ordering_fields = ["planned", "id"]
+    ordering = ["planned"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("on", OpenApiTypes.DATE)], responses=EvaluationSerializer
+    )
+    @action(detail=True, methods=["get"])
+    def evaluation(self, request, pk=None, format=None):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        t = self.get_object()
+        try:
+            on = dt.date.fromisoformat(request.query_params.get("on") or str(timezone.localdate()))
+        except ValueError:
+            raise ValidationError({"on": "Give a date as YYYY-MM-DD."}) from None
+        row = evaluation_rows(Tranche.objects.filter(pk=t.pk), request.user, on)[0]
+        return Response(EvaluationSerializer(row).data)
+
+    @extend_schema(request=ProposeSerializer, responses=TrancheDecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None, format=None):
+        from .services import funding as funding_services
+
+        t = self.get_object()
+        body = ProposeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        condition = None
+        if body.validated_data.get("condition"):
+            condition = (
+                Condition.objects.visible_to(request.user)
+                .filter(pk=body.validated_data["condition"], tranche=t)
+                .first()
+            )
+            if condition is None:
+                raise ValidationError({"condition": "No such condition of this tranche."})
+        d = _service_call(
+            funding_services.propose,
+            t,
+            body.validated_data["kind"],
+            body.validated_data["rationale"],
+            condition=condition,
+            actor=Actor.from_request(request),
+        )
+        return Response(TrancheDecisionSerializer(d).data, status=201)
+
+
+class TrancheDecisionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Releases and waivers, seen through the tranches the caller may see."""
+
+    model = TrancheDecision  # not scoped itself: read through Tranche.visible_to
+    permission_classes = [IsAuthenticated]  # they name the people who decided
+    serializer_class = TrancheDecisionSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        visible = Tranche.objects.visible_to(self.request.user)
+        return (
+            TrancheDecision.objects.filter(tranche__in=visible)
+            .select_related("proposed_by", "decided_by")
+            .order_by("proposed_at", "pk")
+        )
+
+    @extend_schema(request=DecisionBodySerializer, responses=TrancheDecisionSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None, format=None):
+        from .services import funding as funding_services
+
+        d = self.get_object()
+        body = DecisionBodySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = _service_call(
+            funding_services.decide,
+            d,
+            body.validated_data["approve"],
+            body.validated_data.get("note", ""),
+            actor=Actor.from_request(request),
+        )
+        return Response(TrancheDecisionSerializer(d).data)
+
+
+class FundingEvaluationViewSet(viewsets.GenericViewSet):
+    """Every tranche the caller may see, evaluated on ``on`` (today): releasable, held (with
+    each unmet condition and its evidence) or released. ``donor`` narrows to one donor (id,
+    acronym or name)."""
+
+    model = None
+    filter_backends: list = []
+    serializer_class = EvaluationSerializer
+
+    def get_queryset(self):
+        return Tranche.objects.none()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("donor", OpenApiTypes.STR),
+            OpenApiParameter("on", OpenApiTypes.DATE),
+            OpenApiParameter("status", OpenApiTypes.STR),
+        ]
+    )
+    def list(self, request, format=None):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from concord.core.services import resolve_organisation
+
+        try:
+            on = dt.date.fromisoformat(request.query_params.get("on") or str(timezone.localdate()))
+        except ValueError:
+            raise ValidationError({"on": "Give a date as YYYY-MM-DD."}) from None
+        tranches = Tranche.objects.visible_to(request.user).order_by("planned", "pk")
+        donor = (request.query_params.get("donor") or "").strip()
+        if donor:
+            org = (
+                Organisation.objects.visible_to(request.user).filter(pk=int(donor)).first()
+                if donor.isdigit()
+                else _service_call(resolve_organisation, donor, request.user)
+            )
+            if org is None:
+                raise ValidationError({"donor": f"No organisation {donor!r} you may see."})
+            tranches = tranches.filter(commitment__donor=org)
+        rows = evaluation_rows(tranches, request.user, on)
+        status = request.query_params.get("status")
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        page = self.paginate_queryset(rows)
+        data = EvaluationSerializer(page if page is not None else rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)

@@ -1,0 +1,159 @@
+"""Writes to due-diligence cases. The rules live here, not in the UI: a case changes state
+only through :func:`decide` (checked against ``analysis.cases``), with a written rationale
+kept as a :class:`CaseDecision` and in the audit trail; and two rules fire on their own,
+whichever interface saved the record (registered as ``core.services.AFTER_SAVE`` hooks):
+
+* a risk assessment recorded moves a proposed (or decided) case to *assessed*;
+* a credible allegation against a supported unit, or a unit it belongs to (or was called
+  before), puts every case whose support flows *under review*.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from concord.core import services
+from concord.core.context import Actor
+
+from ..analysis import cases as rules
+from ..models import (
+    Allegation,
+    CaseDecision,
+    CaseState,
+    RiskAssessment,
+    SecurityUnit,
+    SupportCase,
+)
+
+
+def assessments_of(case: SupportCase) -> list[rules.Assessment]:
+    return [
+        rules.Assessment(a.version, a.decision, a.assessed_on, a.expires_on)
+        for a in RiskAssessment.objects.filter(case=case)
+    ]
+
+
+@transaction.atomic
+def decide(
+    case: SupportCase,
+    to: str,
+    rationale: str,
+    *,
+    actor: Actor,
+    on: dt.date | None = None,
+    automatic: bool = False,
+) -> SupportCase:
+    """Move ``case`` to state ``to`` on ``on`` (today by default), if the rules allow it."""
+    on = on or timezone.localdate()
+    case = SupportCase.objects.select_for_update().get(pk=case.pk)
+    if to not in CaseState.values:
+        raise ValidationError({"to_state": f"{to!r} is not a state of a case."})
+    problem = rules.transition_problem(case.state, to, on, assessments_of(case), rationale)
+    if problem:
+        raise ValidationError({"to_state": problem})
+    before = case.state
+    case.state = to
+    user = None if actor.is_system else actor.user
+
+    def keep(c):
+        CaseDecision.objects.create(
+            case=c,
+            from_state=before,
+            to_state=to,
+            on=on,
+            rationale=rationale.strip(),
+            by=user,
+            automatic=automatic,
+        )
+
+    return services.save(case, actor=actor, children=keep)
+
+
+def _after_assessment(assessment: RiskAssessment, actor: Actor, creating: bool) -> None:
+    if not creating:
+        return
+    case = SupportCase.objects.get(pk=assessment.case_id)  # fresh: its state may have moved
+    if case.state in {"proposed", "denied", "approved", "approved_with_conditions"}:
+        decide(
+            case,
+            "assessed",
+            f"Risk assessment version {assessment.version} recorded "
+            f"(rating {assessment.rating}, decision {assessment.decision}).",
+            actor=Actor.system("hrddp"),
+            on=assessment.assessed_on,
+            automatic=True,
+        )
+
+
+def units_map() -> tuple[dict[int, int | None], dict[int, int | None]]:
+    """Every unit's parent and successor: the rules need the whole tree, whoever may see it
+    (this never leaves the service)."""
+    parent_of, successor_of = {}, {}
+    for pk, parent, successor in SecurityUnit.objects.values_list(
+        "pk", "parent_id", "successor_id"
+    ):
+        parent_of[pk], successor_of[pk] = parent, successor
+    return parent_of, successor_of
+
+
+def _credible_open(a: Allegation) -> bool:
+    return a.confidence in rules.CREDIBLE and a.resolved_on is None
+
+
+def _before_allegation(allegation: Allegation) -> None:
+    stored = Allegation.objects.filter(pk=allegation.pk).first() if allegation.pk else None
+    allegation._was_credible_open = stored is not None and _credible_open(stored)
+
+
+def _after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> None:
+    """Fires when an allegation becomes credible and open (recorded so, or upgraded), not
+    on every later correction of its text."""
+    if not _credible_open(allegation) or getattr(allegation, "_was_credible_open", False):
+        return
+    parent_of, successor_of = units_map()
+    flowing = SupportCase.objects.filter(state__in=["active", "resumed"]).select_for_update()
+    for case in flowing:
+        if allegation.unit_id in rules.units_concerned(case.unit_id, parent_of, successor_of):
+            decide(
+                case,
+                "under_review",
+                f"Opened automatically: credible allegation #{allegation.pk} "
+                f"({allegation.get_violation_display().lower()}) recorded on "
+                f"{allegation.recorded} against "
+                + (
+                    "the supported unit."
+                    if allegation.unit_id == case.unit_id
+                    else "a unit the supported unit belongs to or was."
+                ),
+                actor=Actor.system("hrddp"),
+                on=max(allegation.recorded, timezone.localdate()),
+                automatic=True,
+            )
+
+
+def _before_assessment(assessment: RiskAssessment) -> None:
+    """Number a new version; an existing one is never rewritten."""
+    if assessment.pk is None:
+        last = RiskAssessment.objects.filter(case_id=assessment.case_id).aggregate(
+            m=Max("version")
+        )["m"]
+        assessment.version = (last or 0) + 1
+        return
+    stored = RiskAssessment.objects.get(pk=assessment.pk)
+    kept = ("case_id", "version", "rating", "decision", "rationale", "assessed_on", "expires_on")
+    if any(getattr(stored, f) != getattr(assessment, f) for f in kept):
+        raise ValidationError(
+            "An assessment is never rewritten: record a new version instead "
+            "(only its descriptive text and sharing may be corrected)."
+        )
+
+
+services.BEFORE_SAVE[RiskAssessment] = _before_assessment
+services.AFTER_SAVE[RiskAssessment] = _after_assessment
+services.BEFORE_SAVE[Allegation] = _before_allegation
+services.AFTER_SAVE[Allegation] = _after_allegation

@@ -1,0 +1,481 @@
+"""Due-diligence pages: cases (with their decisions, assessments, measures, intercessions,
+the allegations that concern them and what the register flags), the records around them,
+a decision form, and the register of an operation with its export for the periodic report."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from concord.core.context import Actor
+from concord.core.importers import iso as _iso
+from concord.core.models import Organisation
+from concord.core.visibility import VisibleLabels
+from concord.operations.models import Operation
+from concord.operations.views import visible_operation
+from concord.web.generic import Column, Config
+
+from .. import facts
+from ..analysis import cases as rules
+from ..filters import (
+    AllegationFilter,
+    IntercessionFilter,
+    MitigatingMeasureFilter,
+    RiskAssessmentFilter,
+    SupportCaseFilter,
+)
+from ..forms import (
+    AllegationForm,
+    DecideForm,
+    IntercessionForm,
+    MitigatingMeasureForm,
+    RiskAssessmentForm,
+    SupportCaseForm,
+)
+from ..models import (
+    Allegation,
+    CaseDecision,
+    CaseState,
+    Intercession,
+    MitigatingMeasure,
+    RiskAssessment,
+    SecurityUnit,
+    SupportCase,
+)
+from ..services import cases as case_services
+
+
+def tabular_response(filename: str, fmt: str, headers: list[str], rows):
+    """A CSV, XLSX or JSON download of a computed table (formula cells neutralised)."""
+    from django.http import HttpResponse
+
+    from concord.exchange import tabular
+
+    if fmt == "xlsx":
+        body = tabular.write_xlsx(headers, rows, filename[:31])
+    else:
+        writer = tabular.write_csv if fmt == "csv" else tabular.write_json
+        body = "".join(writer(headers, rows))
+    response = HttpResponse(body, content_type=tabular.CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    return response
+
+
+def _money(value, currency) -> str:
+    return f"{value:,} {currency}".strip() if value is not None else ""
+
+
+def source_shown(allegation: Allegation, user) -> str:
+    """The source to whoever may edit the allegation; a pseudonym to everyone else."""
+    from concord.core.crypto import pseudonym
+
+    if not allegation.source:
+        return ""
+    if Allegation.objects.editable_by(user).filter(pk=allegation.pk).exists():
+        return allegation.source
+    return pseudonym(allegation.source) + " (pseudonym: only its owner's editors see the source)"
+
+
+def _case_sections(case: SupportCase, L, user):
+    today = timezone.localdate()
+    decisions = [
+        (
+            f"{d.on}: {d.from_state} → {d.to_state}"
+            + (" (automatic)" if d.automatic else f" by {d.by or 'a deleted user'}")
+            + f". {d.rationale}",
+            "",
+        )
+        for d in CaseDecision.objects.filter(case=case).select_related("by").order_by("-at", "-pk")
+    ]
+    assessments = [
+        (
+            f"Version {a.version}: {a.get_rating_display()} risk, {a.get_decision_display()}, "
+            f"made {a.assessed_on}, expires {a.expires_on}"
+            + (" (expired)" if a.expires_on < today else ""),
+            a.get_absolute_url(),
+        )
+        for a in RiskAssessment.objects.visible_to(user).filter(case=case)
+    ]
+    measures = [
+        (
+            f"{m.description[:80]} — due {m.deadline}"
+            + (f", done {m.done_on}" if m.done_on else (" — LATE" if m.deadline < today else "")),
+            m.get_absolute_url(),
+        )
+        for m in MitigatingMeasure.objects.visible_to(user).filter(case=case)
+    ]
+    intercessions = [
+        (
+            f"{i.raised_on}: with {i.raised_with}"
+            + (f", resolved {i.resolved_on}" if i.resolved_on else f", deadline {i.deadline}"),
+            i.get_absolute_url(),
+        )
+        for i in Intercession.objects.visible_to(user).filter(case=case)
+    ]
+    parent_of, successor_of = case_services.units_map()
+    concerned = rules.units_concerned(case.unit_id, parent_of, successor_of)
+    allegations = [
+        (
+            f"{a.recorded}: {a.get_violation_display()} ({a.get_confidence_display()}) against "
+            f"{L.label(SecurityUnit, a.unit_id)}"
+            + (f", resolved {a.resolved_on}" if a.resolved_on else ", unresolved"),
+            a.get_absolute_url(),
+        )
+        for a in Allegation.objects.visible_to(user).filter(unit_id__in=concerned)
+    ]
+    _, register = facts.case_register(SupportCase.objects.filter(pk=case.pk), today)
+    flags = [(f.text, "") for f in register.of(case.pk)]
+    add = reverse
+    return [
+        ("What the register flags today", flags or [("Nothing.", "")]),
+        ("Decisions (newest first)", decisions or [("None yet.", "")]),
+        (
+            "Risk assessments",
+            assessments
+            or [("None yet: record one.", add("web:riskassessment_add") + f"?case={case.pk}")],
+        ),
+        ("Mitigating measures", measures or [("None.", "")]),
+        ("Intercessions", intercessions or [("None.", "")]),
+        ("Allegations against the unit or units it belongs to", allegations or [("None.", "")]),
+    ]
+
+
+def _case_context(case: SupportCase, user, request):
+    allowed = sorted(rules.TRANSITIONS.get(case.state, ()))
+    form = DecideForm()
+    form.fields["to_state"].choices = [(s, CaseState(s).label) for s in allowed]
+    can = SupportCase.objects.editable_by(user).filter(pk=case.pk).exists()
+    add = {
+        "assessment": reverse("web:riskassessment_add") + f"?case={case.pk}",
+        "measure": reverse("web:mitigatingmeasure_add") + f"?case={case.pk}",
+        "intercession": reverse("web:intercession_add") + f"?case={case.pk}",
+    }
+    return {
+        "decide_form": form if can and allowed else None,
+        "decide_url": reverse("web:supportcase_decide", kwargs={"pk": case.pk}),
+        "add_links": add if can else {},
+    }
+
+
+SUPPORT_CASES = Config(
+    model=SupportCase,
+    name="support-cases",
+    singular="due-diligence case",
+    filterset=SupportCaseFilter,
+    form=SupportCaseForm,
+    default_sort="title",
+    columns=[
+        Column("Case", lambda c, L: c.title, "title", link=True),
+        Column("Unit", lambda c, L: L.label(SecurityUnit, c.unit_id)),
+        Column("Support", lambda c, L: c.get_kind_display(), "kind"),
+        Column("Provider", lambda c, L: L.label(Organisation, c.provider_id)),
+        Column("State", lambda c, L: c.get_state_display(), "state"),
+        Column("Value", lambda c, L: _money(c.value, c.currency), "value"),
+    ],
+    detail_fields=lambda c, L: [
+        ("State", c.get_state_display()),
+        ("Operation", L.label(Operation, c.operation_id)),
+        ("Provider", L.label(Organisation, c.provider_id)),
+        ("Recipient unit", L.label(SecurityUnit, c.unit_id)),
+        ("Support", c.get_kind_display()),
+        ("Description", c.description),
+        ("Value", _money(c.value, c.currency)),
+        ("From", _iso(c.start)),
+        ("To", _iso(c.end)),
+    ],
+    extra_detail=_case_sections,
+    extra_context=_case_context,
+    detail_template="accountability/case.html",
+    url_name="supportcase",
+)
+
+ASSESSMENTS = Config(
+    model=RiskAssessment,
+    name="risk-assessments",
+    singular="risk assessment",
+    filterset=RiskAssessmentFilter,
+    form=RiskAssessmentForm,
+    default_sort="-assessed_on",
+    columns=[
+        Column("Assessment", lambda a, L: str(a), "pk", link=True),
+        Column("Rationale", lambda a, L: a.rationale[:80]),
+        Column("Rating", lambda a, L: a.get_rating_display(), "rating"),
+        Column("Decision", lambda a, L: a.get_decision_display(), "decision"),
+        Column("Made", lambda a, L: _iso(a.assessed_on), "assessed_on"),
+        Column("Expires", lambda a, L: _iso(a.expires_on), "expires_on"),
+    ],
+    detail_fields=lambda a, L: [
+        ("Case", L.label(SupportCase, a.case_id)),
+        ("Version", a.version),
+        ("The recipient's record", a.recipient_record),
+        ("Corrective steps taken", a.corrective_steps),
+        ("The provider's leverage", a.leverage),
+        ("Feasibility of mitigation", a.mitigation_feasibility),
+        ("Risk of withholding support", a.withholding_risk),
+        ("Rating", a.get_rating_display()),
+        ("Decision", a.get_decision_display()),
+        ("Rationale", a.rationale),
+        ("Approver", a.approver or ""),
+        ("Made", _iso(a.assessed_on)),
+        ("Expires", _iso(a.expires_on)),
+    ],
+    url_name="riskassessment",
+)
+
+MEASURES = Config(
+    model=MitigatingMeasure,
+    name="mitigating-measures",
+    singular="mitigating measure",
+    filterset=MitigatingMeasureFilter,
+    form=MitigatingMeasureForm,
+    default_sort="deadline",
+    columns=[
+        Column("Measure", lambda m, L: m.description[:80], "pk", link=True),
+        Column("Case", lambda m, L: L.label(SupportCase, m.case_id)),
+        Column("Owner", lambda m, L: L.label(Organisation, m.responsible_id)),
+        Column("Deadline", lambda m, L: _iso(m.deadline), "deadline"),
+        Column("Done", lambda m, L: _iso(m.done_on), "done_on"),
+    ],
+    detail_fields=lambda m, L: [
+        ("Case", L.label(SupportCase, m.case_id)),
+        ("Measure", m.description),
+        ("Owner", L.label(Organisation, m.responsible_id)),
+        ("Deadline", _iso(m.deadline)),
+        ("Done", _iso(m.done_on) or "not yet"),
+        ("Evidence", m.evidence),
+    ],
+    url_name="mitigatingmeasure",
+)
+
+
+def _allegation_fields(a: Allegation, L):
+    return [
+        ("Against", L.label(SecurityUnit, a.unit_id)),
+        ("Violation", a.get_violation_display()),
+        ("Confidence", a.get_confidence_display()),
+        ("Summary", a.summary),
+        ("When", f"{_iso(a.occurred_from) or '…'} – {_iso(a.occurred_to) or '…'}"),
+        ("Where", a.place_name or (str(a.place) if a.place_id else "")),
+        ("Recorded", _iso(a.recorded)),
+        ("Resolved", f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else "no"),
+    ]
+
+
+ALLEGATIONS = Config(
+    model=Allegation,
+    name="allegations",
+    singular="allegation",
+    filterset=AllegationFilter,
+    form=AllegationForm,
+    default_sort="-recorded",
+    columns=[
+        Column("Allegation", lambda a, L: str(a), "pk", link=True),
+        Column("Summary", lambda a, L: a.summary[:80]),
+        Column("Against", lambda a, L: L.label(SecurityUnit, a.unit_id)),
+        Column("Confidence", lambda a, L: a.get_confidence_display(), "confidence"),
+        Column("Recorded", lambda a, L: _iso(a.recorded), "recorded"),
+        Column("Resolved", lambda a, L: _iso(a.resolved_on), "resolved_on"),
+    ],
+    detail_fields=_allegation_fields,
+    extra_context=lambda a, user, request: {"source": source_shown(a, user)},
+    detail_template="accountability/allegation.html",
+    url_name="allegation",
+)
+
+INTERCESSIONS = Config(
+    model=Intercession,
+    name="intercessions",
+    singular="intercession",
+    filterset=IntercessionFilter,
+    form=IntercessionForm,
+    default_sort="-raised_on",
+    columns=[
+        Column("Intercession", lambda i, L: str(i), "pk", link=True),
+        Column("With", lambda i, L: i.raised_with),
+        Column("Case", lambda i, L: L.label(SupportCase, i.case_id)),
+        Column("Raised", lambda i, L: _iso(i.raised_on), "raised_on"),
+        Column("Deadline", lambda i, L: _iso(i.deadline), "deadline"),
+        Column("Resolved", lambda i, L: _iso(i.resolved_on), "resolved_on"),
+    ],
+    detail_fields=lambda i, L: [
+        ("Case", L.label(SupportCase, i.case_id)),
+        ("Raised on", _iso(i.raised_on)),
+        ("With", i.raised_with),
+        ("What", i.what),
+        ("Response", i.response),
+        ("Deadline", _iso(i.deadline)),
+        ("Resolved", _iso(i.resolved_on) or "no"),
+    ],
+    url_name="intercession",
+)
+
+
+@require_POST
+def decide(request, pk):
+    case = SupportCase.objects.visible_to(request.user).filter(pk=pk).first()
+    if case is None:
+        raise Http404("No case with that id, or you may not see it.")
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            case_services.decide(
+                case,
+                form.cleaned_data["to_state"],
+                form.cleaned_data["rationale"],
+                actor=Actor.from_request(request),
+                on=form.cleaned_data["on"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{case} is now {form.cleaned_data['to_state']}.")
+    else:
+        messages.error(
+            request,
+            "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+        )
+    return redirect(case.get_absolute_url())
+
+
+decide.model = SupportCase
+
+
+def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
+    """One row per case for the register and its export: the support, where the due
+    diligence stands, the latest assessment, open allegations (sources never appear),
+    measures done and late, intercessions, and what the register flags."""
+    from concord.core.crypto import pseudonym
+
+    L = VisibleLabels(user)
+    cases = list(cases_qs)
+    _, register = facts.case_register(
+        SupportCase.objects.filter(pk__in=[c.pk for c in cases]), today
+    )
+    ids = [c.pk for c in cases]
+    latest: dict[int, RiskAssessment] = {}
+    for a in RiskAssessment.objects.visible_to(user).filter(case_id__in=ids).order_by("version"):
+        latest[a.case_id] = a
+    measures: dict[int, list] = {}
+    for m in MitigatingMeasure.objects.visible_to(user).filter(case_id__in=ids):
+        measures.setdefault(m.case_id, []).append(m)
+    interc: dict[int, list] = {}
+    for i in Intercession.objects.visible_to(user).filter(case_id__in=ids):
+        interc.setdefault(i.case_id, []).append(i)
+    visible_allegations = {
+        a.pk: a
+        for a in Allegation.objects.visible_to(user).filter(
+            pk__in=[f.record[1] for f in register.flags if f.record and f.record[0] == "allegation"]
+        )
+    }
+    rows = []
+    for c in cases:
+        a = latest.get(c.pk)
+        ms = measures.get(c.pk, [])
+        flags = register.of(c.pk)
+        alleg = [
+            visible_allegations[f.record[1]]
+            for f in flags
+            if f.record and f.record[0] == "allegation" and f.record[1] in visible_allegations
+        ]
+        hidden = sum(
+            1
+            for f in flags
+            if f.record and f.record[0] == "allegation" and f.record[1] not in visible_allegations
+        )
+        rows.append(
+            {
+                "case": c,
+                "id": c.pk,
+                "title": c.title,
+                "unit": L.label(SecurityUnit, c.unit_id),
+                "provider": L.label(Organisation, c.provider_id),
+                "support": c.get_kind_display(),
+                "value": _money(c.value, c.currency),
+                "state": c.get_state_display(),
+                "assessment": (
+                    f"v{a.version} {a.get_rating_display()} risk, {a.get_decision_display()}, "
+                    f"expires {a.expires_on}"
+                    if a
+                    else "none"
+                ),
+                "allegations": "; ".join(
+                    f"#{x.pk} {x.get_violation_display()} ({x.get_confidence_display()}, "
+                    f"since {x.recorded}, source {pseudonym(x.source) or 'not recorded'})"
+                    for x in alleg
+                )
+                + (f"; {hidden} more you may not see" if hidden else ""),
+                "measures": f"{sum(1 for m in ms if m.done_on)}/{len(ms)} done, "
+                f"{sum(1 for m in ms if m.deadline < today and not m.done_on)} late",
+                "intercessions": f"{len(interc.get(c.pk, []))} "
+                f"({sum(1 for i in interc.get(c.pk, []) if not i.resolved_on)} open)",
+                "flags": [f.text for f in flags if f.kind != "review"],
+            }
+        )
+    return rows
+
+
+REGISTER_COLUMNS = [
+    ("id", "Case id"),
+    ("title", "Case"),
+    ("unit", "Recipient unit"),
+    ("provider", "Provider"),
+    ("support", "Support"),
+    ("value", "Value"),
+    ("state", "State"),
+    ("assessment", "Latest risk assessment"),
+    ("allegations", "Open credible allegations"),
+    ("measures", "Mitigating measures"),
+    ("intercessions", "Intercessions"),
+    ("flags", "Flags"),
+]
+
+
+def operation_register(request, pk):
+    """The due-diligence register of an operation; ``?export=csv|xlsx|json`` gives the
+    table for the periodic report to the Security Council (allegation sources pseudonymised)."""
+    op = visible_operation(request, pk)
+    today = timezone.localdate()
+    cases = SupportCase.objects.visible_to(request.user).filter(operation=op).order_by("title")
+    state = request.GET.get("state", "")
+    if state:
+        cases = cases.filter(state=state)
+    rows = register_rows(cases, request.user, today)
+    fmt = request.GET.get("export")
+    if fmt:
+        if fmt not in ("csv", "xlsx", "json"):
+            raise Http404("export: give csv, xlsx or json.")
+        return tabular_response(
+            f"concord-hrddp-register-{op.pk}-{today}",
+            fmt,
+            [label for _, label in REGISTER_COLUMNS],
+            (
+                ["; ".join(r[k]) if isinstance(r[k], list) else r[k] for k, _ in REGISTER_COLUMNS]
+                for r in rows
+            ),
+        )
+    by_state: dict[str, int] = {}
+    for r in rows:
+        by_state[r["state"]] = by_state.get(r["state"], 0) + 1
+    ctx = {
+        "op": op,
+        "rows": rows,
+        "today": today,
+        "by_state": sorted(by_state.items()),
+        "states": CaseState.choices,
+        "state": state,
+        "add_url": reverse("web:supportcase_add"),
+        "labels": VisibleLabels(request.user),
+    }
+    return render(request, "accountability/register.html", ctx)
+
+
+operation_register.model = Operation

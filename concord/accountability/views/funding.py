@@ -1,0 +1,439 @@
+"""Conditional-funding pages: instruments, commitments, tranches and their conditions, a
+tranche's evaluation with the release and waiver decisions, and the compliance boards (per
+donor and per operation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from concord.core.context import Actor
+from concord.core.importers import iso as _iso
+from concord.core.models import Organisation
+from concord.core.visibility import VisibleLabels
+from concord.operations.exchange import format_sources
+from concord.operations.models import Operation
+from concord.operations.views import visible_operation
+from concord.web.generic import Column, Config
+
+from .. import facts
+from ..analysis import funding as rules
+from ..filters import CommitmentFilter, ConditionFilter, FundingInstrumentFilter, TrancheFilter
+from ..forms import (
+    CommitmentForm,
+    ConditionForm,
+    DecisionForm,
+    FundingInstrumentForm,
+    ProposeForm,
+    TrancheForm,
+)
+from ..models import (
+    Allegation,
+    Commitment,
+    Condition,
+    FundingInstrument,
+    MitigatingMeasure,
+    Report,
+    ReportingObligation,
+    SupportCase,
+    Tranche,
+    TrancheDecision,
+)
+from ..services import funding as funding_services
+
+RECORD_MODELS = {
+    "report": Report,
+    "case": SupportCase,
+    "allegation": Allegation,
+    "measure": MitigatingMeasure,
+}
+
+
+def _recipient(c: Commitment, L) -> str:
+    if c.recipient_operation_id:
+        return L.label(Operation, c.recipient_operation_id)
+    return L.label(Organisation, c.recipient_organisation_id)
+
+
+def shown_verdicts(verdict: rules.TrancheVerdict, user) -> list[dict]:
+    """Each condition's verdict as the user may see it: evidence resting on records the user
+    may not see says so instead of describing them (the verdict itself stands)."""
+    wanted: dict[str, set[int]] = {}
+    for v in verdict.verdicts:
+        for model, pk in v.records:
+            wanted.setdefault(model, set()).add(pk)
+    visible = {
+        model: set(
+            RECORD_MODELS[model]
+            .objects.visible_to(user)
+            .filter(pk__in=pks)
+            .values_list("pk", flat=True)
+        )
+        for model, pks in wanted.items()
+    }
+    out = []
+    for v in verdict.verdicts:
+        hidden = [r for r in v.records if r[1] not in visible.get(r[0], set())]
+        links = [
+            reverse(
+                f"web:{ {'case': 'supportcase', 'measure': 'mitigatingmeasure'}.get(m, m) }_detail",
+                args=[pk],
+            )
+            for m, pk in v.records
+            if pk in visible.get(m, set())
+        ]
+        evidence = v.evidence
+        if hidden:
+            evidence = (
+                f"{'Met' if v.met else 'Not met'} on {len(hidden)} record(s) you may not see; "
+                "ask their owner."
+            )
+        out.append(
+            {
+                "condition": v.condition,
+                "kind": rules.KINDS[v.kind],
+                "met": v.met,
+                "waived": v.waived,
+                "evidence": evidence,
+                "links": links,
+            }
+        )
+    return out
+
+
+FUNDING_INSTRUMENTS = Config(
+    model=FundingInstrument,
+    name="funding-instruments",
+    singular="funding instrument",
+    filterset=FundingInstrumentFilter,
+    form=FundingInstrumentForm,
+    columns=[
+        Column("Instrument", lambda i, L: i.name, "name", link=True),
+        Column("Kind", lambda i, L: i.get_kind_display(), "kind"),
+        Column("Managed by", lambda i, L: L.label(Organisation, i.manager_id)),
+    ],
+    detail_fields=lambda i, L: [
+        ("Kind", i.get_kind_display()),
+        ("Managed by", L.label(Organisation, i.manager_id)),
+        ("Note", i.note),
+        ("Documents", format_sources(i.sources)),
+    ],
+    url_name="fundinginstrument",
+)
+
+
+def _commitment_sections(c: Commitment, L, user):
+    tranches = list(Tranche.objects.visible_to(user).filter(commitment=c))
+    verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]))
+    return [
+        (
+            "Tranches",
+            [
+                (
+                    f"{t.label}: {t.amount:,} {c.currency}, planned {t.planned} — "
+                    f"{verdicts[t.pk].status}",
+                    t.get_absolute_url(),
+                )
+                for t in tranches
+            ]
+            or [("None yet: add one.", reverse("web:tranche_add") + f"?commitment={c.pk}")],
+        )
+    ]
+
+
+COMMITMENTS = Config(
+    model=Commitment,
+    name="commitments",
+    singular="commitment",
+    filterset=CommitmentFilter,
+    form=CommitmentForm,
+    default_sort="purpose",
+    columns=[
+        Column("Commitment", lambda c, L: c.purpose, "purpose", link=True),
+        Column("Donor", lambda c, L: L.label(Organisation, c.donor_id)),
+        Column("Recipient", _recipient),
+        Column("Amount", lambda c, L: f"{c.amount:,} {c.currency}", "amount"),
+        Column("Instrument", lambda c, L: L.label(FundingInstrument, c.instrument_id)),
+    ],
+    detail_fields=lambda c, L: [
+        ("Donor", L.label(Organisation, c.donor_id)),
+        ("Recipient", _recipient(c, L)),
+        ("Amount", f"{c.amount:,} {c.currency}"),
+        ("Purpose", c.purpose),
+        ("Instrument", L.label(FundingInstrument, c.instrument_id)),
+        ("Signed", _iso(c.signed)),
+    ],
+    extra_detail=_commitment_sections,
+    url_name="commitment",
+)
+
+
+def _tranche_context(t: Tranche, user, request):
+    verdict = facts.evaluate_tranches(Tranche.objects.filter(pk=t.pk))[t.pk]
+    can = Tranche.objects.editable_by(user).filter(pk=t.pk).exists()
+    propose = None
+    if can and verdict.status != "released":
+        propose = ProposeForm()
+        propose.fields["condition"].queryset = Condition.objects.visible_to(user).filter(tranche=t)
+    decisions = list(
+        TrancheDecision.objects.filter(tranche=t).select_related(
+            "proposed_by", "decided_by", "condition"
+        )
+    )
+    return {
+        "verdict": verdict,
+        "shown": shown_verdicts(verdict, user),
+        "decisions": [
+            (
+                d,
+                DecisionForm()
+                if can and d.status == "proposed" and d.proposed_by_id != user.pk
+                else None,
+            )
+            for d in decisions
+        ],
+        "propose_form": propose,
+        "propose_url": reverse("web:tranche_propose", kwargs={"pk": t.pk}),
+        "add_condition": reverse("web:condition_add") + f"?tranche={t.pk}" if can else "",
+    }
+
+
+TRANCHES = Config(
+    model=Tranche,
+    name="tranches",
+    singular="tranche",
+    filterset=TrancheFilter,
+    form=TrancheForm,
+    default_sort="planned",
+    select_related=("commitment",),
+    columns=[
+        Column("Tranche", lambda t, L: t.label, "label", link=True),
+        Column("Commitment", lambda t, L: L.label(Commitment, t.commitment_id)),
+        Column("Amount", lambda t, L: f"{t.amount:,} {t.commitment.currency}", "amount"),
+        Column("Planned", lambda t, L: _iso(t.planned), "planned"),
+    ],
+    detail_fields=lambda t, L: [
+        ("Commitment", L.label(Commitment, t.commitment_id)),
+        ("Amount", f"{t.amount:,} {t.commitment.currency}"),
+        ("Planned", _iso(t.planned)),
+        ("Note", t.note),
+    ],
+    extra_context=_tranche_context,
+    detail_template="accountability/tranche.html",
+    url_name="tranche",
+)
+
+CONDITIONS = Config(
+    model=Condition,
+    name="conditions",
+    singular="condition",
+    filterset=ConditionFilter,
+    form=ConditionForm,
+    default_sort="pk",
+    columns=[
+        Column("Condition", lambda c, L: str(c), "pk", link=True),
+        Column("Tranche", lambda c, L: L.label(Tranche, c.tranche_id)),
+        Column("Kind", lambda c, L: c.get_kind_display(), "kind"),
+        Column("Evidence needed", lambda c, L: c.evidence_needed),
+    ],
+    detail_fields=lambda c, L: [
+        ("Tranche", L.label(Tranche, c.tranche_id)),
+        ("Kind", c.get_kind_display()),
+        ("Obligation", L.label(ReportingObligation, c.obligation_id)),
+        ("Period", f"{_iso(c.period_start)} – {_iso(c.period_end)}" if c.period_start else ""),
+        ("Days", c.days if c.days is not None else ""),
+        ("Evidence needed", c.evidence_needed),
+        ("Satisfied on", _iso(c.satisfied_on)),
+        ("Evidence", c.evidence),
+    ],
+    url_name="condition",
+)
+
+
+def _visible_tranche(request, pk) -> Tranche:
+    t = Tranche.objects.visible_to(request.user).filter(pk=pk).first()
+    if t is None:
+        raise Http404("No tranche with that id, or you may not see it.")
+    return t
+
+
+def _report(request, exc) -> None:
+    if isinstance(exc, ValidationError):
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, str(exc))
+
+
+@require_POST
+def propose(request, pk):
+    t = _visible_tranche(request, pk)
+    form = ProposeForm(request.POST)
+    form.fields["condition"].queryset = Condition.objects.visible_to(request.user).filter(tranche=t)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(t.get_absolute_url())
+    try:
+        funding_services.propose(
+            t,
+            form.cleaned_data["kind"],
+            form.cleaned_data["rationale"],
+            condition=form.cleaned_data["condition"],
+            actor=Actor.from_request(request),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, "Proposed; a second person must approve it.")
+    return redirect(t.get_absolute_url())
+
+
+propose.model = Tranche
+
+
+@require_POST
+def decide(request, pk):
+    d = TrancheDecision.objects.filter(
+        pk=pk, tranche__in=Tranche.objects.visible_to(request.user)
+    ).first()
+    if d is None:
+        raise Http404("No such decision, or you may not see it.")
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(d.tranche.get_absolute_url())
+    try:
+        funding_services.decide(
+            d,
+            bool(form.cleaned_data["approve"]),
+            form.cleaned_data["note"],
+            actor=Actor.from_request(request),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        _report(request, exc)
+    else:
+        messages.success(request, "Decision recorded.")
+    return redirect(d.tranche.get_absolute_url())
+
+
+decide.model = TrancheDecision
+
+
+# --- compliance boards -------------------------------------------------------------------------
+
+
+def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
+    """Rows of tranches with their status and unmet conditions, and totals by currency."""
+    tranches = list(tranches_qs.select_related("commitment"))
+    verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
+    L = VisibleLabels(user)
+    rows = []
+    sums = []
+    for t in tranches:
+        v = verdicts[t.pk]
+        c = t.commitment
+        rows.append(
+            {
+                "tranche": t,
+                "commitment": c,
+                "commitment_label": L.label(Commitment, c.pk),
+                "donor": L.label(Organisation, c.donor_id),
+                "recipient": _recipient(c, L),
+                "amount": f"{t.amount:,} {c.currency}",
+                "status": v.status,
+                "unmet": [x["evidence"] for x in shown_verdicts(v, user) if not x["met"]],
+            }
+        )
+        sums.append((L.label(Organisation, c.donor_id), c.currency, t.amount, v.status))
+    commitments = {t.commitment for t in tranches}
+    for c in commitments:
+        sums.append((L.label(Organisation, c.donor_id), c.currency, c.amount, "committed"))
+    totals = sorted(rules.totals(sums).items())
+    return rows, totals
+
+
+def _board_on(request) -> dt.date:
+    value = request.GET.get("on")
+    if not value:
+        return timezone.localdate()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Http404("on: give a date as YYYY-MM-DD.") from None
+
+
+def donor_board(request, pk):
+    """A donor desk's board: each tranche releasable or held (and why), totals by currency,
+    the due-diligence cases of the recipients by state, and their reports due."""
+    donor = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
+    if donor is None:
+        raise Http404("No organisation with that id, or you may not see it.")
+    on = _board_on(request)
+    tranches = Tranche.objects.visible_to(request.user).filter(commitment__donor=donor)
+    rows, totals = tranche_board(tranches.order_by("planned", "pk"), request.user, on)
+    ops = {r["commitment"].recipient_operation_id for r in rows} - {None}
+    orgs = {r["commitment"].recipient_organisation_id for r in rows} - {None}
+    from django.db.models import Count, Q
+
+    cases = (
+        SupportCase.objects.visible_to(request.user)
+        .filter(Q(operation_id__in=ops) | Q(provider_id__in=orgs))
+        .values("state")
+        .annotate(n=Count("pk"))
+        .order_by("state")
+    )
+    ctx = {
+        "title": f"Compliance board of {donor}",
+        "subject": donor,
+        "on": on,
+        "rows": rows,
+        "totals": totals,
+        "cases": [(c["state"], c["n"]) for c in cases],
+        "reporting": None,
+    }
+    return render(request, "accountability/board.html", ctx)
+
+
+donor_board.model = Organisation
+
+
+def operation_board(request, pk):
+    """An operation's compliance board: its reports due and overdue, its due-diligence cases
+    by state, and the tranches it receives, releasable or held."""
+    from .reporting import reporting_board
+
+    op = visible_operation(request, pk)
+    on = _board_on(request)
+    tranches = Tranche.objects.visible_to(request.user).filter(commitment__recipient_operation=op)
+    rows, totals = tranche_board(tranches.order_by("planned", "pk"), request.user, on)
+    from django.db.models import Count
+
+    cases = (
+        SupportCase.objects.visible_to(request.user)
+        .filter(operation=op)
+        .values("state")
+        .annotate(n=Count("pk"))
+        .order_by("state")
+    )
+    ctx = {
+        "title": f"Compliance board of {op}",
+        "subject": op,
+        "on": on,
+        "rows": rows,
+        "totals": totals,
+        "cases": [(c["state"], c["n"]) for c in cases],
+        "register_url": reverse("web:operation_register", kwargs={"pk": op.pk}),
+        "reporting": reporting_board(
+            request.user, ReportingObligation.objects.filter(reporter_operation=op)
+        ),
+    }
+    return render(request, "accountability/board.html", ctx)
+
+
+operation_board.model = Operation

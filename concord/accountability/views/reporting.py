@@ -1,0 +1,482 @@
+"""Accountability pages: the lines, obligations and reports (generic lists and forms), the
+reports due, an operation's web of accountability, and an iCalendar feed of due dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from concord.core.importers import iso as _iso
+from concord.core.models import ApiToken, Organisation
+from concord.core.visibility import VisibleLabels
+from concord.operations.exchange import format_sources
+from concord.operations.models import Operation
+from concord.operations.views import EXTRA_SECTIONS, visible_operation
+from concord.web.generic import Column, Config
+
+from .. import analysis, facts, pictures
+from ..filters import (
+    AccountabilityLineFilter,
+    ReportFilter,
+    ReportingObligationFilter,
+    SecurityUnitFilter,
+    UnitCommandFilter,
+)
+from ..forms import (
+    AccountabilityLineForm,
+    ReportForm,
+    ReportingObligationForm,
+    SecurityUnitForm,
+    UnitCommandForm,
+)
+from ..models import (
+    AccountabilityLine,
+    Body,
+    Report,
+    ReportingObligation,
+    SecurityUnit,
+    UnitCommand,
+)
+
+LINES = Config(
+    model=AccountabilityLine,
+    name="accountability-lines",
+    singular="accountability line",
+    filterset=AccountabilityLineFilter,
+    form=AccountabilityLineForm,
+    default_sort="pk",
+    columns=[
+        Column("Line", lambda a, L: str(a), "pk", link=True),
+        Column("Operation", lambda a, L: L.label(Operation, a.operation_id)),
+        Column("To", lambda a, L: L.label(Organisation, a.to_organisation_id)),
+        Column("How often", lambda a, L: a.frequency),
+        Column("From", lambda a, L: _iso(a.start), "start"),
+        Column("To date", lambda a, L: _iso(a.end) or "open", "end"),
+    ],
+    detail_fields=lambda a, L: [
+        ("Operation", L.label(Operation, a.operation_id)),
+        ("Answers to", a.get_body_display()),
+        ("Body in the registry", L.label(Organisation, a.to_organisation_id)),
+        ("Mechanism", a.get_mechanism_display()),
+        ("How often", a.frequency),
+        ("From", _iso(a.start)),
+        ("To", _iso(a.end) or "open"),
+        ("Note", a.note),
+        ("Documents", format_sources(a.sources)),
+    ],
+    url_name="accountabilityline",
+)
+
+
+def _obligation_fields(o, L):
+    schedule = (
+        f"every {o.every_days} days" if o.every_days else "each year on " + ", ".join(o.fixed_dates)
+    )
+    return [
+        ("Reporter", facts.reporter_label(o, L)),
+        ("Reports to", o.get_body_display()),
+        ("Body in the registry", L.label(Organisation, o.to_organisation_id)),
+        ("Subject", o.subject),
+        (
+            "Schedule",
+            f"{schedule}, first due {o.first_due}, until {_iso(o.until) or 'further notice'}",
+        ),
+        ("Grace days", o.grace_days),
+        ("Required by", format_sources(o.sources)),
+    ]
+
+
+def _obligation_sections(o, L, user):
+    today = timezone.localdate()
+    rows = facts.dues(user, today, 60, ReportingObligation.objects.filter(pk=o.pk))
+    out = []
+    for r in sorted(rows, key=lambda r: r.due.due, reverse=True)[:40]:
+        what = {"met": "met by", "late": "met late by", "overdue": "OVERDUE", "due": "due"}
+        text = f"{r.due.due}: {what[r.state]}"
+        if r.report is not None:
+            text += f" {r.report.title} (submitted {r.report.submitted})"
+        if r.days_late:
+            text += f", {r.days_late} days late"
+        out.append((text, r.report.get_absolute_url() if r.report else ""))
+    return [("Due dates (newest first)", out or [("No due date yet.", "")])]
+
+
+OBLIGATIONS = Config(
+    model=ReportingObligation,
+    name="reporting-obligations",
+    singular="reporting obligation",
+    filterset=ReportingObligationFilter,
+    form=ReportingObligationForm,
+    default_sort="first_due",
+    columns=[
+        Column("Subject", lambda o, L: o.subject, "subject", link=True),
+        Column("Reporter", lambda o, L: facts.reporter_label(o, L)),
+        Column("To", lambda o, L: o.get_body_display(), "body"),
+        Column(
+            "Schedule",
+            lambda o, L: f"every {o.every_days} d" if o.every_days else "; ".join(o.fixed_dates),
+        ),
+        Column("First due", lambda o, L: _iso(o.first_due), "first_due"),
+    ],
+    detail_fields=_obligation_fields,
+    extra_detail=_obligation_sections,
+    url_name="reportingobligation",
+)
+
+REPORTS = Config(
+    model=Report,
+    name="reports",
+    singular="report",
+    filterset=ReportFilter,
+    form=ReportForm,
+    default_sort="-submitted",
+    prefetch_related=("obligations",),
+    columns=[
+        Column("Report", lambda r, L: r.title, "title", link=True),
+        Column("Submitted", lambda r, L: _iso(r.submitted), "submitted"),
+        Column("Status", lambda r, L: r.get_status_display(), "status"),
+        Column("Covers", lambda r, L: f"{_iso(r.period_start)} – {_iso(r.period_end)}"),
+        Column(
+            "Satisfies",
+            lambda r, L: "; ".join(L.label(ReportingObligation, o.pk) for o in r.obligations.all()),
+        ),
+    ],
+    detail_fields=lambda r, L: [
+        ("Submitted", _iso(r.submitted)),
+        ("Status", r.get_status_display()),
+        ("Period covered", f"{_iso(r.period_start)} – {_iso(r.period_end)}"),
+        (
+            "Satisfies",
+            "; ".join(L.label(ReportingObligation, o.pk) for o in r.obligations.all()),
+        ),
+        ("Document", format_sources(r.attachments)),
+        ("Note", r.note),
+    ],
+    url_name="report",
+)
+
+
+# --- security-force units and their commanders -------------------------------------------------
+
+
+def _commander(c: UnitCommand, L) -> str:
+    from concord.core.models import Person
+
+    who = L.label(Person, c.commander_id) if c.commander_id else c.commander_name
+    return f"{c.rank} {who}".strip()
+
+
+def _unit_sections(u: SecurityUnit, L, user):
+    parent_of, successor_of = {}, {}
+    for pk, parent, successor in SecurityUnit.objects.visible_to(user).values_list(
+        "pk", "parent_id", "successor_id"
+    ):
+        parent_of[pk], successor_of[pk] = parent, successor
+
+    def rows(ids):
+        return [
+            (L.label(SecurityUnit, i), reverse("web:securityunit_detail", args=[i])) for i in ids
+        ]
+
+    before, after = analysis.lineage(u.pk, successor_of)
+    commands = list(UnitCommand.objects.visible_to(user).filter(unit=u))
+    today = timezone.localdate()
+    now = set(
+        analysis.commanders_on([analysis.Command(c.pk, c.start, c.end) for c in commands], today)
+    )
+    command_rows = [
+        (
+            f"{_commander(c, L)}: {_iso(c.start) or '…'} – {_iso(c.end) or 'today'}"
+            + (" (in command today)" if c.pk in now else ""),
+            c.get_absolute_url(),
+        )
+        for c in sorted(commands, key=lambda c: c.start or dt.date.min, reverse=True)
+    ]
+    add = reverse("web:unitcommand_add")
+    return [
+        ("Chain of command (nearest first)", rows(analysis.chain(u.pk, parent_of))),
+        ("Units under it", rows(sorted(p for p, parent in parent_of.items() if parent == u.pk))),
+        ("Came from (renamed or merged)", rows(before)),
+        ("Became", rows(after)),
+        ("Commanders over time", command_rows or [("None recorded: add one.", add)]),
+    ]
+
+
+UNITS = Config(
+    model=SecurityUnit,
+    name="security-units",
+    singular="security unit",
+    filterset=SecurityUnitFilter,
+    form=SecurityUnitForm,
+    select_related=("country",),
+    columns=[
+        Column("Unit", lambda u, L: u.name, "name", link=True),
+        Column("Country", lambda u, L: u.country.name),
+        Column("Part of", lambda u, L: L.label(SecurityUnit, u.parent_id)),
+        Column("Became", lambda u, L: L.label(SecurityUnit, u.successor_id)),
+        Column("From", lambda u, L: _iso(u.start), "start"),
+        Column("To", lambda u, L: _iso(u.end), "end"),
+    ],
+    detail_fields=lambda u, L: [
+        ("Country", u.country.name),
+        ("Part of", L.label(SecurityUnit, u.parent_id)),
+        ("Became", L.label(SecurityUnit, u.successor_id)),
+        ("From", _iso(u.start)),
+        ("To", _iso(u.end)),
+        ("Note", u.note),
+    ],
+    extra_detail=_unit_sections,
+    url_name="securityunit",
+)
+
+COMMANDS = Config(
+    model=UnitCommand,
+    name="unit-commands",
+    singular="unit command",
+    filterset=UnitCommandFilter,
+    form=UnitCommandForm,
+    default_sort="-start",
+    columns=[
+        Column("Command", lambda c, L: str(c), "pk", link=True),
+        Column("Unit", lambda c, L: L.label(SecurityUnit, c.unit_id)),
+        Column("Commander", lambda c, L: _commander(c, L)),
+        Column("Rank", lambda c, L: c.rank),
+        Column("From", lambda c, L: _iso(c.start), "start"),
+        Column("To", lambda c, L: _iso(c.end), "end"),
+    ],
+    detail_fields=lambda c, L: [
+        ("Unit", L.label(SecurityUnit, c.unit_id)),
+        ("Commander", _commander(c, L)),
+        ("From", _iso(c.start)),
+        ("To", _iso(c.end) or "today"),
+    ],
+    url_name="unitcommand",
+)
+
+
+# --- reports due ------------------------------------------------------------------------------
+
+
+def due(request):
+    """Overdue reports and those due in the next N days, among the obligations you may see."""
+    try:
+        days = analysis.look_ahead(request.GET.get("days") or "30")
+    except ValueError as exc:
+        error = f"days: give {exc}."
+        return render(request, "accountability/due.html", {"error": error}, status=400)
+    today = timezone.localdate()
+    rows = facts.dues(request.user, today, days)
+    overdue, upcoming = facts.outstanding(rows)
+    labels = VisibleLabels(request.user)
+    met = [r for r in rows if r.state in ("met", "late") and (today - r.due.due).days <= 31]
+    ctx = {
+        "days": days,
+        "today": today,
+        "overdue": [(r, facts.reporter_label(r.obligation, labels)) for r in overdue],
+        "upcoming": [(r, facts.reporter_label(r.obligation, labels)) for r in upcoming],
+        "recent": sorted(met, key=lambda r: r.due.due, reverse=True),
+        "feed": reverse("web:accountability_calendar"),
+    }
+    return render(request, "accountability/due.html", ctx)
+
+
+# --- a calendar of due dates -----------------------------------------------------------------
+
+
+def _month(value: str, today: dt.date) -> dt.date:
+    if not value:
+        return today.replace(day=1)
+    try:
+        year, month = (int(p) for p in value.split("-"))
+        if not 1900 <= year <= 2200:
+            raise ValueError
+        return dt.date(year, month, 1)
+    except ValueError:
+        raise ValueError(
+            "month: give a month as YYYY-MM from 1900 to 2200, e.g. 2026-11."
+        ) from None
+
+
+def due_calendar(request):
+    """A month of due dates, a cell per day, each due date coloured by its state."""
+    today = timezone.localdate()
+    try:
+        first = _month(request.GET.get("month", ""), today)
+    except ValueError as exc:
+        return render(request, "accountability/calendar.html", {"error": str(exc)}, status=400)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    horizon = max(0, (last - today).days)
+    by_day: dict[dt.date, list] = {}
+    for r in facts.dues(request.user, today, horizon):
+        if first <= r.due.due <= last:
+            by_day.setdefault(r.due.due, []).append(r)
+    weeks = [
+        [(day, by_day.get(day, [])) if day else (None, []) for day in week]
+        for week in analysis.month_weeks(first.year, first.month)
+    ]
+    previous = (first - dt.timedelta(days=1)).replace(day=1)
+    following = last + dt.timedelta(days=1)
+    ctx = {
+        "first": first,
+        "weeks": weeks,
+        "today": today,
+        "previous": previous.strftime("%Y-%m"),
+        "following": following.strftime("%Y-%m"),
+        "count": sum(len(v) for v in by_day.values()),
+    }
+    return render(request, "accountability/calendar.html", ctx)
+
+
+# --- the iCalendar feed -----------------------------------------------------------------------
+
+
+def _feed_user(request):
+    if request.user.is_authenticated:
+        return request.user
+    key = request.GET.get("token", "")
+    if not key:
+        return None
+    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
+    if token is None or not token.active or not token.user.is_active:
+        return None
+    return token.user
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ics(rows: list[facts.DueRow], host: str, labels) -> str:
+    """An iCalendar (RFC 5545) of due dates: one all-day event each."""
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    out = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Concord//Reports due//EN"]
+    for r in rows:
+        d = r.due.due
+        state = {"overdue": "OVERDUE: ", "due": "", "met": "Filed: ", "late": "Filed late: "}
+        summary = (
+            f"{state[r.state]}{r.obligation.subject} ({facts.reporter_label(r.obligation, labels)})"
+        )
+        out += [
+            "BEGIN:VEVENT",
+            f"UID:concord-obligation-{r.obligation.pk}-{d:%Y%m%d}@{host}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{d:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{d + dt.timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{_ics_text(summary)}",
+            f"DESCRIPTION:{_ics_text('To: ' + r.obligation.get_body_display())}",
+            "END:VEVENT",
+        ]
+    out.append("END:VCALENDAR")
+    # Lines longer than 75 octets are folded (RFC 5545 3.1).
+    folded = []
+    for line in out:
+        while len(line.encode()) > 75:
+            cut = 74
+            while len(line[:cut].encode()) > 74:
+                cut -= 1
+            folded.append(line[:cut])
+            line = " " + line[cut:]
+        folded.append(line)
+    return "\r\n".join(folded) + "\r\n"
+
+
+def calendar(request):
+    """Due dates of the obligations you may see, a year back and a year ahead, for a
+    calendar application: signed in, or ``?token=`` with an API token (read-only will do)."""
+    user = _feed_user(request)
+    if user is None:
+        return HttpResponse(
+            "Sign in, or add ?token= with an API token.", status=401, content_type="text/plain"
+        )
+    today = timezone.localdate()
+    rows = [r for r in facts.dues(user, today, 365) if (today - r.due.due).days <= 365]
+    body = ics(rows, request.get_host(), VisibleLabels(user))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="concord-reports-due.ics"'
+    return response
+
+
+# --- an operation's web -----------------------------------------------------------------------
+
+
+def web_picture(op: Operation, user, on: dt.date) -> tuple[str, list, tuple]:
+    lines, missing = facts.web_on(op, user, on)
+    spokes: dict[str, list] = {}
+    for x in lines:
+        spokes.setdefault(x.body, []).append((x.get_mechanism_display(), x.get_absolute_url()))
+    labels = dict(Body.choices)
+    svg = pictures.web_svg(
+        f"The web of accountability of {op} on {on}",
+        op.acronym or op.key or op.name,
+        [(k, labels[k], v) for k, v in spokes.items()],
+        missing,
+    )
+    return svg, lines, missing
+
+
+def reporting_board(user, obligations, days: int = 30) -> list[dict]:
+    """Per obligation: how many due dates were met on time, met late, are overdue, and the
+    next one (within ``days``)."""
+    today = timezone.localdate()
+    board: dict[int, dict] = {}
+    for r in facts.dues(user, today, days, obligations):
+        row = board.setdefault(
+            r.obligation.pk,
+            {"obligation": r.obligation, "met": 0, "late": 0, "overdue": 0, "next": None},
+        )
+        if r.state == "due":
+            row["next"] = row["next"] or r.due.due
+        else:
+            row[r.state] += 1
+    return sorted(board.values(), key=lambda row: (-row["overdue"], row["obligation"].subject))
+
+
+def operation_web(request, pk):
+    op = visible_operation(request, pk)
+    on = timezone.localdate()
+    if request.GET.get("on"):
+        try:
+            on = dt.date.fromisoformat(request.GET["on"])
+        except ValueError:
+            raise Http404("on: give a date as YYYY-MM-DD.") from None
+    svg, lines, missing = web_picture(op, request.user, on)
+    if request.GET.get("format") == "svg":
+        return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    ctx = {
+        "reporting": reporting_board(
+            request.user, ReportingObligation.objects.filter(reporter_operation=op)
+        ),
+        "op": op,
+        "on": on,
+        "svg": svg,
+        "lines": lines,
+        "missing": [analysis.THIN_REASONS[k] for k in missing],
+        "add_url": reverse("web:accountabilityline_add"),
+    }
+    return render(request, "accountability/web.html", ctx)
+
+
+operation_web.model = Operation
+
+
+def accountability_section(op: Operation, labels, user):
+    """On the operation page: its accountability lines today (or on its last day, once it
+    has ended) and whether the web is thin."""
+    on = min(timezone.localdate(), op.end) if op.end else timezone.localdate()
+    url = reverse("web:operation_accountability", kwargs={"pk": op.pk}) + f"?on={on}"
+    lines, missing = facts.web_on(op, user, on)
+    rows = [
+        (f"{x.get_body_display()}: {x.get_mechanism_display()} {x.frequency}".strip(), url)
+        for x in lines
+    ]
+    if missing:
+        reasons = "; ".join(analysis.THIN_REASONS[k] for k in missing)
+        rows.append((f"Thin accountability on {on}: {reasons}.", url))
+    return [("Accountability", rows or [("No accountability line recorded.", url)])]
+
+
+EXTRA_SECTIONS.append(accountability_section)
