@@ -201,8 +201,8 @@ class DueViewSet(viewsets.GenericViewSet):
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied  # noqa: E402
 from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
 from rest_framework.decorators import action  # noqa: E402
-from rest_framework.permissions import IsAuthenticated  # noqa: E402
 from rest_framework.exceptions import PermissionDenied  # noqa: E402
+from rest_framework.permissions import IsAuthenticated  # noqa: E402
 
 from concord.core.context import Actor  # noqa: E402
 from concord.core.models import Area, User  # noqa: E402

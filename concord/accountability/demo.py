@@ -174,3 +174,233 @@ def seed_accountability_demo(orgs: dict[str, Organisation]) -> bool:
             m2m={"obligations": obligations},
         )
     return True
+
+
+def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
+    """An invented due-diligence case and conditional funding, all marked (demo), walked
+    through real decisions by the services so the rules apply: support approved with
+    conditions and active, then a credible allegation opens a review, an intercession runs
+    past its deadline, and a tranche conditioned on it is held. Idempotent."""
+    from concord.core.models import Country, User
+
+    from .models import (
+        Allegation,
+        Commitment,
+        Condition,
+        FundingInstrument,
+        Intercession,
+        MitigatingMeasure,
+        RiskAssessment,
+        SecurityUnit,
+        SupportCase,
+        Tranche,
+    )
+    from .services import cases as case_services
+    from .services import funding as funding_services
+
+    op = Operation.objects.filter(key="minusma").first()
+    mali = Country.objects.filter(alpha3="MLI").first()
+    if op is None or mali is None or "DPO" not in orgs or "EU" not in orgs:
+        return False
+    dpo = orgs["DPO"]
+    if SupportCase.objects.filter(owner=dpo).exists():
+        return True
+    actor = Actor.system("seed-demo")
+    today = timezone.localdate()
+    conf = {
+        "owner": dpo,
+        "classification": Classification.CONFIDENTIAL,
+        "releasability": Releasability.ORGANISATIONS,
+    }
+    shared = {"shared_organisations": [orgs[a] for a in ("EEAS", "EU") if a in orgs]}
+
+    def save(obj, **kw):
+        return services.save(obj, actor=actor, m2m=shared, **kw)
+
+    force = save(SecurityUnit(name="Northern Defence Force (demo)", country=mali, **conf))
+    battalion = save(
+        SecurityUnit(name="3rd Mobile Battalion (demo)", country=mali, parent=force, **conf)
+    )
+    case = save(
+        SupportCase(
+            title="Fuel and rations for the 3rd Mobile Battalion (demo)",
+            operation=op,
+            provider=dpo,
+            unit=battalion,
+            kind="logistics",
+            description="Fuel and dry rations for joint patrols in the north (illustrative).",
+            value=250000,
+            currency="USD",
+            start=today - dt.timedelta(days=200),
+            **conf,
+        )
+    )
+    save(
+        RiskAssessment(
+            case=case,
+            recipient_record="Two unresolved allegations against the parent force (illustrative).",
+            corrective_steps="A vetting cell was set up; two officers suspended.",
+            leverage="High: the battalion depends on the fuel for its patrols.",
+            mitigation_feasibility="Human-rights training and monitoring are feasible.",
+            withholding_risk="Patrols would stop; convoys on the northern road unprotected.",
+            rating="medium",
+            decision="approved_with_conditions",
+            rationale="Support with conditions: training first, monthly monitoring visits.",
+            assessed_on=today - dt.timedelta(days=190),
+            expires_on=today + dt.timedelta(days=175),
+            **conf,
+        )
+    )
+    case_services.decide(
+        case,
+        "approved_with_conditions",
+        "As assessed: support with training and monitoring (demo).",
+        actor=actor,
+        on=today - dt.timedelta(days=185),
+    )
+    case_services.decide(
+        case,
+        "active",
+        "Conditions in place; support starts (demo).",
+        actor=actor,
+        on=today - dt.timedelta(days=180),
+    )
+    save(
+        MitigatingMeasure(
+            case=case,
+            description="Human-rights and IHL training for all company commanders (demo)",
+            responsible=dpo,
+            deadline=today - dt.timedelta(days=120),
+            done_on=today - dt.timedelta(days=125),
+            evidence="Attendance lists of four sessions (demo).",
+            **conf,
+        )
+    )
+    save(
+        MitigatingMeasure(
+            case=case,
+            description="Monthly joint monitoring visit to detention facilities (demo)",
+            responsible=dpo,
+            deadline=today - dt.timedelta(days=10),
+            **conf,
+        )
+    )
+    save(
+        Allegation(
+            unit=battalion,
+            violation="arbitrary_detention",
+            confidence="credible",
+            summary="Detention of 14 villagers without charge after a patrol (demo).",
+            source="Demo witness W-3 via a human-rights officer",
+            occurred_from=today - dt.timedelta(days=70),
+            occurred_to=today - dt.timedelta(days=68),
+            place_name="Near Ménaka (demo)",
+            recorded=today - dt.timedelta(days=60),
+            **conf,
+        )
+    )  # opens the review on its own
+    case_services.decide(
+        case,
+        "intercession",
+        "Raise the detentions with the battalion commander and the ministry (demo).",
+        actor=actor,
+        on=today - dt.timedelta(days=55),
+    )
+    save(
+        Intercession(
+            case=case,
+            raised_on=today - dt.timedelta(days=55),
+            raised_with="Battalion commander and Ministry of Defence (demo)",
+            what="Release or charge the 14 detainees; access for monitors.",
+            deadline=today - dt.timedelta(days=25),
+            **conf,
+        )
+    )
+    # Funding: the EU conditions its support on compliance.
+    epf = save(
+        FundingInstrument(
+            name="European Peace Facility",
+            kind="peace_facility",
+            manager=orgs["EU"],
+            sources=_src(
+                "Off-budget instrument financing military support, with a compliance framework",
+                "Council Decision (CFSP) 2021/509",
+                "https://eur-lex.europa.eu/eli/dec/2021/509/oj",
+            ),
+            owner=dpo,
+            classification=Classification.INTERNAL,
+            releasability=Releasability.SIGNED_IN,
+        )
+    )
+    commitment = save(
+        Commitment(
+            instrument=epf,
+            donor=orgs["EU"],
+            recipient_operation=op,
+            amount=3000000,
+            currency="EUR",
+            purpose="Logistics support to joint patrols (demo)",
+            signed=today - dt.timedelta(days=240),
+            **conf,
+        )
+    )
+    first = save(
+        Tranche(
+            commitment=commitment,
+            label="Tranche 1 (demo)",
+            amount=1000000,
+            planned=today - dt.timedelta(days=150),
+            **conf,
+        )
+    )
+    second = save(
+        Tranche(
+            commitment=commitment,
+            label="Tranche 2 (demo)",
+            amount=1000000,
+            planned=today - dt.timedelta(days=5),
+            **conf,
+        )
+    )
+    obligation = ReportingObligation.objects.filter(owner=dpo, body="donors").first()
+    for kind, extra in [
+        ("no_case_suspended", {}),
+        ("no_grave_allegation", {"days": 90}),
+        ("measures_on_time", {}),
+    ]:
+        save(Condition(tranche=second, kind=kind, **extra, **conf))
+    if obligation is not None:
+        monday = today - dt.timedelta(days=today.weekday())
+        save(
+            Condition(
+                tranche=second,
+                kind="report_accepted",
+                obligation=obligation,
+                period_start=monday - dt.timedelta(days=75),
+                period_end=monday - dt.timedelta(days=45),
+                **conf,
+            )
+        )
+    save(
+        Tranche(
+            commitment=commitment,
+            label="Tranche 3 (demo)",
+            amount=1000000,
+            planned=today + dt.timedelta(days=90),
+            **conf,
+        )
+    )
+    # Tranche 1 was released on four eyes (the demo's DPO editor proposed, its manager approved).
+    editor = User.objects.filter(username="dpo.editor").first()
+    manager = User.objects.filter(username="dpo.manager").first()
+    if editor and manager:
+        d = funding_services.propose(
+            first,
+            "release",
+            "First tranche: no condition attached (demo).",
+            actor=Actor(user=editor, interface="system"),
+        )
+        funding_services.decide(
+            d, True, "Checked the evaluation (demo).", actor=Actor(user=manager, interface="system")
+        )
+    return True

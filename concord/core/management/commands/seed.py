@@ -44,9 +44,10 @@ class Command(ConcordCommand):
         orgs: dict = {}
         for org in Organisation.objects.exclude(acronym="").order_by("pk"):
             orgs.setdefault(org.acronym, org)
-        from concord.accountability.demo import seed_accountability_demo
+        from concord.accountability.demo import seed_accountability_demo, seed_due_diligence_demo
 
         seed_accountability_demo(orgs)
+        seed_due_diligence_demo(orgs)
         if not seed_labour_demo(orgs):
             self.stdout.write(
                 "Division-of-labour demo not loaded: it needs the operations catalogue. Run "
