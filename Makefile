@@ -62,8 +62,10 @@ bench: install
 	env -u DATABASE_URL $(BIN)/python bench/confidentiality.py
 	$(BIN)/python bench/typology.py
 	$(BIN)/python bench/labour.py
+	env -u DATABASE_URL $(BIN)/python bench/accountability.py
 	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then \
-	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/confidentiality.py; fi
+	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/confidentiality.py; \
+	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/accountability.py; fi
 
 ## Screenshots for docs/ (headless Chromium).
 screenshots: install

@@ -323,3 +323,44 @@ def test_accountability_reports_due_and_the_web_of_an_operation(browser, demo):
     shot(page, "accountability-web")
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_due_diligence_case_and_a_tranche_held_then_the_donor_board(browser, demo):
+    """A human-rights officer suspends support after an unanswered intercession; the donor
+    desk sees the tranche held with its reasons, and the board."""
+    from django.core.management import call_command
+
+    from concord.accountability.models import SupportCase, Tranche
+    from concord.core.models import Organisation
+
+    call_command("seed", "catalogue")
+    call_command("seed", "demo")
+    base = demo
+    case = SupportCase.objects.get(title__startswith="Fuel and rations")
+    context, page = signed_in(browser, base, "dpo.editor")
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{base}/support-cases/{case.pk}/")
+    expect(page.get_by_text("Suspension recommended", exact=False)).to_be_visible()
+    page.get_by_text("Take a decision").click()
+    shot(page, "hrddp-case")
+    page.get_by_label("Move the case to").select_option("suspended")
+    page.get_by_label("Rationale").fill("No answer by the deadline; support suspended.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("State: Suspended")).to_be_visible()
+    tranche = Tranche.objects.get(label="Tranche 2 (demo)")
+    page.goto(f"{base}/tranches/{tranche.pk}/")
+    expect(page.locator("p.verdict")).to_contain_text("Held")
+    assert "Suspended: Fuel and rations" in page.locator("ul.conditions").inner_text()
+    shot(page, "funding-tranche")
+    context.close()
+    context, page = signed_in(browser, base, "dpo.manager")
+    eu = Organisation.objects.get(acronym="EU")
+    page.goto(f"{base}/organisations/{eu.pk}/")
+    page.get_by_role("link", name="Compliance board", exact=False).click()
+    expect(page.get_by_role("heading", name="Compliance board of")).to_be_visible()
+    assert page.locator("tr.state-held").count() == 1
+    assert page.locator("tr.state-released").count() == 1
+    shot(page, "funding-board")
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors

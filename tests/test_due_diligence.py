@@ -883,3 +883,13 @@ def test_no_sequence_of_events_releases_a_tranche_while_a_condition_blocks(hr, e
             == releases
         )
         transaction.savepoint_rollback(sid)
+
+
+def test_the_inverse_of_units_concerned_finds_the_same_cases():
+    parent_of = {1: None, 2: 1, 3: 2, 4: None, 5: None, 6: 4}
+    successor_of = {1: None, 2: None, 3: None, 4: 3, 5: None, 6: None}
+    tree = R.UnitTree(parent_of, successor_of)
+    for alleged in parent_of:
+        by_inverse = tree.affected_by(alleged, successor_of)
+        by_search = {u for u in parent_of if alleged in tree.concerned(u)}
+        assert by_inverse == by_search, alleged

@@ -522,10 +522,11 @@ class DecisionBodySerializer(serializers.Serializer):
 
 def evaluation_rows(tranches, user, on) -> list[dict]:
     from . import facts
-    from .views.funding import shown_verdicts
+    from .views.funding import shown_many
 
     tranches = list(tranches.select_related("commitment"))
     verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
+    shown = shown_many([verdicts[t.pk] for t in tranches], user)
     return [
         {
             "tranche": t.pk,
@@ -534,9 +535,9 @@ def evaluation_rows(tranches, user, on) -> list[dict]:
             "currency": t.commitment.currency,
             "on": on,
             "status": verdicts[t.pk].status,
-            "conditions": shown_verdicts(verdicts[t.pk], user),
+            "conditions": conditions,
         }
-        for t in tranches
+        for t, conditions in zip(tranches, shown, strict=True)
     ]
 
 

@@ -144,9 +144,10 @@ def case_register(cases_qs, today: dt.date):
         for r in rows
     ]
     parent_of, successor_of = units_map()
+    tree = rules.UnitTree(parent_of, successor_of)
     concerned = set()
     for c in cases:
-        concerned |= rules.units_concerned(c.unit, parent_of, successor_of)
+        concerned |= tree.concerned(c.unit)
     allegations = [
         rules.Allegation(*a)
         for a in Allegation.objects.filter(
@@ -195,7 +196,7 @@ def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:
             "pk", "commitment__recipient_operation_id", "commitment__recipient_organisation_id"
         )
     )
-    ids = [t[0] for t in tranches]
+    ids = tranches_qs.values("pk")  # a subquery: no list of thousands of ids to compile
     decided = TrancheDecision.objects.filter(tranche_id__in=ids, status="approved")
     released = set(decided.filter(kind="release").values_list("tranche_id", flat=True))
     waived = set(decided.filter(kind="waiver").values_list("condition_id", flat=True))
@@ -236,37 +237,42 @@ def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:
     orgs = [k[1] for k in recipients if k[0] == "org"]
     from django.db.models import Q
 
+    cases = SupportCase.objects.filter(Q(operation_id__in=ops) | Q(provider_id__in=orgs))
     case_rows = list(
-        SupportCase.objects.filter(Q(operation_id__in=ops) | Q(provider_id__in=orgs)).values_list(
-            "pk", "title", "state", "unit_id", "operation_id", "provider_id"
-        )
+        cases.values_list("pk", "title", "state", "unit_id", "operation_id", "provider_id")
     )
-    parent_of, successor_of = units_map()
-    case_units: dict[int, set[int]] = {}
+    tree = case_rules.UnitTree(*units_map())
+    case_units: dict[int, frozenset[int]] = {}
     case_owners: dict[int, list[tuple]] = {}
     for pk, title, state, unit, op, provider in case_rows:
         keys = [k for k in (("op", op), ("org", provider)) if k in recipients]
         case_owners[pk] = keys
-        case_units[pk] = case_rules.units_concerned(unit, parent_of, successor_of)
+        case_units[pk] = tree.concerned(unit)
         for k in keys:
             recipients[k].cases.append(rules.CaseState(pk, title, state))
-    all_units = set().union(*case_units.values()) if case_units else set()
-    by_unit: dict[int, list] = {}
-    for a in Allegation.objects.filter(
-        unit_id__in=all_units, confidence__in=sorted(case_rules.CREDIBLE)
-    ).values_list("pk", "unit_id", "confidence", "violation", "recorded", "resolved_on"):
-        by_unit.setdefault(a[1], []).append(case_rules.Allegation(*a))
-    seen: dict[tuple, set[int]] = {k: set() for k in recipients}
+    recipient_units: dict[tuple, set[int]] = {k: set() for k in recipients}
     for case, units in case_units.items():
         for k in case_owners[case]:
-            for u in units:
-                for a in by_unit.get(u, ()):
-                    if a.pk not in seen[k]:
-                        seen[k].add(a.pk)
-                        recipients[k].allegations.append(a)
-    for m in MitigatingMeasure.objects.filter(case_id__in=list(case_owners)).values_list(
-        "pk", "case_id", "deadline", "done_on"
+            recipient_units[k] |= units
+    all_units = set().union(*recipient_units.values())
+    credible_grave = Allegation.objects.filter(
+        Q(resolved_on__isnull=True) | Q(resolved_on__gt=on),
+        confidence__in=sorted(case_rules.CREDIBLE),
+        violation__in=sorted(case_rules.GRAVE),
+    )
+    if len(all_units) <= 2000:  # else reading them all is cheaper than a long IN list
+        credible_grave = credible_grave.filter(unit_id__in=all_units)
+    by_unit: dict[int, list] = {}
+    for a in credible_grave.values_list(
+        "pk", "unit_id", "confidence", "violation", "recorded", "resolved_on"
     ):
+        by_unit.setdefault(a[1], []).append(case_rules.Allegation(*a))
+    for k, units in recipient_units.items():
+        recipients[k].allegations = [a for u in units for a in by_unit.get(u, ())]
+    measures = MitigatingMeasure.objects.filter(
+        Q(done_on__isnull=True) | Q(done_on__gt=on), deadline__lt=on
+    )  # only those that can hold a tranche: past their deadline and not done by then
+    for m in measures.filter(case__in=cases).values_list("pk", "case_id", "deadline", "done_on"):
         for k in case_owners[m[1]]:
             recipients[k].measures.append(case_rules.Measure(*m))
     return {

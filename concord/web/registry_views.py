@@ -42,7 +42,12 @@ def organisation_sections(o, labels, user):
     return [
         ("Sub-organisations", [(str(c), f"/organisations/{c.pk}/") for c in children]),
         ("People", [(str(p), f"/people/{p.pk}/") for p in people]),
+        *(section for extra in ORGANISATION_SECTIONS for section in extra(o, labels, user)),
     ]
+
+
+# Capabilities add sections to an organisation's page: (organisation, labels, user) -> sections.
+ORGANISATION_SECTIONS: list = []
 
 
 ORGANISATIONS = Config(

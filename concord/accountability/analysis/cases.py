@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .reporting import chain, lineage
+from .reporting import chain
 
 # The life of a case. "resumed" and "active" both mean support flows; so it does while a
 # review or an intercession runs, until someone suspends it.
@@ -98,17 +98,53 @@ def transition_problem(
     return None
 
 
+class UnitTree:
+    """Chains of command and lineages, indexed once: which units' allegations concern
+    support to a unit, memoised (a register or an evaluation asks for thousands of cases)."""
+
+    def __init__(self, parent_of: Mapping[int, int | None], successor_of: Mapping[int, int | None]):
+        self.parent_of = parent_of
+        self.predecessors_of: dict[int, list[int]] = {}
+        for u, s in successor_of.items():
+            if s is not None:
+                self.predecessors_of.setdefault(s, []).append(u)
+        self._memo: dict[int, frozenset[int]] = {}
+
+    def affected_by(self, unit: int, successor_of: Mapping[int, int | None]) -> set[int]:
+        """The inverse: every unit whose support an allegation against ``unit`` concerns —
+        the units under it, and under what it became (renamed or merged)."""
+        children: dict[int, list[int]] = {}
+        for u, p in self.parent_of.items():
+            if p is not None:
+                children.setdefault(p, []).append(u)
+        roots = [unit, *chain(unit, successor_of)]
+        out, frontier = set(roots), list(roots)
+        while frontier:
+            frontier = [c for u in frontier for c in children.get(u, ()) if c not in out]
+            out.update(frontier)
+        return out
+
+    def concerned(self, unit: int) -> frozenset[int]:
+        """The unit, the units it belongs to, and every name each of them had before."""
+        if unit not in self._memo:
+            units = {unit, *chain(unit, self.parent_of)}
+            frontier = list(units)
+            while frontier:
+                frontier = [
+                    p for u in frontier for p in self.predecessors_of.get(u, ()) if p not in units
+                ]
+                units.update(frontier)
+            self._memo[unit] = frozenset(units)
+        return self._memo[unit]
+
+
 def units_concerned(
     unit: int, parent_of: Mapping[int, int | None], successor_of: Mapping[int, int | None]
 ) -> set[int]:
     """Every unit whose allegations concern support to ``unit``: the unit, the units it
     belongs to, and what each of them was called before (renamed or merged units keep their
     lineage)."""
-    units = {unit, *chain(unit, parent_of)}
-    for u in list(units):
-        before, _ = lineage(u, successor_of)
-        units.update(before)
-    return units
+    return set(UnitTree(parent_of, successor_of).concerned(unit))
 
 
 @dataclass(frozen=True)
@@ -206,10 +242,11 @@ def register(
         if m.late_on(today):
             late.setdefault(m.case, []).append(m)
     out = Register()
+    tree = UnitTree(parent_of, successor_of)
     for c in cases:
         if c.state == "withdrawn":
             continue
-        concerned = units_concerned(c.unit, parent_of, successor_of)
+        concerned = tree.concerned(c.unit)
         for u in sorted(concerned):
             for a in by_unit.get(u, ()):
                 if a.credible and a.resolved_on is None and a.recorded <= today:

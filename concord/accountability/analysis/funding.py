@@ -185,7 +185,7 @@ def judge(
             c.pk,
             c.kind,
             True,
-            f"All {len(recipient.measures)} mitigating measures due by {on} are done.",
+            "No mitigating measure of the recipient's cases is past its deadline and not done.",
         )
     if c.kind == "custom":
         needed = c.evidence_needed or "the named evidence"

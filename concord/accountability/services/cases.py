@@ -116,24 +116,26 @@ def _after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> N
     if not _credible_open(allegation) or getattr(allegation, "_was_credible_open", False):
         return
     parent_of, successor_of = units_map()
-    flowing = SupportCase.objects.filter(state__in=["active", "resumed"]).select_for_update()
+    units = rules.UnitTree(parent_of, successor_of).affected_by(allegation.unit_id, successor_of)
+    flowing = SupportCase.objects.filter(
+        state__in=["active", "resumed"], unit_id__in=units
+    ).select_for_update()
     for case in flowing:
-        if allegation.unit_id in rules.units_concerned(case.unit_id, parent_of, successor_of):
-            decide(
-                case,
-                "under_review",
-                f"Opened automatically: credible allegation #{allegation.pk} "
-                f"({allegation.get_violation_display().lower()}) recorded on "
-                f"{allegation.recorded} against "
-                + (
-                    "the supported unit."
-                    if allegation.unit_id == case.unit_id
-                    else "a unit the supported unit belongs to or was."
-                ),
-                actor=Actor.system("hrddp"),
-                on=max(allegation.recorded, timezone.localdate()),
-                automatic=True,
-            )
+        decide(
+            case,
+            "under_review",
+            f"Opened automatically: credible allegation #{allegation.pk} "
+            f"({allegation.get_violation_display().lower()}) recorded on "
+            f"{allegation.recorded} against "
+            + (
+                "the supported unit."
+                if allegation.unit_id == case.unit_id
+                else "a unit the supported unit belongs to or was."
+            ),
+            actor=Actor.system("hrddp"),
+            on=max(allegation.recorded, timezone.localdate()),
+            automatic=True,
+        )
 
 
 def _before_assessment(assessment: RiskAssessment) -> None:

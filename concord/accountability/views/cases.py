@@ -120,7 +120,7 @@ def _case_sections(case: SupportCase, L, user):
         for i in Intercession.objects.visible_to(user).filter(case=case)
     ]
     parent_of, successor_of = case_services.units_map()
-    concerned = rules.units_concerned(case.unit_id, parent_of, successor_of)
+    concerned = rules.UnitTree(parent_of, successor_of).concerned(case.unit_id)
     allegations = [
         (
             f"{a.recorded}: {a.get_violation_display()} ({a.get_confidence_display()}) against "

@@ -63,12 +63,22 @@ def _recipient(c: Commitment, L) -> str:
 
 
 def shown_verdicts(verdict: rules.TrancheVerdict, user) -> list[dict]:
+    """Each condition's verdict as the user may see it (see :func:`shown_many`)."""
+    return shown_many([verdict], user)[0]
+
+
+_DETAIL = {"case": "supportcase", "measure": "mitigatingmeasure"}
+
+
+def shown_many(verdicts: list[rules.TrancheVerdict], user) -> list[list[dict]]:
     """Each condition's verdict as the user may see it: evidence resting on records the user
-    may not see says so instead of describing them (the verdict itself stands)."""
+    may not see says so instead of describing them (the verdict itself stands). One query
+    per kind of record, whatever the number of tranches."""
     wanted: dict[str, set[int]] = {}
-    for v in verdict.verdicts:
-        for model, pk in v.records:
-            wanted.setdefault(model, set()).add(pk)
+    for verdict in verdicts:
+        for v in verdict.verdicts:
+            for model, pk in v.records:
+                wanted.setdefault(model, set()).add(pk)
     visible = {
         model: set(
             RECORD_MODELS[model]
@@ -79,32 +89,32 @@ def shown_verdicts(verdict: rules.TrancheVerdict, user) -> list[dict]:
         for model, pks in wanted.items()
     }
     out = []
-    for v in verdict.verdicts:
-        hidden = [r for r in v.records if r[1] not in visible.get(r[0], set())]
-        links = [
-            reverse(
-                f"web:{ {'case': 'supportcase', 'measure': 'mitigatingmeasure'}.get(m, m) }_detail",
-                args=[pk],
+    for verdict in verdicts:
+        shown = []
+        for v in verdict.verdicts:
+            hidden = [r for r in v.records if r[1] not in visible.get(r[0], set())]
+            links = [
+                reverse(f"web:{_DETAIL.get(m, m)}_detail", args=[pk])
+                for m, pk in v.records
+                if pk in visible.get(m, set())
+            ]
+            evidence = v.evidence
+            if hidden:
+                evidence = (
+                    f"{'Met' if v.met else 'Not met'} on {len(hidden)} record(s) you may not "
+                    "see; ask their owner."
+                )
+            shown.append(
+                {
+                    "condition": v.condition,
+                    "kind": rules.KINDS[v.kind],
+                    "met": v.met,
+                    "waived": v.waived,
+                    "evidence": evidence,
+                    "links": links,
+                }
             )
-            for m, pk in v.records
-            if pk in visible.get(m, set())
-        ]
-        evidence = v.evidence
-        if hidden:
-            evidence = (
-                f"{'Met' if v.met else 'Not met'} on {len(hidden)} record(s) you may not see; "
-                "ask their owner."
-            )
-        out.append(
-            {
-                "condition": v.condition,
-                "kind": rules.KINDS[v.kind],
-                "met": v.met,
-                "waived": v.waived,
-                "evidence": evidence,
-                "links": links,
-            }
-        )
+        out.append(shown)
     return out
 
 
@@ -329,30 +339,36 @@ decide.model = TrancheDecision
 
 
 def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
-    """Rows of tranches with their status and unmet conditions, and totals by currency."""
+    """Rows of tranches with their status and unmet conditions, and totals by currency.
+    A fixed number of queries whatever the number of tranches."""
     tranches = list(tranches_qs.select_related("commitment"))
     verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
     L = VisibleLabels(user)
-    rows = []
-    sums = []
-    for t in tranches:
+    commitments = {t.commitment_id: t.commitment for t in tranches}
+    L.load(Commitment, list(commitments))
+    L.load(Organisation, [c.donor_id for c in commitments.values()])
+    L.load(Organisation, [c.recipient_organisation_id for c in commitments.values()])
+    L.load(Operation, [c.recipient_operation_id for c in commitments.values()])
+    shown = shown_many([verdicts[t.pk] for t in tranches], user)
+    rows, sums = [], []
+    for t, conditions in zip(tranches, shown, strict=True):
         v = verdicts[t.pk]
         c = t.commitment
+        donor = L.label(Organisation, c.donor_id)
         rows.append(
             {
                 "tranche": t,
                 "commitment": c,
                 "commitment_label": L.label(Commitment, c.pk),
-                "donor": L.label(Organisation, c.donor_id),
+                "donor": donor,
                 "recipient": _recipient(c, L),
                 "amount": f"{t.amount:,} {c.currency}",
                 "status": v.status,
-                "unmet": [x["evidence"] for x in shown_verdicts(v, user) if not x["met"]],
+                "unmet": [x["evidence"] for x in conditions if not x["met"]],
             }
         )
-        sums.append((L.label(Organisation, c.donor_id), c.currency, t.amount, v.status))
-    commitments = {t.commitment for t in tranches}
-    for c in commitments:
+        sums.append((donor, c.currency, t.amount, v.status))
+    for c in commitments.values():
         sums.append((L.label(Organisation, c.donor_id), c.currency, c.amount, "committed"))
     totals = sorted(rules.totals(sums).items())
     return rows, totals
@@ -437,3 +453,22 @@ def operation_board(request, pk):
 
 
 operation_board.model = Operation
+
+
+def funding_section(org: Organisation, labels, user):
+    """On an organisation's page: its commitments as a donor, and its compliance board."""
+    n = Commitment.objects.visible_to(user).filter(donor=org).count()
+    if not n:
+        return []
+    url = reverse("web:donor_board", kwargs={"pk": org.pk})
+    return [("Funding", [(f"Compliance board: {n} commitment{'s' * (n != 1)} as donor", url)])]
+
+
+def _register_sections():
+    from concord.web.registry_views import ORGANISATION_SECTIONS
+
+    if funding_section not in ORGANISATION_SECTIONS:
+        ORGANISATION_SECTIONS.append(funding_section)
+
+
+_register_sections()

@@ -476,7 +476,15 @@ def accountability_section(op: Operation, labels, user):
     if missing:
         reasons = "; ".join(analysis.THIN_REASONS[k] for k in missing)
         rows.append((f"Thin accountability on {on}: {reasons}.", url))
-    return [("Accountability", rows or [("No accountability line recorded.", url)])]
+    rows = rows or [("No accountability line recorded.", url)]
+    rows += [
+        (
+            "Compliance board: reports, due-diligence cases, tranches",
+            reverse("web:operation_board", kwargs={"pk": op.pk}),
+        ),
+        ("Due-diligence register", reverse("web:operation_register", kwargs={"pk": op.pk})),
+    ]
+    return [("Accountability", rows)]
 
 
 EXTRA_SECTIONS.append(accountability_section)
