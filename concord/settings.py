@@ -243,6 +243,11 @@ SPECTACULAR_SETTINGS = {
     # Served from our own static files (npm swagger-ui-dist), never a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
+    # Choice sets used by several fields get one name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "concord.accountability.models.cases.CaseState",
+        "DueStateEnum": "concord.accountability.api.DUE_STATES",
+    },
 }
 
 # --- limits, locale, logging ----------------------------------------------------------

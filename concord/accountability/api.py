@@ -150,13 +150,16 @@ class UnitCommandViewSet(ScopedViewSet):
     ordering = ["-start"]
 
 
+DUE_STATES = [("overdue", "Overdue"), ("due", "Due"), ("met", "Met"), ("late", "Met late")]
+
+
 class DueSerializer(serializers.Serializer):
     obligation = serializers.IntegerField()
     subject = serializers.CharField()
     reporter = serializers.CharField()
     to = serializers.CharField()
     due = serializers.DateField()
-    state = serializers.ChoiceField(choices=["overdue", "due", "met", "late"])
+    state = serializers.ChoiceField(choices=DUE_STATES)
     days_late = serializers.IntegerField()
     report = serializers.IntegerField(allow_null=True)
 

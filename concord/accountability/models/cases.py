@@ -12,16 +12,10 @@ from django.db import models
 from django.urls import reverse
 
 from concord.core.crypto import EncryptedTextField
-from concord.core.models import Classification, Organisation, ScopedModel
+from concord.core.models import Organisation, ScopedModel
 from concord.operations.models import Operation
 
-from .reporting import SecurityUnit, period_errors
-
-
-def _confidential():
-    return models.PositiveSmallIntegerField(
-        choices=Classification.choices, default=Classification.CONFIDENTIAL
-    )
+from .reporting import SecurityUnit, confidential, period_errors
 
 
 class SupportKind(models.TextChoices):
@@ -78,7 +72,7 @@ class SupportCase(ScopedModel):
     state = models.CharField(
         max_length=30, choices=CaseState.choices, default=CaseState.PROPOSED, editable=False
     )
-    classification = _confidential()
+    classification = confidential()
 
     FIELDS = [
         "title",
@@ -182,7 +176,7 @@ class RiskAssessment(ScopedModel):
     )
     assessed_on = models.DateField()
     expires_on = models.DateField()
-    classification = _confidential()
+    classification = confidential()
 
     FIELDS = [
         "case",
@@ -238,7 +232,7 @@ class MitigatingMeasure(ScopedModel):
     deadline = models.DateField()
     done_on = models.DateField(null=True, blank=True)
     evidence = models.TextField(blank=True, help_text="What shows it was done.")
-    classification = _confidential()
+    classification = confidential()
 
     FIELDS = ["case", "description", "responsible", "deadline", "done_on", "evidence"]
 
@@ -299,7 +293,7 @@ class Allegation(ScopedModel):
     recorded = models.DateField(help_text="When it reached us: the clock for 'unresolved'.")
     resolved_on = models.DateField(null=True, blank=True)
     resolution = models.TextField(blank=True)
-    classification = _confidential()
+    classification = confidential()
 
     FIELDS = [
         "unit",
@@ -350,7 +344,7 @@ class Intercession(ScopedModel):
     response = models.TextField(blank=True)
     deadline = models.DateField(null=True, blank=True)
     resolved_on = models.DateField(null=True, blank=True)
-    classification = _confidential()
+    classification = confidential()
 
     FIELDS = ["case", "raised_on", "raised_with", "what", "response", "deadline", "resolved_on"]
 

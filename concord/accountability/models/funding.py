@@ -9,11 +9,11 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
 
-from concord.core.models import Classification, Organisation, ScopedModel
+from concord.core.models import Organisation, ScopedModel
 from concord.operations.models import Operation, sources_problem
 
 from .cases import currency_errors
-from .reporting import ReportingObligation
+from .reporting import ReportingObligation, confidential
 
 
 class InstrumentKind(models.TextChoices):
@@ -78,9 +78,7 @@ class Commitment(ScopedModel):
     currency = models.CharField(max_length=3, help_text="ISO 4217, e.g. EUR.")
     purpose = models.CharField(max_length=300)
     signed = models.DateField(null=True, blank=True)
-    classification = models.PositiveSmallIntegerField(
-        choices=Classification.choices, default=Classification.CONFIDENTIAL
-    )
+    classification = confidential()  # due-diligence and funding records
 
     FIELDS = [
         "instrument",
@@ -130,9 +128,7 @@ class Tranche(ScopedModel):
     amount = models.DecimalField(max_digits=18, decimal_places=2)
     planned = models.DateField(help_text="When it is planned to be released.")
     note = models.TextField(blank=True)
-    classification = models.PositiveSmallIntegerField(
-        choices=Classification.choices, default=Classification.CONFIDENTIAL
-    )
+    classification = confidential()  # due-diligence and funding records
 
     FIELDS = ["commitment", "label", "amount", "planned", "note"]
 
@@ -202,9 +198,7 @@ class Condition(ScopedModel):
     )
     satisfied_on = models.DateField(null=True, blank=True)
     evidence = models.TextField(blank=True, help_text="Custom condition: the evidence given.")
-    classification = models.PositiveSmallIntegerField(
-        choices=Classification.choices, default=Classification.CONFIDENTIAL
-    )
+    classification = confidential()  # due-diligence and funding records
 
     FIELDS = [
         "tranche",

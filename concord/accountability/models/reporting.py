@@ -33,6 +33,13 @@ class Mechanism(models.TextChoices):
     HUMAN_RIGHTS_MONITORING = "human_rights_monitoring", "Human-rights monitoring"
 
 
+def confidential():
+    """The classification field of records that default to confidential."""
+    return models.PositiveSmallIntegerField(
+        choices=Classification.choices, default=Classification.CONFIDENTIAL
+    )
+
+
 def period_errors(start, end) -> dict:
     return (
         {"end": "The end date is before the start date."} if start and end and end < start else {}
@@ -252,9 +259,7 @@ class SecurityUnit(ScopedModel):
     end = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
 
-    classification = models.PositiveSmallIntegerField(  # due-diligence records: confidential
-        choices=Classification.choices, default=Classification.CONFIDENTIAL
-    )
+    classification = confidential()  # due-diligence and funding records
 
     FIELDS = ["name", "country", "parent", "successor", "start", "end", "note"]
 
@@ -297,9 +302,7 @@ class UnitCommand(ScopedModel):
     start = models.DateField(null=True, blank=True)
     end = models.DateField(null=True, blank=True)
 
-    classification = models.PositiveSmallIntegerField(  # due-diligence records: confidential
-        choices=Classification.choices, default=Classification.CONFIDENTIAL
-    )
+    classification = confidential()  # due-diligence and funding records
 
     FIELDS = ["unit", "commander", "commander_name", "rank", "start", "end"]
 

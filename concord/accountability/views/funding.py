@@ -88,13 +88,15 @@ def shown_many(verdicts: list[rules.TrancheVerdict], user) -> list[list[dict]]:
         )
         for model, pks in wanted.items()
     }
+    # One reverse() per kind of record, not one per link (a board links thousands).
+    prefix = {m: reverse(f"web:{_DETAIL.get(m, m)}_detail", args=[0]) for m in RECORD_MODELS}
     out = []
     for verdict in verdicts:
         shown = []
         for v in verdict.verdicts:
             hidden = [r for r in v.records if r[1] not in visible.get(r[0], set())]
             links = [
-                reverse(f"web:{_DETAIL.get(m, m)}_detail", args=[pk])
+                prefix[m].replace("/0/", f"/{pk}/")
                 for m, pk in v.records
                 if pk in visible.get(m, set())
             ]
@@ -350,6 +352,7 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
     L.load(Organisation, [c.recipient_organisation_id for c in commitments.values()])
     L.load(Operation, [c.recipient_operation_id for c in commitments.values()])
     shown = shown_many([verdicts[t.pk] for t in tranches], user)
+    url = reverse("web:tranche_detail", args=[0])
     rows, sums = [], []
     for t, conditions in zip(tranches, shown, strict=True):
         v = verdicts[t.pk]
@@ -358,13 +361,16 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
         rows.append(
             {
                 "tranche": t,
+                "url": url.replace("/0/", f"/{t.pk}/"),
+                "label": t.label,
                 "commitment": c,
                 "commitment_label": L.label(Commitment, c.pk),
                 "donor": donor,
                 "recipient": _recipient(c, L),
                 "amount": f"{t.amount:,} {c.currency}",
                 "status": v.status,
-                "unmet": [x["evidence"] for x in conditions if not x["met"]],
+                "planned": t.planned.isoformat(),
+                "unmet": " ".join(x["evidence"] for x in conditions if not x["met"]),
             }
         )
         sums.append((donor, c.currency, t.amount, v.status))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -53,6 +53,9 @@ class Principal:
     org_ids: frozenset[int]
     space_ids: frozenset[int]
     roles: dict[int, str]
+    # The visibility rule per model, built once per principal (that is, per request): the
+    # rule is a Q with subqueries, costly to build and safe to reuse (filter() resolves a copy).
+    rules: dict = field(default_factory=dict, compare=False, repr=False)
 
     def orgs_with_role(self, minimum: str) -> list[int]:
         rank = ROLE_RANK[minimum]
@@ -147,6 +150,12 @@ class ScopedQuerySet(models.QuerySet):
                 classification=Classification.PUBLIC, releasability=Releasability.PUBLIC
             )
         p = user.principal()
+        rule = p.rules.get(self.model)
+        if rule is None:
+            rule = p.rules[self.model] = self._rule(p)
+        return self.filter(rule)
+
+    def _rule(self, p: Principal) -> Q:
         reach = Q(releasability__in=[Releasability.PUBLIC, Releasability.SIGNED_IN])
         if p.org_ids:
             orgs = sorted(p.org_ids)
@@ -167,7 +176,7 @@ class ScopedQuerySet(models.QuerySet):
             rule |= Q(classification=Classification.STRICTLY_CONFIDENTIAL) & Exists(
                 through.objects.filter(**{src: OuterRef("pk"), dst: p.user_id})
             )
-        return self.filter(rule)
+        return rule
 
     def editable_by(self, user) -> ScopedQuerySet:
         """Editors and managers edit their organisation's records; contributors their own."""
