@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 from collections import Counter, defaultdict
 
@@ -139,8 +140,29 @@ def expected_visible_markers(world, username, model=None):
     }
 
 
+# On PostgreSQL the matrix runs as the users that take every branch of the enforcement point
+# (anonymous; the clearance ceiling; own organisation as contributor, editor and a named
+# manager; shared organisations; spaces): the rules are the same Python building the same
+# SQL on both databases, and what differs by database is how that SQL runs. SQLite runs all
+# eleven users. (Halves the PostgreSQL run, which had grown past four minutes.)
+POSTGRES_USERS = [
+    None,
+    "own_viewer_public",
+    "own_contributor",
+    "own_editor",
+    "own_manager_named",
+    "shared_org_viewer",
+    "space_viewer",
+]
+
+
+MATRIX_USERS = (
+    POSTGRES_USERS if os.environ.get("DATABASE_URL", "").startswith("postgres") else USERS
+)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("username", USERS, ids=[u or "anonymous" for u in USERS])
+@pytest.mark.parametrize("username", MATRIX_USERS, ids=[u or "anonymous" for u in MATRIX_USERS])
 def test_access_matrix(world, username):
     client = client_for(world, username)
     hidden_markers = {marker(letter, 3, "owner") for letter in world.hidden}
@@ -188,8 +210,8 @@ def test_access_matrix(world, username):
             # each (route, record) pair is still checked as at least three of the 12 users,
             # and the end of the test asserts that every user met every record.
             stride = 1 if pk_routes[model] == 1 else 2 if pk_routes[model] < 6 else 4
-            if "format" in params:
-                stride *= 2
+            if "format" in params:  # the same view as its twin: a sparser sample
+                stride *= 4
             records = [
                 rec for j, rec in enumerate(records) if (j + route_no + user_no) % stride == 0
             ]

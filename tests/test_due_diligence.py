@@ -108,6 +108,10 @@ def test_the_register_flags_reviews_suspensions_expiries_and_late_measures():
     assert kinds == ["expired", "measure", "review", "suspend"]
     assert "grave" in next(f.text for f in reg.of(1) if f.kind == "review")
     assert reg.of(2) == []
+    # A newer version that denies, while support flows, is flagged too.
+    denied = R.Case(3, 9, "active", quiet.assessments + (R.Assessment(2, "denied", today, today),))
+    flags = R.register([denied], [], [], [], {9: None}, {9: None}, today).of(3)
+    assert [f.kind for f in flags] == ["expired"] and "decided denied" in flags[0].text
 
 
 # --- pure: the funding rules -------------------------------------------------------------------

@@ -272,9 +272,19 @@ def register(
                         ("intercession", i.pk),
                     )
                 )
-        if c.state in SUPPORT_FLOWS and in_date(c.assessments, today) is None:
+        current = in_date(c.assessments, today)
+        if c.state in SUPPORT_FLOWS and current is None:
             out.flags.append(
                 Flag(c.pk, "expired", "Support flows but no risk assessment is in date.")
+            )
+        elif c.state in SUPPORT_FLOWS and current.decision not in APPROVING:
+            out.flags.append(
+                Flag(
+                    c.pk,
+                    "expired",
+                    f"Support flows but the in-date assessment (version {current.version}) "
+                    f"decided {current.decision}.",
+                )
             )
         for m in late.get(c.pk, ()):
             out.flags.append(
