@@ -45,6 +45,18 @@ SCALE = {
 }
 
 
+def _create_database(connection) -> None:
+    """Create the database named by DATABASE_URL if it does not exist yet."""
+    import psycopg
+
+    name = connection.settings_dict["NAME"]
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
 def setup() -> str:
     tmp = tempfile.mkdtemp(prefix="concord-bench-")
     os.environ.setdefault("CONCORD_DATA_DIR", tmp)
@@ -56,6 +68,7 @@ def setup() -> str:
     from django.db import connection
 
     if connection.vendor == "postgresql":
+        _create_database(connection)
         call_command("flush", interactive=False, verbosity=0)
     call_command("migrate", verbosity=0)
     return connection.vendor

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .reporting import chain
 
@@ -42,8 +43,7 @@ GRAVE = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Assessment:
+class Assessment(NamedTuple):
     version: int
     decision: str
     assessed_on: dt.date
@@ -147,8 +147,7 @@ def units_concerned(
     return set(UnitTree(parent_of, successor_of).concerned(unit))
 
 
-@dataclass(frozen=True)
-class Allegation:
+class Allegation(NamedTuple):
     pk: int
     unit: int
     confidence: str
@@ -168,8 +167,7 @@ class Allegation:
         return self.recorded <= on and (self.resolved_on is None or self.resolved_on > on)
 
 
-@dataclass(frozen=True)
-class Intercession:
+class Intercession(NamedTuple):
     pk: int
     case: int
     raised_on: dt.date
@@ -177,8 +175,7 @@ class Intercession:
     resolved_on: dt.date | None = None
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(NamedTuple):
     pk: int
     case: int
     deadline: dt.date | None

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from .cases import Allegation, Measure
 
@@ -21,8 +22,7 @@ KINDS = {
 }
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(NamedTuple):
     pk: int
     kind: str
     obligation: int | None = None
@@ -35,8 +35,7 @@ class Condition:
     waived: bool = False  # a waiver approved by a second person
 
 
-@dataclass(frozen=True)
-class FiledReport:
+class FiledReport(NamedTuple):
     pk: int
     title: str
     obligations: frozenset[int]
@@ -46,8 +45,7 @@ class FiledReport:
     status: str
 
 
-@dataclass(frozen=True)
-class CaseState:
+class CaseState(NamedTuple):
     pk: int
     label: str
     state: str

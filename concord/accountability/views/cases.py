@@ -132,14 +132,13 @@ def _case_sections(case: SupportCase, L, user):
     ]
     _, register = facts.case_register(SupportCase.objects.filter(pk=case.pk), today)
     flags = [(f.text, "") for f in register.of(case.pk)]
-    add = reverse
     return [
         ("What the register flags today", flags or [("Nothing.", "")]),
         ("Decisions (newest first)", decisions or [("None yet.", "")]),
         (
             "Risk assessments",
             assessments
-            or [("None yet: record one.", add("web:riskassessment_add") + f"?case={case.pk}")],
+            or [("None yet: record one.", reverse("web:riskassessment_add") + f"?case={case.pk}")],
         ),
         ("Mitigating measures", measures or [("None.", "")]),
         ("Intercessions", intercessions or [("None.", "")]),

@@ -390,72 +390,65 @@ def _board_on(request) -> dt.date:
         raise Http404("on: give a date as YYYY-MM-DD.") from None
 
 
-def donor_board(request, pk):
-    """A donor desk's board: each tranche releasable or held (and why), totals by currency,
-    the due-diligence cases of the recipients by state, and their reports due."""
-    donor = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
-    if donor is None:
-        raise Http404("No organisation with that id, or you may not see it.")
-    on = _board_on(request)
-    tranches = Tranche.objects.visible_to(request.user).filter(commitment__donor=donor)
-    rows, totals = tranche_board(tranches.order_by("planned", "pk"), request.user, on)
-    ops = {r["commitment"].recipient_operation_id for r in rows} - {None}
-    orgs = {r["commitment"].recipient_organisation_id for r in rows} - {None}
-    from django.db.models import Count, Q
+def _board(request, subject, tranches, cases, **extra):
+    """The compliance board of a donor or an operation: its tranches (releasable, held and
+    why, released) with totals by currency, and due-diligence cases by state."""
+    from django.db.models import Count
 
-    cases = (
-        SupportCase.objects.visible_to(request.user)
-        .filter(Q(operation_id__in=ops) | Q(provider_id__in=orgs))
-        .values("state")
-        .annotate(n=Count("pk"))
-        .order_by("state")
+    on = _board_on(request)
+    rows, totals = tranche_board(tranches.order_by("planned", "pk"), request.user, on)
+    by_state = (
+        cases.visible_to(request.user).values("state").annotate(n=Count("pk")).order_by("state")
     )
     ctx = {
-        "title": f"Compliance board of {donor}",
-        "subject": donor,
+        "title": f"Compliance board of {subject}",
+        "subject": subject,
         "on": on,
         "rows": rows,
         "totals": totals,
-        "cases": [(c["state"], c["n"]) for c in cases],
+        "cases": [(c["state"], c["n"]) for c in by_state],
         "reporting": None,
+        **extra,
     }
     return render(request, "accountability/board.html", ctx)
+
+
+def donor_board(request, pk):
+    """A donor desk's board; the cases are those of the recipients of its commitments."""
+    from django.db.models import Q
+
+    donor = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
+    if donor is None:
+        raise Http404("No organisation with that id, or you may not see it.")
+    commitments = Commitment.objects.visible_to(request.user).filter(donor=donor)
+    ops = commitments.exclude(recipient_operation=None).values("recipient_operation_id")
+    orgs = commitments.exclude(recipient_organisation=None).values("recipient_organisation_id")
+    return _board(
+        request,
+        donor,
+        Tranche.objects.visible_to(request.user).filter(commitment__donor=donor),
+        SupportCase.objects.filter(Q(operation_id__in=ops) | Q(provider_id__in=orgs)),
+    )
 
 
 donor_board.model = Organisation
 
 
 def operation_board(request, pk):
-    """An operation's compliance board: its reports due and overdue, its due-diligence cases
-    by state, and the tranches it receives, releasable or held."""
+    """An operation's board: also its reports due and overdue, and its register."""
     from .reporting import reporting_board
 
     op = visible_operation(request, pk)
-    on = _board_on(request)
-    tranches = Tranche.objects.visible_to(request.user).filter(commitment__recipient_operation=op)
-    rows, totals = tranche_board(tranches.order_by("planned", "pk"), request.user, on)
-    from django.db.models import Count
-
-    cases = (
-        SupportCase.objects.visible_to(request.user)
-        .filter(operation=op)
-        .values("state")
-        .annotate(n=Count("pk"))
-        .order_by("state")
-    )
-    ctx = {
-        "title": f"Compliance board of {op}",
-        "subject": op,
-        "on": on,
-        "rows": rows,
-        "totals": totals,
-        "cases": [(c["state"], c["n"]) for c in cases],
-        "register_url": reverse("web:operation_register", kwargs={"pk": op.pk}),
-        "reporting": reporting_board(
+    return _board(
+        request,
+        op,
+        Tranche.objects.visible_to(request.user).filter(commitment__recipient_operation=op),
+        SupportCase.objects.filter(operation=op),
+        register_url=reverse("web:operation_register", kwargs={"pk": op.pk}),
+        reporting=reporting_board(
             request.user, ReportingObligation.objects.filter(reporter_operation=op)
         ),
-    }
-    return render(request, "accountability/board.html", ctx)
+    )
 
 
 operation_board.model = Operation
