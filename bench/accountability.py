@@ -322,6 +322,11 @@ def main():
     t0 = time.perf_counter()
     world = generate()
     generated = time.perf_counter() - t0
+    if vendor == "postgresql":  # statistics for the planner, as a live database would have
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     from django.test import Client
 
     from concord.accountability.facts import evaluate_tranches
