@@ -154,7 +154,9 @@ def test_exports_neutralise_formulas(setup, client):
     )
     csv_text = b"".join(client.get("/organisations/?export=csv").streaming_content).decode()
     assert "'=HYPERLINK" in csv_text
-    xlsx = client.get("/organisations/?export=xlsx").content
+    response = client.get("/organisations/?export=xlsx")
+    assert response.streaming  # in chunks from a temporary file, whatever the rows
+    xlsx = b"".join(response.streaming_content)
     cells = [
         c for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows(values_only=True) for c in row
     ]

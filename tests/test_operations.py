@@ -219,7 +219,7 @@ def _rows(kind, user, fmt):
     headers, qs = export_queryset(kind, user)
     qs = qs.filter(owner__in=user.principal().org_ids)
     body, _ = write(kind, fmt, headers, SPECS[kind].rows(qs, user))
-    return body if isinstance(body, bytes) else "".join(body).encode()
+    return b"".join(body) if fmt == "xlsx" else "".join(body).encode()
 
 
 @pytest.mark.django_db

@@ -500,14 +500,14 @@ def export_queryset(kind: str, user):
 
 
 def write(kind: str, fmt: str, headers: list[str], rows) -> tuple[object, str]:
-    """(bytes or an iterator of text chunks, content type) for an export in ``fmt``."""
+    """(an iterator of chunks: bytes for XLSX, text otherwise; content type) for ``fmt``."""
     from concord.exchange import tabular
 
     spec = SPECS[kind]
     if fmt not in spec.formats:
         raise ValueError(f"{kind} cannot be exported as {fmt!r}; use {', '.join(spec.formats)}")
     if fmt == "xlsx":
-        return tabular.write_xlsx(headers, rows, kind), tabular.CONTENT_TYPES["xlsx"]
+        return tabular.stream_xlsx(headers, rows, kind), tabular.CONTENT_TYPES["xlsx"]
     if fmt == "hxl":
         return tabular.write_hxl(headers, rows, spec.hxl_tags), tabular.CONTENT_TYPES["csv"]
     writer = tabular.write_csv if fmt == "csv" else tabular.write_json

@@ -278,17 +278,36 @@ def write_json(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
     yield "\n]\n"
 
 
-def write_xlsx(headers: list[str], rows: Iterable[list], sheet: str = "data") -> bytes:
+def _xlsx_workbook(headers: list[str], rows: Iterable[list], sheet: str):
     from openpyxl import Workbook
 
-    wb = Workbook(write_only=True)
+    wb = Workbook(write_only=True)  # rows go to a temporary file, not a list in memory
     ws = wb.create_sheet(sheet[:31])
     ws.append(headers)
     for row in rows:
         ws.append([neutralise(_cell(v)) for v in row])
+    return wb
+
+
+def write_xlsx(headers: list[str], rows: Iterable[list], sheet: str = "data") -> bytes:
     out = io.BytesIO()
-    wb.save(out)
+    _xlsx_workbook(headers, rows, sheet).save(out)
     return out.getvalue()
+
+
+def stream_xlsx(
+    headers: list[str], rows: Iterable[list], sheet: str = "data", chunk: int = 1 << 16
+) -> Iterator[bytes]:
+    """The workbook in chunks, in constant memory whatever the number of rows: the sheet is
+    written to a temporary file and zipped into another, which is then read back. (A zip's
+    directory comes last, so nothing can be sent before the last row is written.)"""
+    import tempfile
+
+    with tempfile.TemporaryFile() as fh:
+        _xlsx_workbook(headers, rows, sheet).save(fh)
+        fh.seek(0)
+        while block := fh.read(chunk):
+            yield block
 
 
 # --- HXL (Humanitarian Exchange Language) ----------------------------------------------------

@@ -37,11 +37,12 @@ class Command(ConcordCommand):
 
         rows = counted(SPECS[kind].rows(qs.iterator(chunk_size=500), actor.user))
         body, _ = write(kind, o["format"], headers, rows)
-        if isinstance(body, bytes):
+        if o["format"] == "xlsx":
             if not o["output"]:
                 raise CommandError("--output is required for XLSX.")
             with open(o["output"], "wb") as fh:
-                fh.write(body)
+                for chunk in body:
+                    fh.write(chunk)
         else:
             fh = open(o["output"], "w", encoding="utf-8", newline="") if o["output"] else sys.stdout
             try:

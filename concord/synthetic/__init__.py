@@ -1,0 +1,1 @@
+"""A synthetic Concord world for benchmarks: ``concord bench generate --scale S --seed N``."""
