@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from concord.core import services
 from concord.core.context import Actor
-from concord.core.models import Area, Organisation, Person
+from concord.core.models import Area, Organisation, Person, User
 
 from .conftest import country, make_org, make_user
 
@@ -69,3 +69,62 @@ def test_query_count_does_not_grow_with_rows(client):
     _add_linked_records(owner, 3, 12)
     many = {url: _count(client, url) for url in URLS}
     assert many == few
+
+
+# --- every list, at scale: the synthetic world -------------------------------------------
+
+LIST_LIMIT = 25  # queries, whatever the page shows
+MUST_FILL = {"organisations", "people", "operations", "relations", "assignments", "reports"}
+
+
+def _lists():
+    from .test_access_matrix import discover, view_model
+
+    out = []
+    for name, pattern, callback in discover():
+        if not name or "<" in pattern or "(?P" in pattern or view_model(callback) is None:
+            continue
+        if name.startswith("web:") and name.endswith("_list"):
+            out.append((name, "/" + pattern.lstrip("^").rstrip("$")))
+        elif name.startswith("api:") and name.endswith("-list"):
+            out.append((name, "/" + pattern.replace("^", "").replace("$", "")))
+    return out
+
+
+@pytest.mark.django_db
+def test_every_list_issues_a_fixed_number_of_queries(client, monkeypatch):
+    """Every list page and API list, as a reader of a synthetic world: a page of 100 rows
+    issues no more queries than a page of 20 (a linked model absent from the smaller page
+    may add its one query), and never more than LIST_LIMIT."""
+    from concord.synthetic.world import World
+    from concord.web.generic import ListView
+
+    World(1, 2).generate()
+    client.force_login(User.objects.get(username="synth.manager"))
+    lists = _lists()
+    assert len(lists) > 30
+    filled, problems = set(), []
+    for name, url in lists:
+        sizes = {}
+        for size in (20, 100):
+            if name.startswith("web:"):
+                monkeypatch.setattr(ListView, "page_size", size)
+                target = url
+            else:
+                target = f"{url}?page_size={size}"
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(target)
+            assert response.status_code == 200, target
+            if name.startswith("web:"):
+                rows = len(response.context["rows"])
+            else:
+                body = response.json()
+                rows = len(body["results"]) if isinstance(body, dict) else len(body)
+            sizes[size] = (len(queries.captured_queries), rows)
+        (few, few_rows), (many, many_rows) = sizes[20], sizes[100]
+        if many_rows > few_rows:
+            filled.add(url.strip("/").split("/")[-1])
+        if many > few + 1 or many > LIST_LIMIT:
+            problems.append(f"{url}: {few} queries for {few_rows} rows, {many} for {many_rows}")
+    assert not problems, "\n".join(problems)
+    assert MUST_FILL <= filled, f"too few rows to tell: {sorted(MUST_FILL - filled)}"

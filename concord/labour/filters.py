@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters as df
 from django.db.models import Q
 
-from concord.core.filters import ScopedFilterSet
+from concord.core.filters import CountryCodeFilter, ScopedFilterSet
 
 from .models import (
     Arrangement,
@@ -53,7 +53,7 @@ def _active_on(qs, name, value):
 class NeedFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="description", lookup_expr="icontains", label="Description")
     task = df.CharFilter(field_name="task__code", label="Task (code)")
-    country = df.CharFilter(field_name="country__alpha3", lookup_expr="iexact", label="Country")
+    country = CountryCodeFilter(label="Country")
     active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label="Active on")
 
     class Meta:
@@ -64,7 +64,7 @@ class NeedFilter(ScopedFilterSet):
 class AssignmentFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Contact or note")
     task = df.CharFilter(field_name="task__code", label="Task (code)")
-    country = df.CharFilter(field_name="country__alpha3", lookup_expr="iexact", label="Country")
+    country = CountryCodeFilter(label="Country")
     area = df.CharFilter(method="by_area", label="Area (P-code or ISO code)")
     organisation = df.NumberFilter(field_name="organisation_id", label="Organisation (id)")
     operation = df.NumberFilter(field_name="operation_id", label="Operation (id)")

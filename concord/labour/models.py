@@ -276,6 +276,7 @@ class Assignment(PlaceMixin, ScopedModel):
         indexes = [
             models.Index(fields=["owner", "classification"]),
             models.Index(fields=["country", "task"]),
+            models.Index(fields=["start", "id"], name="labour_assign_start_id"),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -20,6 +19,7 @@ from concord.core import services
 from concord.core.context import Actor
 from concord.core.history import history_for
 from concord.core.importers import SPECS
+from concord.core.paging import CappedPaginator, stable
 from concord.core.visibility import VisibleLabels
 from concord.exchange import tabular
 
@@ -92,13 +92,16 @@ class ListView(ConfigView):
         sort = request.GET.get("sort", self.config.default_sort)
         if sort.lstrip("-") not in sortable:
             sort = self.config.default_sort
-        qs = qs.order_by(sort, "pk")
+        qs = qs.order_by(*stable([sort]))
         fmt = request.GET.get("export")
         if fmt:
             return export_response(self.config.name, qs, request.user, fmt)
-        page = Paginator(qs, self.page_size).get_page(request.GET.get("page"))
+        exact = request.GET.get("count") == "exact"
+        page = CappedPaginator(qs, self.page_size, exact=exact).get_page(request.GET.get("page"))
         labels = VisibleLabels(request.user)
-        rows = [(obj, [c.value(obj, labels) for c in self.config.columns]) for obj in page]
+        objs = list(page)
+        labels.preload(objs)  # every link of the page in one query per linked model
+        rows = [(obj, [c.value(obj, labels) for c in self.config.columns]) for obj in objs]
         query = request.GET.copy()
         query.pop("page", None)
         sort_query = query.copy()

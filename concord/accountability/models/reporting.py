@@ -207,8 +207,11 @@ class Report(ScopedModel):
     ]
 
     class Meta:
-        ordering = ["-submitted", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
+        ordering = ["-submitted", "-pk"]
+        indexes = [
+            models.Index(fields=["owner", "classification"]),
+            models.Index(fields=["submitted", "id"], name="acc_report_submitted_id"),
+        ]
 
     def __str__(self) -> str:
         return self.title

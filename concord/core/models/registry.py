@@ -82,7 +82,11 @@ class Organisation(ScopedModel):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["owner", "classification"])]
+        indexes = [
+            models.Index(fields=["owner", "classification"]),
+            # Lists walk this index and stop after one page (concord.core.paging).
+            models.Index(fields=["name", "id"], name="core_org_name_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
@@ -137,6 +141,7 @@ class Person(ScopedModel):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "people"
+        indexes = [models.Index(fields=["name", "id"], name="core_person_name_id")]
 
     def __str__(self) -> str:
         return self.name
