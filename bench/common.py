@@ -1,0 +1,121 @@
+"""What every benchmark records with its figures: the machine, the commit, the time."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+CONCORD = str(ROOT / ".venv" / "bin" / "concord")
+WORLDS = ROOT / "var" / "bench"  # generated worlds, kept between runs
+
+
+def machine() -> dict:
+    def git(*args):
+        out = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return out.stdout.strip()
+
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = round(int(line.split()[1]) / 1024 / 1024)
+    except OSError:
+        pass
+    return {
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "memory_gib": mem,
+        "python": platform.python_version(),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "dirty": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def write_result(name: str, result: dict) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    return out
+
+
+def generator_digest() -> str:
+    h = hashlib.sha256()
+    for p in sorted((ROOT / "concord" / "synthetic").glob("*.py")):
+        h.update(p.read_bytes())
+    for p in sorted((ROOT / "concord").glob("*/migrations/*.py")):
+        h.update(p.name.encode())
+    return h.hexdigest()[:16]
+
+
+def world(scale: float, database_url: str | None, seed: int = 1) -> tuple[dict, dict]:
+    """The environment of a generated world (generating it if needed) and its report."""
+    vendor = "postgresql" if database_url else "sqlite"
+    data_dir = WORLDS / f"{vendor}-s{scale:g}-seed{seed}"
+    env = {**os.environ, "CONCORD_DATA_DIR": str(data_dir)}
+    env.pop("DATABASE_URL", None)
+    dbname = None
+    if database_url:
+        dbname = f"concord_bench_s{str(scale).replace('.', '_')}_seed{seed}"
+        env["DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + dbname
+    marker = data_dir / "world.json"
+    digest = generator_digest()
+    if marker.exists():
+        report = json.loads(marker.read_text())
+        if report.get("digest") == digest:
+            return env, report
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir(parents=True)
+    if dbname:
+        admin = database_url.rsplit("/", 1)[0] + "/postgres"
+        for sql in (f'DROP DATABASE IF EXISTS "{dbname}"', f'CREATE DATABASE "{dbname}"'):
+            subprocess.run(["psql", admin, "-q", "-c", sql], check=True)
+    subprocess.run([CONCORD, "migrate", "--verbosity", "0"], env=env, check=True)
+    print(f"  generating the scale-{scale:g} world on {vendor}…", flush=True)
+    out = subprocess.run(
+        [
+            CONCORD,
+            "bench",
+            "generate",
+            "--scale",
+            str(scale),
+            "--seed",
+            str(seed),
+            "--format",
+            "json",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    report = {**json.loads(out.stdout), "digest": digest}
+    marker.write_text(json.dumps(report, indent=1))
+    return env, report
+
+
+def use_world(env: dict) -> None:
+    """Set up Django in this process on a generated world."""
+    for key in ("CONCORD_DATA_DIR", "DATABASE_URL"):
+        os.environ.pop(key, None)
+        if key in env:
+            os.environ[key] = env[key]
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
+    import django
+
+    django.setup()
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
