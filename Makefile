@@ -58,14 +58,15 @@ lock: $(BIN)/.installed
 		-o requirements.lock pyproject.toml
 
 ## Benchmarks (bench/): figures as ratios against a baseline measured in the same run.
+## make bench: the whole suite on SQLite, and on PostgreSQL when CONCORD_TEST_DATABASE_URL
+## is set (about an hour with both); results in bench/results/, plots in docs/img/.
 bench: install
-	env -u DATABASE_URL $(BIN)/python bench/confidentiality.py
-	$(BIN)/python bench/typology.py
-	$(BIN)/python bench/labour.py
-	env -u DATABASE_URL $(BIN)/python bench/accountability.py
-	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then \
-	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/confidentiality.py; \
-	  DATABASE_URL=$$CONCORD_TEST_DATABASE_URL $(BIN)/python bench/accountability.py; fi
+	$(BIN)/python bench/run.py full
+
+## make bench-quick: the regression guard (scale 1, SQLite, under 3 minutes): prints every
+## figure more than 25 % worse than the committed bench/results/quick.json.
+bench-quick: install
+	$(BIN)/python bench/run.py quick
 
 ## Screenshots for docs/ (headless Chromium).
 screenshots: install

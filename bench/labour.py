@@ -326,7 +326,8 @@ def main():
         "import_afghanistan_3w": import_bench(),
     }
     print(json.dumps(results["one_country"]), json.dumps(results["import_afghanistan_3w"]))
-    out = ROOT / "bench" / "results" / "labour.json"
+    name = os.environ.get("BENCH_RESULT_NAME", "labour")  # bench/run.py quick: quick-labour
+    out = ROOT / "bench" / "results" / f"{name}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1))
 

@@ -185,7 +185,7 @@ def throughput(server: Server, own_org: int, hold: float, step: float) -> dict:
     for c in clients:
         c.login("synth.editor", "synthetic")
     mix = make_mix(clients[0], own_org)
-    rate, best, steps = 4.0, None, []
+    rate, best, steps = 8.0, None, []
     while True:
         r = open_loop(clients, mix, rate, step).summary()
         steps.append(r)
@@ -201,21 +201,30 @@ def throughput(server: Server, own_org: int, hold: float, step: float) -> dict:
         rate *= 1.25
     if best is None:
         return {"steps": steps, "rate_per_s": 0}
-    before = server.rss_mb()
-    held = open_loop(clients, mix, best, hold, seed=2).summary()
-    after = server.rss_mb()
-    held.update(
-        steps=steps,
-        rss_before_mb=round(before, 1),
-        rss_after_mb=round(after, 1),
-        rss_growth_pct=round(100 * (after - before) / before, 1),
-        holds=held["errors"] == 0 and held["p99_ms"] <= P99_LIMIT_MS,
-    )
-    print(
-        f"    held {best:.1f}/s for {hold:.0f} s: p99 {held['p99_ms']:.0f} ms, errors "
-        f"{held['errors']}, memory {before:.0f} -> {after:.0f} MB",
-        flush=True,
-    )
+    # Hold the best rate; if a long hold cannot keep p99 under the limit (queues build up
+    # over minutes that a short step does not show), step down once and hold again.
+    failed: list[float] = []
+    for attempt in (1, 2):
+        before = server.rss_mb()
+        held = open_loop(clients, mix, best, hold, seed=1 + attempt).summary()
+        after = server.rss_mb()
+        held.update(
+            steps=steps,
+            rss_before_mb=round(before, 1),
+            rss_after_mb=round(after, 1),
+            rss_growth_pct=round(100 * (after - before) / before, 1),
+            holds=held["errors"] == 0 and held["p99_ms"] <= P99_LIMIT_MS,
+        )
+        print(
+            f"    held {best:.1f}/s for {hold:.0f} s: p99 {held['p99_ms']:.0f} ms, errors "
+            f"{held['errors']}, memory {before:.0f} -> {after:.0f} MB",
+            flush=True,
+        )
+        if held["holds"]:
+            break
+        failed.append(round(best, 1))
+        best /= 1.25
+    held["failed_holds"] = failed
     return held
 
 
