@@ -45,6 +45,27 @@ def test_counts_stop_at_the_cap_and_say_so(client, reader, monkeypatch):
     assert (body["count"], body["count_exact"]) == (7, True)
 
 
+def test_pages_past_the_cap_can_still_be_walked(client, reader, monkeypatch):
+    """An API client syncing everything follows ``next`` past the cap to the last row."""
+    monkeypatch.setattr(paging, "COUNT_CAP", 3)
+    client.force_login(reader)
+    seen, url = [], "/api/v1/people/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert body["count_exact"] is False
+        seen += [r["id"] for r in body["results"]]
+        url = body["next"]
+    assert len(seen) == 7 and len(set(seen)) == 7
+    assert client.get("/api/v1/people/?page_size=2&page=9").status_code == 404
+    page = client.get("/people/?page=2").content.decode()  # 50 a page: one page, no "of N"
+    assert "Page 2" not in page
+    monkeypatch.setattr("concord.web.generic.ListView.page_size", 2)
+    page = client.get("/people/?page=3").content.decode()
+    assert "Page 3<" in page and "Page 3 of" not in page and 'rel="next"' in page
+    page = client.get("/people/?page=4").content.decode()
+    assert 'rel="next"' not in page and 'rel="prev"' in page
+
+
 def test_pages_never_repeat_or_skip_rows_with_equal_sort_keys(client, reader):
     """Seven people with one name, two per page: every one exactly once. (The API sorted by
     name alone, so the database could return ties in any order on each page.)"""

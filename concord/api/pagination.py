@@ -6,7 +6,7 @@ from concord.core.paging import COUNT_CAP, CappedPaginator, stable
 
 
 class Pagination(PageNumberPagination):
-    """Page numbers, with ``count`` exact up to 10,000 (``count_exact`` says whether it is;
+    """Page numbers, with ``count`` exact up to 1,000 (``count_exact`` says whether it is;
     ``?count=exact`` asks for the exact figure beyond the cap). See concord.core.paging."""
 
     page_size_query_param = "page_size"

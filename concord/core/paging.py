@@ -2,7 +2,7 @@
 
 Counting every record a reader may see means evaluating the permission rule on every row:
 at a million assignments that is most of a list's time, for a number nobody reads past
-"more than ten thousand". Lists count up to ``COUNT_CAP`` and say "at least" beyond it
+"more than a thousand". Lists count up to ``COUNT_CAP`` and say "more than" beyond it
 (``?count=exact`` asks for the exact figure, at its price), the way search engines report
 totals. A page is then read by walking an index on its sort key and stopping after one
 page of visible rows.
@@ -10,10 +10,10 @@ page of visible rows.
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 
 
 def stable(ordering) -> list[str]:
@@ -34,8 +34,19 @@ def capped_count(queryset, cap: int | None = None) -> tuple[int, bool]:
     return (n, True) if n <= cap else (cap, False)
 
 
+class CappedPage(Page):
+    """A page of a capped list: beyond the cap, whether there is a next page is known by
+    having read one row more than the page, not from the count."""
+
+    more: bool | None = None
+
+    def has_next(self) -> bool:
+        return super().has_next() if self.more is None else self.more
+
+
 class CappedPaginator(Paginator):
-    """A Django paginator whose count stops at the cap (pages beyond it are not offered)."""
+    """A Django paginator whose count stops at the cap. Pages past the cap can still be
+    reached one after another (``next``), so an API client can walk the whole list."""
 
     def __init__(self, *args, exact: bool = False, cap: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,3 +65,37 @@ class CappedPaginator(Paginator):
     @property
     def count_exact(self) -> bool:
         return self._counted[1]
+
+    def validate_number(self, number):
+        if self.count_exact:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if self.count_exact:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        page = CappedPage(rows[: self.per_page], number, self)
+        page.more = len(rows) > self.per_page
+        return page
+
+    def get_page(self, number):
+        if self.count_exact:
+            return super().get_page(number)
+        try:
+            return self.page(number)
+        except (PageNotAnInteger, EmptyPage):  # past the end of a list too long to count
+            return self.page(1)
+
+    def _get_page(self, *args, **kwargs):
+        return CappedPage(*args, **kwargs)
