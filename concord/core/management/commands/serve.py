@@ -35,6 +35,8 @@ class Command(ConcordCommand):
             o["bind"],
             "--workers",
             str(o["workers"]),
+            "--config",
+            "python:concord.serving",  # garbage collection tuned for Django workers
             "--access-logfile",
             "-",
             "--timeout",
