@@ -64,7 +64,7 @@ def world(scale: float, database_url: str | None, seed: int = 1) -> tuple[dict, 
     env.pop("DATABASE_URL", None)
     dbname = None
     if database_url:
-        dbname = f"concord_bench_s{str(scale).replace('.', '_')}_seed{seed}"
+        dbname = f"concord_bench_s{scale:g}_seed{seed}".replace(".", "_")
         env["DATABASE_URL"] = database_url.rsplit("/", 1)[0] + "/" + dbname
     marker = data_dir / "world.json"
     digest = generator_digest()

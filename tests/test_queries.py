@@ -128,3 +128,25 @@ def test_every_list_issues_a_fixed_number_of_queries(client, monkeypatch):
             problems.append(f"{url}: {few} queries for {few_rows} rows, {many} for {many_rows}")
     assert not problems, "\n".join(problems)
     assert MUST_FILL <= filled, f"too few rows to tell: {sorted(MUST_FILL - filled)}"
+
+    # Exports read in batches of 500 rows: a bounded number of queries per batch, including
+    # links reached through links (an assignment's district, then its region).
+    for url in ("/assignments/?export=csv",):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            rows = b"".join(response.streaming_content).count(b"\n") - 1
+        batches = -(-rows // 500)
+        assert rows > 500 and len(queries.captured_queries) <= 12 * batches + 10, (url, rows)
+
+
+def test_labels_held_while_streaming_stay_bounded():
+    """An export of a million rows must not keep a label for every record it linked to."""
+    from concord.core.visibility import VisibleLabels
+
+    labels = VisibleLabels(None)
+    labels._cache[Organisation].update({i: None for i in range(15_000)})
+    labels.trim(limit=20_000)
+    assert len(labels._cache[Organisation]) == 15_000  # under the limit: kept for reuse
+    labels._cache[Person].update({i: None for i in range(6_000)})
+    labels.trim(limit=20_000)
+    assert not labels._cache[Organisation] and not labels._cache[Person]

@@ -112,6 +112,7 @@ class Spec(abc.ABC):
             if len(batch) == 500:
                 yield from self._rows(batch, labels, space_names)
                 batch = []
+                labels.trim()  # memory bounded by a batch, not by the export
         yield from self._rows(batch, labels, space_names)
 
     def _shares(self, batch, labels, space_names: dict) -> tuple[dict, dict]:
@@ -135,8 +136,14 @@ class Spec(abc.ABC):
             space_names.update(Space.objects.filter(pk__in=wanted).values_list("pk", "name"))
         return orgs, spaces
 
+    def preload(self, batch, labels) -> None:
+        """Load, in one query per model, links that ``values`` reaches through a link (such
+        as an area's parent region), so no row waits for its own query."""
+        return None  # most kinds reach nothing through a link
+
     def _rows(self, batch, labels, space_names: dict) -> Iterator[list]:
         labels.preload(batch)
+        self.preload(batch, labels)
         orgs, spaces = self._shares(batch, labels, space_names)
         for obj in batch:
             shared = sorted(

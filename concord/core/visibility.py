@@ -24,12 +24,20 @@ class VisibleLabels:
         self._cache: dict[type, dict[int, object]] = defaultdict(dict)
 
     def load(self, model, ids) -> None:
-        wanted = {i for i in ids if i is not None} - set(self._cache[model])
+        cached = self._cache[model]
+        wanted = {i for i in ids if i is not None and i not in cached}
         if not wanted:
             return
         found = {o.pk: o for o in model.objects.visible_to(self.user).filter(pk__in=wanted)}
         for i in wanted:
             self._cache[model][i] = found.get(i)
+
+    def trim(self, limit: int = 50_000) -> None:
+        """Forget everything once more than ``limit`` links are held, so that a stream of a
+        million rows holds at most one batch's worth, whatever the number of linked records
+        (a later batch loads again what it needs, in the same one query per model)."""
+        if sum(len(c) for c in self._cache.values()) > limit:
+            self._cache.clear()
 
     def get(self, model, pk):
         if pk is None:

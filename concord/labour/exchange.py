@@ -273,6 +273,10 @@ class AssignmentSpec(Spec):
     def key(self, row):
         return row.get("id") or None
 
+    def preload(self, batch, labels) -> None:
+        areas = (labels.get(Area, a.area_id) for a in batch if a.area_id)
+        labels.load(Area, {area.parent_id for area in areas if area is not None})
+
     def values(self, a, labels):
         area = labels.get(Area, a.area_id)
         parent = labels.get(Area, area.parent_id) if area is not None and area.parent_id else None
