@@ -97,3 +97,19 @@ def test_country_filter_is_case_insensitive_and_unknown_codes_match_nothing(clie
     names = [r["name"] for r in client.get("/api/v1/organisations/?country=mli").json()["results"]]
     assert names == ["In Mali"]
     assert client.get("/api/v1/organisations/?country=XXX").json()["count"] == 0
+
+
+@pytest.mark.django_db
+def test_name_search_has_a_trigram_index_on_postgresql():
+    """``?q=`` on names is ``UPPER(name) LIKE '%…%'``; on PostgreSQL a trigram index serves
+    it (migration core 0003). SQLite has nothing to check: it scans in process."""
+    if connection.vendor != "postgresql":
+        assert connection.vendor == "sqlite"
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"]
+        )
+        found = dict(cursor.fetchall())
+    assert set(found) == {"core_person_name_trgm", "core_org_name_trgm"}
+    assert all("gin_trgm_ops" in d and "upper" in d.lower() for d in found.values())
