@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -19,19 +18,14 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, ROOT  # noqa: E402
+from common import ROOT, load_result  # noqa: E402
 
 IMG = ROOT / "docs" / "img"
 DATABASES = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
 
 
-def _load(name: str) -> dict | None:
-    path = RESULTS / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
-
-
 def latency() -> None:
-    runs = [(label, _load(f"web-{db}")) for db, label in DATABASES]
+    runs = [(label, load_result(f"web-{db}")) for db, label in DATABASES]
     runs = [(label, r) for label, r in runs if r]
     if not runs:
         return
@@ -63,7 +57,7 @@ def throughput() -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     drawn = False
     for db, label in DATABASES:
-        r = _load(f"web-{db}")
+        r = load_result(f"web-{db}")
         if not r:
             continue
         for scale, entry in r["scales"].items():
@@ -96,7 +90,7 @@ def export_memory() -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     drawn = False
     for db, label in DATABASES:
-        r = _load(f"exports-{db}")
+        r = load_result(f"exports-{db}")
         if not r:
             continue
         for fmt, data in r["formats"].items():

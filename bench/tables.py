@@ -5,26 +5,20 @@ Run ``.venv/bin/python bench/tables.py`` after ``make bench`` and paste what it 
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS  # noqa: E402
+from common import load_result  # noqa: E402
 
 DATABASES = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
-
-
-def _load(name: str) -> dict | None:
-    path = RESULTS / f"{name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
 
 
 def worlds() -> None:
     print("| database | scale | rows | seconds | rows/s | peak memory |")
     print("|---|---:|---:|---:|---:|---:|")
     for db, label in DATABASES:
-        r = _load(f"web-{db}")
+        r = load_result(f"web-{db}")
         if not r:
             continue
         for scale, entry in r["scales"].items():
@@ -36,7 +30,7 @@ def worlds() -> None:
 
 
 def latency() -> None:
-    runs = [(label, _load(f"web-{db}")) for db, label in DATABASES]
+    runs = [(label, load_result(f"web-{db}")) for db, label in DATABASES]
     runs = [(label, r) for label, r in runs if r]
     heads = [f"{label} s{scale}" for label, r in runs for scale in r["scales"]]
     print("p50 / p95 / p99 in ms; ratio = p50 over the API root's p50 in the same run\n")
@@ -67,7 +61,7 @@ def throughput() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for db, label in DATABASES:
-        r = _load(f"web-{db}")
+        r = load_result(f"web-{db}")
         for scale, entry in (r or {}).get("scales", {}).items():
             t = entry.get("throughput")
             if not t:
@@ -81,7 +75,7 @@ def throughput() -> None:
 
 
 def confidentiality() -> None:
-    runs = [(label, _load(f"confidentiality-{db}")) for db, label in DATABASES]
+    runs = [(label, load_result(f"confidentiality-{db}")) for db, label in DATABASES]
     runs = [(label, r) for label, r in runs if r]
     print("ms; filtered = reader's memberships read afresh, as in a request\n")
     print(
@@ -103,7 +97,7 @@ def exports() -> None:
     print("| database | format | rows | seconds | rows/s | × baseline | memory at 100k → peak |")
     print("|---|---|---:|---:|---:|---:|---|")
     for db, label in DATABASES:
-        r = _load(f"exports-{db}")
+        r = load_result(f"exports-{db}")
         if not r:
             continue
         b = r["baseline"]
