@@ -45,6 +45,15 @@ def load_result(name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+DATABASES = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
+
+
+def measured(prefix: str) -> list[tuple[str, dict]]:
+    """(database, results) of ``<prefix>-<database>.json``, for each database measured."""
+    found = [(label, load_result(f"{prefix}-{db}")) for db, label in DATABASES]
+    return [(label, r) for label, r in found if r]
+
+
 def write_result(name: str, result: dict) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"{name}.json"

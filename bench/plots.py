@@ -18,15 +18,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, load_result  # noqa: E402
+from common import ROOT, measured  # noqa: E402
 
 IMG = ROOT / "docs" / "img"
-DATABASES = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
 
 
 def latency() -> None:
-    runs = [(label, load_result(f"web-{db}")) for db, label in DATABASES]
-    runs = [(label, r) for label, r in runs if r]
+    runs = measured("web")
     if not runs:
         return
     names = [n for n in runs[0][1]["scales"]["1"]["latency"] if not n.startswith("baseline")]
@@ -56,10 +54,7 @@ def latency() -> None:
 def throughput() -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     drawn = False
-    for db, label in DATABASES:
-        r = load_result(f"web-{db}")
-        if not r:
-            continue
+    for label, r in measured("web"):
         for scale, entry in r["scales"].items():
             t = entry.get("throughput")
             if not t:
@@ -89,10 +84,7 @@ def throughput() -> None:
 def export_memory() -> None:
     fig, ax = plt.subplots(figsize=(7, 4))
     drawn = False
-    for db, label in DATABASES:
-        r = load_result(f"exports-{db}")
-        if not r:
-            continue
+    for label, r in measured("exports"):
         for fmt, data in r["formats"].items():
             samples = data["rss_samples"]
             if samples:

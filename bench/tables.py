@@ -9,18 +9,13 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import load_result  # noqa: E402
-
-DATABASES = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
+from common import measured  # noqa: E402
 
 
 def worlds() -> None:
     print("| database | scale | rows | seconds | rows/s | peak memory |")
     print("|---|---:|---:|---:|---:|---:|")
-    for db, label in DATABASES:
-        r = load_result(f"web-{db}")
-        if not r:
-            continue
+    for label, r in measured("web"):
         for scale, entry in r["scales"].items():
             w = entry["world"]
             print(
@@ -30,8 +25,7 @@ def worlds() -> None:
 
 
 def latency() -> None:
-    runs = [(label, load_result(f"web-{db}")) for db, label in DATABASES]
-    runs = [(label, r) for label, r in runs if r]
+    runs = measured("web")
     heads = [f"{label} s{scale}" for label, r in runs for scale in r["scales"]]
     print("p50 / p95 / p99 in ms; ratio = p50 over the API root's p50 in the same run\n")
     print("| endpoint | " + " | ".join(heads) + " |")
@@ -60,9 +54,8 @@ def throughput() -> None:
         "memory before → after |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
-    for db, label in DATABASES:
-        r = load_result(f"web-{db}")
-        for scale, entry in (r or {}).get("scales", {}).items():
+    for label, r in measured("web"):
+        for scale, entry in r["scales"].items():
             t = entry.get("throughput")
             if not t:
                 continue
@@ -75,8 +68,7 @@ def throughput() -> None:
 
 
 def confidentiality() -> None:
-    runs = [(label, load_result(f"confidentiality-{db}")) for db, label in DATABASES]
-    runs = [(label, r) for label, r in runs if r]
+    runs = measured("confidentiality")
     print("ms; filtered = reader's memberships read afresh, as in a request\n")
     print(
         "| database | list | rows | filtered | reader known | unfiltered | bare SQL | "
@@ -96,10 +88,7 @@ def confidentiality() -> None:
 def exports() -> None:
     print("| database | format | rows | seconds | rows/s | × baseline | memory at 100k → peak |")
     print("|---|---|---:|---:|---:|---:|---|")
-    for db, label in DATABASES:
-        r = load_result(f"exports-{db}")
-        if not r:
-            continue
+    for label, r in measured("exports"):
         b = r["baseline"]
         print(
             f"| {label} | baseline: values_list + csv.writer | {b['rows']:,} | {b['seconds']} |"

@@ -103,7 +103,7 @@ class ReportViewSet(ScopedViewSet):
     model = Report
     serializer_class = ReportSerializer
     filterset_class = ReportFilter
-    prefetch_related = ("obligations", "shared_organisations", "shared_spaces", "named_users")
+    prefetch_related = ("obligations",)
     ordering_fields = ["submitted", "id"]
     ordering = ["-submitted"]
 

@@ -98,7 +98,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
         # Every scoped record shows whom it is shared with: one query per relation for the
         # whole page, not three per row (tests/test_queries.py walks every list).
         security = ("shared_organisations", "shared_spaces", "named_users")
-        return qs.prefetch_related(*dict.fromkeys([*security, *self.prefetch_related]))
+        return qs.prefetch_related(*security, *self.prefetch_related)
 
     @property
     def labels(self) -> VisibleLabels:

@@ -103,7 +103,6 @@ class OrganisationViewSet(ScopedViewSet):
     serializer_class = OrganisationSerializer
     filterset_class = OrganisationFilter
     select_related = ("country", "owner")
-    prefetch_related = ("shared_organisations", "shared_spaces", "named_users")
     search_fields = ["name", "acronym"]
     ordering_fields = ["name", "acronym", "kind", "id", "updated_at"]
 
@@ -112,7 +111,7 @@ class PersonViewSet(ScopedViewSet):
     model = Person
     serializer_class = PersonSerializer
     filterset_class = PersonFilter
-    prefetch_related = ("affiliations", "shared_organisations", "shared_spaces", "named_users")
+    prefetch_related = ("affiliations",)
     search_fields = ["name"]
     ordering_fields = ["name", "id", "updated_at"]
 
@@ -140,7 +139,6 @@ class AreaViewSet(ScopedViewSet):
     serializer_class = AreaSerializer
     filterset_class = AreaFilter
     select_related = ("country",)
-    prefetch_related = ("shared_organisations", "shared_spaces", "named_users")
     search_fields = ["name", "pcode", "iso_code"]
     ordering_fields = ["name", "level", "pcode", "id"]
 

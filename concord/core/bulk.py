@@ -29,6 +29,17 @@ PLAIN = {
 CHUNK = 5000
 
 
+def prepare(cache: dict, key, field, value, connection):
+    """``field``'s database value for ``value``, prepared once per distinct ``key`` (dates
+    and stamps repeat across rows; JSON lists and dicts, unhashable, are prepared each time)."""
+    try:
+        return cache[key]
+    except KeyError:
+        return cache.setdefault(key, field.get_db_prep_save(value, connection))
+    except TypeError:
+        return field.get_db_prep_save(value, connection)
+
+
 def insert_new(model: type[models.Model], objs: list, *, using: str = "default") -> int:
     """Insert ``objs`` (unsaved instances of ``model``) and return how many were written."""
     if not objs:
@@ -60,13 +71,7 @@ def insert_new(model: type[models.Model], objs: list, *, using: str = "default")
             if value is None or (kind is not None and type(value) is kind):
                 values.append(value)
                 continue
-            try:
-                key = (i, type(value), value)
-                values.append(prepared[key])
-            except KeyError:
-                values.append(prepared.setdefault(key, f.get_db_prep_save(value, connection)))
-            except TypeError:  # unhashable (a JSON dict or list)
-                values.append(f.get_db_prep_save(value, connection))
+            values.append(prepare(prepared, (i, type(value), value), f, value, connection))
         return tuple(values)
 
     with connection.cursor() as cursor:

@@ -160,7 +160,6 @@ class AssignmentViewSet(ScopedViewSet):
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
     select_related = ("country",)
-    prefetch_related = ("shared_organisations", "shared_spaces", "named_users")
     ordering_fields = ["start", "end", "id"]
     ordering = ["start"]
 

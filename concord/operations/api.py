@@ -189,9 +189,6 @@ class OperationViewSet(ScopedViewSet):
         "areas",
         "authorisations",
         "contributions__contributor_state",
-        "shared_organisations",
-        "shared_spaces",
-        "named_users",
     )
     search_fields = ["name", "acronym", "key"]
     ordering_fields = ["name", "start", "end", "id", "updated_at"]
@@ -267,7 +264,6 @@ class RelationViewSet(ScopedViewSet):
     model = Relation
     serializer_class = RelationSerializer
     filterset_class = RelationFilter
-    prefetch_related = ("shared_organisations", "shared_spaces", "named_users")
     ordering_fields = ["start", "id"]
     ordering = ["start"]
 

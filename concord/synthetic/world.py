@@ -95,7 +95,7 @@ class Weighted:
 
 
 @dataclass
-class Report:
+class GenerationReport:
     scale: float
     seed: int
     rows: dict[str, int] = field(default_factory=dict)
@@ -120,7 +120,7 @@ class World:
         self.n = counts(scale)
         self.rng = random.Random(seed)
         self.progress = progress or (lambda *a: None)
-        self.report = Report(scale, seed)
+        self.report = GenerationReport(scale, seed)
         self.today = dt.date(2026, 1, 1)  # fixed, so a seed gives the same world every day
         self.classification = Weighted(CLASSIFICATIONS)
         self.release = Weighted(RELEASES)
@@ -192,7 +192,7 @@ class World:
         return ids
 
     # --- the world -----------------------------------------------------------------------
-    def generate(self) -> Report:
+    def generate(self) -> GenerationReport:
         from concord.core.models import User
 
         if User.objects.exists():

@@ -5,17 +5,15 @@ microseconds each, and all of them in memory). A ``Table`` takes plain tuples fo
 columns that vary, fills every other column from the field's default (prepared once), and
 sends one parameterised INSERT per batch through ``executemany``. Values that are not
 already what the database takes (dates, JSON) are prepared by their field once per distinct
-value, as ``concord.core.bulk.insert_new`` does for imports.
+value (``concord.core.bulk.prepare``, shared with the imports' ``insert_new``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.db import connections, models
 from django.utils import timezone
 
-from concord.core.bulk import PLAIN
+from concord.core.bulk import PLAIN, prepare
 
 BATCH = 5000
 # Types both databases take as they are (ids, numbers, text, booleans).
@@ -88,22 +86,13 @@ class Table:
                 out.append(value)
                 continue
             key = (f.attname, type(value), value)
-            try:
-                out.append(self._cache[key])
-            except KeyError:
-                out.append(self._cache.setdefault(key, f.get_db_prep_save(value, self.connection)))
-            except TypeError:  # unhashable (a JSON list or dict)
-                out.append(f.get_db_prep_save(value, self.connection))
+            out.append(prepare(self._cache, key, f, value, self.connection))
         return (*out, *self.constants)
 
     def add(self, row: tuple) -> None:
         self._rows.append(self._prepare(row))
         if len(self._rows) >= self.batch:
             self.flush()
-
-    def extend(self, rows: Iterable[tuple]) -> None:
-        for row in rows:
-            self.add(row)
 
     def flush(self) -> None:
         if self._rows:
