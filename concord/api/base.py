@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from concord.core import services
 from concord.core.context import Actor
-from concord.core.history import history_for
+from concord.core.history import api_rows, history_for
 from concord.core.models import Organisation, Role, ScopedModel, Space, User
 from concord.core.visibility import VisibleLabels
 
@@ -155,22 +155,10 @@ class ScopedViewSet(viewsets.ModelViewSet):
 
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None, format=None):
-        """The audit entries of this record, newest first (signed-in users only)."""
+        """The audit entries of this record, newest first (signed-in users only): those
+        written while you could see the record on both sides of the change, with links to
+        records you may not see shown as "(restricted)"."""
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in to see the history of a record.")
         obj = self.get_object()
-        entries = history_for(obj, request.user)
-        return Response(
-            [
-                {
-                    "seq": e.seq,
-                    "at": e.at,
-                    "actor": e.actor_label,
-                    "interface": e.interface,
-                    "action": e.action,
-                    "changes": e.changes,
-                    "request_id": e.request_id,
-                }
-                for e in entries
-            ]
-        )
+        return Response(api_rows(history_for(obj, request.user), request.user))

@@ -10,9 +10,62 @@ from django.db import models
 from django.utils import timezone
 
 from .context import Actor
-from .models import AuditEntry, AuditHead
+from .models import AuditEntry, AuditHead, SecurityState
 
 EXCLUDED_FIELDS = {"password", "last_login", "key_hash", "created_at", "updated_at"}
+SECURITY_FIELDS = {
+    "owner": "owner",
+    "classification": "classification",
+    "releasability": "releasability",
+    "shared_organisations": "organisations",
+    "shared_spaces": "spaces",
+    "named_users": "named",
+}
+
+
+def is_scoped(model) -> bool:
+    """A record with an owner, a classification and a releasability (a ``ScopedModel``,
+    or its historical twin inside a migration)."""
+    names = {f.name for f in model._meta.get_fields()}
+    return {"owner", "classification", "releasability", "named_users"} <= names
+
+
+def state_of(snap: dict | None) -> SecurityState | None:
+    """The security state in a snapshot (``snapshot()``), or None for no record."""
+    if snap is None:
+        return None
+    return SecurityState.from_json(
+        {SECURITY_FIELDS[k]: v for k, v in snap.items() if k in SECURITY_FIELDS}
+    )
+
+
+def current_state(obj: models.Model) -> SecurityState | None:
+    """A scoped record's security as stored now (None for other records)."""
+    if not is_scoped(type(obj)) or obj.pk is None:
+        return None
+    model = type(obj)
+    row = (
+        model.objects.filter(pk=obj.pk)
+        .values("owner_id", "classification", "releasability")
+        .first()
+    )
+    if row is None:
+        return None
+    lists = {}
+    for name in ("shared_organisations", "shared_spaces", "named_users"):
+        f = model._meta.get_field(name)
+        through, src = f.remote_field.through, f"{f.m2m_field_name()}_id"
+        lists[name] = through.objects.filter(**{src: obj.pk}).values_list(
+            f"{f.m2m_reverse_field_name()}_id", flat=True
+        )
+    return SecurityState(
+        row["owner_id"],
+        row["classification"],
+        row["releasability"],
+        frozenset(lists["shared_organisations"]),
+        frozenset(lists["shared_spaces"]),
+        frozenset(lists["named_users"]),
+    )
 
 
 def _jsonable(value):
@@ -53,6 +106,32 @@ def diff(before: dict | None, after: dict | None) -> dict:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
+def _sides(action, obj, scope, subject):
+    """(before, after) security states for an entry about ``obj``."""
+    if scope is not None:
+        return scope
+    if subject is not None:  # a part of a scoped record (a decision of a case): its security
+        state = current_state(subject)
+        return state, state
+    state = current_state(obj)
+    if state is None:
+        return None
+    return (None, state) if action == "create" else (state, state)
+
+
+def _apply_scope(entry: AuditEntry, sides) -> None:
+    if sides is None:
+        entry.scope = None
+        return
+    before, after = sides
+    entry.scope = {
+        "before": before.as_json() if before else None,
+        "after": after.as_json() if after else None,
+    }
+    if before is not None:
+        entry.prior_owner_id, entry.prior_classification = before.owner, before.classification
+
+
 def record(
     actor: Actor,
     action: str,
@@ -62,8 +141,19 @@ def record(
     object_id=None,
     owner_id=None,
     classification=None,
+    scope: tuple[SecurityState | None, SecurityState | None] | None = None,
+    subject: models.Model | None = None,
 ) -> AuditEntry:
-    """Append one entry. Must run inside the caller's transaction."""
+    """Append one entry. Must run inside the caller's transaction.
+
+    ``scope``: the record's security (before, after) the change; by default read from the
+    record as it is now (a scoped record), or from ``subject``, the scoped record that
+    ``obj`` belongs to (a tranche's decision, a case's step). The entry is shown only to
+    those who may see both sides."""
+    sides = _sides(action, obj, scope, subject)
+    if sides is not None and owner_id is None:
+        side = sides[1] or sides[0]
+        owner_id, classification = side.owner, side.classification
     head, _ = AuditHead.objects.select_for_update().get_or_create(id=1)
     entry = AuditEntry(
         seq=head.seq + 1,
@@ -83,6 +173,7 @@ def record(
         changes=changes,
         prev_hash=head.hash,
     )
+    _apply_scope(entry, sides)
     entry.hash = entry.compute_hash()
     entry.save()
     head.seq, head.hash = entry.seq, entry.hash
@@ -100,10 +191,71 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+class LegacyScopes:
+    """The scope of entries written before entries carried one (format 1), derived from the
+    trail itself: a record's security after its creation is in the creation's ``changes``,
+    and each later entry's ``changes`` says which of it changed. Where the trail does not
+    start with the record's creation, a side is taken as owner-only at the classification the
+    entry recorded (no wider than the audit page already showed it). The migration that
+    added scopes and ``verify`` run the same derivation, so an edited scope is detected.
+
+    ``scoped(label)``: whether the model with that label is a scoped record."""
+
+    def __init__(self, scoped):
+        self.scoped = scoped
+        self.states: dict[tuple[str, str], SecurityState] = {}
+
+    def derive(self, entry) -> tuple[dict | None, int | None, int | None]:
+        """(scope, prior owner id, prior classification) of a format-1 entry; call in order."""
+        if not self.scoped(entry.model):
+            return None, None, None
+        key = (entry.model, str(entry.object_id))
+        known = self.states.get(key)
+        fallback = SecurityState(entry.owner_id, entry.classification or 0, "owner")
+        before = None if entry.action == "create" else (known or fallback)
+        after = None
+        if entry.action != "delete":
+            data = (before or fallback).as_json()
+            for field, pair in (entry.changes or {}).items():
+                if field in SECURITY_FIELDS and isinstance(pair, list) and len(pair) == 2:
+                    data[SECURITY_FIELDS[field]] = pair[1]
+            after = SecurityState.from_json(data)
+            self.states[key] = after
+        else:
+            self.states.pop(key, None)
+        scope = {
+            "before": before.as_json() if before else None,
+            "after": after.as_json() if after else None,
+        }
+        return (
+            scope,
+            before.owner if before else None,
+            before.classification if before else None,
+        )
+
+
+def _live_scoped():
+    from django.apps import apps
+
+    cache: dict[str, bool] = {}
+
+    def scoped(label: str) -> bool:
+        if label not in cache:
+            try:
+                cache[label] = is_scoped(apps.get_model(label))
+            except (LookupError, ValueError):
+                cache[label] = False
+        return cache[label]
+
+    return scoped
+
+
 def verify(progress=None) -> tuple[int, list[Problem]]:
-    """Walk the chain; report edited, deleted, inserted or reordered entries by number."""
+    """Walk the chain; report edited, deleted, inserted or reordered entries by number, and
+    format-1 entries whose scope no longer follows from the trail."""
     problems: list[Problem] = []
     expected_seq, prev_hash, count = 1, "0" * 64, 0
+    legacy = LegacyScopes(_live_scoped())
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
         if progress:
@@ -121,6 +273,20 @@ def verify(progress=None) -> tuple[int, list[Problem]]:
             )
         if entry.compute_hash() != entry.hash:
             problems.append(Problem(entry.seq, "content was edited after it was written"))
+        if entry.format < 2:
+            scope, owner, classification = legacy.derive(entry)
+            if (scope, owner, classification) != (
+                entry.scope,
+                entry.prior_owner_id,
+                entry.prior_classification,
+            ):
+                problems.append(
+                    Problem(
+                        entry.seq,
+                        "who may see it (its scope) does not follow from the trail: edited "
+                        "after it was derived",
+                    )
+                )
         expected_seq, prev_hash = entry.seq + 1, entry.hash
     head = AuditHead.objects.filter(id=1).first()
     if head is not None and head.seq != expected_seq - 1:
@@ -148,8 +314,10 @@ def record_bulk(actor: Actor, action: str, objs: list[models.Model], *, fresh: b
     seq, prev = head.seq, head.hash
     now = timezone.now()
     entries = []
+    scoped = is_scoped(type(objs[0]))
     for obj in objs:
         seq += 1
+        snap = snapshot(obj, fresh=fresh) if scoped or action == "create" else None
         entry = AuditEntry(
             seq=seq,
             at=now,
@@ -163,9 +331,12 @@ def record_bulk(actor: Actor, action: str, objs: list[models.Model], *, fresh: b
             object_repr=str(obj)[:300],
             owner_id=getattr(obj, "owner_id", None),
             classification=getattr(obj, "classification", 0) or 0,
-            changes=diff(None, snapshot(obj, fresh=fresh)) if action == "create" else {},
+            changes=diff(None, snap) if action == "create" else {},
             prev_hash=prev,
         )
+        if scoped:
+            state = state_of(snap)
+            _apply_scope(entry, (None, state) if action == "create" else (state, state))
         entry.hash = entry.compute_hash()
         prev = entry.hash
         entries.append(entry)

@@ -1,19 +1,245 @@
-"""An object's History tab: its audit entries, shown only to those who may see the object."""
+"""A record's History tab: its audit entries as the reader may see them.
+
+Two rules (docs/security-model.md, "Derived information"):
+
+* an entry is shown only to those who could see the record both before and after the change
+  (its ``scope``), so a downgrade never shows what the record said before to its new
+  audience, and a strictly confidential period stays with the people named then;
+* what an entry names is rendered per reader: a link to a record the reader may not see
+  (a parent, a shared organisation, an affiliation's organisation, a mandated task) reads
+  "(restricted)", and a child row resting on one (an affiliation, a contribution) is left
+  out with a count, never described.
+"""
 
 from __future__ import annotations
 
-from .models import AuditEntry
+from dataclasses import dataclass
+
+from django.apps import apps
+
+from .models import AuditEntry, Classification, SecurityState
+from .visibility import RESTRICTED, VisibleLabels
+
+HISTORY_LIMIT = 200  # entries on the History tab (the API gives them all)
 
 
-def history_for(obj, user):
-    """Entries for a record the caller already reached through ``visible_to``.
+def _principal(user):
+    return user.principal() if user is not None and user.is_authenticated else None
 
-    Entries written while the record was classified above the reader's clearance stay hidden:
-    the record may have been downgraded since, but what it said then was not released.
-    """
+
+def entry_visible(entry: AuditEntry, principal) -> bool:
+    """Whether ``principal`` could see the record on both sides of ``entry``."""
+    if entry.scope is None:  # no scope recorded: the trail's own rule (owner, clearance)
+        if principal is None:
+            return False
+        return entry.owner_id in principal.org_ids and entry.classification <= min(
+            principal.clearance, Classification.CONFIDENTIAL
+        )
+    sides = [SecurityState.from_json(entry.scope.get(k)) for k in ("before", "after")]
+    return all(principal_sees(principal, s) for s in sides if s is not None) and any(sides)
+
+
+def principal_sees(principal, state) -> bool:
+    from .models import sees
+
+    return sees(principal, state)
+
+
+def history_for(obj, user, limit: int | None = None) -> list[AuditEntry]:
+    """Entries for a record the caller already reached through ``visible_to``, newest
+    first, that ``user`` could see on both sides."""
     if user is None or not user.is_authenticated:
-        return AuditEntry.objects.none()
-    ceiling = user.clearance
-    return AuditEntry.objects.filter(
-        model=obj._meta.label_lower, object_id=str(obj.pk), classification__lte=ceiling
-    ).order_by("-seq")
+        return []
+    principal = _principal(user)
+    qs = AuditEntry.objects.filter(model=obj._meta.label_lower, object_id=str(obj.pk)).order_by(
+        "-seq"
+    )
+    out = []
+    for entry in qs.iterator(chunk_size=500):
+        if entry_visible(entry, principal):
+            out.append(entry)
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+# --- what an entry names, per reader -------------------------------------------------------
+
+
+def _scoped(model) -> bool:
+    from .models import ScopedModel
+
+    return isinstance(model, type) and issubclass(model, ScopedModel)
+
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def child_links(model) -> dict:
+    """{list field of ``audit_extra``: {key or position in a row: linked model}} declared
+    by the model as ``AUDIT_LINKS`` (model labels or classes)."""
+    out = {}
+    for name, keys in (getattr(model, "AUDIT_LINKS", None) or {}).items():
+        out[name] = {k: (_model(m) if isinstance(m, str) else m) for k, m in keys.items()}
+    return out
+
+
+@dataclass
+class Masked:
+    """An entry's changes with every reference the reader may not see replaced."""
+
+    changes: dict  # field -> [before, after], the stored shape, hidden ids -> "(restricted)"
+    hidden_rows: dict  # field -> number of child rows left out (before and after together)
+
+
+def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:
+    model = _model(entry.model)
+    changes = entry.changes or {}
+    if model is None:
+        return Masked(dict(changes), {})
+    links = child_links(model)
+    fields = {f.name: f for f in model._meta.get_fields() if f.is_relation and f.concrete}
+    fields.update({f.name: f for f in model._meta.many_to_many})
+
+    def ref(target, value):
+        if value is None or value == "" or not _scoped(target):
+            return value
+        try:
+            pk = int(value)
+        except (TypeError, ValueError):
+            return value
+        return pk if labels.get(target, pk) is not None else RESTRICTED
+
+    out, hidden = {}, {}
+    for name, pair in changes.items():
+        if not (isinstance(pair, list) and len(pair) == 2):
+            out[name] = pair
+            continue
+        f = fields.get(name)
+        if f is not None and _scoped(f.related_model):
+            if f.many_to_many:
+                out[name] = [
+                    [ref(f.related_model, v) for v in side] if isinstance(side, list) else side
+                    for side in pair
+                ]
+            else:
+                out[name] = [ref(f.related_model, v) for v in pair]
+        elif name in links:
+            keys = links[name]
+            count = 0
+            sides = []
+            for side in pair:
+                if not isinstance(side, list):
+                    sides.append(side)
+                    continue
+                kept = []
+                for row in side:
+                    shown = _mask_row(row, keys, ref)
+                    if shown is None:
+                        count += 1
+                    else:
+                        kept.append(shown)
+                sides.append(kept)
+            out[name] = sides
+            if count:
+                hidden[name] = count
+        else:
+            out[name] = pair
+    return Masked(out, hidden)
+
+
+def _mask_row(row, keys: dict, ref):
+    """A child row, or None when it rests on a record the reader may not see."""
+    items = (
+        row.items() if isinstance(row, dict) else enumerate(row) if isinstance(row, list) else ()
+    )
+    for key, value in items:
+        target = keys.get(key)
+        if target is not None and value is not None and ref(target, value) == RESTRICTED:
+            return None
+    return row
+
+
+def rendered(entries: list[AuditEntry], user) -> list[dict]:
+    """Entries as the History tab shows them: each change as (field, before, after) text,
+    links as the labels the reader may see."""
+    labels = VisibleLabels(user)
+    out = []
+    for e in entries:
+        masked = mask(e, labels)
+        model = _model(e.model)
+        rows = []
+        for name, pair in masked.changes.items():
+            if isinstance(pair, list) and len(pair) == 2:
+                before, after = (_text(model, name, v, labels) for v in pair)
+            else:
+                before, after = "", _text(model, name, pair, labels)
+            if name in masked.hidden_rows:
+                n = masked.hidden_rows[name]
+                after = f"{after} (and {n} you may not see)" if after else f"{n} you may not see"
+            rows.append((_label(model, name), before, after))
+        out.append({"entry": e, "rows": rows})
+    return out
+
+
+def _label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except Exception:  # noqa: BLE001 - audit_extra keys and fields removed since
+        return name.replace("_", " ")
+
+
+def _text(model, name, value, labels) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    target = None
+    if model is not None:
+        try:
+            f = model._meta.get_field(name)
+            target = f.related_model if f.is_relation else None
+        except Exception:  # noqa: BLE001
+            target = None
+    if target is not None and _scoped(target):
+        values = value if isinstance(value, list) else [value]
+        return (
+            ", ".join(RESTRICTED if v == RESTRICTED else labels.label(target, v) for v in values)
+            or "—"
+        )
+    if isinstance(value, list):
+        return "; ".join(_row_text(v) for v in value) or "—"
+    return str(value)
+
+
+def _row_text(row) -> str:
+    if isinstance(row, dict):
+        return ", ".join(f"{k}: {v}" for k, v in row.items() if v not in (None, ""))
+    if isinstance(row, list):
+        return " | ".join("" if v is None else str(v) for v in row)
+    return str(row)
+
+
+def api_rows(entries: list[AuditEntry], user) -> list[dict]:
+    """Entries as the API gives them: the stored shape, with what the reader may not see
+    replaced by "(restricted)" and child rows resting on it left out (``restricted_rows``
+    counts them)."""
+    labels = VisibleLabels(user)
+    out = []
+    for e in entries:
+        masked = mask(e, labels)
+        out.append(
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor_label,
+                "interface": e.interface,
+                "action": e.action,
+                "changes": masked.changes,
+                "restricted_rows": masked.hidden_rows,
+                "request_id": e.request_id,
+            }
+        )
+    return out

@@ -128,7 +128,13 @@ def save(
     after = audit.snapshot(instance)
     changes = audit.diff(before, after)
     if creating or changes:  # an update that changes nothing leaves no entry
-        audit.record(actor, "create" if creating else "update", instance, changes)
+        audit.record(
+            actor,
+            "create" if creating else "update",
+            instance,
+            changes,
+            scope=(audit.state_of(before), audit.state_of(after)),
+        )
     if not actor.is_system and not (
         model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
     ):
@@ -165,6 +171,7 @@ def delete(instance: ScopedModel, *, actor: Actor) -> None:
         object_id=pk,
         owner_id=owner_id,
         classification=classification,
+        scope=(audit.state_of(before), None),
     )
 
 

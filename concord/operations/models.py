@@ -152,6 +152,10 @@ class Operation(ScopedModel):
             return Status.PLANNED
         return Status.CLOSED if self.end and self.end < today else Status.ACTIVE
 
+    # Child rows of ``audit_extra`` that link to records (positions in each row), left out
+    # of History for readers who may not see them (concord.core.history).
+    AUDIT_LINKS = {"contributions": {1: "core.Organisation"}, "mandate": {0: "labour.Task"}}
+
     def audit_extra(self) -> dict:
         """Authorisations and contributions are part of the operation's history."""
         return {

@@ -17,7 +17,7 @@ from django.views import View
 
 from concord.core import services
 from concord.core.context import Actor
-from concord.core.history import history_for
+from concord.core.history import HISTORY_LIMIT, history_for, rendered
 from concord.core.importers import SPECS
 from concord.core.paging import CappedPaginator, stable
 from concord.core.visibility import VisibleLabels
@@ -170,7 +170,7 @@ class DetailView(ConfigView):
         if self.tab == "history":
             if not user.is_authenticated:
                 raise PermissionDenied("Sign in to see the history of a record.")
-            ctx["entries"] = history_for(obj, user)[:200]
+            ctx["entries"] = rendered(history_for(obj, user, limit=HISTORY_LIMIT), user)
         else:
             ctx["fields"] = self.config.detail_fields(obj, labels)
             ctx["security"] = security_fields(obj, labels, user)

@@ -27,14 +27,7 @@ def _check_editor(tranche: Tranche, actor: Actor) -> None:
 
 
 def _audit(actor: Actor, action: str, d: TrancheDecision, changes: dict) -> None:
-    audit.record(
-        actor,
-        action,
-        d,
-        changes,
-        owner_id=d.tranche.owner_id,
-        classification=d.tranche.classification,
-    )
+    audit.record(actor, action, d, changes, subject=d.tranche)
 
 
 @transaction.atomic

@@ -10,8 +10,10 @@ from .security import (
     Role,
     ScopedModel,
     ScopedQuerySet,
+    SecurityState,
     Space,
     User,
+    sees,
 )
 
 __all__ = [
@@ -30,6 +32,8 @@ __all__ = [
     "Role",
     "ScopedModel",
     "ScopedQuerySet",
+    "SecurityState",
     "Space",
     "User",
+    "sees",
 ]

@@ -1,7 +1,9 @@
 """The audit trail: append-only, hash-chained.
 
-Each entry carries the owning organisation and classification of its object so the trail
-itself can be filtered like the records it describes.
+Each entry carries the security of its record on both sides of the change (``scope``: the
+owner, classification, releasability, shares and named people before and after), so the
+trail itself is filtered like the records it describes: an entry is shown only to those who
+could see the record before *and* after the change (docs/audit.md).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from .security import Classification
 
 class AuditQuerySet(models.QuerySet):
     def visible_to(self, user) -> AuditQuerySet:
-        """Entries of records the user's organisations own, within the user's clearance.
+        """Entries of records the user's organisations own on both sides of the change,
+        within the user's clearance on both sides (so, by the owner's reach, records the
+        user could see before and after it; strictly confidential ones never appear here).
 
         Entries about records owned by others are shown through the record's History tab,
         which first checks the record itself (see ``concord.core.history``).
@@ -25,9 +29,12 @@ class AuditQuerySet(models.QuerySet):
         if user is None or not user.is_authenticated:
             return self.none()
         p = user.principal()
+        orgs, ceiling = sorted(p.org_ids), min(p.clearance, Classification.CONFIDENTIAL)
         return self.filter(
-            Q(owner_id__in=sorted(p.org_ids))
-            & Q(classification__lte=min(p.clearance, Classification.CONFIDENTIAL))
+            Q(owner_id__in=orgs)
+            & Q(classification__lte=ceiling)
+            & (Q(prior_owner_id__isnull=True) | Q(prior_owner_id__in=orgs))
+            & (Q(prior_classification__isnull=True) | Q(prior_classification__lte=ceiling))
         )
 
 
@@ -45,6 +52,14 @@ class AuditEntry(models.Model):
     owner_id = models.BigIntegerField(null=True, blank=True)
     classification = models.PositiveSmallIntegerField(default=Classification.PUBLIC)
     changes = models.JSONField(default=dict)
+    # The record's security before and after the change ({"before": state or null, "after":
+    # state or null}, see SecurityState.as_json), null for entries about accounts and spaces.
+    scope = models.JSONField(null=True, blank=True)
+    prior_owner_id = models.BigIntegerField(null=True, blank=True)
+    prior_classification = models.PositiveSmallIntegerField(null=True, blank=True)
+    # 1: written before entries carried their scope (the scope was derived from the trail
+    # afterwards and is checked by ``verify``); 2: the scope is part of the hashed content.
+    format = models.PositiveSmallIntegerField(default=2)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -67,7 +82,7 @@ class AuditEntry(models.Model):
         raise RuntimeError("Audit entries are append-only.")
 
     def payload(self) -> dict:
-        return {
+        data = {
             "seq": self.seq,
             "at": self.at.isoformat(),
             "actor_id": self.actor_id,
@@ -83,6 +98,14 @@ class AuditEntry(models.Model):
             "changes": self.changes,
             "prev_hash": self.prev_hash,
         }
+        if self.format >= 2:
+            data.update(
+                format=self.format,
+                scope=self.scope,
+                prior_owner_id=self.prior_owner_id,
+                prior_classification=self.prior_classification,
+            )
+        return data
 
     def compute_hash(self) -> str:
         blob = json.dumps(self.payload(), sort_keys=True, separators=(",", ":"), default=str)

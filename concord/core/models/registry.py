@@ -146,6 +146,10 @@ class Person(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
+    # Child rows of ``audit_extra`` that link to records: History leaves out those resting
+    # on a record the reader may not see (concord.core.history).
+    AUDIT_LINKS = {"affiliations": {"organisation": "core.Organisation"}}
+
     def audit_extra(self) -> dict:
         """Affiliations are part of the person: they appear in the person's history."""
         return {

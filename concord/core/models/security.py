@@ -61,6 +61,74 @@ class Principal:
         rank = ROLE_RANK[minimum]
         return sorted(o for o, r in self.roles.items() if ROLE_RANK[r] >= rank)
 
+    def sees(self, state: SecurityState | None) -> bool:
+        return sees(self, state)
+
+
+@dataclass(frozen=True)
+class SecurityState:
+    """A record's security at one moment: what :meth:`ScopedQuerySet.visible_to` reads,
+    as plain values. The audit trail keeps one for each side of a change."""
+
+    owner: int | None
+    classification: int
+    releasability: str
+    organisations: frozenset[int] = frozenset()
+    spaces: frozenset[int] = frozenset()
+    named: frozenset[int] = frozenset()
+
+    def as_json(self) -> dict:
+        return {
+            "owner": self.owner,
+            "classification": self.classification,
+            "releasability": self.releasability,
+            "organisations": sorted(self.organisations),
+            "spaces": sorted(self.spaces),
+            "named": sorted(self.named),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> SecurityState | None:
+        if data is None:
+            return None
+        return cls(
+            data.get("owner"),
+            int(data.get("classification") or 0),
+            data.get("releasability") or Releasability.OWNER,
+            frozenset(data.get("organisations") or ()),
+            frozenset(data.get("spaces") or ()),
+            frozenset(data.get("named") or ()),
+        )
+
+
+def sees(principal: Principal | None, state: SecurityState | None) -> bool:
+    """The rule of :meth:`ScopedQuerySet.visible_to` for one security state, in Python
+    (``principal`` None: an anonymous visitor). tests/test_history.py checks that the two
+    agree on every combination."""
+    if state is None:
+        return False
+    if principal is None:
+        return (
+            state.classification == Classification.PUBLIC
+            and state.releasability == Releasability.PUBLIC
+        )
+    if state.classification >= Classification.STRICTLY_CONFIDENTIAL:
+        return (
+            principal.clearance >= Classification.STRICTLY_CONFIDENTIAL
+            and principal.user_id in state.named
+        )
+    if state.classification > principal.clearance:
+        return False
+    if state.releasability in (Releasability.PUBLIC, Releasability.SIGNED_IN):
+        return True
+    if state.owner in principal.org_ids:
+        return True
+    if state.releasability == Releasability.ORGANISATIONS:
+        return bool(state.organisations & principal.org_ids)
+    if state.releasability == Releasability.SPACES:
+        return bool(state.spaces & principal.space_ids)
+    return False
+
 
 class User(AbstractUser):
     """A person who signs in. People in the registry are contacts, not necessarily users.

@@ -1,0 +1,232 @@
+"""History carries the security of both sides of each change (docs/audit.md).
+
+* The rule in Python (``sees``, used for audit entries) agrees with the rule in SQL
+  (``visible_to``) for every principal of the access-matrix world and every state.
+* Entries written before entries carried their scope get one derived from the trail; the
+  derivation reproduces what the services record today, the chain still verifies, and
+  ``concord audit verify`` reports a derived scope edited afterwards.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.apps import apps as django_apps
+from django.core.management import call_command
+
+from concord.core import audit, services
+from concord.core.context import Actor
+from concord.core.models import (
+    AuditEntry,
+    Classification,
+    Organisation,
+    Person,
+    Releasability,
+    Role,
+    SecurityState,
+    sees,
+)
+
+from .conftest import make_org, make_user
+
+pytestmark = pytest.mark.django_db
+C, R = Classification, Releasability
+
+
+def test_the_rule_in_python_agrees_with_the_rule_in_sql(world):
+    """Every record of the world, every user: ``sees(principal, state)`` is exactly
+    ``visible_to``."""
+    records = [obj for model, obj, _, _ in world.records if model is Person]
+    records += [h for h in world.hidden.values()]
+    # Downgraded, re-owned and re-shared states too: change some records' security.
+    extra = services.save(
+        Person(
+            name="Shared with B only",
+            owner=world.shr,
+            classification=C.CONFIDENTIAL,
+            releasability=R.ORGANISATIONS,
+        ),
+        actor=Actor.system("t"),
+        m2m={"shared_organisations": [world.own]},
+    )
+    records.append(extra)
+    users = [None, *world.users.values()]
+    checked = 0
+    for obj in records:
+        model = type(obj)
+        state = audit.current_state(obj)
+        for user in users:
+            expected = model.objects.visible_to(user).filter(pk=obj.pk).exists()
+            principal = user.principal() if user is not None else None
+            assert sees(principal, state) == expected, (obj, user)
+            checked += 1
+    assert checked > 150
+
+
+def _person(scene_owner, user, **kw):
+    return services.save(
+        Person(name=kw.pop("name", "P"), owner=scene_owner, **kw),
+        actor=Actor(user=user, interface="web"),
+        m2m=kw.pop("m2m", None),
+    )
+
+
+def test_each_entry_records_both_sides(db):
+    a = make_org("AAA")
+    editor = make_user("ed", a, Role.EDITOR, C.STRICTLY_CONFIDENTIAL)
+    person = services.save(
+        Person(name="x", owner=a, classification=C.STRICTLY_CONFIDENTIAL),
+        actor=Actor(user=editor, interface="web"),
+        m2m={"named_users": [editor]},
+    )
+    person.classification, person.releasability = C.INTERNAL, R.SIGNED_IN
+    services.save(person, actor=Actor(user=editor, interface="web"), m2m={"named_users": []})
+    services.delete(person, actor=Actor.system("t"))
+    create, downgrade, delete = AuditEntry.objects.filter(model="core.person").order_by("seq")
+    assert create.scope["before"] is None
+    assert create.scope["after"]["named"] == [editor.pk]
+    assert downgrade.scope["before"]["classification"] == C.STRICTLY_CONFIDENTIAL
+    assert downgrade.scope["after"] == {
+        "owner": a.pk,
+        "classification": C.INTERNAL,
+        "releasability": "signed_in",
+        "organisations": [],
+        "spaces": [],
+        "named": [],
+    }
+    assert (downgrade.prior_owner_id, downgrade.prior_classification) == (a.pk, 3)
+    assert delete.scope["after"] is None and delete.scope["before"]["classification"] == 1
+    assert all(e.format == 2 for e in (create, downgrade, delete))
+
+
+def _rechain_as_legacy() -> None:
+    """Turn every entry into one written before scopes existed (format 1, no scope) and
+    rewrite the chain's hashes, as the trail looked before the migration."""
+    prev = "0" * 64
+    for e in AuditEntry.objects.order_by("seq"):
+        e.format, e.scope, e.prior_owner_id, e.prior_classification = 1, None, None, None
+        e.prev_hash = prev
+        e.hash = e.compute_hash()
+        AuditEntry.objects.filter(pk=e.pk).update(
+            format=1,
+            scope=None,
+            prior_owner_id=None,
+            prior_classification=None,
+            prev_hash=e.prev_hash,
+            hash=e.hash,
+        )
+        prev = e.hash
+    from concord.core.models import AuditHead
+
+    AuditHead.objects.filter(id=1).update(hash=prev)
+
+
+def _migration():
+    import importlib
+
+    return importlib.import_module("concord.core.migrations.0004_audit_scope")
+
+
+def test_the_migration_derives_what_the_services_record_and_the_chain_verifies(db):
+    a, b = make_org("AAA"), make_org("BBB")
+    editor = make_user("ed", a, Role.EDITOR, C.STRICTLY_CONFIDENTIAL)
+    ed = Actor(user=editor, interface="web")
+    p = services.save(
+        Person(name="x", owner=a, classification=C.STRICTLY_CONFIDENTIAL),
+        actor=ed,
+        m2m={"named_users": [editor]},
+    )
+    p.notes = "n"
+    services.save(p, actor=ed)
+    p.classification, p.releasability = C.CONFIDENTIAL, R.ORGANISATIONS
+    services.save(p, actor=ed, m2m={"named_users": [], "shared_organisations": [b]})
+    o = services.save(Organisation(name="O", kind="other", owner=a), actor=ed)
+    o.owner = b
+    services.save(o, actor=Actor.system("t"))  # handed over to another organisation
+    services.delete(o, actor=Actor.system("t"))
+    truth = {
+        e.seq: (e.scope, e.prior_owner_id, e.prior_classification) for e in AuditEntry.objects.all()
+    }
+    _rechain_as_legacy()
+    _migration().derive_scopes(django_apps, None)
+    derived = {
+        e.seq: (e.scope, e.prior_owner_id, e.prior_classification) for e in AuditEntry.objects.all()
+    }
+    scoped = {s for s, e in truth.items() if e[0] is not None}
+    scoped_models = set(AuditEntry.objects.filter(seq__in=scoped).values_list("model", flat=True))
+    assert scoped_models >= {"core.person", "core.organisation"}
+    for seq in scoped:
+        assert derived[seq] == truth[seq], seq
+    count, problems = audit.verify()
+    assert problems == [], problems
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "intact" in out.getvalue().lower() or "ok" in out.getvalue().lower()
+
+
+def test_verify_reports_a_legacy_scope_edited_to_widen_who_sees_an_entry(db):
+    a = make_org("AAA")
+    editor = make_user("ed", a, Role.EDITOR, C.STRICTLY_CONFIDENTIAL)
+    services.save(
+        Person(name="x", owner=a, classification=C.STRICTLY_CONFIDENTIAL),
+        actor=Actor(user=editor, interface="web"),
+        m2m={"named_users": [editor]},
+    )
+    _rechain_as_legacy()
+    _migration().derive_scopes(django_apps, None)
+    entry = AuditEntry.objects.get(model="core.person")
+    wider = dict(entry.scope)
+    wider["after"] = {**wider["after"], "classification": 0, "releasability": "public"}
+    AuditEntry.objects.filter(pk=entry.pk).update(scope=wider)
+    _, problems = audit.verify()
+    assert [p.seq for p in problems] == [entry.seq]
+    assert "scope" in problems[0].message
+
+
+def test_a_current_entry_whose_scope_is_edited_breaks_its_hash(db):
+    a = make_org("AAA")
+    editor = make_user("ed", a, Role.EDITOR, C.STRICTLY_CONFIDENTIAL)
+    services.save(
+        Person(name="x", owner=a, classification=C.STRICTLY_CONFIDENTIAL),
+        actor=Actor(user=editor, interface="web"),
+        m2m={"named_users": [editor]},
+    )
+    entry = AuditEntry.objects.get(model="core.person")
+    AuditEntry.objects.filter(pk=entry.pk).update(prior_classification=0)
+    _, problems = audit.verify()
+    assert [(p.seq, "edited" in p.message) for p in problems] == [(entry.seq, True)]
+
+
+def test_history_renders_hidden_links_as_restricted_for_each_reader(db):
+    a = make_org("AAA")
+    hidden = make_org("HIDDENX", owner=a, cls=C.STRICTLY_CONFIDENTIAL, rel=R.OWNER)
+    visible = make_org("VISIBLEY", owner=a)
+    reader = make_user("reader", a, Role.VIEWER, C.CONFIDENTIAL)
+    org = services.save(
+        Organisation(
+            name="Child",
+            kind="other",
+            owner=a,
+            parent=hidden,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=Actor.system("t"),
+        m2m={"shared_organisations": [hidden, visible]},
+    )
+    from concord.core.history import api_rows, history_for, rendered
+
+    entries = history_for(org, reader)
+    assert len(entries) == 1
+    api = api_rows(entries, reader)[0]["changes"]
+    assert api["parent"] == [None, "(restricted)"]
+    assert sorted(map(str, api["shared_organisations"][1])) == sorted(
+        ["(restricted)", str(visible.pk)]
+    )
+    rows = {f: (b, a_) for f, b, a_ in rendered(entries, reader)[0]["rows"]}
+    assert rows["parent"][1] == "(restricted)"
+    assert "VISIBLEY" in rows["shared organisations"][1]
+    assert "HIDDENX" not in str(rows)
+    # The system can see all: its rendering names the hidden parent (no masking for it).
+    assert SecurityState.from_json(entries[0].scope["after"]).classification == C.PUBLIC
