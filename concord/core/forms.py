@@ -196,6 +196,33 @@ class ScopedForm(forms.ModelForm):
         self.fields["named_users"].label_from_instance = lambda u: u.get_username()
         for name in ("shared_spaces", "named_users"):
             self.fields[name].widget.attrs["size"] = 4
+        self._mark_hidden_links()
+
+    def _mark_hidden_links(self) -> None:
+        """A link to a record the user may not see is not shown, and saving keeps it
+        (``services.keep_hidden_links``): its field may be left empty, and says so."""
+        from django.core.exceptions import FieldDoesNotExist
+
+        if not self.instance.pk:
+            return
+        for name, f in self.fields.items():
+            try:
+                mf = self._meta.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not (mf.is_relation and mf.many_to_one) or name in ScopedModel.SECURITY_FIELDS:
+                continue
+            pk = getattr(self.instance, mf.attname, None)
+            if pk is None or not issubclass(mf.related_model, ScopedModel):
+                continue
+            if mf.related_model.objects.visible_to(self.user).filter(pk=pk).exists():
+                continue
+            kept = "(restricted: kept unless you name another)"
+            f.required = False
+            if isinstance(f, forms.ModelChoiceField):
+                f.empty_label = kept
+            else:
+                f.widget.attrs["placeholder"] = kept
 
     def m2m_data(self) -> dict:
         return {

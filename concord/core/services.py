@@ -62,6 +62,64 @@ def _index_organisation_names(org: Organisation, actor: Actor, creating: bool) -
     OrganisationName.objects.bulk_create([OrganisationName(organisation=org, key=k) for k in keys])
 
 
+# --- links the editor cannot see are neither shown nor removed ---------------------------------
+
+
+def _hidden_ids(target, ids, user) -> set:
+    """Which of ``ids`` (records of ``target``) ``user`` may not see. Public reference data
+    (countries) hides nothing; spaces are those of the user's organisations; named people
+    are those the user may name (the same people the forms offer)."""
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return set()
+    if issubclass(target, ScopedModel):
+        seen = target.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    elif target is Space:
+        seen = Space.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
+    elif target is User:
+        from .forms import named_user_choices
+
+        seen = named_user_choices(user).filter(pk__in=ids).values_list("pk", flat=True)
+    else:
+        return set()
+    return ids - set(seen)
+
+
+def keep_hidden_links(instance: ScopedModel, current: ScopedModel, m2m: dict, actor: Actor):
+    """Put back what an editor's change would remove without their having seen it: links of
+    many-to-many fields to records the editor may not see (added to what was submitted), and
+    a foreign key to a hidden record left empty (an editor can replace such a link with one
+    they may see, never clear it blindly). The same for every interface: forms and the API
+    show only what the editor may see, and a save sends back only that."""
+    if actor.is_system:
+        return
+    user = actor.user
+    for f in type(instance)._meta.many_to_many:
+        if f.name not in m2m:
+            continue
+        before = set(getattr(current, f.name).values_list("pk", flat=True))
+        hidden = _hidden_ids(f.related_model, before, user)
+        if hidden:
+            submitted = {getattr(v, "pk", v) for v in m2m[f.name]}
+            m2m[f.name] = sorted(submitted | hidden)
+    for f in type(instance)._meta.concrete_fields:
+        if not (f.is_relation and f.many_to_one) or f.name in ScopedModel.SECURITY_FIELDS:
+            continue
+        old = getattr(current, f.attname)
+        if old is not None and getattr(instance, f.attname) is None:
+            if _hidden_ids(f.related_model, [old], user):
+                setattr(instance, f.attname, old)
+
+
+def hidden_to(actor: Actor, target, ids) -> set:
+    """The ids of ``target`` records the acting user may not see (none for the system):
+    for children callbacks that replace a record's child rows but must keep those resting on
+    records the editor cannot see."""
+    if actor.is_system:
+        return set()
+    return _hidden_ids(target, ids, actor.user)
+
+
 # Rules a capability attaches to its models, run whichever interface saves the record:
 # BEFORE_SAVE(instance) before validation, AFTER_SAVE(instance, actor, creating) after the
 # write, in the same transaction (so a rule that fails undoes the write).
@@ -75,9 +133,12 @@ def save(
     *,
     actor: Actor,
     m2m: dict[str, Iterable] | None = None,
-    children: Callable[[ScopedModel], None] | None = None,
+    children: Callable[[ScopedModel, Actor], None] | None = None,
 ) -> ScopedModel:
-    """Create or update a scoped record, its many-to-many fields and (optionally) children."""
+    """Create or update a scoped record, its many-to-many fields and (optionally) children.
+
+    ``children(instance, actor)`` replaces child rows (affiliations, a mandate…); like this
+    function it keeps what the editor may not see (:func:`hidden_to`)."""
     _require_user(actor)
     model = type(instance)
     m2m = dict(m2m or {})
@@ -93,6 +154,7 @@ def save(
         ):
             raise PermissionDenied("You may not edit this record.")
         before = audit.snapshot(current)
+        keep_hidden_links(instance, current, m2m, actor)
     else:
         instance.created_by = actor.user if not actor.is_system else None
         instance.created_at = timezone.now()
@@ -121,7 +183,7 @@ def save(
     for name, values in m2m.items():
         getattr(instance, name).set(values)
     if children is not None:
-        children(instance)
+        children(instance, actor)
     hook = AFTER_SAVE.get(model)
     if hook:
         hook(instance, actor, creating)
@@ -175,11 +237,14 @@ def delete(instance: ScopedModel, *, actor: Actor) -> None:
     )
 
 
-def set_affiliations(rows: list[dict]) -> Callable[[Person], None]:
-    """A ``children`` callback replacing a person's affiliations with ``rows``."""
+def set_affiliations(rows: list[dict]) -> Callable[[Person, Actor], None]:
+    """A ``children`` callback replacing a person's affiliations with ``rows``; affiliations
+    to organisations the editor may not see are kept (they were neither shown nor sent)."""
 
-    def apply(person: Person) -> None:
-        person.affiliations.all().delete()
+    def apply(person: Person, actor: Actor) -> None:
+        current = list(person.affiliations.values_list("pk", "organisation_id"))
+        hidden = hidden_to(actor, Organisation, {o for _, o in current})
+        person.affiliations.exclude(organisation_id__in=hidden).delete()
         for i, row in enumerate(rows, start=1):
             aff = Affiliation(person=person, **row)
             try:

@@ -16,15 +16,18 @@ from concord.core.models import Organisation, OrganisationName
 from concord.core.models.registry import normalise_name
 from concord.operations.models import Operation
 
-from .models import Assignment, FindingReview, ImportBatch, MandatedTask
+from .models import Assignment, FindingReview, ImportBatch, MandatedTask, Task
 
 
 def set_mandate(rows: Iterable[dict]):
-    """A children callback replacing an operation's mandated tasks with ``rows``."""
+    """A children callback replacing an operation's mandated tasks with ``rows``, keeping
+    those of tasks the editor may not see (neither shown nor sent)."""
     rows = list(rows)
 
-    def apply(op: Operation) -> None:
-        MandatedTask.objects.filter(operation=op).delete()
+    def apply(op: Operation, actor: Actor) -> None:
+        existing = MandatedTask.objects.filter(operation=op)
+        hidden = services.hidden_to(actor, Task, set(existing.values_list("task_id", flat=True)))
+        existing.exclude(task_id__in=hidden).delete()
         objs = []
         for i, row in enumerate(rows, start=1):
             obj = MandatedTask(operation=op, **row)

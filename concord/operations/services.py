@@ -9,27 +9,34 @@ from django.db import transaction
 
 from concord.core import services
 from concord.core.context import Actor
+from concord.core.models import Organisation
 
 from .models import Authorisation, Contribution, Operation, Scenario
 
 
 def set_children(
     authorisations: Iterable[dict] | None = None, contributions: Iterable[dict] | None = None
-) -> Callable[[Operation], None] | None:
-    """A children callback for ``services.save``: replaces the lists that are given."""
+) -> Callable[[Operation, Actor], None] | None:
+    """A children callback for ``services.save``: replaces the lists that are given, keeping
+    contributions of organisations the editor may not see (neither shown nor sent)."""
     if authorisations is None and contributions is None:
         return None
     auths = list(authorisations) if authorisations is not None else None
     contribs = list(contributions) if contributions is not None else None
 
-    def apply(op: Operation) -> None:
+    def apply(op: Operation, actor: Actor) -> None:
         for model, rows, name in (
             (Authorisation, auths, "authorisations"),
             (Contribution, contribs, "contributions"),
         ):
             if rows is None:
                 continue
-            model.objects.filter(operation=op).delete()
+            existing = model.objects.filter(operation=op)
+            if model is Contribution:
+                orgs = set(existing.values_list("contributor_organisation_id", flat=True))
+                hidden = services.hidden_to(actor, Organisation, orgs)
+                existing = existing.exclude(contributor_organisation_id__in=hidden)
+            existing.delete()
             objs = []
             for i, row in enumerate(rows, start=1):
                 obj = model(operation=op, **row)

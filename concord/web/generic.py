@@ -227,13 +227,20 @@ class EditView(LoginRequiredMixin, ConfigView):
         form = self.config.form(data, instance=obj, user=self.request.user, initial=initial)
         formset = None
         if self.config.formset:
-            formset = self.config.formset(data, instance=obj, prefix=self.config.formset_prefix)
             from concord.core.models import Organisation
 
+            # Rows resting on an organisation the user may not see are neither shown nor
+            # removed: the service keeps them (services.set_affiliations).
+            visible = Organisation.objects.visible_to(self.request.user)
+            rows = self.config.formset.model.objects.filter(organisation__in=visible)
+            formset = self.config.formset(
+                data,
+                instance=obj,
+                prefix=self.config.formset_prefix,
+                queryset=rows if obj.pk else rows.none(),
+            )
             for f in formset.forms + [formset.empty_form]:
-                f.fields["organisation"].queryset = Organisation.objects.visible_to(
-                    self.request.user
-                )
+                f.fields["organisation"].queryset = visible
         return form, formset
 
     def render_form(self, obj, form, formset, status=200):
