@@ -39,6 +39,7 @@ from concord.accountability.models import (
 )
 from concord.accountability.services import cases as case_services
 from concord.accountability.services import funding as funding_services
+from concord.accountability.shown import decision_texts
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import AuditEntry, Classification, Releasability, Role
@@ -166,7 +167,7 @@ def test_a_tranche_is_held_by_any_unmet_condition_unless_it_is_waived():
         1, [F.Condition(1, "no_case_suspended", waived=True)], d(2026, 1, 1), rec, {}
     )
     assert waived.status == "releasable" and waived.verdicts[0].waived
-    assert F.release_problem(held, 1, 2).startswith("Held")
+    assert F.release_problem(held, 1, 2) == "held"
     assert "Four eyes" in F.release_problem(waived, 1, 1)
     assert F.release_problem(waived, 1, 2) is None
     released = F.evaluate(1, [], d(2026, 1, 1), rec, {}, released=True)
@@ -379,7 +380,9 @@ def test_a_credible_allegation_against_the_unit_or_its_force_or_former_name_open
     services.save(upgrade, actor=hr.ed)
     assert state(hr) == "under_review"
     last = CaseDecision.objects.filter(case=hr.case).latest("at")
-    assert last.automatic and f"#{upgrade.pk}" in last.rationale
+    assert last.automatic and last.grounds == [["allegation", upgrade.pk, "unit"]]
+    (why,) = decision_texts([last], hr.ed.user)  # worded for a reader who sees the allegation
+    assert f"#{upgrade.pk}" in why and "against the supported unit" in why
     # Resumed, then an allegation against the force it belongs to opens a review again …
     case_services.decide(hr.case, "resumed", "cleared", actor=hr.ed)
     allege(hr, unit=hr.force)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -366,15 +366,19 @@ class SupportCaseViewSet(ScopedViewSet):
     @extend_schema(responses=CaseDecisionsSerializer)
     @action(detail=True, methods=["get"])
     def decisions(self, request, pk=None, format=None):
+        """The case's steps; an automatic step's rationale names the records behind it only
+        to those who may see them."""
+        from .shown import decision_texts
+
         case = self.get_object()
-        rows = CaseDecision.objects.filter(case=case).select_related("by").order_by("at", "pk")
+        rows = list(
+            CaseDecision.objects.filter(case=case).select_related("by").order_by("at", "pk")
+        )
+        data = CaseDecisionSerializer(rows, many=True).data
+        for item, why in zip(data, decision_texts(rows, request.user), strict=True):
+            item["rationale"] = why
         return Response(
-            {
-                "case": case.pk,
-                "title": case.title,
-                "state": case.state,
-                "decisions": CaseDecisionSerializer(rows, many=True).data,
-            }
+            {"case": case.pk, "title": case.title, "state": case.state, "decisions": data}
         )
 
 
@@ -472,7 +476,11 @@ ConditionViewSet = _viewset(
 
 
 class VerdictSerializer(serializers.Serializer):
-    condition = serializers.IntegerField()
+    """A condition's verdict as the caller may see it: ``condition`` is null for a condition
+    the caller may not see (counted, never worded), and evidence resting on records the
+    caller may not see says so instead of describing them."""
+
+    condition = serializers.IntegerField(allow_null=True)
     kind = serializers.CharField()
     met = serializers.BooleanField()
     waived = serializers.BooleanField()
@@ -498,6 +506,35 @@ class ProposeSerializer(serializers.Serializer):
 class TrancheDecisionSerializer(serializers.ModelSerializer):
     proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    condition = serializers.SerializerMethodField()
+    evidence = serializers.SerializerMethodField()
+
+    def get_condition(self, d) -> int | None:
+        """The waived condition, if the caller may see it."""
+        if d.condition_id is None:
+            return None
+        visible = self.context.get("visible_conditions")
+        if visible is None:
+            user = self.context["request"].user
+            visible = set(
+                Condition.objects.visible_to(user)
+                .filter(pk=d.condition_id)
+                .values_list("pk", flat=True)
+            )
+        return d.condition_id if d.condition_id in visible else None
+
+    @extend_schema_field(VerdictSerializer(many=True))
+    def get_evidence(self, d) -> list:
+        """Each condition's verdict at approval, worded for the caller."""
+        cache = self.context.setdefault("evidence", {})
+        if d.pk not in cache:
+            from .shown import shown_many
+
+            cache[d.pk] = shown_many([d.evidence or []], self.context["request"].user)[0]
+        return [
+            {k: v[k] for k in ("condition", "kind", "met", "waived", "evidence")}
+            for v in cache[d.pk]
+        ]
 
     class Meta:
         model = TrancheDecision
@@ -525,17 +562,23 @@ class DecisionBodySerializer(serializers.Serializer):
 
 def evaluation_rows(tranches, user, on) -> list[dict]:
     from . import facts
-    from .views.funding import shown_many
+    from .shown import shown_many
 
-    tranches = list(tranches.select_related("commitment"))
+    tranches = list(tranches)
     verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
-    shown = shown_many([verdicts[t.pk] for t in tranches], user)
+    shown = shown_many([verdicts[t.pk].verdicts for t in tranches], user)
+    # The currency is the commitment's: shown only to those who may see the commitment.
+    currencies = dict(
+        Commitment.objects.visible_to(user)
+        .filter(pk__in={t.commitment_id for t in tranches})
+        .values_list("pk", "currency")
+    )
     return [
         {
             "tranche": t.pk,
             "label": t.label,
             "amount": t.amount,
-            "currency": t.commitment.currency,
+            "currency": currencies.get(t.commitment_id, "(restricted)"),
             "on": on,
             "status": verdicts[t.pk].status,
             "conditions": conditions,
@@ -614,6 +657,33 @@ class TrancheDecisionViewSet(viewsets.ReadOnlyModelViewSet):
             .select_related("proposed_by", "decided_by")
             .order_by("proposed_at", "pk")
         )
+
+    def paginate_queryset(self, queryset):
+        self._page = super().paginate_queryset(queryset)
+        return self._page
+
+    def get_serializer_context(self):
+        """The page's evidence and waived conditions, worded for the caller in one query
+        per kind of record (not per decision)."""
+        from .shown import shown_many
+
+        ctx = super().get_serializer_context()
+        page = getattr(self, "_page", None)
+        if page:
+            user = self.request.user
+            ctx["evidence"] = dict(
+                zip(
+                    [d.pk for d in page],
+                    shown_many([d.evidence or [] for d in page], user),
+                    strict=True,
+                )
+            )
+            ctx["visible_conditions"] = set(
+                Condition.objects.visible_to(user)
+                .filter(pk__in=[d.condition_id for d in page if d.condition_id])
+                .values_list("pk", flat=True)
+            )
+        return ctx
 
     @extend_schema(request=DecisionBodySerializer, responses=TrancheDecisionSerializer)
     @action(detail=True, methods=["post"])

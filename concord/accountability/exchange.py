@@ -146,7 +146,9 @@ class ReportSpec(Spec):
     def values(self, r, labels):
         return [
             r.title,
-            f"{SEP} ".join(str(o.pk) for o in r.obligations.all()),
+            f"{SEP} ".join(
+                str(o.pk) for o in r.obligations.all() if labels.get(ReportingObligation, o.pk)
+            ),
             _iso(r.period_start),
             _iso(r.period_end),
             _iso(r.submitted),

@@ -341,13 +341,14 @@ class ArrangementSpec(Spec):
     def values(self, a, labels):
         orgs = [labels.get(Organisation, o.pk) for o in a.organisations.all()]
         ops = [labels.get(Operation, o.pk) for o in a.operations.all()]
+        tasks = [labels.get(Task, t.pk) for t in a.tasks.all()]
         areas = [labels.get(Area, x.pk) for x in a.areas.all()]
         return [
             a.kind,
             a.title,
             f"{SEP} ".join(_org_key(o) for o in orgs if o is not None),
             f"{SEP} ".join((o.key or str(o)) for o in ops if o is not None),
-            f"{SEP} ".join(t.code for t in a.tasks.all()),
+            f"{SEP} ".join(t.code for t in tasks if t is not None),
             f"{SEP} ".join(c.alpha3 for c in a.countries.all()),
             f"{SEP} ".join(_area_code(x) for x in areas if x is not None),
             _iso(a.start),

@@ -1,7 +1,8 @@
 """Load the typology's inputs from the database, through the enforcement point.
 
 Only operations and relations the user may see are loaded, and a relation counts only when
-both of its operations are visible too, so a classification never reveals a hidden record.
+both of its operations are visible too; the organisation that runs an operation is named only
+if the user may see it. So a classification never reveals a hidden record.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections import defaultdict
 
 from django.db.models import Q
 
-from concord.core.models import Area, Country
+from concord.core.models import Area, Country, Organisation
 from concord.core.models.registry import area_parents
 
 from . import analysis
@@ -50,10 +51,17 @@ def world_for(user, operations=None, theatre_of: Operation | None = None) -> ana
             "kind",
             "start",
             "end",
-            "framework_organisation__acronym",
+            "framework_organisation_id",
         )
     )
     ids = [r[0] for r in rows]
+    # The running organisation, as the user may see it: a hidden one is no acronym at all
+    # (its acronym would otherwise reach every reader through the reasons and the map).
+    acronyms = dict(
+        Organisation.objects.visible_to(user)
+        .filter(pk__in={r[-1] for r in rows if r[-1] is not None})
+        .values_list("pk", "acronym")
+    )
     countries_of: dict[int, list[str]] = defaultdict(list)
     areas_of: dict[int, list[int]] = defaultdict(list)
     through_c = Operation.host_countries.through
@@ -86,7 +94,7 @@ def world_for(user, operations=None, theatre_of: Operation | None = None) -> ana
             end=end,
             countries=tuple(sorted(countries_of.get(pk, ()))),
             areas=tuple(a for a in areas_of.get(pk, ()) if a in visible_areas),
-            organisation=org or "",
+            organisation=acronyms.get(org) or "",
         )
         for pk, name, acronym, framework, kind, start, end, org in rows
     ]

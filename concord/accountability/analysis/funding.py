@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -62,12 +62,60 @@ class Recipient:
 
 @dataclass(frozen=True)
 class Verdict:
+    """Whether a condition is met, and what decides it. The wording is a ``template`` whose
+    ``{records}`` are the records that decide it (``records``: (kind, id) pairs) and whose
+    other fields are the condition's own values (``params``), so that it can be rendered for
+    each reader from what that reader may see, now or later (a decision stores only the
+    template and the references: see ``concord.accountability.shown``)."""
+
     condition: int
     kind: str
     met: bool
-    evidence: str
+    template: str
     records: tuple[tuple[str, int], ...] = ()
+    labels: tuple[str, ...] = ()  # the records as the rules read them, in order
+    params: tuple[tuple[str, str], ...] = ()
     waived: bool = False
+
+    @property
+    def evidence(self) -> str:
+        """The wording with every record described: what the rules see, never shown to a
+        reader as it is."""
+        return render(self.template, self.labels, dict(self.params), self.waived)
+
+
+def render(template: str, labels, params: Mapping[str, str], waived: bool = False) -> str:
+    text = template.format(records="; ".join(labels), **params)
+    return "Waived. " + text if waived else text
+
+
+# How the rules name the records that decide a condition (the same words on every page).
+def report_label(title: str, submitted, status: str) -> str:
+    return f"“{title}” (submitted {submitted}, {status})"
+
+
+def case_label(title: str) -> str:
+    return title
+
+
+def allegation_label(pk: int, violation: str, recorded) -> str:
+    return f"allegation #{pk} ({violation.replace('_', ' ')}, since {recorded})"
+
+
+def measure_label(pk: int, deadline) -> str:
+    return f"measure #{pk} (due {deadline})"
+
+
+def condition_params(c) -> tuple[tuple[str, str], ...]:
+    """A condition's own values that its wording may use (``c``: a :class:`Condition` or
+    anything with the same attributes, such as the model)."""
+    return (
+        ("period", f"{c.period_start or '…'} – {c.period_end or '…'}"),
+        ("days", str(c.days or 0)),
+        ("needed", (c.evidence_needed or "").strip() or "the named evidence"),
+        ("evidence", (c.evidence or "").strip()),
+        ("on", str(c.satisfied_on or "")),
+    )
 
 
 @dataclass
@@ -94,50 +142,38 @@ def judge(
     reports_by_obligation: Mapping[int, list[FiledReport]],
 ) -> Verdict:
     """Is condition ``c`` met on ``on``, and what decides it."""
+    params = condition_params(c)
+
+    def verdict(met: bool, template: str, records=(), labels=()) -> Verdict:
+        return Verdict(c.pk, c.kind, met, template, tuple(records), tuple(labels), params)
+
     if c.kind == "report_accepted":
-        period = f"{c.period_start or '…'} – {c.period_end or '…'}"
         filed = [
             r
             for r in reports_by_obligation.get(c.obligation, ())
             if r.submitted <= on and _covers(r, c.period_start, c.period_end)
         ]
         accepted = [r for r in filed if r.status == "accepted"]
-        if accepted:
-            r = max(accepted, key=lambda r: (r.submitted, r.pk))
-            return Verdict(
-                c.pk,
-                c.kind,
-                True,
-                f"Report “{r.title}” covering {period} was accepted.",
-                (("report", r.pk),),
+        if accepted or filed:
+            r = max(accepted or filed, key=lambda r: (r.submitted, r.pk))
+            return verdict(
+                bool(accepted),
+                ("Accepted" if accepted else "Not accepted") + ": report {records}, covering "
+                "{period}.",
+                [("report", r.pk)],
+                [report_label(r.title, r.submitted, r.status)],
             )
-        if filed:
-            r = max(filed, key=lambda r: (r.submitted, r.pk))
-            return Verdict(
-                c.pk,
-                c.kind,
-                False,
-                f"The report covering {period} (“{r.title}”, submitted {r.submitted}) is "
-                f"{r.status}, not accepted.",
-                (("report", r.pk),),
-            )
-        return Verdict(c.pk, c.kind, False, f"No report covering {period} has been filed.")
+        return verdict(False, "No report covering {period} has been filed.")
     if c.kind == "no_case_suspended":
         bad = [k for k in recipient.cases if k.state == "suspended"]
         if bad:
-            return Verdict(
-                c.pk,
-                c.kind,
+            return verdict(
                 False,
-                "Suspended: " + "; ".join(k.label for k in bad) + ".",
-                tuple(("case", k.pk) for k in bad),
+                "Suspended: {records}.",
+                [("case", k.pk) for k in bad],
+                [case_label(k.label) for k in bad],
             )
-        return Verdict(
-            c.pk,
-            c.kind,
-            True,
-            f"None of the recipient's {len(recipient.cases)} cases is suspended.",
-        )
+        return verdict(True, "No case of the recipient is suspended.")
     if c.kind == "no_grave_allegation":
         limit = c.days or 0
         bad = [
@@ -146,25 +182,13 @@ def judge(
             if a.credible and a.grave and a.open_on(on) and (on - a.recorded).days > limit
         ]
         if bad:
-            return Verdict(
-                c.pk,
-                c.kind,
+            return verdict(
                 False,
-                "Unresolved for more than "
-                f"{limit} days: "
-                + "; ".join(
-                    f"allegation #{a.pk} ({a.violation.replace('_', ' ')}, since {a.recorded})"
-                    for a in bad
-                )
-                + ".",
-                tuple(("allegation", a.pk) for a in bad),
+                "Unresolved for more than {days} days: {records}.",
+                [("allegation", a.pk) for a in bad],
+                [allegation_label(a.pk, a.violation, a.recorded) for a in bad],
             )
-        return Verdict(
-            c.pk,
-            c.kind,
-            True,
-            f"No credible grave allegation unresolved for more than {limit} days.",
-        )
+        return verdict(True, "No credible grave allegation unresolved for more than {days} days.")
     if c.kind == "measures_on_time":
         bad = [
             m
@@ -172,26 +196,20 @@ def judge(
             if m.deadline is not None and m.deadline < on and (m.done_on is None or m.done_on > on)
         ]
         if bad:
-            return Verdict(
-                c.pk,
-                c.kind,
+            return verdict(
                 False,
-                "Overdue: " + "; ".join(f"measure #{m.pk} (due {m.deadline})" for m in bad) + ".",
-                tuple(("measure", m.pk) for m in bad),
+                "Overdue: {records}.",
+                [("measure", m.pk) for m in bad],
+                [measure_label(m.pk, m.deadline) for m in bad],
             )
-        return Verdict(
-            c.pk,
-            c.kind,
+        return verdict(
             True,
             "No mitigating measure of the recipient's cases is past its deadline and not done.",
         )
     if c.kind == "custom":
-        needed = c.evidence_needed or "the named evidence"
         if c.satisfied_on and c.satisfied_on <= on and c.evidence.strip():
-            return Verdict(
-                c.pk, c.kind, True, f"{needed}: {c.evidence.strip()} (on {c.satisfied_on})."
-            )
-        return Verdict(c.pk, c.kind, False, f"Awaiting {needed}.")
+            return verdict(True, "{needed}: {evidence} (on {on}).")
+        return verdict(False, "Awaiting {needed}.")
     raise ValueError(f"Unknown condition kind: {c.kind}")
 
 
@@ -209,7 +227,7 @@ def evaluate(
     for c in conditions:
         v = judge(c, on, recipient, reports_by_obligation)
         if not v.met and c.waived:
-            v = Verdict(v.condition, v.kind, True, "Waived. " + v.evidence, v.records, True)
+            v = replace(v, met=True, waived=True)
         verdicts.append(v)
     if released:
         status = "released"
@@ -221,13 +239,14 @@ def evaluate(
 def release_problem(
     verdict: TrancheVerdict, proposer: int | None, approver: int | None
 ) -> str | None:
-    """Why the tranche may not be released now (None: it may)."""
+    """Why the tranche may not be released now (None: it may). "held": some condition is
+    not met (the caller says which, in the words the approver may see)."""
     if verdict.status == "released":
         return "This tranche has already been released; nothing is released twice."
     if proposer is not None and proposer == approver:
         return "Four eyes: the approver must be someone other than the proposer."
     if verdict.unmet:
-        return "Held: " + " ".join(v.evidence for v in verdict.unmet)
+        return "held"
     return None
 
 

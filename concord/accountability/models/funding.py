@@ -275,7 +275,10 @@ class TrancheDecision(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     evidence = models.JSONField(
-        default=list, blank=True, help_text="The evaluation at approval: each condition's verdict."
+        default=list,
+        blank=True,
+        help_text="The evaluation at approval: each condition's verdict, as a template and "
+        "references worded for each reader (concord.accountability.shown).",
     )
 
     class Meta:

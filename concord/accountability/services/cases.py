@@ -20,6 +20,7 @@ from django.utils import timezone
 from concord.core import services
 from concord.core.context import Actor
 
+from .. import shown
 from ..analysis import cases as rules
 from ..models import (
     Allegation,
@@ -47,8 +48,11 @@ def decide(
     actor: Actor,
     on: dt.date | None = None,
     automatic: bool = False,
+    grounds: list | None = None,
 ) -> SupportCase:
-    """Move ``case`` to state ``to`` on ``on`` (today by default), if the rules allow it."""
+    """Move ``case`` to state ``to`` on ``on`` (today by default), if the rules allow it.
+    ``grounds``: the records behind an automatic step, as references (never their words:
+    the case may be seen by people who may not see them)."""
     on = on or timezone.localdate()
     case = SupportCase.objects.select_for_update().get(pk=case.pk)
     if to not in CaseState.values:
@@ -60,7 +64,7 @@ def decide(
     case.state = to
     user = None if actor.is_system else actor.user
 
-    def keep(c):
+    def keep(c, actor):
         CaseDecision.objects.create(
             case=c,
             from_state=before,
@@ -69,6 +73,7 @@ def decide(
             rationale=rationale.strip(),
             by=user,
             automatic=automatic,
+            grounds=grounds or [],
         )
 
     return services.save(case, actor=actor, children=keep)
@@ -82,11 +87,11 @@ def _after_assessment(assessment: RiskAssessment, actor: Actor, creating: bool) 
         decide(
             case,
             "assessed",
-            f"Risk assessment version {assessment.version} recorded "
-            f"(rating {assessment.rating}, decision {assessment.decision}).",
+            shown.AUTOMATIC_ASSESSED,
             actor=Actor.system("hrddp"),
             on=assessment.assessed_on,
             automatic=True,
+            grounds=shown.assessment_ground(assessment),
         )
 
 
@@ -124,17 +129,13 @@ def _after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> N
         decide(
             case,
             "under_review",
-            f"Opened automatically: credible allegation #{allegation.pk} "
-            f"({allegation.get_violation_display().lower()}) recorded on "
-            f"{allegation.recorded} against "
-            + (
-                "the supported unit."
-                if allegation.unit_id == case.unit_id
-                else "a unit the supported unit belongs to or was."
-            ),
+            shown.AUTOMATIC_REVIEW,
             actor=Actor.system("hrddp"),
             on=max(allegation.recorded, timezone.localdate()),
             automatic=True,
+            grounds=shown.allegation_ground(
+                allegation, "unit" if allegation.unit_id == case.unit_id else "related"
+            ),
         )
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from concord.core import audit
 from concord.core.context import Actor
 
+from .. import shown
 from ..analysis import funding as rules
 from ..models import Condition, DecisionKind, DecisionStatus, Tranche, TrancheDecision
 
@@ -92,18 +93,13 @@ def decide(
     if approve and d.kind == DecisionKind.RELEASE:
         verdict = evaluate_tranches(Tranche.objects.filter(pk=tranche.pk), on)[tranche.pk]
         problem = rules.release_problem(verdict, d.proposed_by_id, actor.user.pk)
+        if problem == "held":  # in the words the approver may see
+            problem = shown.held_message(verdict, actor.user)
         if problem:
             raise ValidationError({"status": problem})
-        d.evidence = [
-            {
-                "condition": v.condition,
-                "kind": v.kind,
-                "met": v.met,
-                "waived": v.waived,
-                "evidence": v.evidence,
-            }
-            for v in verdict.verdicts
-        ]
+        # Templates and references, never another record's words: each reader of the
+        # decision gets the evidence worded from what they may see (concord.accountability.shown).
+        d.evidence = [shown.stored(v) for v in verdict.verdicts]
     d.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
     d.decided_by = actor.user
     d.decided_at = timezone.now()

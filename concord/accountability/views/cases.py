@@ -16,13 +16,13 @@ from django.views.decorators.http import require_POST
 
 from concord.core.context import Actor
 from concord.core.importers import iso as _iso
-from concord.core.models import Organisation
+from concord.core.models import Area, Organisation
 from concord.core.visibility import VisibleLabels
 from concord.operations.models import Operation
 from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config
 
-from .. import facts
+from .. import facts, shown
 from ..analysis import cases as rules
 from ..filters import (
     AllegationFilter,
@@ -85,14 +85,15 @@ def source_shown(allegation: Allegation, user) -> str:
 
 def _case_sections(case: SupportCase, L, user):
     today = timezone.localdate()
+    steps = list(CaseDecision.objects.filter(case=case).select_related("by").order_by("-at", "-pk"))
     decisions = [
         (
             f"{d.on}: {d.from_state} → {d.to_state}"
             + (" (automatic)" if d.automatic else f" by {d.by or 'a deleted user'}")
-            + f". {d.rationale}",
+            + f". {why}",
             "",
         )
-        for d in CaseDecision.objects.filter(case=case).select_related("by").order_by("-at", "-pk")
+        for d, why in zip(steps, shown.decision_texts(steps, user), strict=True)
     ]
     assessments = [
         (
@@ -131,7 +132,7 @@ def _case_sections(case: SupportCase, L, user):
         for a in Allegation.objects.visible_to(user).filter(unit_id__in=concerned)
     ]
     _, register = facts.case_register(SupportCase.objects.filter(pk=case.pk), today)
-    flags = [(f.text, "") for f in register.of(case.pk)]
+    flags = [(text, "") for text in shown.flag_texts(register.of(case.pk), user)]
     return [
         ("What the register flags today", flags or [("Nothing.", "")]),
         ("Decisions (newest first)", decisions or [("None yet.", "")]),
@@ -261,7 +262,7 @@ def _allegation_fields(a: Allegation, L):
         ("Confidence", a.get_confidence_display()),
         ("Summary", a.summary),
         ("When", f"{_iso(a.occurred_from) or '…'} – {_iso(a.occurred_to) or '…'}"),
-        ("Where", a.place_name or (str(a.place) if a.place_id else "")),
+        ("Where", a.place_name or (L.label(Area, a.place_id) if a.place_id else "")),
         ("Recorded", _iso(a.recorded)),
         ("Resolved", f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else "no"),
     ]
@@ -375,6 +376,9 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
             pk__in=[f.record[1] for f in register.flags if f.record and f.record[0] == "allegation"]
         )
     }
+    every_flag = [f for c in cases for f in register.of(c.pk)]
+    words = iter(shown.flag_texts(every_flag, user))  # one query per kind for the register
+    flag_words = {c.pk: [next(words) for _ in register.of(c.pk)] for c in cases}
     rows = []
     for c in cases:
         a = latest.get(c.pk)
@@ -416,7 +420,9 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
                 f"{sum(1 for m in ms if m.deadline < today and not m.done_on)} late",
                 "intercessions": f"{len(interc.get(c.pk, []))} "
                 f"({sum(1 for i in interc.get(c.pk, []) if not i.resolved_on)} open)",
-                "flags": [f.text for f in flags if f.kind != "review"],
+                "flags": [
+                    t for f, t in zip(flags, flag_words[c.pk], strict=True) if f.kind != "review"
+                ],
             }
         )
     return rows

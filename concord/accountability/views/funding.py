@@ -23,7 +23,7 @@ from concord.operations.models import Operation
 from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config
 
-from .. import facts
+from .. import facts, shown
 from ..analysis import funding as rules
 from ..filters import CommitmentFilter, ConditionFilter, FundingInstrumentFilter, TrancheFilter
 from ..forms import (
@@ -35,25 +35,15 @@ from ..forms import (
     TrancheForm,
 )
 from ..models import (
-    Allegation,
     Commitment,
     Condition,
     FundingInstrument,
-    MitigatingMeasure,
-    Report,
     ReportingObligation,
     SupportCase,
     Tranche,
     TrancheDecision,
 )
 from ..services import funding as funding_services
-
-RECORD_MODELS = {
-    "report": Report,
-    "case": SupportCase,
-    "allegation": Allegation,
-    "measure": MitigatingMeasure,
-}
 
 
 def _recipient(c: Commitment, L) -> str:
@@ -62,62 +52,11 @@ def _recipient(c: Commitment, L) -> str:
     return L.label(Organisation, c.recipient_organisation_id)
 
 
-def shown_verdicts(verdict: rules.TrancheVerdict, user) -> list[dict]:
-    """Each condition's verdict as the user may see it (see :func:`shown_many`)."""
-    return shown_many([verdict], user)[0]
-
-
-_DETAIL = {"case": "supportcase", "measure": "mitigatingmeasure"}
-
-
-def shown_many(verdicts: list[rules.TrancheVerdict], user) -> list[list[dict]]:
-    """Each condition's verdict as the user may see it: evidence resting on records the user
-    may not see says so instead of describing them (the verdict itself stands). One query
-    per kind of record, whatever the number of tranches."""
-    wanted: dict[str, set[int]] = {}
-    for verdict in verdicts:
-        for v in verdict.verdicts:
-            for model, pk in v.records:
-                wanted.setdefault(model, set()).add(pk)
-    visible = {
-        model: set(
-            RECORD_MODELS[model]
-            .objects.visible_to(user)
-            .filter(pk__in=pks)
-            .values_list("pk", flat=True)
-        )
-        for model, pks in wanted.items()
-    }
-    # One reverse() per kind of record, not one per link (a board links thousands).
-    prefix = {m: reverse(f"web:{_DETAIL.get(m, m)}_detail", args=[0]) for m in RECORD_MODELS}
-    out = []
-    for verdict in verdicts:
-        shown = []
-        for v in verdict.verdicts:
-            hidden = [r for r in v.records if r[1] not in visible.get(r[0], set())]
-            links = [
-                prefix[m].replace("/0/", f"/{pk}/")
-                for m, pk in v.records
-                if pk in visible.get(m, set())
-            ]
-            evidence = v.evidence
-            if hidden:
-                evidence = (
-                    f"{'Met' if v.met else 'Not met'} on {len(hidden)} record(s) you may not "
-                    "see; ask their owner."
-                )
-            shown.append(
-                {
-                    "condition": v.condition,
-                    "kind": rules.KINDS[v.kind],
-                    "met": v.met,
-                    "waived": v.waived,
-                    "evidence": evidence,
-                    "links": links,
-                }
-            )
-        out.append(shown)
-    return out
+def tranche_amount(t: Tranche, L) -> str:
+    """A tranche's amount in its commitment's currency; the currency belongs to the
+    commitment, so it is shown only to those who may see the commitment."""
+    c = L.get(Commitment, t.commitment_id)
+    return f"{t.amount:,} {c.currency}" if c is not None else f"{t.amount:,} (currency restricted)"
 
 
 FUNDING_INSTRUMENTS = Config(
@@ -195,21 +134,23 @@ def _tranche_context(t: Tranche, user, request):
         propose = ProposeForm()
         propose.fields["condition"].queryset = Condition.objects.visible_to(user).filter(tranche=t)
     decisions = list(
-        TrancheDecision.objects.filter(tranche=t).select_related(
-            "proposed_by", "decided_by", "condition"
-        )
+        TrancheDecision.objects.filter(tranche=t).select_related("proposed_by", "decided_by")
     )
+    L = VisibleLabels(user)
+    evidence = shown.shown_many([d.evidence or [] for d in decisions], user)
     return {
         "verdict": verdict,
-        "shown": shown_verdicts(verdict, user),
+        "shown": shown.shown_verdicts(verdict, user),
         "decisions": [
             (
                 d,
+                L.label(Condition, d.condition_id) if d.condition_id else "",
+                ev,
                 DecisionForm()
                 if can and d.status == "proposed" and d.proposed_by_id != user.pk
                 else None,
             )
-            for d in decisions
+            for d, ev in zip(decisions, evidence, strict=True)
         ],
         "propose_form": propose,
         "propose_url": reverse("web:tranche_propose", kwargs={"pk": t.pk}),
@@ -228,12 +169,12 @@ TRANCHES = Config(
     columns=[
         Column("Tranche", lambda t, L: t.label, "label", link=True),
         Column("Commitment", lambda t, L: L.label(Commitment, t.commitment_id)),
-        Column("Amount", lambda t, L: f"{t.amount:,} {t.commitment.currency}", "amount"),
+        Column("Amount", tranche_amount, "amount"),
         Column("Planned", lambda t, L: _iso(t.planned), "planned"),
     ],
     detail_fields=lambda t, L: [
         ("Commitment", L.label(Commitment, t.commitment_id)),
-        ("Amount", f"{t.amount:,} {t.commitment.currency}"),
+        ("Amount", tranche_amount(t, L)),
         ("Planned", _iso(t.planned)),
         ("Note", t.note),
     ],
@@ -342,8 +283,14 @@ decide.model = TrancheDecision
 
 def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
     """Rows of tranches with their status and unmet conditions, and totals by currency.
+    Only tranches of commitments the user may see: a board reaches a tranche through its
+    commitment (its donor, its recipient), and adds the commitment's amount to its totals.
     A fixed number of queries whatever the number of tranches."""
-    tranches = list(tranches_qs.select_related("commitment"))
+    tranches = list(
+        tranches_qs.filter(commitment__in=Commitment.objects.visible_to(user)).select_related(
+            "commitment"
+        )
+    )
     verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
     L = VisibleLabels(user)
     commitments = {t.commitment_id: t.commitment for t in tranches}
@@ -351,10 +298,10 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
     L.load(Organisation, [c.donor_id for c in commitments.values()])
     L.load(Organisation, [c.recipient_organisation_id for c in commitments.values()])
     L.load(Operation, [c.recipient_operation_id for c in commitments.values()])
-    shown = shown_many([verdicts[t.pk] for t in tranches], user)
+    shown_rows = shown.shown_many([verdicts[t.pk].verdicts for t in tranches], user)
     url = reverse("web:tranche_detail", args=[0])
     rows, sums = [], []
-    for t, conditions in zip(tranches, shown, strict=True):
+    for t, conditions in zip(tranches, shown_rows, strict=True):
         v = verdicts[t.pk]
         c = t.commitment
         donor = L.label(Organisation, c.donor_id)

@@ -25,7 +25,7 @@ class Command(ConcordCommand):
         from django.utils import timezone
 
         from concord.accountability.api import evaluation_rows
-        from concord.accountability.models import Tranche
+        from concord.accountability.models import Commitment, Tranche
         from concord.core.models import Organisation
         from concord.core.services import resolve_organisation
 
@@ -46,7 +46,10 @@ class Command(ConcordCommand):
                     raise CommandError(f"--donor: {exc}") from None
             if donor is None:
                 raise CommandError(f"--donor: no organisation {ref!r} that you may see.")
-            tranches = tranches.filter(commitment__donor=donor)
+            # Through the commitments the user may see: a hidden commitment's donor is hidden.
+            tranches = tranches.filter(
+                commitment__in=Commitment.objects.visible_to(user).filter(donor=donor)
+            )
         rows = evaluation_rows(tranches, user, on)
         if o.get("status"):
             rows = [r for r in rows if r["status"] == o["status"]]

@@ -1,0 +1,600 @@
+"""Derived information is confidential too (docs/security-model.md, "Derived information").
+
+Each test reproduces one leak found by attacking the landed project (issue 13): history after
+a downgrade, stored release evidence, hidden conditions, automatic decisions, classification
+reasons, an allegation's place, board totals, affiliations and arrangement links, exports.
+Every test failed on the code before its fix. A marker string (``SECRET…``) is put in each
+hidden value; the test asserts it never reaches a reader who may not see its record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+
+from concord.accountability.models import (
+    Allegation,
+    Commitment,
+    Condition,
+    Report,
+    ReportingObligation,
+    SecurityUnit,
+    SupportCase,
+    Tranche,
+    TrancheDecision,
+)
+from concord.accountability.services import funding as funding_services
+from concord.core import services
+from concord.core.context import Actor
+from concord.core.models import Area, Classification, Organisation, Person, Releasability, Role
+from concord.operations.models import Operation
+
+from .conftest import country, make_org, make_user
+
+C, R = Classification, Releasability
+pytestmark = pytest.mark.django_db
+
+
+def web(user=None) -> Client:
+    c = Client()
+    if user is not None:
+        c.force_login(user)
+    return c
+
+
+def text(response) -> str:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return body.decode("utf-8", "replace")
+
+
+@pytest.fixture
+def scene():
+    """Two partner organisations A and B, a strictly confidential organisation nobody is
+    named on, and A's people: two editors (four eyes), a named manager, an unnamed one."""
+    s = type("Scene", (), {})()
+    s.a = make_org("AAA")
+    s.b = make_org("BBB")
+    s.hidden_org = make_org(
+        "SECRETACR",
+        owner=s.a,
+        kind="regional",
+        cls=C.STRICTLY_CONFIDENTIAL,
+        rel=R.OWNER,
+        name="SECRET regional organisation",
+    )
+    s.editor = make_user("a_editor", s.a, Role.EDITOR, C.STRICTLY_CONFIDENTIAL)
+    s.editor2 = make_user("a_editor2", s.a, Role.EDITOR, C.STRICTLY_CONFIDENTIAL)
+    s.unnamed = make_user("a_unnamed", s.a, Role.MANAGER, C.STRICTLY_CONFIDENTIAL)
+    s.b_viewer = make_user("b_viewer", s.b, Role.VIEWER, C.CONFIDENTIAL)
+    s.mli = country()
+    return s
+
+
+def as_(user, interface="web") -> Actor:
+    return Actor(user=user, interface=interface)
+
+
+SYSTEM = Actor.system("test")  # writes strictly confidential records named to nobody
+
+
+# --- 1. history after a downgrade ---------------------------------------------------------------
+
+
+def test_a_downgrade_never_shows_the_old_content_to_the_new_audience(scene):
+    person = services.save(
+        Person(
+            name="SECRET-NAME",
+            notes="SECRET-NOTES",
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=as_(scene.editor),
+        m2m={"named_users": [scene.editor]},
+    )
+    person.notes = "SECRET-NOTES-2"
+    services.save(person, actor=as_(scene.editor))
+    person.name, person.notes = "Clean name", "clean notes"
+    person.classification, person.releasability = C.INTERNAL, R.SIGNED_IN
+    services.save(person, actor=as_(scene.editor), m2m={"named_users": []})
+    person.notes = "later notes"
+    services.save(person, actor=as_(scene.editor))
+
+    for reader in (scene.b_viewer, scene.unnamed):
+        for url in (f"/api/v1/people/{person.pk}/history/", f"/people/{person.pk}/history/"):
+            body = text(web(reader).get(url))
+            assert "Clean name" in body or "later notes" in body, (url, reader)
+            assert "SECRET" not in body, f"{url} as {reader}: shows the strictly confidential past"
+    # The one person who saw it all along still sees every entry.
+    entries = json.loads(text(web(scene.editor).get(f"/api/v1/people/{person.pk}/history/")))
+    assert len(entries) == 4
+    assert "SECRET-NOTES-2" in json.dumps(entries)
+    # The other reader sees only the entry written after the downgrade.
+    entries = json.loads(text(web(scene.b_viewer).get(f"/api/v1/people/{person.pk}/history/")))
+    assert [e["action"] for e in entries] == ["update"] and len(entries) == 1
+
+
+def test_the_audit_trail_page_hides_a_downgrade_from_readers_below_its_past(scene):
+    viewer = make_user("a_viewer", scene.a, Role.VIEWER, C.INTERNAL)
+    org = services.save(
+        Organisation(
+            name="SECRET-ORG-NAME", kind="other", owner=scene.a, classification=C.CONFIDENTIAL
+        ),
+        actor=as_(scene.editor),
+    )
+    org.name, org.classification = "Plain name", C.INTERNAL
+    services.save(org, actor=as_(scene.editor))
+    body = text(web(viewer).get("/audit/"))
+    assert "SECRET-ORG-NAME" not in body
+    assert "Plain name" not in body  # the downgrade's entry showed the confidential past
+
+
+# --- 2, 3. stored release evidence, hidden conditions, hidden commitments ------------------------
+
+
+@pytest.fixture
+def funding(scene):
+    """A visible tranche to a visible operation, held by a strictly confidential suspended
+    case and a strictly confidential accepted report; a hidden condition and a tranche under a
+    hidden commitment."""
+    f = type("Funding", (), {})()
+    open_ = {"classification": C.PUBLIC, "releasability": R.PUBLIC, "owner": scene.a}
+    sc = {"classification": C.STRICTLY_CONFIDENTIAL, "releasability": R.OWNER, "owner": scene.a}
+    ed = as_(scene.editor)
+    f.op = services.save(
+        Operation(
+            name="Visible mission",
+            kind="peacekeeping",
+            framework="ad_hoc",
+            start=dt.date(2020, 1, 1),
+            **open_,
+        ),
+        actor=ed,
+    )
+    f.unit = services.save(SecurityUnit(name="Visible unit", country=scene.mli, **open_), actor=ed)
+    f.case = services.save(
+        SupportCase(
+            title="SECRET-CASE-TITLE",
+            operation=f.op,
+            provider=scene.a,
+            unit=f.unit,
+            kind="training",
+            **sc,
+        ),
+        actor=SYSTEM,
+        m2m={"named_users": []},
+    )
+    SupportCase.objects.filter(pk=f.case.pk).update(state="suspended")
+    f.obligation = services.save(
+        ReportingObligation(
+            reporter_operation=f.op,
+            body="donors",
+            subject="Quarterly",
+            every_days=90,
+            first_due=dt.date(2026, 1, 1),
+            **open_,
+        ),
+        actor=ed,
+    )
+    f.report = services.save(
+        Report(
+            title="SECRET-REPORT-TITLE",
+            submitted=dt.date(2026, 1, 5),
+            status="accepted",
+            period_start=dt.date(2025, 10, 1),
+            period_end=dt.date(2025, 12, 31),
+            **sc,
+        ),
+        actor=SYSTEM,
+        m2m={"obligations": [f.obligation], "named_users": []},
+    )
+    f.commitment = services.save(
+        Commitment(
+            donor=scene.a,
+            recipient_operation=f.op,
+            amount=1000,
+            currency="EUR",
+            purpose="Visible commitment",
+            **open_,
+        ),
+        actor=ed,
+    )
+    f.tranche = services.save(
+        Tranche(
+            commitment=f.commitment,
+            label="Visible tranche",
+            amount=400,
+            planned=dt.date(2026, 6, 1),
+            **open_,
+        ),
+        actor=ed,
+    )
+    f.suspended = services.save(
+        Condition(tranche=f.tranche, kind="no_case_suspended", **open_), actor=ed
+    )
+    f.reported = services.save(
+        Condition(
+            tranche=f.tranche,
+            kind="report_accepted",
+            obligation=f.obligation,
+            period_start=dt.date(2025, 10, 1),
+            period_end=dt.date(2025, 12, 31),
+            **open_,
+        ),
+        actor=ed,
+    )
+    f.hidden_commitment = services.save(
+        Commitment(
+            donor=scene.a,
+            recipient_operation=f.op,
+            amount="777777.77",
+            currency="CHF",
+            purpose="SECRET-COMMITMENT",
+            **sc,
+        ),
+        actor=SYSTEM,
+        m2m={"named_users": []},
+    )
+    f.orphan = services.save(
+        Tranche(
+            commitment=f.hidden_commitment,
+            label="Visible tranche of a hidden commitment",
+            amount=5,
+            planned=dt.date(2026, 7, 1),
+            **open_,
+        ),
+        actor=ed,
+    )
+    return f
+
+
+def test_release_evidence_never_names_hidden_records(scene, funding):
+    f = funding
+    # Held: the approver's error message must not name the hidden case either.
+    d = funding_services.propose(f.tranche, "release", "go", actor=as_(scene.editor))
+    with pytest.raises(Exception) as exc:
+        funding_services.decide(d, True, "ok", actor=as_(scene.editor2))
+    assert "SECRET" not in str(exc.value)
+    assert "may not see" in str(exc.value)
+    TrancheDecision.objects.filter(pk=d.pk).delete()
+    w = funding_services.propose(
+        f.tranche, "waiver", "waive it", condition=f.suspended, actor=as_(scene.editor)
+    )
+    funding_services.decide(w, True, "agreed", actor=as_(scene.editor2))
+    d = funding_services.propose(f.tranche, "release", "go", actor=as_(scene.editor))
+    funding_services.decide(d, True, "ok", actor=as_(scene.editor2))
+    for reader in (scene.b_viewer, scene.editor):  # the editor is not named on the SC records
+        for url in ("/api/v1/tranche-decisions/", f"/tranches/{f.tranche.pk}/"):
+            body = text(web(reader).get(url))
+            assert "SECRET" not in body, f"{url} as {reader}"
+        data = json.loads(text(web(reader).get("/api/v1/tranche-decisions/")))
+        assert any("may not see" in json.dumps(x["evidence"]) for x in data["results"])
+    # Nothing stored with the decision embeds another record's content.
+    stored = json.dumps([d.evidence for d in TrancheDecision.objects.all()])
+    assert "SECRET" not in stored
+
+
+def test_a_hidden_condition_and_a_hidden_commitment_stay_hidden_under_a_visible_tranche(
+    scene, funding
+):
+    f = funding
+    services.save(
+        Condition(
+            tranche=f.tranche,
+            kind="custom",
+            evidence_needed="SECRET-CONDITION",
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=SYSTEM,
+        m2m={"named_users": []},
+    )
+    urls = [
+        f"/api/v1/tranches/{f.tranche.pk}/evaluation/",
+        "/api/v1/funding-evaluation/",
+        f"/tranches/{f.tranche.pk}/",
+        f"/tranches/{f.orphan.pk}/",
+        f"/api/v1/tranches/{f.orphan.pk}/evaluation/",
+    ]
+    for reader in (None, scene.b_viewer, scene.editor):
+        for url in urls:
+            body = text(web(reader).get(url))
+            assert "SECRET" not in body, f"{url} as {reader}"
+            assert "CHF" not in body, f"{url} as {reader}: the hidden commitment's currency"
+    evaluation = json.loads(
+        text(web(scene.b_viewer).get(f"/api/v1/tranches/{f.tranche.pk}/evaluation/"))
+    )
+    assert evaluation["status"] == "held"  # the hidden condition still counts
+    assert any("may not see" in c["evidence"] for c in evaluation["conditions"])
+
+
+def test_boards_reach_tranches_only_through_commitments_the_reader_may_see(scene, funding):
+    """A board adds commitments' amounts and reaches tranches through their commitment (its
+    donor, its recipient): a hidden commitment adds nothing and brings no tranche."""
+    for url in (
+        f"/organisations/{scene.a.pk}/compliance/",
+        f"/operations/{funding.op.pk}/compliance/",
+    ):
+        body = text(web(scene.editor).get(url))
+        assert "777,777.77" not in body and "777777.77" not in body, url
+        assert "CHF" not in body, url
+        assert "Visible tranche of a hidden commitment" not in body, url
+        assert "1000.00" in body or "1,000.00" in body, url  # the visible commitment counts
+
+
+# --- 4. automatic decisions ----------------------------------------------------------------------
+
+
+def test_automatic_decisions_do_not_describe_a_hidden_allegation(scene, funding):
+    f = funding
+    case = services.save(
+        SupportCase(
+            title="Public case",
+            operation=f.op,
+            provider=scene.a,
+            unit=f.unit,
+            kind="training",
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=as_(scene.editor),
+    )
+    SupportCase.objects.filter(pk=case.pk).update(state="active")
+    allegation = services.save(
+        Allegation(
+            unit=f.unit,
+            violation="sexual_violence",
+            confidence="credible",
+            summary="SECRET-ALLEGATION",
+            recorded=dt.date(2026, 3, 3),
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=as_(scene.editor),
+        m2m={"named_users": [scene.editor]},
+    )
+    case.refresh_from_db()
+    assert case.state == "under_review"  # the rule saw the allegation
+    for reader in (None, scene.b_viewer, scene.unnamed):
+        for url in (f"/api/v1/support-cases/{case.pk}/decisions/", f"/support-cases/{case.pk}/"):
+            body = text(web(reader).get(url))
+            assert "review" in body.lower(), url
+            assert "sexual violence" not in body.lower(), f"{url} as {reader}"
+            assert f"#{allegation.pk}" not in body, f"{url} as {reader}"
+    # Whoever may see the allegation reads the full reason.
+    body = text(web(scene.editor).get(f"/api/v1/support-cases/{case.pk}/decisions/"))
+    assert "sexual violence" in body.lower()
+
+
+def test_register_flags_do_not_describe_hidden_records(scene, funding):
+    from concord.accountability.models import Intercession
+
+    f = funding
+    case = services.save(
+        SupportCase(
+            title="Flagged case",
+            operation=f.op,
+            provider=scene.a,
+            unit=f.unit,
+            kind="training",
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=as_(scene.editor),
+    )
+    services.save(
+        Intercession(
+            case=case,
+            raised_on=dt.date(2025, 11, 17),
+            raised_with="SECRET-MINISTER",
+            what="SECRET-WHAT",
+            deadline=dt.date(2026, 2, 1),
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=as_(scene.editor),
+        m2m={"named_users": [scene.editor]},
+    )
+    for reader in (None, scene.b_viewer):
+        for url in (
+            f"/support-cases/{case.pk}/",
+            f"/operations/{f.op.pk}/due-diligence/",
+            f"/operations/{f.op.pk}/due-diligence/?export=csv",
+        ):
+            body = text(web(reader).get(url))
+            assert "SECRET" not in body, f"{url} as {reader}"
+            assert "2025-11-17" not in body, f"{url} as {reader}: the hidden intercession's date"
+
+
+# --- 5. classification reasons and maps ----------------------------------------------------------
+
+
+def test_a_hidden_organisation_never_appears_in_a_classification_reason(scene):
+    op = services.save(
+        Operation(
+            name="Regional mission",
+            kind="peacekeeping",
+            framework="regional",
+            framework_organisation=scene.hidden_org,
+            start=dt.date(2020, 1, 1),
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=as_(scene.editor),
+        m2m={"host_countries": [scene.mli]},
+    )
+    urls = [
+        f"/api/v1/operations/{op.pk}/classification/",
+        f"/operations/{op.pk}/",
+        "/api/v1/classifications/",
+        "/operations/typology/",
+        "/operations/map/",
+        "/operations/map/?format=svg",
+        "/operations/timeline/?theatre=MLI",
+    ]
+    for reader in (None, scene.b_viewer, scene.editor):
+        for url in urls:
+            response = web(reader).get(url)
+            assert "SECRETACR" not in text(response), f"{url} as {reader}"
+
+
+# --- 6. an allegation's place --------------------------------------------------------------------
+
+
+def test_the_allegation_page_does_not_name_a_hidden_place(scene, funding):
+    place = services.save(
+        Area(
+            name="SECRET-PLACE",
+            pcode="SECRETPCODE",
+            country=scene.mli,
+            level=1,
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=SYSTEM,
+        m2m={"named_users": []},
+    )
+    allegation = services.save(
+        Allegation(
+            unit=funding.unit,
+            violation="looting",
+            confidence="low",
+            summary="Visible",
+            recorded=dt.date(2026, 3, 3),
+            place=place,
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=as_(scene.editor),
+    )
+    for reader in (None, scene.b_viewer, scene.editor):
+        body = text(web(reader).get(f"/allegations/{allegation.pk}/"))
+        assert "Visible" in body
+        assert "SECRET" not in body, reader
+
+
+# --- 8. affiliations and hidden links in edit forms ----------------------------------------------
+
+
+def test_affiliations_to_hidden_organisations_are_neither_shown_nor_lost(scene):
+    person = services.save(
+        Person(
+            name="Visible person",
+            owner=scene.a,
+            classification=C.INTERNAL,
+            releasability=R.SIGNED_IN,
+        ),
+        actor=as_(scene.editor),
+        children=services.set_affiliations(
+            [
+                {
+                    "organisation": scene.hidden_org,
+                    "title": "SECRET-TITLE",
+                    "start": None,
+                    "end": None,
+                },
+                {"organisation": scene.b, "title": "Adviser", "start": None, "end": None},
+            ]
+        ),
+    )
+    for reader in (scene.b_viewer, scene.editor):
+        for url in (
+            f"/people/{person.pk}/history/",
+            f"/api/v1/people/{person.pk}/history/",
+            f"/people/{person.pk}/",
+            f"/people/{person.pk}/edit/",
+            "/people/?export=csv",
+        ):
+            body = text(web(reader).get(url))
+            if url.endswith("/edit/") and reader is scene.b_viewer:
+                continue  # not an editor
+            assert "SECRET" not in body, f"{url} as {reader}"
+    # Saving the form unchanged keeps the hidden affiliation.
+    client = web(scene.editor)
+    from .test_round_trip import form_data
+
+    data = form_data(text(client.get(f"/people/{person.pk}/edit/")))
+    response = client.post(f"/people/{person.pk}/edit/", data)
+    assert response.status_code == 302, text(response)[:3000]
+    titles = sorted(person.affiliations.values_list("title", flat=True))
+    assert titles == ["Adviser", "SECRET-TITLE"]
+
+
+def test_saving_an_arrangement_unchanged_keeps_links_the_editor_cannot_see(scene):
+    from concord.labour.models import Arrangement, Task
+
+    sc = {"owner": scene.a, "classification": C.STRICTLY_CONFIDENTIAL, "releasability": R.OWNER}
+    ed = as_(scene.editor)
+    hidden_task = services.save(Task(code="secret-task", name="SECRET task", **sc), actor=SYSTEM)
+    hidden_area = services.save(
+        Area(name="SECRET area", pcode="SECRETA1", country=scene.mli, level=1, **sc), actor=SYSTEM
+    )
+    hidden_op = services.save(
+        Operation(
+            name="SECRET op",
+            kind="peacekeeping",
+            framework="ad_hoc",
+            start=dt.date(2020, 1, 1),
+            **sc,
+        ),
+        actor=SYSTEM,
+    )
+    visible_task = services.save(
+        Task(
+            code="visible-task",
+            name="Visible task",
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=SYSTEM,  # the task catalogue is changed by managers only
+    )
+    arrangement = services.save(
+        Arrangement(
+            kind="liaison",
+            title="Visible arrangement",
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=ed,
+        m2m={
+            "organisations": [scene.hidden_org, scene.b],
+            "operations": [hidden_op],
+            "tasks": [hidden_task, visible_task],
+            "areas": [hidden_area],
+        },
+    )
+    client = web(scene.editor)
+    from .test_round_trip import form_data
+
+    page = text(client.get(f"/arrangements/{arrangement.pk}/edit/"))
+    assert "SECRET" not in page and "secret-task" not in page
+    response = client.post(f"/arrangements/{arrangement.pk}/edit/", form_data(page))
+    assert response.status_code == 302, text(response)[:3000]
+    arrangement.refresh_from_db()
+    assert set(arrangement.organisations.all()) == {scene.hidden_org, scene.b}
+    assert list(arrangement.operations.all()) == [hidden_op]
+    assert set(arrangement.tasks.all()) == {hidden_task, visible_task}
+    assert list(arrangement.areas.all()) == [hidden_area]
+    # The same through the API: PATCH what GET returned.
+    api = web(scene.editor)
+    got = json.loads(text(api.get(f"/api/v1/arrangements/{arrangement.pk}/")))
+    body = {k: v for k, v in got.items() if k not in ("id", "url", "created_at", "updated_at")}
+    response = api.patch(
+        f"/api/v1/arrangements/{arrangement.pk}/", body, content_type="application/json"
+    )
+    assert response.status_code == 200, text(response)
+    assert set(arrangement.tasks.all()) == {hidden_task, visible_task}
+    assert set(arrangement.organisations.all()) == {scene.hidden_org, scene.b}
+
+    # --- 9. the export does not list the hidden task's code.
+    for reader in (None, scene.b_viewer, scene.editor):
+        body = text(web(reader).get("/arrangements/?export=csv"))
+        assert "Visible arrangement" in body
+        assert "secret-task" not in body and "SECRET" not in body, reader
