@@ -90,6 +90,17 @@ def marker(model_letter: str, c: int, r: str) -> str:
     return f"MRK{model_letter}{c}{r[:3].upper()}Z"
 
 
+# Where a record's past marker goes when its marked field may not change (an assessment is
+# never rewritten: only its descriptive text).
+PAST_FIELD = {"RiskAssessment": "recipient_record"}
+
+
+def past_marker(model_letter: str, c: int, r: str) -> str:
+    """A marker for what a record said while it was strictly confidential and named to
+    nobody (P + two letters: never one of ``marker``'s)."""
+    return f"MRK{model_letter}{c}P{r[:2].upper()}Z"
+
+
 def build_world():
     """Organisations, users of every kind, and one record per model, classification and
     releasability, each linked to records the reader may not see (to catch leaks by link)."""
@@ -127,10 +138,13 @@ def build_world():
     def m2m():
         return {"shared_organisations": [w.shr], "shared_spaces": [w.space], "named_users": [named]}
 
+    # The hidden records' codes are markers too: a code, an acronym or a P-code shown for a
+    # hidden record is as much a leak as its name.
     hidden_org = services.save(
         Organisation(
             name=marker("H", 3, "owner"),
-            kind="other",
+            acronym=marker("H", 3, "owner"),
+            kind="regional",
             classification=C.STRICTLY_CONFIDENTIAL,
             releasability=Releasability.OWNER,
             **common,
@@ -141,6 +155,7 @@ def build_world():
     hidden_area = services.save(
         Area(
             name=marker("G", 3, "owner"),
+            pcode=marker("G", 3, "owner"),
             country=mli,
             level=1,
             classification=C.STRICTLY_CONFIDENTIAL,
@@ -154,6 +169,8 @@ def build_world():
     hidden_op = services.save(
         Operation(
             name=marker("J", 3, "owner"),
+            acronym=marker("J", 3, "owner"),
+            key=marker("J", 3, "owner"),
             kind="peacekeeping",
             framework="un",
             framework_organisation=hidden_org,
@@ -176,7 +193,7 @@ def build_world():
 
     hidden_task = services.save(
         Task(
-            code="hidden-task",
+            code=marker("I", 3, "owner"),
             name=marker("I", 3, "owner"),
             classification=C.STRICTLY_CONFIDENTIAL,
             releasability=Releasability.OWNER,
@@ -278,6 +295,73 @@ def build_world():
         ),
         actor=sys,
     )
+    # Rules that see what nobody may see, and write about it: a suspended case and an accepted
+    # report that decide conditions of visible tranches, a condition nobody may see under each
+    # visible tranche, and a regional force run by the hidden organisation (its classification
+    # reason names the organisation that runs it).
+    SupportCase.objects.filter(pk=hidden_case.pk).update(state="suspended")
+    hidden_report = services.save(
+        Report(
+            title=marker("HU", 3, "owner"),
+            submitted=dt.date(2026, 1, 5),
+            status="accepted",
+            period_start=dt.date(2025, 10, 1),
+            period_end=dt.date(2025, 12, 31),
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=Releasability.OWNER,
+            **common,
+        ),
+        actor=sys,
+        m2m={"obligations": [hidden_obligation]},
+    )
+    w.more_hidden = [hidden_report]  # records nobody may see, beyond w.hidden
+    w.secret_markers = {
+        marker("AF", 3, "owner"),  # an affiliation's title, to the hidden organisation
+        marker("HU", 3, "owner"),
+        marker("HN", 3, "owner"),  # a hidden condition's wording
+    }
+    public = {"classification": C.PUBLIC, "releasability": Releasability.PUBLIC, **common}
+    services.save(
+        Operation(
+            name="Regional force run by a hidden organisation",
+            kind="peacekeeping",
+            framework="regional",
+            framework_organisation=hidden_org,
+            start=dt.date(2015, 1, 1),
+            **public,
+        ),
+        actor=sys,
+        m2m={"host_countries": [mli]},
+    )
+
+    def conditions_under(tranche) -> None:
+        """Public conditions decided by the hidden case and report, and a hidden one."""
+        services.save(Condition(tranche=tranche, kind="no_case_suspended", **public), actor=sys)
+        services.save(
+            Condition(
+                tranche=tranche,
+                kind="report_accepted",
+                obligation=hidden_obligation,
+                period_start=dt.date(2025, 10, 1),
+                period_end=dt.date(2025, 12, 31),
+                **public,
+            ),
+            actor=sys,
+        )
+        w.more_hidden.append(
+            services.save(
+                Condition(
+                    tranche=tranche,
+                    kind="custom",
+                    evidence_needed=marker("HN", 3, "owner"),
+                    classification=C.STRICTLY_CONFIDENTIAL,
+                    releasability=Releasability.OWNER,
+                    **common,
+                ),
+                actor=sys,
+            )
+        )
+
     w.hidden = {
         "HC": hidden_case,
         "HF": hidden_instrument,
@@ -317,11 +401,40 @@ def build_world():
         Tranche: "TR",
         Condition: "CN",
     }
+    w.past_markers = set()
+    from concord.accountability import shown
+    from concord.accountability.facts import evaluate_tranches
+
+    def put(obj, *, actor, m2m=None, children=None):
+        """Save a record that was strictly confidential, named to nobody, with other words
+        (a "past" marker), before it was downgraded to what it is: nobody may ever see the
+        past, in any History, whoever may see the record now."""
+        c, r = obj.classification, obj.releasability
+        if c >= C.STRICTLY_CONFIDENTIAL:
+            return services.save(obj, actor=actor, m2m=m2m, children=children)
+        attr = PAST_FIELD.get(type(obj).__name__) or next(
+            f.attname
+            for f in obj._meta.concrete_fields
+            if isinstance(getattr(obj, f.attname, None), str)
+            and getattr(obj, f.attname).startswith("MRK")
+        )
+        final = getattr(obj, attr)
+        past = past_marker(w.letters[type(obj)], c, r)
+        w.past_markers.add(past)
+        setattr(obj, attr, past)
+        obj.classification, obj.releasability = C.STRICTLY_CONFIDENTIAL, Releasability.OWNER
+        services.save(obj, actor=actor)
+        setattr(obj, attr, f"{final} (draft)")
+        obj.classification, obj.releasability = c, r
+        services.save(obj, actor=actor, m2m=m2m, children=children)
+        setattr(obj, attr, final)  # a change seen by whoever sees the record now
+        return services.save(obj, actor=actor)
+
     for c in CLASSIFICATIONS:
         for r in RELEASABILITIES:
             if r == Releasability.PUBLIC and c != C.PUBLIC:
                 continue
-            org = services.save(
+            org = put(
                 Organisation(
                     name=marker("O", c, r),
                     kind="other",
@@ -333,15 +446,22 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            person = services.save(
+            person = put(
                 Person(name=marker("P", c, r), classification=c, releasability=r, **common),
                 actor=sys,
                 m2m=m2m(),
                 children=services.set_affiliations(
-                    [{"organisation": hidden_org, "title": "t", "start": None, "end": None}]
+                    [
+                        {
+                            "organisation": hidden_org,
+                            "title": marker("AF", 3, "owner"),
+                            "start": None,
+                            "end": None,
+                        }
+                    ]
                 ),
             )
-            area = services.save(
+            area = put(
                 Area(
                     name=marker("A", c, r),
                     country=mli,
@@ -354,7 +474,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            op = services.save(
+            op = put(
                 Operation(
                     name=marker("X", c, r),
                     kind="stabilisation",
@@ -368,7 +488,7 @@ def build_world():
                 actor=sys,
                 m2m={**m2m(), "host_countries": [mli], "areas": [area, hidden_area]},
             )
-            rel = services.save(
+            rel = put(
                 Relation(
                     source=op,
                     kind="operates_alongside",
@@ -382,7 +502,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            task = services.save(
+            task = put(
                 Task(
                     code=f"t-{c}-{r}",
                     name=marker("T", c, r),
@@ -394,7 +514,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            rule = services.save(
+            rule = put(
                 ClashRule(
                     task_a=task,
                     task_b=hidden_task,
@@ -406,7 +526,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            need = services.save(
+            need = put(
                 Need(
                     task=hidden_task,
                     country=mli,
@@ -419,7 +539,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            batch = services.save(
+            batch = put(
                 ImportBatch(
                     filename=marker("B", c, r),
                     sha256="0" * 64,
@@ -430,7 +550,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            assignment = services.save(
+            assignment = put(
                 Assignment(
                     organisation=hidden_org,
                     task=hidden_task,
@@ -446,7 +566,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            arrangement = services.save(
+            arrangement = put(
                 Arrangement(
                     kind="liaison",
                     title=marker("R", c, r),
@@ -463,7 +583,7 @@ def build_world():
                     "areas": [hidden_area],
                 },
             )
-            line = services.save(
+            line = put(
                 AccountabilityLine(
                     operation=hidden_op,
                     body="host_state",
@@ -477,7 +597,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            obligation = services.save(
+            obligation = put(
                 ReportingObligation(
                     reporter_operation=hidden_op,
                     body="donors",
@@ -492,7 +612,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            report = services.save(
+            report = put(
                 Report(
                     title=marker("U", c, r),
                     submitted=dt.date(2026, 1, 2),
@@ -503,7 +623,7 @@ def build_world():
                 actor=sys,
                 m2m={**m2m(), "obligations": [obligation, hidden_obligation]},
             )
-            unit = services.save(
+            unit = put(
                 SecurityUnit(
                     name=marker("S", c, r),
                     country=mli,
@@ -516,7 +636,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            command = services.save(
+            command = put(
                 UnitCommand(
                     unit=hidden_unit,
                     commander=None,
@@ -529,7 +649,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            case = services.save(
+            case = put(
                 SupportCase(
                     title=marker("CA", c, r),
                     operation=hidden_op,
@@ -543,7 +663,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            assessment = services.save(
+            assessment = put(
                 RiskAssessment(
                     case=hidden_case,
                     recipient_record="record",
@@ -559,7 +679,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            measure = services.save(
+            measure = put(
                 MitigatingMeasure(
                     case=hidden_case,
                     description=marker("MM", c, r),
@@ -572,7 +692,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            allegation = services.save(
+            allegation = put(
                 Allegation(
                     unit=hidden_unit,
                     violation="looting",
@@ -587,7 +707,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            intercession = services.save(
+            intercession = put(
                 Intercession(
                     case=hidden_case,
                     raised_on=dt.date(2026, 1, 1),
@@ -600,7 +720,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            instrument = services.save(
+            instrument = put(
                 FundingInstrument(
                     name=marker("FI", c, r),
                     kind="bilateral",
@@ -612,7 +732,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            commitment = services.save(
+            commitment = put(
                 Commitment(
                     instrument=hidden_instrument,
                     donor=hidden_org,
@@ -627,7 +747,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            tranche = services.save(
+            tranche = put(
                 Tranche(
                     commitment=hidden_commitment,
                     label=marker("TR", c, r),
@@ -640,7 +760,7 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
-            condition = services.save(
+            condition = put(
                 Condition(
                     tranche=hidden_tranche,
                     kind="custom",
@@ -652,12 +772,18 @@ def build_world():
                 actor=sys,
                 m2m=m2m(),
             )
+            evidence = []
+            if c < C.STRICTLY_CONFIDENTIAL:
+                conditions_under(tranche)
+                verdict = evaluate_tranches(Tranche.objects.filter(pk=tranche.pk))[tranche.pk]
+                evidence = [shown.stored(v) for v in verdict.verdicts]
             TrancheDecision.objects.create(
                 tranche=tranche,
                 kind="release",
                 rationale="proposed",
                 proposed_by=w.users["own_editor"],
                 proposed_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+                evidence=evidence,  # what a release stores: templates and references
             )
             w.records += [
                 (SupportCase, case, c, r),

@@ -38,6 +38,24 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
         # (list pages preload every link at once: ScopedViewSet.paginate_queryset)
         return value.pk if labels.get(self.model, value.pk) is not None else None
 
+    def validate_empty_values(self, data):
+        """A link the caller may not see reads null; sending that null back keeps the link
+        (the caller can replace it with a record they may see, not clear it unseen)."""
+        if data is None and not self.allow_null:
+            kept = self._hidden_link()
+            if kept is not None:
+                return True, kept
+        return super().validate_empty_values(data)
+
+    def _hidden_link(self):
+        instance = getattr(self.parent, "instance", None)
+        if not isinstance(instance, ScopedModel) or not self.source:
+            return None
+        pk = getattr(instance, f"{self.source}_id", None)
+        if pk is None or self.get_queryset().filter(pk=pk).exists():
+            return None
+        return getattr(instance, self.source)
+
 
 class OwnerField(serializers.PrimaryKeyRelatedField):
     """The owner must be an organisation where the caller is at least a contributor."""

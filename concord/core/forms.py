@@ -122,8 +122,26 @@ class OrganisationRefField(forms.CharField):
         return found[0] if found else None
 
 
+def area_key(area: Area) -> str:
+    """How a form names an area: its P-code or ISO code, else its name (an area created
+    without a code must survive a form being saved unchanged)."""
+    return area.pcode or area.iso_code or area.name
+
+
+def find_area(value: str, user):
+    """The area the user may see with that P-code, ISO 3166-2 code or (unique) name."""
+    qs = Area.objects.visible_to(user)
+    area = qs.filter(pcode=value).first() or qs.filter(iso_code__iexact=value).first()
+    if area is not None:
+        return area
+    named = list(qs.filter(name__iexact=value)[:2])
+    if len(named) > 1:
+        raise forms.ValidationError(f"{value!r} names more than one area; give its P-code.")
+    return named[0] if named else None
+
+
 class AreaRefField(forms.CharField):
-    """An area typed by P-code or ISO 3166-2 code, resolved among those the user may see."""
+    """An area typed by P-code, ISO 3166-2 code or name, among those the user may see."""
 
     def __init__(self, *args, **kwargs):
         self.user = None
@@ -136,17 +154,16 @@ class AreaRefField(forms.CharField):
         if isinstance(value, str):
             return value
         area = Area.objects.visible_to(self.user).filter(pk=getattr(value, "pk", value)).first()
-        return (area.pcode or area.iso_code or "") if area else ""
+        return area_key(area) if area else ""
 
     def clean(self, value):
         code = (value or "").strip()
         if not code:
             return None
-        qs = Area.objects.visible_to(self.user)
-        area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
+        area = find_area(code, self.user)
         if area is None:
             raise forms.ValidationError(
-                f"No area with P-code or ISO code {code!r} that you may see."
+                f"No area with P-code, ISO code or name {code!r} that you may see."
             )
         return area
 

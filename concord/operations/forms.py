@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from concord.core.forms import ListField, OrganisationRefField, ScopedForm
+from concord.core.forms import ListField, OrganisationRefField, ScopedForm, area_key, find_area
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Area, Country
 from concord.core.visibility import VisibleLabels
@@ -43,7 +43,8 @@ class CountryListField(forms.CharField):
 
 
 class AreaListField(forms.CharField):
-    """P-codes or ISO 3166-2 codes separated by ';', among the areas the user may see."""
+    """P-codes, ISO 3166-2 codes or names separated by ';', among the areas the user may
+    see (areas the user may not see are neither shown nor removed: see the service)."""
 
     user = None
 
@@ -52,16 +53,15 @@ class AreaListField(forms.CharField):
             items = value.all() if hasattr(value, "all") else value
             ids = [getattr(a, "pk", a) for a in items]
             areas = Area.objects.visible_to(self.user).filter(pk__in=ids)
-            return "; ".join(a.pcode or a.iso_code for a in areas)
+            return "; ".join(area_key(a) for a in areas)
         return value
 
     def clean(self, value):
-        qs = Area.objects.visible_to(self.user)
         out = []
         for code in [v.strip() for v in (value or "").split(";") if v.strip()]:
-            area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
+            area = find_area(code, self.user)
             if area is None:
-                raise forms.ValidationError(f"No area with P-code or ISO code {code!r}.")
+                raise forms.ValidationError(f"No area with P-code, ISO code or name {code!r}.")
             out.append(area)
         return out
 
@@ -226,6 +226,8 @@ class OperationRefField(forms.CharField):
     def clean(self, value):
         from .exchange import operation_ref
 
+        if not self.required and not (value or "").strip():
+            return None  # (a link to an operation the user may not see: kept by the service)
         try:
             return operation_ref(value or "", Operation.objects.visible_to(self.user), "operation")
         except RowError as exc:
