@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
 from concord.api.core import CountryField
+from concord.core.filters import record_id
 from concord.core.models import Organisation, Person
 from concord.operations.api import SourceSerializer, _sources
 from concord.operations.models import Operation
@@ -736,11 +737,13 @@ class FundingEvaluationViewSet(viewsets.GenericViewSet):
         tranches = Tranche.objects.visible_to(request.user).order_by("planned", "pk")
         donor = (request.query_params.get("donor") or "").strip()
         if donor:
-            org = (
-                Organisation.objects.visible_to(request.user).filter(pk=int(donor)).first()
-                if donor.isdigit()
-                else _service_call(resolve_organisation, donor, request.user)
-            )
+            # By id (digits; one that cannot be an id names nothing) or by name: a donor the
+            # caller may not see answers exactly like one that does not exist.
+            pk = record_id(donor)
+            if pk is not None or donor.isdigit():
+                org = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
+            else:
+                org = _service_call(resolve_organisation, donor, request.user)
             if org is None:
                 raise ValidationError({"donor": f"No organisation {donor!r} you may see."})
             tranches = tranches.filter(commitment__donor=org)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import django_filters as df
 
-from concord.core.filters import CountryCodeFilter, ScopedFilterSet
+from concord.core.filters import CountryCodeFilter, LinkFilter, ScopedFilterSet
+from concord.core.models import Organisation
+from concord.operations.models import Operation
 
 from .models import (
     AccountabilityLine,
@@ -20,7 +22,7 @@ from .models import (
 
 class AccountabilityLineFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="note", lookup_expr="icontains", label="Note")
-    operation = df.NumberFilter(field_name="operation_id", label="Operation (id)")
+    operation = LinkFilter(Operation, "operation", label="Operation (id)")
     body = df.ChoiceFilter(choices=Body.choices)
     mechanism = df.ChoiceFilter(choices=Mechanism.choices)
 
@@ -31,8 +33,8 @@ class AccountabilityLineFilter(ScopedFilterSet):
 
 class ReportingObligationFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="subject", lookup_expr="icontains", label="Subject")
-    operation = df.NumberFilter(field_name="reporter_operation_id", label="Operation (id)")
-    organisation = df.NumberFilter(field_name="reporter_organisation_id", label="Organisation (id)")
+    operation = LinkFilter(Operation, "reporter_operation", label="Operation (id)")
+    organisation = LinkFilter(Organisation, "reporter_organisation", label="Organisation (id)")
     body = df.ChoiceFilter(choices=Body.choices)
 
     class Meta:
@@ -42,7 +44,7 @@ class ReportingObligationFilter(ScopedFilterSet):
 
 class ReportFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
-    obligation = df.NumberFilter(field_name="obligations", label="Obligation (id)", distinct=True)
+    obligation = LinkFilter(ReportingObligation, "obligations", label="Obligation (id)")
     status = df.ChoiceFilter(choices=ReportStatus.choices)
     submitted_after = df.DateFilter(field_name="submitted", lookup_expr="gte")
     submitted_before = df.DateFilter(field_name="submitted", lookup_expr="lte")
@@ -63,7 +65,7 @@ class ReportFilter(ScopedFilterSet):
 class SecurityUnitFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
     country = CountryCodeFilter(label="Country")
-    parent = df.NumberFilter(field_name="parent_id", label="Part of (id)")
+    parent = LinkFilter(SecurityUnit, "parent", label="Part of (id)")
 
     class Meta:
         model = SecurityUnit
@@ -72,7 +74,7 @@ class SecurityUnitFilter(ScopedFilterSet):
 
 class UnitCommandFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="commander_name", lookup_expr="icontains", label="Name")
-    unit = df.NumberFilter(field_name="unit_id", label="Unit (id)")
+    unit = LinkFilter(SecurityUnit, "unit", label="Unit (id)")
 
     class Meta:
         model = UnitCommand
@@ -101,9 +103,9 @@ from .models import (  # noqa: E402
 
 class SupportCaseFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
-    operation = df.NumberFilter(field_name="operation_id", label="Operation (id)")
-    unit = df.NumberFilter(field_name="unit_id", label="Unit (id)")
-    provider = df.NumberFilter(field_name="provider_id", label="Provider (id)")
+    operation = LinkFilter(Operation, "operation", label="Operation (id)")
+    unit = LinkFilter(SecurityUnit, "unit", label="Unit (id)")
+    provider = LinkFilter(Organisation, "provider", label="Provider (id)")
     state = df.ChoiceFilter(choices=CaseState.choices)
 
     class Meta:
@@ -113,7 +115,7 @@ class SupportCaseFilter(ScopedFilterSet):
 
 class RiskAssessmentFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="rationale", lookup_expr="icontains", label="Rationale")
-    case = df.NumberFilter(field_name="case_id", label="Case (id)")
+    case = LinkFilter(SupportCase, "case", label="Case (id)")
     expires_before = df.DateFilter(field_name="expires_on", lookup_expr="lte")
 
     class Meta:
@@ -123,7 +125,7 @@ class RiskAssessmentFilter(ScopedFilterSet):
 
 class MitigatingMeasureFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="description", lookup_expr="icontains", label="Description")
-    case = df.NumberFilter(field_name="case_id", label="Case (id)")
+    case = LinkFilter(SupportCase, "case", label="Case (id)")
     open = df.BooleanFilter(field_name="done_on", lookup_expr="isnull", label="Not done")
 
     class Meta:
@@ -133,7 +135,7 @@ class MitigatingMeasureFilter(ScopedFilterSet):
 
 class AllegationFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="summary", lookup_expr="icontains", label="Summary")
-    unit = df.NumberFilter(field_name="unit_id", label="Unit (id)")
+    unit = LinkFilter(SecurityUnit, "unit", label="Unit (id)")
     violation = df.ChoiceFilter(choices=Violation.choices)
     confidence = df.ChoiceFilter(choices=Confidence.choices)
     open = df.BooleanFilter(field_name="resolved_on", lookup_expr="isnull", label="Unresolved")
@@ -145,7 +147,7 @@ class AllegationFilter(ScopedFilterSet):
 
 class IntercessionFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="what", lookup_expr="icontains", label="What was raised")
-    case = df.NumberFilter(field_name="case_id", label="Case (id)")
+    case = LinkFilter(SupportCase, "case", label="Case (id)")
     open = df.BooleanFilter(field_name="resolved_on", lookup_expr="isnull", label="Unresolved")
 
     class Meta:
@@ -164,9 +166,9 @@ class FundingInstrumentFilter(ScopedFilterSet):
 
 class CommitmentFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="purpose", lookup_expr="icontains", label="Purpose")
-    donor = df.NumberFilter(field_name="donor_id", label="Donor (id)")
-    instrument = df.NumberFilter(field_name="instrument_id", label="Instrument (id)")
-    operation = df.NumberFilter(field_name="recipient_operation_id", label="Recipient operation")
+    donor = LinkFilter(Organisation, "donor", label="Donor (id)")
+    instrument = LinkFilter(FundingInstrument, "instrument", label="Instrument (id)")
+    operation = LinkFilter(Operation, "recipient_operation", label="Recipient operation (id)")
     currency = df.CharFilter(field_name="currency", lookup_expr="iexact")
 
     class Meta:
@@ -176,8 +178,9 @@ class CommitmentFilter(ScopedFilterSet):
 
 class TrancheFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="label", lookup_expr="icontains", label="Label")
-    commitment = df.NumberFilter(field_name="commitment_id", label="Commitment (id)")
-    donor = df.NumberFilter(field_name="commitment__donor_id", label="Donor (id)")
+    commitment = LinkFilter(Commitment, "commitment", label="Commitment (id)")
+    # (through the commitment: a tranche of a commitment the reader may not see is not found)
+    donor = LinkFilter(Organisation, "commitment__donor", label="Donor (id)")
     planned_before = df.DateFilter(field_name="planned", lookup_expr="lte")
 
     class Meta:
@@ -187,7 +190,7 @@ class TrancheFilter(ScopedFilterSet):
 
 class ConditionFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="evidence_needed", lookup_expr="icontains", label="Evidence")
-    tranche = df.NumberFilter(field_name="tranche_id", label="Tranche (id)")
+    tranche = LinkFilter(Tranche, "tranche", label="Tranche (id)")
     kind = df.ChoiceFilter(choices=ConditionKind.choices)
 
     class Meta:

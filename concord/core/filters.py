@@ -3,10 +3,135 @@
 from __future__ import annotations
 
 import django_filters as df
+from django import forms
+from django.apps import apps
 from django.db.models import Q
+from django_filters.constants import EMPTY_VALUES
+from drf_spectacular.utils import extend_schema_field
 
-from .models import Area, Classification, Country, Organisation, Person
+from .models import Area, Classification, Country, Organisation, Person, ScopedModel
 from .models.registry import OrganisationKind, normalise_name
+
+# The largest id any database here stores (a signed 64-bit integer): a bigger number names no
+# record, and SQLite would raise OverflowError on it.
+MAX_ID = 2**63 - 1
+
+
+def record_id(value) -> int | None:
+    """``value`` as a record id, or None when it cannot be one (empty, not ASCII digits, such
+    as "12a" or "²", or beyond any id). Query parameters that name a record by id use it, so a
+    value that names nothing answers like an id that does not exist, never with an error."""
+    value = str(value or "").strip()
+    if not (value.isascii() and value.isdigit()):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def link_hops(model, path: str) -> list[tuple[str, type, bool]]:
+    """The relations ``path`` follows from ``model``: [(field name, model it leads to,
+    whether it is many-valued)]."""
+    hops = []
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if not field.is_relation or field.related_model is None:
+            raise ValueError(f"{model.__name__}.{name} in {path!r} is not a relation")
+        model = field.related_model
+        hops.append((name, model, bool(field.many_to_many or field.one_to_many)))
+    return hops
+
+
+class LinkFilter(df.CharFilter):
+    """A filter naming a linked scoped record, by id or by code.
+
+    The value is first resolved among the linked records the reader may see
+    (``model.objects.visible_to(request.user)``, the one enforcement point); only those
+    filter the list. So a hidden record's id or code behaves exactly like one that does not
+    exist (an empty list), and so does a value that cannot name a record at all (``abc``,
+    ``²``, a number beyond any id): never an error.
+
+    - ``model``: the linked model (a :class:`ScopedModel`, or ``"app_label.Model"``).
+    - ``paths``: the field path from the filtered model to it (``"parent"``,
+      ``"commitment__donor"``, ``"affiliations__organisation"``), or several of them, any of
+      which may match (``("source", "target")``). Scoped records on the way must be visible
+      too: a visible tranche of a hidden commitment is not found by the commitment's donor.
+    - ``by``: what the value is: ``"pk"`` (an id, the default) or lookups on the linked model,
+      any of which may match (``"code"``, ``("pcode", "iso_code__iexact")``,
+      ``"acronym__iexact"``).
+
+    Paths crossing a many-valued relation make the result distinct.
+    """
+
+    def __init__(self, model, paths, *, by="pk", label=None, **kwargs):
+        self._link_model = model
+        self.paths = (paths,) if isinstance(paths, str) else tuple(paths)
+        self.lookups = (by,) if isinstance(by, str) else tuple(by)
+        by_id = set(self.lookups) <= {"pk", "id"}
+        if by_id:
+            kwargs.setdefault("widget", forms.NumberInput)
+        super().__init__(field_name=self.paths[0], label=label, **kwargs)
+        if by_id:  # the OpenAPI schema documents an integer, as for the id it names
+            schema = {"type": "integer", **({"description": str(label)} if label else {})}
+            extend_schema_field(schema)(self)
+
+    @property
+    def link_model(self):
+        if isinstance(self._link_model, str):
+            self._link_model = apps.get_model(self._link_model)
+        return self._link_model
+
+    @property
+    def identifiers(self) -> tuple[str, ...]:
+        """The linked model's fields the value is compared with ("pk", "code", …)."""
+        return tuple(lookup.split("__")[0] for lookup in self.lookups)
+
+    def reader(self):
+        """The user the filterset filters for (None, as anonymous, without a request)."""
+        request = getattr(self.parent, "request", None)
+        return getattr(request, "user", None)
+
+    def named(self, value) -> list[int]:
+        """The ids of the records ``value`` names, among those the reader may see."""
+        condition = Q()
+        for lookup in self.lookups:
+            if lookup in ("pk", "id"):
+                pk = record_id(value)
+                if pk is not None:
+                    condition |= Q(pk=pk)
+            else:
+                condition |= Q(**{lookup: value})
+        if not condition:
+            return []
+        visible = self.link_model.objects.visible_to(self.reader())
+        return list(visible.filter(condition).values_list("pk", flat=True))
+
+    def condition(self, hops, targets) -> Q:
+        """The rows whose path (its ``hops``) leads to one of ``targets`` through records the
+        reader may see."""
+        lookup, value = f"{hops[-1][0]}__in", targets
+        for name, hop_model, _ in reversed(hops[:-1]):
+            if issubclass(hop_model, ScopedModel):
+                visible = hop_model.objects.visible_to(self.reader())
+                lookup, value = f"{name}__in", visible.filter(**{lookup: value}).values("pk")
+            else:
+                lookup = f"{name}__{lookup}"
+        return Q(**{lookup: value})
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        targets = self.named(value)
+        if not targets:
+            return qs.none()
+        condition, many = Q(), self.distinct
+        for path in self.paths:
+            hops = link_hops(qs.model, path)
+            if hops[-1][1] is not self.link_model:
+                raise ValueError(f"{qs.model.__name__}.{path} does not lead to {self.link_model}")
+            condition |= self.condition(hops, targets)
+            many = many or any(hop[2] for hop in hops)
+        qs = qs.filter(condition)
+        return qs.distinct() if many else qs
 
 
 class CountryCodeFilter(df.CharFilter):
@@ -26,15 +151,23 @@ class CountryCodeFilter(df.CharFilter):
 
 
 class ScopedFilterSet(df.FilterSet):
+    """The filters of a list of scoped records. A filter naming a linked record is a
+    :class:`LinkFilter`; a ``method=`` filter that names no record (a search, a date) is listed
+    in ``plain_method_filters`` (tests/test_filter_oracles.py holds every filterset to this)."""
+
     classification = df.ChoiceFilter(choices=Classification.choices)
-    owner = df.NumberFilter(field_name="owner_id", label="Owner (organisation id)")
+    owner = LinkFilter(Organisation, "owner", label="Owner (organisation id)")
+
+    plain_method_filters: tuple[str, ...] = ()
 
 
 class OrganisationFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Name, acronym or alias")
     kind = df.ChoiceFilter(choices=OrganisationKind.choices)
     country = CountryCodeFilter()
-    parent = df.NumberFilter(field_name="parent_id")
+    parent = LinkFilter(Organisation, "parent", label="Parent (id)")
+
+    plain_method_filters = ("q",)
 
     class Meta:
         model = Organisation
@@ -53,8 +186,12 @@ class OrganisationFilter(ScopedFilterSet):
 
 class PersonFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
-    organisation = df.NumberFilter(field_name="affiliations__organisation_id", distinct=True)
+    organisation = LinkFilter(
+        Organisation, "affiliations__organisation", label="Affiliated with (organisation id)"
+    )
     language = df.CharFilter(method="by_language", label="Language (ISO 639)")
+
+    plain_method_filters = ("language",)
 
     class Meta:
         model = Person
@@ -68,7 +205,9 @@ class AreaFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Name or code")
     country = CountryCodeFilter()
     level = df.ChoiceFilter(choices=[(1, "adm1"), (2, "adm2"), (3, "adm3")])
-    parent = df.NumberFilter(field_name="parent_id")
+    parent = LinkFilter(Area, "parent", label="Part of (area id)")
+
+    plain_method_filters = ("q",)
 
     class Meta:
         model = Area

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
 from concord.api.core import CountryField
 from concord.core.context import Actor
+from concord.core.filters import record_id
 from concord.core.importers import ImportContext
 from concord.core.models import Area, Country, Organisation, Role, Space
 from concord.exchange.tabular import FileRejected
@@ -271,20 +272,14 @@ def scope_from(request) -> facts.Scope:
             raise ValidationError({"task": f"No task {q['task']!r} in the catalogue."})
     for name, model in (("organisation", Organisation), ("operation", Operation)):
         if q.get(name):
-            obj = (
-                model.objects.visible_to(user).filter(pk=q[name]).first()
-                if q[name].isdigit()
-                else None
-            )
+            pk = record_id(q[name])
+            obj = model.objects.visible_to(user).filter(pk=pk).first() if pk else None
             if obj is None:
                 raise ValidationError({name: f"No {name} with id {q[name]!r} that you may see."})
             setattr(scope, name, obj)
     if q.get("space"):
-        space = (
-            Space.objects.visible_to(user).filter(pk=q["space"]).first()
-            if q["space"].isdigit()
-            else None
-        )
+        pk = record_id(q["space"])
+        space = Space.objects.visible_to(user).filter(pk=pk).first() if pk else None
         if space is None:
             raise ValidationError({"space": "No such coordination space that you are in."})
         scope.space = space

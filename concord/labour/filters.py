@@ -5,7 +5,9 @@ from __future__ import annotations
 import django_filters as df
 from django.db.models import Q
 
-from concord.core.filters import CountryCodeFilter, ScopedFilterSet
+from concord.core.filters import CountryCodeFilter, LinkFilter, ScopedFilterSet
+from concord.core.models import Area, Organisation
+from concord.operations.models import Operation
 
 from .models import (
     Arrangement,
@@ -14,6 +16,7 @@ from .models import (
     AssignmentRole,
     AssignmentStatus,
     ClashRule,
+    ImportBatch,
     Need,
     Task,
 )
@@ -21,7 +24,9 @@ from .models import (
 
 class TaskFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Code, name or HXL code")
-    parent = df.CharFilter(field_name="parent__code", label="Parent (code)")
+    parent = LinkFilter(Task, "parent", by="code", label="Parent (code)")
+
+    plain_method_filters = ("q",)
 
     class Meta:
         model = Task
@@ -34,14 +39,11 @@ class TaskFilter(ScopedFilterSet):
 
 
 class ClashRuleFilter(ScopedFilterSet):
-    task = df.CharFilter(method="by_task", label="Task (code)")
+    task = LinkFilter(Task, ("task_a", "task_b"), by="code", label="Task (code)")
 
     class Meta:
         model = ClashRule
         fields = ["task", "classification", "owner"]
-
-    def by_task(self, qs, name, value):
-        return qs.filter(Q(task_a__code=value) | Q(task_b__code=value))
 
 
 def _active_on(qs, name, value):
@@ -52,9 +54,11 @@ def _active_on(qs, name, value):
 
 class NeedFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="description", lookup_expr="icontains", label="Description")
-    task = df.CharFilter(field_name="task__code", label="Task (code)")
+    task = LinkFilter(Task, "task", by="code", label="Task (code)")
     country = CountryCodeFilter(label="Country")
     active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label="Active on")
+
+    plain_method_filters = ("active_on",)
 
     class Meta:
         model = Need
@@ -63,15 +67,23 @@ class NeedFilter(ScopedFilterSet):
 
 class AssignmentFilter(ScopedFilterSet):
     q = df.CharFilter(method="search", label="Contact or note")
-    task = df.CharFilter(field_name="task__code", label="Task (code)")
+    task = LinkFilter(Task, "task", by="code", label="Task (code)")
     country = CountryCodeFilter(label="Country")
-    area = df.CharFilter(method="by_area", label="Area (P-code or ISO code)")
-    organisation = df.NumberFilter(field_name="organisation_id", label="Organisation (id)")
-    operation = df.NumberFilter(field_name="operation_id", label="Operation (id)")
+    # The area named, or any area within it (a district of the region named).
+    area = LinkFilter(
+        Area,
+        ("area", "area__parent"),
+        by=("pcode", "iso_code__iexact"),
+        label="Area (P-code or ISO code)",
+    )
+    organisation = LinkFilter(Organisation, "organisation", label="Organisation (id)")
+    operation = LinkFilter(Operation, "operation", label="Operation (id)")
     role = df.ChoiceFilter(choices=AssignmentRole.choices)
     status = df.ChoiceFilter(choices=AssignmentStatus.choices)
     active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label="Active on")
-    batch = df.NumberFilter(field_name="batch_id", label="Import batch (id)")
+    batch = LinkFilter(ImportBatch, "batch", label="Import batch (id)")
+
+    plain_method_filters = ("q", "active_on")
 
     class Meta:
         model = Assignment
@@ -93,11 +105,6 @@ class AssignmentFilter(ScopedFilterSet):
     def search(self, qs, name, value):
         return qs.filter(Q(contact__icontains=value) | Q(note__icontains=value))
 
-    def by_area(self, qs, name, value):
-        code = Q(area__pcode=value) | Q(area__iso_code__iexact=value)
-        parent = Q(area__parent__pcode=value) | Q(area__parent__iso_code__iexact=value)
-        return qs.filter(code | parent)
-
 
 class ArrangementFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
@@ -106,6 +113,8 @@ class ArrangementFilter(ScopedFilterSet):
         field_name="countries__alpha3", lookup_expr="iexact", label="Country", distinct=True
     )
     active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label="Active on")
+
+    plain_method_filters = ("active_on",)
 
     class Meta:
         model = Arrangement

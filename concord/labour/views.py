@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from concord.core.context import Actor
+from concord.core.filters import record_id
 from concord.core.importers import ImportContext, import_table
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Classification, Country, Organisation, Releasability, Role
@@ -576,8 +577,9 @@ def area_timeline(request):
     if country is None:
         raise Http404("Give ?country=ISO3 (and optionally &area=P-code).")
     area = None
-    if request.GET.get("area_id", "").isdigit():
-        area = Area.objects.visible_to(request.user).filter(pk=request.GET["area_id"]).first()
+    if request.GET.get("area_id", "").strip():
+        pk = record_id(request.GET["area_id"])  # None for a value that cannot be an id
+        area = Area.objects.visible_to(request.user).filter(pk=pk).first() if pk else None
         if area is None:
             raise Http404("No area with that id that you may see.")
     elif request.GET.get("area"):

@@ -11,6 +11,7 @@ Lists inside a cell are separated by ';' and the parts of one item by '|':
 
 from __future__ import annotations
 
+from concord.core.filters import record_id
 from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
 from concord.core.models import Area, Country, Organisation
 
@@ -262,8 +263,8 @@ def operation_ref(value: str, queryset, column: str) -> Operation:
     if not value:
         raise RowError(column, "name the operation (key, id, acronym or name)")
     found = list(qs.filter(key=value)[:2])
-    if not found and value.isdigit():
-        found = list(qs.filter(pk=int(value))[:2])
+    if not found and record_id(value) is not None:
+        found = list(qs.filter(pk=record_id(value))[:2])
     if not found:
         found = list(qs.filter(acronym__iexact=value)[:2]) or list(
             qs.filter(name__iexact=value)[:2]

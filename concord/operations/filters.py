@@ -5,7 +5,8 @@ from __future__ import annotations
 import django_filters as df
 from django.db.models import Q
 
-from concord.core.filters import ScopedFilterSet
+from concord.core.filters import LinkFilter, ScopedFilterSet
+from concord.core.models import Organisation
 
 from .models import Framework, Kind, Operation, Relation, RelationKind
 
@@ -26,14 +27,14 @@ class OperationFilter(ScopedFilterSet):
         label="Region (UN M49)",
         distinct=True,
     )
-    organisation = df.CharFilter(
-        field_name="framework_organisation__acronym",
-        lookup_expr="iexact",
-        label="Run by (acronym)",
+    organisation = LinkFilter(
+        Organisation, "framework_organisation", by="acronym__iexact", label="Run by (acronym)"
     )
     active_on = df.DateFilter(method="by_date", label="Active on (YYYY-MM-DD)")
     started_after = df.DateFilter(field_name="start", lookup_expr="gte")
     started_before = df.DateFilter(field_name="start", lookup_expr="lte")
+
+    plain_method_filters = ("q", "active_on")
 
     class Meta:
         model = Operation
@@ -62,11 +63,8 @@ class OperationFilter(ScopedFilterSet):
 
 class RelationFilter(ScopedFilterSet):
     kind = df.ChoiceFilter(choices=RelationKind.choices)
-    operation = df.NumberFilter(method="by_operation", label="Operation (id)")
+    operation = LinkFilter(Operation, ("source", "target"), label="Operation (id)")
 
     class Meta:
         model = Relation
         fields = ["kind", "operation", "classification", "owner"]
-
-    def by_operation(self, qs, name, value):
-        return qs.filter(Q(source_id=value) | Q(target_id=value))
