@@ -21,6 +21,7 @@ from .models import (
     Affiliation,
     ApiToken,
     Classification,
+    FeedSecret,
     Membership,
     Organisation,
     OrganisationName,
@@ -419,6 +420,53 @@ def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
             classification=Classification.INTERNAL,
         )
     return token
+
+
+@transaction.atomic
+def create_feed_secret(*, actor: Actor):
+    """Returns (secret, key): a new calendar-feed secret for the acting user, revoking the one
+    they had (rotation). The key is shown once; only its hash is kept."""
+    _require_user(actor)
+    if actor.user is None:
+        raise PermissionDenied("A calendar feed belongs to a user.")
+    revoke_feed_secret(actor=actor)
+    key = FeedSecret.new_key()
+    secret = FeedSecret.objects.create(
+        user=actor.user, prefix=key[:12], key_hash=FeedSecret.hash_key(key)
+    )
+    audit.record(
+        actor,
+        "create",
+        secret,
+        audit.diff(None, audit.snapshot(secret)),
+        classification=Classification.INTERNAL,
+    )
+    return secret, key
+
+
+@transaction.atomic
+def revoke_feed_secret(*, actor: Actor) -> FeedSecret | None:
+    """Revoke the acting user's calendar-feed secret; returns it (None if they had none)."""
+    _require_user(actor)
+    if actor.user is None:
+        return None
+    secret = (
+        FeedSecret.objects.select_for_update()
+        .filter(user=actor.user, revoked_at__isnull=True)
+        .first()
+    )
+    if secret is None:
+        return None
+    secret.revoked_at = timezone.now()
+    secret.save(update_fields=["revoked_at"])
+    audit.record(
+        actor,
+        "update",
+        secret,
+        {"revoked_at": [None, secret.revoked_at.isoformat()]},
+        classification=Classification.INTERNAL,
+    )
+    return secret
 
 
 def model_label(model: type[models.Model]) -> str:

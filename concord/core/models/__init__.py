@@ -5,6 +5,7 @@ from .registry import Affiliation, Area, Country, Organisation, OrganisationName
 from .security import (
     ApiToken,
     Classification,
+    FeedSecret,
     Membership,
     Releasability,
     Role,
@@ -24,6 +25,7 @@ __all__ = [
     "AuditHead",
     "Classification",
     "Country",
+    "FeedSecret",
     "Membership",
     "Organisation",
     "OrganisationName",

@@ -361,3 +361,56 @@ class ApiToken(models.Model):
     def active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class FeedSecret(models.Model):
+    """A user's calendar-feed secret: it reads the iCalendar feed of due dates as its user and
+    nothing else (it is not an API token). A calendar application cannot send a header, so
+    the secret travels in the feed's address; only its hash is stored. One active per user:
+    creating another revokes the old one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="feed_secrets")
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    PREFIX = "cnf_"  # API tokens start cnc_
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_feed_secret",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed ({self.prefix}…)"
+
+    hash_key = staticmethod(ApiToken.hash_key)
+
+    @classmethod
+    def new_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @classmethod
+    def authenticate(cls, key: str) -> FeedSecret | None:
+        """The active secret of an active user with this key, its last use recorded (at most
+        once a minute, like API tokens); None for anything else."""
+        if not key.startswith(cls.PREFIX):
+            return None
+        secret = (
+            cls.objects.select_related("user")
+            .filter(key_hash=cls.hash_key(key), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if secret is not None:
+            now = timezone.now()
+            if secret.last_used_at is None or (now - secret.last_used_at).total_seconds() > 60:
+                cls.objects.filter(pk=secret.pk).update(last_used_at=now)
+                secret.last_used_at = now
+        return secret
