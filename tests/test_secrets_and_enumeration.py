@@ -14,13 +14,14 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 
 from concord.core import services
 from concord.core.context import Actor
-from concord.core.models import AuditEntry, Classification, Role
+from concord.core.models import AuditEntry, Classification, Organisation, Role
 
-from .conftest import make_org, make_user
+from .conftest import country, make_org, make_user
 
 SC = Classification.STRICTLY_CONFIDENTIAL
 FEED = "/accountability/calendar.ics"
@@ -205,3 +206,204 @@ def test_the_production_access_log_never_records_a_query_string(monkeypatch):
     environ.update(RAW_URI="/x%0A1.2.3.4%20-%20forged?feed=1", PATH_INFO="/x\n1.2.3.4 - forged")
     log.access(response, request, environ, dt.timedelta(microseconds=1500))
     assert "\n" not in lines[1] and "/x%0A1.2.3.4%20-%20forged " in lines[1]
+
+
+# --- item 12: no user enumeration ------------------------------------------------------------
+
+
+def _secret_org(w, **kw):
+    return Organisation(name="Secret", kind="local", owner=w.a, classification=SC, **kw)
+
+
+def test_the_named_users_error_names_nobody_and_is_the_same_for_everyone(people):
+    messages = []
+    for outsider in (people.low, people.stranger, people.partner_plain):
+        with pytest.raises(ValidationError) as e:
+            services.save(
+                _secret_org(people),
+                actor=people.actor,
+                m2m={"named_users": [people.editor, outsider]},
+            )
+        text = " ".join(e.value.messages)
+        for u in (people.low, people.stranger, people.partner_plain, people.editor):
+            assert u.username not in text
+        messages.append(text)
+    assert len(set(messages)) == 1, messages
+    # The people the form offers are accepted.
+    saved = services.save(
+        _secret_org(people),
+        actor=people.actor,
+        m2m={"named_users": [people.editor, people.partner]},
+    )
+    assert set(saved.named_users.all()) == {people.editor, people.partner}
+
+
+def test_people_already_named_stay_accepted_and_the_system_is_exempt(people):
+    # The system names someone the editor could not (a user since moved elsewhere, say).
+    record = services.save(
+        _secret_org(people),
+        actor=Actor.system("test"),
+        m2m={"named_users": [people.editor, people.stranger]},
+    )
+    record.description = "edited"
+    services.save(record, actor=people.actor, m2m={"named_users": [people.editor, people.stranger]})
+    # Through the API too: the stranger, already named, is kept; a new stranger is refused.
+    client, _ = token_client(people.editor)
+    r = client.patch(
+        f"/api/v1/organisations/{record.pk}/",
+        {"named_users": [people.editor.pk, people.stranger.pk], "description": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.json()
+    other = make_user("fd.stranger2", people.c, Role.VIEWER, SC)
+    r = client.patch(
+        f"/api/v1/organisations/{record.pk}/",
+        {"named_users": [people.editor.pk, people.stranger.pk, other.pk]},
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+
+
+def _api_error(response, value) -> str:
+    """The error message with the submitted value taken out, to compare two refusals."""
+    return json.dumps(response.json()["error"]).replace(str(value), "VALUE")
+
+
+def test_the_api_accepts_as_named_users_only_the_people_the_form_offers(people):
+    client, _ = token_client(people.editor)
+
+    def post(ids):
+        return client.post(
+            "/api/v1/organisations/",
+            {
+                "name": "Secret",
+                "kind": "local",
+                "owner": people.a.pk,
+                "classification": SC,
+                "releasability": "owner",
+                "named_users": ids,
+            },
+            content_type="application/json",
+        )
+
+    missing = max(u.pk for u in (people.admin, people.stranger)) + 1000
+    refused = {}
+    for u in (people.stranger, people.low, people.partner_plain, people.admin):
+        r = post([people.editor.pk, u.pk])
+        assert r.status_code == 400, u
+        refused[u.username] = _api_error(r, u.pk)
+        assert u.username not in json.dumps(r.json())
+    r = post([people.editor.pk, missing])
+    assert r.status_code == 400
+    assert set(refused.values()) == {_api_error(r, missing)}, refused
+    assert post([people.editor.pk, people.partner.pk]).status_code == 201
+
+
+def _case(w):
+    from concord.accountability.models import SecurityUnit, SupportCase
+
+    sys_ = Actor.system("test")
+    common = {"owner": w.a, "classification": 2, "releasability": "owner"}
+    unit = services.save(SecurityUnit(name="Unit", country=country(), **common), actor=sys_)
+    return services.save(
+        SupportCase(title="Case", provider=w.a, unit=unit, kind="training", **common), actor=sys_
+    )
+
+
+def _assessment(case, w, approver):
+    return {
+        "case": case.pk,
+        "recipient_record": "r",
+        "rating": "low",
+        "decision": "approved",
+        "rationale": "why",
+        "assessed_on": "2026-01-01",
+        "expires_on": "2026-12-31",
+        "owner": w.a.pk,
+        "classification": 2,
+        "releasability": "owner",
+        "approver": approver,
+    }
+
+
+def test_the_approver_field_does_not_tell_whether_a_username_exists(people):
+    case = _case(people)
+    client, _ = token_client(people.editor)
+
+    def post(approver):
+        return client.post(
+            "/api/v1/risk-assessments/",
+            _assessment(case, people, approver),
+            content_type="application/json",
+        )
+
+    nobody = post("fd.nobody")
+    stranger = post(people.stranger.username)
+    assert nobody.status_code == stranger.status_code == 400
+    assert _api_error(nobody, "fd.nobody") == _api_error(stranger, people.stranger.username)
+    # Colleagues: in the editor's organisation, or in an organisation sharing a space.
+    for ok in (people.low, people.partner_plain):
+        assert post(ok.username).status_code == 201, post(ok.username).json()
+
+
+def test_the_approver_form_offers_colleagues_only(people):
+    case = _case(people)
+    client = login(people.editor)
+    form = client.get("/risk-assessments/add/").context["form"]
+    offered = {u.username for u in form.fields["approver"].queryset}
+    assert people.stranger.username not in offered and people.admin.username not in offered
+    assert {people.low.username, people.partner_plain.username} <= offered
+    body = client.get("/risk-assessments/add/").content.decode()
+    assert people.stranger.username not in body
+    r = client.post(
+        "/risk-assessments/add/",
+        {
+            **_assessment(case, people, people.stranger.pk),
+            "shared_organisations": "",
+        },
+    )
+    assert r.status_code == 400 and people.stranger.username not in r.content.decode()
+
+
+def test_the_service_refuses_an_approver_outside_the_editors_colleagues(people):
+    from concord.accountability.models import RiskAssessment
+
+    case = _case(people)
+    fields = _assessment(case, people, None)
+    for k in ("case", "owner", "approver"):
+        fields.pop(k)
+    fields["assessed_on"] = dt.date(2026, 1, 1)
+    fields["expires_on"] = dt.date(2026, 12, 31)
+    with pytest.raises(ValidationError) as e:
+        services.save(
+            RiskAssessment(case=case, owner=people.a, approver=people.stranger, **fields),
+            actor=people.actor,
+        )
+    assert "approver" in e.value.message_dict
+    assert people.stranger.username not in str(e.value)
+    # The system may name anyone; an editor keeps an approver already there.
+    kept = services.save(
+        RiskAssessment(case=case, owner=people.a, approver=people.stranger, **fields),
+        actor=Actor.system("test"),
+    )
+    kept.leverage = "some"
+    services.save(kept, actor=people.actor)
+
+
+def test_an_import_does_not_tell_whether_an_approver_exists(people):
+    from concord.core.importers import import_file
+    from concord.exchange.tabular import FileRejected
+
+    case = _case(people)
+    head = "case,recipient_record,rating,decision,rationale,approver,assessed_on,expires_on\n"
+
+    def refused(approver):
+        row = f"{case.pk},r,low,approved,why,{approver},2026-01-01,2026-12-31\n"
+        with pytest.raises(FileRejected) as e:
+            import_file("risk-assessments", (head + row).encode(), "r.csv", actor=people.actor)
+        return e.value.report().replace(approver, "VALUE")
+
+    assert refused("fd.nobody") == refused(people.stranger.username)
+    row = f"{case.pk},r,low,approved,why,{people.low.username},2026-01-01,2026-12-31\n"
+    saved = import_file("risk-assessments", (head + row).encode(), "r.csv", actor=people.actor)
+    assert saved[0].approver == people.low

@@ -13,7 +13,14 @@ from rest_framework.response import Response
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.history import api_rows, history_for
-from concord.core.models import Organisation, Role, ScopedModel, Space, User
+from concord.core.models import (
+    Organisation,
+    Role,
+    ScopedModel,
+    Space,
+    colleagues,
+    named_user_choices,
+)
 from concord.core.visibility import VisibleLabels
 
 
@@ -75,15 +82,47 @@ class SpaceField(serializers.PrimaryKeyRelatedField):
         return Space.objects.visible_to(_user(self))
 
 
+def _edited(field):
+    """The record a serializer is updating (None when creating or listing)."""
+    instance = getattr(field.root, "instance", None)
+    return instance if isinstance(instance, ScopedModel) else None
+
+
+class NamedUserField(serializers.PrimaryKeyRelatedField):
+    """Only the people the web form offers (``named_user_choices``), and whoever the record
+    names already: any other id, existing or not, gets the same "does not exist"."""
+
+    def get_queryset(self):
+        return named_user_choices(_user(self), _edited(self))
+
+
+class ColleagueField(serializers.SlugRelatedField):
+    """A user by username, among the caller's colleagues (``colleagues``) and whoever the
+    record names there already; one message for a username that does not exist and for one
+    the caller may not name."""
+
+    default_error_messages = {
+        "does_not_exist": "No one you may name here is called {value} (name someone who "
+        "shares an organisation or a coordination space with you).",
+        "invalid": "Give a username.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", **kwargs)
+
+    def get_queryset(self):
+        edited = _edited(self)
+        keep = [getattr(edited, f"{self.source}_id", None)] if edited else []
+        return colleagues(_user(self), keep=keep)
+
+
 class ScopedSerializer(serializers.ModelSerializer):
     """Adds the security fields every scoped record carries."""
 
     owner = OwnerField()
     shared_organisations = VisibleRelatedField(Organisation, many=True, required=False)
     shared_spaces = SpaceField(many=True, required=False)
-    named_users = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=User.objects.filter(is_active=True)
-    )
+    named_users = NamedUserField(many=True, required=False)
     url = serializers.SerializerMethodField()
 
     SECURITY_FIELDS = ScopedModel.SECURITY_FIELDS

@@ -30,6 +30,8 @@ from .models import (
     ScopedModel,
     Space,
     User,
+    colleagues,
+    named_user_choices,
 )
 from .models.registry import normalise_name
 
@@ -41,20 +43,45 @@ def _require_user(actor: Actor) -> None:
         raise PermissionDenied("Sign in first.")
 
 
-def _check_named_users(instance: ScopedModel, m2m: dict) -> None:
+NAMED_USERS_RULE = (
+    "Name only people cleared for strictly confidential records who share an organisation "
+    "or a coordination space with you."
+)
+USER_LINK_RULE = "Choose someone who shares an organisation or a coordination space with you."
+
+
+def _check_named_users(instance: ScopedModel, m2m: dict, actor: Actor) -> None:
+    """Named people are those the form offers (``named_user_choices``), and whoever the
+    record names already. One message whoever is refused, so that it tells nothing about who
+    exists or what their clearance is. The system may name anyone cleared."""
     users = m2m.get("named_users")
     if users is None:
         return
-    ids = [getattr(u, "pk", u) for u in users]
-    low = list(
-        User.objects.filter(
-            pk__in=ids, clearance__lt=Classification.STRICTLY_CONFIDENTIAL
-        ).values_list("username", flat=True)
-    )
-    if low:
-        raise ValidationError(
-            {"named_users": f"Not cleared for strictly confidential records: {', '.join(low)}."}
-        )
+    before = set(instance.named_users.values_list("pk", flat=True)) if instance.pk else set()
+    new = {getattr(u, "pk", u) for u in users} - before
+    if not new:
+        return
+    if actor.is_system:
+        allowed = User.objects.filter(clearance=Classification.STRICTLY_CONFIDENTIAL)
+    else:
+        allowed = named_user_choices(actor.user)
+    if len(set(allowed.filter(pk__in=new).values_list("pk", flat=True))) != len(new):
+        raise ValidationError({"named_users": NAMED_USERS_RULE})
+
+
+def _check_user_links(instance: ScopedModel, actor: Actor, current) -> None:
+    """A record's links to a user (an assessment's approver) name the acting user's
+    colleagues (``colleagues``), or keep whom they named before."""
+    if actor.is_system:
+        return
+    for f in instance._meta.concrete_fields:
+        if not f.is_relation or f.related_model is not User or f.name == "created_by":
+            continue
+        value = getattr(instance, f.attname)
+        if value is None or (current is not None and getattr(current, f.attname) == value):
+            continue
+        if not colleagues(actor.user).filter(pk=value).exists():
+            raise ValidationError({f.name: USER_LINK_RULE})
 
 
 def _index_organisation_names(org: Organisation, actor: Actor, creating: bool) -> None:
@@ -171,7 +198,8 @@ def save(
         and (instance.owner_id is None)
     )
     instance.full_clean(exclude=["created_by", "owner"] if self_owned else ["created_by"])
-    _check_named_users(instance, m2m)
+    _check_named_users(instance, m2m, actor)
+    _check_user_links(instance, actor, None if creating else current)
     if self_owned:
         # Foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED on SQLite and
         # PostgreSQL), so the row may point at itself once it has an id.

@@ -14,6 +14,8 @@ from .security import (
     SecurityState,
     Space,
     User,
+    colleagues,
+    named_user_choices,
     sees,
 )
 
@@ -37,5 +39,7 @@ __all__ = [
     "SecurityState",
     "Space",
     "User",
+    "colleagues",
+    "named_user_choices",
     "sees",
 ]

@@ -205,6 +205,36 @@ class Space(models.Model):
         return self.name
 
 
+def colleagues(user, keep=()) -> models.QuerySet:
+    """Active users who share an organisation or a coordination space with ``user`` (``user``
+    among them), and the users whose ids are in ``keep`` (those a record already names): whom
+    ``user`` may name where a record names a person, such as an assessment's approver. Nobody
+    for an anonymous user, nor (but ``keep``) for a platform administrator without
+    memberships. Never a platform-wide list of users."""
+    allowed = Q(pk__in=[k for k in keep if k is not None])
+    if user is not None and user.is_authenticated:
+        p = user.principal()
+        orgs = set(p.org_ids) | set(
+            Space.organisations.through.objects.filter(space_id__in=p.space_ids).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        members = Membership.objects.filter(organisation_id__in=orgs).values("user_id")
+        allowed |= Q(is_active=True, pk__in=members)
+    return User.objects.filter(allowed).order_by("username")
+
+
+def named_user_choices(user, record=None) -> models.QuerySet:
+    """Whom ``user`` may name on a strictly confidential record: colleagues cleared strictly
+    confidential, and whoever ``record`` already names (they stay, even if ``user`` could not
+    name them now). The form offers these; the API and the service accept only these."""
+    cleared = colleagues(user).filter(clearance=Classification.STRICTLY_CONFIDENTIAL)
+    allowed = Q(pk__in=cleared.values("pk"))
+    if record is not None and record.pk is not None:
+        allowed |= Q(pk__in=record.named_users.values("pk"))
+    return User.objects.filter(allowed).order_by("username")
+
+
 class ScopedQuerySet(models.QuerySet):
     """The one enforcement point. Every read of a scoped record goes through these methods."""
 
