@@ -19,7 +19,7 @@ from django.test import Client
 
 from concord.core import services
 from concord.core.context import Actor
-from concord.core.models import AuditEntry, Classification, Organisation, Role
+from concord.core.models import AuditEntry, Classification, Organisation, Releasability, Role
 
 from .conftest import country, make_org, make_user
 
@@ -407,3 +407,39 @@ def test_an_import_does_not_tell_whether_an_approver_exists(people):
     row = f"{case.pk},r,low,approved,why,{people.low.username},2026-01-01,2026-12-31\n"
     saved = import_file("risk-assessments", (head + row).encode(), "r.csv", actor=people.actor)
     assert saved[0].approver == people.low
+
+
+# --- item 13: spaces the reader is not in ----------------------------------------------------
+
+
+def test_spaces_the_reader_is_not_in_are_not_named(people):
+    record = services.save(
+        Organisation(
+            name="Spread wide",
+            kind="local",
+            owner=people.a,
+            classification=Classification.INTERNAL,
+            releasability=Releasability.SPACES,
+        ),
+        actor=Actor.system("test"),
+        m2m={"shared_spaces": [people.space, people.hidden_space]},
+    )
+    client = login(people.editor)
+    for fmt in ("csv", "json"):
+        body = client.get("/organisations/", {"export": fmt, "q": "Spread"})
+        text = (
+            b"".join(body.streaming_content).decode() if body.streaming else body.content.decode()
+        )
+        assert "Shared space" in text, fmt
+        assert "Faraway space" not in text, fmt
+    api, _ = token_client(people.editor)
+    assert api.get(f"/api/v1/organisations/{record.pk}/").json()["shared_spaces"] == [
+        people.space.pk
+    ]
+    listed = api.get("/api/v1/organisations/", {"q": "Spread"}).json()["results"]
+    assert [o["shared_spaces"] for o in listed] == [[people.space.pk]]
+    page = client.get(f"/organisations/{record.pk}/").content.decode()
+    assert "Shared space" in page and "Faraway space" not in page
+    # A platform administrator sees every space (as on the spaces page), and so every name.
+    admin_page = login(people.admin).get("/spaces/").content.decode()
+    assert "Faraway space" in admin_page

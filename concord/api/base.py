@@ -78,8 +78,15 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
 
 
 class SpaceField(serializers.PrimaryKeyRelatedField):
+    """Accepts only the spaces the caller is in; shows only those (null, then dropped, for
+    the others), like the pages and exports: through ``VisibleLabels``."""
+
     def get_queryset(self):
         return Space.objects.visible_to(_user(self))
+
+    def to_representation(self, value):
+        labels: VisibleLabels = self.context.setdefault("labels", VisibleLabels(_user(self)))
+        return value.pk if labels.get(Space, value.pk) is not None else None
 
 
 def _edited(field):
@@ -132,7 +139,7 @@ class ScopedSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        for name in ("shared_organisations",):
+        for name in ("shared_organisations", "shared_spaces"):
             if name in data and isinstance(data[name], list):
                 data[name] = [v for v in data[name] if v is not None]
         return data
