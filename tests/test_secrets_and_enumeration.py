@@ -14,8 +14,10 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import timezone
 
 from concord.core import services
 from concord.core.context import Actor
@@ -443,3 +445,58 @@ def test_spaces_the_reader_is_not_in_are_not_named(people):
     # A platform administrator sees every space (as on the spaces page), and so every name.
     admin_page = login(people.admin).get("/spaces/").content.decode()
     assert "Faraway space" in admin_page
+
+
+# --- item 14: throttling API authentication failures ----------------------------------------
+
+
+@pytest.fixture
+def throttle(settings, people):
+    settings.API_AUTH_FAILURE_LIMIT = 3
+    settings.API_AUTH_FAILURE_WINDOW = 300
+    return people
+
+
+def test_api_authentication_failures_are_throttled_per_address(throttle):
+    good, _ = token_client(throttle.editor, REMOTE_ADDR="10.0.0.1")
+    bad = Client(HTTP_AUTHORIZATION="Token cnc_wrong", REMOTE_ADDR="10.0.0.1")
+    assert good.get("/api/v1/organisations/").status_code == 200
+    for _ in range(3):
+        assert bad.get("/api/v1/organisations/").status_code == 401
+    for client in (bad, good):  # past the limit: refused before the token is even looked at
+        r = client.get("/api/v1/organisations/")
+        assert r.status_code == 429
+        assert 0 < int(r["Retry-After"]) <= 300
+        error = r.json()["error"]
+        assert error["code"] == "throttled" and error["fields"] == {}
+    # Another address is unaffected, and its successes reset nobody's count.
+    elsewhere, _ = token_client(throttle.editor, REMOTE_ADDR="10.0.0.2")
+    assert elsewhere.get("/api/v1/organisations/").status_code == 200
+    assert good.get("/api/v1/organisations/").status_code == 429
+    # Requests without a token (anonymous, or a signed-in browser) are not held.
+    assert Client(REMOTE_ADDR="10.0.0.1").get("/api/v1/organisations/").status_code == 200
+    session = Client(REMOTE_ADDR="10.0.0.1")
+    session.force_login(throttle.editor)
+    assert session.get("/api/v1/organisations/").status_code == 200
+    # The count is in the database every worker process uses, not in a process's memory:
+    # clearing the caches changes nothing ...
+    from concord.api.models import AuthFailure
+
+    assert AuthFailure.objects.filter(address="10.0.0.1").count() == 3
+    for cache in caches.all():
+        cache.clear()
+    assert good.get("/api/v1/organisations/").status_code == 429
+    # ... and once the window has passed the address may try again.
+    AuthFailure.objects.update(at=timezone.now() - dt.timedelta(seconds=301))
+    assert good.get("/api/v1/organisations/").status_code == 200
+    assert bad.get("/api/v1/organisations/").status_code == 401
+
+
+def test_failed_feed_secrets_count_towards_the_same_limit(throttle):
+    _, key = services.create_feed_secret(actor=throttle.actor)
+    feed = Client(REMOTE_ADDR="10.0.0.3")
+    for _ in range(3):
+        assert feed.get(FEED, {"feed": "cnf_guess"}).status_code == 401
+    r = feed.get(FEED, {"feed": key})
+    assert r.status_code == 429 and int(r["Retry-After"]) > 0
+    assert Client(REMOTE_ADDR="10.0.0.4").get(FEED, {"feed": key}).status_code == 200

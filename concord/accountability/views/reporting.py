@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from concord.api import throttle
 from concord.core.importers import iso as _iso
 from concord.core.models import FeedSecret, Organisation
 from concord.core.visibility import VisibleLabels
@@ -395,9 +396,23 @@ def ics(rows: list[facts.DueRow], host: str, labels) -> str:
 def calendar(request):
     """Due dates of the obligations you may see, a year back and a year ahead, for a
     calendar application: signed in, or ``?feed=`` with your calendar feed secret (made on
-    /tokens/; never an API token). Never stored by a cache or proxy."""
+    /tokens/; never an API token). Failed secrets count towards the per-address limit on
+    failed authentications (concord.api.throttle). Never stored by a cache or proxy."""
+    address = throttle.client_address(request)
+    if not request.user.is_authenticated:
+        wait = throttle.retry_after(address)
+        if wait is not None:
+            response = HttpResponse(
+                f"Too many failed attempts from your address: try again in {wait} seconds.",
+                status=429,
+                content_type="text/plain",
+            )
+            response["Retry-After"] = str(wait)
+            return _private(response)
     user, why = _feed_user(request)
     if user is None:
+        if request.GET.get("feed") or request.GET.get("token"):
+            throttle.record_failure(address)
         return _private(HttpResponse(why, status=401, content_type="text/plain"))
     today = timezone.localdate()
     rows = [r for r in facts.dues(user, today, 365) if (today - r.due.due).days <= 365]
