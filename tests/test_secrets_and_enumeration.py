@@ -392,6 +392,50 @@ def test_the_service_refuses_an_approver_outside_the_editors_colleagues(people):
     services.save(kept, actor=people.actor)
 
 
+def test_an_editor_may_clear_an_approver_the_form_showed(people):
+    from concord.accountability.models import RiskAssessment
+
+    case = _case(people)
+    fields = _assessment(case, people, None)
+    for k in ("case", "owner", "approver"):
+        fields.pop(k)
+    fields.update(assessed_on=dt.date(2026, 1, 1), expires_on=dt.date(2026, 12, 31))
+    assessment = services.save(
+        RiskAssessment(case=case, owner=people.a, approver=people.low, **fields),
+        actor=people.actor,
+    )
+    assessment.approver = None
+    services.save(assessment, actor=people.actor)
+    assessment.refresh_from_db()
+    assert assessment.approver is None
+
+
+def test_the_form_neither_shows_nor_drops_people_the_editor_may_not_name(people):
+    record = services.save(
+        _secret_org(people),
+        actor=Actor.system("test"),
+        m2m={"named_users": [people.editor, people.stranger]},
+    )
+    client = login(people.editor)
+    page = client.get(f"/organisations/{record.pk}/edit/")
+    assert people.stranger.username not in page.content.decode()
+    offered = set(page.context["form"].fields["named_users"].queryset)
+    assert offered == {people.editor, people.partner}
+    r = client.post(
+        f"/organisations/{record.pk}/edit/",
+        {
+            "name": "Secret",
+            "kind": "local",
+            "owner": people.a.pk,
+            "classification": SC,
+            "releasability": "owner",
+            "named_users": [people.editor.pk],
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert set(record.named_users.all()) == {people.editor, people.stranger}
+
+
 def test_an_import_does_not_tell_whether_an_approver_exists(people):
     from concord.core.importers import import_file
     from concord.exchange.tabular import FileRejected

@@ -188,7 +188,9 @@ class ScopedForm(forms.ModelForm):
         if not self.instance.pk and owners.count() == 1:
             self.initial["owner"] = owners.first().pk
         self.fields["shared_spaces"].queryset = Space.objects.visible_to(user)
-        self.fields["named_users"].queryset = named_user_choices(user, self.instance)
+        # Exactly the people the editor may name; others already named are neither shown nor
+        # removed (the service keeps them: services.keep_hidden_links).
+        self.fields["named_users"].queryset = named_user_choices(user)
         self.fields["named_users"].label_from_instance = lambda u: u.get_username()
         for name in ("shared_spaces", "named_users"):
             self.fields[name].widget.attrs["size"] = 4

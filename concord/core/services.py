@@ -105,8 +105,6 @@ def _hidden_ids(target, ids, user) -> set:
     elif target is Space:
         seen = Space.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
     elif target is User:
-        from .forms import named_user_choices
-
         seen = named_user_choices(user).filter(pk__in=ids).values_list("pk", flat=True)
     else:
         return set()
@@ -133,6 +131,8 @@ def keep_hidden_links(instance: ScopedModel, current: ScopedModel, m2m: dict, ac
     for f in type(instance)._meta.concrete_fields:
         if not (f.is_relation and f.many_to_one) or f.name in ScopedModel.SECURITY_FIELDS:
             continue
+        if f.related_model is User:
+            continue  # a link to a user (an approver) is always shown, so never cleared blindly
         old = getattr(current, f.attname)
         if old is not None and getattr(instance, f.attname) is None:
             if _hidden_ids(f.related_model, [old], user):
