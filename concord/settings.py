@@ -169,6 +169,11 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 
+# API authentication throttling: more than 20 failed tokens (or calendar-feed secrets) from one
+# address within 5 minutes, and that address gets 429 until they age out (concord.api.throttle).
+API_AUTH_FAILURE_LIMIT = int(os.environ.get("CONCORD_API_AUTH_FAILURE_LIMIT", "20"))
+API_AUTH_FAILURE_WINDOW = int(os.environ.get("CONCORD_API_AUTH_FAILURE_WINDOW_SECONDS", "300"))
+
 SESSION_COOKIE_AGE = int(os.environ.get("CONCORD_SESSION_SECONDS", str(8 * 3600)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False

@@ -201,7 +201,7 @@ def test_web_of_accountability_and_the_thin_finding(demo):
 
 
 @pytest.mark.django_db
-def test_calendar_feed_for_a_session_or_an_api_token(demo):
+def test_calendar_feed_for_a_session_or_a_feed_secret(demo):
     user = demo["dpo.viewer"]
     body = login(user).get("/accountability/calendar.ics")
     assert body.status_code == 200 and body["Content-Type"].startswith("text/calendar")
@@ -209,11 +209,14 @@ def test_calendar_feed_for_a_session_or_an_api_token(demo):
     assert text.startswith("BEGIN:VCALENDAR\r\n") and text.count("BEGIN:VEVENT") >= 5
     assert "SUMMARY:OVERDUE: Protection-of-civilians update (demo)" in text.replace("\r\n ", "")
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
-    _, key = services.create_token(
+    _, key = services.create_feed_secret(actor=Actor(user=user, interface="web"))
+    assert Client().get("/accountability/calendar.ics", {"feed": key}).status_code == 200
+    assert Client().get("/accountability/calendar.ics", {"feed": "nope"}).status_code == 401
+    # API tokens are refused (tests/test_secrets_and_enumeration.py has the rest).
+    _, api_key = services.create_token(
         actor=Actor(user=user, interface="web"), name="calendar", read_only=True
     )
-    assert Client().get("/accountability/calendar.ics", {"token": key}).status_code == 200
-    assert Client().get("/accountability/calendar.ics", {"token": "nope"}).status_code == 401
+    assert Client().get("/accountability/calendar.ics", {"token": api_key}).status_code == 401
     assert Client().get("/accountability/calendar.ics").status_code == 401
 
 

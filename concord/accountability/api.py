@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.base import ColleagueField, ScopedSerializer, ScopedViewSet, VisibleRelatedField
 from concord.api.core import CountryField
 from concord.core.filters import record_id
 from concord.core.models import Organisation, Person
@@ -209,7 +209,7 @@ from rest_framework.exceptions import PermissionDenied  # noqa: E402
 from rest_framework.permissions import IsAuthenticated  # noqa: E402
 
 from concord.core.context import Actor  # noqa: E402
-from concord.core.models import Area, User  # noqa: E402
+from concord.core.models import Area  # noqa: E402
 
 from .filters import (  # noqa: E402
     AllegationFilter,
@@ -278,12 +278,7 @@ RiskAssessmentSerializer = _scoped(
     RiskAssessment,
     ["version", *RiskAssessment.FIELDS],
     case=VisibleRelatedField(SupportCase),
-    approver=serializers.SlugRelatedField(
-        slug_field="username",
-        queryset=User.objects.filter(is_active=True),
-        required=False,
-        allow_null=True,
-    ),
+    approver=ColleagueField(required=False, allow_null=True),
 )
 MitigatingMeasureSerializer = _scoped(
     MitigatingMeasure,

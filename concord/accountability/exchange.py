@@ -325,11 +325,7 @@ class FieldSpec(Spec):
                 elif target is Operation:
                     value = operation_ref(raw, ctx.visible(Operation), name)
                 elif target._meta.label == "core.User":
-                    from concord.core.models import User
-
-                    value = User.objects.filter(username=raw, is_active=True).first()
-                    if value is None:
-                        raise RowError(name, f"no active user {raw!r}")
+                    value = _colleague(raw, ctx, getattr(obj, f.attname), name)
                 else:
                     value = (
                         ctx.visible(target).filter(pk=int(raw)).first() if raw.isdigit() else None
@@ -352,6 +348,26 @@ class FieldSpec(Spec):
             else:
                 setattr(obj, name, row.get(name, "") or "")
         return obj, self.security(obj, row, ctx), None
+
+
+def _colleague(username: str, ctx, current, column: str):
+    """A user the importer may name (``colleagues``, or whoever the record names already):
+    one message for a username that does not exist and for one the importer may not name."""
+    from concord.core.models import User, colleagues
+
+    users = (
+        User.objects.filter(is_active=True)
+        if ctx.actor.is_system
+        else colleagues(ctx.user, keep=[current])
+    )
+    value = users.filter(username=username).first()
+    if value is None:
+        raise RowError(
+            column,
+            f"no one you may name is called {username!r} (name someone who shares an "
+            "organisation or a coordination space with you)",
+        )
+    return value
 
 
 def _decimal(value: str, column: str):

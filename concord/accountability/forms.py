@@ -154,9 +154,11 @@ class RiskAssessmentForm(_CaseChildForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from concord.core.models import User
+        from concord.core.models import colleagues
 
-        self.fields["approver"].queryset = User.objects.filter(is_active=True).order_by("username")
+        # Colleagues only (and whoever approved already), never every user of the platform.
+        self.fields["approver"].queryset = colleagues(self.user, keep=[self.instance.approver_id])
+        self.fields["approver"].label_from_instance = lambda u: u.get_username()
 
 
 class MitigatingMeasureForm(_CaseChildForm):

@@ -5,9 +5,12 @@ from rest_framework import authentication, exceptions
 
 from concord.core.models import ApiToken
 
+from . import throttle
+
 
 class TokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Token cnc_…``. Only the key's hash is stored."""
+    """``Authorization: Token cnc_…``. Only the key's hash is stored. Failures are counted
+    per client address and throttled (``concord.api.throttle``)."""
 
     keyword = "Token"
 
@@ -15,7 +18,16 @@ class TokenAuthentication(authentication.BaseAuthentication):
         header = authentication.get_authorization_header(request).decode("latin-1").split()
         if not header or header[0] not in (self.keyword, "Bearer"):
             return None
+        address = throttle.client_address(request)
+        wait = throttle.retry_after(address)
+        if wait is not None:  # before the token is even looked at
+            raise exceptions.Throttled(
+                wait,
+                detail="Too many failed authentications from your address: "
+                f"try again in {wait} seconds.",
+            )
         if len(header) != 2:
+            throttle.record_failure(address)
             raise exceptions.AuthenticationFailed("Malformed Authorization header.")
         token = (
             ApiToken.objects.select_related("user")
@@ -23,6 +35,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if token is None or not token.active or not token.user.is_active:
+            throttle.record_failure(address)
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:

@@ -13,7 +13,14 @@ from rest_framework.response import Response
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.history import api_rows, history_for
-from concord.core.models import Organisation, Role, ScopedModel, Space, User
+from concord.core.models import (
+    Organisation,
+    Role,
+    ScopedModel,
+    Space,
+    colleagues,
+    named_user_choices,
+)
 from concord.core.visibility import VisibleLabels
 
 
@@ -71,8 +78,49 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
 
 
 class SpaceField(serializers.PrimaryKeyRelatedField):
+    """Accepts only the spaces the caller is in; shows only those (null, then dropped, for
+    the others), like the pages and exports: through ``VisibleLabels``."""
+
     def get_queryset(self):
         return Space.objects.visible_to(_user(self))
+
+    def to_representation(self, value):
+        labels: VisibleLabels = self.context.setdefault("labels", VisibleLabels(_user(self)))
+        return value.pk if labels.get(Space, value.pk) is not None else None
+
+
+def _edited(field):
+    """The record a serializer is updating (None when creating or listing)."""
+    instance = getattr(field.root, "instance", None)
+    return instance if isinstance(instance, ScopedModel) else None
+
+
+class NamedUserField(serializers.PrimaryKeyRelatedField):
+    """Only the people the web form offers (``named_user_choices``), and whoever the record
+    names already: any other id, existing or not, gets the same "does not exist"."""
+
+    def get_queryset(self):
+        return named_user_choices(_user(self), _edited(self))
+
+
+class ColleagueField(serializers.SlugRelatedField):
+    """A user by username, among the caller's colleagues (``colleagues``) and whoever the
+    record names there already; one message for a username that does not exist and for one
+    the caller may not name."""
+
+    default_error_messages = {
+        "does_not_exist": "No one you may name here is called {value} (name someone who "
+        "shares an organisation or a coordination space with you).",
+        "invalid": "Give a username.",
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", **kwargs)
+
+    def get_queryset(self):
+        edited = _edited(self)
+        keep = [getattr(edited, f"{self.source}_id", None)] if edited else []
+        return colleagues(_user(self), keep=keep)
 
 
 class ScopedSerializer(serializers.ModelSerializer):
@@ -81,9 +129,7 @@ class ScopedSerializer(serializers.ModelSerializer):
     owner = OwnerField()
     shared_organisations = VisibleRelatedField(Organisation, many=True, required=False)
     shared_spaces = SpaceField(many=True, required=False)
-    named_users = serializers.PrimaryKeyRelatedField(
-        many=True, required=False, queryset=User.objects.filter(is_active=True)
-    )
+    named_users = NamedUserField(many=True, required=False)
     url = serializers.SerializerMethodField()
 
     SECURITY_FIELDS = ScopedModel.SECURITY_FIELDS
@@ -93,7 +139,7 @@ class ScopedSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        for name in ("shared_organisations",):
+        for name in ("shared_organisations", "shared_spaces"):
             if name in data and isinstance(data[name], list):
                 data[name] = [v for v in data[name] if v is not None]
         return data

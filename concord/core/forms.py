@@ -10,13 +10,12 @@ from django.forms import inlineformset_factory
 from .models import (
     Affiliation,
     Area,
-    Classification,
     Organisation,
     Person,
     Role,
     ScopedModel,
     Space,
-    User,
+    named_user_choices,
 )
 from .models.registry import ContactKind
 
@@ -168,26 +167,6 @@ class AreaRefField(forms.CharField):
         return area
 
 
-def named_user_choices(user):
-    """People who may be named on a strictly confidential record: cleared for it, and sharing
-    an organisation or a coordination space with the editor (no platform-wide user list)."""
-    p = user.principal()
-    orgs = set(p.org_ids) | set(
-        Space.organisations.through.objects.filter(space_id__in=p.space_ids).values_list(
-            "organisation_id", flat=True
-        )
-    )
-    return (
-        User.objects.filter(
-            is_active=True,
-            clearance=Classification.STRICTLY_CONFIDENTIAL,
-            memberships__organisation_id__in=orgs,
-        )
-        .distinct()
-        .order_by("username")
-    )
-
-
 class ScopedForm(forms.ModelForm):
     """Owner, classification and releasability, with choices limited to what the user may use."""
 
@@ -209,6 +188,8 @@ class ScopedForm(forms.ModelForm):
         if not self.instance.pk and owners.count() == 1:
             self.initial["owner"] = owners.first().pk
         self.fields["shared_spaces"].queryset = Space.objects.visible_to(user)
+        # Exactly the people the editor may name; others already named are neither shown nor
+        # removed (the service keeps them: services.keep_hidden_links).
         self.fields["named_users"].queryset = named_user_choices(user)
         self.fields["named_users"].label_from_instance = lambda u: u.get_username()
         for name in ("shared_spaces", "named_users"):

@@ -105,20 +105,21 @@ class Spec(abc.ABC):
 
     # -- export --------------------------------------------------------------------------------
     def rows(self, queryset: Iterable, user) -> Iterator[list]:
-        labels, space_names = VisibleLabels(user), {}
+        labels = VisibleLabels(user)
         batch: list = []
         for obj in queryset:
             batch.append(obj)
             if len(batch) == 500:
-                yield from self._rows(batch, labels, space_names)
+                yield from self._rows(batch, labels)
                 batch = []
                 labels.trim()  # memory bounded by a batch, not by the export
-        yield from self._rows(batch, labels, space_names)
+        yield from self._rows(batch, labels)
 
-    def _shares(self, batch, labels, space_names: dict) -> tuple[dict, dict]:
+    def _shares(self, batch, labels) -> tuple[dict, dict]:
         """The organisations and spaces each record of a batch is shared with, in one query
-        per relation. (``prefetch_related`` clones a queryset per record, which was a third
-        of a million-row export.)"""
+        per relation, and their labels through the enforcement point: organisations and
+        spaces the reader may not see are left out. (``prefetch_related`` clones a queryset
+        per record, which was a third of a million-row export.)"""
         ids = [obj.pk for obj in batch]
         found = []
         for name in ("shared_organisations", "shared_spaces"):
@@ -131,9 +132,7 @@ class Spec(abc.ABC):
             found.append(by_record)
         orgs, spaces = found
         labels.load(Organisation, {o for targets in orgs.values() for o in targets})
-        wanted = {s for targets in spaces.values() for s in targets} - set(space_names)
-        if wanted:
-            space_names.update(Space.objects.filter(pk__in=wanted).values_list("pk", "name"))
+        labels.load(Space, {s for targets in spaces.values() for s in targets})
         return orgs, spaces
 
     def preload(self, batch, labels) -> None:
@@ -141,10 +140,10 @@ class Spec(abc.ABC):
         as an area's parent region), so no row waits for its own query."""
         return None  # most kinds reach nothing through a link
 
-    def _rows(self, batch, labels, space_names: dict) -> Iterator[list]:
+    def _rows(self, batch, labels) -> Iterator[list]:
         labels.preload(batch)
         self.preload(batch, labels)
-        orgs, spaces = self._shares(batch, labels, space_names)
+        orgs, spaces = self._shares(batch, labels)
         for obj in batch:
             shared = sorted(
                 (o for o in (labels.get(Organisation, pk) for pk in orgs.get(obj.pk, ())) if o),
@@ -157,7 +156,13 @@ class Spec(abc.ABC):
                 Classification(obj.classification).name.lower(),
                 obj.releasability,
                 f"{SEP} ".join(_org_key(o) for o in shared),
-                f"{SEP} ".join(sorted(space_names[pk] for pk in spaces.get(obj.pk, ()))),
+                f"{SEP} ".join(
+                    sorted(
+                        s.name
+                        for s in (labels.get(Space, pk) for pk in spaces.get(obj.pk, ()))
+                        if s
+                    )
+                ),
             ]
 
     @abc.abstractmethod

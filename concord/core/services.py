@@ -21,6 +21,7 @@ from .models import (
     Affiliation,
     ApiToken,
     Classification,
+    FeedSecret,
     Membership,
     Organisation,
     OrganisationName,
@@ -29,6 +30,8 @@ from .models import (
     ScopedModel,
     Space,
     User,
+    colleagues,
+    named_user_choices,
 )
 from .models.registry import normalise_name
 
@@ -40,20 +43,45 @@ def _require_user(actor: Actor) -> None:
         raise PermissionDenied("Sign in first.")
 
 
-def _check_named_users(instance: ScopedModel, m2m: dict) -> None:
+NAMED_USERS_RULE = (
+    "Name only people cleared for strictly confidential records who share an organisation "
+    "or a coordination space with you."
+)
+USER_LINK_RULE = "Choose someone who shares an organisation or a coordination space with you."
+
+
+def _check_named_users(instance: ScopedModel, m2m: dict, actor: Actor) -> None:
+    """Named people are those the form offers (``named_user_choices``), and whoever the
+    record names already. One message whoever is refused, so that it tells nothing about who
+    exists or what their clearance is. The system may name anyone cleared."""
     users = m2m.get("named_users")
     if users is None:
         return
-    ids = [getattr(u, "pk", u) for u in users]
-    low = list(
-        User.objects.filter(
-            pk__in=ids, clearance__lt=Classification.STRICTLY_CONFIDENTIAL
-        ).values_list("username", flat=True)
-    )
-    if low:
-        raise ValidationError(
-            {"named_users": f"Not cleared for strictly confidential records: {', '.join(low)}."}
-        )
+    before = set(instance.named_users.values_list("pk", flat=True)) if instance.pk else set()
+    new = {getattr(u, "pk", u) for u in users} - before
+    if not new:
+        return
+    if actor.is_system:
+        allowed = User.objects.filter(clearance=Classification.STRICTLY_CONFIDENTIAL)
+    else:
+        allowed = named_user_choices(actor.user)
+    if len(set(allowed.filter(pk__in=new).values_list("pk", flat=True))) != len(new):
+        raise ValidationError({"named_users": NAMED_USERS_RULE})
+
+
+def _check_user_links(instance: ScopedModel, actor: Actor, current) -> None:
+    """A record's links to a user (an assessment's approver) name the acting user's
+    colleagues (``colleagues``), or keep whom they named before."""
+    if actor.is_system:
+        return
+    for f in instance._meta.concrete_fields:
+        if not f.is_relation or f.related_model is not User or f.name == "created_by":
+            continue
+        value = getattr(instance, f.attname)
+        if value is None or (current is not None and getattr(current, f.attname) == value):
+            continue
+        if not colleagues(actor.user).filter(pk=value).exists():
+            raise ValidationError({f.name: USER_LINK_RULE})
 
 
 def _index_organisation_names(org: Organisation, actor: Actor, creating: bool) -> None:
@@ -77,8 +105,6 @@ def _hidden_ids(target, ids, user) -> set:
     elif target is Space:
         seen = Space.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)
     elif target is User:
-        from .forms import named_user_choices
-
         seen = named_user_choices(user).filter(pk__in=ids).values_list("pk", flat=True)
     else:
         return set()
@@ -105,6 +131,8 @@ def keep_hidden_links(instance: ScopedModel, current: ScopedModel, m2m: dict, ac
     for f in type(instance)._meta.concrete_fields:
         if not (f.is_relation and f.many_to_one) or f.name in ScopedModel.SECURITY_FIELDS:
             continue
+        if f.related_model is User:
+            continue  # a link to a user (an approver) is always shown, so never cleared blindly
         old = getattr(current, f.attname)
         if old is not None and getattr(instance, f.attname) is None:
             if _hidden_ids(f.related_model, [old], user):
@@ -170,7 +198,8 @@ def save(
         and (instance.owner_id is None)
     )
     instance.full_clean(exclude=["created_by", "owner"] if self_owned else ["created_by"])
-    _check_named_users(instance, m2m)
+    _check_named_users(instance, m2m, actor)
+    _check_user_links(instance, actor, None if creating else current)
     if self_owned:
         # Foreign keys are checked at commit (DEFERRABLE INITIALLY DEFERRED on SQLite and
         # PostgreSQL), so the row may point at itself once it has an id.
@@ -419,6 +448,53 @@ def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
             classification=Classification.INTERNAL,
         )
     return token
+
+
+@transaction.atomic
+def create_feed_secret(*, actor: Actor):
+    """Returns (secret, key): a new calendar-feed secret for the acting user, revoking the one
+    they had (rotation). The key is shown once; only its hash is kept."""
+    _require_user(actor)
+    if actor.user is None:
+        raise PermissionDenied("A calendar feed belongs to a user.")
+    revoke_feed_secret(actor=actor)
+    key = FeedSecret.new_key()
+    secret = FeedSecret.objects.create(
+        user=actor.user, prefix=key[:12], key_hash=FeedSecret.hash_key(key)
+    )
+    audit.record(
+        actor,
+        "create",
+        secret,
+        audit.diff(None, audit.snapshot(secret)),
+        classification=Classification.INTERNAL,
+    )
+    return secret, key
+
+
+@transaction.atomic
+def revoke_feed_secret(*, actor: Actor) -> FeedSecret | None:
+    """Revoke the acting user's calendar-feed secret; returns it (None if they had none)."""
+    _require_user(actor)
+    if actor.user is None:
+        return None
+    secret = (
+        FeedSecret.objects.select_for_update()
+        .filter(user=actor.user, revoked_at__isnull=True)
+        .first()
+    )
+    if secret is None:
+        return None
+    secret.revoked_at = timezone.now()
+    secret.save(update_fields=["revoked_at"])
+    audit.record(
+        actor,
+        "update",
+        secret,
+        {"revoked_at": [None, secret.revoked_at.isoformat()]},
+        classification=Classification.INTERNAL,
+    )
+    return secret
 
 
 def model_label(model: type[models.Model]) -> str:

@@ -1,8 +1,9 @@
 """Showing related records without leaking them.
 
 A visible record may point at one the reader may not see (a confidential parent
-organisation, an owner whose own record is internal). Labels for such links are loaded in
-one query per model through the enforcement point and shown as "restricted" otherwise.
+organisation, an owner whose own record is internal, a coordination space the reader is not
+in). Labels for such links are loaded in one query per model through the enforcement point
+and shown as "restricted" otherwise (spaces the reader is not in are left out).
 """
 
 from __future__ import annotations
@@ -16,6 +17,15 @@ def _scoped(model) -> bool:
     from .models import ScopedModel
 
     return isinstance(model, type) and issubclass(model, ScopedModel)
+
+
+def _labelled(model) -> bool:
+    """Records shown through the enforcement point: scoped records, and coordination spaces
+    (``Space.objects.visible_to``: the spaces of the reader's organisations, or all of them
+    for a platform administrator)."""
+    from .models import Space
+
+    return _scoped(model) or model is Space
 
 
 class VisibleLabels:
@@ -61,7 +71,7 @@ class VisibleLabels:
             links_of(obj)
             for related in getattr(obj, "_prefetched_objects_cache", {}).values():
                 for item in related:
-                    if _scoped(type(item)):
+                    if _labelled(type(item)):
                         wanted[type(item)].add(item.pk)
                     else:
                         links_of(item)

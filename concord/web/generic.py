@@ -183,7 +183,7 @@ class DetailView(ConfigView):
 
 
 def security_fields(obj, labels, user) -> list[tuple[str, str]]:
-    from concord.core.models import Organisation
+    from concord.core.models import Organisation, Space
 
     shared = [labels.get(Organisation, o.pk) for o in obj.shared_organisations.all()]
     rows = [
@@ -194,13 +194,8 @@ def security_fields(obj, labels, user) -> list[tuple[str, str]]:
     if obj.releasability == "organisations":
         rows.append(("Released to", ", ".join(str(o) for o in shared if o is not None) or "—"))
     if obj.releasability == "spaces":
-        mine = user.principal().space_ids if user.is_authenticated else set()
-        rows.append(
-            (
-                "Released to spaces",
-                ", ".join(s.name for s in obj.shared_spaces.all() if s.pk in mine) or "—",
-            )
-        )
+        spaces = [labels.get(Space, s.pk) for s in obj.shared_spaces.all()]
+        rows.append(("Released to spaces", ", ".join(s.name for s in spaces if s) or "—"))
     return rows
 
 

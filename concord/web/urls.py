@@ -20,6 +20,8 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("tokens/", views.token_list, name="token_list"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/feed/", views.feed_secret_create, name="feed_secret_create"),
+    path("tokens/feed/revoke/", views.feed_secret_revoke, name="feed_secret_revoke"),
     *object_urls(registry_views.ORGANISATIONS),
     *object_urls(registry_views.PEOPLE),
     *object_urls(registry_views.AREAS),

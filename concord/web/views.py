@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -9,12 +11,21 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.forms import TokenForm
-from concord.core.models import ApiToken, Area, AuditEntry, Organisation, Person, Space
+from concord.core.models import (
+    ApiToken,
+    Area,
+    AuditEntry,
+    FeedSecret,
+    Organisation,
+    Person,
+    Space,
+)
 from concord.core.visibility import VisibleLabels
 
 
@@ -85,6 +96,21 @@ def audit_list(request):
     return render(request, "web/audit.html", {"page": page})
 
 
+def _tokens_page(request, form, *, new_key=None, feed_url=None, status=200):
+    return render(
+        request,
+        "web/tokens.html",
+        {
+            "form": form,
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "new_key": new_key,
+            "feed": FeedSecret.objects.filter(user=request.user, revoked_at__isnull=True).first(),
+            "feed_url": feed_url,
+        },
+        status=status,
+    )
+
+
 @login_required
 def token_list(request):
     form = TokenForm(request.POST or None)
@@ -93,14 +119,8 @@ def token_list(request):
         _, new_key = services.create_token(actor=Actor.from_request(request), **form.cleaned_data)
         messages.success(request, "Token created. Copy the key now: it is not shown again.")
         form = TokenForm()
-    tokens = ApiToken.objects.filter(user=request.user)
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(
-        request,
-        "web/tokens.html",
-        {"form": form, "tokens": tokens, "new_key": new_key},
-        status=status,
-    )
+    return _tokens_page(request, form, new_key=new_key, status=status)
 
 
 @login_required
@@ -111,6 +131,24 @@ def token_revoke(request, pk):
         raise Http404("No such token of yours.")
     services.revoke_token(token, actor=Actor.from_request(request))
     messages.success(request, f"Revoked {token}.")
+    return redirect("web:token_list")
+
+
+@login_required
+@require_POST
+def feed_secret_create(request):
+    """A new calendar feed address (revoking the previous one), shown once."""
+    _, key = services.create_feed_secret(actor=Actor.from_request(request))
+    url = request.build_absolute_uri(reverse("web:accountability_calendar"))
+    messages.success(request, "Calendar feed address created. Copy it now: it is not shown again.")
+    return _tokens_page(request, TokenForm(), feed_url=f"{url}?{urlencode({'feed': key})}")
+
+
+@login_required
+@require_POST
+def feed_secret_revoke(request):
+    if services.revoke_feed_secret(actor=Actor.from_request(request)) is not None:
+        messages.success(request, "Calendar feed address revoked: the feed stops working.")
     return redirect("web:token_list")
 
 

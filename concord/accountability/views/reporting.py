@@ -10,8 +10,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from concord.api import throttle
 from concord.core.importers import iso as _iso
-from concord.core.models import ApiToken, Organisation
+from concord.core.models import FeedSecret, Organisation
 from concord.core.visibility import VisibleLabels
 from concord.operations.exchange import format_sources
 from concord.operations.models import Operation
@@ -334,16 +335,24 @@ def due_calendar(request):
 # --- the iCalendar feed -----------------------------------------------------------------------
 
 
+FEED_HELP = "create a calendar feed address on /tokens/ and subscribe to that"
+
+
 def _feed_user(request):
+    """(user, None) for a signed-in browser or a valid feed secret (``?feed=``), else
+    (None, why). API tokens are refused: they may write, and a feed's address is kept in
+    calendar applications and sometimes shared."""
     if request.user.is_authenticated:
-        return request.user
-    key = request.GET.get("token", "")
+        return request.user, None
+    if "token" in request.GET:
+        return None, f"API tokens are not accepted by the calendar feed: {FEED_HELP}."
+    key = request.GET.get("feed", "")
     if not key:
-        return None
-    token = ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-    if token is None or not token.active or not token.user.is_active:
-        return None
-    return token.user
+        return None, f"Sign in, or {FEED_HELP}."
+    secret = FeedSecret.authenticate(key)
+    if secret is None:
+        return None, f"This calendar feed address is not valid or was revoked: {FEED_HELP}."
+    return secret.user, None
 
 
 def _ics_text(value: str) -> str:
@@ -386,17 +395,35 @@ def ics(rows: list[facts.DueRow], host: str, labels) -> str:
 
 def calendar(request):
     """Due dates of the obligations you may see, a year back and a year ahead, for a
-    calendar application: signed in, or ``?token=`` with an API token (read-only will do)."""
-    user = _feed_user(request)
+    calendar application: signed in, or ``?feed=`` with your calendar feed secret (made on
+    /tokens/; never an API token). Failed secrets count towards the per-address limit on
+    failed authentications (concord.api.throttle). Never stored by a cache or proxy."""
+    address = throttle.client_address(request)
+    if not request.user.is_authenticated:
+        wait = throttle.retry_after(address)
+        if wait is not None:
+            response = HttpResponse(
+                f"Too many failed attempts from your address: try again in {wait} seconds.",
+                status=429,
+                content_type="text/plain",
+            )
+            response["Retry-After"] = str(wait)
+            return _private(response)
+    user, why = _feed_user(request)
     if user is None:
-        return HttpResponse(
-            "Sign in, or add ?token= with an API token.", status=401, content_type="text/plain"
-        )
+        if request.GET.get("feed") or request.GET.get("token"):
+            throttle.record_failure(address)
+        return _private(HttpResponse(why, status=401, content_type="text/plain"))
     today = timezone.localdate()
     rows = [r for r in facts.dues(user, today, 365) if (today - r.due.due).days <= 365]
     body = ics(rows, request.get_host(), VisibleLabels(user))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="concord-reports-due.ics"'
+    return _private(response)
+
+
+def _private(response):
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -5,6 +5,7 @@ from .registry import Affiliation, Area, Country, Organisation, OrganisationName
 from .security import (
     ApiToken,
     Classification,
+    FeedSecret,
     Membership,
     Releasability,
     Role,
@@ -13,6 +14,8 @@ from .security import (
     SecurityState,
     Space,
     User,
+    colleagues,
+    named_user_choices,
     sees,
 )
 
@@ -24,6 +27,7 @@ __all__ = [
     "AuditHead",
     "Classification",
     "Country",
+    "FeedSecret",
     "Membership",
     "Organisation",
     "OrganisationName",
@@ -35,5 +39,7 @@ __all__ = [
     "SecurityState",
     "Space",
     "User",
+    "colleagues",
+    "named_user_choices",
     "sees",
 ]

@@ -205,6 +205,36 @@ class Space(models.Model):
         return self.name
 
 
+def colleagues(user, keep=()) -> models.QuerySet:
+    """Active users who share an organisation or a coordination space with ``user`` (``user``
+    among them), and the users whose ids are in ``keep`` (those a record already names): whom
+    ``user`` may name where a record names a person, such as an assessment's approver. Nobody
+    for an anonymous user, nor (but ``keep``) for a platform administrator without
+    memberships. Never a platform-wide list of users."""
+    allowed = Q(pk__in=[k for k in keep if k is not None])
+    if user is not None and user.is_authenticated:
+        p = user.principal()
+        orgs = set(p.org_ids) | set(
+            Space.organisations.through.objects.filter(space_id__in=p.space_ids).values_list(
+                "organisation_id", flat=True
+            )
+        )
+        members = Membership.objects.filter(organisation_id__in=orgs).values("user_id")
+        allowed |= Q(is_active=True, pk__in=members)
+    return User.objects.filter(allowed).order_by("username")
+
+
+def named_user_choices(user, record=None) -> models.QuerySet:
+    """Whom ``user`` may name on a strictly confidential record: colleagues cleared strictly
+    confidential, and whoever ``record`` already names (they stay, even if ``user`` could not
+    name them now). The form offers these; the API and the service accept only these."""
+    cleared = colleagues(user).filter(clearance=Classification.STRICTLY_CONFIDENTIAL)
+    allowed = Q(pk__in=cleared.values("pk"))
+    if record is not None and record.pk is not None:
+        allowed |= Q(pk__in=record.named_users.values("pk"))
+    return User.objects.filter(allowed).order_by("username")
+
+
 class ScopedQuerySet(models.QuerySet):
     """The one enforcement point. Every read of a scoped record goes through these methods."""
 
@@ -361,3 +391,56 @@ class ApiToken(models.Model):
     def active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class FeedSecret(models.Model):
+    """A user's calendar-feed secret: it reads the iCalendar feed of due dates as its user and
+    nothing else (it is not an API token). A calendar application cannot send a header, so
+    the secret travels in the feed's address; only its hash is stored. One active per user:
+    creating another revokes the old one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="feed_secrets")
+    prefix = models.CharField(max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    PREFIX = "cnf_"  # API tokens start cnc_
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(revoked_at__isnull=True),
+                name="one_active_feed_secret",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Calendar feed ({self.prefix}…)"
+
+    hash_key = staticmethod(ApiToken.hash_key)
+
+    @classmethod
+    def new_key(cls) -> str:
+        return cls.PREFIX + secrets.token_urlsafe(32)
+
+    @classmethod
+    def authenticate(cls, key: str) -> FeedSecret | None:
+        """The active secret of an active user with this key, its last use recorded (at most
+        once a minute, like API tokens); None for anything else."""
+        if not key.startswith(cls.PREFIX):
+            return None
+        secret = (
+            cls.objects.select_related("user")
+            .filter(key_hash=cls.hash_key(key), revoked_at__isnull=True, user__is_active=True)
+            .first()
+        )
+        if secret is not None:
+            now = timezone.now()
+            if secret.last_used_at is None or (now - secret.last_used_at).total_seconds() > 60:
+                cls.objects.filter(pk=secret.pk).update(last_used_at=now)
+                secret.last_used_at = now
+        return secret
