@@ -101,11 +101,11 @@ def past_marker(model_letter: str, c: int, r: str) -> str:
     return f"MRK{model_letter}{c}P{r[:2].upper()}Z"
 
 
-def build_world():
-    """Organisations, users of every kind, and one record per model, classification and
-    releasability, each linked to records the reader may not see (to catch leaks by link)."""
+def build_principals(w=None):
+    """The world's organisations (own, shared with, in a space with, other), its space, and
+    its users of every kind (``w.users``)."""
     sys = Actor.system("world")
-    w = SimpleNamespace()
+    w = w or SimpleNamespace()
     w.own = make_org("OWN")
     w.shr = make_org("SHR")
     w.spc = make_org("SPC")
@@ -130,6 +130,15 @@ def build_world():
             "platform_admin", None, Role.VIEWER, C.STRICTLY_CONFIDENTIAL, admin=True
         ),
     }
+    return w
+
+
+def build_world():
+    """Organisations, users of every kind, and one record per model, classification and
+    releasability, each linked to records the reader may not see (to catch leaks by link)."""
+    sys = Actor.system("world")
+    w = build_principals()
+    C = Classification
     named = w.users["own_manager_named"]
     mli = country()
     w.records = []  # (model, obj, c, r)
@@ -405,12 +414,14 @@ def build_world():
     from concord.accountability import shown
     from concord.accountability.facts import evaluate_tranches
 
+    w.with_past = set()  # (model, pk) of the records that have a past
+
     def put(obj, *, actor, m2m=None, children=None):
-        """Save a record that was strictly confidential, named to nobody, with other words
-        (a "past" marker), before it was downgraded to what it is: nobody may ever see the
-        past, in any History, whoever may see the record now."""
+        """Save a record. The public one of each model was strictly confidential, named to
+        nobody, with other words (a "past" marker), before it was downgraded to public: nobody
+        may ever see that past, in any History, although everybody may see the record now."""
         c, r = obj.classification, obj.releasability
-        if c >= C.STRICTLY_CONFIDENTIAL:
+        if r != Releasability.PUBLIC:
             return services.save(obj, actor=actor, m2m=m2m, children=children)
         attr = PAST_FIELD.get(type(obj).__name__) or next(
             f.attname
@@ -428,7 +439,9 @@ def build_world():
         obj.classification, obj.releasability = c, r
         services.save(obj, actor=actor, m2m=m2m, children=children)
         setattr(obj, attr, final)  # a change seen by whoever sees the record now
-        return services.save(obj, actor=actor)
+        saved = services.save(obj, actor=actor)
+        w.with_past.add((type(saved), saved.pk))
+        return saved
 
     for c in CLASSIFICATIONS:
         for r in RELEASABILITIES:

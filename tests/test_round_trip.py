@@ -197,3 +197,42 @@ def test_patching_back_what_the_api_returned_keeps_every_link(world):
             assert after == before, f"{url}: {audit.diff(before, after)}"
             checked += 1
     assert checked >= 4 * 20
+
+
+@pytest.mark.django_db
+def test_saving_a_mandate_unchanged_keeps_tasks_the_editor_cannot_see(world):
+    """A mandate is a child set of its operation, edited on its own page and by PUT."""
+    import datetime as dt
+
+    from concord.core.context import Actor
+    from concord.labour import services as labour_services
+    from concord.labour.models import Task
+    from concord.operations.models import Operation
+
+    op = next(o for m, o, c, r in world.records if m is Operation and c == 1 and r == "signed_in")
+    visible = Task.objects.visible_to(world.users[EDITOR]).exclude(parent=None).first()
+    hidden = world.hidden["I"]
+    labour_services.save_mandate(
+        op,
+        [
+            {"task": hidden, "source": "S/RES/1 (2020)", "start": dt.date(2020, 1, 1)},
+            {"task": visible, "source": "S/RES/2 (2021)", "paragraph": "OP 3"},
+        ],
+        actor=Actor.system("t"),
+    )
+    client = Client()
+    client.force_login(world.users[EDITOR])
+    before = _state(op)
+    assert len(before["mandate"]) == 2
+    url = reverse("web:operation_mandate", kwargs={"pk": op.pk})
+    page = client.get(url).content.decode()
+    assert hidden.code not in page
+    response = client.post(url, form_data(page))
+    assert response.status_code == 302, response.content[:2000]
+    assert _state(op) == before
+    api = reverse("api:mandate-detail", kwargs={"pk": op.pk})
+    got = client.get(api).json()
+    assert [t["task"] for t in got["tasks"]] == [visible.pk]
+    response = client.put(api, json.dumps(got["tasks"]), content_type="application/json")
+    assert response.status_code == 200, response.content[:500]
+    assert _state(op) == before

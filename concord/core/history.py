@@ -152,6 +152,44 @@ def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:
     return Masked(out, hidden)
 
 
+def preload(entries: list[AuditEntry], labels: VisibleLabels) -> None:
+    """Load every record the entries link to, in one query per linked model."""
+    from collections import defaultdict
+
+    wanted: dict = defaultdict(set)
+    for e in entries:
+        model = _model(e.model)
+        if model is None:
+            continue
+        links = child_links(model)
+        for name, pair in (e.changes or {}).items():
+            if not (isinstance(pair, list) and len(pair) == 2):
+                continue
+            try:
+                f = model._meta.get_field(name)
+            except Exception:  # noqa: BLE001 - audit_extra keys
+                f = None
+            for side in pair:
+                values = side if isinstance(side, list) else [side]
+                if f is not None and f.is_relation and _scoped(f.related_model):
+                    wanted[f.related_model].update(v for v in values if isinstance(v, int))
+                elif name in links:
+                    for row in values:
+                        items = (
+                            row.items()
+                            if isinstance(row, dict)
+                            else enumerate(row)
+                            if isinstance(row, list)
+                            else ()
+                        )
+                        for key, value in items:
+                            target = links[name].get(key)
+                            if target is not None and isinstance(value, int):
+                                wanted[target].add(value)
+    for model, ids in wanted.items():
+        labels.load(model, ids)
+
+
 def _mask_row(row, keys: dict, ref):
     """A child row, or None when it rests on a record the reader may not see."""
     items = (
@@ -168,6 +206,7 @@ def rendered(entries: list[AuditEntry], user) -> list[dict]:
     """Entries as the History tab shows them: each change as (field, before, after) text,
     links as the labels the reader may see."""
     labels = VisibleLabels(user)
+    preload(entries, labels)
     out = []
     for e in entries:
         masked = mask(e, labels)
@@ -227,6 +266,7 @@ def api_rows(entries: list[AuditEntry], user) -> list[dict]:
     replaced by "(restricted)" and child rows resting on it left out (``restricted_rows``
     counts them)."""
     labels = VisibleLabels(user)
+    preload(entries, labels)
     out = []
     for e in entries:
         masked = mask(e, labels)

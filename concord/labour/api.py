@@ -208,7 +208,9 @@ class MandateViewSet(viewsets.GenericViewSet):
         return {
             "operation": op.pk,
             "name": op.label,
-            "tasks": MandatedTaskSerializer(items, many=True).data,
+            "tasks": MandatedTaskSerializer(
+                items, many=True, context={"request": self.request}
+            ).data,
         }
 
     @extend_schema(responses=MandatedTaskSerializer(many=True))
