@@ -436,6 +436,32 @@ def test_the_form_neither_shows_nor_drops_people_the_editor_may_not_name(people)
     assert set(record.named_users.all()) == {people.editor, people.stranger}
 
 
+def test_the_api_shows_as_named_only_the_people_the_form_would_show_and_keeps_the_others(
+    people,
+):
+    record = services.save(
+        _secret_org(people),
+        actor=Actor.system("test"),
+        m2m={"named_users": [people.editor, people.stranger]},
+    )
+    client = login(people.editor)
+    url = f"/api/v1/organisations/{record.pk}/"
+    got = client.get(url).json()
+    assert got["named_users"] == [people.editor.pk]  # not the stranger's id
+    listed = client.get("/api/v1/organisations/", {"page_size": 1000}).json()["results"]
+    assert [o["named_users"] for o in listed if o["id"] == record.pk] == [[people.editor.pk]]
+    r = client.patch(url, json.dumps(got), content_type="application/json")
+    assert r.status_code == 200, r.content
+    assert set(record.named_users.all()) == {people.editor, people.stranger}
+
+
+def test_token_authenticated_api_answers_are_not_stored_by_caches(people):
+    client, _ = token_client(people.editor)
+    r = client.get("/api/v1/organisations/")
+    assert r.status_code == 200
+    assert "no-store" in r["Cache-Control"]
+
+
 def test_an_import_does_not_tell_whether_an_approver_exists(people):
     from concord.core.importers import import_file
     from concord.exchange.tabular import FileRejected

@@ -97,10 +97,23 @@ def _edited(field):
 
 class NamedUserField(serializers.PrimaryKeyRelatedField):
     """Only the people the web form offers (``named_user_choices``), and whoever the record
-    names already: any other id, existing or not, gets the same "does not exist"."""
+    names already: any other id, existing or not, gets the same "does not exist". Shows, like
+    the form, only the named people the caller could name (null, then dropped, for others:
+    the service keeps them when the list is sent back)."""
 
     def get_queryset(self):
         return named_user_choices(_user(self), _edited(self))
+
+    def to_representation(self, value):
+        shown = self.context.get("nameable")
+        if shown is None:  # once per request, not once per record
+            user = _user(self)
+            shown = set(named_user_choices(user).values_list("pk", flat=True))
+            if user is not None and user.is_authenticated:
+                shown.add(user.pk)
+            if "request" in self.context:
+                self.context["nameable"] = shown
+        return value.pk if value.pk in shown else None
 
 
 class ColleagueField(serializers.SlugRelatedField):
@@ -139,7 +152,7 @@ class ScopedSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        for name in ("shared_organisations", "shared_spaces"):
+        for name in ("shared_organisations", "shared_spaces", "named_users"):
             if name in data and isinstance(data[name], list):
                 data[name] = [v for v in data[name] if v is not None]
         return data
