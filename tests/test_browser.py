@@ -368,3 +368,64 @@ def test_due_diligence_case_and_a_tranche_held_then_the_donor_board(browser, dem
     shot(page, "funding-board")
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_what_a_partner_sees_of_a_downgraded_record_and_of_hidden_evidence(browser, demo):
+    """Derived information as partners see it (docs/security-model.md). DPO's manager keeps a
+    source strictly confidential, then downgrades the record to share a sanitised contact: an
+    EEAS viewer sees the contact and its later history, never what it said before. DPO then
+    makes the suspended support case strictly confidential: the EEAS donor desk still sees the
+    tranche held, and that it rests on a record it may not see, never the case."""
+    from django.core.management import call_command
+
+    from concord.accountability.models import SupportCase, Tranche
+    from concord.core import services
+    from concord.core.context import Actor
+    from concord.core.models import Classification, Organisation, Person, Releasability, User
+
+    call_command("seed", "catalogue")
+    call_command("seed", "demo")
+    base = demo
+    manager = User.objects.get(username="dpo.manager")
+    dpo = Organisation.objects.get(acronym="DPO")
+    as_manager = Actor(user=manager, interface="web")
+    person = services.save(
+        Person(
+            name="Informant at the Sévaré checkpoint",
+            notes="Meets the patrol on Thursdays; do not call.",
+            owner=dpo,
+            classification=Classification.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=as_manager,
+        m2m={"named_users": [manager]},
+    )
+    person.name, person.notes = "Community liaison, Mopti region", "Contact through the JMAC desk."
+    person.classification, person.releasability = Classification.INTERNAL, Releasability.SIGNED_IN
+    services.save(person, actor=as_manager, m2m={"named_users": []})
+    person.languages = ["fr", "ff"]
+    services.save(person, actor=as_manager)
+    case = SupportCase.objects.get(title__startswith="Fuel and rations")
+    SupportCase.objects.filter(pk=case.pk).update(state="suspended")  # (its decisions: elsewhere)
+    case.refresh_from_db()
+    case.classification = Classification.STRICTLY_CONFIDENTIAL
+    services.save(case, actor=as_manager, m2m={"named_users": [manager]})
+
+    errors = []
+    for width, height, suffix in ((1366, 900, ""), (360, 780, "-mobile")):
+        context, page = signed_in(browser, base, "eu.viewer", width=width, height=height)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.goto(f"{base}/people/{person.pk}/history/")
+        main = page.locator("main").inner_text()
+        assert "Community liaison" in main and "ff" in main
+        assert "Sévaré" not in main and "Thursdays" not in main
+        assert page.locator("article.entry").count() == 1  # only the change after the downgrade
+        shot(page, f"history-after-downgrade{suffix}")
+        tranche = Tranche.objects.get(label="Tranche 2 (demo)")
+        page.goto(f"{base}/tranches/{tranche.pk}/")
+        expect(page.locator("p.verdict")).to_contain_text("Held")
+        conditions = page.locator("ul.conditions").first.inner_text()
+        assert "Fuel and rations" not in conditions
+        assert "record you may not see" in conditions
+        shot(page, f"funding-tranche-restricted{suffix}")
+        context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors
