@@ -326,11 +326,11 @@ def test_boards_reach_tranches_only_through_commitments_the_reader_may_see(scene
 # --- 4. automatic decisions ----------------------------------------------------------------------
 
 
-def test_automatic_decisions_do_not_describe_a_hidden_allegation(scene, funding):
-    f = funding
-    case = services.save(
+def public_case(scene, f, title: str) -> SupportCase:
+    """A case anyone may see, of support from A to the visible unit."""
+    return services.save(
         SupportCase(
-            title="Public case",
+            title=title,
             operation=f.op,
             provider=scene.a,
             unit=f.unit,
@@ -341,6 +341,11 @@ def test_automatic_decisions_do_not_describe_a_hidden_allegation(scene, funding)
         ),
         actor=as_(scene.editor),
     )
+
+
+def test_automatic_decisions_do_not_describe_a_hidden_allegation(scene, funding):
+    f = funding
+    case = public_case(scene, f, "Public case")
     SupportCase.objects.filter(pk=case.pk).update(state="active")
     allegation = services.save(
         Allegation(
@@ -372,19 +377,7 @@ def test_register_flags_do_not_describe_hidden_records(scene, funding):
     from concord.accountability.models import Intercession
 
     f = funding
-    case = services.save(
-        SupportCase(
-            title="Flagged case",
-            operation=f.op,
-            provider=scene.a,
-            unit=f.unit,
-            kind="training",
-            owner=scene.a,
-            classification=C.PUBLIC,
-            releasability=R.PUBLIC,
-        ),
-        actor=as_(scene.editor),
-    )
+    case = public_case(scene, f, "Flagged case")
     services.save(
         Intercession(
             case=case,

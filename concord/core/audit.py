@@ -234,15 +234,15 @@ class LegacyScopes:
         )
 
 
-def _live_scoped():
-    from django.apps import apps
-
+def scoped_in(registry):
+    """``scoped(label)`` for :class:`LegacyScopes` over an app registry: Django's (``verify``)
+    or a migration's historical one, so both derive the same scopes."""
     cache: dict[str, bool] = {}
 
     def scoped(label: str) -> bool:
         if label not in cache:
             try:
-                cache[label] = is_scoped(apps.get_model(label))
+                cache[label] = is_scoped(registry.get_model(label))
             except (LookupError, ValueError):
                 cache[label] = False
         return cache[label]
@@ -255,7 +255,9 @@ def verify(progress=None) -> tuple[int, list[Problem]]:
     format-1 entries whose scope no longer follows from the trail."""
     problems: list[Problem] = []
     expected_seq, prev_hash, count = 1, "0" * 64, 0
-    legacy = LegacyScopes(_live_scoped())
+    from django.apps import apps
+
+    legacy = LegacyScopes(scoped_in(apps))
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         count += 1
         if progress:

@@ -422,14 +422,34 @@ def create_token(*, actor: Actor, name: str, read_only: bool = True, expires_at=
         read_only=read_only,
         expires_at=expires_at,
     )
+    _audit_created(token, actor)
+    return token, key
+
+
+def _audit_created(credential, actor: Actor) -> None:
+    """An API token or a feed secret was made: its fields (never the key or its hash)."""
     audit.record(
         actor,
         "create",
-        token,
-        audit.diff(None, audit.snapshot(token)),
+        credential,
+        audit.diff(None, audit.snapshot(credential)),
         classification=Classification.INTERNAL,
     )
-    return token, key
+
+
+def _revoke(credential, actor: Actor) -> None:
+    """Revoke an API token or a feed secret now, audited (a revoked one stays revoked)."""
+    if credential.revoked_at is not None:
+        return
+    credential.revoked_at = timezone.now()
+    credential.save(update_fields=["revoked_at"])
+    audit.record(
+        actor,
+        "update",
+        credential,
+        {"revoked_at": [None, credential.revoked_at.isoformat()]},
+        classification=Classification.INTERNAL,
+    )
 
 
 @transaction.atomic
@@ -437,16 +457,7 @@ def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     _require_user(actor)
     if not actor.is_system and token.user_id != actor.user.pk:
         raise PermissionDenied("You may revoke only your own tokens.")
-    if token.revoked_at is None:
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
-        audit.record(
-            actor,
-            "update",
-            token,
-            {"revoked_at": [None, token.revoked_at.isoformat()]},
-            classification=Classification.INTERNAL,
-        )
+    _revoke(token, actor)
     return token
 
 
@@ -462,13 +473,7 @@ def create_feed_secret(*, actor: Actor):
     secret = FeedSecret.objects.create(
         user=actor.user, prefix=key[:12], key_hash=FeedSecret.hash_key(key)
     )
-    audit.record(
-        actor,
-        "create",
-        secret,
-        audit.diff(None, audit.snapshot(secret)),
-        classification=Classification.INTERNAL,
-    )
+    _audit_created(secret, actor)
     return secret, key
 
 
@@ -483,17 +488,8 @@ def revoke_feed_secret(*, actor: Actor) -> FeedSecret | None:
         .filter(user=actor.user, revoked_at__isnull=True)
         .first()
     )
-    if secret is None:
-        return None
-    secret.revoked_at = timezone.now()
-    secret.save(update_fields=["revoked_at"])
-    audit.record(
-        actor,
-        "update",
-        secret,
-        {"revoked_at": [None, secret.revoked_at.isoformat()]},
-        classification=Classification.INTERNAL,
-    )
+    if secret is not None:
+        _revoke(secret, actor)
     return secret
 
 

@@ -10,20 +10,10 @@ from django.db import migrations, models
 
 
 def derive_scopes(apps, schema_editor):
-    from concord.core.audit import LegacyScopes, is_scoped
+    from concord.core.audit import LegacyScopes, scoped_in
 
     AuditEntry = apps.get_model("core", "AuditEntry")
-    cache: dict[str, bool] = {}
-
-    def scoped(label: str) -> bool:
-        if label not in cache:
-            try:
-                cache[label] = is_scoped(apps.get_model(label))
-            except (LookupError, ValueError):
-                cache[label] = False
-        return cache[label]
-
-    legacy = LegacyScopes(scoped)
+    legacy = LegacyScopes(scoped_in(apps))
     batch = []
     fields = ["scope", "prior_owner_id", "prior_classification"]
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
