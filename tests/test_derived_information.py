@@ -591,3 +591,45 @@ def test_saving_an_arrangement_unchanged_keeps_links_the_editor_cannot_see(scene
         body = text(web(reader).get("/arrangements/?export=csv"))
         assert "Visible arrangement" in body
         assert "secret-task" not in body and "SECRET" not in body, reader
+
+
+# --- found by the independent review ----------------------------------------------------------
+
+
+def test_the_tranche_total_check_gives_no_sum_that_counts_hidden_tranches(scene, funding):
+    """The tranches of a commitment may not add up to more than it: every tranche counts,
+    also those the editor may not see, so the message names no sum."""
+    from django.core.exceptions import ValidationError
+
+    f = funding
+    services.save(
+        Tranche(
+            commitment=f.commitment,
+            label="SECRET tranche",
+            amount="555.55",
+            planned=dt.date(2026, 9, 1),
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=SYSTEM,
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.save(
+            Tranche(
+                commitment=f.commitment,
+                label="One more",
+                amount=100,
+                planned=dt.date(2026, 10, 1),
+                owner=scene.a,
+                classification=C.PUBLIC,
+                releasability=R.PUBLIC,
+            ),
+            actor=as_(scene.editor),
+        )
+    message = " ".join(exc.value.messages)
+    assert "more than the commitment" in message
+    assert "555" not in message and "1055" not in message and "955" not in message
+    f.commitment.amount = 900
+    with pytest.raises(ValidationError) as exc:
+        services.save(f.commitment, actor=as_(scene.editor))
+    assert "955" not in " ".join(exc.value.messages)

@@ -117,7 +117,9 @@ class Commitment(ScopedModel):
         if self.pk and self.amount is not None:
             planned = self.tranches.aggregate(s=Sum("amount"))["s"] or 0
             if planned > self.amount:
-                errors["amount"] = f"Its tranches already add up to {planned} {self.currency}."
+                # Every tranche counts, also those the editor may not see: the message gives
+                # no sum (it would add theirs in). See docs/security-model.md.
+                errors["amount"] = "Its tranches already add up to more than this amount."
         if errors:
             raise ValidationError(errors)
 
@@ -154,11 +156,12 @@ class Tranche(ScopedModel):
                 .aggregate(s=Sum("amount"))["s"]
                 or 0
             )
-            c = self.commitment
-            if others + self.amount > c.amount:
+            if others + self.amount > self.commitment.amount:
+                # Every tranche counts, also those the editor may not see, and the editor may
+                # not see the commitment: the message gives no amount.
                 errors["amount"] = (
-                    f"The tranches would add up to {others + self.amount} {c.currency}, more "
-                    f"than the commitment ({c.amount} {c.currency})."
+                    "With this amount, the commitment's tranches would add up to more than the "
+                    "commitment."
                 )
         if errors:
             raise ValidationError(errors)
