@@ -633,3 +633,43 @@ def test_the_tranche_total_check_gives_no_sum_that_counts_hidden_tranches(scene,
     with pytest.raises(ValidationError) as exc:
         services.save(f.commitment, actor=as_(scene.editor))
     assert "955" not in " ".join(exc.value.messages)
+
+
+def test_a_source_pseudonym_says_nothing_about_another_allegation(scene, funding):
+    """Keyed by the allegation as well as the source: nobody can confirm a guessed source by
+    recording it on an allegation of their own, nor link allegations that share a source."""
+    b_editor = make_user("b_editor", scene.b, Role.EDITOR, C.CONFIDENTIAL)
+
+    def allegation(owner, actor, source):
+        return services.save(
+            Allegation(
+                unit=funding.unit,
+                violation="looting",
+                confidence="low",
+                summary="x",
+                source=source,
+                recorded=dt.date(2026, 3, 3),
+                owner=owner,
+                classification=C.PUBLIC,
+                releasability=R.PUBLIC,
+            ),
+            actor=actor,
+        )
+
+    first = allegation(scene.a, as_(scene.editor), "Informant 42, Sévaré")
+    second = allegation(scene.a, as_(scene.editor), "Informant 42, Sévaré")
+    guess = allegation(scene.b, as_(b_editor), "informant 42, sévaré")
+    shown = {
+        a.pk: json.loads(text(web(None).get(f"/api/v1/allegations/{a.pk}/")))["source"]
+        for a in (first, second, guess)
+    }
+    assert all(v.startswith("source-") for v in shown.values())
+    assert len(set(shown.values())) == 3, shown
+    # Stable for one allegation: the page, the API and the export agree.
+    assert shown[first.pk].split(" ")[0] in text(web(None).get(f"/allegations/{first.pk}/"))
+    assert shown[first.pk].split(" ")[0] in text(web(None).get("/allegations/?export=csv"))
+    # Its history says only that the source changed, for any reader.
+    first.source = "Informant 43"
+    services.save(first, actor=as_(scene.editor))
+    history = text(web(scene.b_viewer).get(f"/api/v1/allegations/{first.pk}/history/"))
+    assert "(sensitive: not shown)" in history and "value-" not in history

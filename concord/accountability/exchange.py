@@ -286,7 +286,7 @@ class FieldSpec(Spec):
             f = self.model._meta.get_field(name)
             value = getattr(obj, f.attname)
             if getattr(f, "sensitive", False):
-                out.append(pseudonym(value or ""))
+                out.append(pseudonym(value or "", obj))
             elif f.is_relation:
                 target = f.related_model
                 if value is None:

@@ -87,7 +87,7 @@ def snapshot(obj: models.Model, *, fresh: bool = False) -> dict:
         if getattr(f, "sensitive", False):  # never the plaintext: only that it changed
             from .crypto import pseudonym
 
-            value = f"(sensitive {pseudonym(value, label='value')})" if value else ""
+            value = f"(sensitive {pseudonym(value, obj, label='value')})" if value else ""
         data[f.name] = _jsonable(value)
     if fresh:
         data.update({f.name: [] for f in obj._meta.many_to_many})

@@ -48,12 +48,18 @@ def decrypt(stored: str) -> str:
         ) from exc
 
 
-def pseudonym(text: str, *, label: str = "source") -> str:
-    """A stable stand-in for exports: the same source gets the same pseudonym in every
-    export of this installation, and it cannot be turned back into the source."""
+def pseudonym(text: str, record, *, label: str = "source") -> str:
+    """A stable stand-in for ``text`` as ``record`` holds it: the same on every page and in
+    every export of that record, and it cannot be turned back into the text.
+
+    It is keyed by the record as well as the text, so it says nothing about another record:
+    two allegations with the same source get two pseudonyms. (Keyed by the text alone, anyone
+    who may record an allegation could confirm a guessed source by recording it and comparing
+    pseudonyms, and link every allegation that shares a source.)"""
     if not text:
         return ""
-    digest = hmac.new(settings.SECRET_KEY.encode(), text.strip().lower().encode(), hashlib.sha256)
+    key = f"{record._meta.label_lower}:{record.pk}\n{text.strip().lower()}"
+    digest = hmac.new(settings.SECRET_KEY.encode(), key.encode(), hashlib.sha256)
     return f"{label}-{digest.hexdigest()[:8]}"
 
 

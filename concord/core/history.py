@@ -21,6 +21,7 @@ from .models import AuditEntry, Classification, SecurityState
 from .visibility import RESTRICTED, VisibleLabels
 
 HISTORY_LIMIT = 200  # entries on the History tab (the API gives them all)
+SENSITIVE = "(sensitive: not shown)"
 
 
 def _principal(user):
@@ -114,10 +115,15 @@ def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:
             return value
         return pk if labels.get(target, pk) is not None else RESTRICTED
 
+    sensitive = {f.name for f in model._meta.concrete_fields if getattr(f, "sensitive", False)}
     out, hidden = {}, {}
     for name, pair in changes.items():
         if not (isinstance(pair, list) and len(pair) == 2):
             out[name] = pair
+            continue
+        if name in sensitive:  # only that it changed: older entries hold a digest keyed by
+            # the text alone, which would let a reader compare sources across records
+            out[name] = [SENSITIVE if v else v for v in pair]
             continue
         f = fields.get(name)
         if f is not None and _scoped(f.related_model):

@@ -80,7 +80,10 @@ def source_shown(allegation: Allegation, user) -> str:
         return ""
     if Allegation.objects.editable_by(user).filter(pk=allegation.pk).exists():
         return allegation.source
-    return pseudonym(allegation.source) + " (pseudonym: only its owner's editors see the source)"
+    return (
+        pseudonym(allegation.source, allegation)
+        + " (pseudonym: only its owner's editors see the source)"
+    )
 
 
 def _case_sections(case: SupportCase, L, user):
@@ -412,7 +415,7 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
                 ),
                 "allegations": "; ".join(
                     f"#{x.pk} {x.get_violation_display()} ({x.get_confidence_display()}, "
-                    f"since {x.recorded}, source {pseudonym(x.source) or 'not recorded'})"
+                    f"since {x.recorded}, source {pseudonym(x.source, x) or 'not recorded'})"
                     for x in alleg
                 )
                 + (f"; {hidden} more you may not see" if hidden else ""),
