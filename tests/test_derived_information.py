@@ -673,3 +673,38 @@ def test_a_source_pseudonym_says_nothing_about_another_allegation(scene, funding
     services.save(first, actor=as_(scene.editor))
     history = text(web(scene.b_viewer).get(f"/api/v1/allegations/{first.pk}/history/"))
     assert "(sensitive: not shown)" in history and "value-" not in history
+
+
+def test_proposing_and_approving_through_the_api_answers_the_decision_worded_for_the_caller(
+    scene, funding
+):
+    """(The review found both answering 500 after the write was saved.)"""
+    f = funding
+    proposer, approver = web(scene.editor), web(scene.editor2)
+    r = proposer.post(
+        f"/api/v1/tranches/{f.tranche.pk}/propose/",
+        {"kind": "waiver", "rationale": "agreed", "condition": f.suspended.pk},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    r = approver.post(
+        f"/api/v1/tranche-decisions/{r.json()['id']}/decide/",
+        {"approve": True, "note": "ok"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    r = proposer.post(
+        f"/api/v1/tranches/{f.tranche.pk}/propose/",
+        {"kind": "release", "rationale": "go"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    r = approver.post(
+        f"/api/v1/tranche-decisions/{r.json()['id']}/decide/",
+        {"approve": True, "note": "ok"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    evidence = r.json()["evidence"]
+    assert evidence and "SECRET" not in json.dumps(evidence)
+    assert any("may not see" in v["evidence"] for v in evidence)

@@ -635,7 +635,7 @@ class TrancheViewSet(ScopedViewSet):
             condition=condition,
             actor=Actor.from_request(request),
         )
-        return Response(TrancheDecisionSerializer(d).data, status=201)
+        return Response(TrancheDecisionSerializer(d, context={"request": request}).data, status=201)
 
 
 class TrancheDecisionViewSet(viewsets.ReadOnlyModelViewSet):
@@ -696,7 +696,7 @@ class TrancheDecisionViewSet(viewsets.ReadOnlyModelViewSet):
             body.validated_data.get("note", ""),
             actor=Actor.from_request(request),
         )
-        return Response(TrancheDecisionSerializer(d).data)
+        return Response(TrancheDecisionSerializer(d, context={"request": request}).data)
 
 
 class FundingEvaluationViewSet(viewsets.GenericViewSet):
