@@ -708,3 +708,31 @@ def test_proposing_and_approving_through_the_api_answers_the_decision_worded_for
     evidence = r.json()["evidence"]
     assert evidence and "SECRET" not in json.dumps(evidence)
     assert any("may not see" in v["evidence"] for v in evidence)
+
+
+def test_the_operation_page_counts_a_hidden_organisations_contribution_never_describes_it(scene):
+    op = services.save(
+        Operation(
+            name="Visible mission",
+            kind="peacekeeping",
+            framework="ad_hoc",
+            start=dt.date(2020, 1, 1),
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=SYSTEM,
+    )
+    from concord.operations.models import Contribution
+
+    Contribution.objects.create(
+        operation=op,
+        contributor_organisation=scene.hidden_org,
+        troops=1111,
+        date=dt.date(2019, 6, 1),
+    )
+    Contribution.objects.create(operation=op, contributor_organisation=scene.b, troops=22)
+    for reader in (None, scene.b_viewer, scene.editor):
+        body = text(web(reader).get(f"/operations/{op.pk}/"))
+        assert "1111" not in body and "2019-06-01" not in body, reader
+        assert "1 contribution you may not see" in body and "22 troops" in body

@@ -105,8 +105,13 @@ def operation_sections(o: Operation, labels, user):
         (str(a) + (" — renewal" if a.renewal else ""), a.url or None)
         for a in o.authorisations.all()
     ]
-    contribs = []
+    contribs, hidden = [], 0
     for c in o.contributions.all():
+        if c.contributor_organisation_id and labels.get(
+            Organisation, c.contributor_organisation_id
+        ) is None:
+            hidden += 1  # a row resting on a hidden organisation: counted, never described
+            continue
         who = (
             str(c.contributor_state)
             if c.contributor_state_id
@@ -118,6 +123,8 @@ def operation_sections(o: Operation, labels, user):
             if v is not None
         )
         contribs.append((f"{who}: {nums or 'no figures'} (as of {c.date or 'undated'})", None))
+    if hidden:
+        contribs.append((f"{hidden} contribution{'s' * (hidden != 1)} you may not see", None))
     return [
         ("Relations", rel_rows),
         ("Authorisations and renewals", auths),
