@@ -736,3 +736,78 @@ def test_the_operation_page_counts_a_hidden_organisations_contribution_never_des
         body = text(web(reader).get(f"/operations/{op.pk}/"))
         assert "1111" not in body and "2019-06-01" not in body, reader
         assert "1 contribution you may not see" in body and "22 troops" in body
+
+
+def test_a_hidden_clash_rule_does_not_take_its_pair_from_other_owners(scene):
+    from django.core.exceptions import ValidationError
+
+    from concord.labour.models import ClashRule, Task
+
+    pub = {"owner": scene.a, "classification": C.PUBLIC, "releasability": R.PUBLIC}
+    t1 = services.save(Task(code="t-one", name="One", **pub), actor=SYSTEM)
+    t2 = services.save(Task(code="t-two", name="Two", **pub), actor=SYSTEM)
+    services.save(
+        ClashRule(
+            task_a=t1,
+            task_b=t2,
+            reason="SECRET",
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=SYSTEM,
+    )
+    b_manager = make_user("b_manager", scene.b, Role.MANAGER, C.CONFIDENTIAL)
+    mine = ClashRule(
+        task_a=t1,
+        task_b=t2,
+        reason="Ours",
+        owner=scene.b,
+        classification=C.PUBLIC,
+        releasability=R.PUBLIC,
+    )
+    services.save(mine, actor=as_(b_manager))  # refused before: the pair was taken
+    with pytest.raises(ValidationError):  # one rule per pair for each owner
+        services.save(
+            ClashRule(
+                task_a=t1,
+                task_b=t2,
+                reason="Again",
+                owner=scene.b,
+                classification=C.PUBLIC,
+                releasability=R.PUBLIC,
+            ),
+            actor=as_(b_manager),
+        )
+
+
+def test_the_analysis_cuts_visible_tasks_from_a_hidden_parent(scene):
+    """A rule on a hidden task must not fire on its visible sub-tasks: that would show
+    where they sit, a link the reader may not see."""
+    from concord.labour import facts
+    from concord.labour.models import Assignment, ClashRule, Task
+
+    pub = {"owner": scene.a, "classification": C.PUBLIC, "releasability": R.PUBLIC}
+    hidden = services.save(
+        Task(
+            code="secret-parent",
+            name="SECRET",
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=SYSTEM,
+    )
+    child = services.save(Task(code="child", name="Child", parent=hidden, **pub), actor=SYSTEM)
+    other = services.save(Task(code="other", name="Other", **pub), actor=SYSTEM)
+    services.save(ClashRule(task_a=other, task_b=hidden, reason="r", **pub), actor=SYSTEM)
+    for org, task in ((scene.a, child), (scene.b, other)):
+        services.save(
+            Assignment(
+                organisation=org, task=task, country=scene.mli, start=dt.date(2026, 1, 1), **pub
+            ),
+            actor=SYSTEM,
+        )
+    world = facts.load(scene.b_viewer, facts.Scope(countries=["MLI"]))
+    assert world.task_parent[child.pk] is None
+    from concord.labour import analysis
+
+    assert analysis.clashes(world) == []

@@ -78,6 +78,9 @@ def _place(code: str, area_id: int | None):
 def load(user, scope: Scope | None = None) -> analysis.World:
     scope = scope or Scope()
     tasks = dict(Task.objects.visible_to(user).values_list("pk", "parent_id"))
+    # A task under one the user may not see is a top-level task here: the analysis would
+    # otherwise apply a rule on the hidden task to its visible sub-tasks, and so show them.
+    tasks = {pk: parent if parent in tasks else None for pk, parent in tasks.items()}
     world = analysis.World(task_parent=tasks, place_parent={})
     area_ids: set[int] = set()
 
@@ -204,10 +207,15 @@ def load(user, scope: Scope | None = None) -> analysis.World:
                 day(a.end, HI),
             )
         )
-    for pk, a, b, reason in ClashRule.objects.visible_to(user).values_list(
-        "pk", "task_a_id", "task_b_id", "reason"
+    pairs = set()  # owners may each hold a rule for the same pair: one finding, the first rule
+    for pk, a, b, reason in (
+        ClashRule.objects.visible_to(user)
+        .order_by("pk")
+        .values_list("pk", "task_a_id", "task_b_id", "reason")
     ):
-        world.rules.append(analysis.Rule(pk, a, b, reason))
+        if (a, b) not in pairs:
+            pairs.add((a, b))
+            world.rules.append(analysis.Rule(pk, a, b, reason))
 
     world.place_parent = area_parents(area_ids, country_at_top=True)
     if scope.task:

@@ -103,8 +103,12 @@ class ClashRule(ScopedModel):
 
     class Meta:
         ordering = ["pk"]
+        # One rule per pair for each owner, not platform-wide: a pair taken by a rule the
+        # editor may not see would otherwise be refused, and the pair is the rule's content.
         constraints = [
-            models.UniqueConstraint(fields=["task_a", "task_b"], name="uniq_clash_pair"),
+            models.UniqueConstraint(
+                fields=["owner", "task_a", "task_b"], name="uniq_clash_pair_per_owner"
+            ),
         ]
 
     def __str__(self) -> str:
