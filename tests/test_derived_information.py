@@ -811,3 +811,54 @@ def test_the_analysis_cuts_visible_tasks_from_a_hidden_parent(scene):
     from concord.labour import analysis
 
     assert analysis.clashes(world) == []
+
+
+def test_findings_name_no_id_of_a_hidden_actor_or_place(scene):
+    """An overlap between a visible partner and a hidden organisation, in a hidden district:
+    the finding's key and actors carry opaque stand-ins, the same for every reader and every
+    run (so reviews keep matching), never the hidden records' ids."""
+    from concord.labour.models import Assignment, Task
+
+    pub = {"owner": scene.a, "classification": C.PUBLIC, "releasability": R.PUBLIC}
+    task = services.save(Task(code="wash", name="Water", **pub), actor=SYSTEM)
+    region = services.save(
+        Area(name="Region", pcode="ML01", country=scene.mli, level=1, **pub), actor=SYSTEM
+    )
+    district = services.save(
+        Area(
+            name="SECRET district",
+            pcode="ML0101",
+            country=scene.mli,
+            level=2,
+            parent=region,
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+        ),
+        actor=SYSTEM,
+    )
+    for org in (scene.hidden_org, scene.b):
+        services.save(
+            Assignment(
+                organisation=org,
+                task=task,
+                country=scene.mli,
+                area=district,
+                start=dt.date(2026, 1, 1),
+                **pub,
+            ),
+            actor=SYSTEM,
+        )
+    keys = []
+    for reader in (None, scene.b_viewer):
+        data = json.loads(
+            text(web(reader).get("/api/v1/findings/", {"country": "MLI", "kind": "overlap"}))
+        )
+        (finding,) = data["results"]
+        keys.append(finding["key"])
+        body = json.dumps(finding)
+        assert f":o{scene.hidden_org.pk}" not in finding["key"]
+        assert f":{district.pk}:" not in finding["key"]
+        hidden_actor = [a for a in finding["actors"] if a["name"] == "(restricted)"]
+        assert hidden_actor and hidden_actor[0]["key"].startswith("h")
+        assert "SECRET" not in body
+    assert keys[0] == keys[1]  # the same stand-ins for every reader

@@ -95,6 +95,14 @@ def _edited(field):
     return instance if isinstance(instance, ScopedModel) else None
 
 
+def nameable_by(user) -> set[int]:
+    """The ids of the people ``user`` could name (and ``user``): the named people shown."""
+    shown = set(named_user_choices(user).values_list("pk", flat=True))
+    if user is not None and user.is_authenticated:
+        shown.add(user.pk)
+    return shown
+
+
 class NamedUserField(serializers.PrimaryKeyRelatedField):
     """Only the people the web form offers (``named_user_choices``), and whoever the record
     names already: any other id, existing or not, gets the same "does not exist". Shows, like
@@ -106,13 +114,8 @@ class NamedUserField(serializers.PrimaryKeyRelatedField):
 
     def to_representation(self, value):
         shown = self.context.get("nameable")
-        if shown is None:  # once per request, not once per record
-            user = _user(self)
-            shown = set(named_user_choices(user).values_list("pk", flat=True))
-            if user is not None and user.is_authenticated:
-                shown.add(user.pk)
-            if "request" in self.context:
-                self.context["nameable"] = shown
+        if shown is None:
+            shown = self.context["nameable"] = nameable_by(_user(self))
         return value.pk if value.pk in shown else None
 
 
@@ -184,7 +187,18 @@ class ScopedViewSet(viewsets.ModelViewSet):
         return self._labels
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "labels": self.labels}
+        return {
+            **super().get_serializer_context(),
+            "labels": self.labels,
+            "nameable": self.nameable,  # the same few queries for a page of 1 or of 1,000
+        }
+
+    @property
+    def nameable(self) -> set[int]:
+        """The named people the caller may see on a record: those they could name."""
+        if not hasattr(self, "_nameable"):
+            self._nameable = nameable_by(self.request.user)
+        return self._nameable
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)

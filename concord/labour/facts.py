@@ -3,17 +3,19 @@ point, and put its findings into words.
 
 Only records the user may see are loaded: assignments, needs, arrangements, clash rules,
 operations and their mandates, handovers whose two ends are both visible. Linked records the
-user may not see (an assignment's organisation, say) take part by id and are labelled
-"(restricted)", never by name.
+user may not see (an assignment's organisation or district, say) take part under an opaque
+key (``Hidden``), never their id, and are labelled "(restricted)", never by name; a task under
+a hidden task is a top-level task.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 
 from concord.core.models import Area, Country, Organisation, Space
 from concord.core.models.registry import area_parents
@@ -67,8 +69,41 @@ def _dates(qs, scope: Scope, start="start", end="end"):
     return qs
 
 
-def actor_key(org_id, op_id) -> str:
-    return f"o{org_id}" if org_id else f"x{op_id}"
+def opaque(kind: str, pk: int) -> str:
+    """The key of a record the reader may not see, in the analysis (an actor "h…", in
+    finding keys): the same in every analysis and for every reader, so reviews of a finding
+    keep matching, but no id anyone could look up (a digest keyed by the server's secret)."""
+    return "h" + salted_hmac("concord.labour.hidden", f"{kind}{pk}").hexdigest()[:12]
+
+
+def opaque_area(pk: int) -> int:
+    """An area the reader may not see, as a place: a negative number standing for it (places
+    stay numbers, so the analysis still nests it in the region it belongs to)."""
+    return -int(salted_hmac("concord.labour.hidden", f"a{pk}").hexdigest()[:15], 16)
+
+
+class Hidden:
+    """Which organisations, operations and areas the analysis's inputs link to that the user
+    may not see (one query per model), and their opaque stand-ins."""
+
+    def __init__(self, user):
+        self.user = user
+        self.seen: dict[type, set[int]] = {Organisation: set(), Operation: set(), Area: set()}
+
+    def load(self, model, ids) -> None:
+        self.seen[model] |= set(
+            model.objects.visible_to(self.user).filter(pk__in=ids).values_list("pk", flat=True)
+        )
+
+    def actor(self, org_id, op_id) -> str:
+        if org_id:
+            return f"o{org_id}" if org_id in self.seen[Organisation] else opaque("o", org_id)
+        return f"x{op_id}" if op_id in self.seen[Operation] else opaque("x", op_id)
+
+    def place(self, place):
+        if isinstance(place, int) and place not in self.seen[Area]:
+            return opaque_area(place)
+        return place
 
 
 def _place(code: str, area_id: int | None):
@@ -94,6 +129,9 @@ def load(user, scope: Scope | None = None) -> analysis.World:
         qs = qs.filter(operation=scope.operation)
     qs = _dates(_scope_space(qs, scope.space), scope)
     lead, working = AssignmentRole.LEAD, (AssignmentStatus.ACTIVE, AssignmentStatus.COMPLETED)
+    hidden = Hidden(user)  # links the user may not see: opaque keys, never their ids
+    hidden.load(Organisation, qs.values("organisation_id"))
+    hidden.load(Operation, qs.values("operation_id"))
     for pk, org, op, task, code, area, start, end, role, status in qs.values_list(
         "pk",
         "organisation_id",
@@ -111,7 +149,7 @@ def load(user, scope: Scope | None = None) -> analysis.World:
         world.assignments.append(
             analysis.Assignment(
                 pk,
-                actor_key(org, op),
+                hidden.actor(org, op),
                 task,
                 area or code,
                 day(start, LO),
@@ -191,9 +229,13 @@ def load(user, scope: Scope | None = None) -> analysis.World:
     arrs = _dates(Arrangement.objects.visible_to(user), scope).prefetch_related(
         "organisations", "operations", "tasks", "countries", "areas"
     )
+    arrs = list(arrs)
+    hidden.load(Organisation, {o.pk for a in arrs for o in a.organisations.all()})
+    hidden.load(Operation, {o.pk for a in arrs for o in a.operations.all()})
     for a in arrs:
         parties = frozenset(
-            [f"o{o.pk}" for o in a.organisations.all()] + [f"x{o.pk}" for o in a.operations.all()]
+            [hidden.actor(o.pk, None) for o in a.organisations.all()]
+            + [hidden.actor(None, o.pk) for o in a.operations.all()]
         )
         places = [x.alpha3 for x in a.countries.all()] + [x.pk for x in a.areas.all()]
         area_ids.update(x.pk for x in a.areas.all())
@@ -218,10 +260,26 @@ def load(user, scope: Scope | None = None) -> analysis.World:
             world.rules.append(analysis.Rule(pk, a, b, reason))
 
     world.place_parent = area_parents(area_ids, country_at_top=True)
+    _hide_areas(world, hidden, area_ids)
     if scope.task:
         wanted = _below(world, scope.task.pk)
         world.assignments = [a for a in world.assignments if a.task in wanted]
     return world
+
+
+def _hide_areas(world: analysis.World, hidden: Hidden, area_ids: set[int]) -> None:
+    """Areas the user may not see take part under an opaque number, nested as they are."""
+    hidden.load(Area, {p for p in world.place_parent if isinstance(p, int)} | area_ids)
+    place = hidden.place
+    world.place_parent = {place(k): place(v) for k, v in world.place_parent.items()}
+    world.assignments = [
+        replace(a, place=place(a.place)) if isinstance(a.place, int) else a
+        for a in world.assignments
+    ]
+    world.requirements = [replace(r, place=place(r.place)) for r in world.requirements]
+    world.arrangements = [
+        replace(a, places=frozenset(place(p) for p in a.places)) for a in world.arrangements
+    ]
 
 
 def _below(world: analysis.World, task: int) -> set[int]:
@@ -244,7 +302,8 @@ class Names:
         orgs, ops, areas = set(), set(), set()
         for f in findings:
             for a in f.actors:
-                (orgs if a[0] == "o" else ops).add(int(a[1:]))
+                if a[0] in "ox":  # (an "h…" key is a record the user may not see)
+                    (orgs if a[0] == "o" else ops).add(int(a[1:]))
             if isinstance(f.place, int):
                 areas.add(f.place)
             for p in f.detail.get("partial_places", ()):
@@ -257,6 +316,8 @@ class Names:
     def actor(self, key: str) -> str:
         if not key:
             return ""
+        if key[0] == "h":
+            return RESTRICTED
         model = Organisation if key[0] == "o" else Operation
         return self.labels.label(model, int(key[1:]))
 

@@ -107,9 +107,10 @@ def operation_sections(o: Operation, labels, user):
     ]
     contribs, hidden = [], 0
     for c in o.contributions.all():
-        if c.contributor_organisation_id and labels.get(
-            Organisation, c.contributor_organisation_id
-        ) is None:
+        if (
+            c.contributor_organisation_id
+            and labels.get(Organisation, c.contributor_organisation_id) is None
+        ):
             hidden += 1  # a row resting on a hidden organisation: counted, never described
             continue
         who = (
