@@ -862,3 +862,48 @@ def test_findings_name_no_id_of_a_hidden_actor_or_place(scene):
         assert hidden_actor and hidden_actor[0]["key"].startswith("h")
         assert "SECRET" not in body
     assert keys[0] == keys[1]  # the same stand-ins for every reader
+
+
+def test_people_are_named_to_signed_in_users_only(scene, funding):
+    """A public tranche's releases, a public case's decisions and a public assessment's
+    approver do not name people to anonymous visitors (the review found usernames there)."""
+    from concord.accountability.models import RiskAssessment
+    from concord.accountability.services import cases as case_services
+
+    f = funding
+    w = funding_services.propose(
+        f.tranche, "waiver", "waive", condition=f.suspended, actor=as_(scene.editor)
+    )
+    funding_services.decide(w, True, "agreed", actor=as_(scene.editor2))
+    case = public_case(scene, f, "Public case")
+    services.save(
+        RiskAssessment(
+            case=case,
+            recipient_record="r",
+            rating="low",
+            decision="approved",
+            rationale="ok",
+            approver=scene.editor2,
+            assessed_on=dt.date(2026, 1, 1),
+            expires_on=dt.date(2027, 1, 1),
+            owner=scene.a,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=as_(scene.editor),
+    )
+    case_services.decide(
+        case, "approved", "as assessed", actor=as_(scene.editor), on=dt.date(2026, 1, 2)
+    )
+    assessment = RiskAssessment.objects.get(case=case)
+    urls = [
+        f"/tranches/{f.tranche.pk}/",
+        f"/support-cases/{case.pk}/",
+        f"/api/v1/support-cases/{case.pk}/decisions/",
+        f"/risk-assessments/{assessment.pk}/",
+        f"/api/v1/risk-assessments/{assessment.pk}/",
+    ]
+    for url in urls:
+        body = text(web(None).get(url))
+        assert "a_editor" not in body, url  # (a_editor and a_editor2)
+    assert "a_editor2" in text(web(scene.b_viewer).get(f"/tranches/{f.tranche.pk}/"))

@@ -373,6 +373,8 @@ class SupportCaseViewSet(ScopedViewSet):
         data = CaseDecisionSerializer(rows, many=True).data
         for item, why in zip(data, decision_texts(rows, request.user), strict=True):
             item["rationale"] = why
+            if not request.user.is_authenticated:
+                item["by"] = None  # people are named to signed-in users only
         return Response(
             {"case": case.pk, "title": case.title, "state": case.state, "decisions": data}
         )

@@ -133,6 +133,12 @@ class ColleagueField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="username", **kwargs)
 
+    def to_representation(self, value):
+        user = _user(self)
+        if user is None or not user.is_authenticated:
+            return None  # people are named to signed-in users only
+        return super().to_representation(value)
+
     def get_queryset(self):
         edited = _edited(self)
         keep = [getattr(edited, f"{self.source}_id", None)] if edited else []

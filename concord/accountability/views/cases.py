@@ -92,7 +92,13 @@ def _case_sections(case: SupportCase, L, user):
     decisions = [
         (
             f"{d.on}: {d.from_state} → {d.to_state}"
-            + (" (automatic)" if d.automatic else f" by {d.by or 'a deleted user'}")
+            + (
+                " (automatic)"
+                if d.automatic
+                else f" by {d.by or 'a deleted user'}"
+                if user.is_authenticated  # people are named to signed-in users only
+                else ""
+            )
             + f". {why}",
             "",
         )
@@ -225,7 +231,8 @@ ASSESSMENTS = Config(
         ("Rating", a.get_rating_display()),
         ("Decision", a.get_decision_display()),
         ("Rationale", a.rationale),
-        ("Approver", a.approver or ""),
+        # People are named to signed-in users only.
+        ("Approver", (a.approver or "") if getattr(L.user, "is_authenticated", False) else ""),
         ("Made", _iso(a.assessed_on)),
         ("Expires", _iso(a.expires_on)),
     ],
