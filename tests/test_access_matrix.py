@@ -47,6 +47,10 @@ USERS = [
 ]
 PARAM_VALUES = {"alpha3": "MLI", "format": "json"}
 MARKER_RE = re.compile(r"MRK[A-Z]{1,2}\d[A-Z]{3}Z")
+# A record's page address, on the web or in the API ("/security-units/3/"): a link to a
+# hidden record, even labelled "(restricted)", gives away its id (and that two links are the
+# same record).
+ADDRESS_RE = re.compile(r"/[a-z][a-z0-9-]*/\d+/")
 # Routes whose subject is not a scoped record: they must still leak no marker.
 WRITE_SUFFIXES = ("_edit", "_delete", "-revoke")
 
@@ -132,6 +136,11 @@ def client_for(world, username):
     return client
 
 
+def address_of(obj) -> str:
+    """A record's web page address (its API address ends the same way)."""
+    return reverse(f"web:{obj._meta.model_name}_detail", args=[obj.pk])
+
+
 def expected_visible_markers(world, username, model=None):
     return {
         m
@@ -173,6 +182,15 @@ def test_access_matrix(world, username):
     visible_all = expected_visible_markers(world, username)
     # The hidden records are strictly confidential and name nobody: no one may see them.
     invisible_all = (set(world.all_markers) - visible_all) | hidden_markers
+    # The addresses of the records this user may not see.
+    hidden_records = [*world.hidden.values(), *world.more_hidden]
+    hidden_records += [o for m, (_, o, _, _) in world.all_markers.items() if m in invisible_all]
+    hidden_addresses = {address_of(o) for o in hidden_records}
+
+    def leaks(text: str) -> list[str]:
+        found = set(MARKER_RE.findall(text)) & invisible_all
+        return sorted(found | (set(ADDRESS_RE.findall(text)) & hidden_addresses))
+
     checked = 0
     user_no = USERS.index(username)
     met = defaultdict(set)
@@ -192,8 +210,8 @@ def test_access_matrix(world, username):
                     url = reverse(name, kwargs={**kwargs, "pk": obj.pk})
                     response = client.get(url)
                     text = body_text(response) if not response.streaming else ""
-                    leaked = set(MARKER_RE.findall(text)) & invisible_all
-                    assert not leaked, f"{url} as {username}: shows {sorted(leaked)}"
+                    leaked = leaks(text)
+                    assert not leaked, f"{url} as {username}: shows {leaked}"
                     if response.status_code == 405:
                         continue  # POST-only action
                     allowed = username is not None and NON_SCOPED[model](world.users[username], obj)
@@ -236,8 +254,8 @@ def test_access_matrix(world, username):
                     continue  # POST-only action (its writes are tested with the capability)
                 text = body_text(response)
                 visible = oracle_visible(world, username, c, r)
-                leaked = set(MARKER_RE.findall(text)) & invisible_all
-                assert not leaked, f"{url} as {username}: shows {sorted(leaked)}"
+                leaked = leaks(text)
+                assert not leaked, f"{url} as {username}: shows {leaked}"
                 if name.endswith(WRITE_SUFFIXES):
                     action = "delete" if name.endswith("_delete") else "edit"
                     allowed = oracle_editable(world, username, c, r, action, model)
@@ -291,8 +309,8 @@ def test_access_matrix(world, username):
                 if response.status_code == 200
                 else response.content.decode("utf-8", "replace")
             )
-            leaked = set(MARKER_RE.findall(text)) & invisible_all
-            assert not leaked, f"{variant} as {username}: shows {sorted(leaked)}"
+            leaked = leaks(text)
+            assert not leaked, f"{variant} as {username}: shows {leaked}"
             checked += 1
             if model is None or response.status_code != 200 or "?q=" in variant:
                 continue

@@ -907,3 +907,37 @@ def test_people_are_named_to_signed_in_users_only(scene, funding):
         body = text(web(None).get(url))
         assert "a_editor" not in body, url  # (a_editor and a_editor2)
     assert "a_editor2" in text(web(scene.b_viewer).get(f"/tranches/{f.tranche.pk}/"))
+
+
+def test_a_units_page_gives_no_id_of_a_hidden_unit_in_its_chain_or_lineage(scene):
+    """Found by the second independent review: the chain of command and the lineage linked a
+    hidden parent or successor as "(restricted)" with its page address (its id)."""
+    hidden = services.save(
+        SecurityUnit(
+            name="SECRET-UNIT",
+            country=scene.mli,
+            owner=scene.a,
+            classification=C.STRICTLY_CONFIDENTIAL,
+            releasability=R.OWNER,
+        ),
+        actor=SYSTEM,
+        m2m={"named_users": []},
+    )
+    public = dict(owner=scene.a, classification=C.PUBLIC, releasability=R.PUBLIC)
+    unit = services.save(
+        SecurityUnit(
+            name="Visible unit", country=scene.mli, parent=hidden, successor=hidden, **public
+        ),
+        actor=SYSTEM,
+    )
+    child = services.save(
+        SecurityUnit(name="Visible child", country=scene.mli, parent=unit, **public), actor=SYSTEM
+    )
+    for reader in (None, scene.b_viewer, scene.editor):
+        body = text(web(reader).get(f"/security-units/{unit.pk}/"))
+        assert f"/security-units/{hidden.pk}/" not in body, reader
+        assert "SECRET" not in body
+        assert f"/security-units/{child.pk}/" in body  # the visible chain is still there
+        body = text(web(reader).get(f"/security-units/{child.pk}/"))
+        assert f"/security-units/{hidden.pk}/" not in body, reader
+        assert f"/security-units/{unit.pk}/" in body

@@ -172,11 +172,14 @@ def _commander(c: UnitCommand, L) -> str:
 
 
 def _unit_sections(u: SecurityUnit, L, user):
-    parent_of, successor_of = {}, {}
-    for pk, parent, successor in SecurityUnit.objects.visible_to(user).values_list(
-        "pk", "parent_id", "successor_id"
-    ):
-        parent_of[pk], successor_of[pk] = parent, successor
+    links = list(
+        SecurityUnit.objects.visible_to(user).values_list("pk", "parent_id", "successor_id")
+    )
+    # A link to a unit the reader may not see is cut here, so neither the chain nor the
+    # lineage shows it (not even as a "(restricted)" link, whose address is its id).
+    seen = {pk for pk, _, _ in links}
+    parent_of = {pk: (p if p in seen else None) for pk, p, _ in links}
+    successor_of = {pk: (s if s in seen else None) for pk, _, s in links}
 
     def rows(ids):
         return [
