@@ -258,6 +258,13 @@ SPECTACULAR_SETTINGS = {
 
 # --- limits, locale, logging ----------------------------------------------------------
 CONCORD_IMPORT_MAX_BYTES = int(os.environ.get("CONCORD_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# What one imported table may hold (a 3W of a whole country is about 11,000 rows and 30
+# columns), and what an XLSX may unpack to: beyond, the file is refused before it is read.
+CONCORD_IMPORT_MAX_ROWS = int(os.environ.get("CONCORD_IMPORT_MAX_ROWS", "50000"))
+CONCORD_IMPORT_MAX_COLUMNS = int(os.environ.get("CONCORD_IMPORT_MAX_COLUMNS", "300"))
+CONCORD_IMPORT_MAX_UNPACKED_BYTES = int(
+    os.environ.get("CONCORD_IMPORT_MAX_UNPACKED_BYTES", str(200 * 1024 * 1024))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONCORD_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 LANGUAGE_CODE = "en"

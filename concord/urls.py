@@ -7,3 +7,4 @@ urlpatterns = [
 
 handler403 = "concord.web.views.error_403"
 handler404 = "concord.web.views.error_404"
+handler500 = "concord.web.views.error_500"

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from concord.api.base import ColleagueField, ScopedSerializer, ScopedViewSet, VisibleRelatedField
 from concord.api.core import CountryField
-from concord.core.filters import record_id
 from concord.core.models import Organisation, Person
+from concord.core.numbers import record_id
 from concord.operations.api import SourceSerializer, _sources
 from concord.operations.models import Operation
 
@@ -737,7 +737,7 @@ class FundingEvaluationViewSet(viewsets.GenericViewSet):
             # By id (digits; one that cannot be an id names nothing) or by name: a donor the
             # caller may not see answers exactly like one that does not exist.
             pk = record_id(donor)
-            if pk is not None or donor.isdigit():
+            if pk is not None or (donor.isascii() and donor.isdigit()):
                 org = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
             else:
                 org = _service_call(resolve_organisation, donor, request.user)

@@ -8,6 +8,7 @@ import datetime as dt
 from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
 from concord.core.importers import iso as _iso
 from concord.core.models import Organisation
+from concord.core.numbers import record_id, whole_number
 from concord.operations.exchange import format_sources, operation_ref, parse_sources
 from concord.operations.models import Operation
 
@@ -45,9 +46,10 @@ def _optional_org(row, ctx, column):
 def _int(value: str, column: str) -> int | None:
     if not value:
         return None
-    if not value.strip().isdigit():
+    number = whole_number(value, 0, 2**31 - 1)
+    if number is None:
         raise RowError(column, f"{value!r} is not a whole number")
-    return int(value)
+    return number
 
 
 class AccountabilityLineSpec(Spec):
@@ -172,7 +174,7 @@ class ReportSpec(Spec):
             visible = ctx.visible(ReportingObligation)
             found = []
             for ref in _split(row["obligations"]):
-                ob = visible.filter(pk=int(ref)).first() if ref.isdigit() else None
+                ob = visible.filter(pk=record_id(ref)).first()
                 if ob is None:
                     raise RowError("obligations", f"no reporting obligation {ref!r} you may see")
                 found.append(ob)
@@ -185,7 +187,7 @@ def _unit_ref(value: str, ctx, column: str):
     if not value:
         return None
     qs = ctx.visible(SecurityUnit)
-    found = list(qs.filter(pk=int(value))[:1]) if value.isdigit() else []
+    found = list(qs.filter(pk=record_id(value))[:1])
     found = found or list(qs.filter(name__iexact=value)[:2])
     if len(found) != 1:
         problem = "several units are called" if found else "no unit you may see called"
@@ -256,7 +258,7 @@ class UnitCommandSpec(Spec):
         ref = row.get("commander", "").strip()
         c.commander = None
         if ref:
-            c.commander = ctx.visible(Person).filter(pk=int(ref)).first() if ref.isdigit() else None
+            c.commander = ctx.visible(Person).filter(pk=record_id(ref)).first()
             if c.commander is None:
                 raise RowError("commander", f"no person {ref!r} you may see (give the id)")
         c.commander_name = row.get("commander_name", c.commander_name or "")
@@ -327,9 +329,7 @@ class FieldSpec(Spec):
                 elif target._meta.label == "core.User":
                     value = _colleague(raw, ctx, getattr(obj, f.attname), name)
                 else:
-                    value = (
-                        ctx.visible(target).filter(pk=int(raw)).first() if raw.isdigit() else None
-                    )
+                    value = ctx.visible(target).filter(pk=record_id(raw)).first()
                     if value is None:
                         raise RowError(
                             name, f"no {target._meta.verbose_name} with id {raw!r} you may see"

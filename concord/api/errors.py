@@ -5,8 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
-from rest_framework.response import Response
+from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_handler
 
 
@@ -56,5 +55,12 @@ def exception_handler(exc, context):
     return response
 
 
-def not_found_view(request, exception=None):
-    return Response(error_body("not_found", "Not found."), status=status.HTTP_404_NOT_FOUND)
+def server_error_body(request) -> dict:
+    """What the API answers when the server fails: the documented shape, no internals, and
+    the request id (also in the ``X-Request-ID`` header) to quote to the platform team."""
+    rid = getattr(request, "concord_request_id", "")
+    return error_body(
+        "server_error",
+        "The server failed on this request and logged it. Try again later; if it keeps "
+        f"failing, give the platform team this request id: {rid}.",
+    )

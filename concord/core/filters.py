@@ -11,21 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from .models import Area, Classification, Country, Organisation, Person, ScopedModel
 from .models.registry import OrganisationKind, normalise_name
-
-# The largest id any database here stores (a signed 64-bit integer): a bigger number names no
-# record, and SQLite would raise OverflowError on it.
-MAX_ID = 2**63 - 1
-
-
-def record_id(value) -> int | None:
-    """``value`` as a record id, or None when it cannot be one (empty, not ASCII digits, such
-    as "12a" or "²", or beyond any id). Query parameters that name a record by id use it, so a
-    value that names nothing answers like an id that does not exist, never with an error."""
-    value = str(value or "").strip()
-    if not (value.isascii() and value.isdigit()):
-        return None
-    number = int(value)
-    return number if 0 < number <= MAX_ID else None
+from .numbers import record_id
 
 
 def link_hops(model, path: str) -> list[tuple[str, type, bool]]:

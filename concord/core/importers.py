@@ -31,6 +31,7 @@ from .models import (
     ScopedModel,
     Space,
 )
+from .numbers import record_id
 from .visibility import VisibleLabels
 
 SEP = ";"
@@ -231,8 +232,8 @@ class ImportContext:
         return model.objects.all() if self.actor.is_system else model.objects.editable_by(self.user)
 
     def organisation(self, name: str, column: str):
-        if name.isdigit():
-            org = Organisation.objects.visible_to(self.user).filter(pk=int(name)).first()
+        if name.isascii() and name.isdigit():
+            org = Organisation.objects.visible_to(self.user).filter(pk=record_id(name)).first()
         else:
             try:
                 org = services.resolve_organisation(name, self.user, actor=self.actor)

@@ -54,16 +54,32 @@ class CellError:
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
+# The problems a refusal keeps: enough to fix a file, never a page the size of the file.
+MAX_ERRORS = 500
+
+
 class FileRejected(Exception):
-    """The file as a whole, or some of its cells, cannot be imported. Nothing was written."""
+    """The file as a whole, or some of its cells, cannot be imported. Nothing was written.
+    ``errors`` holds the first MAX_ERRORS problems, then one saying how many more there are;
+    ``total`` counts them all."""
 
     def __init__(self, filename: str, errors: list[CellError]):
         self.filename = filename
-        self.errors = errors
+        self.total = len(errors)
+        self.errors = errors[:MAX_ERRORS]
+        if self.total > MAX_ERRORS:
+            self.errors.append(
+                CellError(
+                    None,
+                    None,
+                    f"… and {self.total - MAX_ERRORS:,} more problems "
+                    f"(the first {MAX_ERRORS} are listed)",
+                )
+            )
         super().__init__(self.report())
 
     def report(self, limit: int = 50) -> str:
-        lines = [f"{self.filename}: {len(self.errors)} problem(s), nothing was imported."]
+        lines = [f"{self.filename}: {self.total} problem(s), nothing was imported."]
         lines += [f"  {e}" for e in self.errors[:limit]]
         if len(self.errors) > limit:
             lines.append(f"  … and {len(self.errors) - limit} more")
@@ -101,6 +117,68 @@ def read_table(data: bytes, filename: str, fmt: str | None = None, max_bytes: in
     return table
 
 
+def _limits():
+    from django.conf import settings
+
+    return settings.CONCORD_IMPORT_MAX_ROWS, settings.CONCORD_IMPORT_MAX_COLUMNS
+
+
+def max_columns() -> int:
+    return _limits()[1]
+
+
+def check_columns(n: int, filename: str) -> None:
+    limit = _limits()[1]
+    if n > limit:
+        raise FileRejected(
+            filename,
+            [CellError(1, None, f"{n:,} columns; the limit is {limit:,} (is it the right file?)")],
+        )
+
+
+def check_unpacked(data: bytes, filename: str) -> None:
+    """Refuses an XLSX (a zip) that would unpack beyond the limit, before reading it."""
+    import zipfile
+
+    from django.conf import settings
+
+    try:
+        unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise FileRejected(
+            filename, [CellError(None, None, f"not a readable XLSX file ({exc})")]
+        ) from exc
+    limit = settings.CONCORD_IMPORT_MAX_UNPACKED_BYTES
+    if unpacked > limit:
+        raise FileRejected(
+            filename,
+            [
+                CellError(
+                    None,
+                    None,
+                    f"unpacks to {unpacked:,} bytes; the limit is {limit:,} bytes "
+                    "(save it as CSV, or split it)",
+                )
+            ],
+        )
+
+
+def check_rows(n: int, row: int, filename: str) -> None:
+    limit = _limits()[0]
+    if n > limit:
+        raise FileRejected(
+            filename,
+            [
+                CellError(
+                    row,
+                    None,
+                    f"more than {limit:,} rows; the limit is {limit:,}: split the file "
+                    "and import each part",
+                )
+            ],
+        )
+
+
 def _text(data: bytes, filename: str) -> str:
     try:
         text = data.decode("utf-8-sig")
@@ -135,12 +213,16 @@ def _read_csv(data: bytes, filename: str) -> Table:
         headers = [h.strip() for h in next(reader)]
     except StopIteration:
         raise FileRejected(filename, [CellError(None, None, "the file is empty")]) from None
+    except csv.Error as exc:
+        raise FileRejected(filename, [CellError(1, None, str(exc))]) from exc
+    check_columns(len(headers), filename)
     table = Table(headers)
     try:
         for row in reader:
             if not any(c.strip() for c in row):
                 continue
             rownum = reader.line_num
+            check_rows(len(table.rows) + 1, rownum, filename)
             if len(row) > len(headers):
                 extra = [c for c in row[len(headers) :] if c.strip()]
                 if extra:
@@ -173,10 +255,12 @@ def _read_json(data: bytes, filename: str) -> Table:
         raise FileRejected(
             filename, [CellError(None, None, "JSON must be an array of objects (one per record)")]
         )
-    headers: list[str] = []
+    check_rows(len(doc), len(doc), filename)
+    seen: dict[str, None] = {}  # the keys of every object, in the order first met (linear)
     for r in doc:
-        headers.extend(k for k in r if k not in headers)
-    table = Table(headers)
+        seen.update(dict.fromkeys(r))
+        check_columns(len(seen), filename)
+    table = Table(list(seen))
     for i, r in enumerate(doc, start=1):
         table.rows.append((i, {k: _cell(v) for k, v in r.items()}))
     return table
@@ -197,6 +281,7 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
 
     from openpyxl import load_workbook
 
+    check_unpacked(data, filename)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -204,18 +289,23 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
             filename, [CellError(None, None, f"not a readable XLSX file ({exc})")]
         ) from exc
     ws = wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
+    # A sheet may declare a range far beyond its cells (A1:XFD1048576): read no further than
+    # the column limit, then than the headers.
     try:
-        headers = [_cell(h) for h in next(rows)]
+        first = next(ws.iter_rows(values_only=True, max_row=1, max_col=max_columns() + 1))
     except StopIteration:
         raise FileRejected(filename, [CellError(None, None, "the first sheet is empty")]) from None
+    headers = [_cell(h) for h in first]
     while headers and headers[-1] == "":
         headers.pop()
+    check_columns(len(headers), filename)
     table = Table(headers)
+    rows = ws.iter_rows(values_only=True, min_row=2, max_col=max(1, len(headers)))
     for rownum, row in enumerate(rows, start=2):
         values = [_cell(v) for v in row]
         if not any(values):
             continue
+        check_rows(len(table.rows) + 1, rownum, filename)
         table.rows.append(
             (rownum, {h: (values[i] if i < len(values) else "") for i, h in enumerate(headers)})
         )

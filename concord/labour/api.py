@@ -16,9 +16,9 @@ from rest_framework.response import Response
 from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
 from concord.api.core import CountryField
 from concord.core.context import Actor
-from concord.core.filters import record_id
 from concord.core.importers import ImportContext
 from concord.core.models import Area, Country, Organisation, Role, Space
+from concord.core.numbers import record_id
 from concord.exchange.tabular import FileRejected
 from concord.operations.api import SourceSerializer, _sources
 from concord.operations.models import Operation
@@ -195,7 +195,8 @@ class MandateViewSet(viewsets.GenericViewSet):
         return Operation.objects.visible_to(self.request.user)
 
     def _op(self, pk) -> Operation:
-        op = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
+        pk = record_id(pk)
+        op = self.get_queryset().filter(pk=pk).first() if pk else None
         if op is None:
             from rest_framework.exceptions import NotFound
 
@@ -438,9 +439,7 @@ class ThreeWImportViewSet(viewsets.GenericViewSet):
             raise ValidationError({"file": "Attach the 3W file."})
         d = request.data
         allowed = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
-        owner = Organisation.objects.filter(
-            pk=d.get("owner") if str(d.get("owner", "")).isdigit() else None, pk__in=allowed
-        ).first()
+        owner = Organisation.objects.filter(pk=record_id(d.get("owner")), pk__in=allowed).first()
         if owner is None:
             raise ValidationError({"owner": "Give the id of an organisation you contribute to."})
         country = None

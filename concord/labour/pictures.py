@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from concord.core.timeaxis import window
+
 ROLE_COLOURS = {True: "#1f6feb", False: "#9aa7b5"}  # lead · other roles
 
 
@@ -32,15 +34,13 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
             "</text></svg>"
         )
     bars = sorted(bars, key=lambda b: (b.label.split(" — ")[-1], b.start or dt.date.min))[:400]
-    known = [d for b in bars for d in (b.start, b.end) if d] or [today]
-    first = dt.date(min(known).year, 1, 1)
-    last = dt.date(max([*known, today]).year + 1, 1, 1)
+    first, last = window([d for b in bars for d in (b.start, b.end) if d], today)
     left, right, top, row_h = 330, 20, 46, 18
     height = top + len(bars) * row_h + 60
     per_day = (width - left - right) / max(1, (last - first).days)
 
     def x(d: dt.date | None, default: float) -> float:
-        return default if d is None else left + (d - first).days * per_day
+        return default if d is None else left + (min(max(d, first), last) - first).days * per_day
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '

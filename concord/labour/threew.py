@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from concord.core.importers import ImportContext
 from concord.core.models import Area, Country, Organisation, OrganisationName
 from concord.core.models.registry import OrganisationKind, normalise_name
-from concord.exchange.tabular import CellError, FileRejected
+from concord.exchange.tabular import (
+    CellError,
+    FileRejected,
+    check_columns,
+    check_rows,
+    check_unpacked,
+    max_columns,
+)
 
 from .exchange import AreaMatcher, TaskMatcher
 from .models import Assignment, AssignmentRole, AssignmentStatus, ImportBatch, Task
@@ -113,7 +120,11 @@ def read(data: bytes, filename: str) -> Sheet:
         if "\x00" in text:
             raise FileRejected(filename, [CellError(None, None, "contains NUL bytes")])
         try:
-            raw = list(csv.reader(io.StringIO(text)))
+            raw = []
+            for row in csv.reader(io.StringIO(text)):
+                check_columns(len(row), filename)
+                raw.append(row)
+                check_rows(len(raw), len(raw), filename)
         except csv.Error as exc:
             raise FileRejected(filename, [CellError(None, None, f"not CSV: {exc}")]) from exc
     tag_at = next((i for i, r in enumerate(raw[:25]) if _is_tag_row(r)), None)
@@ -144,6 +155,7 @@ def read(data: bytes, filename: str) -> Sheet:
 def _xlsx_rows(data: bytes, filename: str) -> list[list[str]]:
     from openpyxl import load_workbook
 
+    check_unpacked(data, filename)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
@@ -151,7 +163,8 @@ def _xlsx_rows(data: bytes, filename: str) -> list[list[str]]:
             filename, [CellError(None, None, f"not a readable XLSX: {exc}")]
         ) from exc
     out = []
-    for row in wb.worksheets[0].iter_rows(values_only=True):
+    # No further than the column limit, whatever range the sheet declares.
+    for row in wb.worksheets[0].iter_rows(values_only=True, max_col=max_columns()):
         out.append(
             [
                 (v.date().isoformat() if isinstance(v, dt.datetime) else str(v))
@@ -160,6 +173,7 @@ def _xlsx_rows(data: bytes, filename: str) -> list[list[str]]:
                 for v in row
             ]
         )
+        check_rows(len(out), len(out), filename)
     return out
 
 

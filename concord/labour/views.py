@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from concord.core.context import Actor
-from concord.core.filters import record_id
 from concord.core.importers import ImportContext, import_table
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Classification, Country, Organisation, Releasability, Role
+from concord.core.numbers import record_id, whole_number
 from concord.exchange import tabular
 from concord.operations.models import Operation
 from concord.operations.views import EXTRA_SECTIONS, visible_operation
@@ -647,8 +647,7 @@ def grid(request):
     rows, errors = [], []
     status = 200
     if request.method == "POST":
-        n = int(request.POST.get("rows", "8")) if request.POST.get("rows", "8").isdigit() else 8
-        n = max(1, min(n, 200))
+        n = whole_number(request.POST.get("rows"), 1, 200) or 8
         table_rows = []
         for i in range(n):
             values = {c: request.POST.get(f"r{i}-{c}", "").strip() for c, _, _ in GRID_COLUMNS}

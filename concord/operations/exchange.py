@@ -11,9 +11,9 @@ Lists inside a cell are separated by ';' and the parts of one item by '|':
 
 from __future__ import annotations
 
-from concord.core.filters import record_id
 from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
 from concord.core.models import Area, Country, Organisation
+from concord.core.numbers import record_id
 
 from .models import (
     Authorisation,

@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from concord.core.timeaxis import window
+
 FRAMEWORK_COLOURS = {
     "un": "#1f77b4",
     "regional": "#2ca02c",
@@ -71,8 +73,9 @@ def lanes(bars: list[Bar], today: dt.date) -> dict[int, int]:
     return out
 
 
-def _x(day: dt.date, first: dt.date, per_day: float, left: float) -> float:
-    return left + (day - first).days * per_day
+def _x(day: dt.date, first: dt.date, last: dt.date, per_day: float, left: float) -> float:
+    """Where ``day`` falls on the axis from ``first`` to ``last`` (at its edge beyond them)."""
+    return left + (min(max(day, first), last) - first).days * per_day
 
 
 def timeline_svg(
@@ -91,8 +94,7 @@ def timeline_svg(
             f"to show.</text></svg>"
         )
     lane_of = lanes(bars, today)
-    first = dt.date(min(b.start for b in bars).year, 1, 1)
-    last = dt.date(max((b.end or today) for b in bars).year + 1, 1, 1)
+    first, last = window([d for b in bars for d in (b.start, b.end) if d], today)
     left, right, top, lane_h = 20, 20, 50, 26
     n_lanes = max(lane_of.values()) + 1
     height = top + n_lanes * lane_h + 70
@@ -118,15 +120,15 @@ def timeline_svg(
     for year in range(first.year, last.year + 1):
         if (year - first.year) % step:
             continue
-        x = _x(dt.date(year, 1, 1), first, per_day, left)
+        x = _x(dt.date(year, 1, 1), first, last, per_day, left)
         out.append(
             f'<line x1="{x:.1f}" y1="{top - 6}" x2="{x:.1f}" y2="{axis_y + 4}" stroke="#ddd"/>'
             f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{year}</text>'
         )
     pos = {}
     for b in sorted(bars, key=lambda b: (lane_of[b.id], b.start)):
-        x1 = _x(b.start, first, per_day, left)
-        x2 = max(x1 + 3, _x(b.end or today, first, per_day, left))
+        x1 = _x(b.start, first, last, per_day, left)
+        x2 = max(x1 + 3, _x(b.end or today, first, last, per_day, left))
         y = top + lane_of[b.id] * lane_h
         pos[b.id] = (x1, x2, y)
         colour = FRAMEWORK_COLOURS.get(b.framework, "#777")

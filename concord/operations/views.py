@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from concord.core.context import Actor
 from concord.core.models import Country, Organisation
+from concord.core.numbers import whole_number
 from concord.web.generic import Column, Config
 
 from . import analysis, facts, pictures
@@ -401,10 +402,10 @@ def timeline(request):
         title = f"Peace operations in {theatre}"
     else:
         raise Http404(f"theatre: {theatre!r} is neither an ISO alpha-3 code nor a UN M49 region.")
-    since = request.GET.get("since", "")
-    if since.isdigit():
+    since = whole_number(request.GET.get("since"), dt.MINYEAR, dt.MAXYEAR)
+    if since is not None:
         # Everything still running on 1 January of that year, or started since.
-        qs = qs.filter(Q(end__isnull=True) | Q(end__gte=dt.date(int(since), 1, 1)))
+        qs = qs.filter(Q(end__isnull=True) | Q(end__gte=dt.date(since, 1, 1)))
     ops = list(qs.distinct().order_by("start"))
     world = facts.world_for(request.user)
     names = facts.country_names()

@@ -9,11 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.http import require_POST
 
+from concord.api.errors import server_error_body
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.forms import TokenForm
@@ -168,6 +170,14 @@ def error_403(request, exception=None):
         },
         status=403,
     )
+
+
+def error_500(request):
+    """The API answers in its documented error shape; pages get Django's plain page (which
+    renders nothing that could fail again)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(server_error_body(request), status=500)
+    return defaults.server_error(request)
 
 
 def error_404(request, exception=None):

@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from concord.core.numbers import whole_number
+
 MULTILATERAL = frozenset({"security_council", "au_psc", "eu_psc", "other_multilateral"})
 MMDD = re.compile(r"^(\d{2})-(\d{2})$")
 MAX_DUES = 5000  # a schedule of one report a day for 13 years; enough for any real cycle
@@ -43,10 +45,10 @@ MAX_LOOK_AHEAD = 3660
 
 def look_ahead(value: str) -> int:
     """Days to look ahead, as typed (form, API, CLI); ValueError saying what is wrong."""
-    value = (value or "").strip()
-    if not value.isdigit() or int(value) > MAX_LOOK_AHEAD:
+    days = whole_number(value, 0, MAX_LOOK_AHEAD)
+    if days is None:
         raise ValueError(f"a whole number of days from 0 to {MAX_LOOK_AHEAD}, not {value!r}")
-    return int(value)
+    return days
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,14 @@ def _on(year: int, month: int, day: int) -> dt.date:
         return dt.date(year, month, day - 1)
 
 
+def plus(day: dt.date, days: int) -> dt.date:
+    """``day`` + ``days``, stopping at the last day a date can hold (a schedule stored before
+    ranges were checked, or typed far ahead, must not take a page down)."""
+    if days >= (dt.date.max - day).days:
+        return dt.date.max
+    return day + dt.timedelta(days=days)
+
+
 def due_dates(s: Schedule, up_to: dt.date) -> list[dt.date]:
     """Every due date from the first up to ``up_to`` (and ``until``), in order."""
     last = min(up_to, s.until) if s.until else up_to
@@ -74,7 +84,9 @@ def due_dates(s: Schedule, up_to: dt.date) -> list[dt.date]:
         day = s.first_due
         while day <= last and len(out) < MAX_DUES:
             out.append(day)
-            day += dt.timedelta(days=s.every_days)
+            if day == dt.date.max:
+                break
+            day = plus(day, s.every_days)
         return out
     pairs = sorted(p for p in (_month_day(v) for v in s.fixed_dates) if p)
     year = s.first_due.year
@@ -115,21 +127,20 @@ def cycles(s: Schedule, reports: list[Filed], today: dt.date, horizon: int = 30)
     they were submitted: each due date takes the first report not yet used that went in
     after the previous due date (a returned report counts for nothing until it is filed
     again); on time if by the due date plus the grace days, else late."""
-    dues = due_dates(s, today + dt.timedelta(days=horizon))
+    dues = due_dates(s, plus(today, horizon))
     queue = sorted((r for r in reports if not r.returned), key=lambda r: (r.submitted, r.id))
     out: list[Due] = []
     i, previous = 0, None
-    grace = dt.timedelta(days=s.grace_days)
     for d in dues:
         while i < len(queue) and previous is not None and queue[i].submitted <= previous:
             i += 1  # went in before this cycle opened and was not needed by the last one
         if i < len(queue):
             r = queue[i]
             i += 1
-            state = "met" if r.submitted <= d + grace else "late"
+            state = "met" if r.submitted <= plus(d, s.grace_days) else "late"
             out.append(Due(s.id, d, state, r.id, r.submitted))
         else:
-            out.append(Due(s.id, d, "overdue" if today > d + grace else "due"))
+            out.append(Due(s.id, d, "overdue" if today > plus(d, s.grace_days) else "due"))
         previous = d
     return out
 

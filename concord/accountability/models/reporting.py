@@ -5,6 +5,7 @@ them. One report can satisfy several obligations ("report once, use many")."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 
@@ -117,7 +118,10 @@ class ReportingObligation(ScopedModel):
     )
     subject = models.CharField(max_length=300)
     every_days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="A report every N days from the first due date…"
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(3660)],
+        help_text="A report every N days from the first due date (1 to 3660)…",
     )
     fixed_dates = models.JSONField(
         default=list, blank=True, help_text="… or on these dates each year (MM-DD)."
@@ -125,7 +129,9 @@ class ReportingObligation(ScopedModel):
     first_due = models.DateField()
     until = models.DateField(null=True, blank=True, help_text="Empty: until further notice.")
     grace_days = models.PositiveSmallIntegerField(
-        default=0, help_text="Days after a due date before a missing report is overdue."
+        default=0,
+        validators=[MaxValueValidator(366)],
+        help_text="Days after a due date before a missing report is overdue (0 to 366).",
     )
     sources = models.JSONField(default=list, blank=True)
 

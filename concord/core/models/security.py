@@ -7,6 +7,7 @@ pages, API endpoints, exports, searches, counts and analyses read records.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -346,6 +347,34 @@ class ScopedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    # Dates a record may hold: a value far outside (9999-12-31 typed for "open-ended") would
+    # stretch every timeline and calendar built from it.
+    EARLIEST_DATE = dt.date(1900, 1, 1)
+    LATEST_DATE = dt.date(2100, 12, 31)
+
+    def clean_fields(self, exclude=None) -> None:
+        """Django's checks of each field, and every date within EARLIEST/LATEST_DATE."""
+        from django.core.exceptions import ValidationError
+
+        errors: dict = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as e:
+            errors = e.update_error_dict(errors)
+        for f in self._meta.concrete_fields:
+            if type(f) is not models.DateField or f.name in (exclude or ()) or f.name in errors:
+                continue
+            value = getattr(self, f.attname)
+            if value is not None and not (self.EARLIEST_DATE <= value <= self.LATEST_DATE):
+                errors[f.name] = [
+                    ValidationError(
+                        f"Give a date from {self.EARLIEST_DATE} to {self.LATEST_DATE} "
+                        f"(leave it empty when it is open-ended), not {value}."
+                    )
+                ]
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

@@ -4,6 +4,7 @@ import json
 from django.core.management.base import CommandError
 
 from concord.core.management.base import ConcordCommand
+from concord.core.numbers import record_id
 
 
 class Command(ConcordCommand):
@@ -37,8 +38,8 @@ class Command(ConcordCommand):
         tranches = Tranche.objects.visible_to(user).order_by("planned", "pk")
         if o.get("donor"):
             ref = o["donor"].strip()
-            if ref.isdigit():
-                donor = Organisation.objects.visible_to(user).filter(pk=int(ref)).first()
+            if ref.isascii() and ref.isdigit():
+                donor = Organisation.objects.visible_to(user).filter(pk=record_id(ref)).first()
             else:
                 try:
                     donor = resolve_organisation(ref, user)
