@@ -32,6 +32,7 @@ run: install
 ## make test: install and run the whole suite (SQLite; and PostgreSQL when
 ## CONCORD_TEST_DATABASE_URL is set)
 test: install
+	scripts/install-chromium
 	$(MAKE) --no-print-directory test-sqlite
 	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "CONCORD_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi

@@ -878,3 +878,19 @@ def chromium_path() -> str | None:
         or shutil.which("chromium")
         or shutil.which("chromium-browser")
     )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Says loudly when browser tests were skipped (no Chromium): a green run without them
+    has not tried the pages in a browser."""
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if "test_browser.py" in r.nodeid
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "!",
+            f"{len(skipped)} BROWSER TEST(S) SKIPPED: install Debian's chromium "
+            "(scripts/install-chromium, as root) or set CONCORD_CHROMIUM",
+            red=True,
+            bold=True,
+        )

@@ -156,3 +156,24 @@ def test_a_server_error_in_the_api_answers_the_documented_error_shape(place, mon
     assert body["error"]["code"] == "server_error"
     assert "something broke" not in body["error"]["message"]  # no internals to the caller
     assert r["X-Request-ID"] in body["error"]["message"]  # what to quote to the platform team
+
+
+def test_the_calendar_feed_parses_back_whatever_the_subject_holds(place):
+    """Item 19: the hand-written feed left bare carriage returns in event lines."""
+    from icalendar import Calendar
+
+    subject = "Rapport mensuel; sécurité, \u00e9t\u00e9\r\nsecond line\rthird " + "é" * 60
+    ReportingObligation.objects.filter(pk=place.obligation.pk).update(subject=subject)
+    c = Client()
+    c.force_login(place.editor)
+    body = c.get("/accountability/calendar.ics").content
+    lines = body.split(b"\r\n")
+    assert all(b"\r" not in line and b"\n" not in line for line in lines)
+    assert all(len(line) <= 75 for line in lines)
+    cal = Calendar.from_ical(body)
+    events = cal.walk("VEVENT")
+    assert events and all(str(e["summary"]).endswith("(A mission)") for e in events)
+    # Every line break (CR, LF or both) comes back as one LF.
+    want = subject.replace("\r\n", "\n").replace("\r", "\n")
+    assert want in str(events[0]["summary"])
+    assert events[0].decoded("dtstart") == dt.date(2026, 1, 1)

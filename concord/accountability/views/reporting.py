@@ -358,42 +358,29 @@ def _feed_user(request):
     return secret.user, None
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+def ics(rows: list[facts.DueRow], host: str, labels) -> bytes:
+    """An iCalendar (RFC 5545) of due dates: one all-day event each. Written by the
+    ``icalendar`` library (escaping, line folding, CRLF endings)."""
+    from icalendar import Calendar, Event
 
-
-def ics(rows: list[facts.DueRow], host: str, labels) -> str:
-    """An iCalendar (RFC 5545) of due dates: one all-day event each."""
-    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
-    out = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Concord//Reports due//EN"]
+    stamp = timezone.now()
+    state = {"overdue": "OVERDUE: ", "due": "", "met": "Filed: ", "late": "Filed late: "}
+    cal = Calendar()
+    cal.add("prodid", "-//Concord//Reports due//EN")
+    cal.add("version", "2.0")
     for r in rows:
         d = r.due.due
-        state = {"overdue": "OVERDUE: ", "due": "", "met": "Filed: ", "late": "Filed late: "}
-        summary = (
-            f"{state[r.state]}{r.obligation.subject} ({facts.reporter_label(r.obligation, labels)})"
-        )
-        out += [
-            "BEGIN:VEVENT",
-            f"UID:concord-obligation-{r.obligation.pk}-{d:%Y%m%d}@{host}",
-            f"DTSTAMP:{stamp}",
-            f"DTSTART;VALUE=DATE:{d:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{d + dt.timedelta(days=1):%Y%m%d}",
-            f"SUMMARY:{_ics_text(summary)}",
-            f"DESCRIPTION:{_ics_text('To: ' + r.obligation.get_body_display())}",
-            "END:VEVENT",
-        ]
-    out.append("END:VCALENDAR")
-    # Lines longer than 75 octets are folded (RFC 5545 3.1).
-    folded = []
-    for line in out:
-        while len(line.encode()) > 75:
-            cut = 74
-            while len(line[:cut].encode()) > 74:
-                cut -= 1
-            folded.append(line[:cut])
-            line = " " + line[cut:]
-        folded.append(line)
-    return "\r\n".join(folded) + "\r\n"
+        event = Event()
+        event.add("uid", f"concord-obligation-{r.obligation.pk}-{d:%Y%m%d}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", d)
+        if d < dt.date.max:  # an all-day event without an end lasts that day (RFC 5545)
+            event.add("dtend", d + dt.timedelta(days=1))
+        reporter = facts.reporter_label(r.obligation, labels)
+        event.add("summary", f"{state[r.state]}{r.obligation.subject} ({reporter})")
+        event.add("description", f"To: {r.obligation.get_body_display()}")
+        cal.add_component(event)
+    return cal.to_ical()
 
 
 def calendar(request):
