@@ -102,6 +102,50 @@ def test_thin_accountability_names_each_missing_kind_of_line():
     assert A.thin_accountability(full, d(2021, 6, 1)) == ()
 
 
+def test_an_authorisation_by_a_multilateral_body_is_a_line_to_it():
+    """Issue 14, item 12: a coalition authorised by the Security Council was flagged "no line
+    to a multilateral body"."""
+    coalition = [A.Line(1, "host_state", "sofa")]
+    authorised = A.authorisation_lines(1, [("unsc", d(2013, 4, 25)), ("host_consent", None)])
+    assert [(x.body, x.mechanism) for x in authorised] == [("security_council", "authorisation")]
+    assert "multilateral" not in A.thin_accountability(coalition + authorised, d(2014, 1, 1))
+    assert "multilateral" in A.thin_accountability(coalition + authorised, d(2013, 1, 1))
+    national = A.authorisation_lines(1, [("national", None), ("host_consent", None)])
+    assert "multilateral" in A.thin_accountability(coalition + national, d(2014, 1, 1))
+
+
+@pytest.mark.django_db
+def test_an_authorised_coalitions_web_shows_the_authorisation_as_its_line():
+    from concord.operations.models import Authorisation
+
+    from .conftest import country, make_org, make_user
+
+    org = make_org("COA")
+    user = make_user("coa", org)
+    op = services.save(
+        Operation(
+            name="Authorised coalition",
+            kind="enforcement",
+            framework="ad_hoc",
+            start=dt.date(2013, 1, 1),
+            owner=org,
+            classification=0,
+            releasability="public",
+        ),
+        actor=Actor.system("test"),
+        m2m={"host_countries": [country()]},
+    )
+    Authorisation.objects.create(operation=op, kind="unsc", reference="2085", date=d(2012, 12, 20))
+    c = Client()
+    c.force_login(user)
+    page = c.get(f"/operations/{op.pk}/accountability/", {"on": "2014-01-01"}).content.decode()
+    assert "Authorised by S/RES/2085 (2012-12-20): a line to a multilateral body" in page
+    assert "no line to a multilateral body" not in page
+    before = c.get(f"/operations/{op.pk}/accountability/", {"on": "2012-06-01"}).content.decode()
+    assert "no line to a multilateral body" in before
+    assert "no line to a multilateral body" not in c.get(op.get_absolute_url()).content.decode()
+
+
 # --- with the demo world ----------------------------------------------------------------------
 
 
@@ -186,9 +230,12 @@ def test_web_of_accountability_and_the_thin_finding(demo):
     page = client.get(f"/operations/{barkhane.pk}/accountability/", {"on": "2020-06-01"})
     text = page.content.decode()
     assert page.status_code == 200
-    assert "Thin accountability" in text and "no line to a multilateral body" in text
+    assert "Thin accountability" in text
     assert "no channel for the local population" in text and "no human-rights oversight" in text
-    assert 'data-body="host_state"' in text and "missing: A multilateral body" in text
+    # Resolution 2100 (2013) authorised French forces in Mali: a line to the Council.
+    assert "no line to a multilateral body" not in text
+    assert "Authorised by S/RES/2100 (2013-04-25): a line to a multilateral body" in text
+    assert 'data-body="host_state"' in text and 'data-body="security_council"' in text
     minusma = Operation.objects.get(key="minusma")
     text = client.get(f"/operations/{minusma.pk}/accountability/", {"on": "2020-06-01"})
     assert "Thin accountability" not in text.content.decode()

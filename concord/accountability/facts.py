@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.utils import timezone
 
@@ -88,14 +89,27 @@ def lines_of(op: Operation, user) -> list[AccountabilityLine]:
     )
 
 
-def web_on(op: Operation, user, on: dt.date) -> tuple[list[AccountabilityLine], tuple[str, ...]]:
-    """The operation's lines ``user`` may see that hold on ``on``, and what its web lacks
-    then (keys of ``analysis.THIN_REASONS``)."""
+class Web(NamedTuple):
+    lines: list[AccountabilityLine]  # the recorded lines that hold on the day
+    authorisations: list  # operations.Authorisation by a multilateral body, dated by the day
+    missing: tuple[str, ...]  # keys of analysis.THIN_REASONS
+
+
+def web_on(op: Operation, user, on: dt.date) -> Web:
+    """The operation's lines ``user`` may see that hold on ``on``, its authorisations by
+    multilateral bodies by then (each a line to that body), and what its web lacks then."""
     held = [
         (x, analysis.Line(op.pk, x.body, x.mechanism, x.start, x.end)) for x in lines_of(op, user)
     ]
     held = [(x, line) for x, line in held if line.holds_on(on)]
-    return [x for x, _ in held], analysis.thin_accountability([line for _, line in held], on)
+    auths = [
+        a
+        for a in op.authorisations.all()
+        if a.kind in analysis.AUTHORISED_BY and (a.date is None or a.date <= on)
+    ]
+    derived = analysis.authorisation_lines(op.pk, [(a.kind, a.date) for a in auths])
+    missing = analysis.thin_accountability([line for _, line in held] + derived, on)
+    return Web([x for x, _ in held], auths, missing)
 
 
 def due_rows(user, today, days: int, include_met: bool = False) -> list[dict]:

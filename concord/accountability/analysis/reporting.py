@@ -164,6 +164,27 @@ THIN_REASONS = {
 }
 
 
+# An authorisation by a multilateral body (operations.AuthorisationKind) ties the operation to
+# that body: its line of accountability, from the authorisation's date.
+AUTHORISED_BY = {
+    "unsc": "security_council",
+    "au_psc": "au_psc",
+    "eu_council": "eu_psc",
+    "unga": "other_multilateral",
+    "regional": "other_multilateral",
+}
+
+
+def authorisation_lines(operation: int, authorisations: list[tuple[str, dt.date | None]]):
+    """The lines to multilateral bodies that an operation's authorisations (kind, date) are:
+    an authorised coalition is not without a line to a multilateral body."""
+    return [
+        Line(operation, AUTHORISED_BY[kind], "authorisation", start=date)
+        for kind, date in authorisations
+        if kind in AUTHORISED_BY
+    ]
+
+
 def thin_accountability(lines: list[Line], on: dt.date) -> tuple[str, ...]:
     """What an operation's web lacks on a day (keys of THIN_REASONS); empty: not thin."""
     held = [line for line in lines if line.holds_on(on)]

@@ -420,9 +420,14 @@ def _private(response):
 # --- an operation's web -----------------------------------------------------------------------
 
 
-def web_picture(op: Operation, user, on: dt.date) -> tuple[str, list, tuple]:
-    lines, missing = facts.web_on(op, user, on)
+def web_picture(op: Operation, user, on: dt.date) -> tuple[str, facts.Web]:
+    web = facts.web_on(op, user, on)
+    lines, auths, missing = web
     spokes: dict[str, list] = {}
+    for a in auths:
+        spokes.setdefault(analysis.AUTHORISED_BY[a.kind], []).append(
+            (f"Authorised: {a}", op.get_absolute_url())
+        )
     for x in lines:
         spokes.setdefault(x.body, []).append((x.get_mechanism_display(), x.get_absolute_url()))
     labels = dict(Body.choices)
@@ -432,7 +437,7 @@ def web_picture(op: Operation, user, on: dt.date) -> tuple[str, list, tuple]:
         [(k, labels[k], v) for k, v in spokes.items()],
         missing,
     )
-    return svg, lines, missing
+    return svg, web
 
 
 def reporting_board(user, obligations, days: int = 30) -> list[dict]:
@@ -460,7 +465,7 @@ def operation_web(request, pk):
             on = dt.date.fromisoformat(request.GET["on"])
         except ValueError:
             raise Http404("on: give a date as YYYY-MM-DD.") from None
-    svg, lines, missing = web_picture(op, request.user, on)
+    svg, web = web_picture(op, request.user, on)
     if request.GET.get("format") == "svg":
         return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
     ctx = {
@@ -470,8 +475,10 @@ def operation_web(request, pk):
         "op": op,
         "on": on,
         "svg": svg,
-        "lines": lines,
-        "missing": [analysis.THIN_REASONS[k] for k in missing],
+        "lines": web.lines,
+        "authorisations": web.authorisations,
+        "line_count": len(web.lines) + len(web.authorisations),
+        "missing": [analysis.THIN_REASONS[k] for k in web.missing],
         "add_url": reverse("web:accountabilityline_add"),
     }
     return render(request, "accountability/web.html", ctx)
@@ -485,8 +492,9 @@ def accountability_section(op: Operation, labels, user):
     has ended) and whether the web is thin."""
     on = min(timezone.localdate(), op.end) if op.end else timezone.localdate()
     url = reverse("web:operation_accountability", kwargs={"pk": op.pk}) + f"?on={on}"
-    lines, missing = facts.web_on(op, user, on)
-    rows = [
+    lines, auths, missing = facts.web_on(op, user, on)
+    rows = [(f"Authorised by {a}: a line to a multilateral body", url) for a in auths]
+    rows += [
         (f"{x.get_body_display()}: {x.get_mechanism_display()} {x.frequency}".strip(), url)
         for x in lines
     ]
