@@ -60,17 +60,19 @@ def generate(n_ops: int, n_countries: int = 200, rels_per_op: int = 5, seed: int
         areas = []
         if rng.random() < 0.33:
             areas = [1_000_000 + c * 100 + rng.randrange(5) * 10 + rng.randrange(5)]
+        kind = rng.choice(KINDS)
         ops.append(
             A.Op(
                 i,
                 f"OP{i}",
                 framework,
-                rng.choice(KINDS),
+                kind,
                 start,
                 end,
                 tuple(hosts),
                 tuple(areas),
                 "UN" if framework == "un" else "RO",
+                force=kind != "political",
             )
         )
     by_country: dict[str, list[int]] = {}

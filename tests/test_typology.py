@@ -10,9 +10,18 @@ D = dt.date
 
 
 def op(
-    id, label, framework, start, end=None, countries=("BDI",), areas=(), kind="peacekeeping", org=""
+    id,
+    label,
+    framework,
+    start,
+    end=None,
+    countries=("BDI",),
+    areas=(),
+    kind="peacekeeping",
+    org="",
+    force=True,
 ):
-    return A.Op(id, label, framework, kind, start, end, tuple(countries), tuple(areas), org)
+    return A.Op(id, label, framework, kind, start, end, tuple(countries), tuple(areas), org, force)
 
 
 def world(ops, rels=(), parents=None):
@@ -52,12 +61,15 @@ def test_handover_to_another_coalition_is_not_sequential():
         [
             op(1, "MSS", "ad_hoc", D(2024, 6, 25), D(2025, 10, 2), countries=["HTI"]),
             op(2, "GSF", "ad_hoc", D(2025, 10, 2), None, countries=["HTI"]),
-            op(3, "BINUH", "un", D(2019, 10, 16), None, countries=["HTI"], kind="political"),
+            op(3, "BINUH", "un", D(2019, 10, 16), None, ["HTI"], kind="political", force=False),
+            # A UN support office (logistics for the next force) deploys no force either, and
+            # its start on the coalition's last days is no handover.
+            op(4, "UNSOH", "un", D(2025, 9, 30), None, ["HTI"], force=False),
         ],
         [A.Rel(1, "handed_over_to", 2, D(2025, 10, 2))],
     )
     res = A.classify(w, 1, D(2025, 1, 1), NAMES)
-    # A political mission deploys no force: it does not make the MSS parallel.
+    # A mission that deploys no force does not make the MSS parallel (or sequential).
     assert res.scenario == A.STAND_ALONE
     assert "no UN or regional force recorded in Haiti" in res.reason
 
@@ -165,3 +177,64 @@ def test_summaries_count_per_decade_and_region():
         "Africa": {"stand_alone": 1, "multilateral": 1},
         "Europe": {"stand_alone": 1},
     }
+
+
+def test_a_coalition_ending_as_a_un_force_begins_is_sequential_without_a_relation():
+    """Issue 14, item 14: an unrecorded handover read as stand-alone."""
+    w = world(
+        [
+            op(1, "Coalition", "ad_hoc", D(2003, 5, 1), D(2004, 6, 1)),
+            op(2, "ONUB", "un", D(2004, 6, 15), D(2006, 12, 31), org="UN"),
+            op(3, "Late coalition", "ad_hoc", D(2003, 5, 1), D(2004, 3, 1)),
+            op(4, "Elsewhere", "ad_hoc", D(2003, 5, 1), D(2004, 6, 1), countries=["MLI"]),
+            op(5, "Still running", "ad_hoc", D(2003, 5, 1)),
+        ]
+    )
+    res = A.classify(w, 1, D(2003, 6, 1), NAMES)
+    assert (res.scenario, res.confidence, res.partner) == (A.SEQUENTIAL, A.MEDIUM, 2)
+    assert res.reason == (
+        "sequential: it ended on 2004-06-01 and ONUB (UN) began in Burundi 14 days after it "
+        "ended, on 2004-06-15; no handover is recorded (a handover the register has not "
+        "recorded yet?)"
+    )
+    # For its whole life, as with a recorded handover (even when their dates overlap).
+    assert A.classify(w, 1, D(2004, 5, 31), NAMES).scenario == A.SEQUENTIAL
+    # Three months apart, another country, or no end: no handover is read.
+    assert A.classify(w, 3, D(2003, 6, 1)).scenario == A.STAND_ALONE
+    assert A.classify(w, 4, D(2003, 6, 1)).scenario == A.STAND_ALONE
+    assert A.classify(w, 5, D(2003, 6, 1)).scenario == A.STAND_ALONE
+    # A recorded relation still decides first.
+    w2 = world(w.ops.values(), [A.Rel(1, "integrated_into", 2, D(2003, 6, 1))])
+    assert A.classify(w2, 1, D(2003, 7, 1)).scenario == A.FULLY_INTEGRATED
+
+
+def test_a_mission_that_deploys_no_force_is_no_evidence_of_a_shared_theatre():
+    """Issue 14, item 13: civilian missions (advisers, trainers, capacity-building) made a
+    coalition parallel as surely as a UN force; the operation's data decides, not its name."""
+    civilian = op(2, "EUCAP", "regional", D(2014, 4, 15), None, ["MLI"], kind="police", org="EU")
+    coalition = op(1, "Task force", "ad_hoc", D(2020, 3, 27), D(2022, 6, 30), ["MLI"])
+    as_force = world([coalition, civilian])
+    assert A.classify(as_force, 1, D(2021, 1, 1)).scenario == A.PARALLEL
+    no_force = world([coalition, A.Op(**{**civilian.__dict__, "force": False})])
+    res = A.classify(no_force, 1, D(2021, 1, 1), NAMES)
+    assert (
+        res.scenario == A.STAND_ALONE and "no UN or regional force recorded in Mali" in res.reason
+    )
+
+
+def test_a_relation_recorded_later_starts_its_own_period_with_its_reason():
+    """A period decided by evidence and one decided by a relation to the same partner stayed
+    one period with the evidence's reason (the relation's words were lost)."""
+    w = world(
+        [
+            op(1, "Joint force", "ad_hoc", D(2017, 7, 2), D(2023, 12, 6), ["MLI"]),
+            op(2, "MINUSMA", "un", D(2013, 4, 25), D(2023, 12, 31), ["MLI"], org="UN"),
+        ],
+        [A.Rel(2, "supports", 1, D(2017, 12, 8), D(2023, 6, 30), "mechanism")],
+    )
+    periods = A.history(w, 1, NAMES)
+    assert [(p.start, p.result.basis) for p in periods[:2]] == [
+        (D(2017, 7, 2), "evidence"),
+        (D(2017, 12, 8), "relation"),
+    ]
+    assert "is supported by MINUSMA" in A.overall(w, 1, NAMES).reason

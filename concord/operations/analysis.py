@@ -13,9 +13,15 @@ Rules, for an ad hoc coalition or single-state operation X on a date D:
      temporary force until the other took over), even when their dates overlap.
    - X ``operates alongside`` / ``supports`` / is supported by a UN/regional mission active
      on D: **parallel**, with the coordination level recorded on the relation.
-2. Then evidence: a UN/regional force (not a political mission, which deploys no force)
-   active on D in one of X's host countries, and in an overlapping area where both record
-   areas: **parallel** (medium confidence; low when neither records areas).
+2. Then evidence, when no relation decides:
+   - X ended within HANDOVER_WINDOW days of the start of a UN/regional force in one of its
+     host countries (in the same domain: naval or not), and no handover of X to anyone is recorded: **sequential**, for its
+     whole life (medium confidence: a handover the register has not recorded yet).
+   - A UN/regional force (a mission that deploys a force: ``Op.force``, from
+     ``Operation.deploys_force``; not a political, observer, support, advisory, training or
+     civilian mission, which sends people but no force) active on D in one of X's host
+     countries, and in an overlapping area where both record areas: **parallel** (medium
+     confidence; low when neither records areas).
 3. Otherwise **stand-alone** (medium confidence: the absence of a mission is only as good as
    the register).
 
@@ -46,8 +52,10 @@ LABELS = {
 }
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
+# How close a coalition's end and a force's start must be to read as an unrecorded handover.
+HANDOVER_WINDOW = dt.timedelta(days=42)
+MARITIME = "maritime"  # Operation.kind of naval operations
 MULTILATERAL_FRAMEWORKS = frozenset({"un", "regional"})
-POLITICAL = "political"
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ class Op:
     countries: tuple[str, ...] = ()  # ISO alpha-3
     areas: tuple[int, ...] = ()
     organisation: str = ""  # the running organisation's acronym (UN, AU, EU…)
+    force: bool = True  # deploys armed units (Operation.deploys_force)
 
     @property
     def multilateral(self) -> bool:
@@ -113,7 +122,7 @@ class World:
                 rels_by_op[r.target].append(r)
         by_country: dict[str, list[Op]] = defaultdict(list)
         for o in ops_by_id.values():
-            if o.multilateral and o.kind != POLITICAL:
+            if o.multilateral and o.force:  # the forces: evidence of a shared theatre
                 for c in o.countries:
                     by_country[c].append(o)
         return cls(ops_by_id, dict(rels_by_op), area_parent, dict(by_country))
@@ -225,7 +234,12 @@ def classify(
             "relation",
         )
 
-    # Evidence: a UN or regional force in the same theatre on that date.
+    # Evidence: a UN or regional force that took over when it ended...
+    handed_over = any(r.kind == "handed_over_to" and r.source == op_id for r in rels)
+    taken_over = None if handed_over else _successor(world, op)
+    if taken_over is not None:
+        return _unrecorded_handover(world, op, taken_over, names)
+    # ... or one in the same theatre on that date.
     confidence, other = _evidence(world, op, day, active)
     best = (confidence, other) if confidence is not None else None
     elsewhere = other if confidence is None else None
@@ -295,6 +309,52 @@ def _sequential(world, op: Op, other: Op, r: Rel, names, bridging=False) -> Resu
         HIGH,
         other.id,
         "relation",
+    )
+
+
+def _successor(world: World, op: Op) -> Op | None:
+    """The UN/regional force that began in one of ``op``'s host countries closest to its end,
+    within HANDOVER_WINDOW (and after ``op`` began), in the same domain (a naval operation
+    takes over from a naval one, not from a force on land); None if none did."""
+    if op.end is None:
+        return None
+    best = None
+    naval = op.kind == MARITIME
+    for c in op.countries:
+        for o in world.by_country.get(c, ()):
+            gap = abs(o.start - op.end)
+            if (
+                o.id != op.id
+                and o.start > op.start
+                and gap <= HANDOVER_WINDOW
+                and (o.kind == MARITIME) == naval
+            ):
+                if best is None or (gap, o.start, o.id) < (
+                    abs(best.start - op.end),
+                    best.start,
+                    best.id,
+                ):
+                    best = o
+    return best
+
+
+def _unrecorded_handover(world: World, op: Op, other: Op, names) -> Result:
+    days = (other.start - op.end).days
+    when = (
+        "the day it ended"
+        if days == 0
+        else f"{days} day{'s' if days != 1 else ''} after it ended"
+        if days > 0
+        else f"{-days} day{'s' if days != -1 else ''} before it ended"
+    )
+    return Result(
+        SEQUENTIAL,
+        f"sequential: it ended on {_fmt(op.end)} and {other.label} ({_framework_label(other)}) "
+        f"began in {_place(world, op, other, names)} {when}, on {_fmt(other.start)}; no "
+        "handover is recorded (a handover the register has not recorded yet?)",
+        MEDIUM,
+        other.id,
+        "evidence",
     )
 
 
@@ -406,9 +466,13 @@ def history(world: World, op_id: int, names: Mapping[str, str] = {}) -> list[Per
     for i, day in enumerate(points):
         res = classify(world, op_id, day, names)
         nxt = points[i + 1] - dt.timedelta(days=1) if i + 1 < len(points) else op.end
-        if periods and (periods[-1].result.scenario, periods[-1].result.partner) == (
+        # One period while the scenario, the partner and what decided it stay the same (a
+        # relation recorded later is a new period: its reason is not the evidence's).
+        last = periods[-1].result if periods else None
+        if last and (last.scenario, last.partner, last.basis) == (
             res.scenario,
             res.partner,
+            res.basis,
         ):
             periods[-1] = Period(periods[-1].start, nxt, periods[-1].result)
         else:

@@ -94,6 +94,15 @@ def parse_sources(value: str, column: str = "sources") -> list[dict]:
     return out
 
 
+def _yes_no(value: str, column: str) -> bool:
+    answer = value.strip().casefold()
+    if answer in ("yes", "y", "true", "1"):
+        return True
+    if answer in ("no", "n", "false", "0"):
+        return False
+    raise RowError(column, f"{value!r}: write yes or no")
+
+
 class OperationSpec(Spec):
     model = Operation
     name = "operation"
@@ -114,6 +123,7 @@ class OperationSpec(Spec):
         "acronym": "#activity+acronym",
         "aliases": "#activity+alias+list",
         "kind": "#activity+type",
+        "deploys_force": "#activity+force",
         "framework": "#activity+framework",
         "framework_organisation": "#org+framework",
         "lead_organisation": "#org+lead",
@@ -143,6 +153,7 @@ class OperationSpec(Spec):
             o.acronym,
             f"{SEP} ".join(o.aliases or []),
             o.kind,
+            "yes" if o.deploys_force else "no",
             o.framework,
             _org_key(labels.get(Organisation, o.framework_organisation_id)),
             _org_key(labels.get(Organisation, o.lead_organisation_id)),
@@ -179,6 +190,8 @@ class OperationSpec(Spec):
         if "aliases" in row:
             o.aliases = _split(row["aliases"])
         o.kind = _choice(row.get("kind", ""), Kind.choices, "kind", o.kind or "")
+        if row.get("deploys_force", "").strip():
+            o.deploys_force = _yes_no(row["deploys_force"], "deploys_force")
         o.framework = _choice(
             row.get("framework", ""), Framework.choices, "framework", o.framework or ""
         )

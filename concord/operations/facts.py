@@ -51,7 +51,8 @@ def world_for(user, operations=None, theatre_of: Operation | None = None) -> ana
             "kind",
             "start",
             "end",
-            "framework_organisation_id",
+            "framework_organisation_id",  # r[7]
+            "deploys_force",
         )
     )
     ids = [r[0] for r in rows]
@@ -59,7 +60,7 @@ def world_for(user, operations=None, theatre_of: Operation | None = None) -> ana
     # (its acronym would otherwise reach every reader through the reasons and the map).
     acronyms = dict(
         Organisation.objects.visible_to(user)
-        .filter(pk__in={r[-1] for r in rows if r[-1] is not None})
+        .filter(pk__in={r[7] for r in rows if r[7] is not None})
         .values_list("pk", "acronym")
     )
     countries_of: dict[int, list[str]] = defaultdict(list)
@@ -95,8 +96,9 @@ def world_for(user, operations=None, theatre_of: Operation | None = None) -> ana
             countries=tuple(sorted(countries_of.get(pk, ()))),
             areas=tuple(a for a in areas_of.get(pk, ()) if a in visible_areas),
             organisation=acronyms.get(org) or "",
+            force=force,
         )
-        for pk, name, acronym, framework, kind, start, end, org in rows
+        for pk, name, acronym, framework, kind, start, end, org, force in rows
     ]
     idset = set(ids)
     rel_qs = Relation.objects.visible_to(user)

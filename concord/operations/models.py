@@ -68,6 +68,14 @@ class Operation(ScopedModel):
     acronym = models.CharField(max_length=60, blank=True)
     aliases = models.JSONField(default=list, blank=True, help_text="Other names and acronyms.")
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    deploys_force = models.BooleanField(
+        "deploys a force",
+        default=True,
+        help_text="Armed units (troops or formed police). Untick for missions that send "
+        "people but no force: political and observer missions, support offices, advisers, "
+        "trainers and civilian capacity-building. Only a UN or regional mission that deploys "
+        "a force makes a coalition in its theatre parallel, or takes over from one.",
+    )
     framework = models.CharField(max_length=20, choices=Framework.choices)
     framework_organisation = models.ForeignKey(
         Organisation,
@@ -108,6 +116,7 @@ class Operation(ScopedModel):
         "acronym",
         "aliases",
         "kind",
+        "deploys_force",
         "framework",
         "framework_organisation",
         "lead_organisation",

@@ -113,6 +113,7 @@ def operation_rows() -> list[dict[str, str]]:
                 "name": r["name"],
                 "acronym": r["acronym"],
                 "kind": r["kind"],
+                "deploys_force": r["force"],
                 "framework": r["framework"],
                 "framework_organisation": r["org"] if multilateral else "",
                 "lead_organisation": r["org"] if not multilateral else "",
