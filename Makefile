@@ -41,9 +41,11 @@ test-sqlite:
 	@echo "== test suite on SQLite =="
 	env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto
 
+# The browser tests drive the pages through Chromium; what they exercise of the database is
+# run on PostgreSQL by the rest of the suite, so they run once, on SQLite.
 test-postgres:
-	@echo "== test suite on PostgreSQL =="
-	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto
+	@echo "== test suite on PostgreSQL (browser tests: on SQLite only) =="
+	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto -m "not browser"
 
 lint: install
 	$(BIN)/ruff check concord tests bench
