@@ -319,7 +319,10 @@ def test_accountability_reports_due_and_the_web_of_an_operation(browser, demo):
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**on=2020-06-01**")
     assert page.locator('svg line[data-body="host_state"]').count() == 1
-    assert "no line to a multilateral body" in page.get_by_role("alert").inner_text()
+    # Resolution 2100 authorised French forces: a line to the Security Council.
+    assert "no human-rights oversight" in page.get_by_role("alert").inner_text()
+    assert "no line to a multilateral body" not in page.get_by_role("alert").inner_text()
+    assert page.locator('svg line[data-body="security_council"]').count() == 1
     shot(page, "accountability-web")
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -282,6 +282,28 @@ def test_grid_saves_all_rows_or_names_the_bad_cells(demo):
 
 
 @pytest.mark.django_db
+def test_grid_reports_every_problem_of_a_row_at_once(demo):
+    """Issue 14, item 10: a row with a bad task, area, date and role showed one error at a
+    time, although the grid promises every problem by row and column."""
+    client = login(demo["dpo.contributor"])
+    rows = {
+        "rows": "1",
+        "r0-organisation": "UNICEF",
+        "r0-task": "nonsense",
+        "r0-country": "HTI",
+        "r0-adm1": "HT-XX",
+        "r0-start": "2026-31-12",
+        "r0-role": "boss",
+    }
+    r = client.post("/assignments/grid/", rows)
+    assert r.status_code == 400
+    page = r.content.decode().replace("&#x27;", "'")
+    for column in ("task", "adm1", "start", "role"):
+        assert f"row 1, column '{column}'" in page, column
+    assert page.count('aria-invalid="true"') == 4  # each bad cell is marked in the grid too
+
+
+@pytest.mark.django_db
 def test_web_3w_import_previews_unmatched_values_keeps_sector_mappings_and_confirms(demo):
     """Upload, preview (nothing written), map an unknown sector, preview again, confirm.
     Two bugs this pins down: the preview listed no unmatched value at all (a defaultdict

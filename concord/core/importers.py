@@ -43,6 +43,38 @@ class RowError(Exception):
         super().__init__(message)
 
 
+class RowErrors(Exception):
+    """Every problem of one row (see :class:`Cells`)."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        super().__init__("; ".join(e.message for e in errors))
+
+
+class Cells:
+    """Reads a row cell by cell and keeps every problem, not only the first: ``cells(read,
+    *args)`` returns what ``read`` returns, or None when it raises a :class:`RowError`;
+    ``cells.done()`` then raises them all at once. A row with a bad task, area, date and
+    role is told of all four in one go."""
+
+    def __init__(self):
+        self.problems: list[RowError] = []
+
+    def __call__(self, read, *args):
+        try:
+            return read(*args)
+        except RowError as exc:
+            self.problems.append(exc)
+            return None
+
+    def problem(self, column: str | None, message: str) -> None:
+        self.problems.append(RowError(column, message))
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowErrors(self.problems)
+
+
 def _split(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(SEP) if v.strip()]
 
@@ -499,6 +531,8 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
                     saved.append(services.save(obj, actor=import_actor, m2m=m2m, children=children))
             except RowError as exc:
                 errors.append(CellError(rownum, exc.column, exc.message))
+            except RowErrors as exc:
+                errors.extend(CellError(rownum, e.column, e.message) for e in exc.errors)
             except ValidationError as exc:
                 errors.extend(_validation_errors(rownum, exc))
             except PermissionDenied as exc:

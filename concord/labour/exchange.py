@@ -8,7 +8,16 @@ humanitarian 3W tool reads: ``#org+impl``, ``#activity+code``, ``#sector``, ``#a
 
 from __future__ import annotations
 
-from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
+from concord.core.importers import (
+    SEP,
+    Cells,
+    RowError,
+    Spec,
+    _choice,
+    _date,
+    _org_key,
+    _split,
+)
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Country, Organisation
 from concord.core.models.registry import normalise_name
@@ -301,31 +310,39 @@ class AssignmentSpec(Spec):
 
     def parse(self, row, ctx):
         a = self.instance(row, ctx)
+        cells = Cells()  # every problem of the row, not only the first
         who = row.get("organisation", "").strip()
         op = row.get("operation", "").strip()
-        a.organisation = ctx.organisation(who, "organisation") if who else None
-        a.operation = operation_ref(op, ctx.visible(Operation), "operation") if op else None
+        a.organisation = cells(ctx.organisation, who, "organisation") if who else None
+        a.operation = cells(operation_ref, op, ctx.visible(Operation), "operation") if op else None
         if not who and not op:
-            raise RowError("organisation", "give who does it: an organisation or an operation")
+            cells.problem("organisation", "give who does it: an organisation or an operation")
         if row.get("task"):
-            a.task = task_ref(row["task"], ctx, "task")
+            a.task = cells(task_ref, row["task"], ctx, "task")
         else:
-            task = task_matcher(ctx).match(row.get("sector", ""))
-            if task is None:
-                raise RowError("task", "give the task's code (or a sector the catalogue knows)")
-            a.task = task
-        a.country = ctx.country(row.get("country", ""))
-        adm2 = area_ref(row.get("adm2", ""), ctx, "adm2")
-        a.area = adm2 or area_ref(row.get("adm1", ""), ctx, "adm1")
-        a.start = _date(row.get("start", ""), "start")
-        a.end = _date(row.get("end", ""), "end")
-        a.role = _choice(row.get("role", ""), AssignmentRole.choices, "role", AssignmentRole.LEAD)
-        a.status = _choice(
-            row.get("status", ""), AssignmentStatus.choices, "status", AssignmentStatus.ACTIVE
+            a.task = task_matcher(ctx).match(row.get("sector", ""))
+            if a.task is None:
+                cells.problem("task", "give the task's code (or a sector the catalogue knows)")
+        a.country = cells(ctx.country, row.get("country", ""))
+        adm2 = cells(area_ref, row.get("adm2", ""), ctx, "adm2")
+        a.area = adm2 or cells(area_ref, row.get("adm1", ""), ctx, "adm1")
+        a.start = cells(_date, row.get("start", ""), "start")
+        a.end = cells(_date, row.get("end", ""), "end")
+        a.role = cells(
+            _choice, row.get("role", ""), AssignmentRole.choices, "role", AssignmentRole.LEAD
+        )
+        a.status = cells(
+            _choice,
+            row.get("status", ""),
+            AssignmentStatus.choices,
+            "status",
+            AssignmentStatus.ACTIVE,
         )
         a.contact = row.get("contact", a.contact or "")
         a.note = row.get("note", a.note or "")
-        return a, self.security(a, row, ctx), None
+        security = cells(self.security, a, row, ctx)
+        cells.done()
+        return a, security, None
 
 
 class ArrangementSpec(Spec):

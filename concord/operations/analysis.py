@@ -15,8 +15,9 @@ Rules, for an ad hoc coalition or single-state operation X on a date D:
      on D: **parallel**, with the coordination level recorded on the relation.
 2. Then evidence, when no relation decides:
    - X ended within HANDOVER_WINDOW days of the start of a UN/regional force in one of its
-     host countries (in the same domain: naval or not), and no handover of X to anyone is recorded: **sequential**, for its
-     whole life (medium confidence: a handover the register has not recorded yet).
+     host countries (in the same domain: naval or not), and no handover of X to anyone is
+     recorded: **sequential**, for its whole life (medium confidence: a handover the
+     register has not recorded yet).
    - A UN/regional force (a mission that deploys a force: ``Op.force``, from
      ``Operation.deploys_force``; not a political, observer, support, advisory, training or
      civilian mission, which sends people but no force) active on D in one of X's host
