@@ -329,11 +329,12 @@ def test_accountability_reports_due_and_the_web_of_an_operation(browser, demo):
 
 
 def test_due_diligence_case_and_a_tranche_held_then_the_donor_board(browser, demo):
-    """A human-rights officer suspends support after an unanswered intercession; the donor
-    desk sees the tranche held with its reasons, and the board."""
+    """A human-rights officer suspends support after an unanswered intercession; the
+    recipient (the AU) sees the EU's tranche held and cannot move it; the EU's editor accepts
+    the AU's report, which only the EU may; the donor desk sees the board."""
     from django.core.management import call_command
 
-    from concord.accountability.models import SupportCase, Tranche
+    from concord.accountability.models import Report, SupportCase, Tranche
     from concord.core.models import Organisation
 
     call_command("seed", "catalogue")
@@ -353,7 +354,7 @@ def test_due_diligence_case_and_a_tranche_held_then_the_donor_board(browser, dem
     expect(page.get_by_text("State: Suspended")).to_be_visible()
     page.goto(f"{base}/security-units/{case.unit_id}/")
     expect(page.get_by_role("heading", name="Chain of command (nearest first)")).to_be_visible()
-    assert "Northern Defence Force (demo)" in page.locator("main").inner_text()
+    assert "Southern Sector Command (demo)" in page.locator("main").inner_text()
     shot(page, "accountability-unit")
     tranche = Tranche.objects.get(label="Tranche 2 (demo)")
     page.goto(f"{base}/tranches/{tranche.pk}/")
@@ -361,7 +362,30 @@ def test_due_diligence_case_and_a_tranche_held_then_the_donor_board(browser, dem
     assert "Suspended: Fuel and rations" in page.locator("ul.conditions").inner_text()
     shot(page, "funding-tranche")
     context.close()
-    context, page = signed_in(browser, base, "dpo.manager")
+    # The recipient sees why the tranche is held, and that it cannot move it.
+    context, page = signed_in(browser, base, "au.editor")
+    page.goto(f"{base}/tranches/{tranche.pk}/")
+    expect(page.locator("p.verdict")).to_contain_text("Held")
+    expect(page.get_by_text("You work for the recipient", exact=False)).to_be_visible()
+    assert page.get_by_text("Propose a release or a waiver").count() == 0
+    shot(page, "funding-tranche-recipient")
+    report = Report.objects.get(title="Donor report, month three (demo)")
+    page.goto(f"{base}/reports/{report.pk}/")
+    expect(page.get_by_text("awaiting review", exact=False)).to_be_visible()
+    assert page.get_by_text("Review this report").count() == 0
+    context.close()
+    # The EU, to which the report is owed, accepts it.
+    context, page = signed_in(browser, base, "eu.editor")
+    page.goto(f"{base}/reports/{report.pk}/")
+    page.get_by_label("Review").select_option("accepted")
+    page.get_by_label("Note").fill("Complete; thank you.")
+    shot(page, "report-review")
+    page.get_by_role("button", name="Record the review").click()
+    expect(page.locator("p.verdict")).to_contain_text("Accepted by eu.editor")
+    page.goto(f"{base}/tranches/{tranche.pk}/")
+    expect(page.get_by_text("Propose a release or a waiver")).to_be_visible()
+    context.close()
+    context, page = signed_in(browser, base, "eu.manager")
     eu = Organisation.objects.get(acronym="EU")
     page.goto(f"{base}/organisations/{eu.pk}/")
     page.get_by_role("link", name="Compliance board", exact=False).click()

@@ -39,6 +39,7 @@ from concord.accountability.models import (
 )
 from concord.accountability.services import cases as case_services
 from concord.accountability.services import funding as funding_services
+from concord.accountability.services import reporting as reporting_services
 from concord.accountability.shown import decision_texts
 from concord.core import services
 from concord.core.context import Actor
@@ -193,7 +194,8 @@ def test_totals_keep_currencies_apart_and_exact():
 
 @pytest.fixture
 def hr(db):
-    """A mission (owner of cases), a donor, an editor and a manager at each, and a unit tree."""
+    """A mission (owner of cases), a donor, an editor and a manager at each, and a unit tree.
+    The commitment is the donor's (its people decide on the money), shared with the mission."""
     from types import SimpleNamespace
 
     w = SimpleNamespace()
@@ -204,7 +206,11 @@ def hr(db):
     w.manager = make_user("hr.manager", w.un, Role.MANAGER, Classification.STRICTLY_CONFIDENTIAL)
     w.viewer = make_user("hr.viewer", w.un, Role.VIEWER, Classification.CONFIDENTIAL)
     w.outsider = make_user("eu.someone", w.eu, Role.EDITOR, Classification.CONFIDENTIAL)
+    w.donor_manager = make_user("eu.manager", w.eu, Role.MANAGER, Classification.CONFIDENTIAL)
+    w.stranger = make_user("xyz.editor", make_org("XYZ"), Role.EDITOR, Classification.CONFIDENTIAL)
     w.ed, w.mg = Actor(user=w.editor, interface="web"), Actor(user=w.manager, interface="web")
+    w.ded = Actor(user=w.outsider, interface="web")  # the donor's editor and manager
+    w.dmg = Actor(user=w.donor_manager, interface="web")
     mli = country()
     w.common = {
         "owner": w.un,
@@ -247,12 +253,22 @@ def hr(db):
             reporter_operation=w.op,
             body="donors",
             subject="Compliance report",
+            to_organisation=w.eu,
             every_days=90,
             first_due=d(2026, 1, 1),
-            **w.common,
+            owner=w.un,
+            classification=Classification.CONFIDENTIAL,
+            releasability=Releasability.ORGANISATIONS,
         ),
         actor=w.ed,
+        m2m={"shared_organisations": [w.eu]},
     )
+    w.money = {
+        "owner": w.eu,
+        "classification": Classification.CONFIDENTIAL,
+        "releasability": Releasability.ORGANISATIONS,
+    }
+    w.shared = {"shared_organisations": [w.un]}
     w.commitment = services.save(
         Commitment(
             donor=w.eu,
@@ -260,9 +276,10 @@ def hr(db):
             amount=Decimal("300000.00"),
             currency="EUR",
             purpose="Support",
-            **w.common,
+            **w.money,
         ),
-        actor=w.ed,
+        actor=w.ded,
+        m2m=w.shared,
     )
     w.tranche = services.save(
         Tranche(
@@ -270,11 +287,33 @@ def hr(db):
             label="T2",
             amount=Decimal("100000.00"),
             planned=TODAY(),
-            **w.common,
+            **w.money,
         ),
-        actor=w.ed,
+        actor=w.ded,
+        m2m=w.shared,
     )
     return w
+
+
+def file_report(w, title, status, submitted=None):
+    """The mission files a report (shared with the donor it is owed to); the donor's editor
+    reviews it (services.reporting: a report is never accepted by whoever owes it)."""
+    report = services.save(
+        Report(
+            title=title,
+            period_start=d(2026, 1, 1),
+            period_end=d(2026, 3, 31),
+            submitted=submitted or d(2026, 4, 1),
+            owner=w.un,
+            classification=Classification.CONFIDENTIAL,
+            releasability=Releasability.ORGANISATIONS,
+        ),
+        actor=w.ed,
+        m2m={"obligations": [w.obligation], "shared_organisations": [w.eu]},
+    )
+    if status != "submitted":
+        reporting_services.review(report, status, "reviewed", actor=w.ded)
+    return report
 
 
 def assess(w, decision="approved", on=None, days=180, actor=None):
@@ -455,21 +494,21 @@ def test_sources_are_shown_to_editors_and_pseudonymised_for_viewers_and_in_expor
 
 
 def test_a_release_needs_a_second_person_and_happens_once(hr):
-    d1 = funding_services.propose(hr.tranche, "release", "ready", actor=hr.ed)
+    d1 = funding_services.propose(hr.tranche, "release", "ready", actor=hr.ded)
     with pytest.raises(ValidationError, match="Four eyes"):
-        funding_services.decide(d1, True, "self-approve", actor=hr.ed)
+        funding_services.decide(d1, True, "self-approve", actor=hr.ded)
     with pytest.raises(ValidationError, match="already proposed"):
-        funding_services.propose(hr.tranche, "release", "again", actor=hr.mg)
+        funding_services.propose(hr.tranche, "release", "again", actor=hr.dmg)
     with pytest.raises(PermissionDenied):
         funding_services.propose(
             hr.tranche, "release", "x", actor=Actor(user=hr.viewer, interface="web")
         )
-    funding_services.decide(d1, True, "checked", actor=hr.mg)
+    funding_services.decide(d1, True, "checked", actor=hr.dmg)
     assert evaluate_tranches(Tranche.objects.filter(pk=hr.tranche.pk))[hr.tranche.pk].status == (
         "released"
     )
     with pytest.raises(ValidationError, match="twice"):
-        funding_services.propose(hr.tranche, "release", "once more", actor=hr.mg)
+        funding_services.propose(hr.tranche, "release", "once more", actor=hr.dmg)
     # Even written around the services, the database refuses a second release and self-approval.
     with pytest.raises(IntegrityError), transaction.atomic():
         TrancheDecision.objects.create(
@@ -492,7 +531,143 @@ def test_a_release_needs_a_second_person_and_happens_once(hr):
             decided_by=hr.editor,
         )
     audit = AuditEntry.objects.filter(model="accountability.tranchedecision")
-    assert audit.count() == 2 and {e.actor_id for e in audit} == {hr.editor.pk, hr.manager.pk}
+    assert audit.count() == 2
+    assert {e.actor_id for e in audit} == {hr.outsider.pk, hr.donor_manager.pk}
+
+
+# --- segregation of duties across organisations ------------------------------------------------
+
+
+def test_the_recipient_cannot_move_the_donors_money(hr):
+    """Releases, waivers and conditions are the donor's people's, whoever owns the records;
+    the recipient (the organisation running the funded mission) sees, and cannot move."""
+    with pytest.raises(PermissionDenied, match="You work for the recipient"):
+        funding_services.propose(hr.tranche, "release", "we need it", actor=hr.ed)
+    with pytest.raises(PermissionDenied, match="You work for the recipient"):
+        services.save(
+            Condition(tranche=hr.tranche, kind="no_case_suspended", **hr.common), actor=hr.ed
+        )
+    # A condition the recipient owns (recorded before the rule) stays out of its hands.
+    legacy = services.save(
+        Condition(tranche=hr.tranche, kind="custom", evidence_needed="audit", **hr.common),
+        actor=Actor.system("test"),
+    )
+    legacy.satisfied_on, legacy.evidence = TODAY(), "we say so"
+    with pytest.raises(PermissionDenied, match="You work for the recipient"):
+        services.save(legacy, actor=hr.ed)
+    with pytest.raises(PermissionDenied, match="You work for the recipient"):
+        services.delete(legacy, actor=hr.mg)
+    assert Condition.objects.get(pk=legacy.pk).satisfied_on is None
+    # Through the API too, with the reason.
+    client = Client()
+    client.force_login(hr.editor)
+    r = client.post(
+        f"/api/v1/tranches/{hr.tranche.pk}/propose/",
+        {"kind": "release", "rationale": "x"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403 and "recipient" in r.json()["error"]["message"]
+    # An editor of a third organisation who may see the tranche is not the donor either.
+    third = make_org("TPO")
+    editor = make_user("tpo.editor", third, Role.EDITOR, Classification.CONFIDENTIAL)
+    hr.tranche.refresh_from_db()
+    services.save(hr.tranche, actor=hr.ded, m2m={"shared_organisations": [hr.un, third]})
+    with pytest.raises(PermissionDenied, match="only an editor of the donor"):
+        funding_services.propose(
+            hr.tranche, "release", "x", actor=Actor(user=editor, interface="web")
+        )
+    # Someone on both sides is barred: the donor's people decide, not the recipient's.
+    services.set_membership(
+        actor=Actor.system("test"), user=hr.outsider, organisation=hr.un, role=Role.VIEWER
+    )
+    hr.outsider.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="You work for the recipient"):
+        funding_services.propose(hr.tranche, "release", "x", actor=hr.ded)
+    # The donor's own people may.
+    d = funding_services.propose(
+        hr.tranche, "release", "ready", actor=Actor(user=hr.donor_manager, interface="web")
+    )
+    assert d.status == "proposed"
+
+
+def test_a_report_is_reviewed_by_the_organisation_it_is_owed_to(hr):
+    """The mission files; the donor (to whom the report is owed) accepts or returns it; the
+    mission's own people cannot, by any interface; a change by the author resubmits it."""
+    author, donor = Client(), Client()
+    author.force_login(hr.editor)
+    donor.force_login(hr.outsider)
+    with pytest.raises(ValidationError) as e:
+        services.save(
+            Report(title="self", submitted=TODAY(), status="accepted", **hr.common),
+            actor=hr.ed,
+            m2m={"obligations": [hr.obligation]},
+        )
+    assert "not by its author" in e.value.message_dict["status"][0]
+    assert not Report.objects.filter(title="self").exists()
+    r = author.post(
+        "/api/v1/reports/",
+        {
+            "title": "self",
+            "submitted": str(TODAY()),
+            "status": "accepted",
+            "obligations": [hr.obligation.pk],
+            "owner": hr.un.pk,
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and "status" in r.json()["error"]["fields"]
+    report = file_report(hr, "Q1", "submitted")
+    for actor in (hr.ed, hr.mg):
+        with pytest.raises(PermissionDenied, match="owes this report"):
+            reporting_services.review(report, "accepted", actor=actor)
+    r = author.post(
+        f"/api/v1/reports/{report.pk}/review/",
+        {"status": "accepted"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403 and "owes this report" in r.json()["error"]["message"]
+    assert "Review this report" not in author.get(f"/reports/{report.pk}/").content.decode()
+    stranger = Actor(user=hr.stranger, interface="web")
+    with pytest.raises(PermissionDenied):
+        reporting_services.review(report, "accepted", actor=stranger)
+    outsider = Client()
+    outsider.force_login(hr.stranger)  # may not see the report: it looks absent
+    assert outsider.post(f"/reports/{report.pk}/review/", {"status": "accepted"}).status_code == 404
+    # The donor returns it, saying why; then accepts the revision.
+    with pytest.raises(ValidationError) as e:
+        reporting_services.review(report, "returned", "", actor=hr.ded)
+    assert "review_note" in e.value.message_dict
+    page = donor.get(f"/reports/{report.pk}/").content.decode()
+    assert "Review this report" in page
+    r = donor.post(
+        f"/reports/{report.pk}/review/", {"status": "returned", "review_note": "Annex missing"}
+    )
+    assert r.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.reviewed_by, report.review_note) == (
+        "returned",
+        hr.outsider,
+        "Annex missing",
+    )
+    entry = AuditEntry.objects.filter(model="accountability.report", object_id=report.pk).last()
+    assert entry.actor_id == hr.outsider.pk and entry.changes["status"] == ["submitted", "returned"]
+    # The author revises: the report is submitted again and the review no longer holds.
+    report.note = "Annex added"
+    services.save(report, actor=hr.ed)
+    report.refresh_from_db()
+    assert (report.status, report.reviewed_by, report.review_note) == ("submitted", None, "")
+    r = donor.post(
+        f"/api/v1/reports/{report.pk}/review/",
+        {"status": "accepted"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["status"] == "accepted"
+    assert r.json()["reviewed_by"] == hr.outsider.username
+    # An obligation owed to a body with no organisation on the platform: nobody can review.
+    hr.obligation.to_organisation = None
+    services.save(hr.obligation, actor=hr.ed)
+    with pytest.raises(PermissionDenied, match="names only a body"):
+        reporting_services.review(report, "returned", "x", actor=hr.ded)
 
 
 def test_bad_funding_input_names_the_field(hr):
@@ -517,7 +692,7 @@ def test_bad_funding_input_names_the_field(hr):
     # test_derived_information, tranches the editor may not see count too)
     with pytest.raises(ValidationError) as e:
         services.save(
-            Condition(tranche=hr.tranche, kind="report_accepted", **hr.common), actor=hr.ed
+            Condition(tranche=hr.tranche, kind="report_accepted", **hr.money), actor=hr.ded
         )
     assert {"obligation", "period_end"} <= set(e.value.message_dict)
     client = Client()
@@ -546,7 +721,11 @@ def test_a_case_walks_its_whole_life_and_the_tranche_follows(hr):
     client = Client()
     client.force_login(hr.editor)
     for kind, extra in [("no_case_suspended", {}), ("no_grave_allegation", {"days": 30})]:
-        services.save(Condition(tranche=hr.tranche, kind=kind, **extra, **hr.common), actor=hr.ed)
+        services.save(
+            Condition(tranche=hr.tranche, kind=kind, **extra, **hr.money),
+            actor=hr.ded,
+            m2m=hr.shared,
+        )
     _activate(hr)
 
     def status():
@@ -579,10 +758,10 @@ def test_a_case_walks_its_whole_life_and_the_tranche_follows(hr):
     unmet = [c["evidence"] for c in evaluation["conditions"] if not c["met"]]
     assert evaluation["status"] == "held" and any("Suspended" in u for u in unmet)
     # A release cannot be approved while held.
-    proposal = funding_services.propose(hr.tranche, "release", "try", actor=hr.ed)
+    proposal = funding_services.propose(hr.tranche, "release", "try", actor=hr.ded)
     with pytest.raises(ValidationError, match="Held"):
-        funding_services.decide(proposal, True, "no", actor=hr.mg)
-    funding_services.decide(proposal, False, "held", actor=hr.mg)
+        funding_services.decide(proposal, True, "no", actor=hr.dmg)
+    funding_services.decide(proposal, False, "held", actor=hr.dmg)
     # Mitigation: the officers are suspended, the allegation resolved, a new assessment made.
     services.save(
         MitigatingMeasure(
@@ -601,13 +780,26 @@ def test_a_case_walks_its_whole_life_and_the_tranche_follows(hr):
     assert state(hr) == "suspended"  # a new assessment does not resume support by itself
     case_services.decide(hr.case, "resumed", "Measures taken; new assessment", actor=hr.ed)
     assert status() == "releasable"
+    # The mission (the recipient) sees the tranche releasable but cannot move the money.
+    page = client.get(f"/tranches/{hr.tranche.pk}/").content.decode()
+    assert "Propose a release" not in page and "You work for the recipient" in page
     r = client.post(
+        f"/tranches/{hr.tranche.pk}/propose/",
+        {"kind": "release", "rationale": "All met"},
+        follow=True,
+    )
+    assert "You work for the recipient" in r.content.decode()
+    assert not TrancheDecision.objects.filter(tranche=hr.tranche, status="proposed").exists()
+    donor = Client()
+    donor.force_login(hr.outsider)
+    assert "Propose a release" in donor.get(f"/tranches/{hr.tranche.pk}/").content.decode()
+    r = donor.post(
         f"/tranches/{hr.tranche.pk}/propose/", {"kind": "release", "rationale": "All met"}
     )
     assert r.status_code == 302
     decision = TrancheDecision.objects.get(tranche=hr.tranche, status="proposed")
     manager = Client()
-    manager.force_login(hr.manager)
+    manager.force_login(hr.donor_manager)
     r = manager.post(f"/tranche-decisions/{decision.pk}/decide/", {"approve": "1", "note": "ok"})
     assert r.status_code == 302 and status() == "released"
     decision.refresh_from_db()
@@ -635,9 +827,10 @@ def test_boards_register_and_cli_show_held_and_releasable_with_their_reasons(hr)
             obligation=hr.obligation,
             period_start=d(2026, 1, 1),
             period_end=d(2026, 3, 31),
-            **hr.common,
+            **hr.money,
         ),
-        actor=hr.ed,
+        actor=hr.ded,
+        m2m=hr.shared,
     )
     client = Client()
     client.force_login(hr.editor)
@@ -646,18 +839,7 @@ def test_boards_register_and_cli_show_held_and_releasable_with_their_reasons(hr)
     assert "300000.00" in board  # committed, by currency
     op_board = client.get(f"/operations/{hr.op.pk}/compliance/").content.decode()
     assert "Compliance report" in op_board and "held" in op_board
-    services.save(
-        Report(
-            title="Q1",
-            period_start=d(2026, 1, 1),
-            period_end=d(2026, 3, 31),
-            submitted=d(2026, 4, 2),
-            status="accepted",
-            **hr.common,
-        ),
-        actor=hr.ed,
-        m2m={"obligations": [hr.obligation]},
-    )
+    file_report(hr, "Q1", "accepted", submitted=d(2026, 4, 2))
     out = io.StringIO()
     call_command("funding", "evaluate", "--as", "hr.editor", "--donor", "EUD", stdout=out)
     assert "releasable T2" in out.getvalue() and "1 releasable, 0 held" in out.getvalue()
@@ -673,15 +855,17 @@ def test_boards_register_and_cli_show_held_and_releasable_with_their_reasons(hr)
     assert client.get("/api/v1/funding-evaluation/?on=soon").status_code == 400
     # Someone who may not see the tranche sees nothing of it.
     outsider = Client()
-    outsider.force_login(hr.outsider)
+    outsider.force_login(hr.stranger)
     assert outsider.get("/api/v1/funding-evaluation/").json()["count"] == 0
     assert outsider.get(f"/tranches/{hr.tranche.pk}/").status_code == 404
 
 
 def test_evidence_on_records_the_user_may_not_see_is_not_described(hr):
-    services.save(Condition(tranche=hr.tranche, kind="no_case_suspended", **hr.common), actor=hr.ed)
-    hr.tranche.releasability = Releasability.ORGANISATIONS
-    services.save(hr.tranche, actor=hr.ed, m2m={"shared_organisations": [hr.eu]})
+    services.save(
+        Condition(tranche=hr.tranche, kind="no_case_suspended", **hr.money),
+        actor=hr.ded,
+        m2m=hr.shared,
+    )
     _activate(hr)
     allege(hr)
     case_services.decide(hr.case, "suspended", "serious", actor=hr.ed)
@@ -812,7 +996,9 @@ def test_no_sequence_of_events_releases_a_tranche_while_a_condition_blocks(hr, e
     with transaction.atomic():
         sid = transaction.savepoint()
         conditions = [
-            services.save(Condition(tranche=w.tranche, kind=k, **x, **w.common), actor=w.ed)
+            services.save(
+                Condition(tranche=w.tranche, kind=k, **x, **w.money), actor=w.ded, m2m=w.shared
+            )
             for k, x in [
                 ("no_case_suspended", {}),
                 ("no_grave_allegation", {"days": 10}),
@@ -834,18 +1020,7 @@ def test_no_sequence_of_events_releases_a_tranche_while_a_condition_blocks(hr, e
             try:
                 with transaction.atomic():
                     if event.startswith("report_"):
-                        services.save(
-                            Report(
-                                title=f"r{i}",
-                                period_start=d(2026, 1, 1),
-                                period_end=d(2026, 3, 31),
-                                submitted=d(2026, 4, 1),
-                                status=event.split("_")[1],
-                                **w.common,
-                            ),
-                            actor=w.ed,
-                            m2m={"obligations": [w.obligation]},
-                        )
+                        file_report(w, f"r{i}", event.split("_")[1])
                     elif event == "allegation_old":
                         allege(w, days_ago=20)
                     elif event == "allegation_resolve":
@@ -872,13 +1047,13 @@ def test_no_sequence_of_events_releases_a_tranche_while_a_condition_blocks(hr, e
                     elif event == "waive":
                         c = conditions[i % len(conditions)]
                         p = funding_services.propose(
-                            w.tranche, "waiver", "accepted risk", condition=c, actor=w.ed
+                            w.tranche, "waiver", "accepted risk", condition=c, actor=w.ded
                         )
-                        funding_services.decide(p, True, "ok", actor=w.mg)
+                        funding_services.decide(p, True, "ok", actor=w.dmg)
                     elif event == "release":
                         blocked = _blocked(w, on)
-                        p = funding_services.propose(w.tranche, "release", "go", actor=w.ed)
-                        funding_services.decide(p, True, "ok", actor=w.mg)
+                        p = funding_services.propose(w.tranche, "release", "go", actor=w.ded)
+                        funding_services.decide(p, True, "ok", actor=w.dmg)
                         assert not blocked, f"released while blocked after {events[: i + 1]}"
                         releases += 1
             except ValidationError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -64,14 +65,21 @@ class ReportingObligationSerializer(ScopedSerializer):
         return _sources(value)
 
 
+REVIEW = ["reviewed_by", "reviewed_at", "review_note"]
+
+
 class ReportSerializer(ScopedSerializer):
+    """A report. Its author files it (status ``submitted``); the organisation it is owed to
+    accepts or returns it at ``…/review/`` (the review fields are read-only here)."""
+
     obligations = VisibleRelatedField(ReportingObligation, many=True)
     attachments = SourceSerializer(many=True, required=False)
+    reviewed_by = ColleagueField(read_only=True)
 
     class Meta:
         model = Report
-        fields = ["id", "url", *Report.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
-        read_only_fields = META
+        fields = ["id", "url", *Report.FIELDS, *REVIEW, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = [*META, *REVIEW]
 
     def validate_attachments(self, value):
         return _sources(value)
@@ -98,8 +106,14 @@ class ReportingObligationViewSet(ScopedViewSet):
     ordering = ["first_due"]
 
 
+class ReportReviewSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["accepted", "returned"])
+    review_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
 class ReportViewSet(ScopedViewSet):
-    """Reports filed; one report may satisfy several obligations."""
+    """Reports filed; one report may satisfy several obligations. ``POST …/review/`` accepts
+    or returns one: only an editor of the organisation it is owed to may."""
 
     model = Report
     serializer_class = ReportSerializer
@@ -107,6 +121,23 @@ class ReportViewSet(ScopedViewSet):
     prefetch_related = ("obligations",)
     ordering_fields = ["submitted", "id"]
     ordering = ["-submitted"]
+
+    @extend_schema(request=ReportReviewSerializer, responses=ReportSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None, format=None):
+        from .services import reporting as reporting_services
+
+        report = self.get_visible_object()
+        body = ReportReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        report = _service_call(
+            reporting_services.review,
+            report,
+            body.validated_data["status"],
+            body.validated_data.get("review_note", ""),
+            actor=Actor.from_request(request),
+        )
+        return Response(self.get_serializer(report).data)
 
 
 class SecurityUnitSerializer(ScopedSerializer):
@@ -204,7 +235,6 @@ class DueViewSet(viewsets.GenericViewSet):
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied  # noqa: E402
 from django.core.exceptions import ValidationError as DjangoValidationError  # noqa: E402
-from rest_framework.decorators import action  # noqa: E402
 from rest_framework.exceptions import PermissionDenied  # noqa: E402
 from rest_framework.permissions import IsAuthenticated  # noqa: E402
 
@@ -617,7 +647,7 @@ class TrancheViewSet(ScopedViewSet):
     def propose(self, request, pk=None, format=None):
         from .services import funding as funding_services
 
-        t = self.get_object()
+        t = self.get_visible_object()
         body = ProposeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         condition = None

@@ -1,5 +1,6 @@
 """An illustrative accountability picture for the demo world: the webs of three operations
-in Mali and a few reporting obligations with reports filed against them. The webs follow
+in Mali, a few reporting obligations with reports filed against them, and a due-diligence
+case with conditional funding around AUSSOM in Somalia. The webs follow
 public facts (cited); the obligations and reports are invented, dated around the day the
 demo is loaded so that the reports-due page always has something overdue and coming up."""
 
@@ -142,25 +143,11 @@ def seed_accountability_demo(orgs: dict[str, Organisation]) -> bool:
         ),
         actor=actor,
     )
-    donors = services.save(
-        ReportingObligation(
-            reporter_organisation=dpo,
-            body="donors",
-            to_organisation=orgs.get("EU"),
-            subject="Financial and human-rights compliance report to donors (demo)",
-            every_days=30,
-            first_due=monday - dt.timedelta(days=75),
-            sources=_src("Illustrative monthly donor reporting", "demo"),
-            **common,
-        ),
-        actor=actor,
-    )
     filed = [
         # title, obligations, submitted (days from the Monday), status
         ("PoC update, first quarter (demo)", [quarterly], -298, "accepted"),
         ("PoC update, second quarter (demo)", [quarterly], -200, "accepted"),
-        ("Combined PoC and donor report (demo)", [quarterly, donors], -112, "accepted"),
-        ("Donor report, month two (demo)", [donors], -40, "returned"),
+        ("PoC update, third quarter (demo)", [quarterly], -112, "accepted"),
     ]
     for title, obligations, days, status in filed:
         services.save(
@@ -173,14 +160,94 @@ def seed_accountability_demo(orgs: dict[str, Organisation]) -> bool:
             actor=actor,
             m2m={"obligations": obligations},
         )
+    seed_donor_reporting(orgs)
     return True
 
 
+def seed_donor_reporting(orgs: dict[str, Organisation]) -> ReportingObligation | None:
+    """The African Union reports monthly to the EU on the European Peace Facility's support
+    to AUSSOM (illustrative obligation and reports): the EU's people review what the AU files
+    (services.reporting), so one report is accepted, one returned, and the latest awaits the
+    EU's review."""
+    from concord.core.models import User
+
+    au, eu = orgs.get("AU"), orgs.get("EU")
+    aussom = Operation.objects.filter(key="aussom").first()
+    if au is None or eu is None or aussom is None:
+        return None
+    found = ReportingObligation.objects.filter(owner=au, body="donors").first()
+    if found is not None:
+        return found
+    actor = Actor.system("seed-demo")
+    today = timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    shared = {
+        "owner": au,
+        "classification": Classification.INTERNAL,
+        "releasability": Releasability.ORGANISATIONS,
+    }
+    m2m = {"shared_organisations": [o for o in (eu, orgs.get("EEAS"), orgs.get("DPO")) if o]}
+    obligation = services.save(
+        ReportingObligation(
+            reporter_operation=aussom,
+            body="donors",
+            to_organisation=eu,
+            subject="AUSSOM financial and human-rights compliance report to the EU (demo)",
+            every_days=30,
+            first_due=monday - dt.timedelta(days=75),
+            grace_days=5,
+            sources=_src(
+                "Illustrative monthly reporting under the European Peace Facility's support",
+                "demo",
+            ),
+            **shared,
+        ),
+        actor=actor,
+        m2m=m2m,
+    )
+    reviewer = User.objects.filter(username="eu.editor").first()
+    # title, period covered and submitted (days from the Monday), status, the EU's note
+    for title, (start, end, days), status, note in [
+        ("Donor report, month one (demo)", (-105, -75, -72), "accepted", "Complete (demo)."),
+        (
+            "Donor report, month two (demo)",
+            (-75, -45, -40),
+            "returned",
+            "Annex on detention visits missing; please add it (demo).",
+        ),
+        ("Donor report, month three (demo)", (-45, -15, -8), "submitted", ""),
+    ]:
+        submitted = monday + dt.timedelta(days=days)
+        period = {
+            "period_start": monday + dt.timedelta(days=start),
+            "period_end": monday + dt.timedelta(days=end),
+        }
+        review = {}
+        if status != "submitted" and reviewer is not None:
+            review = {
+                "reviewed_by": reviewer,
+                "reviewed_at": timezone.make_aware(
+                    dt.datetime.combine(submitted + dt.timedelta(days=6), dt.time(10))
+                ),
+                "review_note": note,
+            }
+        services.save(
+            Report(title=title, submitted=submitted, status=status, **period, **review, **shared),
+            actor=actor,
+            m2m={"obligations": [obligation], **m2m},
+        )
+    return obligation
+
+
 def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
-    """An invented due-diligence case and conditional funding, all marked (demo), walked
-    through real decisions by the services so the rules apply: support approved with
+    """An invented due-diligence case and conditional funding around a mission running today
+    (AUSSOM, the AU's mission in Somalia, which the UN supports and the EU funds through the
+    European Peace Facility), all marked (demo), walked through real decisions by the
+    services so the rules apply: UN support to a Somali army battalion approved with
     conditions and active, then a credible allegation opens a review, an intercession runs
-    past its deadline, and a tranche conditioned on it is held. Idempotent."""
+    past its deadline, and the EU's tranche conditioned on it is held. The case is the UN's
+    record; the money is the EU's (its people propose and approve releases), shared with the
+    AU, which sees why a tranche is held. Idempotent."""
     from concord.core.models import Country, User
 
     from .models import (
@@ -198,11 +265,11 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
     from .services import cases as case_services
     from .services import funding as funding_services
 
-    op = Operation.objects.filter(key="minusma").first()
-    mali = Country.objects.filter(alpha3="MLI").first()
-    if op is None or mali is None or "DPO" not in orgs or "EU" not in orgs:
+    op = Operation.objects.filter(key="aussom").first()
+    somalia = Country.objects.filter(alpha3="SOM").first()
+    if op is None or somalia is None or not {"DPO", "EU", "AU"} <= set(orgs):
         return False
-    dpo = orgs["DPO"]
+    dpo, eu = orgs["DPO"], orgs["EU"]
     if SupportCase.objects.filter(owner=dpo).exists():
         return True
     actor = Actor.system("seed-demo")
@@ -212,23 +279,24 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
         "classification": Classification.CONFIDENTIAL,
         "releasability": Releasability.ORGANISATIONS,
     }
-    shared = {"shared_organisations": [orgs[a] for a in ("EEAS", "EU") if a in orgs]}
+    partners = [orgs[a] for a in ("EEAS", "EU", "AU", "DPO") if a in orgs]
+    shared = {"shared_organisations": partners}
 
     def save(obj, **kw):
         return services.save(obj, actor=actor, m2m=shared, **kw)
 
-    force = save(SecurityUnit(name="Northern Defence Force (demo)", country=mali, **conf))
+    force = save(SecurityUnit(name="Southern Sector Command (demo)", country=somalia, **conf))
     battalion = save(
-        SecurityUnit(name="3rd Mobile Battalion (demo)", country=mali, parent=force, **conf)
+        SecurityUnit(name="14th Light Battalion (demo)", country=somalia, parent=force, **conf)
     )
     case = save(
         SupportCase(
-            title="Fuel and rations for the 3rd Mobile Battalion (demo)",
+            title="Fuel and rations for the 14th Light Battalion (demo)",
             operation=op,
             provider=dpo,
             unit=battalion,
             kind="logistics",
-            description="Fuel and dry rations for joint patrols in the north (illustrative).",
+            description="Fuel and dry rations for joint operations with AUSSOM (illustrative).",
             value=250000,
             currency="USD",
             start=today - dt.timedelta(days=200),
@@ -242,7 +310,7 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
             corrective_steps="A vetting cell was set up; two officers suspended.",
             leverage="High: the battalion depends on the fuel for its patrols.",
             mitigation_feasibility="Human-rights training and monitoring are feasible.",
-            withholding_risk="Patrols would stop; convoys on the northern road unprotected.",
+            withholding_risk="Joint operations would stop; the supply road to Baidoa unprotected.",
             rating="medium",
             decision="approved_with_conditions",
             rationale="Support with conditions: training first, monthly monitoring visits.",
@@ -294,7 +362,7 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
             source="Demo witness W-3 via a human-rights officer",
             occurred_from=today - dt.timedelta(days=70),
             occurred_to=today - dt.timedelta(days=68),
-            place_name="Near Ménaka (demo)",
+            place_name="Near Baidoa (demo)",
             recorded=today - dt.timedelta(days=60),
             **conf,
         )
@@ -316,18 +384,24 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
             **conf,
         )
     )
-    # Funding: the EU conditions its support on compliance.
+    # Funding: the EU conditions its support on compliance. The money is the EU's: its
+    # records are the EU's and its people decide; the AU and the UN see them.
+    money = {
+        "owner": eu,
+        "classification": Classification.CONFIDENTIAL,
+        "releasability": Releasability.ORGANISATIONS,
+    }
     epf = save(
         FundingInstrument(
             name="European Peace Facility",
             kind="peace_facility",
-            manager=orgs["EU"],
+            manager=eu,
             sources=_src(
                 "Off-budget instrument financing military support, with a compliance framework",
                 "Council Decision (CFSP) 2021/509",
                 "https://eur-lex.europa.eu/eli/dec/2021/509/oj",
             ),
-            owner=dpo,
+            owner=eu,
             classification=Classification.INTERNAL,
             releasability=Releasability.SIGNED_IN,
         )
@@ -335,13 +409,13 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
     commitment = save(
         Commitment(
             instrument=epf,
-            donor=orgs["EU"],
+            donor=eu,
             recipient_operation=op,
             amount=3000000,
             currency="EUR",
-            purpose="Logistics support to joint patrols (demo)",
+            purpose="Troop allowances and logistics for AUSSOM (demo)",
             signed=today - dt.timedelta(days=240),
-            **conf,
+            **money,
         )
     )
     first = save(
@@ -350,7 +424,7 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
             label="Tranche 1 (demo)",
             amount=1000000,
             planned=today - dt.timedelta(days=150),
-            **conf,
+            **money,
         )
     )
     second = save(
@@ -359,16 +433,16 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
             label="Tranche 2 (demo)",
             amount=1000000,
             planned=today - dt.timedelta(days=5),
-            **conf,
+            **money,
         )
     )
-    obligation = ReportingObligation.objects.filter(owner=dpo, body="donors").first()
+    obligation = seed_donor_reporting(orgs)
     for kind, extra in [
         ("no_case_suspended", {}),
         ("no_grave_allegation", {"days": 90}),
         ("measures_on_time", {}),
     ]:
-        save(Condition(tranche=second, kind=kind, **extra, **conf))
+        save(Condition(tranche=second, kind=kind, **extra, **money))
     if obligation is not None:
         monday = today - dt.timedelta(days=today.weekday())
         save(
@@ -378,7 +452,7 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
                 obligation=obligation,
                 period_start=monday - dt.timedelta(days=75),
                 period_end=monday - dt.timedelta(days=45),
-                **conf,
+                **money,
             )
         )
     save(
@@ -387,12 +461,13 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
             label="Tranche 3 (demo)",
             amount=1000000,
             planned=today + dt.timedelta(days=90),
-            **conf,
+            **money,
         )
     )
-    # Tranche 1 was released on four eyes (the demo's DPO editor proposed, its manager approved).
-    editor = User.objects.filter(username="dpo.editor").first()
-    manager = User.objects.filter(username="dpo.manager").first()
+    # Tranche 1 was released on four eyes, by the donor's people: the EU's editor proposed,
+    # its manager approved.
+    editor = User.objects.filter(username="eu.editor").first()
+    manager = User.objects.filter(username="eu.manager").first()
     if editor and manager:
         d = funding_services.propose(
             first,

@@ -61,7 +61,8 @@ class ReportForm(ScopedForm):
 
     class Meta:
         model = Report
-        fields = [*Report.FIELDS, *ScopedForm.SECURITY_FIELDS]
+        # The status is the reviewer's (services.reporting.review): the author files.
+        fields = [f for f in [*Report.FIELDS, *ScopedForm.SECURITY_FIELDS] if f != "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -273,6 +274,19 @@ class ProposeForm(forms.Form):
         help_text="For a waiver: the condition to waive.",
     )
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[("accepted", "Accept"), ("returned", "Return for revision")],
+        label="Review",
+    )
+    review_note = forms.CharField(
+        required=False,
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required to return it: what must be revised.",
+    )
 
 
 class DecisionForm(forms.Form):

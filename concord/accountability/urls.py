@@ -22,6 +22,7 @@ urlpatterns = [
     path("operations/<int:pk>/compliance/", funding.operation_board, name="operation_board"),
     path("organisations/<int:pk>/compliance/", funding.donor_board, name="donor_board"),
     path("support-cases/<int:pk>/decide/", cases.decide, name="supportcase_decide"),
+    path("reports/<int:pk>/review/", views.review, name="report_review"),
     path("tranches/<int:pk>/propose/", funding.propose, name="tranche_propose"),
     path("tranche-decisions/<int:pk>/decide/", funding.decide, name="tranchedecision_decide"),
     *object_urls(views.LINES),

@@ -211,6 +211,12 @@ class ScopedViewSet(viewsets.ModelViewSet):
         self.labels.preload(page if page is not None else queryset)
         return page
 
+    def get_visible_object(self):
+        """The record, if the caller may see it, for an action whose service decides who may
+        act (a review by the organisation a report is owed to, a release by the donor's
+        people): not only the owner's editors."""
+        return super().get_object()
+
     def get_object(self):
         obj = super().get_object()
         if self.request.method not in ("GET", "HEAD", "OPTIONS"):

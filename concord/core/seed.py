@@ -307,6 +307,8 @@ DEMO_USERS = [
     ("au.public", "AU", Role.VIEWER, Classification.PUBLIC),
     ("au.editor", "AU", Role.EDITOR, Classification.CONFIDENTIAL),
     ("eu.viewer", "EEAS", Role.VIEWER, Classification.CONFIDENTIAL),
+    ("eu.editor", "EU", Role.EDITOR, Classification.CONFIDENTIAL),
+    ("eu.manager", "EU", Role.MANAGER, Classification.CONFIDENTIAL),
     ("hd.manager", "HD", Role.MANAGER, Classification.STRICTLY_CONFIDENTIAL),
     ("rmm.contributor", "RMM", Role.CONTRIBUTOR, Classification.INTERNAL),
     ("norad.viewer", "Norad", Role.VIEWER, Classification.INTERNAL),

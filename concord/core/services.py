@@ -150,9 +150,11 @@ def hidden_to(actor: Actor, target, ids) -> set:
 
 # Rules a capability attaches to its models, run whichever interface saves the record:
 # BEFORE_SAVE(instance) before validation, AFTER_SAVE(instance, actor, creating) after the
-# write, in the same transaction (so a rule that fails undoes the write).
+# write, in the same transaction (so a rule that fails undoes the write);
+# BEFORE_DELETE(instance, actor) before a deletion.
 BEFORE_SAVE: dict[type, Callable] = {}
 AFTER_SAVE: dict[type, Callable] = {Organisation: _index_organisation_names}
+BEFORE_DELETE: dict[type, Callable] = {}
 
 
 @transaction.atomic
@@ -244,6 +246,9 @@ def delete(instance: ScopedModel, *, actor: Actor) -> None:
         model.objects.deletable_by(actor.user).filter(pk=instance.pk).exists()
     ):
         raise PermissionDenied("Only a manager of the owning organisation may delete this record.")
+    hook = BEFORE_DELETE.get(model)
+    if hook:
+        hook(instance, actor)
     before = audit.snapshot(instance)
     pk, owner_id, classification = instance.pk, instance.owner_id, instance.classification
     try:

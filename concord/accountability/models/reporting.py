@@ -200,6 +200,13 @@ class Report(ScopedModel):
         default=list, blank=True, help_text="The document: fact | citation | link."
     )
     note = models.TextField(blank=True)
+    # The review, by the organisation the report is owed to (services.reporting.review):
+    # never among FIELDS, so no form, import or API write of the author sets it.
+    reviewed_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
 
     FIELDS = [
         "title",

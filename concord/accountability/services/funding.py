@@ -1,9 +1,13 @@
 """Writes to conditional funding: proposing and deciding releases and waivers.
 
-Four eyes: whoever approves a decision is not whoever proposed it (checked here and by a
-database constraint). A release is approved only if the tranche is releasable at that moment,
-evaluated inside the same transaction with the tranche row locked, and a database
-constraint keeps any tranche from being released twice, whatever the interface or the race.
+Segregation of duties: the donor's money is moved by the donor's people. Releases and
+waivers are proposed and approved by editors of the donor (or of the manager of the
+instrument the money comes through), never by the recipient's staff, whoever owns the
+records; the recipient sees why a tranche is held but cannot move it. Four eyes: whoever
+approves a decision is not whoever proposed it (checked here and by a database constraint).
+A release is approved only if the tranche is releasable at that moment, evaluated inside
+the same transaction with the tranche row locked, and a database constraint keeps any
+tranche from being released twice, whatever the interface or the race.
 """
 
 from __future__ import annotations
@@ -12,19 +16,119 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from concord.core import audit
+from concord.core import audit, services
 from concord.core.context import Actor
+from concord.core.models import Role
 
 from .. import shown
 from ..analysis import funding as rules
-from ..models import Condition, DecisionKind, DecisionStatus, Tranche, TrancheDecision
+from ..models import (
+    Commitment,
+    Condition,
+    DecisionKind,
+    DecisionStatus,
+    Tranche,
+    TrancheDecision,
+)
+
+
+def donor_side(commitment: Commitment) -> set[int]:
+    """The organisations whose people decide on a commitment's money: the donor and the
+    manager of the instrument it comes through."""
+    sides = {commitment.donor_id}
+    if commitment.instrument_id and commitment.instrument.manager_id:
+        sides.add(commitment.instrument.manager_id)
+    return sides
+
+
+def runs(operation) -> set[int]:
+    """The organisations that run an operation: its framework organisation and its lead."""
+    return {operation.framework_organisation_id, operation.lead_organisation_id} - {None}
+
+
+def recipient_side(commitment: Commitment) -> set[int]:
+    """The organisations that receive the money (the recipient organisation, or the
+    organisations that run the recipient operation), unless they are also the donor's side."""
+    sides = {commitment.recipient_organisation_id}
+    if commitment.recipient_operation_id:
+        sides |= runs(commitment.recipient_operation)
+    return {o for o in sides if o is not None} - donor_side(commitment)
+
+
+DONOR_ONLY = (
+    "The donor's money is moved by the donor's people: only an editor of the donor (or of "
+    "the manager of its instrument) may propose or approve a release or a waiver, or change "
+    "the conditions of its tranches."
+)
+RECIPIENT_BARRED = (
+    "You work for the recipient of this money: its release and its conditions are decided "
+    "by the donor's people. You can see why a tranche is held, not move it."
+)
+
+
+def may_decide(commitment: Commitment, user) -> bool:
+    """May this person decide on the commitment's money (whatever owns the records)?"""
+    return donor_problem(commitment, user) is None
+
+
+def donor_problem(commitment: Commitment, user) -> str | None:
+    """Why this person may not decide on the commitment's money, or None."""
+    if user is None or not user.is_authenticated:
+        return "Sign in first."
+    p = user.principal()
+    if set(p.roles) & recipient_side(commitment):
+        return RECIPIENT_BARRED
+    if not set(p.orgs_with_role(Role.EDITOR)) & donor_side(commitment):
+        return DONOR_ONLY  # names no organisation: the reader may not see it
+    return None
 
 
 def _check_editor(tranche: Tranche, actor: Actor) -> None:
     if actor.is_system:
         raise PermissionDenied("Releases and waivers are decided by people, not by the system.")
-    if not Tranche.objects.editable_by(actor.user).filter(pk=tranche.pk).exists():
+    if not Tranche.objects.visible_to(actor.user).filter(pk=tranche.pk).exists():
         raise PermissionDenied("You may not decide on this tranche.")
+    problem = donor_problem(commitment_of(tranche), actor.user)
+    if problem:
+        raise PermissionDenied(problem)
+
+
+def commitment_of(tranche: Tranche) -> Commitment:
+    """The tranche's commitment, read for the rule only (the reader may not see it)."""
+    return Commitment.objects.select_related("donor", "instrument", "recipient_operation").get(
+        pk=tranche.commitment_id
+    )
+
+
+def _substance(condition: Condition) -> dict:
+    """What the condition demands and whether it is satisfied (links as ids)."""
+    return {f: getattr(condition, Condition._meta.get_field(f).attname) for f in Condition.FIELDS}
+
+
+def _check_condition_write(condition: Condition, actor: Actor, creating: bool = True) -> None:
+    """A tranche's conditions (what they demand, and whether a custom one is satisfied) are
+    written by the donor's people, whoever owns the record; the system seeds them. Saving one
+    unchanged, or changing only who may see it, is its owner's business."""
+    if actor.is_system:
+        return
+    stored = getattr(condition, "_stored", None)
+    if not creating and stored is not None and stored == _substance(condition):
+        return
+    tranches = {condition.tranche_id, (stored or {}).get("tranche")}  # moved: both ends
+    for tranche in Tranche.objects.filter(pk__in=tranches - {None}):
+        problem = donor_problem(commitment_of(tranche), actor.user)
+        if problem:
+            raise PermissionDenied(problem)
+
+
+def _before_condition(condition: Condition) -> None:
+    stored = Condition.objects.filter(pk=condition.pk).first() if condition.pk else None
+    condition._stored = _substance(stored) if stored else None
+
+
+services.BEFORE_SAVE[Condition] = _before_condition
+services.AFTER_SAVE[Condition] = _check_condition_write
+services.BEFORE_DELETE[Condition] = _check_condition_write
 
 
 def _audit(actor: Actor, action: str, d: TrancheDecision, changes: dict) -> None:

@@ -29,4 +29,5 @@ from .reporting import (  # noqa: F401
     due_calendar,
     ics,
     operation_web,
+    review,
 )

@@ -128,7 +128,9 @@ COMMITMENTS = Config(
 
 def _tranche_context(t: Tranche, user, request):
     verdict = facts.evaluate_tranches(Tranche.objects.filter(pk=t.pk))[t.pk]
-    can = Tranche.objects.editable_by(user).filter(pk=t.pk).exists()
+    # The donor's people decide, whoever owns the records (services.funding).
+    who = funding_services.donor_problem(funding_services.commitment_of(t), user)
+    can = who is None
     propose = None
     if can and verdict.status != "released":
         propose = ProposeForm()
@@ -155,6 +157,7 @@ def _tranche_context(t: Tranche, user, request):
         "propose_form": propose,
         "propose_url": reverse("web:tranche_propose", kwargs={"pk": t.pk}),
         "add_condition": reverse("web:condition_add") + f"?tranche={t.pk}" if can else "",
+        "who_decides": who if user.is_authenticated and who != "Sign in first." else "",
     }
 
 

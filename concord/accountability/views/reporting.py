@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from concord.api import throttle
+from concord.core.context import Actor
 from concord.core.importers import iso as _iso
 from concord.core.models import FeedSecret, Organisation
 from concord.core.visibility import VisibleLabels
@@ -31,6 +35,7 @@ from ..forms import (
     AccountabilityLineForm,
     ReportForm,
     ReportingObligationForm,
+    ReviewForm,
     SecurityUnitForm,
     UnitCommandForm,
 )
@@ -42,6 +47,7 @@ from ..models import (
     SecurityUnit,
     UnitCommand,
 )
+from ..services import reporting as reporting_services
 
 LINES = Config(
     model=AccountabilityLine,
@@ -157,8 +163,40 @@ REPORTS = Config(
         ("Document", format_sources(r.attachments)),
         ("Note", r.note),
     ],
+    extra_context=lambda r, user, request: {
+        "review_form": ReviewForm() if reporting_services.review_problem(r, user) is None else None,
+        "review_url": reverse("web:report_review", kwargs={"pk": r.pk}),
+    },
+    detail_template="accountability/report.html",
     url_name="report",
 )
+
+
+@require_POST
+def review(request, pk):
+    """Accept a report, or return it for revision (by the organisation it is owed to)."""
+    report = Report.objects.visible_to(request.user).filter(pk=pk).first()
+    if report is None:
+        raise Http404("No report with that id, or you may not see it.")
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect(report.get_absolute_url())
+    try:
+        reporting_services.review(
+            report,
+            form.cleaned_data["status"],
+            form.cleaned_data["review_note"],
+            actor=Actor.from_request(request),
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"Report {form.cleaned_data['status']}.")
+    return redirect(report.get_absolute_url())
+
+
+review.model = Report
 
 
 # --- security-force units and their commanders -------------------------------------------------
