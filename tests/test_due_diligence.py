@@ -409,6 +409,29 @@ def _activate(w):
     case_services.decide(w.case, "active", "start", actor=w.ed)
 
 
+def test_a_cases_steps_are_dated_in_order(hr):
+    """A decision is never dated before the case's last step; a review opened by an
+    allegation recorded earlier is dated on the last step, not before it."""
+    assess(hr, on=TODAY() - dt.timedelta(days=30))
+    case_services.decide(
+        hr.case, "approved", "as assessed", actor=hr.ed, on=TODAY() - dt.timedelta(days=20)
+    )
+    with pytest.raises(ValidationError) as e:
+        case_services.decide(
+            hr.case, "active", "start", actor=hr.ed, on=TODAY() - dt.timedelta(days=25)
+        )
+    assert "before the case's last step" in e.value.message_dict["on"][0]
+    case_services.decide(
+        hr.case, "active", "start", actor=hr.ed, on=TODAY() - dt.timedelta(days=10)
+    )
+    allege(hr, days_ago=15)  # recorded (backdated) before the support started
+    review = CaseDecision.objects.filter(case=hr.case).latest("pk")
+    assert (review.to_state, review.on) == ("under_review", TODAY() - dt.timedelta(days=10))
+    allege(hr, unit=hr.force, days_ago=3)  # no new step (already under review)
+    steps = list(CaseDecision.objects.filter(case=hr.case).order_by("pk"))
+    assert [s.on for s in steps] == sorted(s.on for s in steps)
+
+
 def test_a_credible_allegation_against_the_unit_or_its_force_or_former_name_opens_a_review(hr):
     _activate(hr)
     allege(hr, unit=hr.other)  # another unit: nothing happens

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 
@@ -476,3 +477,41 @@ def test_cli_analyse_and_import_3w(demo, tmp_path):
     with pytest.raises(CommandError, match="--as-of"):
         call_command("labour", "analyse", "--as-of", "yesterday")
     assert ImportBatch.objects.filter(filename="w.csv").count() == 0
+
+
+@pytest.mark.django_db
+def test_an_operation_does_nothing_after_it_ends(demo):
+    """An assignment of an operation that ended must end by then (it ran to 2027 on the
+    timeline when it had no end)."""
+    from concord.core import services
+    from concord.core.context import Actor
+    from concord.labour.models import Assignment, Task
+    from concord.operations.models import Operation
+
+    minusma = Operation.objects.get(key="minusma")
+    editor = demo["dpo.editor"]
+    common = {
+        "operation": minusma,
+        "task": Task.objects.get(code="poc"),
+        "country": minusma.host_countries.first(),
+        "role": "lead",
+        "owner": editor.memberships.first().organisation,
+        "classification": 1,
+        "releasability": "signed_in",
+    }
+    for start, end, field in [
+        (dt.date(2020, 1, 1), None, "end"),
+        (dt.date(2020, 1, 1), dt.date(2024, 6, 30), "end"),
+        (dt.date(2024, 1, 1), dt.date(2024, 6, 30), "start"),
+    ]:
+        with pytest.raises(ValidationError) as e:
+            services.save(
+                Assignment(start=start, end=end, **common),
+                actor=Actor(user=editor, interface="web"),
+            )
+        assert "ended on 2023-12-31" in e.value.message_dict[field][0]
+    ok = services.save(
+        Assignment(start=dt.date(2020, 1, 1), end=minusma.end, **common),
+        actor=Actor(user=editor, interface="web"),
+    )
+    assert ok.pk

@@ -398,7 +398,7 @@ class SupportCaseViewSet(ScopedViewSet):
 
         case = self.get_object()
         rows = list(
-            CaseDecision.objects.filter(case=case).select_related("by").order_by("at", "pk")
+            CaseDecision.objects.filter(case=case).select_related("by").order_by("on", "pk")
         )
         data = CaseDecisionSerializer(rows, many=True).data
         for item, why in zip(data, decision_texts(rows, request.user), strict=True):

@@ -161,6 +161,8 @@ def seed_accountability_demo(orgs: dict[str, Organisation]) -> bool:
             m2m={"obligations": obligations},
         )
     seed_donor_reporting(orgs)
+    seed_grant_reporting(orgs)
+    seed_mali_units(orgs)
     return True
 
 
@@ -239,6 +241,102 @@ def seed_donor_reporting(orgs: dict[str, Organisation]) -> ReportingObligation |
     return obligation
 
 
+def seed_grant_reporting(orgs: dict[str, Organisation]) -> ReportingObligation | None:
+    """HD reports every six months to Norad on a mediation grant (illustrative): the latest
+    report awaits Norad's review, and the next one is coming up for HD."""
+    from concord.core.models import User
+
+    hd, norad = orgs.get("HD"), orgs.get("Norad")
+    if hd is None or norad is None:
+        return None
+    found = ReportingObligation.objects.filter(owner=hd, to_organisation=norad).first()
+    if found is not None:
+        return found
+    actor = Actor.system("seed-demo")
+    today = timezone.localdate()
+    common = {
+        "owner": hd,
+        "classification": Classification.INTERNAL,
+        "releasability": Releasability.ORGANISATIONS,
+    }
+    m2m = {"shared_organisations": [norad]}
+    obligation = services.save(
+        ReportingObligation(
+            reporter_organisation=hd,
+            body="donors",
+            to_organisation=norad,
+            subject="Narrative and financial report on the Sahel mediation grant (demo)",
+            every_days=182,
+            first_due=today - dt.timedelta(days=182 + 20),
+            grace_days=14,
+            sources=_src("Illustrative grant agreement between Norad and HD", "demo"),
+            **common,
+        ),
+        actor=actor,
+        m2m=m2m,
+    )
+    reviewer = User.objects.filter(username="norad.editor").first()
+    for title, (start, end, days), status in [
+        ("Grant report, first half-year (demo)", (-384, -202, -196), "accepted"),
+        ("Grant report, second half-year (demo)", (-202, -20, -16), "submitted"),
+    ]:
+        review = {}
+        if status == "accepted" and reviewer is not None:
+            review = {
+                "reviewed_by": reviewer,
+                "reviewed_at": timezone.make_aware(
+                    dt.datetime.combine(today + dt.timedelta(days=days + 9), dt.time(11))
+                ),
+                "review_note": "Accepted (demo).",
+            }
+        services.save(
+            Report(
+                title=title,
+                period_start=today + dt.timedelta(days=start),
+                period_end=today + dt.timedelta(days=end),
+                submitted=today + dt.timedelta(days=days),
+                status=status if review else "submitted",
+                **review,
+                **common,
+            ),
+            actor=actor,
+            m2m={"obligations": [obligation], **m2m},
+        )
+    return obligation
+
+
+def seed_mali_units(orgs: dict[str, Organisation]) -> None:
+    """Security-force units in central Mali that partners may report allegations against
+    (the Mopti mediators among them): the national army (a public fact) and an invented
+    sector battalion."""
+    from concord.core.models import Country
+
+    from .models import SecurityUnit
+
+    dpo, mali = orgs.get("DPO"), Country.objects.filter(alpha3="MLI").first()
+    if dpo is None or mali is None or SecurityUnit.objects.filter(country=mali).exists():
+        return
+    actor = Actor.system("seed-demo")
+    shared = {
+        "owner": dpo,
+        "classification": Classification.INTERNAL,
+        "releasability": Releasability.SIGNED_IN,
+    }
+    fama = services.save(
+        SecurityUnit(
+            name="Forces armées maliennes (FAMa)",
+            country=mali,
+            note="Mali's armed forces.",
+            **shared,
+        ),
+        actor=actor,
+    )
+    services.save(
+        SecurityUnit(name="Mopti sector battalion (demo)", country=mali, parent=fama, **shared),
+        actor=actor,
+    )
+
+
 def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
     """An invented due-diligence case and conditional funding around a mission running today
     (AUSSOM, the AU's mission in Somalia, which the UN supports and the EU funds through the
@@ -285,6 +383,10 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
     def save(obj, **kw):
         return services.save(obj, actor=actor, m2m=shared, **kw)
 
+    # The case's decisions are a human-rights officer's (DPO's editor), not the system's.
+    officer_user = User.objects.filter(username="dpo.editor").first()
+    officer = Actor(user=officer_user, interface="system") if officer_user else actor
+
     force = save(SecurityUnit(name="Southern Sector Command (demo)", country=somalia, **conf))
     battalion = save(
         SecurityUnit(name="14th Light Battalion (demo)", country=somalia, parent=force, **conf)
@@ -323,14 +425,14 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
         case,
         "approved_with_conditions",
         "As assessed: support with training and monitoring (demo).",
-        actor=actor,
+        actor=officer,
         on=today - dt.timedelta(days=185),
     )
     case_services.decide(
         case,
         "active",
         "Conditions in place; support starts (demo).",
-        actor=actor,
+        actor=officer,
         on=today - dt.timedelta(days=180),
     )
     save(
@@ -371,7 +473,7 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
         case,
         "intercession",
         "Raise the detentions with the battalion commander and the ministry (demo).",
-        actor=actor,
+        actor=officer,
         on=today - dt.timedelta(days=55),
     )
     save(
@@ -478,4 +580,16 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
         funding_services.decide(
             d, True, "Checked the evaluation (demo).", actor=Actor(user=manager, interface="system")
         )
+        # Awaiting the EU's manager: a waiver of the monitoring-visit condition, proposed by
+        # its editor because the visit was postponed for security reasons.
+        visit = Condition.objects.filter(tranche=second, kind="measures_on_time").first()
+        if visit is not None:
+            funding_services.propose(
+                second,
+                "waiver",
+                "The monitoring visit was postponed by the mission for security reasons; the "
+                "new date is agreed (demo).",
+                condition=visit,
+                actor=Actor(user=editor, interface="system"),
+            )
     return True

@@ -311,7 +311,7 @@ DEMO_USERS = [
     ("eu.manager", "EU", Role.MANAGER, Classification.CONFIDENTIAL),
     ("hd.manager", "HD", Role.MANAGER, Classification.STRICTLY_CONFIDENTIAL),
     ("rmm.contributor", "RMM", Role.CONTRIBUTOR, Classification.INTERNAL),
-    ("norad.viewer", "Norad", Role.VIEWER, Classification.INTERNAL),
+    ("norad.editor", "Norad", Role.EDITOR, Classification.INTERNAL),
     ("msu.editor", "MSU", Role.EDITOR, Classification.CONFIDENTIAL),
 ]
 DEMO_ADMIN = "admin"

@@ -294,6 +294,14 @@ class Assignment(PlaceMixin, ScopedModel):
         errors = self.place_errors()
         if bool(self.organisation_id) == bool(self.operation_id):
             errors["organisation"] = "Give who does it: an organisation or an operation, not both."
+        ended = self.operation.end if self.operation_id else None
+        if ended and (self.end is None or self.end > ended):
+            errors["end"] = (
+                f"The operation ended on {ended}: give an end on or before that date "
+                "(an operation does nothing after it ends)."
+            )
+        if ended and self.start and self.start > ended:
+            errors["start"] = f"The operation ended on {ended}, before this start."
         if errors:
             raise ValidationError(errors)
 

@@ -57,6 +57,17 @@ def decide(
     case = SupportCase.objects.select_for_update().get(pk=case.pk)
     if to not in CaseState.values:
         raise ValidationError({"to_state": f"{to!r} is not a state of a case."})
+    # The steps read in the order of their dates: none is dated before the last one (a rule
+    # that learns of an older event acts on the day of the last step).
+    last = (
+        CaseDecision.objects.filter(case=case).order_by("-on", "-pk").values_list("on", flat=True)
+    ).first()
+    if last is not None and on < last:
+        if not automatic:
+            raise ValidationError(
+                {"on": f"A decision cannot be dated before the case's last step ({last})."}
+            )
+        on = last
     problem = rules.transition_problem(case.state, to, on, assessments_of(case), rationale)
     if problem:
         raise ValidationError({"to_state": problem})
@@ -120,6 +131,7 @@ def _after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> N
     on every later correction of its text."""
     if not _credible_open(allegation) or getattr(allegation, "_was_credible_open", False):
         return
+    today = timezone.localdate()
     parent_of, successor_of = units_map()
     units = rules.UnitTree(parent_of, successor_of).affected_by(allegation.unit_id, successor_of)
     flowing = SupportCase.objects.filter(
@@ -131,7 +143,8 @@ def _after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> N
             "under_review",
             shown.AUTOMATIC_REVIEW,
             actor=Actor.system("hrddp"),
-            on=max(allegation.recorded, timezone.localdate()),
+            # Recorded so: the review opens on the day it was recorded; upgraded: today.
+            on=min(allegation.recorded, today) if creating else today,
             automatic=True,
             grounds=shown.allegation_ground(
                 allegation, "unit" if allegation.unit_id == case.unit_id else "related"

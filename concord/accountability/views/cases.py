@@ -88,7 +88,7 @@ def source_shown(allegation: Allegation, user) -> str:
 
 def _case_sections(case: SupportCase, L, user):
     today = timezone.localdate()
-    steps = list(CaseDecision.objects.filter(case=case).select_related("by").order_by("-at", "-pk"))
+    steps = list(CaseDecision.objects.filter(case=case).select_related("by").order_by("-on", "-pk"))
     decisions = [
         (
             f"{d.on}: {d.from_state} → {d.to_state}"

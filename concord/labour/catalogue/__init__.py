@@ -14,6 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from concord.core import services as core_services
 from concord.core.context import Actor
@@ -157,8 +158,8 @@ def seed_labour_demo(orgs: dict[str, Organisation]) -> bool:
         ("minusma", "poc", "ML-7", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("minusma", "poc", "ML-6", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("minusma", "poc", "ML-5", d(2019, 7, 1), d(2021, 12, 31), "lead", "DPO"),
-        ("minusma", "governance", "", d(2019, 1, 1), None, "lead", "DPO"),
-        ("minusma", "human_rights", "", d(2019, 1, 1), None, "lead", "DPO"),
+        ("minusma", "governance", "", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
+        ("minusma", "human_rights", "", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("minusma", "ceasefire_monitoring", "ML-8", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("barkhane", "counter_terrorism", "ML-7", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("barkhane", "counter_terrorism", "ML-9", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
@@ -166,7 +167,7 @@ def seed_labour_demo(orgs: dict[str, Organisation]) -> bool:
         ("g5s-jf", "counter_terrorism", "ML-7", d(2020, 6, 1), d(2021, 12, 31), "lead", "AU"),
         ("WFP", "humanitarian_access", "ML-7", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("WFP", "food_security", "ML-5", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
-        ("OCHA", "coordination", "", d(2019, 1, 1), None, "lead", "DPO"),
+        ("OCHA", "coordination", "", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("UNICEF", "education", "ML-5", d(2019, 1, 1), d(2021, 12, 31), "lead", "DPO"),
         ("HD", "good_offices", "ML-5", d(2019, 3, 1), d(2021, 6, 30), "lead", "HD"),
         ("EU", "training", "", d(2019, 1, 1), d(2021, 12, 31), "support", "DPO"),
@@ -219,4 +220,44 @@ def seed_labour_demo(orgs: dict[str, Organisation]) -> bool:
         actor=actor,
         m2m={"operations": [op["minusma"], op["barkhane"]], "countries": [mli]},
     )
+    _somalia_today(orgs, task, actor)
     return True
+
+
+def _somalia_today(orgs: dict, task: dict, actor: Actor) -> None:
+    """Who does what in Somalia today (illustrative): AUSSOM leads stabilisation in the Bay
+    region, and a need for mediation support around Baidoa that nobody has taken up yet (the
+    UN's Mediation Support Unit can answer it with an assignment)."""
+    som = Country.objects.filter(alpha3="SOM").first()
+    aussom = Operation.objects.filter(key="aussom").first()
+    if som is None or aussom is None or not {"AU", "DPO"} <= set(orgs):
+        return
+    bay = Area.objects.filter(country=som, iso_code="SO-BY").first()
+    today = timezone.localdate()
+    common = {"classification": Classification.INTERNAL, "releasability": Releasability.SIGNED_IN}
+    core_services.save(
+        Assignment(
+            operation=aussom,
+            task=task["stabilisation"],
+            country=som,
+            area=bay,
+            start=aussom.start,
+            role="lead",
+            owner=orgs["AU"],
+            **common,
+        ),
+        actor=actor,
+    )
+    core_services.save(
+        Need(
+            task=task["good_offices"],
+            country=som,
+            area=bay,
+            start=today - dt.timedelta(days=60),
+            description="Mediation support to clan reconciliation around Baidoa, asked for by "
+            "the South West State administration (demo need).",
+            owner=orgs["DPO"],
+            **common,
+        ),
+        actor=actor,
+    )
