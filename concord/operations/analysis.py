@@ -33,6 +33,7 @@ was for ONUB in the paper's own example).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -110,6 +111,8 @@ class World:
     rels_by_op: dict[int, list[Rel]] = field(default_factory=dict)
     area_parent: Mapping[int, int | None] = field(default_factory=dict)
     by_country: dict[str, list[Op]] = field(default_factory=dict)
+    by_start: dict[str, list[Op]] = field(default_factory=dict)  # the same, by start date
+    starts: dict[str, list[dt.date]] = field(default_factory=dict)  # their starts, to bisect
 
     @classmethod
     def build(
@@ -126,7 +129,9 @@ class World:
             if o.multilateral and o.force:  # the forces: evidence of a shared theatre
                 for c in o.countries:
                     by_country[c].append(o)
-        return cls(ops_by_id, dict(rels_by_op), area_parent, dict(by_country))
+        by_start = {c: sorted(f, key=lambda o: (o.start, o.id)) for c, f in by_country.items()}
+        starts = {c: [o.start for o in forces] for c, forces in by_start.items()}
+        return cls(ops_by_id, dict(rels_by_op), area_parent, dict(by_country), by_start, starts)
 
     def lineage(self, area: int) -> list[int]:
         out, node, guard = [], area, 0
@@ -322,7 +327,12 @@ def _successor(world: World, op: Op) -> Op | None:
     best = None
     naval = op.kind == MARITIME
     for c in op.countries:
-        for o in world.by_country.get(c, ()):
+        forces, starts = world.by_start.get(c, []), world.starts.get(c, [])
+        # Only the forces that began within the window: found by bisection (the country's
+        # forces are sorted by start), so the check does not grow with the country's history.
+        lo = bisect.bisect_left(starts, op.end - HANDOVER_WINDOW)
+        hi = bisect.bisect_right(starts, op.end + HANDOVER_WINDOW)
+        for o in forces[lo:hi]:
             gap = abs(o.start - op.end)
             if (
                 o.id != op.id
