@@ -35,8 +35,10 @@ WORSE = 1.25
 def step(args: list[str], env: dict | None = None) -> None:
     print(f"\n$ {' '.join(args)}", flush=True)
     t = time.perf_counter()
-    subprocess.run([PY, *args], cwd=ROOT, env=env, check=True)
+    done = subprocess.run([PY, *args], cwd=ROOT, env=env)
     print(f"  ({time.perf_counter() - t:.0f} s)", flush=True)
+    if done.returncode:
+        raise SystemExit(f"{args[0]} missed its target or failed (exit {done.returncode}): above.")
 
 
 def environments(postgres: bool) -> list[tuple[str, dict]]:
