@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CONCORD := $(BIN)/concord
 export CONCORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-sqlite test-postgres lint fmt lock bench bench-quick screenshots clean
+.PHONY: install run test test-sqlite test-postgres test-api-contract lint fmt lock bench bench-quick screenshots clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Concord needs Python 3.11"'
@@ -34,12 +34,18 @@ run: install
 test: install
 	scripts/install-chromium
 	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-api-contract
 	@if [ -n "$$CONCORD_TEST_DATABASE_URL" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "CONCORD_TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
 	env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto
+
+# The API's contract: schemathesis against a server with the demo world (about 2 minutes);
+# fails on any server error or any response the OpenAPI schema does not describe.
+test-api-contract:
+	scripts/fuzz-api $(BIN)
 
 # The browser tests drive the pages through Chromium; what they exercise of the database is
 # run on PostgreSQL by the rest of the suite, so they run once, on SQLite.

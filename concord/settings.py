@@ -250,6 +250,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/vendor/swagger-ui/favicon-32x32.png",
     # Choice sets used by several fields get one name each in the schema.
+    # Every operation's error answers, in the one shape of concord.api.errors.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "concord.api.schema.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "concord.accountability.models.cases.CaseState",
         "DueStateEnum": "concord.accountability.api.DUE_STATES",

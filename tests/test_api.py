@@ -40,6 +40,43 @@ def test_openapi_schema_and_docs(client, db):
     assert docs.status_code == 200 and b"/static/vendor/swagger-ui" in docs.content
 
 
+def test_the_schema_describes_what_the_api_returns(client, db):
+    """What the fuzzer (scripts/fuzz-api, in make test) found: hidden links are null, a
+    history is a list, a finding's days a number, people may be null, and every operation
+    documents its error answers in the one error shape."""
+    doc = client.get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    for component, field in [
+        ("Allegation", "unit"),
+        ("Tranche", "commitment"),
+        ("Commitment", "donor"),
+        ("RiskAssessment", "case"),
+        ("Need", "task"),
+        ("Report", "reviewed_by"),
+        ("TrancheDecision", "decided_by"),
+        ("Assignment", "batch"),
+    ]:
+        assert schemas[component]["properties"][field].get("nullable"), (component, field)
+    assert schemas["Finding"]["properties"]["days"]["type"] == "integer"
+    history = doc["paths"]["/api/v1/organisations/{id}/history/"]["get"]["responses"]["200"]
+    assert history["content"]["application/json"]["schema"]["type"] == "array"
+    mandate = doc["paths"]["/api/v1/mandates/{id}/"]["get"]["responses"]["200"]
+    assert mandate["content"]["application/json"]["schema"]["$ref"].endswith("/Mandate")
+    assert {"key", "status", "note"} <= set(schemas["ReviewRequest"]["properties"])
+    assert "Error" in schemas
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            assert {"400", "401", "403", "404"} <= set(operation["responses"]), (path, method)
+
+
+def test_a_finding_review_that_is_not_an_object_is_refused_not_a_server_error(api):
+    org, other, editor, _ = api
+    r = token_client(editor).post(
+        "/api/v1/findings/", [None, None], content_type="application/json"
+    )
+    assert r.status_code == 400 and "key, status" in r.json()["error"]["message"]
+
+
 def test_create_update_delete_through_the_api_is_audited(api):
     org, other, editor, _ = api
     c = token_client(editor)

@@ -9,7 +9,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from concord.api.base import ColleagueField, ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.base import (
+    ColleagueField,
+    ScopedSerializer,
+    ScopedViewSet,
+    UsernameField,
+    VisibleRelatedField,
+)
 from concord.api.core import CountryField
 from concord.core.models import Organisation, Person
 from concord.core.numbers import record_id
@@ -347,7 +353,7 @@ class DecideSerializer(serializers.Serializer):
 
 
 class CaseDecisionSerializer(serializers.ModelSerializer):
-    by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    by = UsernameField()  # null: a rule's step, or a visitor reading
 
     class Meta:
         model = CaseDecision
@@ -532,8 +538,8 @@ class ProposeSerializer(serializers.Serializer):
 
 
 class TrancheDecisionSerializer(serializers.ModelSerializer):
-    proposed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    proposed_by = UsernameField()
+    decided_by = UsernameField()
     condition = serializers.SerializerMethodField()
     evidence = serializers.SerializerMethodField()
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated
@@ -29,7 +28,29 @@ def _user(field) -> object:
     return getattr(request, "user", None)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+class HistoryEntrySerializer(serializers.Serializer):
+    """One audit entry of a record, as ``…/history/`` lists them (newest first)."""
+
+    seq = serializers.IntegerField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    interface = serializers.CharField()
+    action = serializers.CharField()
+    changes = serializers.DictField(help_text="Per field, [before, after].")
+    restricted_rows = serializers.DictField(
+        child=serializers.IntegerField(),
+        help_text="Per child set, how many rows rest on records you may not see (left out).",
+    )
+    request_id = serializers.CharField()
+
+
+@extend_schema_field(
+    {
+        "type": "integer",
+        "nullable": True,
+        "description": "The linked record's id; null where it is a record you may not see.",
+    }
+)
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
     """Accepts only ids the caller may see; shows null for links the caller may not see."""
 
@@ -119,6 +140,18 @@ class NamedUserField(serializers.PrimaryKeyRelatedField):
         return value.pk if value.pk in shown else None
 
 
+@extend_schema_field({"type": "string", "nullable": True, "description": "A username, or null."})
+class UsernameField(serializers.SlugRelatedField):
+    """A person named by username, read-only (null: nobody, or a reader who may not see
+    names)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "nullable": True, "description": "A username; null to visitors."}
+)
 class ColleagueField(serializers.SlugRelatedField):
     """A user by username, among the caller's colleagues (``colleagues``) and whoever the
     record names there already; one message for a username that does not exist and for one
@@ -256,7 +289,8 @@ class ScopedViewSet(viewsets.ModelViewSet):
     def perform_destroy(self, instance):
         services.delete(instance, actor=Actor.from_request(self.request))
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None, format=None):
         """The audit entries of this record, newest first (signed-in users only): those
         written while you could see the record on both sides of the change, with links to

@@ -85,7 +85,7 @@ class AssignmentSerializer(ScopedSerializer):
     task = VisibleRelatedField(Task)
     country = CountryField()
     area = VisibleRelatedField(Area, required=False, allow_null=True)
-    batch = serializers.IntegerField(source="batch_id", read_only=True)
+    batch = serializers.IntegerField(source="batch_id", read_only=True, allow_null=True)
     source_values = serializers.DictField(read_only=True)
 
     class Meta:
@@ -183,6 +183,14 @@ class MandatedTaskSerializer(serializers.ModelSerializer):
         fields = ["task", "source", "paragraph", "priority", "start", "end"]
 
 
+class MandateSerializer(serializers.Serializer):
+    """An operation's mandate as ``/mandates/{operation id}/`` gives it."""
+
+    operation = serializers.IntegerField()
+    name = serializers.CharField()
+    tasks = MandatedTaskSerializer(many=True)
+
+
 class MandateViewSet(viewsets.GenericViewSet):
     """An operation's mandated tasks: ``GET /mandates/{operation id}/`` and ``PUT`` to replace
     them (needs the right to edit the operation; audited as a change of the operation)."""
@@ -214,13 +222,11 @@ class MandateViewSet(viewsets.GenericViewSet):
             ).data,
         }
 
-    @extend_schema(responses=MandatedTaskSerializer(many=True))
+    @extend_schema(responses=MandateSerializer)
     def retrieve(self, request, pk=None, format=None):
         return Response(self._body(self._op(pk)))
 
-    @extend_schema(
-        request=MandatedTaskSerializer(many=True), responses=MandatedTaskSerializer(many=True)
-    )
+    @extend_schema(request=MandatedTaskSerializer(many=True), responses=MandateSerializer)
     def update(self, request, pk=None, format=None):
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in first.")
@@ -295,6 +301,7 @@ def analyse_for(user, scope: facts.Scope, kinds=None):
     for f, row in zip(result.findings, result.rows(), strict=True):
         item = dict(zip(FINDING_COLUMNS, row, strict=True))
         item["refs"] = f.refs
+        item["days"] = f.days  # a number, or null (the tables write an empty cell)
         item["actors"] = [{"key": a, "name": result.names.actor(a)} for a in f.actors]
         item["periods"] = [
             [_iso(analysis.date_of(s)), _iso(analysis.date_of(e))] for s, e in f.periods
@@ -330,7 +337,7 @@ class FindingSerializer(serializers.Serializer):
     place = serializers.CharField()
     start = serializers.CharField()
     end = serializers.CharField()
-    days = serializers.CharField()
+    days = serializers.IntegerField(allow_null=True)
     actors = serializers.ListField(child=serializers.DictField())
     explanation = serializers.CharField()
     review = serializers.CharField()
@@ -371,9 +378,19 @@ class FindingViewSet(viewsets.GenericViewSet):
             {
                 "key": serializers.CharField(),
                 "status": serializers.ChoiceField(choices=ReviewStatus.values),
-                "note": serializers.CharField(),
+                "note": serializers.CharField(required=False, allow_blank=True),
             },
-        )
+        ),
+        responses={
+            201: inline_serializer(
+                "FindingReviewed",
+                {
+                    "id": serializers.IntegerField(),
+                    "key": serializers.CharField(),
+                    "status": serializers.CharField(),
+                },
+            )
+        },
     )
     def create(self, request, format=None):
         """Acknowledge or resolve a finding by its key, with a note (audited)."""
@@ -382,8 +399,11 @@ class FindingViewSet(viewsets.GenericViewSet):
         owners = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
         if not owners:
             raise PermissionDenied("Your role does not allow reviewing findings.")
-        key = str(request.data.get("key", "")).strip()
-        status = str(request.data.get("status", ""))
+        body = request.data if isinstance(request.data, dict) else {}
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": "Send an object: key, status, note."})
+        key = str(body.get("key", "")).strip()
+        status = str(body.get("status", ""))
         errors = {}
         if not key:
             errors["key"] = "Give the finding's key."
@@ -395,12 +415,14 @@ class FindingViewSet(viewsets.GenericViewSet):
             review = services.review_finding(
                 key,
                 status,
-                str(request.data.get("note", "")),
+                str(body.get("note", "")),
                 actor=Actor.from_request(request),
                 owner=Organisation.objects.get(pk=sorted(owners)[0]),
             )
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
+        except DjangoValidationError as exc:  # with or without field errors
+            raise ValidationError(
+                exc.message_dict if hasattr(exc, "error_dict") else {"key": exc.messages}
+            ) from None
         return Response({"id": review.pk, "key": review.key, "status": review.status}, status=201)
 
 

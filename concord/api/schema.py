@@ -1,0 +1,58 @@
+"""What the OpenAPI schema says beyond what drf-spectacular reads off the views: every
+operation's error answers, in the one shape of ``concord.api.errors``.
+
+A schema that describes what the API really returns is checked by a fuzzer in ``make test``
+(scripts/fuzz-api: schemathesis against a server with the demo world)."""
+
+from __future__ import annotations
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {
+                    "type": "object",
+                    "description": "Per field (or non_field_errors), its messages.",
+                    "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                },
+                "request_id": {"type": "string"},
+            },
+        }
+    },
+}
+
+ERRORS = {
+    "400": "Invalid input: the fields named in `error.fields`.",
+    "401": "Not signed in (no session or token), or the token is not valid.",
+    "403": "Signed in, but your role, clearance or token does not allow this.",
+    "404": "No such record, or one you may not see (the two look the same).",
+    "405": "The method is not allowed here.",
+    "406": "The format asked for (Accept header or format suffix) is not offered.",
+    "415": "The body's media type is not accepted.",
+    "429": "Too many requests: slow down (the Retry-After header says for how long).",
+}
+
+
+def document_errors(result, generator, request, public):
+    """Postprocessing hook: an ``Error`` component, and every operation's error answers."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path in result.get("paths", {}).values():
+        for method, operation in path.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for status, description in ERRORS.items():
+                if method == "get" and status == "415":
+                    continue
+                operation["responses"].setdefault(
+                    status,
+                    {"description": description, "content": {"application/json": {"schema": ref}}},
+                )
+    return result
