@@ -197,6 +197,7 @@ def build_world():
         ClashRule,
         ImportBatch,
         Need,
+        SectorMapping,
         Task,
     )
 
@@ -391,6 +392,7 @@ def build_world():
         Relation: "Y",
         Task: "T",
         ClashRule: "K",
+        SectorMapping: "SM",
         Need: "N",
         Assignment: "W",
         Arrangement: "R",
@@ -532,6 +534,17 @@ def build_world():
                     task_a=task,
                     task_b=hidden_task,
                     reason=marker("K", c, r),
+                    classification=c,
+                    releasability=r,
+                    **common,
+                ),
+                actor=sys,
+                m2m=m2m(),
+            )
+            mapping = put(
+                SectorMapping(
+                    value=marker("SM", c, r),
+                    task=hidden_task,
                     classification=c,
                     releasability=r,
                     **common,
@@ -815,6 +828,7 @@ def build_world():
                 (Report, report, c, r),
                 (Task, task, c, r),
                 (ClashRule, rule, c, r),
+                (SectorMapping, mapping, c, r),
                 (Need, need, c, r),
                 (ImportBatch, batch, c, r),
                 (Assignment, assignment, c, r),

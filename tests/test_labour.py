@@ -16,7 +16,7 @@ from django.test import Client
 
 from concord.core.context import Actor
 from concord.core.importers import ImportContext
-from concord.core.models import AuditEntry, Country, Organisation, User
+from concord.core.models import Area, AuditEntry, Country, Organisation, User
 from concord.exchange.tabular import FileRejected
 from concord.labour import analysis, facts, pictures, threew
 from concord.labour.models import (
@@ -120,7 +120,17 @@ def test_afghanistan_3w_imports_completely_with_every_unmatched_value_reported(d
     assert plan.columns["org_acronym"] == "#org +acronym"  # spaces in the spec, understood
     unmatched = plan.unmatched
     assert len(unmatched["organisation"]) == len(plan.new_organisations) > 200
-    assert len(unmatched["adm2"]) >= 300  # districts: created from their P-codes
+    # Provinces: every one found in the ISO 3166-2 set, six by a similar spelling (shown in the
+    # preview with their score); none is created (the set is complete).
+    assert "adm1" not in unmatched
+    similar = {k: (v["area"], v["score"]) for k, v in plan.similar.items()}
+    assert similar["adm1 Hilmand (AF30)"] == ("Helmand (AF-HEL)", 86)
+    assert similar["adm1 Hirat (AF32)"] == ("Herāt (AF-HER)", 80)
+    assert similar["adm1 Maidan Wardak (AF04)"] == ("Wardak (AF-WAR)", 100)
+    assert len(similar) == 6
+    # Districts the registry lacks: listed, not created unless asked (rows keep the province).
+    assert len(unmatched["adm2"]) == len(plan.area_candidates) >= 300
+    assert {a.level for a in plan.area_candidates} == {2} and plan.new_areas == []
     assert "sector" not in unmatched  # PROTECTION_OP, EiE_OP … all reach the catalogue
     assert Assignment.objects.filter(country=afg).count() == 0, "a plan writes nothing"
     batch = threew.commit(plan, actor=actor)
@@ -132,6 +142,113 @@ def test_afghanistan_3w_imports_completely_with_every_unmatched_value_reported(d
     assert AuditEntry.objects.filter(action="import", object_id=str(batch.pk)).exists()
     again, _ = plan_file(AFG, AFG.name, user, country=afg)
     assert again.previous == batch and again.new_organisations == []
+
+
+def test_area_names_match_by_similar_spelling_unless_two_come_as_near():
+    from concord.labour.exchange import AreaMatcher
+
+    def area(pk, name, level=1, parent=None):
+        a = Area(pk=pk, name=name, country_id=1, level=level, iso_code=f"XX-{pk}")
+        a.parent_id = parent
+        return a
+
+    m = AreaMatcher([area(1, "Helmand"), area(2, "Kandaharo"), area(3, "Kandahari")])
+    assert m.similar(1, 1, "Hilmand") == (m.code("XX-1"), 86)
+    assert m.similar(1, 1, "Kandahar") is None  # two areas as near: ambiguous
+    assert m.similar(1, 1, "Nimroz") is None  # nothing near
+    assert m.similar(1, 2, "Hilmand") is None  # another level
+    assert m.similar(2, 1, "Hilmand") is None  # another country
+
+
+@pytest.mark.django_db
+def test_3w_never_adds_to_a_complete_first_level_and_creates_areas_only_when_asked(demo):
+    user = demo["dpo.contributor"]
+    data = (
+        b"org,country,adm1,adm1 code,adm2,adm2 code,sector\n"
+        b"#org,#country+code,#adm1+name,#adm1+code,#adm2+name,#adm2+code,#sector\n"
+        b"UNICEF,MLI,Atlantis,ML99,,,Education\n"
+        b"UNICEF,MLI,Mopti,ML05,Tenenkou,ML0507,Education\n"
+    )
+    for create in (False, True):
+        plan, actor = plan_file(data, "x.csv", user, create_areas=create)
+        assert "Atlantis (ML99)" in plan.unmatched["adm1"]  # never created: ISO set complete
+        assert [a.name for a in plan.area_candidates] == ["Tenenkou"]
+        assert [a.name for a in plan.new_areas] == (["Tenenkou"] if create else [])
+        assert [e.row for e in plan.rejected] == [3]  # Atlantis: no area, the row is named
+    threew.commit(plan, actor=actor, allow_rejects=True)
+    assert Area.objects.filter(name="Tenenkou", level=2, parent__iso_code="ML-5").exists()
+    assert not Area.objects.filter(name="Atlantis").exists()
+
+
+@pytest.mark.django_db
+def test_3w_sectors_speak_the_iasc_clusters_and_areas_of_responsibility(demo):
+    from concord.labour.exchange import TaskMatcher
+
+    m = TaskMatcher(Task.objects.all())
+    expected = {
+        "CCCM": "camp_management",
+        "Coordination et gestion des camps": "camp_management",
+        "Relèvement précoce": "early_recovery",
+        "Éducation": "education",
+        "ETC": "emergency_telecoms",
+        "Télécommunications d'urgence": "emergency_telecoms",
+        "Sécurité alimentaire": "food_security",
+        "FSL": "food_security",
+        "Santé": "health",
+        "Logistique": "logistics",
+        "LOG": "logistics",
+        "Nutrition": "nutrition",
+        "Protection": "protection",
+        "Abris/ANA": "shelter_nfi",
+        "Emergency Shelter and NFI": "shelter_nfi",
+        "EHA": "wash",
+        "Eau, hygiène et assainissement": "wash",
+        "Child Protection AoR": "child_protection",
+        "Protection de l'enfance": "child_protection",
+        "VBG": "gbv",
+        "Gender-Based Violence": "gbv",
+        "Lutte antimines": "mine_action",
+        "Housing, Land and Property": "hlp",
+        "LTB": "hlp",
+        "Operational Presence: Water, Sanitation & Hygiene": "wash",
+    }
+    assert {v: (m.match(v).code if m.match(v) else None) for v in expected} == expected
+    assert m.match("Cash assistance") is None  # not a cluster: mapped by hand
+
+
+@pytest.mark.django_db
+def test_a_hand_mapped_sector_is_remembered_for_the_owners_next_file(demo):
+    from concord.labour.models import SectorMapping
+
+    user = demo["dpo.contributor"]
+    data = (
+        b"org,sector,country\n#org,#sector,#country+code\n"
+        b"UNICEF,Multi-purpose cash,MLI\nWFP,Multi-purpose cash,MLI\n"
+    )
+    plan, actor = plan_file(data, "a.csv", user)
+    assert plan.unmatched["sector"] == {"Multi-purpose cash": [3, 4]}
+    food = Task.objects.get(code="food_security")
+    plan, actor = plan_file(data, "a.csv", user, sector_map={"Multi-purpose cash": food})
+    assert plan.rejected == [] and plan.mapped == {"Multi-purpose cash": [3, 4]}
+    threew.commit(plan, actor=actor)
+    owner = plan.assignments[0].owner
+    mapping = SectorMapping.objects.get(owner=owner)
+    assert (mapping.value, mapping.task) == ("Multi-purpose cash", food)
+    assert AuditEntry.objects.filter(model="labour.sectormapping", object_id=mapping.pk).exists()
+    # The next file of the same owner, spelt a little differently: mapped as before.
+    again = b"org,sector,country\n#org,#sector,#country+code\nUNHCR,MULTI PURPOSE CASH,MLI\n"
+    plan, _ = plan_file(again, "b.csv", user)
+    assert plan.rejected == [] and plan.remembered == {"MULTI PURPOSE CASH": [3]}
+    assert plan.assignments[0].task == food
+    # Another owner's file does not use it.
+    other = Organisation.objects.get(acronym="HD")
+    plan = threew.plan(
+        again,
+        "b.csv",
+        threew.Options(owner=other),
+        ImportContext(Actor(user=demo["hd.manager"], interface="cli")),
+    )
+    assert "sector" in plan.unmatched
 
 
 @needs_data

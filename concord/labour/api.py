@@ -30,6 +30,7 @@ from .filters import (
     AssignmentFilter,
     ClashRuleFilter,
     NeedFilter,
+    SectorMappingFilter,
     TaskFilter,
 )
 from .models import (
@@ -41,6 +42,7 @@ from .models import (
     Need,
     Priority,
     ReviewStatus,
+    SectorMapping,
     Task,
 )
 
@@ -55,6 +57,15 @@ class TaskSerializer(ScopedSerializer):
     class Meta:
         model = Task
         fields = ["id", "url", *Task.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class SectorMappingSerializer(ScopedSerializer):
+    task = VisibleRelatedField(Task)
+
+    class Meta:
+        model = SectorMapping
+        fields = ["id", "url", *SectorMapping.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
         read_only_fields = META
 
 
@@ -133,6 +144,16 @@ class TaskViewSet(ScopedViewSet):
     filterset_class = TaskFilter
     ordering_fields = ["code", "name", "id"]
     ordering = ["code"]
+
+
+class SectorMappingViewSet(ScopedViewSet):
+    """3W sector values mapped to tasks by their owner, used for the owner's next 3W file."""
+
+    model = SectorMapping
+    serializer_class = SectorMappingSerializer
+    filterset_class = SectorMappingFilter
+    ordering_fields = ["value", "id"]
+    ordering = ["value"]
 
 
 class ClashRuleViewSet(ScopedViewSet):
@@ -450,6 +471,11 @@ class ThreeWImportViewSet(viewsets.GenericViewSet):
                 "role": serializers.ChoiceField(choices=AssignmentRole.values, required=False),
                 "dry_run": serializers.BooleanField(required=False),
                 "allow_rejects": serializers.BooleanField(required=False),
+                "create_areas": serializers.BooleanField(
+                    required=False,
+                    help_text="Create the areas the registry lacks (never a country's first "
+                    "level when its ISO 3166-2 set is loaded); the dry run lists them.",
+                ),
             },
         )
     )
@@ -478,7 +504,13 @@ class ThreeWImportViewSet(viewsets.GenericViewSet):
                 dates[name] = dt.date.fromisoformat(d[name]) if d.get(name) else None
             except ValueError:
                 raise ValidationError({name: "Not a date (YYYY-MM-DD)."}) from None
-        options = threew.Options(owner=owner, country=country, role=role, **dates)
+        options = threew.Options(
+            owner=owner,
+            country=country,
+            role=role,
+            create_areas=str(d.get("create_areas", "")).lower() in ("1", "true", "on"),
+            **dates,
+        )
         actor = Actor.from_request(request)
         try:
             plan = threew.plan(upload.read(), upload.name, options, ImportContext(actor))

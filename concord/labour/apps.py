@@ -24,6 +24,7 @@ class LabourConfig(AppConfig):
             NavEntry("Division of labour", "Arrangements", "web:arrangement_list"),
             NavEntry("Division of labour", "Task catalogue", "web:task_list"),
             NavEntry("Division of labour", "Clash rules", "web:clashrule_list"),
+            NavEntry("Division of labour", "3W sector mappings", "web:sectormapping_list", True),
         ):
             if entry not in NAVIGATION:
                 register(entry)

@@ -32,6 +32,7 @@ from .models import (
     AssignmentStatus,
     ClashRule,
     Need,
+    SectorMapping,
     Task,
 )
 
@@ -75,19 +76,21 @@ class TaskMatcher:
         return None
 
 
+FUZZY_CUTOFF = 80  # out of 100: "Hilmand" finds "Helmand" (86), "Hirat" "Herat" (80)
+FUZZY_MARGIN = 6  # the runner-up must trail by more than this, or the name is ambiguous
+
+
 class AreaMatcher:
-    """Areas by P-code or ISO 3166-2 code, or by name within a country and level."""
+    """Areas by P-code or ISO 3166-2 code, or by name within a country and level: the same
+    name first (case, accents and punctuation aside), then the closest spelling (rapidfuzz),
+    when it is close enough and no other area of that level comes near."""
 
     def __init__(self, areas):
         self.by_code: dict[str, Area] = {}
         self.by_name: dict[tuple, Area | None] = {}
+        self.by_level: dict[tuple, list[tuple[str, Area]]] = {}
         for a in areas:
-            for code in (a.pcode, a.iso_code):
-                if code:
-                    self.by_code[code.upper()] = a
-            key = (a.country_id, a.level, normalise_name(a.name))
-            # Two areas of one name and level in a country: a name alone cannot tell them apart.
-            self.by_name[key] = None if key in self.by_name else a
+            self.add(a)
 
     def code(self, value: str) -> Area | None:
         return self.by_code.get((value or "").strip().upper())
@@ -98,10 +101,51 @@ class AreaMatcher:
             return None
         return area
 
+    def similar(
+        self, country_id: int, level: int, value: str, parent: Area | None = None
+    ) -> tuple[Area, int] | None:
+        """The area of that country and level whose name is spelt most like ``value`` (and
+        under ``parent``, if given), with its score out of 100; None below FUZZY_CUTOFF or
+        when another area scores within FUZZY_MARGIN of it."""
+        from rapidfuzz import fuzz, process
+
+        key = normalise_name(value)
+        candidates = [
+            (k, a)
+            for k, a in self.by_level.get((country_id, level), ())
+            if parent is None or a.parent_id in (None, parent.pk)
+        ]
+        if not key or not candidates:
+            return None
+        names = [k for k, _ in candidates]
+        found = process.extract(key, names, scorer=fuzz.ratio, limit=2, score_cutoff=FUZZY_CUTOFF)
+        if not found:
+            # One name holding the other whole ("Maidan Wardak" and "Wardak"), 5 letters or more.
+            found = [
+                (k, 100.0, i)
+                for i, k in enumerate(names)
+                if min(len(k), len(key)) >= 5 and (k in key or key in k)
+            ][:2]
+        if not found:
+            return None
+        (_, best, i), *rest = found
+        runner_up = rest[0] if rest else None
+        if (
+            runner_up is not None
+            and runner_up[1] > best - FUZZY_MARGIN
+            and candidates[runner_up[2]][1] is not candidates[i][1]
+        ):
+            return None  # two areas come as near: the name alone cannot tell them apart
+        return candidates[i][1], round(best)
+
     def add(self, area: Area) -> None:
-        if area.pcode:
-            self.by_code[area.pcode.upper()] = area
-        self.by_name[(area.country_id, area.level, normalise_name(area.name))] = area
+        for code in (area.pcode, area.iso_code):
+            if code:
+                self.by_code[code.upper()] = area
+        key = (area.country_id, area.level, normalise_name(area.name))
+        # Two areas of one name and level in a country: a name alone cannot tell them apart.
+        self.by_name[key] = None if key in self.by_name else area
+        self.by_level.setdefault((area.country_id, area.level), []).append((key[2], area))
 
 
 def task_matcher(ctx) -> TaskMatcher:
@@ -200,6 +244,26 @@ class ClashRuleSpec(Spec):
         r.task_b = task_ref(row.get("task_b", ""), ctx, "task_b")
         r.reason = row.get("reason", r.reason or "")
         return r, self.security(r, row, ctx), None
+
+
+class SectorMappingSpec(Spec):
+    model = SectorMapping
+    name = "3W sector mapping"
+    fields = SectorMapping.FIELDS
+    required = {"value", "task"}
+
+    def key(self, row):
+        return row.get("id") or normalise_name(row.get("value", ""))
+
+    def values(self, m, labels):
+        task = labels.get(Task, m.task_id)
+        return [m.value, task.code if task else ""]
+
+    def parse(self, row, ctx):
+        m = self.instance(row, ctx)
+        m.value = row.get("value", m.value or "")
+        m.task = task_ref(row.get("task", ""), ctx, "task")
+        return m, self.security(m, row, ctx), None
 
 
 class NeedSpec(Spec):
@@ -490,6 +554,7 @@ def write_findings(fmt: str, rows: list[list]) -> tuple[object, str, str]:
 SPECS = {
     "tasks": TaskSpec(),
     "clashrules": ClashRuleSpec(),
+    "sectormappings": SectorMappingSpec(),
     "needs": NeedSpec(),
     "assignments": AssignmentSpec(),
     "arrangements": ArrangementSpec(),

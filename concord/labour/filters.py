@@ -18,6 +18,7 @@ from .models import (
     ClashRule,
     ImportBatch,
     Need,
+    SectorMapping,
     Task,
 )
 
@@ -44,6 +45,15 @@ class ClashRuleFilter(ScopedFilterSet):
     class Meta:
         model = ClashRule
         fields = ["task", "classification", "owner"]
+
+
+class SectorMappingFilter(ScopedFilterSet):
+    q = df.CharFilter(field_name="value", lookup_expr="icontains", label="Sector")
+    task = LinkFilter(Task, "task", by="code", label="Task (code)")
+
+    class Meta:
+        model = SectorMapping
+        fields = ["q", "task", "classification", "owner"]
 
 
 def _active_on(qs, name, value):

@@ -25,6 +25,7 @@ from .models import (
     Need,
     Priority,
     ReviewStatus,
+    SectorMapping,
     Task,
 )
 
@@ -120,6 +121,18 @@ class TaskForm(ScopedForm):
 
     def clean_hxl_activities(self):
         return self._split("hxl_activities")
+
+
+class SectorMappingForm(ScopedForm):
+    task = TaskRefField(help_text="The task the sector stands for, e.g. 'child_protection'.")
+
+    class Meta:
+        model = SectorMapping
+        fields = [*SectorMapping.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _with_users(self)
 
 
 class ClashRuleForm(ScopedForm):

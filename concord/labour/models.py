@@ -19,6 +19,7 @@ from concord.core.models import (
     ScopedModel,
     ScopedQuerySet,
 )
+from concord.core.models.registry import normalise_name
 from concord.operations.models import Operation, sources_problem
 
 
@@ -121,6 +122,41 @@ class ClashRule(ScopedModel):
         super().clean()
         if self.task_a_id and self.task_a_id == self.task_b_id:
             raise ValidationError({"task_b": "A task does not clash with itself."})
+
+
+class SectorMapping(ScopedModel):
+    """A sector value of a 3W file that its owner mapped to a task by hand, remembered for
+    the owner's next file (the catalogue's own vocabulary is on the tasks: hxl_sectors)."""
+
+    value = models.CharField(max_length=300, help_text="As the file writes it.")
+    key = models.CharField(max_length=300, editable=False)  # normalise_name(value)
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="+")
+
+    FIELDS = ["value", "task"]
+
+    class Meta:
+        ordering = ["value", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="uniq_sector_mapping_per_owner")
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:sectormapping_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        super().clean()
+        self.value = (self.value or "").strip()
+        self.key = normalise_name(self.value)
+        if not self.key:
+            raise ValidationError({"value": "Give the sector as the file writes it."})
+        taken = SectorMapping.objects.filter(owner_id=self.owner_id, key=self.key)
+        if self.owner_id and taken.exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {"value": "This organisation already maps that sector: edit that mapping."}
+            )
 
 
 class Priority(models.TextChoices):

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from concord.core import audit, bulk, services
 from concord.core.context import Actor
-from concord.core.models import Organisation, OrganisationName
+from concord.core.models import Classification, Organisation, OrganisationName, Releasability
 from concord.core.models.registry import normalise_name
 from concord.operations.models import Operation
 
-from .models import Assignment, FindingReview, ImportBatch, MandatedTask, Task
+from .models import Assignment, FindingReview, ImportBatch, MandatedTask, SectorMapping, Task
 
 
 def set_mandate(rows: Iterable[dict]):
@@ -139,10 +139,13 @@ def import_assignments(
     actor: Actor,
     organisations: list = (),
     areas: list = (),
+    sector_choices: dict | None = None,
 ) -> ImportBatch:
     """Write a checked 3W file: the organisations and areas it had to create (each audited),
     the batch, and its assignments in bulk, with one audit entry for the batch recording how
-    many rows it wrote and the file's hash. Every assignment points at its batch."""
+    many rows it wrote and the file's hash. Every assignment points at its batch. The sectors
+    mapped by hand (``sector_choices``: value -> task) are remembered for the owner's next
+    file (``SectorMapping``, each audited)."""
     if not actor.is_system:
         allowed = actor.user.principal().orgs_with_role("contributor")
         if batch.owner_id not in allowed:
@@ -166,4 +169,25 @@ def import_assignments(
         batch,
         {"assignments": [0, len(assignments)], "sha256": [None, batch.sha256]},
     )
+    remember_sectors(batch.owner, sector_choices or {}, actor=actor)
     return batch
+
+
+def remember_sectors(owner, choices: dict, *, actor: Actor) -> None:
+    """Keep each hand mapping of a 3W sector value for the owner's next file: a new mapping,
+    or the owner's mapping of that value pointed at the newly chosen task."""
+    for value, task in choices.items():
+        key = normalise_name(value)
+        mapping = SectorMapping.objects.filter(owner=owner, key=key).first() or SectorMapping(
+            owner=owner,
+            value=value,
+            classification=Classification.INTERNAL,
+            releasability=Releasability.OWNER,
+        )
+        if mapping.task_id == task.pk:
+            continue
+        if mapping.pk and not actor.is_system:
+            if not SectorMapping.objects.editable_by(actor.user).filter(pk=mapping.pk).exists():
+                continue  # someone else's mapping, kept as it is (they may change it)
+        mapping.task = task
+        services.save(mapping, actor=actor)

@@ -33,7 +33,14 @@ from concord.exchange.tabular import (
 )
 
 from .exchange import AreaMatcher, TaskMatcher
-from .models import Assignment, AssignmentRole, AssignmentStatus, ImportBatch, Task
+from .models import (
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    ImportBatch,
+    SectorMapping,
+    Task,
+)
 
 # (tag, attributes that must all be present) -> what the column holds. First match wins.
 ROLES = [
@@ -188,7 +195,9 @@ class Options:
     classification: int = 1
     releasability: str = "owner"
     create_organisations: bool = True
-    create_areas: bool = True
+    # Areas are created only when asked, and never at the first level of a country whose
+    # reference subdivisions (ISO 3166-2) are loaded: that set is complete.
+    create_areas: bool = False
     sector_map: dict[str, Task] = field(default_factory=dict)  # unmatched value -> task
 
 
@@ -200,11 +209,19 @@ class Plan:
     assignments: list[Assignment] = field(default_factory=list)
     new_organisations: list[Organisation] = field(default_factory=list)
     new_areas: list[Area] = field(default_factory=list)
+    # What asking to create areas would create (exactly these), and why others never are.
+    area_candidates: list[Area] = field(default_factory=list)
+    # Areas matched by a similar name: "adm1 Hilmand (AF09)" -> area, its code, score, rows.
+    similar: dict[str, dict] = field(default_factory=dict)
     matched: Counter = field(default_factory=Counter)  # "organisations" -> n distinct …
     unmatched: dict[str, dict[str, list[int]]] = field(
         default_factory=lambda: defaultdict(lambda: defaultdict(list))
     )  # kind -> value -> rows
     mapped: dict[str, list[int]] = field(default_factory=dict)  # sector mapped by hand -> rows
+    # Mapped as the owner mapped it for an earlier file (SectorMapping) -> rows.
+    remembered: dict[str, list[int]] = field(default_factory=dict)
+    remembered_tasks: dict[str, Task] = field(default_factory=dict)
+    choices: dict[str, Task] = field(default_factory=dict)  # this file's hand mappings
     rejected: list[CellError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     columns: dict[str, str] = field(default_factory=dict)  # role -> hashtag as written
@@ -215,9 +232,15 @@ class Plan:
             "rows": self.rows,
             "assignments": len(self.assignments),
             "new_organisations": [o.acronym or o.name for o in self.new_organisations],
-            "new_areas": [f"{a.name} ({a.pcode})" if a.pcode else a.name for a in self.new_areas],
+            "new_areas": [_area_label(a) for a in self.new_areas],
+            "area_candidates": [_area_label(a) for a in self.area_candidates],
+            "similar": {
+                value: {k: (v[:50] if k == "rows" else v) for k, v in m.items()}
+                for value, m in self.similar.items()
+            },
             "matched": dict(self.matched),
             "mapped": {value: len(rows) for value, rows in self.mapped.items()},
+            "remembered": {value: len(rows) for value, rows in self.remembered.items()},
             "unmatched": {
                 kind: {value: rows[:50] for value, rows in values.items()}
                 for kind, values in self.unmatched.items()
@@ -227,6 +250,11 @@ class Plan:
             "warnings": self.warnings,
             "columns": self.columns,
         }
+
+
+def _area_label(a: Area) -> str:
+    code = a.pcode or a.iso_code
+    return f"{a.name} ({code})" if code else a.name
 
 
 def _date(value: str, column: str, line: int, errors: list) -> dt.date | None:
@@ -276,6 +304,10 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
     org_objs: dict[int, Organisation] = {}
     tasks = TaskMatcher(ctx.visible(Task))
     task_of: dict[tuple, Task | None] = {}
+    remembered = {
+        m.key: m.task
+        for m in ctx.visible(SectorMapping).filter(owner=options.owner).select_related("task")
+    }
     countries = {c.alpha3: c for c in Country.objects.all()}
     country_names = {normalise_name(c.name): c for c in countries.values()}
     country_names.update({normalise_name(c.alpha2): c for c in countries.values() if c.alpha2})
@@ -289,6 +321,13 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
         if c:
             wanted_countries.add(c.pk)
     areas = AreaMatcher(area_qs.filter(country_id__in=wanted_countries))
+    # Countries whose first level is the complete ISO 3166-2 set: never added to.
+    complete = set(
+        Area.objects.filter(country_id__in=wanted_countries, level=1)
+        .exclude(iso_code="")
+        .values_list("country_id", flat=True)
+    )
+    similar_of: dict[tuple, tuple[Area, int] | None] = {}
     new_orgs: dict[str, Organisation] = {}
     new_areas: dict[tuple, Area] = {}
     seen = {"organisations": set(), "areas": set(), "tasks": set()}
@@ -328,8 +367,20 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
         if not code and not name:
             return None
         area = areas.code(code) if code else None
+        under = parent if isinstance(parent, Area) else None
         if area is None and name:
-            area = areas.name(country.pk, level, name, parent if isinstance(parent, Area) else None)
+            area = areas.name(country.pk, level, name, under)
+        if area is None and name:
+            key = (country.pk, level, name, under.pk if under else None)
+            if key not in similar_of:  # a file repeats a few hundred places
+                similar_of[key] = areas.similar(country.pk, level, name, under)
+            if similar_of[key] is not None:
+                area, score = similar_of[key]
+                label = f"adm{level} {name} ({code})" if code else f"adm{level} {name}"
+                found = p.similar.setdefault(
+                    label, {"area": _area_label(area), "score": score, "rows": []}
+                )
+                found["rows"].append(line)
         if area is not None:
             if area.country_id != country.pk:
                 p.rejected.append(
@@ -340,12 +391,12 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
             return area
         key = (country.pk, level, (code or "").upper() or normalise_name(name))
         if key in new_areas:
-            return new_areas[key]
+            return new_areas[key] if options.create_areas else None
         p.unmatched[f"adm{level}"][f"{name} ({code})" if code and name else code or name].append(
             line
         )
-        if not options.create_areas or (level == 2 and parent is None):
-            return None
+        if (level == 1 and country.pk in complete) or (level == 2 and parent is None):
+            return None  # never created: the reference set is complete, or no parent
         area = Area(
             name=name or code,
             country=country,
@@ -357,6 +408,8 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
             releasability=options.releasability,
         )
         new_areas[key] = area
+        if not options.create_areas:
+            return None
         areas.add(area)
         return area
 
@@ -388,6 +441,14 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
                 if v in options.sector_map:
                     task = options.sector_map[v]
                     p.mapped.setdefault(v, []).append(line)
+                    p.choices[v] = task
+                    break
+        if task is None:
+            for v in values:
+                if v and normalise_name(v) in remembered:
+                    task = remembered[normalise_name(v)]
+                    p.remembered.setdefault(v, []).append(line)
+                    p.remembered_tasks[v] = task
                     break
         if task is None:
             label = sector or activity or "(empty)"
@@ -455,7 +516,10 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
     # fresh empty entry called "items" instead of the method (and show nothing unmatched).
     p.unmatched = {kind: dict(values) for kind, values in p.unmatched.items()}
     p.new_organisations = list(new_orgs.values())
-    p.new_areas = sorted(new_areas.values(), key=lambda a: a.level)  # parents first
+    p.area_candidates = sorted(new_areas.values(), key=lambda a: (a.level, a.name))
+    p.new_areas = (
+        sorted(new_areas.values(), key=lambda a: a.level) if options.create_areas else []
+    )  # parents first
     p.matched.update(
         organisations=len(seen["organisations"]),
         areas=len(seen["areas"]),
@@ -489,4 +553,5 @@ def commit(p: Plan, *, actor, allow_rejects: bool = False) -> ImportBatch:
         actor=actor,
         organisations=p.new_organisations,
         areas=p.new_areas,
+        sector_choices=p.choices,
     )

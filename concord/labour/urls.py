@@ -14,6 +14,7 @@ urlpatterns = [
     path("assignments/imports/<int:pk>/", views.batch_detail, name="importbatch_detail"),
     *object_urls(views.TASKS),
     *object_urls(views.CLASH_RULES),
+    *object_urls(views.SECTOR_MAPPINGS),
     *object_urls(views.NEEDS),
     *object_urls(views.ASSIGNMENTS),
     *object_urls(views.ARRANGEMENTS),

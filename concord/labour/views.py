@@ -34,6 +34,7 @@ from .filters import (
     AssignmentFilter,
     ClashRuleFilter,
     NeedFilter,
+    SectorMappingFilter,
     TaskFilter,
 )
 from .forms import (
@@ -44,6 +45,7 @@ from .forms import (
     MandateForm,
     NeedForm,
     ReviewForm,
+    SectorMappingForm,
     TaskForm,
     format_mandate_line,
 )
@@ -55,6 +57,7 @@ from .models import (
     ClashRule,
     ImportBatch,
     Need,
+    SectorMapping,
     Task,
 )
 
@@ -133,6 +136,25 @@ CLASH_RULES = Config(
         ("Task", L.label(Task, r.task_a_id)),
         ("Clashes with", L.label(Task, r.task_b_id)),
         ("Why", r.reason),
+    ],
+)
+
+
+SECTOR_MAPPINGS = Config(
+    model=SectorMapping,
+    name="sectormappings",
+    singular="3W sector mapping",
+    filterset=SectorMappingFilter,
+    form=SectorMappingForm,
+    default_sort="value",
+    columns=[
+        Column("Sector in the file", lambda m, L: m.value, "value", link=True),
+        Column("Task", lambda m, L: L.label(Task, m.task_id)),
+        Column("Owner", lambda m, L: L.label(Organisation, m.owner_id)),
+    ],
+    detail_fields=lambda m, L: [
+        ("Sector in the file", m.value),
+        ("Task", L.label(Task, m.task_id)),
     ],
 )
 
@@ -823,11 +845,13 @@ def import_3w(request):
 
 
 def _with_sector_rows(ctx: dict, plan: threew.Plan, options: threew.Options) -> dict:
-    """The sectors to map: those still unknown, and those mapped already (kept selected, so
-    the mapping travels with the confirmation)."""
+    """The sectors to map: those still unknown, and those mapped already, by hand or as the
+    owner mapped them for an earlier file (kept selected, so the mapping travels with the
+    confirmation, and can be changed)."""
     ctx["sector_rows"] = sorted(
         [(v, len(rows), "") for v, rows in plan.unmatched.get("sector", {}).items()]
         + [(v, len(rows), options.sector_map[v].code) for v, rows in plan.mapped.items()]
+        + [(v, len(rows), plan.remembered_tasks[v].code) for v, rows in plan.remembered.items()]
     )
     return ctx
 

@@ -318,6 +318,15 @@ def _sequential(world, op: Op, other: Op, r: Rel, names, bridging=False) -> Resu
     )
 
 
+def _shift(day: dt.date, by: dt.timedelta) -> dt.date:
+    """``day`` moved by ``by``, stopping at the first or last day a date can hold (an end
+    stored as 9999-12-31 must not take a page down)."""
+    try:
+        return day + by
+    except OverflowError:
+        return dt.date.max if by > dt.timedelta(0) else dt.date.min
+
+
 def _successor(world: World, op: Op) -> Op | None:
     """The UN/regional force that began in one of ``op``'s host countries closest to its end,
     within HANDOVER_WINDOW (and after ``op`` began), in the same domain (a naval operation
@@ -330,8 +339,8 @@ def _successor(world: World, op: Op) -> Op | None:
         forces, starts = world.by_start.get(c, []), world.starts.get(c, [])
         # Only the forces that began within the window: found by bisection (the country's
         # forces are sorted by start), so the check does not grow with the country's history.
-        lo = bisect.bisect_left(starts, op.end - HANDOVER_WINDOW)
-        hi = bisect.bisect_right(starts, op.end + HANDOVER_WINDOW)
+        lo = bisect.bisect_left(starts, _shift(op.end, -HANDOVER_WINDOW))
+        hi = bisect.bisect_right(starts, _shift(op.end, HANDOVER_WINDOW))
         for o in forces[lo:hi]:
             gap = abs(o.start - op.end)
             if (

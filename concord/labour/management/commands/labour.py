@@ -41,6 +41,12 @@ class Command(ConcordCommand):
         )
         i.add_argument("--dry-run", action="store_true", help="Show the plan; write nothing.")
         i.add_argument("--allow-rejects", action="store_true", help="Import the good rows.")
+        i.add_argument(
+            "--create-areas",
+            action="store_true",
+            help="Create the areas the registry lacks (--dry-run lists them; never a "
+            "country's first level when its ISO 3166-2 set is loaded).",
+        )
         self.add_as_argument(i)
 
     def handle(self, action, **o):
@@ -97,6 +103,7 @@ class Command(ConcordCommand):
             start=_date(o.get("start"), "--start"),
             end=_date(o.get("end"), "--end"),
             role=o["role"],
+            create_areas=o["create_areas"],
         )
         try:
             plan = threew.plan(path.read_bytes(), path.name, options, ImportContext(actor))
