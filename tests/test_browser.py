@@ -266,6 +266,7 @@ def test_division_of_labour_analysis_timeline_grid_and_3w_import(browser, demo, 
     f.write_text(
         "Organisation,Sector,Region\n#org +name,#sector,#adm1 +name\n"
         "UNICEF,Education,Gao\nBrand-new NGO,Protection,Mopti\nUNICEF,Astrology,Gao\n"
+        "UNICEF,Santé,Tombouctu\n"
     )
     page.goto(f"{base}/assignments/import-3w/")
     page.locator('input[type="file"]').set_input_files(str(f))
@@ -274,15 +275,18 @@ def test_division_of_labour_analysis_timeline_grid_and_3w_import(browser, demo, 
     expect(page.get_by_role("heading", name="Preview of mali-3w.csv")).to_be_visible()
     page.get_by_text("organisation: 1 value").click()  # folded: real files list hundreds
     expect(page.get_by_text("Brand-new NGO — row 4")).to_be_visible()
+    # A region spelt differently from the registry: matched, with its score, to be checked.
+    expect(page.get_by_role("heading", name="Areas matched by a similar name")).to_be_visible()
+    assert "adm1 Tombouctu" in page.locator("main").inner_text()
     # The unknown sector is mapped to a task, and the preview is made again.
     page.get_by_label("Task for Astrology").select_option("education")
     shot(page, "labour-import-preview")
     page.get_by_role("button", name="Preview again with these choices").click()
     page.wait_for_load_state()
-    page.get_by_role("button", name="Import 3 assignments").click()
+    page.get_by_role("button", name="Import 4 assignments").click()
     page.wait_for_load_state()
     created = page.locator("dt:has-text('Assignments created') + dd")
-    assert created.inner_text() == "3"
+    assert created.inner_text() == "4"
     assert "Brand-new NGO" in page.locator("main").inner_text()
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors

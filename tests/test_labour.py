@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from concord.core.context import Actor
@@ -249,6 +249,77 @@ def test_a_hand_mapped_sector_is_remembered_for_the_owners_next_file(demo):
         ImportContext(Actor(user=demo["hd.manager"], interface="cli")),
     )
     assert "sector" in plan.unmatched
+
+
+@pytest.mark.django_db
+def test_an_import_is_rolled_back_whole_unless_later_records_depend_on_it(demo):
+    """Everything the import created goes, audited; refused (nothing deleted) while a later
+    record depends on it; by a manager of its owner, through the page, the API and the CLI."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from concord.core import services as core_services
+    from concord.core.models import Person
+    from concord.labour import services
+    from concord.labour.models import ImportBatch
+
+    data = (
+        b"org,sector,country,adm1,adm2 code,adm2\n"
+        b"#org,#sector,#country+code,#adm1+name,#adm2+code,#adm2+name\n"
+        b"Sahel Relief Net,Education,MLI,Mopti,ML0508,Youwarou\n"
+        b"Sahel Relief Net,Health,MLI,Mopti,ML0508,Youwarou\n"
+    )
+    contributor, manager = demo["dpo.contributor"], demo["dpo.manager"]
+    plan, actor = plan_file(data, "r.csv", contributor, create_areas=True)
+    batch = threew.commit(plan, actor=actor)
+    org = Organisation.objects.get(name="Sahel Relief Net")
+    district = Area.objects.get(pcode="ML0508")
+    assert batch.created_records == {"organisations": [org.pk], "areas": [district.pk]}
+    as_manager = Actor(user=manager, interface="web")
+    with pytest.raises(PermissionDenied, match="manager"):
+        services.rollback_import(batch, actor=actor)  # the contributor who imported it
+    # A person later affiliated with the created organisation depends on it: refused.
+    person = core_services.save(
+        Person(name="Awa (test)", owner=batch.owner, classification=1, releasability="owner"),
+        actor=as_manager,
+        children=core_services.set_affiliations(
+            [{"organisation": org, "title": "Coordinator", "start": None, "end": None}]
+        ),
+    )
+    with pytest.raises(ValidationError) as e:
+        services.rollback_import(batch, actor=as_manager)
+    assert "1 affiliations (organisation)" in e.value.message_dict["batch"][0]
+    assert Assignment.objects.filter(batch=batch).count() == 2  # nothing was deleted
+    core_services.delete(person, actor=as_manager)
+    # An assignment of the import edited since: refused, saying so.
+    edited = Assignment.objects.filter(batch=batch).first()
+    edited.contact = "desk@example.org"
+    core_services.save(edited, actor=as_manager)
+    r = login(manager).post(f"/assignments/imports/{batch.pk}/rollback/", follow=True)
+    assert "1 assignment of this import was edited since" in r.content.decode()
+    Assignment.objects.filter(pk=edited.pk).update(updated_at=edited.created_at)
+    # Now it goes: through the API, as the manager.
+    c = Client()
+    c.force_login(manager)
+    r = c.post(f"/api/v1/import-batches/{batch.pk}/rollback/")
+    assert r.status_code == 200, r.content
+    assert r.json()["rolled_back_by"] == "dpo.manager" and r.json()["report"]["rows"] == 2
+    assert not Assignment.objects.filter(batch=batch).exists()
+    assert not Organisation.objects.filter(pk=org.pk).exists()
+    assert not Area.objects.filter(pk=district.pk).exists()
+    batch = ImportBatch.objects.get(pk=batch.pk)
+    assert batch.rolled_back_by == manager
+    entries = AuditEntry.objects.filter(actor_id=manager.pk).order_by("-seq")
+    assert entries[0].action == "rollback" and entries[0].changes["assignments"] == [2, 0]
+    assert {(e.model, e.action) for e in entries[1:3]} == {
+        ("core.organisation", "delete"),
+        ("core.area", "delete"),
+    }
+    page = login(manager).get(f"/assignments/imports/{batch.pk}/").content.decode()
+    assert "Rolled back" in page and "Roll back the import" not in page
+    with pytest.raises(CommandError, match="rolled back on"):
+        call_command("labour", "rollback-3w", str(batch.pk), "--as", "dpo.manager")
+    with pytest.raises(CommandError, match="no import"):
+        call_command("labour", "rollback-3w", "99999999999999999999", "--as", "dpo.manager")
 
 
 @needs_data

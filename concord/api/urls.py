@@ -27,6 +27,7 @@ router.register("arrangements", labour.ArrangementViewSet, basename="arrangement
 router.register("mandates", labour.MandateViewSet, basename="mandate")
 router.register("findings", labour.FindingViewSet, basename="finding")
 router.register("imports-3w", labour.ThreeWImportViewSet, basename="import3w")
+router.register("import-batches", labour.ImportBatchViewSet, basename="importbatch")
 router.register(
     "accountability-lines", accountability.AccountabilityLineViewSet, basename="accountabilityline"
 )

@@ -9,11 +9,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import (
+    MethodNotAllowed,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.base import ScopedSerializer, ScopedViewSet, UsernameField, VisibleRelatedField
 from concord.api.core import CountryField
 from concord.core.context import Actor
 from concord.core.importers import ImportContext
@@ -38,6 +44,7 @@ from .models import (
     Assignment,
     AssignmentRole,
     ClashRule,
+    ImportBatch,
     MandatedTask,
     Need,
     Priority,
@@ -524,3 +531,46 @@ class ThreeWImportViewSet(viewsets.GenericViewSet):
         except FileRejected as exc:
             raise ValidationError({"file": [str(e) for e in exc.errors[:500]]}) from None
         return Response({"batch": batch.pk, **batch.report}, status=201)
+
+
+class ImportBatchSerializer(ScopedSerializer):
+    rolled_back_by = UsernameField()
+
+    class Meta:
+        model = ImportBatch
+        fields = [
+            "id",
+            "url",
+            *ImportBatch.FIELDS,
+            "report",
+            "rolled_back_at",
+            "rolled_back_by",
+            *ScopedSerializer.SECURITY_FIELDS,
+            *META,
+        ]
+        read_only_fields = fields
+
+
+class ImportBatchViewSet(ScopedViewSet):
+    """The 3W imports you may see, with their reports (made by ``POST /imports-3w/``).
+    ``POST …/{id}/rollback/`` undoes one: its assignments and the organisations and areas it
+    created (a manager of its owner; refused, saying why, when later records depend on them)."""
+
+    model = ImportBatch
+    serializer_class = ImportBatchSerializer
+    filter_backends: list = []
+    ordering = ["-id"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        raise MethodNotAllowed("POST", detail="Import a file at /api/v1/imports-3w/.")
+
+    @extend_schema(request=None, responses=ImportBatchSerializer)
+    @action(detail=True, methods=["post"])
+    def rollback(self, request, pk=None, format=None):
+        batch = self.get_visible_object()
+        try:
+            batch = services.rollback_import(batch, actor=Actor.from_request(request))
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        return Response(self.get_serializer(batch).data)

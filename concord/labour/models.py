@@ -259,6 +259,12 @@ class ImportBatch(ScopedModel):
     rows = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
+    # What the import created besides its assignments (ids), so that it can be undone.
+    created_records = models.JSONField(default=dict, blank=True)
+    rolled_back_at = models.DateTimeField(null=True, blank=True)
+    rolled_back_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     FIELDS = ["filename", "sha256", "rows", "created"]
 

@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import UniqueConstraint
 from django.utils import timezone
 
 from concord.core import audit, bulk, services
 from concord.core.context import Actor
-from concord.core.models import Classification, Organisation, OrganisationName, Releasability
+from concord.core.models import (
+    Area,
+    Classification,
+    Organisation,
+    OrganisationName,
+    Releasability,
+)
 from concord.core.models.registry import normalise_name
 from concord.operations.models import Operation
 
@@ -154,6 +160,10 @@ def import_assignments(
     for level in (1, 2, 3):
         _bulk_create([a for a in areas if a.level == level], actor=actor)
     batch.created = len(assignments)
+    batch.created_records = {
+        "organisations": [o.pk for o in organisations],
+        "areas": [a.pk for a in areas],
+    }
     services.save(batch, actor=actor)
     now = timezone.now()
     user = None if actor.is_system else actor.user
@@ -171,6 +181,118 @@ def import_assignments(
     )
     remember_sectors(batch.owner, sector_choices or {}, actor=actor)
     return batch
+
+
+ROLLBACK_KEEPS = (OrganisationName,)  # rows that go with a created organisation
+
+
+@transaction.atomic
+def rollback_import(batch: ImportBatch, *, actor: Actor) -> ImportBatch:
+    """Undo a 3W import: its assignments, and the organisations and areas it created, are
+    deleted (audited: one entry for the batch, one per organisation and area), and the batch
+    is kept, marked rolled back. Refused, saying why, when an assignment of the import was
+    edited since, or when a later record depends on what it created (an assignment entered by
+    hand in a created district, a record shared with a created organisation…): nothing is
+    then deleted. A manager of the organisation that owns the import may do it."""
+    if not actor.is_system:
+        if actor.user is None or not actor.user.is_authenticated:
+            raise PermissionDenied("Sign in first.")
+        if not ImportBatch.objects.deletable_by(actor.user).filter(pk=batch.pk).exists():
+            raise PermissionDenied(
+                "Only a manager of the organisation that owns the import may roll it back."
+            )
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.rolled_back_at:
+        raise ValidationError(
+            {"batch": f"This import was rolled back on {batch.rolled_back_at:%Y-%m-%d}."}
+        )
+    assignments = Assignment.objects.filter(batch=batch)
+    edited = assignments.filter(updated_at__gt=models.F("created_at")).count()
+    if edited:
+        raise ValidationError(
+            {
+                "batch": f"{edited} assignment{'s' if edited != 1 else ''} of this import "
+                f"{'were' if edited != 1 else 'was'} edited since it was imported: rolling "
+                "back would lose the edits. Delete them one by one, or undo the edits first."
+            }
+        )
+    created = batch.created_records or {}
+    orgs = list(Organisation.objects.filter(pk__in=created.get("organisations", [])))
+    areas = list(Area.objects.filter(pk__in=created.get("areas", [])))
+    own = {
+        Assignment: set(assignments.values_list("pk", flat=True)),
+        Organisation: {o.pk for o in orgs},
+        Area: {a.pk for a in areas},
+    }
+    blocking = _dependents(own)
+    if blocking:
+        raise ValidationError(
+            {
+                "batch": "Later records depend on what this import created, so nothing was "
+                "rolled back: "
+                + "; ".join(f"{n} {what}" for what, n in sorted(blocking.items()))
+                + ". Remove those links first."
+            }
+        )
+    snapshots = [(o, o.pk, audit.snapshot(o)) for o in [*orgs, *areas]]
+    n = assignments.count()
+    assignments.delete()
+    for area in sorted(areas, key=lambda a: -a.level):  # districts before their provinces
+        area.delete()
+    for org in orgs:
+        org.delete()
+    for obj, pk, before in snapshots:
+        obj.pk = pk  # (deleted: the entry names what was)
+        audit.record(
+            actor,
+            "delete",
+            obj,
+            audit.diff(before, None),
+            object_id=pk,
+            owner_id=obj.owner_id,
+            classification=obj.classification,
+            scope=(audit.state_of(before), None),
+        )
+    batch.rolled_back_at = timezone.now()
+    batch.rolled_back_by = None if actor.is_system else actor.user
+    batch.save(update_fields=["rolled_back_at", "rolled_back_by"])
+    audit.record(
+        actor,
+        "rollback",
+        batch,
+        {
+            "assignments": [n, 0],
+            "organisations": [len(orgs), 0],
+            "areas": [len(areas), 0],
+        },
+    )
+    return batch
+
+
+def _dependents(own: dict[type, set[int]]) -> dict[str, int]:
+    """Records outside ``own`` that point at an organisation or area in it, by kind."""
+    out: dict[str, int] = {}
+    for model in (Organisation, Area):
+        ids = own.get(model) or set()
+        if not ids:
+            continue
+        # Every relation pointing here, those without a reverse name ("+") included; an M2M's
+        # through table is met through its M2M field.
+        for rel in model._meta.get_fields(include_hidden=True):
+            if not (rel.is_relation and rel.auto_created and not rel.concrete):
+                continue
+            related = rel.related_model
+            if related in ROLLBACK_KEEPS or related._meta.auto_created:
+                continue
+            qs = related._base_manager.filter(**{f"{rel.field.name}__in": ids})
+            mine = own.get(related)
+            if mine:
+                qs = qs.exclude(pk__in=mine)
+            n = qs.distinct().count()
+            if n:
+                what = f"{related._meta.verbose_name_plural} ({rel.field.verbose_name})"
+                out[what] = out.get(what, 0) + n
+    return out
 
 
 def remember_sectors(owner, choices: dict, *, actor: Actor) -> None:

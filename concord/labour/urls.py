@@ -12,6 +12,11 @@ urlpatterns = [
     path("assignments/grid/", views.grid, name="assignment_grid"),
     path("assignments/import-3w/", views.import_3w, name="assignment_import_3w"),
     path("assignments/imports/<int:pk>/", views.batch_detail, name="importbatch_detail"),
+    path(
+        "assignments/imports/<int:pk>/rollback/",
+        views.batch_rollback,
+        name="importbatch_rollback",
+    ),
     *object_urls(views.TASKS),
     *object_urls(views.CLASH_RULES),
     *object_urls(views.SECTOR_MAPPINGS),

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from concord.core.context import Actor
 from concord.core.importers import ImportContext, import_table
@@ -860,7 +860,33 @@ def batch_detail(request, pk):
     batch = ImportBatch.objects.visible_to(request.user).filter(pk=pk).first()
     if batch is None:
         raise Http404("No import with that id, or you may not see it.")
-    return render(request, "labour/batch.html", {"batch": batch, "report": batch.report})
+    can_roll_back = (
+        not batch.rolled_back_at
+        and ImportBatch.objects.deletable_by(request.user).filter(pk=batch.pk).exists()
+    )
+    return render(
+        request,
+        "labour/batch.html",
+        {"batch": batch, "report": batch.report, "can_roll_back": can_roll_back},
+    )
+
+
+@require_POST
+def batch_rollback(request, pk):
+    """Undo an import (services.rollback_import says what, and when it is refused)."""
+    batch = ImportBatch.objects.visible_to(request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("No import with that id, or you may not see it.")
+    try:
+        services.rollback_import(batch, actor=Actor.from_request(request))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, f"Rolled back: {batch.created} assignments removed.")
+    return redirect("web:importbatch_detail", pk=batch.pk)
+
+
+batch_rollback.model = ImportBatch
 
 
 batch_detail.model = ImportBatch

@@ -19,7 +19,8 @@ def _date(value: str | None, flag: str):
 class Command(ConcordCommand):
     help = (
         "Division of labour: 'analyse' prints gaps, overlaps, clashes and handover holes; "
-        "'import-3w' loads a 3W file in HXL (with --dry-run to see the plan only)."
+        "'import-3w' loads a 3W file in HXL (with --dry-run to see the plan only); "
+        "'rollback-3w' undoes an import."
     )
 
     def add_arguments(self, parser):
@@ -48,11 +49,34 @@ class Command(ConcordCommand):
             "country's first level when its ISO 3166-2 set is loaded).",
         )
         self.add_as_argument(i)
+        r = sub.add_parser("rollback-3w", help="Undo a 3W import (a manager of its owner).")
+        r.add_argument("batch", help="The import's id (its page: /assignments/imports/ID/).")
+        self.add_as_argument(r)
 
     def handle(self, action, **o):
         if action == "analyse":
             return self.analyse(o)
+        if action == "rollback-3w":
+            return self.rollback(o)
         return self.import_3w(o)
+
+    def rollback(self, o):
+        from django.core.exceptions import PermissionDenied, ValidationError
+
+        from concord.core.numbers import record_id
+        from concord.labour import services
+        from concord.labour.models import ImportBatch
+
+        actor = self.actor(o["as_user"])
+        pk = record_id(o["batch"])
+        batch = ImportBatch.objects.visible_to(actor.user).filter(pk=pk).first() if pk else None
+        if batch is None:
+            raise CommandError(f"batch: no import {o['batch']!r} that you may see.")
+        try:
+            services.rollback_import(batch, actor=actor)
+        except (ValidationError, PermissionDenied) as exc:
+            raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from None
+        self.stdout.write(f"Rolled back import {batch.pk}: {batch.created} assignments removed.")
 
     def analyse(self, o):
         from concord.core.models import Country
