@@ -908,3 +908,20 @@ def pytest_terminal_summary(terminalreporter):
             red=True,
             bold=True,
         )
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo world (catalogue and demo seeds), once per test module: its users by name.
+    (The browser tests have their own ``demo``: a live server.)"""
+    import io
+
+    from django.core.management import call_command
+
+    from concord.core.models import User
+
+    with django_db_blocker.unblock():
+        call_command("seed", "catalogue", stdout=io.StringIO())
+        call_command("seed", "demo", stdout=io.StringIO())
+        yield {u.username: u for u in User.objects.all()}
+        call_command("flush", interactive=False, verbosity=0)

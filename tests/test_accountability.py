@@ -149,15 +149,6 @@ def test_an_authorised_coalitions_web_shows_the_authorisation_as_its_line():
 # --- with the demo world ----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed", "catalogue", stdout=io.StringIO())
-        call_command("seed", "demo", stdout=io.StringIO())
-        yield {u.username: u for u in User.objects.all()}
-        call_command("flush", interactive=False, verbosity=0)
-
-
 def login(user) -> Client:
     c = Client()
     c.force_login(user)

@@ -4,10 +4,7 @@ to do (docs/getting-started.md lists what)."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db.models import Q
 from django.test import Client
 from django.utils import timezone
@@ -20,19 +17,9 @@ from concord.accountability.models import (
     Tranche,
     TrancheDecision,
 )
-from concord.core.models import User
 from concord.core.seed import DEMO_USERS
 from concord.labour.models import Assignment, Need
 from concord.operations.models import Operation
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed", "catalogue", stdout=io.StringIO())
-        call_command("seed", "demo", stdout=io.StringIO())
-        yield {u.username: u for u in User.objects.all()}
-        call_command("flush", interactive=False, verbosity=0)
 
 
 def login(user) -> Client:

@@ -599,6 +599,29 @@ def test_the_recipient_cannot_move_the_donors_money(hr):
         funding_services.propose(
             hr.tranche, "release", "x", actor=Actor(user=editor, interface="web")
         )
+    # A recipient that owns a commitment cannot make itself the donor (nor the manager of its
+    # instrument): the write is the donor's people's, judged on the commitment before it.
+    owned = services.save(
+        Commitment(
+            donor=hr.eu,
+            recipient_operation=hr.op,
+            amount=Decimal("1000.00"),
+            currency="EUR",
+            purpose="Owned by the recipient (legacy)",
+            **hr.common,
+        ),
+        actor=Actor.system("test"),
+    )
+    owned.donor = hr.un
+    with pytest.raises(PermissionDenied, match="You work for the recipient"):
+        services.save(owned, actor=hr.ed)
+    assert Commitment.objects.get(pk=owned.pk).donor == hr.eu
+    legacy_tranche = services.save(
+        Tranche(commitment=owned, label="L", amount=1, planned=TODAY(), **hr.common),
+        actor=Actor.system("test"),
+    )
+    with pytest.raises(PermissionDenied, match="You work for the recipient"):
+        services.delete(legacy_tranche, actor=hr.mg)  # (its conditions would go with it)
     # Someone on both sides is barred: the donor's people decide, not the recipient's.
     services.set_membership(
         actor=Actor.system("test"), user=hr.outsider, organisation=hr.un, role=Role.VIEWER
@@ -686,6 +709,15 @@ def test_a_report_is_reviewed_by_the_organisation_it_is_owed_to(hr):
     )
     assert r.status_code == 200 and r.json()["status"] == "accepted"
     assert r.json()["reviewed_by"] == hr.outsider.username
+    # The owing side cannot make itself the receiver to accept its own report: an editor of
+    # the mission who points the obligation at the mission is still the owing side, and the
+    # change sends the accepted report back to "submitted" (reviewed against another receiver).
+    hr.obligation.to_organisation = hr.un
+    services.save(hr.obligation, actor=hr.ed)
+    report.refresh_from_db()
+    assert (report.status, report.reviewed_by) == ("submitted", None)
+    with pytest.raises(PermissionDenied, match="owes this report"):
+        reporting_services.review(report, "accepted", actor=hr.ed)
     # An obligation owed to a body with no organisation on the platform: nobody can review.
     hr.obligation.to_organisation = None
     services.save(hr.obligation, actor=hr.ed)
@@ -921,18 +953,24 @@ def test_an_import_of_commitments_names_the_row_and_column_and_writes_nothing(hr
     from concord.core.importers import import_file
     from concord.exchange.tabular import FileRejected
 
+    hr.op.releasability = Releasability.ORGANISATIONS  # the donor sees the mission it funds
+    services.save(hr.op, actor=hr.ed, m2m={"shared_organisations": [hr.eu]})
     csv = (
         "donor,recipient_operation,amount,currency,purpose,owner,classification\n"
-        f"EUD,{hr.op.pk},1250000.00,EUR,good row,UNM,confidential\n"
-        f"EUD,{hr.op.pk},12x,EUR,bad amount,UNM,confidential\n"
+        f"EUD,{hr.op.pk},1250000.00,EUR,good row,EUD,confidential\n"
+        f"EUD,{hr.op.pk},12x,EUR,bad amount,EUD,confidential\n"
     )
     with pytest.raises(FileRejected) as e:
-        import_file("commitments", csv.encode(), "c.csv", actor=hr.ed)
+        import_file("commitments", csv.encode(), "c.csv", actor=hr.ded)
     report = e.value.report()
     assert "row 3" in report and "'amount'" in report and "12x" in report
     assert not Commitment.objects.filter(purpose__in=["good row", "bad amount"]).exists()
+    # The recipient cannot record the donor's money through a file either.
+    mine = csv.replace("EUD,confidential", "UNM,confidential").encode().rsplit(b"\n", 2)[0]
+    with pytest.raises(FileRejected, match="You work for the recipient"):
+        import_file("commitments", mine + b"\n", "c.csv", actor=hr.ed)
     saved = import_file(
-        "commitments", csv.encode().rsplit(b"\n", 2)[0] + b"\n", "c.csv", actor=hr.ed
+        "commitments", csv.encode().rsplit(b"\n", 2)[0] + b"\n", "c.csv", actor=hr.ded
     )
     assert saved[0].amount == Decimal("1250000.00") and saved[0].recipient_operation == hr.op
 

@@ -16,7 +16,7 @@ from django.test import Client
 
 from concord.core.context import Actor
 from concord.core.importers import ImportContext
-from concord.core.models import Area, AuditEntry, Country, Organisation, User
+from concord.core.models import Area, AuditEntry, Country, Organisation
 from concord.exchange.tabular import FileRejected
 from concord.labour import analysis, facts, pictures, threew
 from concord.labour.models import (
@@ -32,15 +32,6 @@ from concord.operations.models import Operation
 HXL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "hxl_3w"
 AFG = HXL_DIR / "ocha_afg_3w_operational_presence_2024Q1.csv"
 needs_data = pytest.mark.skipif(not HXL_DIR.is_dir(), reason="../shared/data/hxl_3w is absent")
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        call_command("seed", "catalogue", stdout=io.StringIO())
-        call_command("seed", "demo", stdout=io.StringIO())
-        yield {u.username: u for u in User.objects.all()}
-        call_command("flush", interactive=False, verbosity=0)
 
 
 def findings_for(user, country="MLI", day=None):
@@ -175,6 +166,21 @@ def test_3w_never_adds_to_a_complete_first_level_and_creates_areas_only_when_ask
         assert [a.name for a in plan.area_candidates] == ["Tenenkou"]
         assert [a.name for a in plan.new_areas] == (["Tenenkou"] if create else [])
         assert [e.row for e in plan.rejected] == [3]  # Atlantis: no area, the row is named
+    # The page creates none unless its box is ticked (a form without the field asks nothing).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    owner = plan.assignments[0].owner
+    r = login(user).post(
+        "/assignments/import-3w/",
+        {
+            "file": SimpleUploadedFile("x.csv", data),
+            "owner": owner.pk,
+            "confirm": "1",
+            "allow_rejects": "on",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert not Area.objects.filter(name="Tenenkou").exists()
     threew.commit(plan, actor=actor, allow_rejects=True)
     assert Area.objects.filter(name="Tenenkou", level=2, parent__iso_code="ML-5").exists()
     assert not Area.objects.filter(name="Atlantis").exists()
@@ -240,6 +246,9 @@ def test_a_hand_mapped_sector_is_remembered_for_the_owners_next_file(demo):
     plan, _ = plan_file(again, "b.csv", user)
     assert plan.rejected == [] and plan.remembered == {"MULTI PURPOSE CASH": [3]}
     assert plan.assignments[0].task == food
+    # Rejecting it by hand in a preview overrides the remembered mapping (for this file).
+    plan, _ = plan_file(again, "b.csv", user, sector_map={"MULTI PURPOSE CASH": None})
+    assert plan.remembered == {} and [e.row for e in plan.rejected] == [3]
     # Another owner's file does not use it.
     other = Organisation.objects.get(acronym="HD")
     plan = threew.plan(
@@ -288,6 +297,24 @@ def test_an_import_is_rolled_back_whole_unless_later_records_depend_on_it(demo):
     with pytest.raises(ValidationError) as e:
         services.rollback_import(batch, actor=as_manager)
     assert "1 affiliations (organisation)" in e.value.message_dict["batch"][0]
+    # What the manager may not see is counted, not described.
+    hidden = core_services.save(
+        Person(
+            name="Hidden (test)",
+            owner=Organisation.objects.get(acronym="HD"),
+            classification=1,
+            releasability="owner",
+        ),
+        actor=Actor.system("test"),
+        children=core_services.set_affiliations(
+            [{"organisation": org, "title": "Adviser", "start": None, "end": None}]
+        ),
+    )
+    with pytest.raises(ValidationError) as e:
+        services.rollback_import(batch, actor=as_manager)
+    message = e.value.message_dict["batch"][0]
+    assert "1 affiliations (organisation)" in message and "1 records you may not see" in message
+    core_services.delete(hidden, actor=Actor.system("test"))
     assert Assignment.objects.filter(batch=batch).count() == 2  # nothing was deleted
     core_services.delete(person, actor=as_manager)
     # An assignment of the import edited since: refused, saying so.
@@ -316,6 +343,7 @@ def test_an_import_is_rolled_back_whole_unless_later_records_depend_on_it(demo):
     }
     page = login(manager).get(f"/assignments/imports/{batch.pk}/").content.decode()
     assert "Rolled back" in page and "Roll back the import" not in page
+    assert "<details>" not in page.split("</title>")[0]
     with pytest.raises(CommandError, match="rolled back on"):
         call_command("labour", "rollback-3w", str(batch.pk), "--as", "dpo.manager")
     with pytest.raises(CommandError, match="no import"):

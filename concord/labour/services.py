@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import UniqueConstraint
+from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from concord.core import audit, bulk, services
@@ -18,6 +19,7 @@ from concord.core.models import (
     Organisation,
     OrganisationName,
     Releasability,
+    ScopedModel,
 )
 from concord.core.models.registry import normalise_name
 from concord.operations.models import Operation
@@ -219,28 +221,45 @@ def rollback_import(batch: ImportBatch, *, actor: Actor) -> ImportBatch:
     created = batch.created_records or {}
     orgs = list(Organisation.objects.filter(pk__in=created.get("organisations", [])))
     areas = list(Area.objects.filter(pk__in=created.get("areas", [])))
+    changed = [
+        o for o in [*orgs, *areas] if o.updated_at and o.created_at and o.updated_at > o.created_at
+    ]
+    if changed:
+        raise ValidationError(
+            {
+                "batch": f"{len(changed)} of the organisations and areas this import created "
+                f"{'were' if len(changed) != 1 else 'was'} edited since (e.g. {changed[0]}): "
+                "rolling back would delete the edits. Nothing was rolled back."
+            }
+        )
     own = {
         Assignment: set(assignments.values_list("pk", flat=True)),
         Organisation: {o.pk for o in orgs},
         Area: {a.pk for a in areas},
     }
-    blocking = _dependents(own)
+    blocking = _dependents(own, None if actor.is_system else actor.user)
     if blocking:
         raise ValidationError(
             {
                 "batch": "Later records depend on what this import created, so nothing was "
                 "rolled back: "
                 + "; ".join(f"{n} {what}" for what, n in sorted(blocking.items()))
-                + ". Remove those links first."
+                + ". Remove those links first (their owners can)."
             }
         )
     snapshots = [(o, o.pk, audit.snapshot(o)) for o in [*orgs, *areas]]
     n = assignments.count()
-    assignments.delete()
-    for area in sorted(areas, key=lambda a: -a.level):  # districts before their provinces
-        area.delete()
-    for org in orgs:
-        org.delete()
+    try:
+        with transaction.atomic():
+            assignments.delete()
+            for area in sorted(areas, key=lambda a: -a.level):  # districts before provinces
+                area.delete()
+            for org in orgs:
+                org.delete()
+    except (ProtectedError, RestrictedError):  # a link made while we were checking
+        raise ValidationError(
+            {"batch": "A record was just linked to what this import created: try again."}
+        ) from None
     for obj, pk, before in snapshots:
         obj.pk = pk  # (deleted: the entry names what was)
         audit.record(
@@ -269,9 +288,11 @@ def rollback_import(batch: ImportBatch, *, actor: Actor) -> ImportBatch:
     return batch
 
 
-def _dependents(own: dict[type, set[int]]) -> dict[str, int]:
-    """Records outside ``own`` that point at an organisation or area in it, by kind."""
+def _dependents(own: dict[type, set[int]], user) -> dict[str, int]:
+    """Records outside ``own`` that point at an organisation or area in it: those the user may
+    see by kind, the others counted together (their kind would tell about them)."""
     out: dict[str, int] = {}
+    hidden = 0
     for model in (Organisation, Area):
         ids = own.get(model) or set()
         if not ids:
@@ -288,11 +309,44 @@ def _dependents(own: dict[type, set[int]]) -> dict[str, int]:
             mine = own.get(related)
             if mine:
                 qs = qs.exclude(pk__in=mine)
-            n = qs.distinct().count()
-            if n:
+            pks = set(qs.values_list("pk", flat=True))
+            if not pks:
+                continue
+            seen = _visible_pks(related, pks, user)
+            hidden += len(pks) - len(seen)
+            if seen:
                 what = f"{related._meta.verbose_name_plural} ({rel.field.verbose_name})"
-                out[what] = out.get(what, 0) + n
+                out[what] = out.get(what, 0) + len(seen)
+    if hidden:
+        out["records you may not see"] = hidden
     return out
+
+
+def _visible_pks(model, pks: set, user) -> set:
+    """Which of these records the user may see: a scoped record through ``visible_to``; a
+    child row (an affiliation, a membership…) through the scoped record it belongs to."""
+    if user is None:  # the system
+        return pks
+    if issubclass(model, ScopedModel):
+        return set(model.objects.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True))
+    for f in model._meta.concrete_fields:
+        parent = f.related_model if f.is_relation else None
+        if (
+            parent is not None
+            and issubclass(parent, ScopedModel)
+            and parent
+            not in (
+                Organisation,
+                Area,
+            )
+        ):
+            visible = parent.objects.visible_to(user)
+            return set(
+                model._base_manager.filter(pk__in=pks, **{f"{f.name}__in": visible}).values_list(
+                    "pk", flat=True
+                )
+            )
+    return set()  # nothing to tell who may see it: counted as unseen
 
 
 def remember_sectors(owner, choices: dict, *, actor: Actor) -> None:

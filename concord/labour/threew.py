@@ -198,7 +198,9 @@ class Options:
     # Areas are created only when asked, and never at the first level of a country whose
     # reference subdivisions (ISO 3166-2) are loaded: that set is complete.
     create_areas: bool = False
-    sector_map: dict[str, Task] = field(default_factory=dict)  # unmatched value -> task
+    # Unmatched value -> task mapped by hand, or None: rejected by hand (a remembered
+    # mapping of it is then not used).
+    sector_map: dict[str, Task | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -221,6 +223,7 @@ class Plan:
     # Mapped as the owner mapped it for an earlier file (SectorMapping) -> rows.
     remembered: dict[str, list[int]] = field(default_factory=dict)
     remembered_tasks: dict[str, Task] = field(default_factory=dict)
+    refused: dict[str, list[int]] = field(default_factory=dict)  # rejected by hand -> rows
     choices: dict[str, Task] = field(default_factory=dict)  # this file's hand mappings
     rejected: list[CellError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -304,9 +307,11 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
     org_objs: dict[int, Organisation] = {}
     tasks = TaskMatcher(ctx.visible(Task))
     task_of: dict[tuple, Task | None] = {}
-    remembered = {
+    remembered = {  # the owner's mappings the reader may see, to tasks the reader may see
         m.key: m.task
-        for m in ctx.visible(SectorMapping).filter(owner=options.owner).select_related("task")
+        for m in ctx.visible(SectorMapping)
+        .filter(owner=options.owner, task__in=ctx.visible(Task))
+        .select_related("task")
     }
     countries = {c.alpha3: c for c in Country.objects.all()}
     country_names = {normalise_name(c.name): c for c in countries.values()}
@@ -436,14 +441,18 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
         if key not in task_of:  # a file repeats a few dozen sector/activity pairs
             task_of[key] = tasks.match(*values)
         task = task_of[key]
+        chosen = task is not None
         if task is None:
             for v in values:
                 if v in options.sector_map:
-                    task = options.sector_map[v]
-                    p.mapped.setdefault(v, []).append(line)
-                    p.choices[v] = task
+                    chosen, task = True, options.sector_map[v]
+                    if task is None:
+                        p.refused.setdefault(v, []).append(line)
+                    else:
+                        p.mapped.setdefault(v, []).append(line)
+                        p.choices[v] = task
                     break
-        if task is None:
+        if not chosen:
             for v in values:
                 if v and normalise_name(v) in remembered:
                     task = remembered[normalise_name(v)]

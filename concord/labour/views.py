@@ -758,8 +758,8 @@ def _options_from(request, owner_choices) -> threew.Options:
     sector_map = {}
     tasks = {t.code: t for t in Task.objects.visible_to(request.user)}
     for key, value in p.items():
-        if key.startswith("map:") and value in tasks:
-            sector_map[key[4:]] = tasks[value]
+        if key.startswith("map:"):  # a task, or None: rejected (even if mapped before)
+            sector_map[key[4:]] = tasks.get(value)
     return threew.Options(
         owner=owner,
         country=country,
@@ -769,7 +769,7 @@ def _options_from(request, owner_choices) -> threew.Options:
         classification=classification,
         releasability=releasability,
         create_organisations=p.get("create_organisations", "on") == "on",
-        create_areas=p.get("create_areas", "on") == "on",
+        create_areas=p.get("create_areas", "off") == "on",  # only when asked
         sector_map=sector_map,
     )
 

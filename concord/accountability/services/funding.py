@@ -100,35 +100,67 @@ def commitment_of(tranche: Tranche) -> Commitment:
     )
 
 
-def _substance(condition: Condition) -> dict:
-    """What the condition demands and whether it is satisfied (links as ids)."""
-    return {f: getattr(condition, Condition._meta.get_field(f).attname) for f in Condition.FIELDS}
+def _substance(obj) -> dict:
+    """What a funding record says (links as ids), without who may see it."""
+    return {f: getattr(obj, type(obj)._meta.get_field(f).attname) for f in type(obj).FIELDS}
 
 
-def _check_condition_write(condition: Condition, actor: Actor, creating: bool = True) -> None:
-    """A tranche's conditions (what they demand, and whether a custom one is satisfied) are
-    written by the donor's people, whoever owns the record; the system seeds them. Saving one
-    unchanged, or changing only who may see it, is its owner's business."""
+def _commitments(obj, stored) -> list[Commitment]:
+    """The commitments whose money a write to ``obj`` moves, before and after it."""
+    if isinstance(obj, Commitment):
+        ids = {obj.pk, getattr(stored, "pk", None)}
+        out = list(
+            Commitment.objects.select_related("donor", "instrument", "recipient_operation").filter(
+                pk__in=ids - {None}
+            )
+        )
+        return out + ([stored] if stored is not None else [])  # the donor before the change
+    if isinstance(obj, Tranche):
+        ids = {obj.commitment_id, getattr(stored, "commitment_id", None)}
+    else:  # a condition
+        tranches = {obj.tranche_id, getattr(stored, "tranche_id", None)} - {None}
+        ids = set(Tranche.objects.filter(pk__in=tranches).values_list("commitment_id", flat=True))
+    return list(
+        Commitment.objects.select_related("donor", "instrument", "recipient_operation").filter(
+            pk__in=ids - {None}
+        )
+    )
+
+
+def _check_money_write(obj, actor: Actor, creating: bool = True) -> None:
+    """Commitments, their tranches and the tranches' conditions (what they demand, and
+    whether a custom one is satisfied) are written by the donor's people, whoever owns the
+    records: a recipient can neither make itself the donor nor ease a condition. The system
+    seeds them. Saving one unchanged, or changing only who may see it, is its owner's
+    business."""
     if actor.is_system:
         return
-    stored = getattr(condition, "_stored", None)
-    if not creating and stored is not None and stored == _substance(condition):
+    stored = getattr(obj, "_stored", None)
+    if not creating and stored is not None and _substance(stored) == _substance(obj):
         return
-    tranches = {condition.tranche_id, (stored or {}).get("tranche")}  # moved: both ends
-    for tranche in Tranche.objects.filter(pk__in=tranches - {None}):
-        problem = donor_problem(commitment_of(tranche), actor.user)
+    for commitment in _commitments(obj, stored):
+        problem = donor_problem(commitment, actor.user)
         if problem:
             raise PermissionDenied(problem)
 
 
-def _before_condition(condition: Condition) -> None:
-    stored = Condition.objects.filter(pk=condition.pk).first() if condition.pk else None
-    condition._stored = _substance(stored) if stored else None
+def _keep_stored(obj) -> None:
+    model = type(obj)
+    obj._stored = (
+        model.objects.select_related(
+            *(("donor", "instrument", "recipient_operation") if model is Commitment else ())
+        )
+        .filter(pk=obj.pk)
+        .first()
+        if obj.pk
+        else None
+    )
 
 
-services.BEFORE_SAVE[Condition] = _before_condition
-services.AFTER_SAVE[Condition] = _check_condition_write
-services.BEFORE_DELETE[Condition] = _check_condition_write
+for _model in (Commitment, Tranche, Condition):
+    services.BEFORE_SAVE[_model] = _keep_stored
+    services.AFTER_SAVE[_model] = _check_money_write
+    services.BEFORE_DELETE[_model] = _check_money_write
 
 
 def _audit(actor: Actor, action: str, d: TrancheDecision, changes: dict) -> None:

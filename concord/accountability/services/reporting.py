@@ -16,7 +16,7 @@ from concord.core import audit, services
 from concord.core.context import Actor
 from concord.core.models import Role
 
-from ..models import Report, ReportStatus
+from ..models import Report, ReportingObligation, ReportStatus
 from .funding import runs
 
 REVIEWED = (ReportStatus.ACCEPTED, ReportStatus.RETURNED)
@@ -48,7 +48,9 @@ def _sides(report: Report) -> tuple[set[int], set[int | None]]:
         if o.reporter_operation_id:
             owed_by |= runs(o.reporter_operation)
     owed_by.discard(None)
-    return owed_by - owed_to, owed_to
+    # Not less the receiving side: an organisation on both sides still owes the report (one
+    # that reports to itself has no one to review it here).
+    return owed_by, owed_to
 
 
 def review_problem(report: Report, user) -> str | None:
@@ -124,5 +126,36 @@ def _after_report(report: Report, actor: Actor, creating: bool) -> None:
         report.save(update_fields=REVIEW_FIELDS)
 
 
+def _unreview(reports, actor: Actor) -> None:
+    """Send reviewed reports back to "submitted": what they were reviewed against changed."""
+    for report in reports:
+        before = audit.snapshot(report)
+        report.status = ReportStatus.SUBMITTED
+        report.reviewed_by, report.reviewed_at, report.review_note = None, None, ""
+        report.updated_at = timezone.now()
+        report.save(update_fields=REVIEW_FIELDS)
+        audit.record(actor, "update", report, audit.diff(before, audit.snapshot(report)))
+
+
+def _before_obligation(obligation: ReportingObligation) -> None:
+    stored = ReportingObligation.objects.filter(pk=obligation.pk).first() if obligation.pk else None
+    obligation._stored_sides = _obligation_sides(stored) if stored else None
+
+
+def _obligation_sides(o: ReportingObligation) -> tuple:
+    return (o.to_organisation_id, o.reporter_organisation_id, o.reporter_operation_id)
+
+
+def _after_obligation(obligation: ReportingObligation, actor: Actor, creating: bool) -> None:
+    """Who owes an obligation, and to whom, decide who may review its reports: when either
+    changes, its reviewed reports are submitted again (reviewed by the new receiver)."""
+    stored = getattr(obligation, "_stored_sides", None)
+    if creating or stored is None or stored == _obligation_sides(obligation):
+        return
+    _unreview(Report.objects.filter(obligations=obligation, status__in=REVIEWED).distinct(), actor)
+
+
 services.BEFORE_SAVE[Report] = _before_report
 services.AFTER_SAVE[Report] = _after_report
+services.BEFORE_SAVE[ReportingObligation] = _before_obligation
+services.AFTER_SAVE[ReportingObligation] = _after_obligation
