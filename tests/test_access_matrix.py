@@ -129,6 +129,32 @@ def test_routes_are_discovered(world):
         assert expected in names
 
 
+# Scoped models the matrix world need not hold, and why (each must say how it is checked).
+NOT_IN_WORLD = {
+    "FindingReview": "no page or route of its own: read only as a finding's review status, "
+    "through reviews_for (visible_to), which test_labour checks",
+}
+
+
+@pytest.mark.django_db
+def test_every_scoped_model_has_records_at_every_level_in_the_world(world):
+    """A model with no records in the world would pass the matrix by checking nothing: every
+    scoped model has one record at each classification and releasability (as many as the
+    organisations have), or says above why not."""
+    from django.apps import apps
+
+    from concord.core.models import Organisation, ScopedModel
+
+    levels = {(c, r) for m, _, c, r in world.records if m is Organisation}
+    assert len(levels) > 10
+    for model in apps.get_models():
+        if not issubclass(model, ScopedModel) or model.__name__ in NOT_IN_WORLD:
+            continue
+        held = {(c, r) for m, _, c, r in world.records if m is model}
+        assert held == levels, f"{model.__name__}: add records to tests/conftest.py build_world"
+        assert model in world.letters, f"{model.__name__}: give it a marker letter"
+
+
 def client_for(world, username):
     client = Client()
     if username:
