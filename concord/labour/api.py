@@ -439,18 +439,14 @@ class FindingViewSet(viewsets.GenericViewSet):
             errors["status"] = f"one of {', '.join(ReviewStatus.values)}"
         if errors:
             raise ValidationError(errors)
-        try:
-            review = services.review_finding(
-                key,
-                status,
-                str(body.get("note", "")),
-                actor=Actor.from_request(request),
-                owner=Organisation.objects.get(pk=sorted(owners)[0]),
-            )
-        except DjangoValidationError as exc:  # with or without field errors
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else {"key": exc.messages}
-            ) from None
+        # A refusal of the service becomes the one error shape in concord.api.errors.
+        review = services.review_finding(
+            key,
+            status,
+            str(body.get("note", "")),
+            actor=Actor.from_request(request),
+            owner=Organisation.objects.get(pk=sorted(owners)[0]),
+        )
         return Response({"id": review.pk, "key": review.key, "status": review.status}, status=201)
 
 
@@ -568,9 +564,8 @@ class ImportBatchViewSet(ScopedViewSet):
     @extend_schema(request=None, responses=ImportBatchSerializer)
     @action(detail=True, methods=["post"])
     def rollback(self, request, pk=None, format=None):
-        batch = self.get_visible_object()
-        try:
-            batch = services.rollback_import(batch, actor=Actor.from_request(request))
-        except DjangoValidationError as exc:
-            raise ValidationError(exc.message_dict) from None
+        # (a refusal becomes the one error shape in concord.api.errors)
+        batch = services.rollback_import(
+            self.get_visible_object(), actor=Actor.from_request(request)
+        )
         return Response(self.get_serializer(batch).data)

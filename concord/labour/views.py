@@ -25,7 +25,7 @@ from concord.core.numbers import record_id, whole_number
 from concord.exchange import tabular
 from concord.operations.models import Operation
 from concord.operations.views import EXTRA_SECTIONS, visible_operation
-from concord.web.generic import Column, Config
+from concord.web.generic import Column, Config, report_refusal
 
 from . import analysis, facts, pictures, services, threew
 from .exchange import AssignmentSpec, write_findings
@@ -880,7 +880,7 @@ def batch_rollback(request, pk):
     try:
         services.rollback_import(batch, actor=Actor.from_request(request))
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        report_refusal(request, exc)
     else:
         messages.success(request, f"Rolled back: {batch.created} assignments removed.")
     return redirect("web:importbatch_detail", pk=batch.pk)

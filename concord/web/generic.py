@@ -56,6 +56,13 @@ class Config:
         self.url_name = self.url_name or self.model._meta.model_name
 
 
+def report_refusal(request, exc: ValidationError | PermissionDenied) -> None:
+    """A service's refusal of an action, as a message on the page the user goes back to."""
+    messages.error(
+        request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+    )
+
+
 def _url(config: Config, action: str, **kw) -> str:
     return reverse(f"web:{config.url_name}_{action}", kwargs=kw or None)
 

@@ -93,11 +93,15 @@ def _check_editor(tranche: Tranche, actor: Actor) -> None:
         raise PermissionDenied(problem)
 
 
+def _with_sides():
+    """Commitments with what ``donor_side`` and ``recipient_side`` read, for the rules only
+    (the reader may not see them)."""
+    return Commitment.objects.select_related("donor", "instrument", "recipient_operation")
+
+
 def commitment_of(tranche: Tranche) -> Commitment:
     """The tranche's commitment, read for the rule only (the reader may not see it)."""
-    return Commitment.objects.select_related("donor", "instrument", "recipient_operation").get(
-        pk=tranche.commitment_id
-    )
+    return _with_sides().get(pk=tranche.commitment_id)
 
 
 def _substance(obj) -> dict:
@@ -109,22 +113,14 @@ def _commitments(obj, stored) -> list[Commitment]:
     """The commitments whose money a write to ``obj`` moves, before and after it."""
     if isinstance(obj, Commitment):
         ids = {obj.pk, getattr(stored, "pk", None)}
-        out = list(
-            Commitment.objects.select_related("donor", "instrument", "recipient_operation").filter(
-                pk__in=ids - {None}
-            )
-        )
+        out = list(_with_sides().filter(pk__in=ids - {None}))
         return out + ([stored] if stored is not None else [])  # the donor before the change
     if isinstance(obj, Tranche):
         ids = {obj.commitment_id, getattr(stored, "commitment_id", None)}
     else:  # a condition
         tranches = {obj.tranche_id, getattr(stored, "tranche_id", None)} - {None}
         ids = set(Tranche.objects.filter(pk__in=tranches).values_list("commitment_id", flat=True))
-    return list(
-        Commitment.objects.select_related("donor", "instrument", "recipient_operation").filter(
-            pk__in=ids - {None}
-        )
-    )
+    return list(_with_sides().filter(pk__in=ids - {None}))
 
 
 def _check_money_write(obj, actor: Actor, creating: bool = True) -> None:
@@ -146,15 +142,8 @@ def _check_money_write(obj, actor: Actor, creating: bool = True) -> None:
 
 def _keep_stored(obj) -> None:
     model = type(obj)
-    obj._stored = (
-        model.objects.select_related(
-            *(("donor", "instrument", "recipient_operation") if model is Commitment else ())
-        )
-        .filter(pk=obj.pk)
-        .first()
-        if obj.pk
-        else None
-    )
+    stored = _with_sides() if model is Commitment else model.objects.all()
+    obj._stored = stored.filter(pk=obj.pk).first() if obj.pk else None
 
 
 for _model in (Commitment, Tranche, Condition):

@@ -119,21 +119,21 @@ def _after_report(report: Report, actor: Actor, creating: bool) -> None:
     now = audit.snapshot(report)
     changed = any(now.get(k) != v for k, v in stored.items() if k not in REVIEW_FIELDS)
     if changed or report.status == ReportStatus.SUBMITTED:  # resubmitted
-        report.status = ReportStatus.SUBMITTED
-        report.reviewed_by = None
-        report.reviewed_at = None
-        report.review_note = ""
-        report.save(update_fields=REVIEW_FIELDS)
+        _clear_review(report)  # (audited with the author's save: snapshot taken after hooks)
+
+
+def _clear_review(report: Report) -> None:
+    report.status = ReportStatus.SUBMITTED
+    report.reviewed_by, report.reviewed_at, report.review_note = None, None, ""
+    report.updated_at = timezone.now()
+    report.save(update_fields=REVIEW_FIELDS)
 
 
 def _unreview(reports, actor: Actor) -> None:
     """Send reviewed reports back to "submitted": what they were reviewed against changed."""
     for report in reports:
         before = audit.snapshot(report)
-        report.status = ReportStatus.SUBMITTED
-        report.reviewed_by, report.reviewed_at, report.review_note = None, None, ""
-        report.updated_at = timezone.now()
-        report.save(update_fields=REVIEW_FIELDS)
+        _clear_review(report)
         audit.record(actor, "update", report, audit.diff(before, audit.snapshot(report)))
 
 

@@ -21,7 +21,7 @@ from concord.core.visibility import VisibleLabels
 from concord.operations.exchange import format_sources
 from concord.operations.models import Operation
 from concord.operations.views import visible_operation
-from concord.web.generic import Column, Config
+from concord.web.generic import Column, Config, report_refusal
 
 from .. import facts, shown
 from ..analysis import funding as rules
@@ -220,13 +220,6 @@ def _visible_tranche(request, pk) -> Tranche:
     return t
 
 
-def _report(request, exc) -> None:
-    if isinstance(exc, ValidationError):
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.error(request, str(exc))
-
-
 @require_POST
 def propose(request, pk):
     t = _visible_tranche(request, pk)
@@ -244,7 +237,7 @@ def propose(request, pk):
             actor=Actor.from_request(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _report(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, "Proposed; a second person must approve it.")
     return redirect(t.get_absolute_url())
@@ -272,7 +265,7 @@ def decide(request, pk):
             actor=Actor.from_request(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        _report(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, "Decision recorded.")
     return redirect(d.tranche.get_absolute_url())

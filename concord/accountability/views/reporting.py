@@ -21,7 +21,7 @@ from concord.core.visibility import VisibleLabels
 from concord.operations.exchange import format_sources
 from concord.operations.models import Operation
 from concord.operations.views import EXTRA_SECTIONS, visible_operation
-from concord.web.generic import Column, Config
+from concord.web.generic import Column, Config, report_refusal
 
 from .. import analysis, facts, pictures
 from ..filters import (
@@ -190,7 +190,7 @@ def review(request, pk):
             actor=Actor.from_request(request),
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        report_refusal(request, exc)
     else:
         messages.success(request, f"Report {form.cleaned_data['status']}.")
     return redirect(report.get_absolute_url())
