@@ -99,29 +99,32 @@ def first_id(client: Client, endpoint: str, query: str = "") -> int:
 
 
 def endpoints(client: Client) -> dict[str, list[tuple[str, str]]]:
-    person, org = first_id(client, "people"), first_id(client, "organisations")
-    op, assignment = first_id(client, "operations"), first_id(client, "assignments")
-    status, body = client.request("GET", f"/api/v1/assignments/{assignment}/")
+    person, org = first_id(client, "core/people"), first_id(client, "core/organisations")
+    op, assignment = (
+        first_id(client, "operations/operations"),
+        first_id(client, "labour/assignments"),
+    )
+    status, body = client.request("GET", f"/api/v1/labour/assignments/{assignment}/")
     country = json.loads(body)["country"]
     return {
         "baseline": [("API root (signed in, no records read)", "/api/v1/")],
         "api_list": [
-            ("organisations", "/api/v1/organisations/?page_size=50"),
-            ("people", "/api/v1/people/?page_size=50"),
-            ("operations", "/api/v1/operations/?page_size=50"),
-            ("assignments", "/api/v1/assignments/?page_size=50"),
+            ("organisations", "/api/v1/core/organisations/?page_size=50"),
+            ("people", "/api/v1/core/people/?page_size=50"),
+            ("operations", "/api/v1/operations/operations/?page_size=50"),
+            ("assignments", "/api/v1/labour/assignments/?page_size=50"),
             (
                 "assignments in one country, one role",
-                f"/api/v1/assignments/?country={country}&role=lead",
+                f"/api/v1/labour/assignments/?country={country}&role=lead",
             ),
-            ("reports", "/api/v1/reports/?page_size=50"),
-            ("people, search", "/api/v1/people/?q=Person+00012&page_size=50"),
+            ("reports", "/api/v1/accountability/reports/?page_size=50"),
+            ("people, search", "/api/v1/core/people/?q=Person+00012&page_size=50"),
         ],
         "api_detail": [
-            ("organisation", f"/api/v1/organisations/{org}/"),
-            ("person", f"/api/v1/people/{person}/"),
-            ("operation", f"/api/v1/operations/{op}/"),
-            ("assignment", f"/api/v1/assignments/{assignment}/"),
+            ("organisation", f"/api/v1/core/organisations/{org}/"),
+            ("person", f"/api/v1/core/people/{person}/"),
+            ("operation", f"/api/v1/operations/operations/{op}/"),
+            ("assignment", f"/api/v1/labour/assignments/{assignment}/"),
         ],
         "page": [
             ("organisations list", "/organisations/"),
@@ -166,7 +169,7 @@ def make_mix(client: Client, own_org: int):
         if rng.random() < 0.15:
             return (
                 "POST",
-                "/api/v1/people/",
+                "/api/v1/core/people/",
                 {
                     "name": f"Load person {rng.random():.12f}",
                     "owner": own_org,

@@ -278,7 +278,7 @@ def test_api_obligations_reports_and_reports_due(demo):
     client = login(user)
     owner = user.memberships.first().organisation_id
     bad = client.post(
-        "/api/v1/reporting-obligations/",
+        "/api/v1/accountability/reporting-obligations/",
         {
             "reporter_organisation": owner,
             "body": "donors",
@@ -294,7 +294,7 @@ def test_api_obligations_reports_and_reports_due(demo):
     )
     assert bad.status_code == 400 and "every_days" in bad.json()["error"]["fields"]
     ok = client.post(
-        "/api/v1/reporting-obligations/",
+        "/api/v1/accountability/reporting-obligations/",
         {
             "reporter_organisation": owner,
             "body": "donors",
@@ -308,13 +308,13 @@ def test_api_obligations_reports_and_reports_due(demo):
         content_type="application/json",
     )
     assert ok.status_code == 201, ok.content
-    due = client.get("/api/v1/reports-due/", {"days": "0"}).json()
+    due = client.get("/api/v1/accountability/reports-due/", {"days": "0"}).json()
     rows = due["results"] if isinstance(due, dict) else due
     audit_rows = [r for r in rows if r["subject"] == "Annual audit (test)"]
     assert {r["state"] for r in audit_rows} == {"overdue"} and len(audit_rows) >= 6
-    assert client.get("/api/v1/reports-due/", {"days": "x"}).status_code == 400
+    assert client.get("/api/v1/accountability/reports-due/", {"days": "x"}).status_code == 400
     report = client.post(
-        "/api/v1/reports/",
+        "/api/v1/accountability/reports/",
         {
             "title": "Audit 2020 (test)",
             "obligations": [ok.json()["id"]],
@@ -326,7 +326,7 @@ def test_api_obligations_reports_and_reports_due(demo):
         content_type="application/json",
     )
     assert report.status_code == 201, report.content
-    due = client.get("/api/v1/reports-due/", {"days": "0", "all": "1"}).json()
+    due = client.get("/api/v1/accountability/reports-due/", {"days": "0", "all": "1"}).json()
     rows = due["results"] if isinstance(due, dict) else due
     first = min((r for r in rows if r["subject"] == "Annual audit (test)"), key=lambda r: r["due"])
     assert first["state"] == "met" and first["report"] == report.json()["id"]
@@ -506,7 +506,7 @@ def test_units_show_their_chain_lineage_and_commanders_and_refuse_loops(demo):
     assert "(in command today)" in text
     assert UnitCommand.objects.get(unit=renamed).classification == 2
     r = client.patch(
-        f"/api/v1/security-units/{army.pk}/",
+        f"/api/v1/accountability/security-units/{army.pk}/",
         {"parent": battalion.pk},
         content_type="application/json",
     )

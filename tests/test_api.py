@@ -34,7 +34,7 @@ def test_openapi_schema_and_docs(client, db):
     assert schema.status_code == 200
     doc = schema.json()
     assert doc["openapi"].startswith("3.")
-    assert "/api/v1/organisations/" in doc["paths"]
+    assert "/api/v1/core/organisations/" in doc["paths"]
     assert "tokenAuth" in doc["components"]["securitySchemes"]
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200 and b"/static/vendor/swagger-ui" in docs.content
@@ -58,9 +58,9 @@ def test_the_schema_describes_what_the_api_returns(client, db):
     ]:
         assert schemas[component]["properties"][field].get("nullable"), (component, field)
     assert schemas["Finding"]["properties"]["days"]["type"] == "integer"
-    history = doc["paths"]["/api/v1/organisations/{id}/history/"]["get"]["responses"]["200"]
+    history = doc["paths"]["/api/v1/core/organisations/{id}/history/"]["get"]["responses"]["200"]
     assert history["content"]["application/json"]["schema"]["type"] == "array"
-    mandate = doc["paths"]["/api/v1/mandates/{id}/"]["get"]["responses"]["200"]
+    mandate = doc["paths"]["/api/v1/labour/mandates/{id}/"]["get"]["responses"]["200"]
     assert mandate["content"]["application/json"]["schema"]["$ref"].endswith("/Mandate")
     assert {"key", "status", "note"} <= set(schemas["ReviewRequest"]["properties"])
     assert "Error" in schemas
@@ -72,7 +72,7 @@ def test_the_schema_describes_what_the_api_returns(client, db):
 def test_a_finding_review_that_is_not_an_object_is_refused_not_a_server_error(api):
     org, other, editor, _ = api
     r = token_client(editor).post(
-        "/api/v1/findings/", [None, None], content_type="application/json"
+        "/api/v1/labour/findings/", [None, None], content_type="application/json"
     )
     assert r.status_code == 400 and "key, status" in r.json()["error"]["message"]
 
@@ -81,7 +81,7 @@ def test_create_update_delete_through_the_api_is_audited(api):
     org, other, editor, _ = api
     c = token_client(editor)
     r = c.post(
-        "/api/v1/organisations/",
+        "/api/v1/core/organisations/",
         {
             "name": "Sahel Peace Net",
             "kind": "nngo",
@@ -95,11 +95,13 @@ def test_create_update_delete_through_the_api_is_audited(api):
     )
     assert r.status_code == 201, r.json()
     pk = r.json()["id"]
-    r = c.patch(f"/api/v1/organisations/{pk}/", {"acronym": "SPN"}, content_type="application/json")
+    r = c.patch(
+        f"/api/v1/core/organisations/{pk}/", {"acronym": "SPN"}, content_type="application/json"
+    )
     assert r.status_code == 200 and r.json()["acronym"] == "SPN"
     entry = AuditEntry.objects.filter(object_id=str(pk)).order_by("-seq").first()
     assert entry.interface == "api" and entry.changes == {"acronym": ["", "SPN"]}
-    history = c.get(f"/api/v1/organisations/{pk}/history/").json()
+    history = c.get(f"/api/v1/core/organisations/{pk}/history/").json()
     assert [h["action"] for h in history] == ["update", "create"]
 
 
@@ -107,7 +109,7 @@ def test_validation_error_shape_names_fields(api):
     org, _, editor, _ = api
     c = token_client(editor)
     r = c.post(
-        "/api/v1/organisations/",
+        "/api/v1/core/organisations/",
         {"name": "", "kind": "planet", "owner": org.pk, "website": "nope"},
         content_type="application/json",
     )
@@ -122,7 +124,7 @@ def test_model_rule_errors_use_the_same_shape(api):
     org, _, editor, _ = api
     c = token_client(editor)
     r = c.post(
-        "/api/v1/organisations/",
+        "/api/v1/core/organisations/",
         {
             "name": "X",
             "kind": "local",
@@ -139,9 +141,9 @@ def test_model_rule_errors_use_the_same_shape(api):
 def test_read_only_token_cannot_write(api):
     org, _, editor, _ = api
     c = token_client(editor, read_only=True)
-    assert c.get("/api/v1/organisations/").status_code == 200
+    assert c.get("/api/v1/core/organisations/").status_code == 200
     r = c.post(
-        "/api/v1/organisations/",
+        "/api/v1/core/organisations/",
         {"name": "X", "kind": "local", "owner": org.pk},
         content_type="application/json",
     )
@@ -152,9 +154,9 @@ def test_revoked_token_is_refused(api):
     _, _, editor, _ = api
     token, key = services.create_token(actor=Actor(user=editor, interface="web"), name="t")
     c = Client(HTTP_AUTHORIZATION=f"Token {key}")
-    assert c.get("/api/v1/tokens/").status_code == 200
+    assert c.get("/api/v1/core/tokens/").status_code == 200
     services.revoke_token(token, actor=Actor(user=editor, interface="web"))
-    r = c.get("/api/v1/tokens/")
+    r = c.get("/api/v1/core/tokens/")
     assert r.status_code == 401 and r.json()["error"]["code"] == "authentication_failed"
 
 
@@ -162,7 +164,7 @@ def test_viewer_cannot_edit_and_gets_403(api):
     org, _, _, viewer = api
     o = services.save(Organisation(name="V", kind="local", owner=org), actor=Actor.system("t"))
     r = token_client(viewer).patch(
-        f"/api/v1/organisations/{o.pk}/", {"name": "W"}, content_type="application/json"
+        f"/api/v1/core/organisations/{o.pk}/", {"name": "W"}, content_type="application/json"
     )
     assert r.status_code == 403
 
@@ -170,7 +172,7 @@ def test_viewer_cannot_edit_and_gets_403(api):
 def test_cannot_create_for_an_organisation_you_are_not_in(api):
     _, other, editor, _ = api
     r = token_client(editor).post(
-        "/api/v1/organisations/",
+        "/api/v1/core/organisations/",
         {"name": "X", "kind": "local", "owner": other.pk},
         content_type="application/json",
     )
@@ -182,7 +184,7 @@ def test_cannot_lock_yourself_out(api):
     org, _, editor, _ = api
     before = Organisation.objects.count()
     r = token_client(editor).post(
-        "/api/v1/organisations/",
+        "/api/v1/core/organisations/",
         {"name": "Sealed", "kind": "local", "owner": org.pk, "classification": 3},
         content_type="application/json",
     )
@@ -194,7 +196,7 @@ def test_people_with_affiliations_and_filters(api):
     org, _, editor, _ = api
     c = token_client(editor)
     r = c.post(
-        "/api/v1/people/",
+        "/api/v1/core/people/",
         {
             "name": "Mariam",
             "owner": org.pk,
@@ -207,11 +209,11 @@ def test_people_with_affiliations_and_filters(api):
     assert r.status_code == 201, r.json()
     person = Person.objects.get(pk=r.json()["id"])
     assert person.affiliations.get().title == "Adviser"
-    assert c.get(f"/api/v1/people/?organisation={org.pk}").json()["count"] == 1
-    assert c.get("/api/v1/people/?language=fr").json()["count"] == 1
-    assert c.get("/api/v1/people/?language=ar").json()["count"] == 0
+    assert c.get(f"/api/v1/core/people/?organisation={org.pk}").json()["count"] == 1
+    assert c.get("/api/v1/core/people/?language=fr").json()["count"] == 1
+    assert c.get("/api/v1/core/people/?language=ar").json()["count"] == 0
     bad = c.post(
-        "/api/v1/people/",
+        "/api/v1/core/people/",
         {"name": "X", "owner": org.pk, "languages": ["zz"]},
         content_type="application/json",
     )
@@ -223,17 +225,17 @@ def test_pagination_ordering_and_filtering(api):
     for n in ("Charlie", "Alpha", "Bravo"):
         services.save(Organisation(name=n, kind="ingo", owner=org), actor=Actor.system("t"))
     c = token_client(editor)
-    page = c.get("/api/v1/organisations/?kind=ingo&ordering=-name&page_size=2").json()
+    page = c.get("/api/v1/core/organisations/?kind=ingo&ordering=-name&page_size=2").json()
     assert page["count"] == 3 and len(page["results"]) == 2 and page["next"]
     assert [o["name"] for o in page["results"]] == ["Charlie", "Bravo"]
     assert c.get(page["next"]).json()["results"][0]["name"] == "Alpha"
 
 
 def test_not_found_shape(api):
-    r = token_client(api[2]).get("/api/v1/organisations/999999/")
+    r = token_client(api[2]).get("/api/v1/core/organisations/999999/")
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 
 def test_anonymous_write_is_refused(client, api):
-    r = client.post("/api/v1/organisations/", {"name": "X"}, content_type="application/json")
+    r = client.post("/api/v1/core/organisations/", {"name": "X"}, content_type="application/json")
     assert r.status_code in (401, 403) and "error" in r.json()

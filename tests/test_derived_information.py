@@ -102,16 +102,16 @@ def test_a_downgrade_never_shows_the_old_content_to_the_new_audience(scene):
     services.save(person, actor=as_(scene.editor))
 
     for reader in (scene.b_viewer, scene.unnamed):
-        for url in (f"/api/v1/people/{person.pk}/history/", f"/people/{person.pk}/history/"):
+        for url in (f"/api/v1/core/people/{person.pk}/history/", f"/people/{person.pk}/history/"):
             body = text(web(reader).get(url))
             assert "Clean name" in body or "later notes" in body, (url, reader)
             assert "SECRET" not in body, f"{url} as {reader}: shows the strictly confidential past"
     # The one person who saw it all along still sees every entry.
-    entries = json.loads(text(web(scene.editor).get(f"/api/v1/people/{person.pk}/history/")))
+    entries = json.loads(text(web(scene.editor).get(f"/api/v1/core/people/{person.pk}/history/")))
     assert len(entries) == 4
     assert "SECRET-NOTES-2" in json.dumps(entries)
     # The other reader sees only the entry written after the downgrade.
-    entries = json.loads(text(web(scene.b_viewer).get(f"/api/v1/people/{person.pk}/history/")))
+    entries = json.loads(text(web(scene.b_viewer).get(f"/api/v1/core/people/{person.pk}/history/")))
     assert [e["action"] for e in entries] == ["update"] and len(entries) == 1
 
 
@@ -265,10 +265,10 @@ def test_release_evidence_never_names_hidden_records(scene, funding):
     d = funding_services.propose(f.tranche, "release", "go", actor=as_(scene.editor))
     funding_services.decide(d, True, "ok", actor=as_(scene.editor2))
     for reader in (scene.b_viewer, scene.editor):  # the editor is not named on the SC records
-        for url in ("/api/v1/tranche-decisions/", f"/tranches/{f.tranche.pk}/"):
+        for url in ("/api/v1/accountability/tranche-decisions/", f"/tranches/{f.tranche.pk}/"):
             body = text(web(reader).get(url))
             assert "SECRET" not in body, f"{url} as {reader}"
-        data = json.loads(text(web(reader).get("/api/v1/tranche-decisions/")))
+        data = json.loads(text(web(reader).get("/api/v1/accountability/tranche-decisions/")))
         assert any("may not see" in json.dumps(x["evidence"]) for x in data["results"])
     # Nothing stored with the decision embeds another record's content.
     stored = json.dumps([d.evidence for d in TrancheDecision.objects.all()])
@@ -291,11 +291,11 @@ def test_a_hidden_condition_and_a_hidden_commitment_stay_hidden_under_a_visible_
         m2m={"named_users": []},
     )
     urls = [
-        f"/api/v1/tranches/{f.tranche.pk}/evaluation/",
-        "/api/v1/funding-evaluation/",
+        f"/api/v1/accountability/tranches/{f.tranche.pk}/evaluation/",
+        "/api/v1/accountability/funding-evaluation/",
         f"/tranches/{f.tranche.pk}/",
         f"/tranches/{f.orphan.pk}/",
-        f"/api/v1/tranches/{f.orphan.pk}/evaluation/",
+        f"/api/v1/accountability/tranches/{f.orphan.pk}/evaluation/",
     ]
     for reader in (None, scene.b_viewer, scene.editor):
         for url in urls:
@@ -303,7 +303,7 @@ def test_a_hidden_condition_and_a_hidden_commitment_stay_hidden_under_a_visible_
             assert "SECRET" not in body, f"{url} as {reader}"
             assert "CHF" not in body, f"{url} as {reader}: the hidden commitment's currency"
     evaluation = json.loads(
-        text(web(scene.b_viewer).get(f"/api/v1/tranches/{f.tranche.pk}/evaluation/"))
+        text(web(scene.b_viewer).get(f"/api/v1/accountability/tranches/{f.tranche.pk}/evaluation/"))
     )
     assert evaluation["status"] == "held"  # the hidden condition still counts
     assert any("may not see" in c["evidence"] for c in evaluation["conditions"])
@@ -363,13 +363,16 @@ def test_automatic_decisions_do_not_describe_a_hidden_allegation(scene, funding)
     case.refresh_from_db()
     assert case.state == "under_review"  # the rule saw the allegation
     for reader in (None, scene.b_viewer, scene.unnamed):
-        for url in (f"/api/v1/support-cases/{case.pk}/decisions/", f"/support-cases/{case.pk}/"):
+        for url in (
+            f"/api/v1/accountability/support-cases/{case.pk}/decisions/",
+            f"/support-cases/{case.pk}/",
+        ):
             body = text(web(reader).get(url))
             assert "review" in body.lower(), url
             assert "sexual violence" not in body.lower(), f"{url} as {reader}"
             assert f"#{allegation.pk}" not in body, f"{url} as {reader}"
     # Whoever may see the allegation reads the full reason.
-    body = text(web(scene.editor).get(f"/api/v1/support-cases/{case.pk}/decisions/"))
+    body = text(web(scene.editor).get(f"/api/v1/accountability/support-cases/{case.pk}/decisions/"))
     assert "sexual violence" in body.lower()
 
 
@@ -421,9 +424,9 @@ def test_a_hidden_organisation_never_appears_in_a_classification_reason(scene):
         m2m={"host_countries": [scene.mli]},
     )
     urls = [
-        f"/api/v1/operations/{op.pk}/classification/",
+        f"/api/v1/operations/operations/{op.pk}/classification/",
         f"/operations/{op.pk}/",
-        "/api/v1/classifications/",
+        "/api/v1/operations/classifications/",
         "/operations/typology/",
         "/operations/map/",
         "/operations/map/?format=svg",
@@ -498,7 +501,7 @@ def test_affiliations_to_hidden_organisations_are_neither_shown_nor_lost(scene):
     for reader in (scene.b_viewer, scene.editor):
         for url in (
             f"/people/{person.pk}/history/",
-            f"/api/v1/people/{person.pk}/history/",
+            f"/api/v1/core/people/{person.pk}/history/",
             f"/people/{person.pk}/",
             f"/people/{person.pk}/edit/",
             "/people/?export=csv",
@@ -577,10 +580,10 @@ def test_saving_an_arrangement_unchanged_keeps_links_the_editor_cannot_see(scene
     assert list(arrangement.areas.all()) == [hidden_area]
     # The same through the API: PATCH what GET returned.
     api = web(scene.editor)
-    got = json.loads(text(api.get(f"/api/v1/arrangements/{arrangement.pk}/")))
+    got = json.loads(text(api.get(f"/api/v1/labour/arrangements/{arrangement.pk}/")))
     body = {k: v for k, v in got.items() if k not in ("id", "url", "created_at", "updated_at")}
     response = api.patch(
-        f"/api/v1/arrangements/{arrangement.pk}/", body, content_type="application/json"
+        f"/api/v1/labour/arrangements/{arrangement.pk}/", body, content_type="application/json"
     )
     assert response.status_code == 200, text(response)
     assert set(arrangement.tasks.all()) == {hidden_task, visible_task}
@@ -660,7 +663,9 @@ def test_a_source_pseudonym_says_nothing_about_another_allegation(scene, funding
     second = allegation(scene.a, as_(scene.editor), "Informant 42, Sévaré")
     guess = allegation(scene.b, as_(b_editor), "informant 42, sévaré")
     shown = {
-        a.pk: json.loads(text(web(None).get(f"/api/v1/allegations/{a.pk}/")))["source"]
+        a.pk: json.loads(text(web(None).get(f"/api/v1/accountability/allegations/{a.pk}/")))[
+            "source"
+        ]
         for a in (first, second, guess)
     }
     assert all(v.startswith("source-") for v in shown.values())
@@ -671,7 +676,9 @@ def test_a_source_pseudonym_says_nothing_about_another_allegation(scene, funding
     # Its history says only that the source changed, for any reader.
     first.source = "Informant 43"
     services.save(first, actor=as_(scene.editor))
-    history = text(web(scene.b_viewer).get(f"/api/v1/allegations/{first.pk}/history/"))
+    history = text(
+        web(scene.b_viewer).get(f"/api/v1/accountability/allegations/{first.pk}/history/")
+    )
     assert "(sensitive: not shown)" in history and "value-" not in history
 
 
@@ -682,25 +689,25 @@ def test_proposing_and_approving_through_the_api_answers_the_decision_worded_for
     f = funding
     proposer, approver = web(scene.editor), web(scene.editor2)
     r = proposer.post(
-        f"/api/v1/tranches/{f.tranche.pk}/propose/",
+        f"/api/v1/accountability/tranches/{f.tranche.pk}/propose/",
         {"kind": "waiver", "rationale": "agreed", "condition": f.suspended.pk},
         content_type="application/json",
     )
     assert r.status_code == 201, r.content
     r = approver.post(
-        f"/api/v1/tranche-decisions/{r.json()['id']}/decide/",
+        f"/api/v1/accountability/tranche-decisions/{r.json()['id']}/decide/",
         {"approve": True, "note": "ok"},
         content_type="application/json",
     )
     assert r.status_code == 200, r.content
     r = proposer.post(
-        f"/api/v1/tranches/{f.tranche.pk}/propose/",
+        f"/api/v1/accountability/tranches/{f.tranche.pk}/propose/",
         {"kind": "release", "rationale": "go"},
         content_type="application/json",
     )
     assert r.status_code == 201, r.content
     r = approver.post(
-        f"/api/v1/tranche-decisions/{r.json()['id']}/decide/",
+        f"/api/v1/accountability/tranche-decisions/{r.json()['id']}/decide/",
         {"approve": True, "note": "ok"},
         content_type="application/json",
     )
@@ -851,7 +858,7 @@ def test_findings_name_no_id_of_a_hidden_actor_or_place(scene):
     keys = []
     for reader in (None, scene.b_viewer):
         data = json.loads(
-            text(web(reader).get("/api/v1/findings/", {"country": "MLI", "kind": "overlap"}))
+            text(web(reader).get("/api/v1/labour/findings/", {"country": "MLI", "kind": "overlap"}))
         )
         (finding,) = data["results"]
         keys.append(finding["key"])
@@ -899,9 +906,9 @@ def test_people_are_named_to_signed_in_users_only(scene, funding):
     urls = [
         f"/tranches/{f.tranche.pk}/",
         f"/support-cases/{case.pk}/",
-        f"/api/v1/support-cases/{case.pk}/decisions/",
+        f"/api/v1/accountability/support-cases/{case.pk}/decisions/",
         f"/risk-assessments/{assessment.pk}/",
-        f"/api/v1/risk-assessments/{assessment.pk}/",
+        f"/api/v1/accountability/risk-assessments/{assessment.pk}/",
     ]
     for url in urls:
         body = text(web(None).get(url))

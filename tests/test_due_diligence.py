@@ -382,20 +382,20 @@ def test_support_cannot_start_without_an_in_date_assessment_even_through_the_api
     client = Client()
     client.force_login(hr.editor)
     r = client.post(
-        f"/api/v1/support-cases/{hr.case.pk}/decide/",
+        f"/api/v1/accountability/support-cases/{hr.case.pk}/decide/",
         {"to_state": "active", "rationale": "go"},
         content_type="application/json",
     )
     assert r.status_code == 400 and "expired" in r.json()["error"]["fields"]["to_state"][0]
     r = client.post(
-        f"/api/v1/support-cases/{hr.case.pk}/decide/",
+        f"/api/v1/accountability/support-cases/{hr.case.pk}/decide/",
         {"to_state": "active"},
         content_type="application/json",
     )
     assert r.status_code == 400 and "rationale" in r.json()["error"]["fields"]
     # The state cannot be written around the rules: the API ignores it, the form has no field.
     r = client.patch(
-        f"/api/v1/support-cases/{hr.case.pk}/",
+        f"/api/v1/accountability/support-cases/{hr.case.pk}/",
         {"state": "active"},
         content_type="application/json",
     )
@@ -503,8 +503,16 @@ def test_sources_are_shown_to_editors_and_pseudonymised_for_viewers_and_in_expor
     assert "Amadou" in editor.get(f"/allegations/{a.pk}/").content.decode()
     page = viewer.get(f"/allegations/{a.pk}/").content.decode()
     assert "Amadou" not in page and "source-" in page
-    assert editor.get(f"/api/v1/allegations/{a.pk}/").json()["source"].startswith("Witness")
-    assert viewer.get(f"/api/v1/allegations/{a.pk}/").json()["source"].startswith("source-")
+    assert (
+        editor.get(f"/api/v1/accountability/allegations/{a.pk}/")
+        .json()["source"]
+        .startswith("Witness")
+    )
+    assert (
+        viewer.get(f"/api/v1/accountability/allegations/{a.pk}/")
+        .json()["source"]
+        .startswith("source-")
+    )
     for fmt in ("csv", "json", "xlsx"):
         body = body_text(editor.get(f"/allegations/?export={fmt}"))
         assert "Amadou" not in body and "source-" in body, fmt
@@ -585,7 +593,7 @@ def test_the_recipient_cannot_move_the_donors_money(hr):
     client = Client()
     client.force_login(hr.editor)
     r = client.post(
-        f"/api/v1/tranches/{hr.tranche.pk}/propose/",
+        f"/api/v1/accountability/tranches/{hr.tranche.pk}/propose/",
         {"kind": "release", "rationale": "x"},
         content_type="application/json",
     )
@@ -651,7 +659,7 @@ def test_a_report_is_reviewed_by_the_organisation_it_is_owed_to(hr):
     assert "not by its author" in e.value.message_dict["status"][0]
     assert not Report.objects.filter(title="self").exists()
     r = author.post(
-        "/api/v1/reports/",
+        "/api/v1/accountability/reports/",
         {
             "title": "self",
             "submitted": str(TODAY()),
@@ -667,7 +675,7 @@ def test_a_report_is_reviewed_by_the_organisation_it_is_owed_to(hr):
         with pytest.raises(PermissionDenied, match="owes this report"):
             reporting_services.review(report, "accepted", actor=actor)
     r = author.post(
-        f"/api/v1/reports/{report.pk}/review/",
+        f"/api/v1/accountability/reports/{report.pk}/review/",
         {"status": "accepted"},
         content_type="application/json",
     )
@@ -703,7 +711,7 @@ def test_a_report_is_reviewed_by_the_organisation_it_is_owed_to(hr):
     report.refresh_from_db()
     assert (report.status, report.reviewed_by, report.review_note) == ("submitted", None, "")
     r = donor.post(
-        f"/api/v1/reports/{report.pk}/review/",
+        f"/api/v1/accountability/reports/{report.pk}/review/",
         {"status": "accepted"},
         content_type="application/json",
     )
@@ -753,7 +761,7 @@ def test_bad_funding_input_names_the_field(hr):
     client = Client()
     client.force_login(hr.editor)
     r = client.post(
-        "/api/v1/commitments/",
+        "/api/v1/accountability/commitments/",
         {
             "donor": hr.eu.pk,
             "recipient_operation": hr.op.pk,
@@ -784,7 +792,9 @@ def test_a_case_walks_its_whole_life_and_the_tranche_follows(hr):
     _activate(hr)
 
     def status():
-        return client.get(f"/api/v1/tranches/{hr.tranche.pk}/evaluation/").json()["status"]
+        return client.get(f"/api/v1/accountability/tranches/{hr.tranche.pk}/evaluation/").json()[
+            "status"
+        ]
 
     assert status() == "releasable"
     allegation = allege(hr, violation="torture", days_ago=40)
@@ -809,7 +819,7 @@ def test_a_case_walks_its_whole_life_and_the_tranche_follows(hr):
     register = client.get(f"/operations/{hr.op.pk}/due-diligence/").content.decode()
     assert "Suspension recommended" in register
     case_services.decide(hr.case, "suspended", "No answer by the deadline", actor=hr.ed)
-    evaluation = client.get(f"/api/v1/tranches/{hr.tranche.pk}/evaluation/").json()
+    evaluation = client.get(f"/api/v1/accountability/tranches/{hr.tranche.pk}/evaluation/").json()
     unmet = [c["evidence"] for c in evaluation["conditions"] if not c["met"]]
     assert evaluation["status"] == "held" and any("Suspended" in u for u in unmet)
     # A release cannot be approved while held.
@@ -905,13 +915,15 @@ def test_boards_register_and_cli_show_held_and_releasable_with_their_reasons(hr)
         call_command("funding", "evaluate", "--as", "hr.editor", "--donor", "NOPE")
     with pytest.raises(CommandError, match="--on"):
         call_command("funding", "evaluate", "--as", "hr.editor", "--on", "yesterday")
-    api = client.get("/api/v1/funding-evaluation/?donor=EUD&status=releasable").json()
+    api = client.get(
+        "/api/v1/accountability/funding-evaluation/?donor=EUD&status=releasable"
+    ).json()
     assert [r["label"] for r in api["results"]] == ["T2"]
-    assert client.get("/api/v1/funding-evaluation/?on=soon").status_code == 400
+    assert client.get("/api/v1/accountability/funding-evaluation/?on=soon").status_code == 400
     # Someone who may not see the tranche sees nothing of it.
     outsider = Client()
     outsider.force_login(hr.stranger)
-    assert outsider.get("/api/v1/funding-evaluation/").json()["count"] == 0
+    assert outsider.get("/api/v1/accountability/funding-evaluation/").json()["count"] == 0
     assert outsider.get(f"/tranches/{hr.tranche.pk}/").status_code == 404
 
 

@@ -131,7 +131,7 @@ def list_routes() -> list[tuple[str, str, type]]:
         if "<" in pattern:  # detail routes and the .json-suffixed twins
             continue
         config = getattr(callback, "view_initkwargs", {}).get("config")
-        if name.startswith("web:") and name.endswith("_list") and config is not None:
+        if not name.startswith("api:") and name.endswith("_list") and config is not None:
             out.append(("web", reverse(name), config.filterset))
         cls = getattr(callback, "cls", None)
         actions = getattr(callback, "actions", None) or {}
@@ -449,25 +449,25 @@ def test_a_path_through_a_hidden_record_finds_nothing(world):
         client = client_for(world, username)
         ids = {
             r["id"]
-            for r in client.get(f"/api/v1/tranches/?donor={donor.pk}&page_size=1000").json()[
-                "results"
-            ]
+            for r in client.get(
+                f"/api/v1/accountability/tranches/?donor={donor.pk}&page_size=1000"
+            ).json()["results"]
         }
         assert tranche.pk not in ids, username
         ids = {
             r["id"]
-            for r in client.get(f"/api/v1/assignments/?area={region.pcode}&page_size=1000").json()[
-                "results"
-            ]
+            for r in client.get(
+                f"/api/v1/labour/assignments/?area={region.pcode}&page_size=1000"
+            ).json()["results"]
         }
         assert assignment.pk not in ids, username
     # … while the same links through visible records are found.
     Commitment.objects.filter(pk=commitment.pk).update(**{k: v for k, v in public.items()})
     Area.objects.filter(pk=district.pk).update(**{k: v for k, v in public.items()})
     client = client_for(world, None)
-    found = client.get(f"/api/v1/tranches/?donor={donor.pk}").json()["results"]
+    found = client.get(f"/api/v1/accountability/tranches/?donor={donor.pk}").json()["results"]
     assert [r["id"] for r in found] == [tranche.pk]
-    found = client.get(f"/api/v1/assignments/?area={region.pcode}").json()["results"]
+    found = client.get(f"/api/v1/labour/assignments/?area={region.pcode}").json()["results"]
     assert [r["id"] for r in found] == [assignment.pk]
 
 
@@ -517,13 +517,13 @@ def test_findings_api_by_hidden_records(world):
     from concord.operations.models import Operation
 
     task = world.hidden["I"]
-    failures = _same(world, "/api/v1/findings/?task={}", "task", [NO_SUCH_CODE, task.code])
+    failures = _same(world, "/api/v1/labour/findings/?task={}", "task", [NO_SUCH_CODE, task.code])
     for param, model, hidden in (
         ("organisation", Organisation, world.hidden["H"]),
         ("operation", Operation, world.hidden["J"]),
     ):
         values = [_beyond(model), str(hidden.pk), *NOT_IDS]
-        failures += _same(world, f"/api/v1/findings/?{param}={{}}", param, values)
+        failures += _same(world, f"/api/v1/labour/findings/?{param}={{}}", param, values)
     assert not failures, "\n".join(failures)
 
 
@@ -531,7 +531,7 @@ def test_findings_api_by_hidden_records(world):
 def test_funding_evaluation_by_hidden_donor(world):
     org = world.hidden["H"]
     values = [_beyond(Organisation), str(org.pk), org.name, org.acronym, NO_SUCH_CODE, *NOT_IDS]
-    failures = _same(world, "/api/v1/funding-evaluation/?donor={}", "donor", values)
+    failures = _same(world, "/api/v1/accountability/funding-evaluation/?donor={}", "donor", values)
     assert not failures, "\n".join(failures)
 
 

@@ -261,7 +261,7 @@ def test_history_reads_its_links_in_a_fixed_number_of_queries(db, django_assert_
         with CaptureQueriesContext(connection) as ctx:
             for url in (
                 f"/organisations/{child.pk}/history/",
-                f"/api/v1/organisations/{child.pk}/history/",
+                f"/api/v1/core/organisations/{child.pk}/history/",
             ):
                 assert client.get(url).status_code == 200
         return len(ctx.captured_queries)

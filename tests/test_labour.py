@@ -327,7 +327,7 @@ def test_an_import_is_rolled_back_whole_unless_later_records_depend_on_it(demo):
     # Now it goes: through the API, as the manager.
     c = Client()
     c.force_login(manager)
-    r = c.post(f"/api/v1/import-batches/{batch.pk}/rollback/")
+    r = c.post(f"/api/v1/labour/import-batches/{batch.pk}/rollback/")
     assert r.status_code == 200, r.content
     assert r.json()["rolled_back_by"] == "dpo.manager" and r.json()["report"]["rows"] == 2
     assert not Assignment.objects.filter(batch=batch).exists()
@@ -592,14 +592,16 @@ def test_mandate_page_edit_and_api(demo):
     assert bad.status_code == 400 and "Line 1: no task" in bad.content.decode()
     assert op.mandate.count() == 2
     api = client.put(
-        f"/api/v1/mandates/{op.pk}/",
+        f"/api/v1/labour/mandates/{op.pk}/",
         json.dumps([{"task": Task.objects.get(code="ssr").pk, "source": "S/RES/1 (2021)"}]),
         content_type="application/json",
     )
     assert api.status_code == 200 and api.json()["tasks"][0]["source"] == "S/RES/1 (2021)"
     viewer = login(demo["dpo.viewer"])
     assert (
-        viewer.put(f"/api/v1/mandates/{op.pk}/", "[]", content_type="application/json").status_code
+        viewer.put(
+            f"/api/v1/labour/mandates/{op.pk}/", "[]", content_type="application/json"
+        ).status_code
         == 403
     )
     assert viewer.post(f"/operations/{op.pk}/mandate/", {"mandate": ""}).status_code == 403
@@ -608,14 +610,14 @@ def test_mandate_page_edit_and_api(demo):
 @pytest.mark.django_db
 def test_api_findings_review_and_3w_dry_run(demo):
     client = login(demo["dpo.contributor"])
-    r = client.get("/api/v1/findings/", {"country": "MLI", "kind": "clash"})
+    r = client.get("/api/v1/labour/findings/", {"country": "MLI", "kind": "clash"})
     assert r.status_code == 200
     results = r.json()["results"]
     assert results and all(f["kind"] == "clash" for f in results)
     assert all(f["refs"]["assignment"] for f in results)
-    assert client.get("/api/v1/findings/", {"country": "XX"}).status_code == 400
+    assert client.get("/api/v1/labour/findings/", {"country": "XX"}).status_code == 400
     r = client.post(
-        "/api/v1/findings/",
+        "/api/v1/labour/findings/",
         json.dumps({"key": results[0]["key"], "status": "acknowledged", "note": "Raised at CIMIC"}),
         content_type="application/json",
     )
@@ -623,7 +625,7 @@ def test_api_findings_review_and_3w_dry_run(demo):
     upload = io.BytesIO(b"org,sector,country\n#org,#sector,#country+code\nWFP,Health,MLI\n")
     upload.name = "w.csv"
     owner = demo["dpo.contributor"].principal().orgs_with_role("contributor")[0]
-    r = client.post("/api/v1/imports-3w/", {"file": upload, "owner": owner, "dry_run": "1"})
+    r = client.post("/api/v1/labour/imports-3w/", {"file": upload, "owner": owner, "dry_run": "1"})
     assert r.status_code == 200 and r.json()["assignments"] == 1
     assert not Assignment.objects.filter(source_values__org_name="WFP").exists()
 

@@ -334,7 +334,7 @@ def test_api_register_link_classify_and_override(catalogue, officer):
     client.force_login(officer)
     owner = officer.memberships.first().organisation
     created = client.post(
-        "/api/v1/operations/",
+        "/api/v1/operations/operations/",
         {
             "name": "Coalition for Haiti",
             "kind": "stabilisation",
@@ -354,7 +354,7 @@ def test_api_register_link_classify_and_override(catalogue, officer):
     op_id = created.json()["id"]
     target = by_key("binuh").pk
     rel = client.post(
-        "/api/v1/relations/",
+        "/api/v1/operations/relations/",
         {
             "source": op_id,
             "kind": "handed_over_to",
@@ -367,20 +367,22 @@ def test_api_register_link_classify_and_override(catalogue, officer):
         content_type="application/json",
     )
     assert rel.status_code == 201, rel.content
-    got = client.get(f"/api/v1/operations/{op_id}/classification/?as_of=2026-03-01").json()
+    got = client.get(
+        f"/api/v1/operations/operations/{op_id}/classification/?as_of=2026-03-01"
+    ).json()
     assert got["current"]["scenario"] == "sequential"
     assert "handed over to BINUH on 2026-09-01 after 8 months in Haiti" in got["current"]["reason"]
-    bad = client.get(f"/api/v1/operations/{op_id}/classification/?as_of=2026-02-30")
+    bad = client.get(f"/api/v1/operations/operations/{op_id}/classification/?as_of=2026-02-30")
     assert bad.status_code == 400 and "as_of" in bad.json()["error"]["fields"]
     # an override needs a justification, is audited, and keeps the derived value
     no_why = client.post(
-        f"/api/v1/operations/{op_id}/classification/",
+        f"/api/v1/operations/operations/{op_id}/classification/",
         {"scenario": "parallel"},
         content_type="application/json",
     )
     assert no_why.status_code == 400
     ok = client.post(
-        f"/api/v1/operations/{op_id}/classification/",
+        f"/api/v1/operations/operations/{op_id}/classification/",
         {"scenario": "parallel", "justification": "Handover postponed; both will deploy."},
         content_type="application/json",
     )
@@ -401,15 +403,17 @@ def test_api_register_link_classify_and_override(catalogue, officer):
     c2 = Client()
     c2.force_login(other)
     denied = c2.post(
-        f"/api/v1/operations/{op_id}/classification/",
+        f"/api/v1/operations/operations/{op_id}/classification/",
         {"scenario": "stand_alone", "justification": "no"},
         content_type="application/json",
     )
     assert denied.status_code == 403
-    listing = client.get("/api/v1/classifications/?as_of=2026-03-01&framework=ad_hoc").json()
+    listing = client.get(
+        "/api/v1/operations/classifications/?as_of=2026-03-01&framework=ad_hoc"
+    ).json()
     mine = [r for r in listing["results"] if r["operation"] == op_id]
     assert mine and mine[0]["scenario"] == "parallel" and mine[0]["override"] == "parallel"
-    summary = client.get("/api/v1/classifications/summary/").json()
+    summary = client.get("/api/v1/operations/classifications/summary/").json()
     assert summary["by_decade"]["2000s"]["sequential"] >= 3
     assert "Africa" in summary["by_region"]
 
@@ -557,6 +561,6 @@ def test_openapi_schema_lists_the_new_endpoints():
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     paths = schema["paths"]
-    assert "/api/v1/operations/{id}/classification/" in paths
-    assert "/api/v1/classifications/summary/" in paths
+    assert "/api/v1/operations/operations/{id}/classification/" in paths
+    assert "/api/v1/operations/classifications/summary/" in paths
     json.dumps(schema, default=str)

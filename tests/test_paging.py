@@ -33,15 +33,15 @@ def reader(db):
 def test_counts_stop_at_the_cap_and_say_so(client, reader, monkeypatch):
     monkeypatch.setattr(paging, "COUNT_CAP", 3)
     client.force_login(reader)
-    body = client.get("/api/v1/people/?page_size=2").json()
+    body = client.get("/api/v1/core/people/?page_size=2").json()
     assert (body["count"], body["count_exact"]) == (3, False)
-    body = client.get("/api/v1/people/?page_size=2&count=exact").json()
+    body = client.get("/api/v1/core/people/?page_size=2&count=exact").json()
     assert (body["count"], body["count_exact"]) == (7, True)
     page = client.get("/people/").content.decode()
     assert "More than 3 results" in page and "count=exact" in page
     assert "7 results" in client.get("/people/?count=exact").content.decode()
     monkeypatch.setattr(paging, "COUNT_CAP", 10)
-    body = client.get("/api/v1/people/").json()
+    body = client.get("/api/v1/core/people/").json()
     assert (body["count"], body["count_exact"]) == (7, True)
 
 
@@ -49,14 +49,14 @@ def test_pages_past_the_cap_can_still_be_walked(client, reader, monkeypatch):
     """An API client syncing everything follows ``next`` past the cap to the last row."""
     monkeypatch.setattr(paging, "COUNT_CAP", 3)
     client.force_login(reader)
-    seen, url = [], "/api/v1/people/?page_size=2"
+    seen, url = [], "/api/v1/core/people/?page_size=2"
     while url:
         body = client.get(url).json()
         assert body["count_exact"] is False
         seen += [r["id"] for r in body["results"]]
         url = body["next"]
     assert len(seen) == 7 and len(set(seen)) == 7
-    assert client.get("/api/v1/people/?page_size=2&page=9").status_code == 404
+    assert client.get("/api/v1/core/people/?page_size=2&page=9").status_code == 404
     page = client.get("/people/?page=2").content.decode()  # 50 a page: one page, no "of N"
     assert "Page 2" not in page
     monkeypatch.setattr("concord.web.generic.ListView.page_size", 2)
@@ -70,7 +70,7 @@ def test_pages_never_repeat_or_skip_rows_with_equal_sort_keys(client, reader):
     """Seven people with one name, two per page: every one exactly once. (The API sorted by
     name alone, so the database could return ties in any order on each page.)"""
     client.force_login(reader)
-    seen, url = [], "/api/v1/people/?page_size=2&ordering=name"
+    seen, url = [], "/api/v1/core/people/?page_size=2&ordering=name"
     while url:
         body = client.get(url).json()
         seen += [r["id"] for r in body["results"]]
@@ -79,7 +79,7 @@ def test_pages_never_repeat_or_skip_rows_with_equal_sort_keys(client, reader):
     assert seen == sorted(seen)  # ties in id order
     # Whatever order a database happens to return ties in, the query names the tie-breaker.
     with CaptureQueriesContext(connection) as queries:
-        client.get("/api/v1/people/?ordering=-name")
+        client.get("/api/v1/core/people/?ordering=-name")
     assert any(
         'ORDER BY "core_person"."name" DESC, "core_person"."id" DESC' in q["sql"]
         for q in queries.captured_queries
@@ -94,9 +94,11 @@ def test_country_filter_is_case_insensitive_and_unknown_codes_match_nothing(clie
     )
     services.save(Organisation(name="Nowhere", kind="local", owner=owner), actor=system)
     client.force_login(reader)
-    names = [r["name"] for r in client.get("/api/v1/organisations/?country=mli").json()["results"]]
+    names = [
+        r["name"] for r in client.get("/api/v1/core/organisations/?country=mli").json()["results"]
+    ]
     assert names == ["In Mali"]
-    assert client.get("/api/v1/organisations/?country=XXX").json()["count"] == 0
+    assert client.get("/api/v1/core/organisations/?country=XXX").json()["count"] == 0
 
 
 @pytest.mark.django_db

@@ -77,19 +77,19 @@ def test_numbers_that_name_nothing_are_no_error(place, value):
     c = Client()
     c.force_login(place.editor)
     for url, params in [
-        ("/api/v1/organisations/", {"owner": value}),
-        ("/api/v1/organisations/", {"parent": value}),
-        ("/api/v1/organisations/", {"page": value}),
-        ("/api/v1/organisations/", {"page_size": value}),
+        ("/api/v1/core/organisations/", {"owner": value}),
+        ("/api/v1/core/organisations/", {"parent": value}),
+        ("/api/v1/core/organisations/", {"page": value}),
+        ("/api/v1/core/organisations/", {"page_size": value}),
         ("/organisations/", {"page": value, "owner": value}),
-        ("/api/v1/assignments/", {"batch": value, "task": value, "area": value}),
-        ("/api/v1/tranches/", {"commitment": value, "donor": value}),
-        ("/api/v1/funding-evaluation/", {"donor": value}),
-        ("/api/v1/reports-due/", {"days": value}),
+        ("/api/v1/labour/assignments/", {"batch": value, "task": value, "area": value}),
+        ("/api/v1/accountability/tranches/", {"commitment": value, "donor": value}),
+        ("/api/v1/accountability/funding-evaluation/", {"donor": value}),
+        ("/api/v1/accountability/reports-due/", {"days": value}),
         ("/operations/timeline/", {"theatre": "MLI", "since": value}),
         ("/labour/timeline/", {"country": "MLI", "area_id": value}),
-        (f"/api/v1/mandates/{value}/", {}),
-        (f"/api/v1/operations/{value}/classification/", {}),
+        (f"/api/v1/labour/mandates/{value}/", {}),
+        (f"/api/v1/operations/operations/{value}/classification/", {}),
     ]:
         ok(c, url, **params)
 
@@ -99,7 +99,7 @@ def test_a_schedule_far_beyond_any_date_is_refused_and_does_not_break_pages(plac
     c = Client()
     c.force_login(place.editor)
     r = c.patch(
-        f"/api/v1/reporting-obligations/{place.obligation.pk}/",
+        f"/api/v1/accountability/reporting-obligations/{place.obligation.pk}/",
         {"every_days": 2_147_483_647},
         content_type="application/json",
     )
@@ -107,8 +107,8 @@ def test_a_schedule_far_beyond_any_date_is_refused_and_does_not_break_pages(plac
     # Stored before the rule existed: the pages still work.
     ReportingObligation.objects.filter(pk=place.obligation.pk).update(every_days=2_147_483_647)
     for url, params in [
-        ("/api/v1/reports-due/", {}),
-        ("/api/v1/reports-due/", {"days": "3660"}),
+        ("/api/v1/accountability/reports-due/", {}),
+        ("/api/v1/accountability/reports-due/", {"days": "3660"}),
         ("/accountability/due/", {}),
         ("/accountability/calendar/", {}),
         ("/accountability/calendar/", {"month": "9999-12"}),
@@ -121,7 +121,7 @@ def test_dates_at_the_end_of_the_calendar_are_refused_and_do_not_break_pages(pla
     c = Client()
     c.force_login(place.editor)
     r = c.patch(
-        f"/api/v1/operations/{place.op.pk}/",
+        f"/api/v1/operations/operations/{place.op.pk}/",
         {"end": "9999-12-31"},
         content_type="application/json",
     )
@@ -136,7 +136,7 @@ def test_dates_at_the_end_of_the_calendar_are_refused_and_do_not_break_pages(pla
         (f"/operations/{place.op.pk}/", {}),
         ("/operations/map/", {}),
         ("/accountability/due/", {"days": "3660"}),
-        ("/api/v1/reports-due/", {}),
+        ("/api/v1/accountability/reports-due/", {}),
     ]:
         ok(c, url, **params)
 
@@ -150,7 +150,7 @@ def test_a_server_error_in_the_api_answers_the_documented_error_shape(place, mon
 
     monkeypatch.setattr(base.ScopedViewSet, "list", boom)
     c = Client(raise_request_exception=False)
-    r = c.get("/api/v1/organisations/")
+    r = c.get("/api/v1/core/organisations/")
     assert r.status_code == 500
     body = json.loads(r.content)
     assert body["error"]["code"] == "server_error"

@@ -226,13 +226,13 @@ def test_saving_a_mandate_unchanged_keeps_tasks_the_editor_cannot_see(world):
     client.force_login(world.users[EDITOR])
     before = _state(op)
     assert len(before["mandate"]) == 2
-    url = reverse("web:operation_mandate", kwargs={"pk": op.pk})
+    url = reverse("labour:operation_mandate", kwargs={"pk": op.pk})
     page = client.get(url).content.decode()
     assert hidden.code not in page
     response = client.post(url, form_data(page))
     assert response.status_code == 302, response.content[:2000]
     assert _state(op) == before
-    api = reverse("api:mandate-detail", kwargs={"pk": op.pk})
+    api = reverse("api:labour:mandate-detail", kwargs={"pk": op.pk})
     got = client.get(api).json()
     assert [t["task"] for t in got["tasks"]] == [visible.pk]
     response = client.put(api, json.dumps(got["tasks"]), content_type="application/json")

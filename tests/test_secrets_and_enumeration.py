@@ -132,7 +132,7 @@ def test_rotating_revokes_the_old_secret_and_revoking_stops_the_feed(people):
 def test_a_feed_secret_is_not_an_api_token(people):
     _, key = services.create_feed_secret(actor=people.actor)
     for header in (f"Token {key}", f"Bearer {key}"):
-        r = Client(HTTP_AUTHORIZATION=header).get("/api/v1/organisations/")
+        r = Client(HTTP_AUTHORIZATION=header).get("/api/v1/core/organisations/")
         assert r.status_code == 401
         assert r.json()["error"]["code"] == "authentication_failed"
 
@@ -252,14 +252,14 @@ def test_people_already_named_stay_accepted_and_the_system_is_exempt(people):
     # Through the API too: the stranger, already named, is kept; a new stranger is refused.
     client, _ = token_client(people.editor)
     r = client.patch(
-        f"/api/v1/organisations/{record.pk}/",
+        f"/api/v1/core/organisations/{record.pk}/",
         {"named_users": [people.editor.pk, people.stranger.pk], "description": "x"},
         content_type="application/json",
     )
     assert r.status_code == 200, r.json()
     other = make_user("fd.stranger2", people.c, Role.VIEWER, SC)
     r = client.patch(
-        f"/api/v1/organisations/{record.pk}/",
+        f"/api/v1/core/organisations/{record.pk}/",
         {"named_users": [people.editor.pk, people.stranger.pk, other.pk]},
         content_type="application/json",
     )
@@ -276,7 +276,7 @@ def test_the_api_accepts_as_named_users_only_the_people_the_form_offers(people):
 
     def post(ids):
         return client.post(
-            "/api/v1/organisations/",
+            "/api/v1/core/organisations/",
             {
                 "name": "Secret",
                 "kind": "local",
@@ -334,7 +334,7 @@ def test_the_approver_field_does_not_tell_whether_a_username_exists(people):
 
     def post(approver):
         return client.post(
-            "/api/v1/risk-assessments/",
+            "/api/v1/accountability/risk-assessments/",
             _assessment(case, people, approver),
             content_type="application/json",
         )
@@ -445,10 +445,10 @@ def test_the_api_shows_as_named_only_the_people_the_form_would_show_and_keeps_th
         m2m={"named_users": [people.editor, people.stranger]},
     )
     client = login(people.editor)
-    url = f"/api/v1/organisations/{record.pk}/"
+    url = f"/api/v1/core/organisations/{record.pk}/"
     got = client.get(url).json()
     assert got["named_users"] == [people.editor.pk]  # not the stranger's id
-    listed = client.get("/api/v1/organisations/", {"page_size": 1000}).json()["results"]
+    listed = client.get("/api/v1/core/organisations/", {"page_size": 1000}).json()["results"]
     assert [o["named_users"] for o in listed if o["id"] == record.pk] == [[people.editor.pk]]
     r = client.patch(url, json.dumps(got), content_type="application/json")
     assert r.status_code == 200, r.content
@@ -457,7 +457,7 @@ def test_the_api_shows_as_named_only_the_people_the_form_would_show_and_keeps_th
 
 def test_token_authenticated_api_answers_are_not_stored_by_caches(people):
     client, _ = token_client(people.editor)
-    r = client.get("/api/v1/organisations/")
+    r = client.get("/api/v1/core/organisations/")
     assert r.status_code == 200
     assert "no-store" in r["Cache-Control"]
 
@@ -505,10 +505,10 @@ def test_spaces_the_reader_is_not_in_are_not_named(people):
         assert "Shared space" in text, fmt
         assert "Faraway space" not in text, fmt
     api, _ = token_client(people.editor)
-    assert api.get(f"/api/v1/organisations/{record.pk}/").json()["shared_spaces"] == [
+    assert api.get(f"/api/v1/core/organisations/{record.pk}/").json()["shared_spaces"] == [
         people.space.pk
     ]
-    listed = api.get("/api/v1/organisations/", {"q": "Spread"}).json()["results"]
+    listed = api.get("/api/v1/core/organisations/", {"q": "Spread"}).json()["results"]
     assert [o["shared_spaces"] for o in listed] == [[people.space.pk]]
     page = client.get(f"/organisations/{record.pk}/").content.decode()
     assert "Shared space" in page and "Faraway space" not in page
@@ -530,24 +530,24 @@ def throttle(settings, people):
 def test_api_authentication_failures_are_throttled_per_address(throttle):
     good, _ = token_client(throttle.editor, REMOTE_ADDR="10.0.0.1")
     bad = Client(HTTP_AUTHORIZATION="Token cnc_wrong", REMOTE_ADDR="10.0.0.1")
-    assert good.get("/api/v1/organisations/").status_code == 200
+    assert good.get("/api/v1/core/organisations/").status_code == 200
     for _ in range(3):
-        assert bad.get("/api/v1/organisations/").status_code == 401
+        assert bad.get("/api/v1/core/organisations/").status_code == 401
     for client in (bad, good):  # past the limit: refused before the token is even looked at
-        r = client.get("/api/v1/organisations/")
+        r = client.get("/api/v1/core/organisations/")
         assert r.status_code == 429
         assert 0 < int(r["Retry-After"]) <= 300
         error = r.json()["error"]
         assert error["code"] == "throttled" and error["fields"] == {}
     # Another address is unaffected, and its successes reset nobody's count.
     elsewhere, _ = token_client(throttle.editor, REMOTE_ADDR="10.0.0.2")
-    assert elsewhere.get("/api/v1/organisations/").status_code == 200
-    assert good.get("/api/v1/organisations/").status_code == 429
+    assert elsewhere.get("/api/v1/core/organisations/").status_code == 200
+    assert good.get("/api/v1/core/organisations/").status_code == 429
     # Requests without a token (anonymous, or a signed-in browser) are not held.
-    assert Client(REMOTE_ADDR="10.0.0.1").get("/api/v1/organisations/").status_code == 200
+    assert Client(REMOTE_ADDR="10.0.0.1").get("/api/v1/core/organisations/").status_code == 200
     session = Client(REMOTE_ADDR="10.0.0.1")
     session.force_login(throttle.editor)
-    assert session.get("/api/v1/organisations/").status_code == 200
+    assert session.get("/api/v1/core/organisations/").status_code == 200
     # The count is in the database every worker process uses, not in a process's memory:
     # clearing the caches changes nothing ...
     from concord.api.models import AuthFailure
@@ -555,11 +555,11 @@ def test_api_authentication_failures_are_throttled_per_address(throttle):
     assert AuthFailure.objects.filter(address="10.0.0.1").count() == 3
     for cache in caches.all():
         cache.clear()
-    assert good.get("/api/v1/organisations/").status_code == 429
+    assert good.get("/api/v1/core/organisations/").status_code == 429
     # ... and once the window has passed the address may try again.
     AuthFailure.objects.update(at=timezone.now() - dt.timedelta(seconds=301))
-    assert good.get("/api/v1/organisations/").status_code == 200
-    assert bad.get("/api/v1/organisations/").status_code == 401
+    assert good.get("/api/v1/core/organisations/").status_code == 200
+    assert bad.get("/api/v1/core/organisations/").status_code == 401
 
 
 def test_failed_feed_secrets_count_towards_the_same_limit(throttle):

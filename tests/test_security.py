@@ -174,4 +174,4 @@ def test_anonymous_sees_only_public_records(client):
     )
     body = client.get("/organisations/").content.decode()
     assert "Open record" in body and "Signed-in record" not in body
-    assert client.get("/api/v1/organisations/?q=record").json()["count"] == 1
+    assert client.get("/api/v1/core/organisations/?q=record").json()["count"] == 1

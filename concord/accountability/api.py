@@ -16,7 +16,7 @@ from concord.api.base import (
     UsernameField,
     VisibleRelatedField,
 )
-from concord.api.core import CountryField
+from concord.core.api import CountryField
 from concord.core.models import Organisation, Person
 from concord.core.numbers import record_id
 from concord.operations.api import SourceSerializer, _sources

@@ -593,3 +593,10 @@ def seed_due_diligence_demo(orgs: dict[str, Organisation]) -> bool:
                 actor=Actor(user=editor, interface="system"),
             )
     return True
+
+
+def demo(orgs: dict[str, Organisation]) -> None:
+    """`concord seed demo`'s part for accountability (silent: it needs the catalogue, as the
+    division of labour's part, which says so)."""
+    seed_accountability_demo(orgs)
+    seed_due_diligence_demo(orgs)

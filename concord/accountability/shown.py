@@ -86,7 +86,8 @@ class Reader:
         )
         # One reverse() per kind of record, not one per link (a board links thousands).
         self._prefix = {
-            m: reverse(f"web:{_DETAIL.get(m, m)}_detail", args=[0]) for m in RECORD_MODELS
+            m: reverse(f"{RECORD_MODELS[m]._meta.app_label}:{_DETAIL.get(m, m)}_detail", args=[0])
+            for m in RECORD_MODELS
         }
 
     def sees(self, ref) -> bool:

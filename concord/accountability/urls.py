@@ -6,9 +6,9 @@ from . import views
 from .views import cases, funding
 
 urlpatterns = [
-    path("accountability/due/", views.due, name="accountability_due"),
-    path("accountability/calendar.ics", views.calendar, name="accountability_calendar"),
-    path("accountability/calendar/", views.due_calendar, name="accountability_month"),
+    path("accountability/due/", views.due, name="due"),
+    path("accountability/calendar.ics", views.calendar, name="calendar"),
+    path("accountability/calendar/", views.due_calendar, name="month"),
     path(
         "operations/<int:pk>/accountability/",
         views.operation_web,

@@ -468,11 +468,15 @@ class AreaSpec(Spec):
         return a, self.security(a, row, ctx), None
 
 
-SPECS: dict[str, Spec] = {
+KINDS: dict[str, Spec] = {
     "organisations": OrganisationSpec(),
     "people": PersonSpec(),
     "areas": AreaSpec(),
 }
+
+# Every import/export kind of every capability, filled at start-up by the capability registry
+# (each declares its ``import_kinds``; a kind declared twice is an error there).
+SPECS: dict[str, Spec] = {}
 
 
 def _validation_errors(rownum: int, exc: ValidationError) -> list[CellError]:

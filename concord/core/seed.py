@@ -531,3 +531,25 @@ def _demo_records(actor: Actor, orgs: dict[str, Organisation]) -> None:
         actor=actor,
         m2m={"shared_spaces": [spaces["Mali partners"]]},
     )
+
+
+# --- what `concord seed` prints (the capability registry calls these) ---------------------
+def reference() -> str:
+    counts = seed_reference()
+    return "Reference data: " + ", ".join(
+        f"{v} {k.replace('_', ' ')} added" for k, v in counts.items()
+    )
+
+
+def demo(orgs: dict[str, Organisation]) -> str:
+    """The demo's organisations, people and logins; fills ``orgs`` (acronym → organisation)
+    for the capabilities seeded after core."""
+    rows = seed_demo()
+    if not rows:
+        raise RuntimeError("The demo world could not be created.")
+    for org in Organisation.objects.exclude(acronym="").order_by("pk"):
+        orgs.setdefault(org.acronym, org)
+    width = max(len(r[0]) for r in rows)
+    lines = ["Demo logins (password derived from this installation's secret key):"]
+    lines += [f"  {username.ljust(width)}  {password}  {what}" for username, password, what in rows]
+    return "\n".join(lines)

@@ -84,7 +84,7 @@ def _check_user_links(instance: ScopedModel, actor: Actor, current) -> None:
             raise ValidationError({f.name: USER_LINK_RULE})
 
 
-def _index_organisation_names(org: Organisation, actor: Actor, creating: bool) -> None:
+def index_organisation_names(org: Organisation, actor: Actor, creating: bool) -> None:
     OrganisationName.objects.filter(organisation=org).delete()
     keys = sorted({normalise_name(n) for n in org.names()} - {""})
     OrganisationName.objects.bulk_create([OrganisationName(organisation=org, key=k) for k in keys])
@@ -148,12 +148,13 @@ def hidden_to(actor: Actor, target, ids) -> set:
     return _hidden_ids(target, ids, actor.user)
 
 
-# Rules a capability attaches to its models, run whichever interface saves the record:
+# Rules a capability attaches to its models (declared as ``hooks`` in its capability.py, and
+# installed here by the registry), run whichever interface saves the record:
 # BEFORE_SAVE(instance) before validation, AFTER_SAVE(instance, actor, creating) after the
 # write, in the same transaction (so a rule that fails undoes the write);
 # BEFORE_DELETE(instance, actor) before a deletion.
 BEFORE_SAVE: dict[type, Callable] = {}
-AFTER_SAVE: dict[type, Callable] = {Organisation: _index_organisation_names}
+AFTER_SAVE: dict[type, Callable] = {}
 BEFORE_DELETE: dict[type, Callable] = {}
 
 

@@ -20,7 +20,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from concord.api.base import ScopedSerializer, ScopedViewSet, UsernameField, VisibleRelatedField
-from concord.api.core import CountryField
+from concord.core.api import CountryField
 from concord.core.context import Actor
 from concord.core.importers import ImportContext
 from concord.core.models import Area, Country, Organisation, Role, Space
@@ -559,7 +559,7 @@ class ImportBatchViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="Import a file at /api/v1/imports-3w/.")
+        raise MethodNotAllowed("POST", detail="Import a file at /api/v1/labour/imports-3w/.")
 
     @extend_schema(request=None, responses=ImportBatchSerializer)
     @action(detail=True, methods=["post"])

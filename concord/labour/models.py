@@ -70,7 +70,7 @@ class Task(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("web:task_detail", kwargs={"pk": self.pk})
+        return reverse("labour:task_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -116,7 +116,7 @@ class ClashRule(ScopedModel):
         return f"Clash rule {self.pk or 'new'}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:clashrule_detail", kwargs={"pk": self.pk})
+        return reverse("labour:clashrule_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -144,7 +144,7 @@ class SectorMapping(ScopedModel):
         return self.value
 
     def get_absolute_url(self) -> str:
-        return reverse("web:sectormapping_detail", kwargs={"pk": self.pk})
+        return reverse("labour:sectormapping_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -228,7 +228,7 @@ class Need(PlaceMixin, ScopedModel):
         return f"Need {self.pk or 'new'}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:need_detail", kwargs={"pk": self.pk})
+        return reverse("labour:need_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -275,7 +275,7 @@ class ImportBatch(ScopedModel):
         return f"Import {self.pk or 'new'}: {self.filename}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:importbatch_detail", kwargs={"pk": self.pk})
+        return reverse("labour:importbatch_detail", kwargs={"pk": self.pk})
 
 
 class Assignment(PlaceMixin, ScopedModel):
@@ -329,7 +329,7 @@ class Assignment(PlaceMixin, ScopedModel):
         return f"Assignment {self.pk or 'new'}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:assignment_detail", kwargs={"pk": self.pk})
+        return reverse("labour:assignment_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -395,7 +395,7 @@ class Arrangement(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("web:arrangement_detail", kwargs={"pk": self.pk})
+        return reverse("labour:arrangement_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -431,7 +431,7 @@ class FindingReview(ScopedModel):
         return f"Review {self.pk or 'new'}: {self.get_status_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:findingreview_detail", kwargs={"pk": self.pk})
+        return reverse("labour:findingreview_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

@@ -5,9 +5,9 @@ from concord.web.generic import object_urls
 from . import views
 
 urlpatterns = [
-    path("labour/", views.labour_analysis, name="labour_analysis"),
-    path("labour/review/", views.review, name="labour_review"),
-    path("labour/timeline/", views.area_timeline, name="labour_timeline"),
+    path("labour/", views.labour_analysis, name="analysis"),
+    path("labour/review/", views.review, name="review"),
+    path("labour/timeline/", views.area_timeline, name="timeline"),
     path("operations/<int:pk>/mandate/", views.mandate, name="operation_mandate"),
     path("assignments/grid/", views.grid, name="assignment_grid"),
     path("assignments/import-3w/", views.import_3w, name="assignment_import_3w"),

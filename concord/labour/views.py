@@ -24,7 +24,7 @@ from concord.core.models import Area, Classification, Country, Organisation, Rel
 from concord.core.numbers import record_id, whole_number
 from concord.exchange import tabular
 from concord.operations.models import Operation
-from concord.operations.views import EXTRA_SECTIONS, visible_operation
+from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config, report_refusal
 
 from . import analysis, facts, pictures, services, threew
@@ -304,7 +304,7 @@ def mandate_rows(op: Operation, user):
 def mandate_section(op: Operation, labels, user):
     """On the operation page: the mandate today and what changed at each renewal."""
     items, changes = mandate_rows(op, user)
-    url = reverse("web:operation_mandate", kwargs={"pk": op.pk})
+    url = reverse("labour:operation_mandate", kwargs={"pk": op.pk})
     today = dt.date.today()
     current = [
         (f"{m.task.name} — {m.source} {m.paragraph} ({m.get_priority_display()})", url)
@@ -325,9 +325,6 @@ def mandate_section(op: Operation, labels, user):
     return [("Mandate today", current), ("Mandate changes", history)]
 
 
-EXTRA_SECTIONS.append(mandate_section)
-
-
 def mandate(request, pk):
     op = visible_operation(request, pk)
     can_edit = Operation.objects.editable_by(request.user).filter(pk=op.pk).exists()
@@ -346,7 +343,7 @@ def mandate(request, pk):
                 form.add_error(None, "; ".join(exc.messages))
             else:
                 messages.success(request, "Mandate saved.")
-                return redirect("web:operation_mandate", pk=op.pk)
+                return redirect("labour:operation_mandate", pk=op.pk)
         status = 400
     items, changes = mandate_rows(op, request.user)
     if form is None and can_edit:
@@ -475,13 +472,13 @@ def matrix_map(request, places, rows, scope: facts.Scope) -> tuple[str, list[str
             query = request.GET.copy()
             query.pop("export", None)
             query["country"] = place
-            url = reverse("web:labour_analysis") + "?" + query.urlencode()
+            url = reverse("labour:analysis") + "?" + query.urlencode()
             name = country_names.get(place, label)
             spots.append(
                 pictures.Spot(name, leads, flags, detail, url, numeric=numeric.get(place, ""))
             )
         elif place in points:
-            url = reverse("web:labour_timeline") + f"?country={scope.countries[0]}&area_id={place}"
+            url = reverse("labour:timeline") + f"?country={scope.countries[0]}&area_id={place}"
             spots.append(pictures.Spot(label, leads, flags, detail, url, point=points[place]))
         else:
             unplaced.append(label)
@@ -545,18 +542,20 @@ def _finding_links(f: analysis.Finding, names: facts.Names) -> list[tuple[str, s
         op = labels.get(Operation, op_id)
         if op is not None:
             links.append(
-                (f"mandate of {op}", reverse("web:operation_mandate", kwargs={"pk": op_id}))
+                (f"mandate of {op}", reverse("labour:operation_mandate", kwargs={"pk": op_id}))
             )
     for need_id in f.refs.get("need", []):
-        links.append((f"need {need_id}", reverse("web:need_detail", kwargs={"pk": need_id})))
+        links.append((f"need {need_id}", reverse("labour:need_detail", kwargs={"pk": need_id})))
     for rule_id in f.refs.get("rule", []):
         links.append(
-            (f"clash rule {rule_id}", reverse("web:clashrule_detail", kwargs={"pk": rule_id}))
+            (f"clash rule {rule_id}", reverse("labour:clashrule_detail", kwargs={"pk": rule_id}))
         )
     for rel_id in f.refs.get("relation", []):
-        links.append(("handover", reverse("web:relation_detail", kwargs={"pk": rel_id})))
+        links.append(("handover", reverse("operations:relation_detail", kwargs={"pk": rel_id})))
     for a_id in f.refs.get("assignment", [])[:12]:
-        links.append((f"assignment {a_id}", reverse("web:assignment_detail", kwargs={"pk": a_id})))
+        links.append(
+            (f"assignment {a_id}", reverse("labour:assignment_detail", kwargs={"pk": a_id}))
+        )
     extra = len(f.refs.get("assignment", [])) - 12
     if extra > 0:
         links.append((f"and {extra} more assignments", ""))
@@ -568,9 +567,9 @@ def _finding_links(f: analysis.Finding, names: facts.Names) -> list[tuple[str, s
 def review(request):
     """Acknowledge or resolve a finding, with a note (audited)."""
     form = ReviewForm(request.POST)
-    back = request.POST.get("next") or reverse("web:labour_analysis")
+    back = request.POST.get("next") or reverse("labour:analysis")
     if not back.startswith("/"):
-        back = reverse("web:labour_analysis")
+        back = reverse("labour:analysis")
     owners = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
     if not owners:
         raise PermissionDenied("Your role does not allow reviewing findings.")
@@ -627,7 +626,7 @@ def area_timeline(request):
                 lead=a.lead,
                 active=a.active,
                 where=names.place(a.place),
-                url=reverse("web:assignment_detail", kwargs={"pk": a.id}),
+                url=reverse("labour:assignment_detail", kwargs={"pk": a.id}),
             )
         )
     svg = pictures.area_timeline_svg(
@@ -690,7 +689,7 @@ def grid(request):
                 errors = exc.errors
             else:
                 messages.success(request, f"Saved {len(saved)} assignments.")
-                return redirect(reverse("web:assignment_list") + "?sort=-pk")
+                return redirect(reverse("labour:assignment_list") + "?sort=-pk")
         status = 400 if errors else 200
     while len(rows) < n:
         rows.append({c: "" for c, _, _ in GRID_COLUMNS})
@@ -839,7 +838,7 @@ def import_3w(request):
             return render(request, "labour/import_preview.html", ctx, status=400)
         (_upload_dir() / token).unlink(missing_ok=True)
         messages.success(request, f"Imported {batch.created} assignments from {filename}.")
-        return redirect("web:importbatch_detail", pk=batch.pk)
+        return redirect("labour:importbatch_detail", pk=batch.pk)
     ctx.update(plan=plan, token=token, filename=filename, report=plan.report())
     return render(request, "labour/import_preview.html", _with_sector_rows(ctx, plan, options))
 
@@ -883,7 +882,7 @@ def batch_rollback(request, pk):
         report_refusal(request, exc)
     else:
         messages.success(request, f"Rolled back: {batch.created} assignments removed.")
-    return redirect("web:importbatch_detail", pk=batch.pk)
+    return redirect("labour:importbatch_detail", pk=batch.pk)
 
 
 batch_rollback.model = ImportBatch

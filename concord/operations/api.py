@@ -12,7 +12,7 @@ from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.response import Response
 
 from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
-from concord.api.core import CountryField
+from concord.core.api import CountryField
 from concord.core.context import Actor
 from concord.core.models import Area, Organisation
 

@@ -381,3 +381,6 @@ class RelationSpec(Spec):
 
 
 __all__ = ["OperationSpec", "RelationSpec", "Authorisation"]
+
+
+SPECS = {"operations": OperationSpec(), "relations": RelationSpec()}

@@ -143,7 +143,7 @@ class Operation(ScopedModel):
         return self.acronym or self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("web:operation_detail", kwargs={"pk": self.pk})
+        return reverse("operations:operation_detail", kwargs={"pk": self.pk})
 
     @property
     def label(self) -> str:
@@ -352,7 +352,7 @@ class Relation(ScopedModel):
         return f"Relation {self.pk or 'new'}: {self.get_kind_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:relation_detail", kwargs={"pk": self.pk})
+        return reverse("operations:relation_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

@@ -5,9 +5,9 @@ from concord.web.generic import object_urls
 from . import views
 
 urlpatterns = [
-    path("operations/typology/", views.typology, name="operations_typology"),
-    path("operations/timeline/", views.timeline, name="operations_timeline"),
-    path("operations/map/", views.world_map, name="operations_map"),
+    path("operations/typology/", views.typology, name="typology"),
+    path("operations/timeline/", views.timeline, name="timeline"),
+    path("operations/map/", views.world_map, name="map"),
     path("operations/<int:pk>/classification/", views.override, name="operation_override"),
     *object_urls(views.OPERATIONS),
     *object_urls(views.RELATIONS),

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
+from concord.core import capabilities
 from concord.core.context import Actor
 from concord.core.models import Country, Organisation
 from concord.core.numbers import whole_number
@@ -79,10 +80,6 @@ def _sources_rows(sources):
     ]
 
 
-# Other capabilities add sections to the operation page: (operation, labels, user) -> sections.
-EXTRA_SECTIONS: list = []
-
-
 def operation_sections(o: Operation, labels, user):
     rels = list(Relation.objects.visible_to(user).filter(Q(source=o) | Q(target=o)))
     labels.preload(rels)  # both ends of every relation in one query
@@ -132,7 +129,11 @@ def operation_sections(o: Operation, labels, user):
         ("Authorisations and renewals", auths),
         ("Contributions", contribs),
         ("Sources", _sources_rows(o.sources)),
-        *(section for extra in EXTRA_SECTIONS for section in extra(o, labels, user)),
+        *(
+            section
+            for extra in capabilities.sections("operation")
+            for section in extra(o, labels, user)
+        ),
     ]
 
 

@@ -51,9 +51,11 @@ class Config:
     detail_template: str = "web/detail.html"
     children: Callable | None = None  # (form) -> services.save children callback
     url_name: str = field(default="")
+    namespace: str = field(default="")  # the capability's URL namespace (its app label)
 
     def __post_init__(self):
         self.url_name = self.url_name or self.model._meta.model_name
+        self.namespace = self.namespace or self.model._meta.app_label
 
 
 def report_refusal(request, exc: ValidationError | PermissionDenied) -> None:
@@ -64,7 +66,7 @@ def report_refusal(request, exc: ValidationError | PermissionDenied) -> None:
 
 
 def _url(config: Config, action: str, **kw) -> str:
-    return reverse(f"web:{config.url_name}_{action}", kwargs=kw or None)
+    return reverse(f"{config.namespace}:{config.url_name}_{action}", kwargs=kw or None)
 
 
 class ConfigView(View):

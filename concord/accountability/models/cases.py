@@ -98,7 +98,7 @@ class SupportCase(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("web:supportcase_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:supportcase_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -208,7 +208,7 @@ class RiskAssessment(ScopedModel):
         return f"Risk assessment {self.pk or 'new'} (version {self.version or 'new'})"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:riskassessment_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:riskassessment_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -247,7 +247,7 @@ class MitigatingMeasure(ScopedModel):
         return f"Measure {self.pk or 'new'}: {self.description[:60]}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:mitigatingmeasure_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:mitigatingmeasure_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -321,7 +321,7 @@ class Allegation(ScopedModel):
         return f"Allegation {self.pk or 'new'}: {self.get_violation_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:allegation_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:allegation_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -359,7 +359,7 @@ class Intercession(ScopedModel):
         return f"Intercession {self.pk or 'new'} with {self.raised_with}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:intercession_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:intercession_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

@@ -48,7 +48,7 @@ class FundingInstrument(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("web:fundinginstrument_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:fundinginstrument_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -102,7 +102,7 @@ class Commitment(ScopedModel):
         return f"{self.purpose} ({self.amount} {self.currency})"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:commitment_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:commitment_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -142,7 +142,7 @@ class Tranche(ScopedModel):
         return self.label
 
     def get_absolute_url(self) -> str:
-        return reverse("web:tranche_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:tranche_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -223,7 +223,7 @@ class Condition(ScopedModel):
         return f"{self.get_kind_display()}" + (f" ({self.pk})" if self.pk else "")
 
     def get_absolute_url(self) -> str:
-        return reverse("web:condition_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:condition_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

@@ -90,7 +90,7 @@ class AccountabilityLine(ScopedModel):
         return f"{self.get_body_display()} · {self.get_mechanism_display()}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:accountabilityline_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:accountabilityline_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -157,7 +157,7 @@ class ReportingObligation(ScopedModel):
         return self.subject
 
     def get_absolute_url(self) -> str:
-        return reverse("web:reportingobligation_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:reportingobligation_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         from .. import analysis
@@ -230,7 +230,7 @@ class Report(ScopedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("web:report_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:report_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -287,7 +287,7 @@ class SecurityUnit(ScopedModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("web:securityunit_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:securityunit_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -330,7 +330,7 @@ class UnitCommand(ScopedModel):
         return f"Command {self.pk or 'new'}"
 
     def get_absolute_url(self) -> str:
-        return reverse("web:unitcommand_detail", kwargs={"pk": self.pk})
+        return reverse("accountability:unitcommand_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

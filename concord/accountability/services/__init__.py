@@ -1,6 +1,6 @@
 """Writes to accountability records that carry rules beyond the core ``save``: case
 decisions (``cases``), funding releases and waivers (``funding``) and the review of reports
-(``reporting``). Importing this package registers their rules as save hooks (done by the
-app's ``ready``)."""
+(``reporting``). Their rules that run on every save are declared as ``hooks`` in
+``concord/accountability/capability.py``."""
 
 from . import cases, funding, reporting  # noqa: F401

@@ -1,7 +1,7 @@
 """Writes to due-diligence cases. The rules live here, not in the UI: a case changes state
 only through :func:`decide` (checked against ``analysis.cases``), with a written rationale
 kept as a :class:`CaseDecision` and in the audit trail; and two rules fire on their own,
-whichever interface saved the record (registered as ``core.services.AFTER_SAVE`` hooks):
+whichever interface saved the record (declared as hooks in ``capability.py``):
 
 * a risk assessment recorded moves a proposed (or decided) case to *assessed*;
 * a credible allegation against a supported unit, or a unit it belongs to (or was called
@@ -90,7 +90,7 @@ def decide(
     return services.save(case, actor=actor, children=keep)
 
 
-def _after_assessment(assessment: RiskAssessment, actor: Actor, creating: bool) -> None:
+def after_assessment(assessment: RiskAssessment, actor: Actor, creating: bool) -> None:
     if not creating:
         return
     case = SupportCase.objects.get(pk=assessment.case_id)  # fresh: its state may have moved
@@ -121,12 +121,12 @@ def _credible_open(a: Allegation) -> bool:
     return a.confidence in rules.CREDIBLE and a.resolved_on is None
 
 
-def _before_allegation(allegation: Allegation) -> None:
+def before_allegation(allegation: Allegation) -> None:
     stored = Allegation.objects.filter(pk=allegation.pk).first() if allegation.pk else None
     allegation._was_credible_open = stored is not None and _credible_open(stored)
 
 
-def _after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> None:
+def after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> None:
     """Fires when an allegation becomes credible and open (recorded so, or upgraded), not
     on every later correction of its text."""
     if not _credible_open(allegation) or getattr(allegation, "_was_credible_open", False):
@@ -152,7 +152,7 @@ def _after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> N
         )
 
 
-def _before_assessment(assessment: RiskAssessment) -> None:
+def before_assessment(assessment: RiskAssessment) -> None:
     """Number a new version; an existing one is never rewritten."""
     if assessment.pk is None:
         last = RiskAssessment.objects.filter(case_id=assessment.case_id).aggregate(
@@ -167,9 +167,3 @@ def _before_assessment(assessment: RiskAssessment) -> None:
             "An assessment is never rewritten: record a new version instead "
             "(only its descriptive text and sharing may be corrected)."
         )
-
-
-services.BEFORE_SAVE[RiskAssessment] = _before_assessment
-services.AFTER_SAVE[RiskAssessment] = _after_assessment
-services.BEFORE_SAVE[Allegation] = _before_allegation
-services.AFTER_SAVE[Allegation] = _after_allegation

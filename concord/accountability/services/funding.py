@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from concord.core import audit, services
+from concord.core import audit
 from concord.core.context import Actor
 from concord.core.models import Role
 
@@ -123,7 +123,7 @@ def _commitments(obj, stored) -> list[Commitment]:
     return list(_with_sides().filter(pk__in=ids - {None}))
 
 
-def _check_money_write(obj, actor: Actor, creating: bool = True) -> None:
+def check_money_write(obj, actor: Actor, creating: bool = True) -> None:
     """Commitments, their tranches and the tranches' conditions (what they demand, and
     whether a custom one is satisfied) are written by the donor's people, whoever owns the
     records: a recipient can neither make itself the donor nor ease a condition. The system
@@ -140,16 +140,10 @@ def _check_money_write(obj, actor: Actor, creating: bool = True) -> None:
             raise PermissionDenied(problem)
 
 
-def _keep_stored(obj) -> None:
+def keep_stored(obj) -> None:
     model = type(obj)
     stored = _with_sides() if model is Commitment else model.objects.all()
     obj._stored = stored.filter(pk=obj.pk).first() if obj.pk else None
-
-
-for _model in (Commitment, Tranche, Condition):
-    services.BEFORE_SAVE[_model] = _keep_stored
-    services.AFTER_SAVE[_model] = _check_money_write
-    services.BEFORE_DELETE[_model] = _check_money_write
 
 
 def _audit(actor: Actor, action: str, d: TrancheDecision, changes: dict) -> None:

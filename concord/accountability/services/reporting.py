@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from concord.core import audit, services
+from concord.core import audit
 from concord.core.context import Actor
 from concord.core.models import Role
 
@@ -103,12 +103,12 @@ def review(report: Report, status: str, note: str = "", *, actor: Actor) -> Repo
 # --- the author's writes, whichever interface makes them -------------------------------------
 
 
-def _before_report(report: Report) -> None:
+def before_report(report: Report) -> None:
     stored = Report.objects.filter(pk=report.pk).first() if report.pk else None
     report._stored = (stored.status, audit.snapshot(stored)) if stored else None
 
 
-def _after_report(report: Report, actor: Actor, creating: bool) -> None:
+def after_report(report: Report, actor: Actor, creating: bool) -> None:
     if actor.is_system:  # seeding and restoring history
         return
     stored_status, stored = report._stored or (ReportStatus.SUBMITTED, None)
@@ -137,7 +137,7 @@ def _unreview(reports, actor: Actor) -> None:
         audit.record(actor, "update", report, audit.diff(before, audit.snapshot(report)))
 
 
-def _before_obligation(obligation: ReportingObligation) -> None:
+def before_obligation(obligation: ReportingObligation) -> None:
     stored = ReportingObligation.objects.filter(pk=obligation.pk).first() if obligation.pk else None
     obligation._stored_sides = _obligation_sides(stored) if stored else None
 
@@ -146,16 +146,10 @@ def _obligation_sides(o: ReportingObligation) -> tuple:
     return (o.to_organisation_id, o.reporter_organisation_id, o.reporter_operation_id)
 
 
-def _after_obligation(obligation: ReportingObligation, actor: Actor, creating: bool) -> None:
+def after_obligation(obligation: ReportingObligation, actor: Actor, creating: bool) -> None:
     """Who owes an obligation, and to whom, decide who may review its reports: when either
     changes, its reviewed reports are submitted again (reviewed by the new receiver)."""
     stored = getattr(obligation, "_stored_sides", None)
     if creating or stored is None or stored == _obligation_sides(obligation):
         return
     _unreview(Report.objects.filter(obligations=obligation, status__in=REVIEWED).distinct(), actor)
-
-
-services.BEFORE_SAVE[Report] = _before_report
-services.AFTER_SAVE[Report] = _after_report
-services.BEFORE_SAVE[ReportingObligation] = _before_obligation
-services.AFTER_SAVE[ReportingObligation] = _after_obligation

@@ -148,7 +148,12 @@ def _case_sections(case: SupportCase, L, user):
         (
             "Risk assessments",
             assessments
-            or [("None yet: record one.", reverse("web:riskassessment_add") + f"?case={case.pk}")],
+            or [
+                (
+                    "None yet: record one.",
+                    reverse("accountability:riskassessment_add") + f"?case={case.pk}",
+                )
+            ],
         ),
         ("Mitigating measures", measures or [("None.", "")]),
         ("Intercessions", intercessions or [("None.", "")]),
@@ -162,13 +167,13 @@ def _case_context(case: SupportCase, user, request):
     form.fields["to_state"].choices = [(s, CaseState(s).label) for s in allowed]
     can = SupportCase.objects.editable_by(user).filter(pk=case.pk).exists()
     add = {
-        "assessment": reverse("web:riskassessment_add") + f"?case={case.pk}",
-        "measure": reverse("web:mitigatingmeasure_add") + f"?case={case.pk}",
-        "intercession": reverse("web:intercession_add") + f"?case={case.pk}",
+        "assessment": reverse("accountability:riskassessment_add") + f"?case={case.pk}",
+        "measure": reverse("accountability:mitigatingmeasure_add") + f"?case={case.pk}",
+        "intercession": reverse("accountability:intercession_add") + f"?case={case.pk}",
     }
     return {
         "decide_form": form if can and allowed else None,
-        "decide_url": reverse("web:supportcase_decide", kwargs={"pk": case.pk}),
+        "decide_url": reverse("accountability:supportcase_decide", kwargs={"pk": case.pk}),
         "add_links": add if can else {},
     }
 
@@ -487,7 +492,7 @@ def operation_register(request, pk):
         "by_state": sorted(by_state.items()),
         "states": CaseState.choices,
         "state": state,
-        "add_url": reverse("web:supportcase_add"),
+        "add_url": reverse("accountability:supportcase_add"),
         "labels": VisibleLabels(request.user),
     }
     return render(request, "accountability/register.html", ctx)

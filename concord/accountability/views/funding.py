@@ -94,7 +94,12 @@ def _commitment_sections(c: Commitment, L, user):
                 )
                 for t in tranches
             ]
-            or [("None yet: add one.", reverse("web:tranche_add") + f"?commitment={c.pk}")],
+            or [
+                (
+                    "None yet: add one.",
+                    reverse("accountability:tranche_add") + f"?commitment={c.pk}",
+                )
+            ],
         )
     ]
 
@@ -155,8 +160,10 @@ def _tranche_context(t: Tranche, user, request):
             for d, ev in zip(decisions, evidence, strict=True)
         ],
         "propose_form": propose,
-        "propose_url": reverse("web:tranche_propose", kwargs={"pk": t.pk}),
-        "add_condition": reverse("web:condition_add") + f"?tranche={t.pk}" if can else "",
+        "propose_url": reverse("accountability:tranche_propose", kwargs={"pk": t.pk}),
+        "add_condition": reverse("accountability:condition_add") + f"?tranche={t.pk}"
+        if can
+        else "",
         "who_decides": who if user.is_authenticated and who != "Sign in first." else "",
     }
 
@@ -295,7 +302,7 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
     L.load(Organisation, [c.recipient_organisation_id for c in commitments.values()])
     L.load(Operation, [c.recipient_operation_id for c in commitments.values()])
     shown_rows = shown.shown_many([verdicts[t.pk].verdicts for t in tranches], user)
-    url = reverse("web:tranche_detail", args=[0])
+    url = reverse("accountability:tranche_detail", args=[0])
     rows, sums = [], []
     for t, conditions in zip(tranches, shown_rows, strict=True):
         v = verdicts[t.pk]
@@ -387,7 +394,7 @@ def operation_board(request, pk):
         op,
         Tranche.objects.visible_to(request.user).filter(commitment__recipient_operation=op),
         SupportCase.objects.filter(operation=op),
-        register_url=reverse("web:operation_register", kwargs={"pk": op.pk}),
+        register_url=reverse("accountability:operation_register", kwargs={"pk": op.pk}),
         reporting=reporting_board(
             request.user, ReportingObligation.objects.filter(reporter_operation=op)
         ),
@@ -402,15 +409,5 @@ def funding_section(org: Organisation, labels, user):
     n = Commitment.objects.visible_to(user).filter(donor=org).count()
     if not n:
         return []
-    url = reverse("web:donor_board", kwargs={"pk": org.pk})
+    url = reverse("accountability:donor_board", kwargs={"pk": org.pk})
     return [("Funding", [(f"Compliance board: {n} commitment{'s' * (n != 1)} as donor", url)])]
-
-
-def _register_sections():
-    from concord.web.registry_views import ORGANISATION_SECTIONS
-
-    if funding_section not in ORGANISATION_SECTIONS:
-        ORGANISATION_SECTIONS.append(funding_section)
-
-
-_register_sections()

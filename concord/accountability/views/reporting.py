@@ -20,7 +20,7 @@ from concord.core.models import FeedSecret, Organisation
 from concord.core.visibility import VisibleLabels
 from concord.operations.exchange import format_sources
 from concord.operations.models import Operation
-from concord.operations.views import EXTRA_SECTIONS, visible_operation
+from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config, report_refusal
 
 from .. import analysis, facts, pictures
@@ -165,7 +165,7 @@ REPORTS = Config(
     ],
     extra_context=lambda r, user, request: {
         "review_form": ReviewForm() if reporting_services.review_problem(r, user) is None else None,
-        "review_url": reverse("web:report_review", kwargs={"pk": r.pk}),
+        "review_url": reverse("accountability:report_review", kwargs={"pk": r.pk}),
     },
     detail_template="accountability/report.html",
     url_name="report",
@@ -221,7 +221,8 @@ def _unit_sections(u: SecurityUnit, L, user):
 
     def rows(ids):
         return [
-            (L.label(SecurityUnit, i), reverse("web:securityunit_detail", args=[i])) for i in ids
+            (L.label(SecurityUnit, i), reverse("accountability:securityunit_detail", args=[i]))
+            for i in ids
         ]
 
     before, after = analysis.lineage(u.pk, successor_of)
@@ -238,7 +239,7 @@ def _unit_sections(u: SecurityUnit, L, user):
         )
         for c in sorted(commands, key=lambda c: c.start or dt.date.min, reverse=True)
     ]
-    add = reverse("web:unitcommand_add")
+    add = reverse("accountability:unitcommand_add")
     return [
         ("Chain of command (nearest first)", rows(analysis.chain(u.pk, parent_of))),
         ("Units under it", rows(sorted(p for p, parent in parent_of.items() if parent == u.pk))),
@@ -321,7 +322,7 @@ def due(request):
         "overdue": [(r, facts.reporter_label(r.obligation, labels)) for r in overdue],
         "upcoming": [(r, facts.reporter_label(r.obligation, labels)) for r in upcoming],
         "recent": sorted(met, key=lambda r: r.due.due, reverse=True),
-        "feed": reverse("web:accountability_calendar"),
+        "feed": reverse("accountability:calendar"),
     }
     return render(request, "accountability/due.html", ctx)
 
@@ -517,7 +518,7 @@ def operation_web(request, pk):
         "authorisations": web.authorisations,
         "line_count": len(web.lines) + len(web.authorisations),
         "missing": [analysis.THIN_REASONS[k] for k in web.missing],
-        "add_url": reverse("web:accountabilityline_add"),
+        "add_url": reverse("accountability:accountabilityline_add"),
     }
     return render(request, "accountability/web.html", ctx)
 
@@ -529,7 +530,7 @@ def accountability_section(op: Operation, labels, user):
     """On the operation page: its accountability lines today (or on its last day, once it
     has ended) and whether the web is thin."""
     on = min(timezone.localdate(), op.end) if op.end else timezone.localdate()
-    url = reverse("web:operation_accountability", kwargs={"pk": op.pk}) + f"?on={on}"
+    url = reverse("accountability:operation_accountability", kwargs={"pk": op.pk}) + f"?on={on}"
     lines, auths, missing = facts.web_on(op, user, on)
     rows = [(f"Authorised by {a}: a line to a multilateral body", url) for a in auths]
     rows += [
@@ -543,11 +544,11 @@ def accountability_section(op: Operation, labels, user):
     rows += [
         (
             "Compliance board: reports, due-diligence cases, tranches",
-            reverse("web:operation_board", kwargs={"pk": op.pk}),
+            reverse("accountability:operation_board", kwargs={"pk": op.pk}),
         ),
-        ("Due-diligence register", reverse("web:operation_register", kwargs={"pk": op.pk})),
+        (
+            "Due-diligence register",
+            reverse("accountability:operation_register", kwargs={"pk": op.pk}),
+        ),
     ]
     return [("Accountability", rows)]
-
-
-EXTRA_SECTIONS.append(accountability_section)

@@ -261,3 +261,21 @@ def _somalia_today(orgs: dict, task: dict, actor: Actor) -> None:
         ),
         actor=actor,
     )
+
+
+def catalogue() -> str:
+    """`concord seed catalogue`'s sentence for the task catalogue and the mandates."""
+    counts = seed_labour_catalogue()
+    return (
+        f"Tasks: {counts['tasks']} tasks, {counts['clash_rules']} clash rules and the "
+        f"mandates of {counts['mandates']} operations loaded or refreshed."
+    )
+
+
+def demo(orgs: dict[str, Organisation]) -> str | None:
+    if seed_labour_demo(orgs):
+        return None
+    return (
+        "Division-of-labour demo not loaded: it needs the operations catalogue. Run "
+        "`concord seed catalogue`, then `concord seed demo` again."
+    )

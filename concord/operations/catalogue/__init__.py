@@ -174,3 +174,12 @@ def seed_catalogue() -> dict[str, int]:
     ops = import_table(SPECS["operations"], _table(operation_rows()), "operations.csv", actor=actor)
     rels = import_table(SPECS["relations"], _table(relation_rows()), "relations.csv", actor=actor)
     return {"operations": len(ops), "relations": len(rels)}
+
+
+def catalogue() -> str:
+    """`concord seed catalogue`'s sentence for the operations."""
+    counts = seed_catalogue()
+    return (
+        f"Catalogue: {counts['operations']} operations and {counts['relations']} "
+        "relations loaded or refreshed."
+    )

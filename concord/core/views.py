@@ -1,17 +1,35 @@
-"""The registry's pages: organisations, people, areas (generic), countries (reference)."""
+"""Core's pages: organisations, people, areas (generic), countries (reference), coordination
+spaces, the audit trail, API tokens and the calendar feed address."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
+from concord.core import capabilities, services
+from concord.core.context import Actor
 from concord.core.filters import AreaFilter, CountryFilter, OrganisationFilter, PersonFilter
-from concord.core.forms import AffiliationFormSet, AreaForm, OrganisationForm, PersonForm
-from concord.core.models import Area, Country, Organisation, Person
+from concord.core.forms import AffiliationFormSet, AreaForm, OrganisationForm, PersonForm, TokenForm
+from concord.core.models import (
+    ApiToken,
+    Area,
+    AuditEntry,
+    Country,
+    FeedSecret,
+    Organisation,
+    Person,
+    Space,
+)
 from concord.core.visibility import VisibleLabels
-
-from .generic import Column, Config
+from concord.web.generic import Column, Config
 
 
 def _org(labels, pk):
@@ -42,12 +60,15 @@ def organisation_sections(o, labels, user):
     return [
         ("Sub-organisations", [(str(c), f"/organisations/{c.pk}/") for c in children]),
         ("People", [(str(p), f"/people/{p.pk}/") for p in people]),
-        *(section for extra in ORGANISATION_SECTIONS for section in extra(o, labels, user)),
+        *(
+            section
+            for extra in capabilities.sections("organisation")
+            for section in extra(o, labels, user)
+        ),
     ]
 
 
 # Capabilities add sections to an organisation's page: (organisation, labels, user) -> sections.
-ORGANISATION_SECTIONS: list = []
 
 
 ORGANISATIONS = Config(
@@ -181,3 +202,86 @@ def country_detail(request, alpha3):
             "labels": VisibleLabels(request.user),
         },
     )
+
+
+@login_required
+def space_list(request):
+    spaces = Space.objects.visible_to(request.user).prefetch_related("organisations")
+    labels = VisibleLabels(request.user)
+    rows = []
+    for s in spaces:
+        ids = [o.pk for o in s.organisations.all()]
+        labels.load(Organisation, ids)
+        rows.append((s, [labels.get(Organisation, i) for i in ids if labels.get(Organisation, i)]))
+    return render(request, "web/spaces.html", {"rows": rows})
+
+
+@login_required
+def audit_list(request):
+    """The trail of records owned by the user's organisations, within their clearance."""
+    qs = AuditEntry.objects.visible_to(request.user).order_by("-seq")
+    if request.GET.get("request_id"):
+        qs = qs.filter(request_id=request.GET["request_id"])
+    if request.GET.get("model"):
+        qs = qs.filter(model=request.GET["model"])
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "web/audit.html", {"page": page})
+
+
+def _tokens_page(request, form, *, new_key=None, feed_url=None, status=200):
+    return render(
+        request,
+        "web/tokens.html",
+        {
+            "form": form,
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "new_key": new_key,
+            "feed": FeedSecret.objects.filter(user=request.user, revoked_at__isnull=True).first(),
+            "feed_url": feed_url,
+        },
+        status=status,
+    )
+
+
+@login_required
+def token_list(request):
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        _, new_key = services.create_token(actor=Actor.from_request(request), **form.cleaned_data)
+        messages.success(request, "Token created. Copy the key now: it is not shown again.")
+        form = TokenForm()
+    status = 400 if request.method == "POST" and form.errors else 200
+    return _tokens_page(request, form, new_key=new_key, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    token = ApiToken.objects.filter(user=request.user, pk=pk).first()
+    if token is None:
+        raise Http404("No such token of yours.")
+    services.revoke_token(token, actor=Actor.from_request(request))
+    messages.success(request, f"Revoked {token}.")
+    return redirect("core:token_list")
+
+
+@login_required
+@require_POST
+def feed_secret_create(request):
+    """A new calendar feed address (revoking the previous one), shown once."""
+    _, key = services.create_feed_secret(actor=Actor.from_request(request))
+    url = request.build_absolute_uri(reverse("accountability:calendar"))
+    messages.success(request, "Calendar feed address created. Copy it now: it is not shown again.")
+    return _tokens_page(request, TokenForm(), feed_url=f"{url}?{urlencode({'feed': key})}")
+
+
+@login_required
+@require_POST
+def feed_secret_revoke(request):
+    if services.revoke_feed_secret(actor=Actor.from_request(request)) is not None:
+        messages.success(request, "Calendar feed address revoked: the feed stops working.")
+    return redirect("core:token_list")
+
+
+token_revoke.model = ApiToken  # for the access-matrix test

@@ -7,13 +7,12 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.permissions import SignedIn
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.filters import AreaFilter, CountryFilter, OrganisationFilter, PersonFilter
 from concord.core.models import ApiToken, Area, Country, Organisation, Person, Space
-
-from .base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
-from .permissions import SignedIn
 
 
 class CountryField(serializers.SlugRelatedField):

@@ -1,0 +1,46 @@
+"""Fetching one record for an action: the one way pages, the API and the CLI get a record by
+its id. It goes through the enforcement point (``visible_to`` / ``editable_by``):
+
+- a record the user may not see looks absent (``Http404``, which the API answers as 404 and
+  the CLI as "no such record"), exactly like one that does not exist;
+- a record the user may see but not change raises ``PermissionDenied`` (403).
+
+Each capability's ``access`` module names its nouns (``access_operation(user, pk, action)``)
+and keeps beside them its redaction rules: what part of a visible record a reader may still
+not see.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .numbers import record_id
+
+VIEW = "view"
+CHANGE = "change"
+DELETE = "delete"
+ACTIONS = (VIEW, CHANGE, DELETE)
+
+
+def access(model, user, pk, action: str = VIEW, *, queryset=None):
+    """The record ``pk`` of ``model`` if ``user`` may do ``action`` to it (see above).
+    ``queryset`` narrows or prefetches (it is still filtered by ``visible_to``)."""
+    if action not in ACTIONS:
+        raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
+    name = model._meta.verbose_name
+    pk = record_id(pk)
+    base = queryset if queryset is not None else model.objects.all()
+    obj = base.visible_to(user).filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise Http404(f"No {name} with that id, or you may not see it.")
+    if action != VIEW and not may(user, obj):
+        raise PermissionDenied(f"You may see this {name} but not {action} it.")
+    return obj
+
+
+def may(user, obj) -> bool:
+    """Whether ``user`` may change (or delete) ``obj``, a record they can see."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return type(obj).objects.editable_by(user).filter(pk=obj.pk).exists()

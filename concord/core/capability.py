@@ -1,0 +1,33 @@
+"""What core brings to Concord (see concord.core.capabilities): the registry of
+organisations, people, areas and countries, coordination spaces, the audit trail, API tokens."""
+
+from concord.core.capabilities import Capability, Hook, NavEntry, Route
+
+CAPABILITY = Capability(
+    label="core",
+    title="Registry",
+    urls="concord.core.urls",
+    api=(
+        Route("organisations", "concord.core.api.OrganisationViewSet", "organisation"),
+        Route("people", "concord.core.api.PersonViewSet", "person"),
+        Route("areas", "concord.core.api.AreaViewSet", "area"),
+        Route("countries", "concord.core.api.CountryViewSet", "country"),
+        Route("spaces", "concord.core.api.SpaceViewSet", "space"),
+        Route("tokens", "concord.core.api.TokenViewSet", "token"),
+    ),
+    import_kinds="concord.core.importers.KINDS",
+    navigation=(
+        NavEntry("Registry", "Organisations", "core:organisation_list"),
+        NavEntry("Registry", "People", "core:person_list"),
+        NavEntry("Registry", "Areas", "core:area_list"),
+        NavEntry("Registry", "Countries", "core:country_list"),
+        NavEntry("Platform", "Spaces", "core:space_list", signed_in_only=True),
+        NavEntry("Platform", "Audit trail", "core:audit_list", signed_in_only=True),
+        NavEntry("Platform", "API tokens", "core:token_list", signed_in_only=True),
+    ),
+    hooks=(
+        Hook("core.Organisation", "after_save", "concord.core.services.index_organisation_names"),
+    ),
+    seed_reference="concord.core.seed.reference",
+    seed_demo="concord.core.seed.demo",
+)

@@ -1,0 +1,37 @@
+"""What the division-of-labour capability brings (see concord.core.capabilities): tasks,
+mandates, needs, assignments (4W), coordination arrangements, and the findings on them."""
+
+from concord.core.capabilities import Capability, NavEntry, Route
+
+CAPABILITY = Capability(
+    label="labour",
+    title="Division of labour",
+    urls="concord.labour.urls",
+    api=(
+        Route("tasks", "concord.labour.api.TaskViewSet", "task"),
+        Route("clash-rules", "concord.labour.api.ClashRuleViewSet", "clashrule"),
+        Route("sector-mappings", "concord.labour.api.SectorMappingViewSet", "sectormapping"),
+        Route("needs", "concord.labour.api.NeedViewSet", "need"),
+        Route("assignments", "concord.labour.api.AssignmentViewSet", "assignment"),
+        Route("arrangements", "concord.labour.api.ArrangementViewSet", "arrangement"),
+        Route("mandates", "concord.labour.api.MandateViewSet", "mandate"),
+        Route("findings", "concord.labour.api.FindingViewSet", "finding"),
+        Route("imports-3w", "concord.labour.api.ThreeWImportViewSet", "import3w"),
+        Route("import-batches", "concord.labour.api.ImportBatchViewSet", "importbatch"),
+    ),
+    import_kinds="concord.labour.exchange.SPECS",
+    navigation=(
+        NavEntry("Division of labour", "Who does what where", "labour:analysis"),
+        NavEntry("Division of labour", "Assignments", "labour:assignment_list"),
+        NavEntry("Division of labour", "Enter assignments", "labour:assignment_grid", True),
+        NavEntry("Division of labour", "Import a 3W file", "labour:assignment_import_3w", True),
+        NavEntry("Division of labour", "Needs", "labour:need_list"),
+        NavEntry("Division of labour", "Arrangements", "labour:arrangement_list"),
+        NavEntry("Division of labour", "Task catalogue", "labour:task_list"),
+        NavEntry("Division of labour", "Clash rules", "labour:clashrule_list"),
+        NavEntry("Division of labour", "3W sector mappings", "labour:sectormapping_list", True),
+    ),
+    operation_sections=("concord.labour.views.mandate_section",),
+    seed_catalogue="concord.labour.catalogue.catalogue",
+    seed_demo="concord.labour.catalogue.demo",
+)
