@@ -53,9 +53,12 @@ test-postgres:
 	@echo "== test suite on PostgreSQL (browser tests: on SQLite only) =="
 	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto -m "not browser"
 
+## make lint: ruff (style, size and complexity) and the import contracts (pyproject.toml);
+## the suite runs both too (tests/test_quality.py).
 lint: install
 	$(BIN)/ruff check concord tests bench
 	$(BIN)/ruff format --check concord tests bench
+	$(BIN)/lint-imports --no-cache
 
 fmt: install
 	$(BIN)/ruff format concord tests bench

@@ -8,7 +8,7 @@ commitments with 3 tranches each (30,000) and 2 conditions per tranche (60,000, 
 5,000 tranches already released. Times, in one run:
 
 - the baseline: reading every row the evaluation needs with plain ``values_list`` queries
-  (no rules applied), and ``facts.evaluate_tranches`` over all 30,000 tranches, as a ratio
+  (no rules applied), and ``loaders.evaluate_tranches`` over all 30,000 tranches, as a ratio
   to it (target: under 5 s absolute);
 - one donor's board (``/organisations/<id>/compliance/``, ~150 tranches) rendered through
   the test client as a signed-in donor officer, against that officer's organisation page as
@@ -329,7 +329,7 @@ def main():
             cursor.execute("ANALYZE")
     from django.test import Client
 
-    from concord.accountability.facts import evaluate_tranches
+    from concord.accountability.loaders import evaluate_tranches
     from concord.accountability.models import Tranche
     from concord.core.models import User
 

@@ -413,8 +413,8 @@ def build_world():
         Condition: "CN",
     }
     w.past_markers = set()
-    from concord.accountability import shown
-    from concord.accountability.facts import evaluate_tranches
+    from concord.accountability.access import shown
+    from concord.accountability.loaders import evaluate_tranches
 
     w.with_past = set()  # (model, pk) of the records that have a past
 

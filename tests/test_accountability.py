@@ -222,9 +222,9 @@ def test_filing_one_report_for_two_obligations_clears_both_and_is_audited(demo):
 
 
 def _overdue(user):
-    from concord.accountability import facts
+    from concord.accountability import loaders
 
-    rows = facts.dues(user, timezone.localdate(), 30)
+    rows = loaders.dues(user, timezone.localdate(), 30)
     return [r for r in rows if r.state == "overdue"]
 
 
@@ -388,11 +388,11 @@ def test_month_weeks_start_on_monday_and_blank_other_months():
 
 @pytest.mark.django_db
 def test_calendar_page_shows_each_due_date_on_its_day(demo):
-    from concord.accountability import facts
+    from concord.accountability import loaders
 
     user = demo["dpo.viewer"]
     client = login(user)
-    rows = [r for r in facts.dues(user, timezone.localdate(), 0) if r.state == "overdue"]
+    rows = [r for r in loaders.dues(user, timezone.localdate(), 0) if r.state == "overdue"]
     r = rows[0]
     page = client.get("/accountability/calendar/", {"month": r.due.due.strftime("%Y-%m")})
     text = page.content.decode()

@@ -790,7 +790,7 @@ def test_a_hidden_clash_rule_does_not_take_its_pair_from_other_owners(scene):
 def test_the_analysis_cuts_visible_tasks_from_a_hidden_parent(scene):
     """A rule on a hidden task must not fire on its visible sub-tasks: that would show
     where they sit, a link the reader may not see."""
-    from concord.labour import facts
+    from concord.labour import loaders
     from concord.labour.models import Assignment, ClashRule, Task
 
     pub = {"owner": scene.a, "classification": C.PUBLIC, "releasability": R.PUBLIC}
@@ -813,7 +813,7 @@ def test_the_analysis_cuts_visible_tasks_from_a_hidden_parent(scene):
             ),
             actor=SYSTEM,
         )
-    world = facts.load(scene.b_viewer, facts.Scope(countries=["MLI"]))
+    world = loaders.load(scene.b_viewer, loaders.Scope(countries=["MLI"]))
     assert world.task_parent[child.pk] is None
     from concord.labour import analysis
 

@@ -19,9 +19,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from concord.accountability.access.shown import decision_texts
 from concord.accountability.analysis import cases as R
 from concord.accountability.analysis import funding as F
-from concord.accountability.facts import evaluate_tranches
+from concord.accountability.loaders import evaluate_tranches
 from concord.accountability.models import (
     Allegation,
     CaseDecision,
@@ -40,7 +41,6 @@ from concord.accountability.models import (
 from concord.accountability.services import cases as case_services
 from concord.accountability.services import funding as funding_services
 from concord.accountability.services import reporting as reporting_services
-from concord.accountability.shown import decision_texts
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import AuditEntry, Classification, Releasability, Role

@@ -18,7 +18,7 @@ from concord.core.context import Actor
 from concord.core.importers import ImportContext
 from concord.core.models import Area, AuditEntry, Country, Organisation
 from concord.exchange.tabular import FileRejected
-from concord.labour import analysis, facts, pictures, threew
+from concord.labour import analysis, loaders, pictures, threew
 from concord.labour.models import (
     Assignment,
     ClashRule,
@@ -35,10 +35,10 @@ needs_data = pytest.mark.skipif(not HXL_DIR.is_dir(), reason="../shared/data/hxl
 
 
 def findings_for(user, country="MLI", day=None):
-    scope = facts.Scope(countries=[country], start=day, end=day)
-    world = facts.load(user, scope)
+    scope = loaders.Scope(countries=[country], start=day, end=day)
+    world = loaders.load(user, scope)
     found = analysis.analyse(world, scope.window)
-    names = facts.Names(user)
+    names = loaders.Names(user)
     names.preload(found)
     return found, names
 
@@ -76,7 +76,7 @@ def test_catalogue_tasks_rules_and_mandates_are_sourced_and_idempotent(demo):
 def test_mali_findings_explain_gaps_overlaps_clashes_and_handover_holes(demo):
     user = demo["dpo.manager"]
     found, names = findings_for(user)
-    texts = [facts.explain(f, names) for f in found]
+    texts = [loaders.explain(f, names) for f in found]
     kinds = {f.kind for f in found}
     assert kinds == {"gap", "overlap", "clash", "handover"}
     assert any(

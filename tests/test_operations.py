@@ -18,7 +18,7 @@ from concord.core.context import Actor
 from concord.core.importers import SPECS, export_queryset, import_file
 from concord.core.models import AuditEntry, Classification, Country, Releasability, Role
 from concord.exchange.tabular import FileRejected
-from concord.operations import analysis, facts
+from concord.operations import analysis, loaders
 from concord.operations.catalogue import read, seed_catalogue
 from concord.operations.models import Operation, Relation
 
@@ -65,8 +65,8 @@ def by_key(key):
 
 
 def lifetime(key, user=None):
-    world = facts.world_for(user)
-    return analysis.overall(world, by_key(key).pk, facts.country_names())
+    world = loaders.world_for(user)
+    return analysis.overall(world, by_key(key).pk, loaders.country_names())
 
 
 @pytest.mark.django_db
@@ -147,10 +147,10 @@ def test_mss_rehatted_into_a_un_operation_becomes_fully_integrated(catalogue):
         ),
         actor=actor,
     )
-    res, history = facts.classification_of(mss, None, dt.date(2025, 6, 1))
+    res, history = loaders.classification_of(mss, None, dt.date(2025, 6, 1))
     assert res.scenario == "fully_integrated"
     assert [p.result.scenario for p in history] == ["stand_alone", "fully_integrated"]
-    before, _ = facts.classification_of(mss, None, dt.date(2024, 12, 1))
+    before, _ = loaders.classification_of(mss, None, dt.date(2024, 12, 1))
     assert before.scenario == "stand_alone"
 
 

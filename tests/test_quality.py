@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,3 +27,37 @@ def test_ruff_lint_passes():
         [ruff, "check", "concord", "tests", "bench"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _lint_imports(cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    tool = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if tool is None:
+        pytest.skip("import-linter is not installed in this environment (make install adds it)")
+    return subprocess.run(
+        [tool, "--no-cache"], cwd=cwd, capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_the_import_contracts_hold():
+    """Core and the shell import no capability, analysis no Django, the API no views, the
+    CLI no API, and a capability another only through its public rooms (pyproject.toml)."""
+    result = _lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_an_import_against_a_contract_fails_the_check_naming_it(tmp_path):
+    """The contracts can fail: a copy of the package where core imports a capability."""
+    shutil.copytree(
+        ROOT / "concord",
+        tmp_path / "concord",
+        ignore=shutil.ignore_patterns("__pycache__", "static", "templates", "*.csv", "*.json"),
+    )
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "concord" / "core" / "shortcut.py").write_text(
+        "from concord.labour.models import Assignment  # noqa: F401\n"
+    )
+    result = _lint_imports(tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert result.returncode != 0
+    assert "Core imports no capability" in result.stdout
+    assert "concord.core.shortcut -> concord.labour.models" in result.stdout

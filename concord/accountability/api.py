@@ -13,16 +13,17 @@ from concord.api.base import (
     ColleagueField,
     ScopedSerializer,
     ScopedViewSet,
+    SourceSerializer,
     UsernameField,
     VisibleRelatedField,
+    checked_sources,
 )
 from concord.core.api import CountryField
 from concord.core.models import Organisation, Person
 from concord.core.numbers import record_id
-from concord.operations.api import SourceSerializer, _sources
 from concord.operations.models import Operation
 
-from . import analysis, facts
+from . import analysis, loaders
 from .filters import (
     AccountabilityLineFilter,
     ReportFilter,
@@ -45,9 +46,6 @@ class AccountabilityLineSerializer(ScopedSerializer):
         fields = ["id", "url", *AccountabilityLine.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
         read_only_fields = META
 
-    def validate_sources(self, value):
-        return _sources(value)
-
 
 class ReportingObligationSerializer(ScopedSerializer):
     reporter_operation = VisibleRelatedField(Operation, required=False, allow_null=True)
@@ -67,9 +65,6 @@ class ReportingObligationSerializer(ScopedSerializer):
         ]
         read_only_fields = META
 
-    def validate_sources(self, value):
-        return _sources(value)
-
 
 REVIEW = ["reviewed_by", "reviewed_at", "review_note"]
 
@@ -88,7 +83,7 @@ class ReportSerializer(ScopedSerializer):
         read_only_fields = [*META, *REVIEW]
 
     def validate_attachments(self, value):
-        return _sources(value)
+        return checked_sources(value)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -226,7 +221,7 @@ class DueViewSet(viewsets.GenericViewSet):
             days = analysis.look_ahead(request.query_params.get("days", "30"))
         except ValueError as exc:
             raise ValidationError({"days": str(exc)}) from None
-        data = facts.due_rows(
+        data = loaders.due_rows(
             request.user,
             timezone.localdate(),
             days,
@@ -339,7 +334,7 @@ class AllegationSerializer(ScopedSerializer):
         read_only_fields = META
 
     def to_representation(self, instance):
-        from .views.cases import source_shown
+        from .access import source_shown
 
         data = super().to_representation(instance)
         data["source"] = source_shown(instance, self.context["request"].user)
@@ -400,7 +395,7 @@ class SupportCaseViewSet(ScopedViewSet):
     def decisions(self, request, pk=None, format=None):
         """The case's steps; an automatic step's rationale names the records behind it only
         to those who may see them."""
-        from .shown import decision_texts
+        from .access.shown import decision_texts
 
         case = self.get_object()
         rows = list(
@@ -468,7 +463,6 @@ FundingInstrumentSerializer = _scoped(
     FundingInstrument.FIELDS,
     manager=VisibleRelatedField(Organisation, required=False, allow_null=True),
     sources=SourceSerializer(many=True, required=False),
-    validate_sources=lambda self, value: _sources(value),
 )
 CommitmentSerializer = _scoped(
     Commitment,
@@ -562,7 +556,7 @@ class TrancheDecisionSerializer(serializers.ModelSerializer):
         """Each condition's verdict at approval, worded for the caller."""
         cache = self.context.setdefault("evidence", {})
         if d.pk not in cache:
-            from .shown import shown_many
+            from .access.shown import shown_many
 
             cache[d.pk] = shown_many([d.evidence or []], self.context["request"].user)[0]
         return [
@@ -594,33 +588,6 @@ class DecisionBodySerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-def evaluation_rows(tranches, user, on) -> list[dict]:
-    from . import facts
-    from .shown import shown_many
-
-    tranches = list(tranches)
-    verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
-    shown = shown_many([verdicts[t.pk].verdicts for t in tranches], user)
-    # The currency is the commitment's: shown only to those who may see the commitment.
-    currencies = dict(
-        Commitment.objects.visible_to(user)
-        .filter(pk__in={t.commitment_id for t in tranches})
-        .values_list("pk", "currency")
-    )
-    return [
-        {
-            "tranche": t.pk,
-            "label": t.label,
-            "amount": t.amount,
-            "currency": currencies.get(t.commitment_id, "(restricted)"),
-            "on": on,
-            "status": verdicts[t.pk].status,
-            "conditions": conditions,
-        }
-        for t, conditions in zip(tranches, shown, strict=True)
-    ]
-
-
 class TrancheViewSet(ScopedViewSet):
     """Tranches. ``…/evaluation/`` says releasable or held and why; ``…/propose/`` proposes
     a release or a waiver, which someone else approves at ``tranche-decisions/{id}/decide/``."""
@@ -645,7 +612,7 @@ class TrancheViewSet(ScopedViewSet):
             on = dt.date.fromisoformat(request.query_params.get("on") or str(timezone.localdate()))
         except ValueError:
             raise ValidationError({"on": "Give a date as YYYY-MM-DD."}) from None
-        row = evaluation_rows(Tranche.objects.filter(pk=t.pk), request.user, on)[0]
+        row = loaders.evaluation_rows(Tranche.objects.filter(pk=t.pk), request.user, on)[0]
         return Response(EvaluationSerializer(row).data)
 
     @extend_schema(request=ProposeSerializer, responses=TrancheDecisionSerializer)
@@ -699,7 +666,7 @@ class TrancheDecisionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_context(self):
         """The page's evidence and waived conditions, worded for the caller in one query
         per kind of record (not per decision)."""
-        from .shown import shown_many
+        from .access.shown import shown_many
 
         ctx = super().get_serializer_context()
         page = getattr(self, "_page", None)
@@ -780,7 +747,7 @@ class FundingEvaluationViewSet(viewsets.GenericViewSet):
             if org is None:
                 raise ValidationError({"donor": f"No organisation {donor!r} you may see."})
             tranches = tranches.filter(commitment__donor=org)
-        rows = evaluation_rows(tranches, request.user, on)
+        rows = loaders.evaluation_rows(tranches, request.user, on)
         status = request.query_params.get("status")
         if status:
             rows = [r for r in rows if r["status"] == status]

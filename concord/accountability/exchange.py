@@ -9,7 +9,8 @@ from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key
 from concord.core.importers import iso as _iso
 from concord.core.models import Organisation
 from concord.core.numbers import record_id, whole_number
-from concord.operations.exchange import format_sources, operation_ref, parse_sources
+from concord.core.sources import format_sources, parse_sources
+from concord.operations.exchange import operation_ref
 from concord.operations.models import Operation
 
 from .models import (

@@ -7,7 +7,7 @@ from django import forms
 
 from concord.core.forms import ListField, OrganisationRefField, ScopedForm
 from concord.core.models import Person
-from concord.operations.exchange import format_sources, parse_sources
+from concord.core.sources import format_sources, parse_sources
 from concord.operations.forms import LinesField, OperationRefField, OptionalOperationField
 
 from .models import AccountabilityLine, Report, ReportingObligation, SecurityUnit, UnitCommand

@@ -20,6 +20,7 @@ from concord.core.models import (
     colleagues,
     named_user_choices,
 )
+from concord.core.sources import sources_problem
 from concord.core.visibility import VisibleLabels
 
 
@@ -192,6 +193,10 @@ class ScopedSerializer(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         return obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
 
+    def validate_sources(self, value):
+        """Every record's sources, where it has them, checked one way."""
+        return checked_sources(value)
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         for name in ("shared_organisations", "shared_spaces", "named_users"):
@@ -299,3 +304,18 @@ class ScopedViewSet(viewsets.ModelViewSet):
             raise NotAuthenticated("Sign in to see the history of a record.")
         obj = self.get_object()
         return Response(api_rows(history_for(obj, request.user), request.user))
+
+
+class SourceSerializer(serializers.Serializer):
+    fact = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    citation = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    url = serializers.URLField(required=False, allow_blank=True)
+
+
+def checked_sources(value):
+    """A record's sources as the API takes them (see concord.core.sources)."""
+    value = [dict(s) for s in value]
+    problem = sources_problem(value)
+    if problem:
+        raise serializers.ValidationError(problem)
+    return value

@@ -97,7 +97,7 @@ class Masked:
     hidden_rows: dict  # field -> number of child rows left out (before and after together)
 
 
-def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:
+def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:  # noqa: C901  (to split: issue 15)
     model = _model(entry.model)
     changes = entry.changes or {}
     if model is None:

@@ -26,7 +26,7 @@ REFERENCE_ORG = "ISO"
 
 
 @transaction.atomic
-def seed_reference(progress=None) -> dict[str, int]:
+def seed_reference(progress=None) -> dict[str, int]:  # noqa: C901  (to split: issue 15)
     import pycountry
 
     actor = Actor.system("seed-reference")
@@ -146,6 +146,32 @@ def seed_reference(progress=None) -> dict[str, int]:
         if progress:
             progress(len(areas))
     return created
+
+
+# The owner of the reference catalogues every capability ships (`concord seed catalogue`).
+OWNER_ACRONYM = "CONCORD-CAT"
+
+
+def catalogue_owner() -> Organisation:
+    """The organisation that owns every capability's reference catalogue (public records
+    written from the public record, one source per row)."""
+    org = Organisation.objects.filter(acronym=OWNER_ACRONYM).first()
+    if org is None:
+        org = services.save(
+            Organisation(
+                name="Concord reference catalogue",
+                acronym=OWNER_ACRONYM,
+                kind="other",
+                description=(
+                    "Owner of the reference catalogue of peace operations shipped with Concord, "
+                    "written from the public record with a source for each row."
+                ),
+                classification=Classification.PUBLIC,
+                releasability=Releasability.PUBLIC,
+            ),
+            actor=Actor.system("seed-catalogue"),
+        )
+    return org
 
 
 def reference_organisation() -> Organisation:

@@ -19,17 +19,22 @@ from rest_framework.exceptions import (
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from concord.api.base import ScopedSerializer, ScopedViewSet, UsernameField, VisibleRelatedField
+from concord.api.base import (
+    ScopedSerializer,
+    ScopedViewSet,
+    SourceSerializer,
+    UsernameField,
+    VisibleRelatedField,
+)
 from concord.core.api import CountryField
 from concord.core.context import Actor
 from concord.core.importers import ImportContext
 from concord.core.models import Area, Country, Organisation, Role, Space
 from concord.core.numbers import record_id
 from concord.exchange.tabular import FileRejected
-from concord.operations.api import SourceSerializer, _sources
 from concord.operations.models import Operation
 
-from . import analysis, facts, services, threew
+from . import analysis, loaders, services, threew
 from .exchange import FINDING_COLUMNS
 from .filters import (
     ArrangementFilter,
@@ -132,9 +137,6 @@ class ArrangementSerializer(ScopedSerializer):
         model = Arrangement
         fields = ["id", "url", *Arrangement.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
         read_only_fields = META
-
-    def validate_sources(self, value):
-        return _sources(value)
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -289,10 +291,10 @@ def _date_param(request, name):
         raise ValidationError({name: f"{value!r} is not a date (YYYY-MM-DD)."}) from None
 
 
-def scope_from(request) -> facts.Scope:
+def scope_from(request) -> loaders.Scope:
     """Filters shared by the findings API (and mirrored by the page and the CLI)."""
     q, user = request.query_params, request.user
-    scope = facts.Scope()
+    scope = loaders.Scope()
     code = q.get("country", "").strip().upper()
     if code:
         if not Country.objects.filter(alpha3=code).exists():
@@ -323,8 +325,8 @@ def scope_from(request) -> facts.Scope:
     return scope
 
 
-def analyse_for(user, scope: facts.Scope, kinds=None):
-    result = facts.run(user, scope, kinds)
+def analyse_for(user, scope: loaders.Scope, kinds=None):
+    result = loaders.run(user, scope, kinds)
     out = []
     for f, row in zip(result.findings, result.rows(), strict=True):
         item = dict(zip(FINDING_COLUMNS, row, strict=True))

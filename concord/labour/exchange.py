@@ -21,7 +21,8 @@ from concord.core.importers import (
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Country, Organisation
 from concord.core.models.registry import normalise_name
-from concord.operations.exchange import SECURITY_TAGS, format_sources, operation_ref, parse_sources
+from concord.core.sources import format_sources, parse_sources
+from concord.operations.exchange import SECURITY_TAGS, operation_ref
 from concord.operations.models import Operation
 
 from .models import (
@@ -500,8 +501,8 @@ FINDING_TAGS = {
 
 def finding_rows(findings, names, reviews, country_of) -> list[list]:
     """``country_of(place)``: the alpha-3 code of the country a place is in."""
-    """Rows of FINDING_COLUMNS, in words (see ``facts.explain``)."""
-    from .facts import explain
+    """Rows of FINDING_COLUMNS, in words (see ``loaders.explain``)."""
+    from .loaders import explain
 
     rows = []
     for f in findings:

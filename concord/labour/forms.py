@@ -8,7 +8,7 @@ from django import forms
 from concord.core.forms import AreaRefField, OrganisationRefField, ScopedForm
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Country, Space
-from concord.operations.exchange import _parts, format_sources, parse_sources
+from concord.core.sources import format_sources, parse_sources, parts
 from concord.operations.forms import (
     CountryListField,
     LinesField,
@@ -229,7 +229,7 @@ class ArrangementForm(ScopedForm):
 
 def parse_mandate_line(line: str, user=None) -> list[dict]:
     """'task | source | paragraph | priority | start | end'."""
-    task, source, paragraph, priority, start, end = _parts(line, 6)
+    task, source, paragraph, priority, start, end = parts(line, 6)
     if not task or not source:
         raise RowError(None, "write 'task | source | paragraph | priority | start | end'")
     found = TaskMatcher(Task.objects.visible_to(user)).match(task)

@@ -20,7 +20,8 @@ from concord.core.models import (
     ScopedQuerySet,
 )
 from concord.core.models.registry import normalise_name
-from concord.operations.models import Operation, sources_problem
+from concord.core.sources import sources_problem
+from concord.operations.models import Operation
 
 
 class ManagedQuerySet(ScopedQuerySet):

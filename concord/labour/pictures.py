@@ -149,7 +149,7 @@ def matrix_map_svg(
     (none, one, two or more), outline by the worst flag (gap, then clash, then overlap), and
     the flags' letters beside each region. Countries are shaded; areas are dots at their
     points. ``paths``: ISO numeric code -> (SVG path in a 360x180 frame, label point), as from
-    ``operations.pictures.world_paths``. ``focus``: a numeric code to zoom to."""
+    ``core.pictures.world_paths``. ``focus``: a numeric code to zoom to."""
     if focus and focus in paths:
         x0, y0, x1, y1 = _bbox(paths[focus][0])
         pad = max(x1 - x0, y1 - y0) * 0.08 + 0.5

@@ -280,7 +280,7 @@ def _getter(values: dict[str, str]):
     return cell
 
 
-def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Plan:
+def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Plan:  # noqa: C901, PLR0915  (to split: issue 15)
     """Decide what every row becomes. Reads the database, writes nothing."""
     sheet = read(data, filename)
     p = Plan(filename=filename, sha256=hashlib.sha256(data).hexdigest(), warnings=sheet.warnings)

@@ -23,11 +23,11 @@ from concord.core.importers import iso as _iso
 from concord.core.models import Area, Classification, Country, Organisation, Releasability, Role
 from concord.core.numbers import record_id, whole_number
 from concord.exchange import tabular
+from concord.operations.access import access_operation
 from concord.operations.models import Operation
-from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config, report_refusal
 
-from . import analysis, facts, pictures, services, threew
+from . import analysis, loaders, pictures, services, threew
 from .exchange import AssignmentSpec, write_findings
 from .filters import (
     ArrangementFilter,
@@ -326,7 +326,7 @@ def mandate_section(op: Operation, labels, user):
 
 
 def mandate(request, pk):
-    op = visible_operation(request, pk)
+    op = access_operation(request.user, pk)
     can_edit = Operation.objects.editable_by(request.user).filter(pk=op.pk).exists()
     form = None
     status = 200
@@ -365,9 +365,9 @@ mandate.model = Operation
 # --- analysis ---------------------------------------------------------------------------------
 
 
-def _scope(form: AnalysisForm) -> facts.Scope:
+def _scope(form: AnalysisForm) -> loaders.Scope:
     d = form.cleaned_data
-    return facts.Scope(
+    return loaders.Scope(
         countries=[d["country"]] if d.get("country") else [],
         start=d.get("start"),
         end=d.get("end"),
@@ -378,7 +378,7 @@ def _scope(form: AnalysisForm) -> facts.Scope:
     )
 
 
-def export_findings(fmt: str, result: facts.Run):
+def export_findings(fmt: str, result: loaders.Run):
     try:
         body, content_type, ext = write_findings(fmt, result.rows())
     except ValueError as exc:
@@ -390,7 +390,7 @@ def export_findings(fmt: str, result: facts.Run):
     return response
 
 
-def matrix_context(user, world, findings, names, scope: facts.Scope):
+def matrix_context(user, world, findings, names, scope: loaders.Scope):
     """Rows (tasks) × columns (places) for the 4W matrix."""
     if scope.countries:
         code = scope.countries[0]
@@ -433,12 +433,12 @@ def matrix_context(user, world, findings, names, scope: facts.Scope):
     return places, rows
 
 
-def matrix_map(request, places, rows, scope: facts.Scope) -> tuple[str, list[str]]:
+def matrix_map(request, places, rows, scope: loaders.Scope) -> tuple[str, list[str]]:
     """The 4W matrix as a map: each column filled by its lead actors and outlined by its worst
     flag. Countries are shaded; a country's regions are dots at their point (their own
     coordinates, else the mean of their districts'). Returns the SVG and the names of the
     regions it could not place."""
-    from concord.operations.pictures import world_paths
+    from concord.core.pictures import world_paths
 
     spots, unplaced = [], []
     codes = [p for p, _ in places if isinstance(p, str)]
@@ -495,7 +495,7 @@ def labour_analysis(request):
     ctx = {"form": form, "ran": False}
     if request.GET and form.is_valid():
         scope = _scope(form)
-        result = facts.run(request.user, scope)
+        result = loaders.run(request.user, scope)
         world, findings, names, reviews = (
             result.world,
             result.findings,
@@ -511,10 +511,10 @@ def labour_analysis(request):
             review = reviews.get(f.key)
             if show == "open" and review is not None and review.status == "resolved":
                 continue
-            listed.append((f, facts.explain(f, names), review, _finding_links(f, names)))
+            listed.append((f, loaders.explain(f, names), review, _finding_links(f, names)))
         places, rows = matrix_context(request.user, world, findings, names, scope)
         map_svg, unplaced = matrix_map(request, places, rows, scope)
-        counts = {k: sum(1 for f in findings if f.kind == k) for k in facts.KIND_LABELS}
+        counts = {k: sum(1 for f in findings if f.kind == k) for k in loaders.KIND_LABELS}
         ctx.update(
             ran=True,
             findings=listed[:500],
@@ -525,7 +525,7 @@ def labour_analysis(request):
             map_svg=map_svg,
             unplaced=unplaced,
             show=show,
-            kind_labels=facts.KIND_LABELS,
+            kind_labels=loaders.KIND_LABELS,
             query=request.GET.urlencode(),
             can_review=request.user.is_authenticated
             and bool(request.user.principal().orgs_with_role(Role.CONTRIBUTOR)),
@@ -535,7 +535,7 @@ def labour_analysis(request):
     return render(request, "labour/analysis.html", ctx, status=200 if not form.errors else 400)
 
 
-def _finding_links(f: analysis.Finding, names: facts.Names) -> list[tuple[str, str]]:
+def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str, str]]:
     links = []
     labels = names.labels
     for op_id in f.refs.get("operation", []):
@@ -609,10 +609,10 @@ def area_timeline(request):
         area = qs.filter(pcode=value).first() or qs.filter(iso_code__iexact=value).first()
         if area is None:
             raise Http404("No area with that code that you may see.")
-    world = facts.load(request.user, facts.Scope(countries=[code]))
+    world = loaders.load(request.user, loaders.Scope(countries=[code]))
     place = area.pk if area else code
     up = set(world.places_up(place)) if area else {code}
-    names = facts.Names(request.user)
+    names = loaders.Names(request.user)
     bars = []
     for a in world.assignments:
         chain = world.places_up(a.place)

@@ -160,7 +160,7 @@ def _place(world: World, op: Op, other: Op | None = None, names: Mapping[str, st
     return ", ".join(names.get(c, c) for c in countries) or "an unrecorded country"
 
 
-def classify(
+def classify(  # noqa: C901  (to split: issue 15)
     world: World,
     op_id: int,
     day: dt.date,

@@ -11,12 +11,17 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.response import Response
 
-from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.base import (
+    ScopedSerializer,
+    ScopedViewSet,
+    SourceSerializer,
+    VisibleRelatedField,
+)
 from concord.core.api import CountryField
 from concord.core.context import Actor
 from concord.core.models import Area, Organisation
 
-from . import analysis, facts
+from . import analysis, loaders
 from .filters import OperationFilter, RelationFilter
 from .models import (
     Authorisation,
@@ -25,15 +30,8 @@ from .models import (
     Operation,
     Relation,
     Scenario,
-    sources_problem,
 )
 from .services import override_scenario, set_children
-
-
-class SourceSerializer(serializers.Serializer):
-    fact = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    citation = serializers.CharField(required=False, allow_blank=True, max_length=500)
-    url = serializers.URLField(required=False, allow_blank=True)
 
 
 class AuthorisationSerializer(serializers.ModelSerializer):
@@ -58,14 +56,6 @@ class ContributionSerializer(serializers.Serializer):
                 {"contributor_state": "Give either a contributing state or an organisation."}
             )
         return attrs
-
-
-def _sources(value):
-    value = [dict(s) for s in value]
-    problem = sources_problem(value)
-    if problem:
-        raise serializers.ValidationError(problem)
-    return value
 
 
 class OperationSerializer(ScopedSerializer):
@@ -97,9 +87,6 @@ class OperationSerializer(ScopedSerializer):
         ]
         read_only_fields = ["created_at", "updated_at"]
 
-    def validate_sources(self, value):
-        return _sources(value)
-
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["areas"] = [a for a in data.get("areas", []) if a is not None]
@@ -127,9 +114,6 @@ class RelationSerializer(ScopedSerializer):
             "updated_at",
         ]
         read_only_fields = ["created_at", "updated_at"]
-
-    def validate_sources(self, value):
-        return _sources(value)
 
 
 class ResultSerializer(serializers.Serializer):
@@ -217,7 +201,7 @@ class OperationViewSet(ScopedViewSet):
         """The derived scenario as of a date (and any override), with its reason and history."""
         op = self.get_object()
         day = _as_of(request) or dt.date.today()
-        res, history = facts.classification_of(op, request.user, day)
+        res, history = loaders.classification_of(op, request.user, day)
         return Response(
             {
                 "current": _result(op, res, day),
@@ -256,7 +240,7 @@ class OperationViewSet(ScopedViewSet):
             scenario=str(request.data.get("scenario", "")),
             justification=str(request.data.get("justification", "")),
         )
-        res, _ = facts.classification_of(saved, request.user)
+        res, _ = loaders.classification_of(saved, request.user)
         return Response(_result(saved, res, dt.date.today()))
 
 
@@ -298,8 +282,8 @@ class ClassificationViewSet(viewsets.GenericViewSet):
             raise ValidationError({"framework": f"one of {', '.join(Framework.values)}"})
         if scenario and scenario not in Scenario.values:
             raise ValidationError({"scenario": f"one of {', '.join(Scenario.values)}"})
-        _world, results = facts.scenarios(request.user, as_of)
-        rows = facts.table(request.user, results, framework, scenario)
+        _world, results = loaders.scenarios(request.user, as_of)
+        rows = loaders.table(request.user, results, framework, scenario)
         data = [_result(o, res, as_of) for o, res in rows]
         page = self.paginate_queryset(data)
         return self.get_paginated_response(page) if page is not None else Response(data)
@@ -316,5 +300,5 @@ class ClassificationViewSet(viewsets.GenericViewSet):
     @action(detail=False, methods=["get"])
     def summary(self, request, format=None):
         """Counts per scenario (over each operation's life) per decade and per region."""
-        world, lifetime = facts.scenarios(request.user)
-        return Response(facts.summary(world, lifetime))
+        world, lifetime = loaders.scenarios(request.user)
+        return Response(loaders.summary(world, lifetime))

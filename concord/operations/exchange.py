@@ -14,6 +14,7 @@ from __future__ import annotations
 from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
 from concord.core.models import Area, Country, Organisation
 from concord.core.numbers import record_id
+from concord.core.sources import format_sources, parse_sources, parts
 
 from .models import (
     Authorisation,
@@ -37,10 +38,6 @@ SECURITY_TAGS = {
     "shared_organisations": "#org+list+shared",
     "shared_spaces": "#meta+list+space",
 }
-
-
-def _parts(item: str, n: int) -> list[str]:
-    return ([p.strip() for p in item.split("|")] + [""] * n)[:n]
 
 
 def _int(value: str, column: str):
@@ -73,25 +70,6 @@ def format_contribution(c, labels) -> str:
         who = _org_key(org)
     nums = ["" if v is None else str(v) for v in (c.troops, c.police, c.civilians)]
     return " | ".join([who, c.date.isoformat() if c.date else "", *nums]).rstrip(" |")
-
-
-def format_sources(sources) -> str:
-    return f"{SEP} ".join(
-        " | ".join([s.get("fact", ""), s.get("citation", ""), s.get("url", "")]).rstrip(" |")
-        for s in sources or []
-    )
-
-
-def parse_sources(value: str, column: str = "sources") -> list[dict]:
-    out = []
-    for item in _split(value):
-        fact, citation, url = _parts(item, 3)
-        if citation.startswith(("http://", "https://")) and not url:
-            citation, url = "", citation
-        if not citation and not url:
-            raise RowError(column, f"{item!r}: write 'fact | citation | url'")
-        out.append({k: v for k, v in (("fact", fact), ("citation", citation), ("url", url)) if v})
-    return out
 
 
 def _yes_no(value: str, column: str) -> bool:
@@ -182,7 +160,7 @@ class OperationSpec(Spec):
                 return found
         return super().instance(row, ctx)
 
-    def parse(self, row, ctx):
+    def parse(self, row, ctx):  # noqa: C901  (to split: issue 15)
         o = self.instance(row, ctx)
         o.key = row.get("key", o.key or "")
         o.name = row.get("name", o.name)
@@ -234,7 +212,7 @@ class OperationSpec(Spec):
         if "authorisations" in row:
             auths = []
             for item in _split(row["authorisations"]):
-                kind, ref, day, renewal = _parts(item, 4)
+                kind, ref, day, renewal = parts(item, 4)
                 if not ref:
                     raise RowError("authorisations", f"{item!r}: write 'kind | reference | date'")
                 auths.append(
@@ -248,7 +226,7 @@ class OperationSpec(Spec):
         if "contributions" in row:
             contribs = []
             for item in _split(row["contributions"]):
-                who, day, troops, police, civilians = _parts(item, 5)
+                who, day, troops, police, civilians = parts(item, 5)
                 entry = {
                     "date": _date(day, "contributions"),
                     "troops": _int(troops, "contributions"),

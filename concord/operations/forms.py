@@ -8,16 +8,10 @@ from django import forms
 from concord.core.forms import ListField, OrganisationRefField, ScopedForm, area_key, find_area
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Area, Country
+from concord.core.sources import format_sources, parse_sources, parts
 from concord.core.visibility import VisibleLabels
 
-from .exchange import (
-    _int,
-    _parts,
-    format_authorisation,
-    format_contribution,
-    format_sources,
-    parse_sources,
-)
+from .exchange import _int, format_authorisation, format_contribution
 from .models import AuthorisationKind, Operation, Relation, Scenario
 from .services import set_children
 
@@ -93,7 +87,7 @@ class LinesField(forms.CharField):
 
 
 def _parse_authorisation(line, user=None):
-    kind, ref, day, renewal = _parts(line, 4)
+    kind, ref, day, renewal = parts(line, 4)
     if not ref:
         raise RowError(None, "write 'kind | reference | date | renewal'")
     return [
@@ -109,7 +103,7 @@ def _parse_authorisation(line, user=None):
 def _parse_contribution(line, user=None):
     from concord.core import services
 
-    who, day, troops, police, civilians = _parts(line, 5)
+    who, day, troops, police, civilians = parts(line, 5)
     entry = {
         "date": _date(day, "date"),
         "troops": _int(troops, "troops"),

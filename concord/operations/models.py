@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from concord.core.models import Area, Country, Organisation, ScopedModel
+from concord.core.sources import sources_problem
 
 
 class Kind(models.TextChoices):
@@ -216,18 +217,6 @@ class Operation(ScopedModel):
 
 def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def sources_problem(sources) -> str | None:
-    if not isinstance(sources, list):
-        return "Sources must be a list."
-    for i, s in enumerate(sources, start=1):
-        if not isinstance(s, dict) or not (s.get("citation") or s.get("url")):
-            return f"Source {i} needs a citation or a link."
-        url = s.get("url") or ""
-        if url and not url.startswith(("http://", "https://")):
-            return f"Source {i}: the link must start with http:// or https://."
-    return None
 
 
 class AuthorisationKind(models.TextChoices):

@@ -20,7 +20,8 @@ from concord.core.models import Country, Organisation
 from concord.core.numbers import whole_number
 from concord.web.generic import Column, Config
 
-from . import analysis, facts, pictures
+from . import analysis, loaders, pictures
+from .access import access_operation
 from .filters import OperationFilter, RelationFilter
 from .forms import OperationForm, OverrideForm, RelationForm
 from .models import Framework, Operation, Relation, Scenario
@@ -139,7 +140,7 @@ def operation_sections(o: Operation, labels, user):
 
 def operation_context(o: Operation, user, request):
     day = _date_param(request, "as_of")
-    derived, history = facts.classification_of(o, user, day)
+    derived, history = loaders.classification_of(o, user, day)
     can_edit = Operation.objects.editable_by(user).filter(pk=o.pk).exists()
     return {
         "as_of": day,
@@ -227,20 +228,12 @@ RELATIONS = Config(
 )
 
 
-def visible_operation(request, pk) -> Operation:
-    """The operation ``pk`` if the user may see it; otherwise it looks absent (404)."""
-    op = Operation.objects.visible_to(request.user).filter(pk=pk).first()
-    if op is None:
-        raise Http404("No operation with that id, or you may not see it.")
-    return op
-
-
 @require_http_methods(["POST"])
 def override(request, pk):
     """Set or clear a person's classification of an operation (audited)."""
     if not request.user.is_authenticated:
         raise PermissionDenied("Sign in first.")
-    op = visible_operation(request, pk)
+    op = access_operation(request.user, pk)
     form = OverrideForm(request.POST)
     if form.is_valid():
         try:
@@ -285,9 +278,9 @@ def typology(request):
     framework = request.GET.get("framework", "")
     scenario = request.GET.get("scenario", "")
     include_multilateral = request.GET.get("all") == "1"
-    world, life = facts.scenarios(request.user)
-    results = life if lifetime else analysis.classify_all(world, day, facts.country_names())
-    rows = facts.table(request.user, results, framework, scenario)
+    world, life = loaders.scenarios(request.user)
+    results = life if lifetime else analysis.classify_all(world, day, loaders.country_names())
+    rows = loaders.table(request.user, results, framework, scenario)
     if not include_multilateral and not framework:
         rows = [r for r in rows if r[0].framework not in analysis.MULTILATERAL_FRAMEWORKS]
     if request.GET.get("export") == "csv":
@@ -352,7 +345,7 @@ def typology(request):
                 res is not None and res.scenario == expected,
             )
         )
-    summary = facts.summary(world, life)
+    summary = loaders.summary(world, life)
     scenario_order = [s for s, _ in Scenario.choices]
     return render(
         request,
@@ -408,8 +401,8 @@ def timeline(request):
         # Everything still running on 1 January of that year, or started since.
         qs = qs.filter(Q(end__isnull=True) | Q(end__gte=dt.date(since, 1, 1)))
     ops = list(qs.distinct().order_by("start"))
-    world = facts.world_for(request.user)
-    names = facts.country_names()
+    world = loaders.world_for(request.user)
+    names = loaders.country_names()
     bars = []
     for o in ops:
         life = analysis.overall(world, o.pk, names) if o.pk in world.ops else None
@@ -459,8 +452,8 @@ def world_map(request):
     day = _date_param(request, "date")
     framework = request.GET.get("framework", "")
     scenario = request.GET.get("scenario", "")
-    world, results = facts.scenarios(request.user, day)
-    rows = facts.table(request.user, results, framework, scenario)
+    world, results = loaders.scenarios(request.user, day)
+    rows = loaders.table(request.user, results, framework, scenario)
     numeric = dict(Country.objects.values_list("alpha3", "numeric"))
     names = {
         n: name for n, name in Country.objects.exclude(numeric="").values_list("numeric", "name")

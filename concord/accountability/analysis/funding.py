@@ -66,7 +66,7 @@ class Verdict:
     ``{records}`` are the records that decide it (``records``: (kind, id) pairs) and whose
     other fields are the condition's own values (``params``), so that it can be rendered for
     each reader from what that reader may see, now or later (a decision stores only the
-    template and the references: see ``concord.accountability.shown``)."""
+    template and the references: see ``concord.accountability.access.shown``)."""
 
     condition: int
     kind: str

@@ -133,7 +133,7 @@ class CaseDecision(models.Model):
     rationale = models.TextField()
     by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     automatic = models.BooleanField(default=False)
-    # An automatic step's grounds, as references ([kind, id, …]: concord.accountability.shown):
+    # An automatic step's grounds, as references ([kind, id, …]: accountability.access.shown):
     # its rationale says only what happened, and each reader gets the grounds they may see.
     grounds = models.JSONField(default=list, blank=True)
     at = models.DateTimeField(auto_now_add=True)

@@ -10,7 +10,8 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 
 from concord.core.models import Organisation, ScopedModel
-from concord.operations.models import Operation, sources_problem
+from concord.core.sources import sources_problem
+from concord.operations.models import Operation
 
 from .cases import currency_errors
 from .reporting import ReportingObligation, confidential
@@ -281,7 +282,7 @@ class TrancheDecision(models.Model):
         default=list,
         blank=True,
         help_text="The evaluation at approval: each condition's verdict, as a template and "
-        "references worded for each reader (concord.accountability.shown).",
+        "references worded for each reader (concord.accountability.access.shown).",
     )
 
     class Meta:

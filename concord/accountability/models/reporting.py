@@ -10,7 +10,8 @@ from django.db import models
 from django.urls import reverse
 
 from concord.core.models import Classification, Organisation, ScopedModel
-from concord.operations.models import Operation, sources_problem
+from concord.core.sources import sources_problem
+from concord.operations.models import Operation
 
 
 class Body(models.TextChoices):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from concord.core import services
 from concord.core.context import Actor
 
-from .. import shown
+from ..access import shown
 from ..analysis import cases as rules
 from ..models import (
     Allegation,

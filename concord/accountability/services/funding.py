@@ -20,7 +20,7 @@ from concord.core import audit
 from concord.core.context import Actor
 from concord.core.models import Role
 
-from .. import shown
+from ..access import shown
 from ..analysis import funding as rules
 from ..models import (
     Commitment,
@@ -195,7 +195,7 @@ def decide(
     decision: TrancheDecision, approve: bool, note: str = "", *, actor: Actor, on=None
 ) -> TrancheDecision:
     """Approve or reject a proposed release or waiver (by someone other than the proposer)."""
-    from ..facts import evaluate_tranches
+    from ..loaders import evaluate_tranches
 
     d = TrancheDecision.objects.select_related("tranche").get(pk=decision.pk)
     tranche = Tranche.objects.select_for_update().get(pk=d.tranche_id)
@@ -217,7 +217,7 @@ def decide(
         if problem:
             raise ValidationError({"status": problem})
         # Templates and references, never another record's words: each reader of the
-        # decision gets the evidence worded from what they may see (concord.accountability.shown).
+        # decision gets the evidence worded from what they may see (accountability.access.shown).
         d.evidence = [shown.stored(v) for v in verdict.verdicts]
     d.status = DecisionStatus.APPROVED if approve else DecisionStatus.REJECTED
     d.decided_by = actor.user

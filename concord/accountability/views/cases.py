@@ -18,11 +18,12 @@ from concord.core.context import Actor
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Organisation
 from concord.core.visibility import VisibleLabels
+from concord.operations.access import access_operation
 from concord.operations.models import Operation
-from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config
 
-from .. import facts, shown
+from .. import loaders
+from ..access import shown, source_shown
 from ..analysis import cases as rules
 from ..filters import (
     AllegationFilter,
@@ -70,20 +71,6 @@ def tabular_response(filename: str, fmt: str, headers: list[str], rows):
 
 def _money(value, currency) -> str:
     return f"{value:,} {currency}".strip() if value is not None else ""
-
-
-def source_shown(allegation: Allegation, user) -> str:
-    """The source to whoever may edit the allegation; a pseudonym to everyone else."""
-    from concord.core.crypto import pseudonym
-
-    if not allegation.source:
-        return ""
-    if Allegation.objects.editable_by(user).filter(pk=allegation.pk).exists():
-        return allegation.source
-    return (
-        pseudonym(allegation.source, allegation)
-        + " (pseudonym: only its owner's editors see the source)"
-    )
 
 
 def _case_sections(case: SupportCase, L, user):
@@ -140,7 +127,7 @@ def _case_sections(case: SupportCase, L, user):
         )
         for a in Allegation.objects.visible_to(user).filter(unit_id__in=concerned)
     ]
-    _, register = facts.case_register(SupportCase.objects.filter(pk=case.pk), today)
+    _, register = loaders.case_register(SupportCase.objects.filter(pk=case.pk), today)
     flags = [(text, "") for text in shown.flag_texts(register.of(case.pk), user)]
     return [
         ("What the register flags today", flags or [("Nothing.", "")]),
@@ -372,7 +359,7 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
 
     L = VisibleLabels(user)
     cases = list(cases_qs)
-    _, register = facts.case_register(
+    _, register = loaders.case_register(
         SupportCase.objects.filter(pk__in=[c.pk for c in cases]), today
     )
     ids = [c.pk for c in cases]
@@ -462,7 +449,7 @@ REGISTER_COLUMNS = [
 def operation_register(request, pk):
     """The due-diligence register of an operation; ``?export=csv|xlsx|json`` gives the
     table for the periodic report to the Security Council (allegation sources pseudonymised)."""
-    op = visible_operation(request, pk)
+    op = access_operation(request.user, pk)
     today = timezone.localdate()
     cases = SupportCase.objects.visible_to(request.user).filter(operation=op).order_by("title")
     state = request.GET.get("state", "")

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_POST
 from concord.core.context import Actor
 from concord.core.importers import iso as _iso
 from concord.core.models import Organisation
+from concord.core.sources import format_sources
 from concord.core.visibility import VisibleLabels
-from concord.operations.exchange import format_sources
+from concord.operations.access import access_operation
 from concord.operations.models import Operation
-from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config, report_refusal
 
-from .. import facts, shown
+from .. import loaders
+from ..access import shown
 from ..analysis import funding as rules
 from ..filters import CommitmentFilter, ConditionFilter, FundingInstrumentFilter, TrancheFilter
 from ..forms import (
@@ -82,7 +83,7 @@ FUNDING_INSTRUMENTS = Config(
 
 def _commitment_sections(c: Commitment, L, user):
     tranches = list(Tranche.objects.visible_to(user).filter(commitment=c))
-    verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]))
+    verdicts = loaders.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]))
     return [
         (
             "Tranches",
@@ -132,7 +133,7 @@ COMMITMENTS = Config(
 
 
 def _tranche_context(t: Tranche, user, request):
-    verdict = facts.evaluate_tranches(Tranche.objects.filter(pk=t.pk))[t.pk]
+    verdict = loaders.evaluate_tranches(Tranche.objects.filter(pk=t.pk))[t.pk]
     # The donor's people decide, whoever owns the records (services.funding).
     who = funding_services.donor_problem(funding_services.commitment_of(t), user)
     can = who is None
@@ -294,7 +295,9 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
             "commitment"
         )
     )
-    verdicts = facts.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
+    verdicts = loaders.evaluate_tranches(
+        Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on
+    )
     L = VisibleLabels(user)
     commitments = {t.commitment_id: t.commitment for t in tranches}
     L.load(Commitment, list(commitments))
@@ -388,7 +391,7 @@ def operation_board(request, pk):
     """An operation's board: also its reports due and overdue, and its register."""
     from .reporting import reporting_board
 
-    op = visible_operation(request, pk)
+    op = access_operation(request.user, pk)
     return _board(
         request,
         op,

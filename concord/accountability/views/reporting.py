@@ -17,13 +17,13 @@ from concord.api import throttle
 from concord.core.context import Actor
 from concord.core.importers import iso as _iso
 from concord.core.models import FeedSecret, Organisation
+from concord.core.sources import format_sources
 from concord.core.visibility import VisibleLabels
-from concord.operations.exchange import format_sources
+from concord.operations.access import access_operation
 from concord.operations.models import Operation
-from concord.operations.views import visible_operation
 from concord.web.generic import Column, Config, report_refusal
 
-from .. import analysis, facts, pictures
+from .. import analysis, loaders, pictures
 from ..filters import (
     AccountabilityLineFilter,
     ReportFilter,
@@ -84,7 +84,7 @@ def _obligation_fields(o, L):
         f"every {o.every_days} days" if o.every_days else "each year on " + ", ".join(o.fixed_dates)
     )
     return [
-        ("Reporter", facts.reporter_label(o, L)),
+        ("Reporter", loaders.reporter_label(o, L)),
         ("Reports to", o.get_body_display()),
         ("Body in the registry", L.label(Organisation, o.to_organisation_id)),
         ("Subject", o.subject),
@@ -99,7 +99,7 @@ def _obligation_fields(o, L):
 
 def _obligation_sections(o, L, user):
     today = timezone.localdate()
-    rows = facts.dues(user, today, 60, ReportingObligation.objects.filter(pk=o.pk))
+    rows = loaders.dues(user, today, 60, ReportingObligation.objects.filter(pk=o.pk))
     out = []
     for r in sorted(rows, key=lambda r: r.due.due, reverse=True)[:40]:
         what = {"met": "met by", "late": "met late by", "overdue": "OVERDUE", "due": "due"}
@@ -121,7 +121,7 @@ OBLIGATIONS = Config(
     default_sort="first_due",
     columns=[
         Column("Subject", lambda o, L: o.subject, "subject", link=True),
-        Column("Reporter", lambda o, L: facts.reporter_label(o, L)),
+        Column("Reporter", lambda o, L: loaders.reporter_label(o, L)),
         Column("To", lambda o, L: o.get_body_display(), "body"),
         Column(
             "Schedule",
@@ -312,15 +312,15 @@ def due(request):
         error = f"days: give {exc}."
         return render(request, "accountability/due.html", {"error": error}, status=400)
     today = timezone.localdate()
-    rows = facts.dues(request.user, today, days)
-    overdue, upcoming = facts.outstanding(rows)
+    rows = loaders.dues(request.user, today, days)
+    overdue, upcoming = loaders.outstanding(rows)
     labels = VisibleLabels(request.user)
     met = [r for r in rows if r.state in ("met", "late") and (today - r.due.due).days <= 31]
     ctx = {
         "days": days,
         "today": today,
-        "overdue": [(r, facts.reporter_label(r.obligation, labels)) for r in overdue],
-        "upcoming": [(r, facts.reporter_label(r.obligation, labels)) for r in upcoming],
+        "overdue": [(r, loaders.reporter_label(r.obligation, labels)) for r in overdue],
+        "upcoming": [(r, loaders.reporter_label(r.obligation, labels)) for r in upcoming],
         "recent": sorted(met, key=lambda r: r.due.due, reverse=True),
         "feed": reverse("accountability:calendar"),
     }
@@ -354,7 +354,7 @@ def due_calendar(request):
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     horizon = max(0, (last - today).days)
     by_day: dict[dt.date, list] = {}
-    for r in facts.dues(request.user, today, horizon):
+    for r in loaders.dues(request.user, today, horizon):
         if first <= r.due.due <= last:
             by_day.setdefault(r.due.due, []).append(r)
     weeks = [
@@ -397,7 +397,7 @@ def _feed_user(request):
     return secret.user, None
 
 
-def ics(rows: list[facts.DueRow], host: str, labels) -> bytes:
+def ics(rows: list[loaders.DueRow], host: str, labels) -> bytes:
     """An iCalendar (RFC 5545) of due dates: one all-day event each. Written by the
     ``icalendar`` library (escaping, line folding, CRLF endings)."""
     from icalendar import Calendar, Event
@@ -415,7 +415,7 @@ def ics(rows: list[facts.DueRow], host: str, labels) -> bytes:
         event.add("dtstart", d)
         if d < dt.date.max:  # an all-day event without an end lasts that day (RFC 5545)
             event.add("dtend", d + dt.timedelta(days=1))
-        reporter = facts.reporter_label(r.obligation, labels)
+        reporter = loaders.reporter_label(r.obligation, labels)
         event.add("summary", f"{state[r.state]}{r.obligation.subject} ({reporter})")
         event.add("description", f"To: {r.obligation.get_body_display()}")
         cal.add_component(event)
@@ -444,7 +444,7 @@ def calendar(request):
             throttle.record_failure(address)
         return _private(HttpResponse(why, status=401, content_type="text/plain"))
     today = timezone.localdate()
-    rows = [r for r in facts.dues(user, today, 365) if (today - r.due.due).days <= 365]
+    rows = [r for r in loaders.dues(user, today, 365) if (today - r.due.due).days <= 365]
     body = ics(rows, request.get_host(), VisibleLabels(user))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="concord-reports-due.ics"'
@@ -459,8 +459,8 @@ def _private(response):
 # --- an operation's web -----------------------------------------------------------------------
 
 
-def web_picture(op: Operation, user, on: dt.date) -> tuple[str, facts.Web]:
-    web = facts.web_on(op, user, on)
+def web_picture(op: Operation, user, on: dt.date) -> tuple[str, loaders.Web]:
+    web = loaders.web_on(op, user, on)
     lines, auths, missing = web
     spokes: dict[str, list] = {}
     for a in auths:
@@ -484,7 +484,7 @@ def reporting_board(user, obligations, days: int = 30) -> list[dict]:
     next one (within ``days``)."""
     today = timezone.localdate()
     board: dict[int, dict] = {}
-    for r in facts.dues(user, today, days, obligations):
+    for r in loaders.dues(user, today, days, obligations):
         row = board.setdefault(
             r.obligation.pk,
             {"obligation": r.obligation, "met": 0, "late": 0, "overdue": 0, "next": None},
@@ -497,7 +497,7 @@ def reporting_board(user, obligations, days: int = 30) -> list[dict]:
 
 
 def operation_web(request, pk):
-    op = visible_operation(request, pk)
+    op = access_operation(request.user, pk)
     on = timezone.localdate()
     if request.GET.get("on"):
         try:
@@ -531,7 +531,7 @@ def accountability_section(op: Operation, labels, user):
     has ended) and whether the web is thin."""
     on = min(timezone.localdate(), op.end) if op.end else timezone.localdate()
     url = reverse("accountability:operation_accountability", kwargs={"pk": op.pk}) + f"?on={on}"
-    lines, auths, missing = facts.web_on(op, user, on)
+    lines, auths, missing = loaders.web_on(op, user, on)
     rows = [(f"Authorised by {a}: a line to a multilateral body", url) for a in auths]
     rows += [
         (f"{x.get_body_display()}: {x.get_mechanism_display()} {x.frequency}".strip(), url)

@@ -20,8 +20,8 @@ from concord.core import services as core_services
 from concord.core.context import Actor
 from concord.core.importers import import_table
 from concord.core.models import Area, Classification, Country, Organisation, Releasability
+from concord.core.seed import OWNER_ACRONYM, catalogue_owner
 from concord.exchange.tabular import Table
-from concord.operations.catalogue import OWNER_ACRONYM, catalogue_owner
 from concord.operations.models import Operation
 
 from .. import services

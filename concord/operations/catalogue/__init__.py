@@ -18,10 +18,10 @@ from concord.core import services
 from concord.core.context import Actor
 from concord.core.importers import SPECS, import_table
 from concord.core.models import Classification, Country, Organisation, Releasability
+from concord.core.seed import OWNER_ACRONYM, catalogue_owner
 from concord.exchange.tabular import Table
 
 HERE = Path(__file__).parent
-OWNER_ACRONYM = "CONCORD-CAT"
 # Who pays, where the framework tells (assessed UN budgets; states paying their own way).
 FUNDING = {"un": "assessed", "single_state": "national", "ad_hoc": "national"}
 FUNDING_BY_KEY = {"mss-haiti": "trust_fund", "gsf-haiti": "mixed", "amisom": "mixed"}
@@ -30,26 +30,6 @@ FUNDING_BY_KEY = {"mss-haiti": "trust_fund", "gsf-haiti": "mixed", "amisom": "mi
 def read(name: str) -> list[dict[str, str]]:
     with open(HERE / name, encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-def catalogue_owner() -> Organisation:
-    org = Organisation.objects.filter(acronym=OWNER_ACRONYM).first()
-    if org is None:
-        org = services.save(
-            Organisation(
-                name="Concord reference catalogue",
-                acronym=OWNER_ACRONYM,
-                kind="other",
-                description=(
-                    "Owner of the reference catalogue of peace operations shipped with Concord, "
-                    "written from the public record with a source for each row."
-                ),
-                classification=Classification.PUBLIC,
-                releasability=Releasability.PUBLIC,
-            ),
-            actor=Actor.system("seed-catalogue"),
-        )
-    return org
 
 
 def ensure_organisations(actor: Actor) -> dict[str, Organisation]:

@@ -41,7 +41,7 @@ class Command(ConcordCommand):
         return self.notify(o, today, days)
 
     def due(self, o, today, days):
-        from concord.accountability.facts import due_rows
+        from concord.accountability.loaders import due_rows
 
         user = self.actor(o["as_user"]).user if o.get("as_user") else None
         rows = due_rows(user, today, days, include_met=o["all"])
@@ -61,7 +61,7 @@ class Command(ConcordCommand):
         from django.conf import settings
         from django.core.mail import send_mass_mail
 
-        from concord.accountability import facts
+        from concord.accountability import loaders
         from concord.accountability.models import ReportingObligation
         from concord.core.models import User
         from concord.core.visibility import VisibleLabels
@@ -70,7 +70,7 @@ class Command(ConcordCommand):
         for user in User.objects.filter(is_active=True).exclude(email="").order_by("pk"):
             orgs = user.principal().orgs_with_role("viewer")
             mine = ReportingObligation.objects.filter(owner_id__in=orgs)
-            overdue, upcoming = facts.outstanding(facts.dues(user, today, days, mine))
+            overdue, upcoming = loaders.outstanding(loaders.dues(user, today, days, mine))
             if not overdue and not upcoming:
                 continue
             labels = VisibleLabels(user)
@@ -80,7 +80,7 @@ class Command(ConcordCommand):
                     lines.append(f"{title}:")
                     lines += [
                         f"- {r.due.due}: {r.obligation.subject} "
-                        f"({facts.reporter_label(r.obligation, labels)} to "
+                        f"({loaders.reporter_label(r.obligation, labels)} to "
                         f"{r.obligation.get_body_display()})"
                         for r in rows
                     ]

@@ -25,7 +25,7 @@ class Command(ConcordCommand):
     def handle(self, action, **o):
         from django.utils import timezone
 
-        from concord.accountability.api import evaluation_rows
+        from concord.accountability.loaders import evaluation_rows
         from concord.accountability.models import Commitment, Tranche
         from concord.core.models import Organisation
         from concord.core.services import resolve_organisation

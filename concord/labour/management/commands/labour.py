@@ -80,18 +80,18 @@ class Command(ConcordCommand):
 
     def analyse(self, o):
         from concord.core.models import Country
-        from concord.labour import facts
+        from concord.labour import loaders
         from concord.labour.exchange import write_findings
 
         user = self.actor(o["as_user"]).user if o.get("as_user") else None
-        scope = facts.Scope()
+        scope = loaders.Scope()
         if o.get("country"):
             code = o["country"].upper()
             if not Country.objects.filter(alpha3=code).exists():
                 raise CommandError(f"--country: {o['country']!r} is not an ISO alpha-3 code.")
             scope.countries = [code]
         scope.start = scope.end = _date(o.get("as_of"), "--as-of")
-        result = facts.run(user, scope, {o["kind"]} if o.get("kind") else None)
+        result = loaders.run(user, scope, {o["kind"]} if o.get("kind") else None)
         rows = result.rows()
         fmt = o["format"]
         if fmt == "table":

@@ -27,7 +27,7 @@ class Command(ConcordCommand):
         self.add_as_argument(c, required=False)
 
     def handle(self, action, **o):
-        from concord.operations import facts
+        from concord.operations import loaders
 
         user = self.actor(o["as_user"]).user if o.get("as_user") else None
         as_of = None
@@ -36,8 +36,8 @@ class Command(ConcordCommand):
                 as_of = dt.date.fromisoformat(o["as_of"])
             except ValueError:
                 raise CommandError(f"--as-of: {o['as_of']!r} is not a date (YYYY-MM-DD).") from None
-        _world, results = facts.scenarios(user, as_of)
-        rows = facts.table(user, results, o.get("framework") or "", o.get("scenario") or "")
+        _world, results = loaders.scenarios(user, as_of)
+        rows = loaders.table(user, results, o.get("framework") or "", o.get("scenario") or "")
         if not o["all"] and not o.get("framework"):
             rows = [r for r in rows if r[0].framework not in ("un", "regional")]
         data = [

@@ -189,7 +189,7 @@ def _recipient_key(operation_id, organisation_id) -> tuple[str, int]:
     return ("op", operation_id) if operation_id else ("org", organisation_id)
 
 
-def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:
+def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:  # noqa: C901  (to split: issue 15)
     """Evaluate every tranche of ``tranches_qs`` on ``on`` (today): {tranche id: verdict}.
     A fixed number of queries whatever the number of tranches."""
     from .analysis import cases as case_rules
@@ -300,3 +300,31 @@ def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:
         )
         for pk, op, org in tranches
     }
+
+
+def evaluation_rows(tranches, user, on) -> list[dict]:
+    """Each tranche's verdict on ``on``, worded for ``user`` (the API's and the CLI's rows)."""
+    from .access.shown import shown_many
+    from .models import Commitment, Tranche
+
+    tranches = list(tranches)
+    verdicts = evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]), on)
+    shown = shown_many([verdicts[t.pk].verdicts for t in tranches], user)
+    # The currency is the commitment's: shown only to those who may see the commitment.
+    currencies = dict(
+        Commitment.objects.visible_to(user)
+        .filter(pk__in={t.commitment_id for t in tranches})
+        .values_list("pk", "currency")
+    )
+    return [
+        {
+            "tranche": t.pk,
+            "label": t.label,
+            "amount": t.amount,
+            "currency": currencies.get(t.commitment_id, "(restricted)"),
+            "on": on,
+            "status": verdicts[t.pk].status,
+            "conditions": conditions,
+        }
+        for t, conditions in zip(tranches, shown, strict=True)
+    ]

@@ -110,7 +110,7 @@ def _place(code: str, area_id: int | None):
     return area_id if area_id else code
 
 
-def load(user, scope: Scope | None = None) -> analysis.World:
+def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR0915  (to split: issue 15)
     scope = scope or Scope()
     tasks = dict(Task.objects.visible_to(user).values_list("pk", "parent_id"))
     # A task under one the user may not see is a top-level task here: the analysis would

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 
 from django.urls import reverse
 
-from .analysis import cases as case_rules
-from .analysis import funding as rules
-from .models import (
+from ..analysis import cases as case_rules
+from ..analysis import funding as rules
+from ..models import (
     Allegation,
     CaseDecision,
     Condition,
