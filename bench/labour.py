@@ -217,11 +217,11 @@ def import_bench() -> dict | None:
 
     from concord.core import services
     from concord.core.context import Actor
+    from concord.core.fixtures.reference import seed_reference
     from concord.core.importers import ImportContext
     from concord.core.models import Country, Organisation, Role
-    from concord.core.seed import seed_reference
     from concord.labour import threew
-    from concord.labour.catalogue import seed_labour_catalogue
+    from concord.labour.fixtures.catalogue import seed_labour_catalogue
     from concord.labour.models import Assignment, Task
 
     call_command("migrate", verbosity=0)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from concord.core.seed import demo_password
+from concord.core.fixtures.demo import demo_password
 
 from .conftest import chromium_path
 

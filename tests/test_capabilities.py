@@ -44,7 +44,11 @@ def test_the_installed_capabilities_are_read_in_the_order_of_installed_apps():
         ),
         (
             "operations",
-            {"hooks": (Hook("core.Organisation", "after_save", "concord.core.seed.demo"),)},
+            {
+                "hooks": (
+                    Hook("core.Organisation", "after_save", "concord.core.fixtures.demo.demo"),
+                )
+            },
             "save hook ('core.Organisation', 'after_save')",
         ),
         (
@@ -62,7 +66,7 @@ def test_a_key_declared_twice_is_an_error_at_start_up_naming_it(label, changes, 
 
 
 def test_a_hook_at_an_unknown_moment_is_refused():
-    bad = (Hook("labour.Task", "after_lunch", "concord.core.seed.demo"),)
+    bad = (Hook("labour.Task", "after_lunch", "concord.core.access.may"),)
     with pytest.raises(ImproperlyConfigured, match="after_lunch"):
         capabilities.check(_with("labour", hooks=bad))
 

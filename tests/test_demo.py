@@ -17,7 +17,7 @@ from concord.accountability.models import (
     Tranche,
     TrancheDecision,
 )
-from concord.core.seed import DEMO_USERS
+from concord.core.fixtures.demo import DEMO_USERS
 from concord.labour.models import Assignment, Need
 from concord.operations.models import Operation
 

@@ -19,7 +19,7 @@ from concord.core.importers import SPECS, export_queryset, import_file
 from concord.core.models import AuditEntry, Classification, Country, Releasability, Role
 from concord.exchange.tabular import FileRejected
 from concord.operations import analysis, loaders
-from concord.operations.catalogue import read, seed_catalogue
+from concord.operations.fixtures.catalogue import read, seed_catalogue
 from concord.operations.models import Operation, Relation
 
 from .conftest import make_org, make_user

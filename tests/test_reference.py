@@ -82,9 +82,9 @@ def test_seed_demo_before_the_catalogue_leaves_the_labour_demo_whole_for_later(c
     """Demo first, catalogue second: the division-of-labour demo waits for the operations
     rather than loading the half of it that needs none (a bug: the later run then skipped
     it, and Barkhane's and the Joint Force's assignments never appeared)."""
-    from concord.labour.catalogue import seed_labour_catalogue
+    from concord.labour.fixtures.catalogue import seed_labour_catalogue
     from concord.labour.models import Arrangement, Assignment
-    from concord.operations.catalogue import seed_catalogue
+    from concord.operations.fixtures.catalogue import seed_catalogue
 
     call_command("seed", "demo")
     assert "needs the operations catalogue" in capsys.readouterr().out

@@ -79,5 +79,5 @@ CAPABILITY = Capability(
         *(Hook(m, "after_save", f"{_SERVICES}.funding.check_money_write") for m in _MONEY),
         *(Hook(m, "before_delete", f"{_SERVICES}.funding.check_money_write") for m in _MONEY),
     ),
-    seed_demo="concord.accountability.demo.demo",
+    seed_demo="concord.accountability.fixtures.demo.demo",
 )

@@ -28,6 +28,6 @@ CAPABILITY = Capability(
     hooks=(
         Hook("core.Organisation", "after_save", "concord.core.services.index_organisation_names"),
     ),
-    seed_reference="concord.core.seed.reference",
-    seed_demo="concord.core.seed.demo",
+    seed_reference="concord.core.fixtures.reference.reference",
+    seed_demo="concord.core.fixtures.demo.demo",
 )

@@ -32,6 +32,6 @@ CAPABILITY = Capability(
         NavEntry("Division of labour", "3W sector mappings", "labour:sectormapping_list", True),
     ),
     operation_sections=("concord.labour.views.mandate_section",),
-    seed_catalogue="concord.labour.catalogue.catalogue",
-    seed_demo="concord.labour.catalogue.demo",
+    seed_catalogue="concord.labour.fixtures.catalogue.catalogue",
+    seed_demo="concord.labour.fixtures.demo.demo",
 )

@@ -20,5 +20,5 @@ CAPABILITY = Capability(
         NavEntry("Operations", "Timeline", "operations:timeline"),
         NavEntry("Operations", "Map", "operations:map"),
     ),
-    seed_catalogue="concord.operations.catalogue.catalogue",
+    seed_catalogue="concord.operations.fixtures.catalogue.catalogue",
 )

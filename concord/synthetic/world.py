@@ -225,11 +225,11 @@ class World:
         from concord.labour.models import Task
 
         if not Country.objects.exists():
-            from concord.core.seed import seed_reference
+            from concord.core.fixtures.reference import seed_reference
 
             seed_reference()
         if not Task.objects.exists():
-            from concord.labour.catalogue import seed_labour_catalogue
+            from concord.labour.fixtures.catalogue import seed_labour_catalogue
 
             seed_labour_catalogue()
         self.progress("reference data", None, None)
