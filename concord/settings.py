@@ -257,7 +257,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "concord.accountability.models.cases.CaseState",
-        "DueStateEnum": "concord.accountability.api.DUE_STATES",
+        "DueStateEnum": "concord.accountability.api.reporting.DUE_STATES",
     },
 }
 

@@ -129,6 +129,18 @@ def test_routes_are_discovered(world):
         assert expected in names
 
 
+# Routes the matrix does not request, and why.
+NOT_REQUESTED = {
+    "web:logout": "signs the user out (the rest of the run would be anonymous)",
+    "api:schema": "the OpenAPI schema: checked by the API contract fuzzer (make test)",
+}
+
+
+def routes_not_requested(requested: set[str]) -> set[str]:
+    """Every named route the matrix should have requested but did not."""
+    return {name for name, _, _ in discover() if name} - requested - set(NOT_REQUESTED)
+
+
 # Scoped models the matrix world need not hold, and why (each must say how it is checked).
 NOT_IN_WORLD = {
     "FindingReview": "no page or route of its own: read only as a finding's review status, "
@@ -153,6 +165,52 @@ def test_every_scoped_model_has_records_at_every_level_in_the_world(world):
         held = {(c, r) for m, _, c, r in world.records if m is model}
         assert held == levels, f"{model.__name__}: add records to tests/conftest.py build_world"
         assert model in world.letters, f"{model.__name__}: give it a marker letter"
+
+
+def scoped_models_without_sample(models, samples) -> list[str]:
+    """The scoped models no capability's test world has a sample of (nor an exemption)."""
+    from concord.core.models import ScopedModel
+
+    return sorted(
+        m.__name__
+        for m in models
+        if issubclass(m, ScopedModel) and m not in samples and m.__name__ not in NOT_IN_WORLD
+    )
+
+
+def test_every_scoped_model_has_a_sample_in_its_capability_test_world(world):
+    """A new model without a sample would have no records in the matrix world: the matrix
+    would pass by checking nothing. Add a Sample to its capability's fixtures/testworld.py."""
+    from django.apps import apps
+
+    assert scoped_models_without_sample(apps.get_models(), world.samples) == []
+
+
+def test_the_sample_check_fails_for_a_model_without_a_sample(world):
+    """The check above can fail: a throwaway scoped model, with no sample, is named."""
+    from django.apps import apps
+    from django.db import models
+    from django.test.utils import isolate_apps
+
+    from concord.core.models import ScopedModel
+
+    with isolate_apps("concord.core"):
+
+        class Throwaway(ScopedModel):
+            name = models.CharField(max_length=10)
+
+            class Meta:
+                app_label = "core"
+
+        found = scoped_models_without_sample([*apps.get_models(), Throwaway], world.samples)
+    assert found == ["Throwaway"]
+
+
+def test_the_route_check_fails_for_a_route_nobody_requested(world):
+    """Every route must be requested by the matrix: one left out is named."""
+    every = {name for name, _, _ in discover() if name} - set(NOT_REQUESTED)
+    assert routes_not_requested(every) == set()
+    assert routes_not_requested(every - {"labour:need_history"}) == {"labour:need_history"}
 
 
 def client_for(world, username):
@@ -232,9 +290,11 @@ def test_access_matrix(world, username):
         if "pk" in params_of(pattern) and "format" not in params_of(pattern)
     )
     route_of_model: Counter = Counter()
+    requested: set[str] = set()
     for route_no, (name, pattern, callback) in enumerate(discover()):
-        if name in ("web:logout",) or name.startswith("api:schema"):
+        if name in NOT_REQUESTED:
             continue
+        requested.add(name)
         params = params_of(pattern)
         model = view_model(callback)
         if "pk" in params:
@@ -376,6 +436,8 @@ def test_access_matrix(world, username):
                         f"{variant} as {username}: count {count} (total {total})"
                     )
     assert checked > 100
+    # Every route was requested (a route added without a way to reach it fails here).
+    assert routes_not_requested(requested) == set()
     # The sample is balanced: this user met every record of every model on some route.
     for model, seen in met.items():
         every = {mk for mk, rec in world.all_markers.items() if rec[0] is model}

@@ -559,6 +559,48 @@ def test_web_3w_import_previews_unmatched_values_keeps_sector_mappings_and_confi
 
 
 @pytest.mark.django_db
+def test_a_refusal_without_field_errors_from_the_mandate_service_is_a_400_naming_it(
+    demo, monkeypatch
+):
+    """The API's one translation of a service's refusal (concord.api.errors): a ValidationError
+    with no field gives 400, the documented shape, its message under non_field_errors."""
+    from django.core.exceptions import ValidationError
+
+    from concord.labour import services as labour_services
+
+    def refuse(*args, **kwargs):
+        raise ValidationError("This mandate cannot be saved today.")
+
+    from concord.core import services
+
+    editor = demo["dpo.editor"]
+    op = services.save(
+        Operation(
+            name="Mission without a mandate yet",
+            kind="peacekeeping",
+            framework="un",
+            framework_organisation=Organisation.objects.get(acronym="UN"),
+            start=dt.date(2020, 1, 1),
+            owner=Organisation.objects.get(acronym="DPO"),
+        ),
+        actor=Actor(user=editor, interface="cli"),
+        m2m={"host_countries": [Country.objects.get(alpha3="MLI")]},
+    )
+    monkeypatch.setattr(labour_services, "save_mandate", refuse)
+    client = login(editor)
+    before = list(op.mandate.values_list("pk", flat=True))
+    r = client.put(
+        f"/api/v1/labour/mandates/{op.pk}/",
+        json.dumps([{"task": Task.objects.get(code="ssr").pk, "source": "S/RES/1 (2021)"}]),
+        content_type="application/json",
+    )
+    assert r.status_code == 400, r.content
+    error = r.json()["error"]
+    assert error["code"] == "invalid"
+    assert error["fields"] == {"non_field_errors": ["This mandate cannot be saved today."]}
+    assert list(op.mandate.values_list("pk", flat=True)) == before
+
+
 def test_mandate_page_edit_and_api(demo):
     editor = demo["dpo.editor"]
     dpo = Organisation.objects.get(acronym="DPO")

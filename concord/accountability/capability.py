@@ -13,23 +13,35 @@ CAPABILITY = Capability(
     title="Accountability",
     urls="concord.accountability.urls",
     api=(
-        Route("accountability-lines", f"{_API}.AccountabilityLineViewSet", "accountabilityline"),
-        Route("reporting-obligations", f"{_API}.ReportingObligationViewSet", "reportingobligation"),
-        Route("reports", f"{_API}.ReportViewSet", "report"),
-        Route("reports-due", f"{_API}.DueViewSet", "reportdue"),
-        Route("security-units", f"{_API}.SecurityUnitViewSet", "securityunit"),
-        Route("unit-commands", f"{_API}.UnitCommandViewSet", "unitcommand"),
-        Route("support-cases", f"{_API}.SupportCaseViewSet", "supportcase"),
-        Route("risk-assessments", f"{_API}.RiskAssessmentViewSet", "riskassessment"),
-        Route("mitigating-measures", f"{_API}.MitigatingMeasureViewSet", "mitigatingmeasure"),
-        Route("allegations", f"{_API}.AllegationViewSet", "allegation"),
-        Route("intercessions", f"{_API}.IntercessionViewSet", "intercession"),
-        Route("funding-instruments", f"{_API}.FundingInstrumentViewSet", "fundinginstrument"),
-        Route("commitments", f"{_API}.CommitmentViewSet", "commitment"),
-        Route("tranches", f"{_API}.TrancheViewSet", "tranche"),
-        Route("conditions", f"{_API}.ConditionViewSet", "condition"),
-        Route("tranche-decisions", f"{_API}.TrancheDecisionViewSet", "tranchedecision"),
-        Route("funding-evaluation", f"{_API}.FundingEvaluationViewSet", "fundingevaluation"),
+        Route(
+            "accountability-lines",
+            f"{_API}.reporting.AccountabilityLineViewSet",
+            "accountabilityline",
+        ),
+        Route(
+            "reporting-obligations",
+            f"{_API}.reporting.ReportingObligationViewSet",
+            "reportingobligation",
+        ),
+        Route("reports", f"{_API}.reporting.ReportViewSet", "report"),
+        Route("reports-due", f"{_API}.reporting.DueViewSet", "reportdue"),
+        Route("security-units", f"{_API}.reporting.SecurityUnitViewSet", "securityunit"),
+        Route("unit-commands", f"{_API}.reporting.UnitCommandViewSet", "unitcommand"),
+        Route("support-cases", f"{_API}.cases.SupportCaseViewSet", "supportcase"),
+        Route("risk-assessments", f"{_API}.cases.RiskAssessmentViewSet", "riskassessment"),
+        Route("mitigating-measures", f"{_API}.cases.MitigatingMeasureViewSet", "mitigatingmeasure"),
+        Route("allegations", f"{_API}.cases.AllegationViewSet", "allegation"),
+        Route("intercessions", f"{_API}.cases.IntercessionViewSet", "intercession"),
+        Route(
+            "funding-instruments", f"{_API}.funding.FundingInstrumentViewSet", "fundinginstrument"
+        ),
+        Route("commitments", f"{_API}.funding.CommitmentViewSet", "commitment"),
+        Route("tranches", f"{_API}.funding.TrancheViewSet", "tranche"),
+        Route("conditions", f"{_API}.funding.ConditionViewSet", "condition"),
+        Route("tranche-decisions", f"{_API}.funding.TrancheDecisionViewSet", "tranchedecision"),
+        Route(
+            "funding-evaluation", f"{_API}.funding.FundingEvaluationViewSet", "fundingevaluation"
+        ),
     ),
     import_kinds="concord.accountability.exchange.SPECS",
     navigation=(
@@ -80,4 +92,5 @@ CAPABILITY = Capability(
         *(Hook(m, "before_delete", f"{_SERVICES}.funding.check_money_write") for m in _MONEY),
     ),
     seed_demo="concord.accountability.fixtures.demo.demo",
+    test_world="concord.accountability.fixtures.testworld",
 )

@@ -10,13 +10,27 @@ from concord.operations.models import Operation
 
 from .models import (
     AccountabilityLine,
+    Allegation,
     Body,
+    CaseState,
+    Commitment,
+    Condition,
+    ConditionKind,
+    Confidence,
+    FundingInstrument,
+    InstrumentKind,
+    Intercession,
     Mechanism,
+    MitigatingMeasure,
     Report,
     ReportingObligation,
     ReportStatus,
+    RiskAssessment,
     SecurityUnit,
+    SupportCase,
+    Tranche,
     UnitCommand,
+    Violation,
 )
 
 
@@ -82,23 +96,6 @@ class UnitCommandFilter(ScopedFilterSet):
 
 
 # --- due-diligence cases and conditional funding -----------------------------------------------
-
-from .models import (  # noqa: E402
-    Allegation,
-    CaseState,
-    Commitment,
-    Condition,
-    ConditionKind,
-    Confidence,
-    FundingInstrument,
-    InstrumentKind,
-    Intercession,
-    MitigatingMeasure,
-    RiskAssessment,
-    SupportCase,
-    Tranche,
-    Violation,
-)
 
 
 class SupportCaseFilter(ScopedFilterSet):

@@ -5,12 +5,28 @@ from __future__ import annotations
 
 from django import forms
 
-from concord.core.forms import ListField, OrganisationRefField, ScopedForm
+from concord.core.forms import AreaRefField, ListField, OrganisationRefField, ScopedForm
 from concord.core.models import Person
 from concord.core.sources import format_sources, parse_sources
 from concord.operations.forms import LinesField, OperationRefField, OptionalOperationField
 
-from .models import AccountabilityLine, Report, ReportingObligation, SecurityUnit, UnitCommand
+from .models import (
+    AccountabilityLine,
+    Allegation,
+    CaseState,
+    Commitment,
+    Condition,
+    FundingInstrument,
+    Intercession,
+    MitigatingMeasure,
+    Report,
+    ReportingObligation,
+    RiskAssessment,
+    SecurityUnit,
+    SupportCase,
+    Tranche,
+    UnitCommand,
+)
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
 
@@ -104,20 +120,6 @@ class UnitCommandForm(ScopedForm):
 
 # --- due-diligence cases and conditional funding -----------------------------------------------
 
-from concord.core.forms import AreaRefField  # noqa: E402
-
-from .models import (  # noqa: E402
-    Allegation,
-    CaseState,
-    Commitment,
-    Condition,
-    FundingInstrument,
-    Intercession,
-    MitigatingMeasure,
-    RiskAssessment,
-    SupportCase,
-    Tranche,
-)
 
 REQUIRED_DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 

@@ -34,13 +34,21 @@ def access(model, user, pk, action: str = VIEW, *, queryset=None):
     obj = base.visible_to(user).filter(pk=pk).first() if pk is not None else None
     if obj is None:
         raise Http404(f"No {name} with that id, or you may not see it.")
-    if action != VIEW and not may(user, obj):
-        raise PermissionDenied(f"You may see this {name} but not {action} it.")
+    if action != VIEW and not may(user, obj, action):
+        raise PermissionDenied(REFUSED[action])
     return obj
 
 
-def may(user, obj) -> bool:
+REFUSED = {
+    CHANGE: "Your role does not allow editing this record.",
+    DELETE: "Only a manager of the owning organisation may delete this record.",
+}
+
+
+def may(user, obj, action: str = CHANGE) -> bool:
     """Whether ``user`` may change (or delete) ``obj``, a record they can see."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return type(obj).objects.editable_by(user).filter(pk=obj.pk).exists()
+    manager = type(obj).objects
+    allowed = manager.deletable_by(user) if action == DELETE else manager.editable_by(user)
+    return allowed.filter(pk=obj.pk).exists()

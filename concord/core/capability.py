@@ -30,4 +30,5 @@ CAPABILITY = Capability(
     ),
     seed_reference="concord.core.fixtures.reference.reference",
     seed_demo="concord.core.fixtures.demo.demo",
+    test_world="concord.core.fixtures.testworld",
 )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -26,12 +25,14 @@ from concord.api.base import (
     UsernameField,
     VisibleRelatedField,
 )
+from concord.core.access import CHANGE
 from concord.core.api import CountryField
 from concord.core.context import Actor
 from concord.core.importers import ImportContext
 from concord.core.models import Area, Country, Organisation, Role, Space
 from concord.core.numbers import record_id
 from concord.exchange.tabular import FileRejected
+from concord.operations.access import access_operation
 from concord.operations.models import Operation
 
 from . import analysis, loaders, services, threew
@@ -233,13 +234,7 @@ class MandateViewSet(viewsets.GenericViewSet):
         return Operation.objects.visible_to(self.request.user)
 
     def _op(self, pk) -> Operation:
-        pk = record_id(pk)
-        op = self.get_queryset().filter(pk=pk).first() if pk else None
-        if op is None:
-            from rest_framework.exceptions import NotFound
-
-            raise NotFound("No operation with that id, or you may not see it.")
-        return op
+        return access_operation(self.request.user, pk)
 
     def _body(self, op):
         tasks = set(Task.objects.visible_to(self.request.user).values_list("pk", flat=True))
@@ -260,9 +255,7 @@ class MandateViewSet(viewsets.GenericViewSet):
     def update(self, request, pk=None, format=None):
         if not request.user.is_authenticated:
             raise NotAuthenticated("Sign in first.")
-        op = self._op(pk)
-        if not Operation.objects.editable_by(request.user).filter(pk=op.pk).exists():
-            raise PermissionDenied("Your role does not allow changing this operation.")
+        op = access_operation(request.user, pk, CHANGE)
         items = (
             request.data.get("tasks", request.data)
             if isinstance(request.data, dict)
@@ -270,14 +263,10 @@ class MandateViewSet(viewsets.GenericViewSet):
         )
         serializer = MandatedTaskSerializer(data=items, many=True, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        try:
-            services.save_mandate(
-                op, [dict(v) for v in serializer.validated_data], actor=Actor.from_request(request)
-            )
-        except DjangoValidationError as exc:
-            raise ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            ) from None
+        # A refusal (a ValidationError, with or without fields) is translated by api/errors.
+        services.save_mandate(
+            op, [dict(v) for v in serializer.validated_data], actor=Actor.from_request(request)
+        )
         return Response(self._body(Operation.objects.get(pk=op.pk)))
 
 

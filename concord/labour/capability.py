@@ -34,4 +34,5 @@ CAPABILITY = Capability(
     operation_sections=("concord.labour.views.mandate_section",),
     seed_catalogue="concord.labour.fixtures.catalogue.catalogue",
     seed_demo="concord.labour.fixtures.demo.demo",
+    test_world="concord.labour.fixtures.testworld",
 )

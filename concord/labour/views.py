@@ -17,12 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from concord.core.access import DELETE, may
 from concord.core.context import Actor
 from concord.core.importers import ImportContext, import_table
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Classification, Country, Organisation, Releasability, Role
 from concord.core.numbers import record_id, whole_number
 from concord.exchange import tabular
+from concord.labour.access import access_import_batch
 from concord.operations.access import access_operation
 from concord.operations.models import Operation
 from concord.web.generic import Column, Config, report_refusal
@@ -327,7 +329,7 @@ def mandate_section(op: Operation, labels, user):
 
 def mandate(request, pk):
     op = access_operation(request.user, pk)
-    can_edit = Operation.objects.editable_by(request.user).filter(pk=op.pk).exists()
+    can_edit = may(request.user, op)
     form = None
     status = 200
     if request.method == "POST":
@@ -856,13 +858,8 @@ def _with_sector_rows(ctx: dict, plan: threew.Plan, options: threew.Options) -> 
 
 
 def batch_detail(request, pk):
-    batch = ImportBatch.objects.visible_to(request.user).filter(pk=pk).first()
-    if batch is None:
-        raise Http404("No import with that id, or you may not see it.")
-    can_roll_back = (
-        not batch.rolled_back_at
-        and ImportBatch.objects.deletable_by(request.user).filter(pk=batch.pk).exists()
-    )
+    batch = access_import_batch(request.user, pk)
+    can_roll_back = not batch.rolled_back_at and may(request.user, batch, DELETE)
     return render(
         request,
         "labour/batch.html",
@@ -873,9 +870,7 @@ def batch_detail(request, pk):
 @require_POST
 def batch_rollback(request, pk):
     """Undo an import (services.rollback_import says what, and when it is refused)."""
-    batch = ImportBatch.objects.visible_to(request.user).filter(pk=pk).first()
-    if batch is None:
-        raise Http404("No import with that id, or you may not see it.")
+    batch = access_import_batch(request.user, pk)
     try:
         services.rollback_import(batch, actor=Actor.from_request(request))
     except (ValidationError, PermissionDenied) as exc:

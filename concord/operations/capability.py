@@ -21,4 +21,5 @@ CAPABILITY = Capability(
         NavEntry("Operations", "Map", "operations:map"),
     ),
     seed_catalogue="concord.operations.fixtures.catalogue.catalogue",
+    test_world="concord.operations.fixtures.testworld",
 )

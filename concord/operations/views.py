@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from concord.core import capabilities
+from concord.core.access import may
 from concord.core.context import Actor
 from concord.core.models import Country, Organisation
 from concord.core.numbers import whole_number
@@ -141,7 +142,7 @@ def operation_sections(o: Operation, labels, user):
 def operation_context(o: Operation, user, request):
     day = _date_param(request, "as_of")
     derived, history = loaders.classification_of(o, user, day)
-    can_edit = Operation.objects.editable_by(user).filter(pk=o.pk).exists()
+    can_edit = may(user, o)
     return {
         "as_of": day,
         "derived": derived,

@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.views import View
 
 from concord.core import services
+from concord.core.access import CHANGE, DELETE, VIEW, access, may
 from concord.core.context import Actor
 from concord.core.history import HISTORY_LIMIT, history_for, rendered
 from concord.core.importers import SPECS
@@ -79,11 +80,10 @@ class ConfigView(View):
     def visible(self):
         return self.model.objects.visible_to(self.request.user)
 
-    def get_visible(self, pk):
-        obj = self.visible().filter(pk=pk).first()
-        if obj is None:
-            raise Http404(f"No {self.config.singular} with that id, or you may not see it.")
-        return obj
+    def get_visible(self, pk, action: str = VIEW):
+        """The record ``pk`` for ``action``, through the access helper (absent when
+        invisible, forbidden when visible but not the user's to change)."""
+        return access(self.model, self.request.user, pk, action)
 
 
 class ListView(ConfigView):
@@ -168,8 +168,8 @@ class DetailView(ConfigView):
             "config": self.config,
             "object": obj,
             "tab": self.tab,
-            "can_edit": self.model.objects.editable_by(user).filter(pk=obj.pk).exists(),
-            "can_delete": self.model.objects.deletable_by(user).filter(pk=obj.pk).exists(),
+            "can_edit": may(user, obj, CHANGE),
+            "can_delete": may(user, obj, DELETE),
             "detail_url": _url(self.config, "detail", pk=obj.pk),
             "edit_url": _url(self.config, "edit", pk=obj.pk),
             "delete_url": _url(self.config, "delete", pk=obj.pk),
@@ -216,10 +216,7 @@ class EditView(LoginRequiredMixin, ConfigView):
             if not self.request.user.principal().orgs_with_role("contributor"):
                 raise PermissionDenied("Your role does not allow creating records.")
             return self.model()
-        obj = self.get_visible(pk)
-        if not self.model.objects.editable_by(self.request.user).filter(pk=pk).exists():
-            raise PermissionDenied("Your role does not allow editing this record.")
-        return obj
+        return self.get_visible(pk, CHANGE)
 
     def forms(self, obj, data=None):
         # A new record may start from the page it was added from (``?case=12``).
@@ -320,12 +317,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 
 class DeleteView(LoginRequiredMixin, ConfigView):
     def get_object(self, pk):
-        obj = self.get_visible(pk)
-        if not self.model.objects.deletable_by(self.request.user).filter(pk=pk).exists():
-            raise PermissionDenied(
-                "Only a manager of the owning organisation may delete this record."
-            )
-        return obj
+        return self.get_visible(pk, DELETE)
 
     def get(self, request, pk):
         obj = self.get_object(pk)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from concord.core.access import may
 from concord.core.context import Actor
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Organisation
@@ -23,7 +24,7 @@ from concord.operations.models import Operation
 from concord.web.generic import Column, Config
 
 from .. import loaders
-from ..access import shown, source_shown
+from ..access import access_support_case, shown, source_shown
 from ..analysis import cases as rules
 from ..filters import (
     AllegationFilter,
@@ -152,7 +153,7 @@ def _case_context(case: SupportCase, user, request):
     allowed = sorted(rules.TRANSITIONS.get(case.state, ()))
     form = DecideForm()
     form.fields["to_state"].choices = [(s, CaseState(s).label) for s in allowed]
-    can = SupportCase.objects.editable_by(user).filter(pk=case.pk).exists()
+    can = may(user, case)
     add = {
         "assessment": reverse("accountability:riskassessment_add") + f"?case={case.pk}",
         "measure": reverse("accountability:mitigatingmeasure_add") + f"?case={case.pk}",
@@ -321,9 +322,7 @@ INTERCESSIONS = Config(
 
 @require_POST
 def decide(request, pk):
-    case = SupportCase.objects.visible_to(request.user).filter(pk=pk).first()
-    if case is None:
-        raise Http404("No case with that id, or you may not see it.")
+    case = access_support_case(request.user, pk)
     form = DecideForm(request.POST)
     if form.is_valid():
         try:

@@ -24,6 +24,7 @@ from concord.operations.models import Operation
 from concord.web.generic import Column, Config, report_refusal
 
 from .. import analysis, loaders, pictures
+from ..access import access_report
 from ..filters import (
     AccountabilityLineFilter,
     ReportFilter,
@@ -175,9 +176,7 @@ REPORTS = Config(
 @require_POST
 def review(request, pk):
     """Accept a report, or return it for revision (by the organisation it is owed to)."""
-    report = Report.objects.visible_to(request.user).filter(pk=pk).first()
-    if report is None:
-        raise Http404("No report with that id, or you may not see it.")
+    report = access_report(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))

@@ -62,16 +62,16 @@ class Command(ConcordCommand):
 
     def rollback(self, o):
         from django.core.exceptions import PermissionDenied, ValidationError
+        from django.http import Http404
 
-        from concord.core.numbers import record_id
         from concord.labour import services
-        from concord.labour.models import ImportBatch
+        from concord.labour.access import access_import_batch
 
         actor = self.actor(o["as_user"])
-        pk = record_id(o["batch"])
-        batch = ImportBatch.objects.visible_to(actor.user).filter(pk=pk).first() if pk else None
-        if batch is None:
-            raise CommandError(f"batch: no import {o['batch']!r} that you may see.")
+        try:
+            batch = access_import_batch(actor.user, o["batch"])
+        except Http404:
+            raise CommandError(f"batch: no import {o['batch']!r} that you may see.") from None
         try:
             services.rollback_import(batch, actor=actor)
         except (ValidationError, PermissionDenied) as exc:
