@@ -83,9 +83,8 @@ def _rows_written(monkeypatch, scale, seed) -> list:
         world._organisations()
         world._users_and_spaces()
         world._people()
-        world._operations()
-        world._labour()
-        world._accountability()
+        for part in world.parts:
+            part.generate(world)
         transaction.set_rollback(True)
 
     # A password hash has a random salt; every other value, ids included, must be the same.

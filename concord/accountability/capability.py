@@ -93,4 +93,5 @@ CAPABILITY = Capability(
     ),
     seed_demo="concord.accountability.fixtures.demo.demo",
     test_world="concord.accountability.fixtures.testworld",
+    synthetic="concord.accountability.fixtures.synthetic",
 )

@@ -68,8 +68,10 @@ class Capability:
     - ``hooks``: rules attached to its models (:class:`Hook`);
     - ``seed_reference`` / ``seed_catalogue``: functions returning a sentence for the CLI;
       ``seed_demo``: a function ``(orgs)`` (acronym → organisation) returning one too;
-    - ``synthetic``: a function ``(world)`` generating its part of the benchmark world;
-    - ``test_world``: a function ``(world)`` adding its records to the test world.
+    - ``synthetic``: a module generating its part of the benchmark world: ``generate(world)``,
+      and ``reference(world)`` for real reference data it needs first (concord.synthetic);
+    - ``test_world``: a module adding its records to the test world: ``hidden(w)`` and
+      ``SAMPLES`` (concord.core.testing).
     """
 
     label: str

@@ -35,4 +35,5 @@ CAPABILITY = Capability(
     seed_catalogue="concord.labour.fixtures.catalogue.catalogue",
     seed_demo="concord.labour.fixtures.demo.demo",
     test_world="concord.labour.fixtures.testworld",
+    synthetic="concord.labour.fixtures.synthetic",
 )

@@ -22,4 +22,5 @@ CAPABILITY = Capability(
     ),
     seed_catalogue="concord.operations.fixtures.catalogue.catalogue",
     test_world="concord.operations.fixtures.testworld",
+    synthetic="concord.operations.fixtures.synthetic",
 )

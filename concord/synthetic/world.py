@@ -21,9 +21,11 @@ import time
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from importlib import import_module
 
 from django.db import connection, transaction
+
+from concord.core import capabilities
 
 from .writer import Table
 
@@ -124,6 +126,9 @@ class World:
         self.today = dt.date(2026, 1, 1)  # fixed, so a seed gives the same world every day
         self.classification = Weighted(CLASSIFICATIONS)
         self.release = Weighted(RELEASES)
+        # Each capability's part (its ``synthetic`` module: ``generate(world)``, and
+        # ``reference(world)`` for real reference data it needs first), in order.
+        self.parts = [import_module(c.synthetic) for c in capabilities.all() if c.synthetic]
 
     # --- helpers -------------------------------------------------------------------------
     def _next_id(self, model) -> int:
@@ -131,14 +136,14 @@ class World:
 
         return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
 
-    def _done(self, label: str, *tables: Table) -> None:
+    def done(self, label: str, *tables: Table) -> None:
         for t in tables:
             t.flush()
             name = t.model._meta.label_lower
             self.report.rows[name] = self.report.rows.get(name, 0) + t.written
         self.progress(label, None, None)
 
-    def _owner(self) -> int:
+    def owner(self) -> int:
         """Owners are skewed towards the organisations people work in (the first tenth)."""
         rng = self.rng
         if rng.random() < 0.7:
@@ -157,7 +162,7 @@ class World:
             shares["spaces"].add((pk, self.space_ids[int(rng.random() * len(self.space_ids))]))
         if c == 3:
             shares["users"].add((pk, self.user_ids[int(rng.random() * len(self.user_ids))]))
-        return self._owner(), c, rel
+        return self.owner(), c, rel
 
     def _shares(self, model) -> dict:
         def through(name):
@@ -171,7 +176,7 @@ class World:
             "users": through("named_users"),
         }
 
-    def _scoped(self, label, model, columns, total, make, *, fixed=None, extra=()):
+    def scoped(self, label, model, columns, total, make, *, fixed=None, extra=()):
         """Stream ``total`` scoped rows of ``model``; ``make(i, pk)`` gives the varying values
         after the scope columns. Returns the ids written (an array, 8 bytes per row)."""
         table = Table(
@@ -188,7 +193,7 @@ class World:
             ids.append(pk)
             if i % step == 0:
                 self.progress(label, i, total)
-        self._done(label, table, *shares.values(), *extra)
+        self.done(label, table, *shares.values(), *extra)
         return ids
 
     # --- the world -----------------------------------------------------------------------
@@ -207,9 +212,8 @@ class World:
             self._organisations()
             self._users_and_spaces()
             self._people()
-            self._operations()
-            self._labour()
-            self._accountability()
+            for part in self.parts:  # each capability's part, in order
+                part.generate(self)
             self._audit()
         self._reset_sequences()
         if connection.vendor == "postgresql":
@@ -220,18 +224,16 @@ class World:
         return self.report
 
     def _reference(self) -> None:
-        """ISO countries and the task catalogue: real reference data, loaded if missing."""
+        """ISO countries: real reference data, loaded if missing."""
         from concord.core.models import Country
-        from concord.labour.models import Task
 
         if not Country.objects.exists():
             from concord.core.fixtures.reference import seed_reference
 
             seed_reference()
-        if not Task.objects.exists():
-            from concord.labour.fixtures.catalogue import seed_labour_catalogue
-
-            seed_labour_catalogue()
+        for part in self.parts:
+            if hasattr(part, "reference"):
+                part.reference(self)
         self.progress("reference data", None, None)
 
     def _organisations(self) -> None:
@@ -293,7 +295,7 @@ class World:
             )
         self.org_ids = array("q", range(first, first + n))
         self.active = max(10, n // 10)
-        self._done("organisations", table)
+        self.done("organisations", table)
 
         # Areas with P-codes: adm1 and adm2 in each country of the region.
         areas = Table(
@@ -346,7 +348,7 @@ class World:
                     )
                     mine.append(pk)
                     pk += 1
-        self._done("areas", areas)
+        self.done("areas", areas)
 
     def _users_and_spaces(self) -> None:
         from django.contrib.auth.hashers import make_password
@@ -393,287 +395,20 @@ class World:
                 members.add((pk, o, role(rng)))
             self.user_ids.append(pk)
             pk += 1
-        self._done("users and spaces", spaces, space_orgs, users, members)
+        self.done("users and spaces", spaces, space_orgs, users, members)
 
     def _people(self) -> None:
         from concord.core.models import Person
 
         rng = self.rng
         langs = [["fr"], ["en"], ["ar"], ["fr", "ar"], ["en", "sw"], ["pt"]]
-        self._scoped(
+        self.scoped(
             "people",
             Person,
             ["name", "languages"],
             self.n["people"],
             lambda i, pk: (f"Person {i:07d}", langs[int(rng.random() * len(langs))]),
             fixed={"contacts": []},
-        )
-
-    def _operations(self) -> None:
-        from concord.operations.models import Operation, Relation
-
-        rng = self.rng
-        kinds = [
-            ("peacekeeping", 30),
-            ("political", 20),
-            ("stabilisation", 15),
-            ("observer", 10),
-            ("training", 10),
-            ("police", 5),
-            ("protection", 5),
-            ("counter_terrorism", 5),
-        ]
-        frameworks = [("un", 35), ("regional", 25), ("ad_hoc", 25), ("single_state", 15)]
-        kind, framework = Weighted(kinds), Weighted(frameworks)
-        n = self.n["operations"]
-        hosts = Table(Operation.host_countries.through, ["operation_id", "country_id"])
-        self.host_of = array("q")
-        self.op_ids = self._scoped(
-            "operations",
-            Operation,
-            ["name", "acronym", "kind", "framework", "start", "end", "status"],
-            n,
-            lambda i, pk: (
-                f"Synthetic operation {i:05d}",
-                f"SOP{i}",
-                kind(rng),
-                framework(rng),
-                (s := dt.date(1990 + int(rng.random() * 35), 1 + int(rng.random() * 12), 1)),
-                None
-                if rng.random() < 0.6
-                else s + dt.timedelta(days=365 * (1 + int(rng.random() * 8))),
-                "active",
-            ),
-            fixed={"aliases": [], "sources": []},
-        )
-        for pk in self.op_ids:
-            c = self.country_ids[int(rng.random() * len(self.country_ids))]
-            self.host_of.append(c)
-            hosts.add((pk, c))
-        self._done("operation hosts", hosts)
-        rel_kinds = ["operates_alongside"] * 3 + ["supports"] * 2 + ["handed_over_to"]
-        ops = self.op_ids
-        by_country: dict[int, list[int]] = {}
-        for pk, c in zip(ops, self.host_of, strict=True):
-            by_country.setdefault(c, []).append(pk)
-
-        def partner(i, pk):
-            # 80 % within the same theatre, as in the typology benchmark.
-            same = by_country[self.host_of[i % len(ops)]]
-            target = (
-                same[int(rng.random() * len(same))]
-                if rng.random() < 0.8
-                else ops[int(rng.random() * len(ops))]
-            )
-            return (ops[i % len(ops)], rel_kinds[int(rng.random() * len(rel_kinds))], target)
-
-        self._scoped(
-            "relations",
-            Relation,
-            ["source_id", "kind", "target_id"],
-            3 * n,
-            partner,
-            fixed={"sources": []},
-        )
-
-    def _labour(self) -> None:
-        from concord.labour.models import Assignment, MandatedTask, Need, Task
-
-        rng = self.rng
-        tasks = list(Task.objects.order_by("pk").values_list("pk", flat=True))
-        mandated = Table(MandatedTask, ["operation_id", "task_id", "source", "priority"])
-        for pk in self.op_ids:
-            for t in rng.sample(tasks, min(5, len(tasks))):
-                mandated.add(
-                    (
-                        pk,
-                        t,
-                        f"S/RES/{2000 + pk % 700} (synthetic)",
-                        "priority" if rng.random() < 0.3 else "other",
-                    )
-                )
-        self._done("mandates", mandated)
-        roles = Weighted([("lead", 15), ("support", 60), ("monitor", 15), ("funder", 10)])
-        quarters = [dt.date(2024 + q // 4, 1 + 3 * (q % 4), 1) for q in range(12)]
-
-        def place():
-            c = self.country_ids[int(rng.random() * len(self.country_ids))]
-            areas = self.areas_of[c]
-            return c, areas[int(rng.random() * len(areas))] if rng.random() < 0.9 else None
-
-        def assignment(i, pk):
-            c, a = place()
-            s = quarters[int(rng.random() * len(quarters))]
-            by_op = rng.random() < 0.1
-            return (
-                c,
-                a,
-                s,
-                s + dt.timedelta(days=180),
-                None if by_op else self._owner(),
-                self.op_ids[int(rng.random() * len(self.op_ids))] if by_op else None,
-                tasks[int(rng.random() * len(tasks))],
-                roles(rng),
-            )
-
-        self._scoped(
-            "assignments",
-            Assignment,
-            [
-                "country_id",
-                "area_id",
-                "start",
-                "end",
-                "organisation_id",
-                "operation_id",
-                "task_id",
-                "role",
-            ],
-            self.n["assignments"],
-            assignment,
-            fixed={"source_values": {}},
-        )
-
-        def need(i, pk):
-            c, a = place()
-            s = quarters[int(rng.random() * len(quarters))]
-            return (c, a, s, s + dt.timedelta(days=365), tasks[int(rng.random() * len(tasks))])
-
-        self._scoped(
-            "needs",
-            Need,
-            ["country_id", "area_id", "start", "end", "task_id"],
-            self.n["needs"],
-            need,
-        )
-
-    def _accountability(self) -> None:
-        from concord.accountability.models import (
-            Allegation,
-            Commitment,
-            Condition,
-            Report,
-            ReportingObligation,
-            SecurityUnit,
-            SupportCase,
-            Tranche,
-        )
-
-        rng, ops = self.rng, self.op_ids
-        obligations = self._scoped(
-            "reporting obligations",
-            ReportingObligation,
-            ["reporter_operation_id", "body", "subject", "every_days", "first_due"],
-            len(ops),
-            lambda i, pk: (
-                ops[i],
-                "security_council" if i % 3 == 0 else "donors",
-                f"Report of operation {ops[i]}",
-                90,
-                dt.date(2024, 1, 1),
-            ),
-            fixed={"fixed_dates": [], "sources": []},
-        )
-        quarters = [dt.date(2024 + q // 4, 1 + 3 * (q % 4), 1) for q in range(8)]
-        links = Table(Report.obligations.through, ["report_id", "reportingobligation_id"])
-
-        def report(i, pk):
-            q = quarters[int(rng.random() * len(quarters))]
-            links.add((pk, obligations[int(rng.random() * len(obligations))]))
-            return (
-                f"Report {i:07d}",
-                q,
-                q + dt.timedelta(days=89),
-                q + dt.timedelta(days=100),
-                "accepted" if rng.random() < 0.8 else "returned",
-            )
-
-        self._scoped(
-            "reports",
-            Report,
-            ["title", "period_start", "period_end", "submitted", "status"],
-            self.n["reports"],
-            report,
-            fixed={"attachments": []},
-            extra=(links,),
-        )
-        units = self._scoped(
-            "security units",
-            SecurityUnit,
-            ["name", "country_id"],
-            self.n["units"],
-            lambda i, pk: (f"Unit {i:05d}", self.country_ids[i % len(self.country_ids)]),
-        )
-        states = Weighted(
-            [
-                ("active", 60),
-                ("resumed", 10),
-                ("under_review", 10),
-                ("suspended", 3),
-                ("proposed", 10),
-                ("withdrawn", 7),
-            ]
-        )
-        self._scoped(
-            "support cases",
-            SupportCase,
-            ["title", "operation_id", "provider_id", "unit_id", "kind", "state"],
-            self.n["cases"],
-            lambda i, pk: (
-                f"Case {i:06d}",
-                ops[int(rng.random() * len(ops))],
-                self._owner(),
-                units[int(rng.random() * len(units))],
-                "logistics",
-                states(rng),
-            ),
-        )
-        violations = ["torture", "looting", "arbitrary_detention", "unlawful_killing"]
-        self._scoped(
-            "allegations",
-            Allegation,
-            ["unit_id", "violation", "confidence", "summary", "recorded"],
-            self.n["allegations"],
-            lambda i, pk: (
-                units[int(rng.random() * len(units))],
-                violations[int(rng.random() * 4)],
-                ("credible", "low", "confirmed", "unverified")[int(rng.random() * 4)],
-                "synthetic claim",
-                self.today - dt.timedelta(days=int(rng.random() * 400)),
-            ),
-        )
-        commitments = self._scoped(
-            "commitments",
-            Commitment,
-            ["donor_id", "recipient_operation_id", "amount", "currency", "purpose"],
-            self.n["commitments"],
-            lambda i, pk: (
-                self._owner(),
-                ops[int(rng.random() * len(ops))],
-                Decimal("3000000.00"),
-                ("EUR", "USD")[i % 2],
-                f"Commitment {i}",
-            ),
-        )
-        tranches = self._scoped(
-            "tranches",
-            Tranche,
-            ["commitment_id", "label", "amount", "planned"],
-            3 * len(commitments),
-            lambda i, pk: (
-                commitments[i // 3],
-                f"Tranche {i % 3 + 1}",
-                Decimal("1000000.00"),
-                self.today + dt.timedelta(days=90 * (i % 3 - 1)),
-            ),
-        )
-        kinds = ["no_case_suspended", "no_grave_allegation", "measures_on_time"]
-        self._scoped(
-            "conditions",
-            Condition,
-            ["tranche_id", "kind", "days"],
-            len(tranches),
-            lambda i, pk: (tranches[i], kinds[i % 3], 90),
         )
 
     def _audit(self) -> None:
