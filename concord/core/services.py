@@ -272,21 +272,53 @@ def delete(instance: ScopedModel, *, actor: Actor) -> None:
     )
 
 
+def replace_children(
+    parent,
+    actor: Actor,
+    model: type[models.Model],
+    link: str,
+    rows: Iterable[dict],
+    *,
+    error: Callable[[int, list[str]], dict],
+    keep_hidden: tuple[str, type] | None = None,
+) -> None:
+    """The one way child rows are replaced (affiliations, authorisations, contributions, a
+    mandate…), inside a ``children`` callback: ``parent``'s rows of ``model`` (linked by the
+    field ``link``) become ``rows``, each validated (``error(row number, messages)`` says
+    where a bad one is). Rows resting on records the editor may not see
+    (``keep_hidden=(field, model)``) are kept: they were neither shown nor sent."""
+    existing = model.objects.filter(**{link: parent})
+    if keep_hidden is not None:
+        field, target = keep_hidden
+        ids = set(existing.values_list(f"{field}_id", flat=True))
+        existing = existing.exclude(**{f"{field}_id__in": hidden_to(actor, target, ids)})
+    existing.delete()
+    objs = []
+    for i, row in enumerate(rows, start=1):
+        obj = model(**{link: parent}, **row)
+        try:
+            obj.full_clean(exclude=[link])
+        except ValidationError as exc:
+            raise ValidationError(error(i, exc.messages)) from None
+        objs.append(obj)
+    model.objects.bulk_create(objs)
+
+
 def set_affiliations(rows: list[dict]) -> Callable[[Person, Actor], None]:
     """A ``children`` callback replacing a person's affiliations with ``rows``; affiliations
     to organisations the editor may not see are kept (they were neither shown nor sent)."""
+    rows = list(rows)
 
     def apply(person: Person, actor: Actor) -> None:
-        current = list(person.affiliations.values_list("pk", "organisation_id"))
-        hidden = hidden_to(actor, Organisation, {o for _, o in current})
-        person.affiliations.exclude(organisation_id__in=hidden).delete()
-        for i, row in enumerate(rows, start=1):
-            aff = Affiliation(person=person, **row)
-            try:
-                aff.full_clean(exclude=["person"])
-            except ValidationError as exc:
-                raise ValidationError({f"affiliations[{i}]": exc.messages}) from exc
-            aff.save()
+        replace_children(
+            person,
+            actor,
+            Affiliation,
+            "person",
+            rows,
+            error=lambda i, messages: {f"affiliations[{i}]": messages},
+            keep_hidden=("organisation", Organisation),
+        )
 
     return apply
 

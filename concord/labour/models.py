@@ -9,7 +9,6 @@ import re
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 
 from concord.core.models import (
     Area,
@@ -70,9 +69,6 @@ class Task(ScopedModel):
     def __str__(self) -> str:
         return self.name
 
-    def get_absolute_url(self) -> str:
-        return reverse("labour:task_detail", kwargs={"pk": self.pk})
-
     def clean(self) -> None:
         super().clean()
         errors = {}
@@ -116,9 +112,6 @@ class ClashRule(ScopedModel):
     def __str__(self) -> str:
         return f"Clash rule {self.pk or 'new'}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("labour:clashrule_detail", kwargs={"pk": self.pk})
-
     def clean(self) -> None:
         super().clean()
         if self.task_a_id and self.task_a_id == self.task_b_id:
@@ -143,9 +136,6 @@ class SectorMapping(ScopedModel):
 
     def __str__(self) -> str:
         return self.value
-
-    def get_absolute_url(self) -> str:
-        return reverse("labour:sectormapping_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -223,13 +213,9 @@ class Need(PlaceMixin, ScopedModel):
 
     class Meta:
         ordering = ["country", "start", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"Need {self.pk or 'new'}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("labour:need_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -275,9 +261,6 @@ class ImportBatch(ScopedModel):
     def __str__(self) -> str:
         return f"Import {self.pk or 'new'}: {self.filename}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("labour:importbatch_detail", kwargs={"pk": self.pk})
-
 
 class Assignment(PlaceMixin, ScopedModel):
     """Who (an organisation or an operation) does what (a task), where, when, in which role."""
@@ -321,16 +304,12 @@ class Assignment(PlaceMixin, ScopedModel):
     class Meta:
         ordering = ["country", "task", "pk"]
         indexes = [
-            models.Index(fields=["owner", "classification"]),
             models.Index(fields=["country", "task"]),
             models.Index(fields=["start", "id"], name="labour_assign_start_id"),
         ]
 
     def __str__(self) -> str:
         return f"Assignment {self.pk or 'new'}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("labour:assignment_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -390,13 +369,9 @@ class Arrangement(ScopedModel):
 
     class Meta:
         ordering = ["start", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("labour:arrangement_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -426,13 +401,9 @@ class FindingReview(ScopedModel):
 
     class Meta:
         ordering = ["-pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"Review {self.pk or 'new'}: {self.get_status_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("labour:findingreview_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

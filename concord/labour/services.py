@@ -33,20 +33,15 @@ def set_mandate(rows: Iterable[dict]):
     rows = list(rows)
 
     def apply(op: Operation, actor: Actor) -> None:
-        existing = MandatedTask.objects.filter(operation=op)
-        hidden = services.hidden_to(actor, Task, set(existing.values_list("task_id", flat=True)))
-        existing.exclude(task_id__in=hidden).delete()
-        objs = []
-        for i, row in enumerate(rows, start=1):
-            obj = MandatedTask(operation=op, **row)
-            try:
-                obj.full_clean(exclude=["operation"])
-            except ValidationError as exc:
-                raise ValidationError(
-                    {"mandate": [f"task {i}: {m}" for m in exc.messages]}
-                ) from None
-            objs.append(obj)
-        MandatedTask.objects.bulk_create(objs)
+        services.replace_children(
+            op,
+            actor,
+            MandatedTask,
+            "operation",
+            rows,
+            error=lambda i, messages: {"mandate": [f"task {i}: {m}" for m in messages]},
+            keep_hidden=("task", Task),
+        )
 
     return apply
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
 from concord.core.models import Area, Country, Organisation, ScopedModel
 from concord.core.sources import sources_problem
@@ -135,16 +134,12 @@ class Operation(ScopedModel):
     class Meta:
         ordering = ["start", "name"]
         indexes = [
-            models.Index(fields=["owner", "classification"]),
             models.Index(fields=["start", "end"]),
             models.Index(fields=["key"]),
         ]
 
     def __str__(self) -> str:
         return self.acronym or self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("operations:operation_detail", kwargs={"pk": self.pk})
 
     @property
     def label(self) -> str:
@@ -333,15 +328,11 @@ class Relation(ScopedModel):
 
     class Meta:
         ordering = ["start", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         # Never the names of its ends: either may be hidden from someone who sees the relation
         # (pages show them through the enforcement point instead).
         return f"Relation {self.pk or 'new'}: {self.get_kind_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("operations:relation_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

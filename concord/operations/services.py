@@ -25,29 +25,23 @@ def set_children(
     contribs = list(contributions) if contributions is not None else None
 
     def apply(op: Operation, actor: Actor) -> None:
-        for model, rows, name in (
-            (Authorisation, auths, "authorisations"),
-            (Contribution, contribs, "contributions"),
+        for model, rows, name, keep in (
+            (Authorisation, auths, "authorisations", None),
+            (Contribution, contribs, "contributions", ("contributor_organisation", Organisation)),
         ):
             if rows is None:
                 continue
-            existing = model.objects.filter(operation=op)
-            if model is Contribution:
-                orgs = set(existing.values_list("contributor_organisation_id", flat=True))
-                hidden = services.hidden_to(actor, Organisation, orgs)
-                existing = existing.exclude(contributor_organisation_id__in=hidden)
-            existing.delete()
-            objs = []
-            for i, row in enumerate(rows, start=1):
-                obj = model(operation=op, **row)
-                try:
-                    obj.full_clean(exclude=["operation"])
-                except ValidationError as exc:
-                    raise ValidationError(
-                        {name: [f"{name[:-1]} {i}: {m}" for m in exc.messages]}
-                    ) from None
-                objs.append(obj)
-            model.objects.bulk_create(objs)
+            services.replace_children(
+                op,
+                actor,
+                model,
+                "operation",
+                rows,
+                error=lambda i, messages, name=name: {
+                    name: [f"{name[:-1]} {i}: {m}" for m in messages]
+                },
+                keep_hidden=keep,
+            )
 
     return apply
 

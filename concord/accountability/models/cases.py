@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.urls import reverse
 
 from concord.core.crypto import EncryptedTextField
 from concord.core.models import Organisation, ScopedModel
@@ -90,15 +89,11 @@ class SupportCase(ScopedModel):
     class Meta:
         ordering = ["title", "pk"]
         indexes = [
-            models.Index(fields=["owner", "classification"]),
             models.Index(fields=["state"]),
         ]
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:supportcase_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -198,7 +193,6 @@ class RiskAssessment(ScopedModel):
 
     class Meta:
         ordering = ["case", "-version", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
         constraints = [
             models.UniqueConstraint(fields=["case", "version"], name="one_assessment_version")
         ]
@@ -206,9 +200,6 @@ class RiskAssessment(ScopedModel):
     def __str__(self) -> str:
         # Never the case's title: the case may be more confidential than its assessment.
         return f"Risk assessment {self.pk or 'new'} (version {self.version or 'new'})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:riskassessment_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -241,13 +232,9 @@ class MitigatingMeasure(ScopedModel):
 
     class Meta:
         ordering = ["deadline", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"Measure {self.pk or 'new'}: {self.description[:60]}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:mitigatingmeasure_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -315,13 +302,9 @@ class Allegation(ScopedModel):
 
     class Meta:
         ordering = ["-recorded", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"Allegation {self.pk or 'new'}: {self.get_violation_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:allegation_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -353,13 +336,9 @@ class Intercession(ScopedModel):
 
     class Meta:
         ordering = ["-raised_on", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"Intercession {self.pk or 'new'} with {self.raised_with}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:intercession_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
-from django.urls import reverse
 
 from concord.core.models import Organisation, ScopedModel
 from concord.core.sources import sources_problem
@@ -43,13 +42,9 @@ class FundingInstrument(ScopedModel):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:fundinginstrument_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -95,15 +90,11 @@ class Commitment(ScopedModel):
     class Meta:
         ordering = ["donor", "pk"]
         indexes = [
-            models.Index(fields=["owner", "classification"]),
             models.Index(fields=["donor"]),
         ]
 
     def __str__(self) -> str:
         return f"{self.purpose} ({self.amount} {self.currency})"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:commitment_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -137,13 +128,9 @@ class Tranche(ScopedModel):
 
     class Meta:
         ordering = ["planned", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return self.label
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:tranche_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -218,13 +205,9 @@ class Condition(ScopedModel):
 
     class Meta:
         ordering = ["tranche", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}" + (f" ({self.pk})" if self.pk else "")
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:condition_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.urls import reverse
 
 from concord.core.models import Classification, Organisation, ScopedModel
 from concord.core.sources import sources_problem
@@ -85,13 +84,9 @@ class AccountabilityLine(ScopedModel):
 
     class Meta:
         ordering = ["operation", "body", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"{self.get_body_display()} · {self.get_mechanism_display()}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:accountabilityline_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -152,13 +147,9 @@ class ReportingObligation(ScopedModel):
 
     class Meta:
         ordering = ["first_due", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return self.subject
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:reportingobligation_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         from .. import analysis
@@ -223,15 +214,11 @@ class Report(ScopedModel):
     class Meta:
         ordering = ["-submitted", "-pk"]
         indexes = [
-            models.Index(fields=["owner", "classification"]),
             models.Index(fields=["submitted", "id"], name="acc_report_submitted_id"),
         ]
 
     def __str__(self) -> str:
         return self.title
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:report_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -282,13 +269,9 @@ class SecurityUnit(ScopedModel):
 
     class Meta:
         ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:securityunit_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()
@@ -325,13 +308,9 @@ class UnitCommand(ScopedModel):
 
     class Meta:
         ordering = ["unit", "-start", "pk"]
-        indexes = [models.Index(fields=["owner", "classification"])]
 
     def __str__(self) -> str:
         return f"Command {self.pk or 'new'}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("accountability:unitcommand_detail", kwargs={"pk": self.pk})
 
     def clean(self) -> None:
         super().clean()

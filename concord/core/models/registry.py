@@ -83,7 +83,6 @@ class Organisation(ScopedModel):
     class Meta:
         ordering = ["name"]
         indexes = [
-            models.Index(fields=["owner", "classification"]),
             # Lists walk this index and stop after one page (concord.core.paging).
             models.Index(fields=["name", "id"], name="core_org_name_id"),
         ]

@@ -348,6 +348,17 @@ class ScopedModel(models.Model):
     class Meta:
         abstract = True
 
+    # Every scoped model gets the index its enforcement point filters by (owner, then
+    # classification), added once here (``_scope_index``) rather than in each model's Meta,
+    # and a page at ``<app label>:<model name>_detail``.
+    SCOPE_INDEX = ("owner", "classification")
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        name = f"{self._meta.app_label}:{self._meta.model_name}_detail"
+        return reverse(name, kwargs={"pk": self.pk})
+
     # Dates a record may hold: a value far outside (9999-12-31 typed for "open-ended") would
     # stretch every timeline and calendar built from it.
     EARLIEST_DATE = dt.date(1900, 1, 1)
@@ -473,3 +484,22 @@ class FeedSecret(models.Model):
                 cls.objects.filter(pk=secret.pk).update(last_used_at=now)
                 secret.last_used_at = now
         return secret
+
+
+def _scope_index(sender, **kwargs) -> None:
+    """Give every concrete scoped model its (owner, classification) index, named as Django
+    names an index declared in the model's own Meta (so that declaring it there too changes
+    nothing)."""
+    if not issubclass(sender, ScopedModel) or sender._meta.abstract:
+        return
+    fields = list(ScopedModel.SCOPE_INDEX)
+    if any(list(index.fields) == fields for index in sender._meta.indexes):
+        return
+    index = models.Index(fields=fields)
+    index.set_name_with_model(sender)
+    sender._meta.indexes.append(index)
+    # Migrations read a model's indexes only when its Meta declared some.
+    sender._meta.original_attrs["indexes"] = sender._meta.indexes
+
+
+models.signals.class_prepared.connect(_scope_index)
