@@ -189,20 +189,11 @@ def _recipient_key(operation_id, organisation_id) -> tuple[str, int]:
     return ("op", operation_id) if operation_id else ("org", organisation_id)
 
 
-def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:  # noqa: C901  (to split: issue 15)
+def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:
     """Evaluate every tranche of ``tranches_qs`` on ``on`` (today): {tranche id: verdict}.
     A fixed number of queries whatever the number of tranches."""
-    from .analysis import cases as case_rules
     from .analysis import funding as rules
-    from .models import (
-        Allegation,
-        Condition,
-        MitigatingMeasure,
-        Report,
-        SupportCase,
-        TrancheDecision,
-    )
-    from .services.cases import units_map
+    from .models import TrancheDecision
 
     on = on or timezone.localdate()
     tranches = list(
@@ -214,8 +205,33 @@ def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:  # noqa: 
     decided = TrancheDecision.objects.filter(tranche_id__in=ids, status="approved")
     released = set(decided.filter(kind="release").values_list("tranche_id", flat=True))
     waived = set(decided.filter(kind="waiver").values_list("condition_id", flat=True))
+    conditions = _conditions(ids, waived)
+    reports_by_obligation = _reports_by_obligation(
+        {c.obligation for cs in conditions.values() for c in cs if c.obligation}
+    )
+    recipients: dict[tuple, rules.Recipient] = {}
+    for _, op, org in tranches:
+        recipients.setdefault(_recipient_key(op, org), rules.Recipient())
+    _load_recipients(recipients, on)
+    return {
+        pk: rules.evaluate(
+            pk,
+            conditions.get(pk, ()),
+            on,
+            recipients[_recipient_key(op, org)],
+            reports_by_obligation,
+            released=pk in released,
+        )
+        for pk, op, org in tranches
+    }
+
+
+def _conditions(tranche_ids, waived: set[int]) -> dict[int, list]:
+    from .analysis import funding as rules
+    from .models import Condition
+
     conditions: dict[int, list] = {}
-    for row in Condition.objects.filter(tranche_id__in=ids).values_list(
+    for row in Condition.objects.filter(tranche_id__in=tranche_ids).values_list(
         "pk",
         "tranche_id",
         "kind",
@@ -229,44 +245,55 @@ def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:  # noqa: 
     ):
         pk, tranche, *rest = row
         conditions.setdefault(tranche, []).append(rules.Condition(pk, *rest, waived=pk in waived))
-    obligation_ids = {c.obligation for cs in conditions.values() for c in cs if c.obligation}
+    return conditions
+
+
+def _reports_by_obligation(obligation_ids: set[int]) -> dict[int, list]:
+    """The reports filed against each obligation the conditions name."""
+    from .analysis import funding as rules
+    from .models import Report
+
     reports_by_obligation: dict[int, list] = {}
-    if obligation_ids:
-        through = Report.obligations.through.objects.filter(
-            reportingobligation_id__in=obligation_ids
-        )
-        links: dict[int, list[int]] = {}
-        for report_id, obligation_id in through.values_list("report_id", "reportingobligation_id"):
-            links.setdefault(report_id, []).append(obligation_id)
-        for r in Report.objects.filter(pk__in=through.values("report_id")).values_list(
-            "pk", "title", "period_start", "period_end", "submitted", "status"
-        ):
-            filed = rules.FiledReport(r[0], r[1], frozenset(links[r[0]]), *r[2:])
-            for o in filed.obligations:
-                reports_by_obligation.setdefault(o, []).append(filed)
-    recipients: dict[tuple, rules.Recipient] = {}
-    for _, op, org in tranches:
-        recipients.setdefault(_recipient_key(op, org), rules.Recipient())
-    ops = [k[1] for k in recipients if k[0] == "op"]
-    orgs = [k[1] for k in recipients if k[0] == "org"]
+    if not obligation_ids:
+        return reports_by_obligation
+    through = Report.obligations.through.objects.filter(reportingobligation_id__in=obligation_ids)
+    links: dict[int, list[int]] = {}
+    for report_id, obligation_id in through.values_list("report_id", "reportingobligation_id"):
+        links.setdefault(report_id, []).append(obligation_id)
+    for r in Report.objects.filter(pk__in=through.values("report_id")).values_list(
+        "pk", "title", "period_start", "period_end", "submitted", "status"
+    ):
+        filed = rules.FiledReport(r[0], r[1], frozenset(links[r[0]]), *r[2:])
+        for o in filed.obligations:
+            reports_by_obligation.setdefault(o, []).append(filed)
+    return reports_by_obligation
+
+
+def _load_recipients(recipients: dict, on: dt.date) -> None:
+    """Each recipient's due-diligence cases, the credible grave allegations against the units
+    they concern, and their overdue mitigating measures."""
     from django.db.models import Q
 
+    from .analysis import cases as case_rules
+    from .analysis import funding as rules
+    from .models import Allegation, MitigatingMeasure, SupportCase
+    from .services.cases import units_map
+
+    ops = [k[1] for k in recipients if k[0] == "op"]
+    orgs = [k[1] for k in recipients if k[0] == "org"]
     cases = SupportCase.objects.filter(Q(operation_id__in=ops) | Q(provider_id__in=orgs))
     case_rows = list(
         cases.values_list("pk", "title", "state", "unit_id", "operation_id", "provider_id")
     )
     tree = case_rules.UnitTree(*units_map())
-    case_units: dict[int, frozenset[int]] = {}
     case_owners: dict[int, list[tuple]] = {}
+    recipient_units: dict[tuple, set[int]] = {k: set() for k in recipients}
     for pk, title, state, unit, op, provider in case_rows:
         keys = [k for k in (("op", op), ("org", provider)) if k in recipients]
         case_owners[pk] = keys
-        case_units[pk] = tree.concerned(unit)
+        units = tree.concerned(unit)
         for k in keys:
             recipients[k].cases.append(rules.CaseState(pk, title, state))
-    recipient_units: dict[tuple, set[int]] = {k: set() for k in recipients}
-    for case, units in case_units.items():
-        for k in case_owners[case]:
             recipient_units[k] |= units
     all_units = set().union(*recipient_units.values())
     credible_grave = Allegation.objects.filter(
@@ -289,17 +316,6 @@ def evaluate_tranches(tranches_qs, on: dt.date | None = None) -> dict:  # noqa: 
     for m in measures.filter(case__in=cases).values_list("pk", "case_id", "deadline", "done_on"):
         for k in case_owners[m[1]]:
             recipients[k].measures.append(case_rules.Measure(*m))
-    return {
-        pk: rules.evaluate(
-            pk,
-            conditions.get(pk, ()),
-            on,
-            recipients[_recipient_key(op, org)],
-            reports_by_obligation,
-            released=pk in released,
-        )
-        for pk, op, org in tranches
-    }
 
 
 def evaluation_rows(tranches, user, on) -> list[dict]:

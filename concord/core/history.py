@@ -97,7 +97,7 @@ class Masked:
     hidden_rows: dict  # field -> number of child rows left out (before and after together)
 
 
-def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:  # noqa: C901  (to split: issue 15)
+def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:
     model = _model(entry.model)
     changes = entry.changes or {}
     if model is None:
@@ -135,27 +135,32 @@ def mask(entry: AuditEntry, labels: VisibleLabels) -> Masked:  # noqa: C901  (to
             else:
                 out[name] = [ref(f.related_model, v) for v in pair]
         elif name in links:
-            keys = links[name]
-            count = 0
-            sides = []
-            for side in pair:
-                if not isinstance(side, list):
-                    sides.append(side)
-                    continue
-                kept = []
-                for row in side:
-                    shown = _mask_row(row, keys, ref)
-                    if shown is None:
-                        count += 1
-                    else:
-                        kept.append(shown)
-                sides.append(kept)
-            out[name] = sides
+            out[name], count = _mask_children(pair, links[name], ref)
             if count:
                 hidden[name] = count
         else:
             out[name] = pair
     return Masked(out, hidden)
+
+
+def _mask_children(pair: list, keys, ref) -> tuple[list, int]:
+    """A child set's before and after, without the rows resting on records the reader may
+    not see, and how many such rows there were."""
+    count = 0
+    sides = []
+    for side in pair:
+        if not isinstance(side, list):
+            sides.append(side)
+            continue
+        kept = []
+        for row in side:
+            shown = _mask_row(row, keys, ref)
+            if shown is None:
+                count += 1
+            else:
+                kept.append(shown)
+        sides.append(kept)
+    return sides, count
 
 
 def preload(entries: list[AuditEntry], labels: VisibleLabels) -> None:

@@ -489,8 +489,8 @@ def _validation_errors(rownum: int, exc: ValidationError) -> list[CellError]:
     return [CellError(rownum, None, m) for m in exc.messages]
 
 
-def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progress=None) -> list:  # noqa: C901  (to split: issue 15)
-    """Validate and save every row in one transaction; raise FileRejected with all errors."""
+def _check_headers(spec: Spec, table: Table, filename: str) -> None:
+    """Every column known, every required one present, and rows to import."""
     errors: list[CellError] = []
     known = set(spec.columns)
     unknown = [h for h in table.headers if h not in known]
@@ -509,6 +509,12 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
         raise FileRejected(filename, errors)
     if not table.rows:
         raise FileRejected(filename, [CellError(None, None, "no rows to import")])
+
+
+def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progress=None) -> list:
+    """Validate and save every row in one transaction; raise FileRejected with all errors."""
+    _check_headers(spec, table, filename)
+    errors: list[CellError] = []
     ctx = ImportContext(actor)
     seen: dict[str, int] = {}
     saved = []

@@ -31,7 +31,7 @@ CAPABILITY = Capability(
         NavEntry("Division of labour", "Clash rules", "labour:clashrule_list"),
         NavEntry("Division of labour", "3W sector mappings", "labour:sectormapping_list", True),
     ),
-    operation_sections=("concord.labour.views.mandate_section",),
+    operation_sections=("concord.labour.views.mandate.mandate_section",),
     seed_catalogue="concord.labour.fixtures.catalogue.catalogue",
     seed_demo="concord.labour.fixtures.demo.demo",
     test_world="concord.labour.fixtures.testworld",

@@ -110,7 +110,9 @@ def _place(code: str, area_id: int | None):
     return area_id if area_id else code
 
 
-def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR0915  (to split: issue 15)
+def load(user, scope: Scope | None = None) -> analysis.World:
+    """What ``user`` may see of the division of labour in ``scope``, as the analysis's plain
+    data: assignments, operations (mandates, spans, handovers), needs, arrangements, rules."""
     scope = scope or Scope()
     tasks = dict(Task.objects.visible_to(user).values_list("pk", "parent_id"))
     # A task under one the user may not see is a top-level task here: the analysis would
@@ -118,8 +120,21 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
     tasks = {pk: parent if parent in tasks else None for pk, parent in tasks.items()}
     world = analysis.World(task_parent=tasks, place_parent={})
     area_ids: set[int] = set()
+    hidden = Hidden(user)  # links the user may not see: opaque keys, never their ids
+    _load_assignments(world, user, scope, tasks, hidden, area_ids)
+    _load_operations(world, user, scope, tasks, area_ids)
+    _load_needs(world, user, scope, tasks, area_ids)
+    _load_arrangements(world, user, scope, hidden, area_ids)
+    _load_rules(world, user)
+    world.place_parent = area_parents(area_ids, country_at_top=True)
+    _hide_areas(world, hidden, area_ids)
+    if scope.task:
+        wanted = _below(world, scope.task.pk)
+        world.assignments = [a for a in world.assignments if a.task in wanted]
+    return world
 
-    # assignments -------------------------------------------------------------------------
+
+def _load_assignments(world, user, scope: Scope, tasks, hidden: Hidden, area_ids: set) -> None:
     qs = Assignment.objects.visible_to(user).filter(task_id__in=list(tasks))
     if scope.countries:
         qs = qs.filter(country__alpha3__in=scope.countries)
@@ -129,7 +144,6 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
         qs = qs.filter(operation=scope.operation)
     qs = _dates(_scope_space(qs, scope.space), scope)
     lead, working = AssignmentRole.LEAD, (AssignmentStatus.ACTIVE, AssignmentStatus.COMPLETED)
-    hidden = Hidden(user)  # links the user may not see: opaque keys, never their ids
     hidden.load(Organisation, qs.values("organisation_id"))
     hidden.load(Operation, qs.values("operation_id"))
     for pk, org, op, task, code, area, start, end, role, status in qs.values_list(
@@ -160,13 +174,36 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
             )
         )
 
-    # operations: mandates, spans, handovers ------------------------------------------------
+
+def _load_operations(world, user, scope: Scope, tasks, area_ids: set) -> None:
+    """Operations in scope: their spans, the handovers between them, their places and the
+    requirements their mandates make."""
     ops = Operation.objects.visible_to(user)
     if scope.countries:
         ops = ops.filter(host_countries__alpha3__in=scope.countries).distinct()
     if scope.operation:
         ops = ops.filter(pk=scope.operation.pk)
     op_rows = {pk: (s, e) for pk, s, e in ops.values_list("pk", "start", "end")}
+    spans = _load_handovers(world, user, op_rows)
+    places_of = _operation_places(user, scope, op_rows, area_ids)
+    mandates = MandatedTask.objects.filter(operation_id__in=list(spans), task_id__in=list(tasks))
+    for op_id, task, start, end in mandates.values_list("operation_id", "task_id", "start", "end"):
+        op_start, op_end = world.op_span[op_id]
+        s, e = max(day(start, LO), op_start), min(day(end, HI), op_end)
+        world.mandates.setdefault(op_id, []).append((task, s, e))
+        if op_id not in op_rows:
+            continue
+        if scope.task and task not in _below(world, scope.task.pk):
+            continue
+        for place in places_of.get(op_id, ()):
+            world.requirements.append(
+                analysis.Requirement("mandate", op_id, task, place, s, e, owner=f"x{op_id}")
+            )
+
+
+def _load_handovers(world, user, op_rows: dict) -> dict:
+    """The handovers from or to the operations in scope, and the spans of every operation
+    they involve (the partners' too)."""
     handovers = Relation.objects.visible_to(user).filter(kind=RelationKind.HANDED_OVER_TO)
     handovers = handovers.filter(Q(source_id__in=list(op_rows)) | Q(target_id__in=list(op_rows)))
     handover_rows = list(
@@ -179,6 +216,11 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
     for pk, src, tgt, on, rehat in handover_rows:
         if src in spans and tgt in spans and on:
             world.handovers.append(analysis.Handover(pk, src, tgt, day(on, LO), rehat))
+    return spans
+
+
+def _operation_places(user, scope: Scope, op_rows: dict, area_ids: set) -> dict[int, list]:
+    """Where each operation is: its areas the user may see, else its host countries."""
     places_of: dict[int, list] = defaultdict(list)
     through_a = Operation.areas.through
     visible_areas = Area.objects.visible_to(user)
@@ -195,21 +237,10 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
         if op_id not in places_of or isinstance(places_of[op_id][0], str):
             if not scope.countries or code in scope.countries:
                 places_of[op_id].append(code)
-    mandates = MandatedTask.objects.filter(operation_id__in=list(spans), task_id__in=list(tasks))
-    for op_id, task, start, end in mandates.values_list("operation_id", "task_id", "start", "end"):
-        op_start, op_end = world.op_span[op_id]
-        s, e = max(day(start, LO), op_start), min(day(end, HI), op_end)
-        world.mandates.setdefault(op_id, []).append((task, s, e))
-        if op_id not in op_rows:
-            continue
-        if scope.task and task not in _below(world, scope.task.pk):
-            continue
-        for place in places_of.get(op_id, ()):
-            world.requirements.append(
-                analysis.Requirement("mandate", op_id, task, place, s, e, owner=f"x{op_id}")
-            )
+    return places_of
 
-    # needs ---------------------------------------------------------------------------------
+
+def _load_needs(world, user, scope: Scope, tasks, area_ids: set) -> None:
     needs = Need.objects.visible_to(user).filter(task_id__in=list(tasks))
     if scope.countries:
         needs = needs.filter(country__alpha3__in=scope.countries)
@@ -225,7 +256,8 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
             analysis.Requirement("need", pk, task, _place(code, area), day(start, LO), day(end, HI))
         )
 
-    # arrangements and rules ------------------------------------------------------------------
+
+def _load_arrangements(world, user, scope: Scope, hidden: Hidden, area_ids: set) -> None:
     arrs = _dates(Arrangement.objects.visible_to(user), scope).prefetch_related(
         "organisations", "operations", "tasks", "countries", "areas"
     )
@@ -249,6 +281,9 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
                 day(a.end, HI),
             )
         )
+
+
+def _load_rules(world, user) -> None:
     pairs = set()  # owners may each hold a rule for the same pair: one finding, the first rule
     for pk, a, b, reason in (
         ClashRule.objects.visible_to(user)
@@ -258,13 +293,6 @@ def load(user, scope: Scope | None = None) -> analysis.World:  # noqa: C901, PLR
         if (a, b) not in pairs:
             pairs.add((a, b))
             world.rules.append(analysis.Rule(pk, a, b, reason))
-
-    world.place_parent = area_parents(area_ids, country_at_top=True)
-    _hide_areas(world, hidden, area_ids)
-    if scope.task:
-        wanted = _below(world, scope.task.pk)
-        world.assignments = [a for a in world.assignments if a.task in wanted]
-    return world
 
 
 def _hide_areas(world: analysis.World, hidden: Hidden, area_ids: set[int]) -> None:

@@ -280,80 +280,99 @@ def _getter(values: dict[str, str]):
     return cell
 
 
-def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Plan:  # noqa: C901, PLR0915  (to split: issue 15)
+def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Plan:
     """Decide what every row becomes. Reads the database, writes nothing."""
     sheet = read(data, filename)
-    p = Plan(filename=filename, sha256=hashlib.sha256(data).hexdigest(), warnings=sheet.warnings)
-    p.columns = {role: sheet.tags[i].strip() for role, i in sheet.columns.items()}
-    p.previous = (
-        ctx.visible(ImportBatch).filter(sha256=p.sha256).order_by("-pk").first()
-        if ctx.user is not None or ctx.actor.is_system
-        else None
-    )
-    col = sheet.columns
+    planner = _Planner(sheet, filename, hashlib.sha256(data).hexdigest(), options, ctx)
+    for line, row in sheet.rows:
+        planner.row(line, row)
+    return planner.finish()
 
-    def row_cell(row: list[str], role: str) -> str:
-        i = col.get(role)
+
+class _Planner:
+    """One file's plan, row by row: what the reader can refer to is loaded once, then each
+    row's organisation, task, place, dates and status are decided by one method each."""
+
+    def __init__(self, sheet, filename: str, sha256: str, options: Options, ctx: ImportContext):
+        self.options, self.ctx, self.col = options, ctx, sheet.columns
+        p = self.p = Plan(filename=filename, sha256=sha256, warnings=sheet.warnings)
+        p.columns = {role: sheet.tags[i].strip() for role, i in sheet.columns.items()}
+        p.previous = (
+            ctx.visible(ImportBatch).filter(sha256=p.sha256).order_by("-pk").first()
+            if ctx.user is not None or ctx.actor.is_system
+            else None
+        )
+        self._load_organisations()
+        self.tasks = TaskMatcher(ctx.visible(Task))
+        self.task_of: dict[tuple, Task | None] = {}
+        self.remembered = {  # the owner's mappings the reader may see, to tasks they may see
+            m.key: m.task
+            for m in ctx.visible(SectorMapping)
+            .filter(owner=options.owner, task__in=ctx.visible(Task))
+            .select_related("task")
+        }
+        self.countries = {c.alpha3: c for c in Country.objects.all()}
+        names = {normalise_name(c.name): c for c in self.countries.values()}
+        names.update({normalise_name(c.alpha2): c for c in self.countries.values() if c.alpha2})
+        self.country_names = names
+        self._load_areas(sheet)
+        self.new_orgs: dict[str, Organisation] = {}
+        self.new_areas: dict[tuple, Area] = {}
+        self.seen: dict[str, set] = {"organisations": set(), "areas": set(), "tasks": set()}
+
+    def _load_organisations(self) -> None:
+        self.orgs = self.ctx.visible(Organisation)
+        org_ids = set(self.orgs.values_list("pk", flat=True))
+        self.by_key: dict[str, set[int]] = defaultdict(set)
+        names = OrganisationName.objects.filter(organisation_id__in=org_ids)
+        for org_id, key in names.values_list("organisation_id", "key"):
+            self.by_key[key].add(org_id)
+        self.org_objs: dict[int, Organisation] = {}
+
+    def _cell(self, row: list[str], role: str) -> str:
+        i = self.col.get(role)
         return row[i].strip() if i is not None and i < len(row) else ""
 
-    # What the reader can refer to, loaded once.
-    orgs = ctx.visible(Organisation)
-    org_ids = set(orgs.values_list("pk", flat=True))
-    by_key: dict[str, set[int]] = defaultdict(set)
-    for org_id, key in OrganisationName.objects.filter(organisation_id__in=org_ids).values_list(
-        "organisation_id", "key"
-    ):
-        by_key[key].add(org_id)
-    org_objs: dict[int, Organisation] = {}
-    tasks = TaskMatcher(ctx.visible(Task))
-    task_of: dict[tuple, Task | None] = {}
-    remembered = {  # the owner's mappings the reader may see, to tasks the reader may see
-        m.key: m.task
-        for m in ctx.visible(SectorMapping)
-        .filter(owner=options.owner, task__in=ctx.visible(Task))
-        .select_related("task")
-    }
-    countries = {c.alpha3: c for c in Country.objects.all()}
-    country_names = {normalise_name(c.name): c for c in countries.values()}
-    country_names.update({normalise_name(c.alpha2): c for c in countries.values() if c.alpha2})
-    area_qs = ctx.visible(Area)
-    wanted_countries = set()
-    if options.country:
-        wanted_countries.add(options.country.pk)
-    for _row_line, row in sheet.rows[:2000]:
-        value = row_cell(row, "country_code") or row_cell(row, "country_name")
-        c = countries.get(value.upper()) or country_names.get(normalise_name(value))
-        if c:
-            wanted_countries.add(c.pk)
-    areas = AreaMatcher(area_qs.filter(country_id__in=wanted_countries))
-    # Countries whose first level is the complete ISO 3166-2 set: never added to.
-    complete = set(
-        Area.objects.filter(country_id__in=wanted_countries, level=1)
-        .exclude(iso_code="")
-        .values_list("country_id", flat=True)
-    )
-    similar_of: dict[tuple, tuple[Area, int] | None] = {}
-    new_orgs: dict[str, Organisation] = {}
-    new_areas: dict[tuple, Area] = {}
-    seen = {"organisations": set(), "areas": set(), "tasks": set()}
+    def _country(self, value: str) -> Country | None:
+        return self.countries.get(value.upper()) or self.country_names.get(normalise_name(value))
 
-    def find_org(name: str, acronym: str, kind: str, line: int) -> Organisation | None:
+    def _load_areas(self, sheet) -> None:
+        """The areas of the countries the file names (in its first 2,000 rows)."""
+        wanted = set()
+        if self.options.country:
+            wanted.add(self.options.country.pk)
+        for _line, row in sheet.rows[:2000]:
+            c = self._country(self._cell(row, "country_code") or self._cell(row, "country_name"))
+            if c:
+                wanted.add(c.pk)
+        self.areas = AreaMatcher(self.ctx.visible(Area).filter(country_id__in=wanted))
+        # Countries whose first level is the complete ISO 3166-2 set: never added to.
+        self.complete = set(
+            Area.objects.filter(country_id__in=wanted, level=1)
+            .exclude(iso_code="")
+            .values_list("country_id", flat=True)
+        )
+        self.similar_of: dict[tuple, tuple[Area, int] | None] = {}
+
+    # --- organisations ---------------------------------------------------------------------
+    def find_org(self, name: str, acronym: str, kind: str, line: int) -> Organisation | None:
+        p, options = self.p, self.options
         for value in (acronym, name):
             key = normalise_name(value)
-            ids = by_key.get(key, set()) if key else set()
+            ids = self.by_key.get(key, set()) if key else set()
             if len(ids) == 1:
                 (org_id,) = ids
-                if org_id not in org_objs:
-                    org_objs[org_id] = orgs.get(pk=org_id)
-                seen["organisations"].add(org_id)
-                return org_objs[org_id]
+                if org_id not in self.org_objs:
+                    self.org_objs[org_id] = self.orgs.get(pk=org_id)
+                self.seen["organisations"].add(org_id)
+                return self.org_objs[org_id]
             if len(ids) > 1:
                 p.unmatched["organisation (ambiguous)"][value].append(line)
                 return None
         label = acronym or name
         key = normalise_name(acronym) + "|" + normalise_name(name)
-        if key in new_orgs:
-            return new_orgs[key]
+        if key in self.new_orgs:
+            return self.new_orgs[key]
         p.unmatched["organisation"][label].append(line)
         if not options.create_organisations:
             return None
@@ -365,42 +384,54 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
             classification=options.classification,
             releasability=options.releasability,
         )
-        new_orgs[key] = org
+        self.new_orgs[key] = org
         return org
 
-    def find_area(country: Country, level: int, code: str, name: str, parent, line: int):
-        if not code and not name:
-            return None
+    # --- places ----------------------------------------------------------------------------
+    def _known_area(self, country: Country, level: int, code: str, name: str, parent, line: int):
+        """An area the reader may see, by code, name, or a similar name (reported)."""
+        areas = self.areas
         area = areas.code(code) if code else None
         under = parent if isinstance(parent, Area) else None
         if area is None and name:
             area = areas.name(country.pk, level, name, under)
         if area is None and name:
             key = (country.pk, level, name, under.pk if under else None)
-            if key not in similar_of:  # a file repeats a few hundred places
-                similar_of[key] = areas.similar(country.pk, level, name, under)
-            if similar_of[key] is not None:
-                area, score = similar_of[key]
+            if key not in self.similar_of:  # a file repeats a few hundred places
+                self.similar_of[key] = areas.similar(country.pk, level, name, under)
+            if self.similar_of[key] is not None:
+                area, score = self.similar_of[key]
                 label = f"adm{level} {name} ({code})" if code else f"adm{level} {name}"
-                found = p.similar.setdefault(
+                found = self.p.similar.setdefault(
                     label, {"area": _area_label(area), "score": score, "rows": []}
                 )
                 found["rows"].append(line)
+        return area
+
+    def find_area(self, country: Country, level: int, code: str, name: str, parent, line: int):
+        """The area a row names, None when it names none (or none is known), False when it
+        names an area of another country (the row is rejected)."""
+        if not code and not name:
+            return None
+        area = self._known_area(country, level, code, name, parent, line)
         if area is not None:
             if area.country_id != country.pk:
-                p.rejected.append(
+                self.p.rejected.append(
                     CellError(line, f"adm{level}", f"{code or name!r} is not in {country.name}")
                 )
                 return False
-            seen["areas"].add(area.pk or id(area))
+            self.seen["areas"].add(area.pk or id(area))
             return area
+        return self._new_area(country, level, code, name, parent, line)
+
+    def _new_area(self, country: Country, level: int, code: str, name: str, parent, line: int):
+        options = self.options
         key = (country.pk, level, (code or "").upper() or normalise_name(name))
-        if key in new_areas:
-            return new_areas[key] if options.create_areas else None
-        p.unmatched[f"adm{level}"][f"{name} ({code})" if code and name else code or name].append(
-            line
-        )
-        if (level == 1 and country.pk in complete) or (level == 2 and parent is None):
+        if key in self.new_areas:
+            return self.new_areas[key] if options.create_areas else None
+        label = f"{name} ({code})" if code and name else code or name
+        self.p.unmatched[f"adm{level}"][label].append(line)
+        if (level == 1 and country.pk in self.complete) or (level == 2 and parent is None):
             return None  # never created: the reference set is complete, or no parent
         area = Area(
             name=name or code,
@@ -412,35 +443,23 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
             classification=options.classification,
             releasability=options.releasability,
         )
-        new_areas[key] = area
+        self.new_areas[key] = area
         if not options.create_areas:
             return None
-        areas.add(area)
+        self.areas.add(area)
         return area
 
-    for line, row in sheet.rows:
-        width = len(row)
-        values_of = {role: row[i].strip() if i < width else "" for role, i in col.items()}
-        cell = _getter(values_of)
-        p.rows += 1
-        errors: list[CellError] = []
-        name, acronym = cell("org_name"), cell("org_acronym")
-        if not (name or acronym):
-            errors.append(CellError(line, p.columns.get("org_name", "#org"), "no organisation"))
-            who = None
-        else:
-            who = find_org(name, acronym, cell("org_type"), line)
-            if who is None:
-                errors.append(
-                    CellError(line, "#org", f"{acronym or name!r} is not a known organisation")
-                )
-        sector = cell("sector_code") or cell("sector_name")
+    # --- tasks -----------------------------------------------------------------------------
+    def find_task(self, cell, line: int, errors: list) -> Task | None:
+        """The task by the catalogue, then the choices made for this file, then the owner's
+        remembered mappings."""
+        p, options = self.p, self.options
         activity = cell("activity_code") or cell("activity_name")
         values = [cell("sector_code"), cell("sector_name"), activity]
         key = tuple(values)
-        if key not in task_of:  # a file repeats a few dozen sector/activity pairs
-            task_of[key] = tasks.match(*values)
-        task = task_of[key]
+        if key not in self.task_of:  # a file repeats a few dozen sector/activity pairs
+            self.task_of[key] = self.tasks.match(*values)
+        task = self.task_of[key]
         chosen = task is not None
         if task is None:
             for v in values:
@@ -454,42 +473,65 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
                     break
         if not chosen:
             for v in values:
-                if v and normalise_name(v) in remembered:
-                    task = remembered[normalise_name(v)]
+                if v and normalise_name(v) in self.remembered:
+                    task = self.remembered[normalise_name(v)]
                     p.remembered.setdefault(v, []).append(line)
                     p.remembered_tasks[v] = task
                     break
         if task is None:
-            label = sector or activity or "(empty)"
+            label = cell("sector_code") or cell("sector_name") or activity or "(empty)"
             p.unmatched["sector"][label].append(line)
             errors.append(CellError(line, "#sector", f"{label!r} matches no task in the catalogue"))
         else:
-            seen["tasks"].add(task.pk)
+            self.seen["tasks"].add(task.pk)
+        return task
+
+    # --- a row -----------------------------------------------------------------------------
+    def _organisation(self, cell, line: int, errors: list) -> Organisation | None:
+        name, acronym = cell("org_name"), cell("org_acronym")
+        if not (name or acronym):
+            errors.append(
+                CellError(line, self.p.columns.get("org_name", "#org"), "no organisation")
+            )
+            return None
+        who = self.find_org(name, acronym, cell("org_type"), line)
+        if who is None:
+            errors.append(
+                CellError(line, "#org", f"{acronym or name!r} is not a known organisation")
+            )
+        return who
+
+    def _place(self, cell, line: int, errors: list):
+        """(country, area), or None when the row names an area of another country."""
         value = cell("country_code") or cell("country_name")
-        country = (
-            (countries.get(value.upper()) or country_names.get(normalise_name(value)))
-            if value
-            else options.country
-        )
+        country = self._country(value) if value else self.options.country
         if country is None:
             if value:
-                p.unmatched["country"][value].append(line)
-            errors.append(
-                CellError(
-                    line,
-                    "#country",
-                    f"{value!r} is not a country" if value else "no country (choose one)",
-                )
-            )
-            area = None
-        else:
-            adm1 = find_area(country, 1, cell("adm1_code"), cell("adm1_name"), None, line)
-            adm2 = find_area(country, 2, cell("adm2_code"), cell("adm2_name"), adm1 or None, line)
-            if adm1 is False or adm2 is False:
-                continue
-            area = adm2 or adm1
-            if area is None and (cell("adm1_code") or cell("adm1_name") or cell("adm2_code")):
-                errors.append(CellError(line, "#adm1", "the area matches nothing known"))
+                self.p.unmatched["country"][value].append(line)
+            problem = f"{value!r} is not a country" if value else "no country (choose one)"
+            errors.append(CellError(line, "#country", problem))
+            return None, None
+        adm1 = self.find_area(country, 1, cell("adm1_code"), cell("adm1_name"), None, line)
+        adm2 = self.find_area(country, 2, cell("adm2_code"), cell("adm2_name"), adm1 or None, line)
+        if adm1 is False or adm2 is False:
+            return None
+        area = adm2 or adm1
+        if area is None and (cell("adm1_code") or cell("adm1_name") or cell("adm2_code")):
+            errors.append(CellError(line, "#adm1", "the area matches nothing known"))
+        return country, area
+
+    def row(self, line: int, row: list[str]) -> None:
+        p, options = self.p, self.options
+        values_of = {role: row[i].strip() if i < len(row) else "" for role, i in self.col.items()}
+        cell = _getter(values_of)
+        p.rows += 1
+        errors: list[CellError] = []
+        who = self._organisation(cell, line, errors)
+        task = self.find_task(cell, line, errors)
+        place = self._place(cell, line, errors)
+        if place is None:
+            return  # rejected already: an area of another country
+        country, area = place
         start = _date(cell("start"), "#date+start", line, errors) or options.start
         end = _date(cell("end"), "#date+end", line, errors) or options.end
         if start and end and end < start:
@@ -500,7 +542,7 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
             p.unmatched["status"][cell("status")].append(line)
         if errors:
             p.rejected.extend(errors)
-            continue
+            return
         p.assignments.append(
             Assignment(
                 organisation=who,
@@ -521,20 +563,23 @@ def plan(data: bytes, filename: str, options: Options, ctx: ImportContext) -> Pl
                 },
             )
         )
-    # Plain dicts from here on: a template asking a defaultdict for ``.items`` would get a
-    # fresh empty entry called "items" instead of the method (and show nothing unmatched).
-    p.unmatched = {kind: dict(values) for kind, values in p.unmatched.items()}
-    p.new_organisations = list(new_orgs.values())
-    p.area_candidates = sorted(new_areas.values(), key=lambda a: (a.level, a.name))
-    p.new_areas = (
-        sorted(new_areas.values(), key=lambda a: a.level) if options.create_areas else []
-    )  # parents first
-    p.matched.update(
-        organisations=len(seen["organisations"]),
-        areas=len(seen["areas"]),
-        tasks=len(seen["tasks"]),
-    )
-    return p
+
+    def finish(self) -> Plan:
+        p, options = self.p, self.options
+        # Plain dicts from here on: a template asking a defaultdict for ``.items`` would get a
+        # fresh empty entry called "items" instead of the method (and show nothing unmatched).
+        p.unmatched = {kind: dict(values) for kind, values in p.unmatched.items()}
+        p.new_organisations = list(self.new_orgs.values())
+        p.area_candidates = sorted(self.new_areas.values(), key=lambda a: (a.level, a.name))
+        p.new_areas = (
+            sorted(self.new_areas.values(), key=lambda a: a.level) if options.create_areas else []
+        )  # parents first
+        p.matched.update(
+            organisations=len(self.seen["organisations"]),
+            areas=len(self.seen["areas"]),
+            tasks=len(self.seen["tasks"]),
+        )
+        return p
 
 
 def commit(p: Plan, *, actor, allow_rejects: bool = False) -> ImportBatch:

@@ -160,7 +160,7 @@ def _place(world: World, op: Op, other: Op | None = None, names: Mapping[str, st
     return ", ".join(names.get(c, c) for c in countries) or "an unrecorded country"
 
 
-def classify(  # noqa: C901  (to split: issue 15)
+def classify(
     world: World,
     op_id: int,
     day: dt.date,
@@ -172,35 +172,46 @@ def classify(  # noqa: C901  (to split: issue 15)
     many operations on one date."""
     op = world.ops[op_id]
     rels = world.rels_by_op.get(op_id, [])
-    ops = world.ops
-
     if not op.active(day):
         when = "not yet deployed" if day < op.start else "ended"
         return Result(None, f"not active on {day.isoformat()} ({when})", HIGH, None, "inactive")
-
     if op.multilateral:
-        for r in rels:
-            other = ops[r.target]
-            if (
-                r.source == op_id
-                and r.kind == "handed_over_to"
-                and op.framework == "regional"
-                and other.multilateral
-                and other.organisation != op.organisation
-            ):
-                return _sequential(world, op, other, r, names, bridging=True)
-        what = "UN" if op.framework == "un" else f"regional ({op.organisation or 'organisation'})"
-        return Result(MULTILATERAL, f"multilateral: a {what} mission", HIGH, None, "framework")
+        return _multilateral(world, op, rels, names)
+    recorded = _by_relation(world, op, rels, day, names)
+    if recorded is not None:
+        return recorded
+    return _by_evidence(world, op, rels, day, names, active)
 
+
+def _multilateral(world: World, op: Op, rels, names: Mapping[str, str]) -> Result:
+    """A UN or regional mission: multilateral, unless a regional one handed over to another
+    organisation's mission (a bridging force: sequential)."""
+    for r in rels:
+        other = world.ops[r.target]
+        if (
+            r.source == op.id
+            and r.kind == "handed_over_to"
+            and op.framework == "regional"
+            and other.multilateral
+            and other.organisation != op.organisation
+        ):
+            return _sequential(world, op, other, r, names, bridging=True)
+    what = "UN" if op.framework == "un" else f"regional ({op.organisation or 'organisation'})"
+    return Result(MULTILATERAL, f"multilateral: a {what} mission", HIGH, None, "framework")
+
+
+def _by_relation(world: World, op: Op, rels, day: dt.date, names) -> Result | None:
+    """The scenario a recorded relation to a UN or regional mission says, if one does:
+    integration first, then a handover, then the closest parallel coordination."""
     integrated = handover = parallel = None
     for r in rels:
-        other = ops[r.target if r.source == op_id else r.source]
+        other = world.ops[r.target if r.source == op.id else r.source]
         if not other.multilateral:
             continue
-        if r.kind == "integrated_into" and r.source == op_id:
+        if r.kind == "integrated_into" and r.source == op.id:
             if r.in_force(day) and integrated is None:
                 integrated = (r, other)
-        elif r.kind == "handed_over_to" and r.source == op_id:
+        elif r.kind == "handed_over_to" and r.source == op.id:
             # A temporary force until the other took over: sequential for its whole life.
             handover = handover or (r, other)
         elif r.kind in ("operates_alongside", "supports") and r.in_force(day) and other.active(day):
@@ -208,7 +219,6 @@ def classify(  # noqa: C901  (to split: issue 15)
                 integrated = integrated or (r, other)
             elif parallel is None or _rank(r.level) > _rank(parallel[0].level):
                 parallel = (r, other)
-
     if integrated is not None:
         r, other = integrated
         how = (
@@ -239,18 +249,18 @@ def classify(  # noqa: C901  (to split: issue 15)
             other.id,
             "relation",
         )
+    return None
 
-    # Evidence: a UN or regional force that took over when it ended...
-    handed_over = any(r.kind == "handed_over_to" and r.source == op_id for r in rels)
+
+def _by_evidence(world: World, op: Op, rels, day: dt.date, names, active) -> Result:
+    """No relation says: a UN or regional force that took over when it ended, or one in the
+    same theatre on that date, is evidence; else it stood alone."""
+    handed_over = any(r.kind == "handed_over_to" and r.source == op.id for r in rels)
     taken_over = None if handed_over else _successor(world, op)
     if taken_over is not None:
         return _unrecorded_handover(world, op, taken_over, names)
-    # ... or one in the same theatre on that date.
     confidence, other = _evidence(world, op, day, active)
-    best = (confidence, other) if confidence is not None else None
-    elsewhere = other if confidence is None else None
-    if best is not None:
-        confidence, other = best
+    if confidence is not None:
         where = "in an overlapping area of" if confidence == MEDIUM else "in"
         return Result(
             PARALLEL,
@@ -260,13 +270,13 @@ def classify(  # noqa: C901  (to split: issue 15)
             other.id,
             "evidence",
         )
-    if elsewhere is not None:
+    if other is not None:
         return Result(
             STAND_ALONE,
-            f"stand-alone: {elsewhere.label} was in {_place(world, op, elsewhere, names)} on "
+            f"stand-alone: {other.label} was in {_place(world, op, other, names)} on "
             f"{day.isoformat()}, but in other areas",
             LOW,
-            elsewhere.id,
+            other.id,
             "evidence",
         )
     return Result(

@@ -160,7 +160,7 @@ class OperationSpec(Spec):
                 return found
         return super().instance(row, ctx)
 
-    def parse(self, row, ctx):  # noqa: C901  (to split: issue 15)
+    def parse(self, row, ctx):
         o = self.instance(row, ctx)
         o.key = row.get("key", o.key or "")
         o.name = row.get("name", o.name)
@@ -200,50 +200,62 @@ class OperationSpec(Spec):
                 ctx.country(c, "host_countries") for c in _split(row["host_countries"])
             ]
         if "areas" in row:
-            qs = ctx.visible(Area)
-            areas = []
-            for code in _split(row["areas"]):
-                area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
-                if area is None:
-                    raise RowError("areas", f"no area with P-code or ISO code {code!r}")
-                areas.append(area)
-            m2m["areas"] = areas
-        auths = contribs = None
-        if "authorisations" in row:
-            auths = []
-            for item in _split(row["authorisations"]):
-                kind, ref, day, renewal = parts(item, 4)
-                if not ref:
-                    raise RowError("authorisations", f"{item!r}: write 'kind | reference | date'")
-                auths.append(
-                    {
-                        "kind": _choice(kind, AuthorisationKind.choices, "authorisations", ""),
-                        "reference": ref,
-                        "date": _date(day, "authorisations"),
-                        "renewal": renewal.lower() in ("renewal", "yes", "true", "1"),
-                    }
-                )
-        if "contributions" in row:
-            contribs = []
-            for item in _split(row["contributions"]):
-                who, day, troops, police, civilians = parts(item, 5)
-                entry = {
-                    "date": _date(day, "contributions"),
-                    "troops": _int(troops, "contributions"),
-                    "police": _int(police, "contributions"),
-                    "civilians": _int(civilians, "contributions"),
-                }
-                country = (
-                    Country.objects.filter(alpha3=who).first()
-                    if len(who) == 3 and who.isupper()
-                    else None
-                )
-                if country is not None:
-                    entry["contributor_state"] = country
-                else:
-                    entry["contributor_organisation"] = ctx.organisation(who, "contributions")
-                contribs.append(entry)
+            m2m["areas"] = _areas(row["areas"], ctx)
+        auths = _authorisations(row["authorisations"]) if "authorisations" in row else None
+        contribs = _contributions(row["contributions"], ctx) if "contributions" in row else None
         return o, m2m, set_children(auths, contribs)
+
+
+def _areas(value: str, ctx) -> list:
+    qs = ctx.visible(Area)
+    areas = []
+    for code in _split(value):
+        area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
+        if area is None:
+            raise RowError("areas", f"no area with P-code or ISO code {code!r}")
+        areas.append(area)
+    return areas
+
+
+def _authorisations(value: str) -> list[dict]:
+    """``kind | reference | date | renewal`` items."""
+    auths = []
+    for item in _split(value):
+        kind, ref, day, renewal = parts(item, 4)
+        if not ref:
+            raise RowError("authorisations", f"{item!r}: write 'kind | reference | date'")
+        auths.append(
+            {
+                "kind": _choice(kind, AuthorisationKind.choices, "authorisations", ""),
+                "reference": ref,
+                "date": _date(day, "authorisations"),
+                "renewal": renewal.lower() in ("renewal", "yes", "true", "1"),
+            }
+        )
+    return auths
+
+
+def _contributions(value: str, ctx) -> list[dict]:
+    """``contributor | date | troops | police | civilians`` items: a contributor is a state
+    (ISO alpha-3, upper case) or an organisation."""
+    contribs = []
+    for item in _split(value):
+        who, day, troops, police, civilians = parts(item, 5)
+        entry = {
+            "date": _date(day, "contributions"),
+            "troops": _int(troops, "contributions"),
+            "police": _int(police, "contributions"),
+            "civilians": _int(civilians, "contributions"),
+        }
+        country = (
+            Country.objects.filter(alpha3=who).first() if len(who) == 3 and who.isupper() else None
+        )
+        if country is not None:
+            entry["contributor_state"] = country
+        else:
+            entry["contributor_organisation"] = ctx.organisation(who, "contributions")
+        contribs.append(entry)
+    return contribs
 
 
 def operation_ref(value: str, queryset, column: str) -> Operation:

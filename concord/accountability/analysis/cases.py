@@ -217,7 +217,7 @@ def needs_review(case: Case, allegations: Iterable[Allegation], concerned: set[i
     return [a for a in allegations if a.credible and a.resolved_on is None and a.unit in concerned]
 
 
-def register(  # noqa: C901  (to split: issue 15)
+def register(
     cases: Iterable[Case],
     allegations: Iterable[Allegation],
     intercessions: Iterable[Intercession],
@@ -243,54 +243,71 @@ def register(  # noqa: C901  (to split: issue 15)
     for c in cases:
         if c.state == "withdrawn":
             continue
-        concerned = tree.concerned(c.unit)
-        for u in sorted(concerned):
-            for a in by_unit.get(u, ()):
-                if a.credible and a.resolved_on is None and a.recorded <= today:
-                    grave = "grave " if a.grave else ""
-                    out.flags.append(
-                        Flag(
-                            c.pk,
-                            "review",
-                            f"Credible {grave}allegation #{a.pk} ({a.violation.replace('_', ' ')})"
-                            f" unresolved since {a.recorded}"
-                            + ("" if u == c.unit else " against a unit it belongs to or was"),
-                            ("allegation", a.pk),
-                        )
-                    )
-        for i in open_interc.get(c.pk, ()):
-            if i.deadline is not None and i.deadline < today and c.state != "suspended":
-                out.flags.append(
+        out.flags += _allegation_flags(c, tree.concerned(c.unit), by_unit, today)
+        out.flags += _intercession_flags(c, open_interc.get(c.pk, ()), today)
+        out.flags += _assessment_flags(c, today)
+        out.flags += [
+            Flag(
+                c.pk,
+                "measure",
+                f"Mitigating measure #{m.pk} was due on {m.deadline} and "
+                + ("was done late." if m.done_on else "is not done."),
+                ("measure", m.pk),
+            )
+            for m in late.get(c.pk, ())
+        ]
+    return out
+
+
+def _allegation_flags(c: Case, concerned, by_unit, today: dt.date) -> list[Flag]:
+    """A credible allegation, unresolved, against the unit or one it belongs to (or was):
+    the case is to be reviewed."""
+    flags = []
+    for u in sorted(concerned):
+        for a in by_unit.get(u, ()):
+            if a.credible and a.resolved_on is None and a.recorded <= today:
+                grave = "grave " if a.grave else ""
+                flags.append(
                     Flag(
                         c.pk,
-                        "suspend",
-                        f"Suspension recommended: intercession #{i.pk} raised on {i.raised_on} "
-                        f"is unresolved past its deadline ({i.deadline}).",
-                        ("intercession", i.pk),
+                        "review",
+                        f"Credible {grave}allegation #{a.pk} ({a.violation.replace('_', ' ')})"
+                        f" unresolved since {a.recorded}"
+                        + ("" if u == c.unit else " against a unit it belongs to or was"),
+                        ("allegation", a.pk),
                     )
                 )
-        current = in_date(c.assessments, today)
-        if c.state in SUPPORT_FLOWS and current is None:
-            out.flags.append(
-                Flag(c.pk, "expired", "Support flows but no risk assessment is in date.")
+    return flags
+
+
+def _intercession_flags(c: Case, open_intercessions, today: dt.date) -> list[Flag]:
+    return [
+        Flag(
+            c.pk,
+            "suspend",
+            f"Suspension recommended: intercession #{i.pk} raised on {i.raised_on} "
+            f"is unresolved past its deadline ({i.deadline}).",
+            ("intercession", i.pk),
+        )
+        for i in open_intercessions
+        if i.deadline is not None and i.deadline < today and c.state != "suspended"
+    ]
+
+
+def _assessment_flags(c: Case, today: dt.date) -> list[Flag]:
+    """Support flowing needs an in-date assessment that approved it."""
+    if c.state not in SUPPORT_FLOWS:
+        return []
+    current = in_date(c.assessments, today)
+    if current is None:
+        return [Flag(c.pk, "expired", "Support flows but no risk assessment is in date.")]
+    if current.decision not in APPROVING:
+        return [
+            Flag(
+                c.pk,
+                "expired",
+                f"Support flows but the in-date assessment (version {current.version}) "
+                f"decided {current.decision}.",
             )
-        elif c.state in SUPPORT_FLOWS and current.decision not in APPROVING:
-            out.flags.append(
-                Flag(
-                    c.pk,
-                    "expired",
-                    f"Support flows but the in-date assessment (version {current.version}) "
-                    f"decided {current.decision}.",
-                )
-            )
-        for m in late.get(c.pk, ()):
-            out.flags.append(
-                Flag(
-                    c.pk,
-                    "measure",
-                    f"Mitigating measure #{m.pk} was due on {m.deadline} and "
-                    + ("was done late." if m.done_on else "is not done."),
-                    ("measure", m.pk),
-                )
-            )
-    return out
+        ]
+    return []
