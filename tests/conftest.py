@@ -125,6 +125,7 @@ def build_world():
     w.letters = {s.model: s.letter for s in samples}
     w.past_markers = set()
     w.with_past = set()  # (model, pk) of the records that have a past
+    w.levels = {}  # (c, r) -> the Level, with what was made at it
 
     def shares():
         return {"shared_organisations": [w.shr], "shared_spaces": [w.space], "named_users": [named]}
@@ -163,7 +164,7 @@ def build_world():
         for r in RELEASABILITIES:
             if r == Releasability.PUBLIC and c != C.PUBLIC:
                 continue
-            level = Level(c, r, owner=w.own)
+            level = w.levels[(c, r)] = Level(c, r, owner=w.own)
             for sample in samples:
                 made = sample.make(w, level)
                 saved = put(sample, made.obj, m2m={**shares(), **made.m2m}, children=made.children)

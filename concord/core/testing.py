@@ -59,9 +59,10 @@ class Level:
     r: str
     owner: object
     made: dict = field(default_factory=dict)
+    suffix: str = ""  # a second set of records at the same level (tests that delete one)
 
     def mark(self, letter: str) -> str:
-        return marker(letter, self.c, self.r)
+        return marker(letter, self.c, self.r) + self.suffix
 
     @property
     def fields(self) -> dict:
@@ -82,7 +83,9 @@ class Sample:
     """How the world makes a record of ``model``: ``make(w, level) -> Made`` (its marker,
     ``level.mark(letter)``, in a text field), then ``after(w, level, saved)`` if given.
     ``past_field``: where the record's past marker goes when the marked field may not change.
-    ``change_role``: the least role that may change it (shared reference: managers)."""
+    ``change_role``: the least role that may change it (shared reference: managers).
+    ``delete_refusal``: where a rule beyond roles refuses even the owner's manager a
+    deletion, words of its refusal (tests/test_generated_access.py checks them)."""
 
     model: type
     letter: str
@@ -90,3 +93,4 @@ class Sample:
     after: Callable | None = None
     past_field: str | None = None
     change_role: str = "editor"
+    delete_refusal: str = ""
