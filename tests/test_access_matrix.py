@@ -4,6 +4,7 @@ covered without editing this file (a new URL parameter needs a value in PARAM_VA
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -70,15 +71,24 @@ def discover(resolver=None, prefix="", namespace=""):
     return out
 
 
-def view_model(callback):
-    if getattr(callback, "model", None) is not None:
-        return callback.model
+def view_model(callback, name: str | None = None):
+    """The model a route is about: its Config's or its viewset's; for any other page about
+    one record, the model its URL name starts with (``accountability:tranche_propose``:
+    Tranche), the naming rule of docs/architecture.md."""
     config = getattr(callback, "view_initkwargs", {}).get("config")
     if config is not None:
         return config.model
-    viewset = getattr(callback, "cls", None)
-    model = getattr(viewset, "model", None)
-    return model
+    model = getattr(getattr(callback, "cls", None), "model", None)
+    if model is not None or not name or name.startswith("api:"):
+        return model
+    return _models_by_name().get(name.rsplit(":", 1)[-1].split("_")[0])
+
+
+@functools.cache
+def _models_by_name() -> dict:
+    from django.apps import apps
+
+    return {m._meta.model_name: m for m in apps.get_models() if m.__module__.startswith("concord.")}
 
 
 def params_of(pattern: str) -> list[str]:
@@ -279,14 +289,14 @@ def test_access_matrix(world, username):
     user_no = USERS.index(username)
     met = defaultdict(set)
     pk_routes = Counter(
-        view_model(cb) for _, pattern, cb in discover() if "pk" in params_of(pattern)
+        view_model(cb, name) for name, pattern, cb in discover() if "pk" in params_of(pattern)
     )
     # Each model's routes without a format suffix, numbered from 0: the sample below offsets
     # by this number, so that a model's routes take every offset and every user meets every
     # record, however the model's routes fall among all the others.
     plain_routes = Counter(
-        view_model(cb)
-        for _, pattern, cb in discover()
+        view_model(cb, name)
+        for name, pattern, cb in discover()
         if "pk" in params_of(pattern) and "format" not in params_of(pattern)
     )
     route_of_model: Counter = Counter()
@@ -296,7 +306,7 @@ def test_access_matrix(world, username):
             continue
         requested.add(name)
         params = params_of(pattern)
-        model = view_model(callback)
+        model = view_model(callback, name)
         if "pk" in params:
             assert model is not None, f"{name}: cannot tell which model <pk> refers to"
             if model in NON_SCOPED:

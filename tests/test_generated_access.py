@@ -90,7 +90,7 @@ def route(model, prefix: str, suffix: str, method: str) -> str | None:
     for name, pattern, callback in discover():
         if not (name and name.startswith(prefix) and name.endswith(suffix)):
             continue
-        if "format" in params_of(pattern) or view_model(callback) is not model:
+        if "format" in params_of(pattern) or view_model(callback, name) is not model:
             continue
         actions = getattr(callback, "actions", None)
         allowed = getattr(getattr(callback, "cls", None), "http_method_names", [method])

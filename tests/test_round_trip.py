@@ -139,7 +139,7 @@ def _routes(suffix):
             continue  # an API route that is not a record's own (a mandate is an operation's)
         if cls is not None and "patch" not in cls.http_method_names:
             continue  # a read-only record (an import batch: made by importing a file)
-        model = view_model(callback)
+        model = view_model(callback, name)
         if model is not None:
             out[model] = name
     return out

@@ -20,7 +20,7 @@ urlpatterns = [
         name="operation_register",
     ),
     path("operations/<int:pk>/compliance/", funding.operation_board, name="operation_board"),
-    path("organisations/<int:pk>/compliance/", funding.donor_board, name="donor_board"),
+    path("organisations/<int:pk>/compliance/", funding.donor_board, name="organisation_board"),
     path("support-cases/<int:pk>/decide/", cases.decide, name="supportcase_decide"),
     path("reports/<int:pk>/review/", views.review, name="report_review"),
     path("tranches/<int:pk>/propose/", funding.propose, name="tranche_propose"),

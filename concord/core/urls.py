@@ -10,7 +10,7 @@ urlpatterns = [
     path("spaces/", views.space_list, name="space_list"),
     path("audit/", views.audit_list, name="audit_list"),
     path("tokens/", views.token_list, name="token_list"),
-    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="apitoken_revoke"),
     path("tokens/feed/", views.feed_secret_create, name="feed_secret_create"),
     path("tokens/feed/revoke/", views.feed_secret_revoke, name="feed_secret_revoke"),
     *object_urls(views.ORGANISATIONS),

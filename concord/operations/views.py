@@ -254,9 +254,6 @@ def override(request, pk):
     return redirect(op.get_absolute_url())
 
 
-override.model = Operation  # (for the access-matrix test: <pk> is an operation)
-
-
 # --- typology ------------------------------------------------------------------------------
 
 PAPER_EXAMPLES = [

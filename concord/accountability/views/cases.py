@@ -347,9 +347,6 @@ def decide(request, pk):
     return redirect(case.get_absolute_url())
 
 
-decide.model = SupportCase
-
-
 def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
     """One row per case for the register and its export: the support, where the due
     diligence stands, the latest assessment, open allegations (sources never appear),
@@ -482,6 +479,3 @@ def operation_register(request, pk):
         "labels": VisibleLabels(request.user),
     }
     return render(request, "accountability/register.html", ctx)
-
-
-operation_register.model = Operation

@@ -251,9 +251,6 @@ def propose(request, pk):
     return redirect(t.get_absolute_url())
 
 
-propose.model = Tranche
-
-
 @require_POST
 def decide(request, pk):
     d = TrancheDecision.objects.filter(
@@ -277,9 +274,6 @@ def decide(request, pk):
     else:
         messages.success(request, "Decision recorded.")
     return redirect(d.tranche.get_absolute_url())
-
-
-decide.model = TrancheDecision
 
 
 # --- compliance boards -------------------------------------------------------------------------
@@ -384,9 +378,6 @@ def donor_board(request, pk):
     )
 
 
-donor_board.model = Organisation
-
-
 def operation_board(request, pk):
     """An operation's board: also its reports due and overdue, and its register."""
     from .reporting import reporting_board
@@ -404,13 +395,10 @@ def operation_board(request, pk):
     )
 
 
-operation_board.model = Operation
-
-
 def funding_section(org: Organisation, labels, user):
     """On an organisation's page: its commitments as a donor, and its compliance board."""
     n = Commitment.objects.visible_to(user).filter(donor=org).count()
     if not n:
         return []
-    url = reverse("accountability:donor_board", kwargs={"pk": org.pk})
+    url = reverse("accountability:organisation_board", kwargs={"pk": org.pk})
     return [("Funding", [(f"Compliance board: {n} commitment{'s' * (n != 1)} as donor", url)])]

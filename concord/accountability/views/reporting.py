@@ -195,9 +195,6 @@ def review(request, pk):
     return redirect(report.get_absolute_url())
 
 
-review.model = Report
-
-
 # --- security-force units and their commanders -------------------------------------------------
 
 
@@ -520,9 +517,6 @@ def operation_web(request, pk):
         "add_url": reverse("accountability:accountabilityline_add"),
     }
     return render(request, "accountability/web.html", ctx)
-
-
-operation_web.model = Operation
 
 
 def accountability_section(op: Operation, labels, user):

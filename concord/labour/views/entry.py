@@ -29,7 +29,6 @@ from ..exchange import AssignmentSpec
 from ..models import (
     AssignmentRole,
     AssignmentStatus,
-    ImportBatch,
     Task,
 )
 
@@ -268,9 +267,3 @@ def batch_rollback(request, pk):
     else:
         messages.success(request, f"Rolled back: {batch.created} assignments removed.")
     return redirect("labour:importbatch_detail", pk=batch.pk)
-
-
-batch_rollback.model = ImportBatch
-
-
-batch_detail.model = ImportBatch

@@ -109,6 +109,3 @@ def mandate(request, pk):
         {"op": op, "items": items, "changes": changes, "form": form},
         status=status,
     )
-
-
-mandate.model = Operation
