@@ -104,7 +104,7 @@ class SecurityState:
 
 def sees(principal: Principal | None, state: SecurityState | None) -> bool:
     """The rule of :meth:`ScopedQuerySet.visible_to` for one security state, in Python
-    (``principal`` None: an anonymous visitor). tests/test_history.py checks that the two
+    (``principal`` None: an anonymous visitor). tests/core/test_history.py checks that the two
     agree on every combination."""
     if state is None:
         return False

@@ -11,7 +11,7 @@ from concord.core import audit, services
 from concord.core.context import Actor
 from concord.core.models import AuditEntry, AuditHead, Organisation
 
-from .conftest import make_org, make_user
+from ..conftest import make_org, make_user
 
 
 def _tamper(sql: str, params=()) -> None:

@@ -29,7 +29,7 @@ from concord.labour.models import (
 )
 from concord.operations.models import Operation
 
-HXL_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "hxl_3w"
+HXL_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "hxl_3w"
 AFG = HXL_DIR / "ocha_afg_3w_operational_presence_2024Q1.csv"
 needs_data = pytest.mark.skipif(not HXL_DIR.is_dir(), reason="../shared/data/hxl_3w is absent")
 

@@ -28,7 +28,7 @@ from concord.core.models import (
     sees,
 )
 
-from .conftest import build_principals, make_org, make_user
+from ..conftest import build_principals, make_org, make_user
 
 pytestmark = pytest.mark.django_db
 C, R = Classification, Releasability

@@ -118,7 +118,7 @@ def test_an_authorisation_by_a_multilateral_body_is_a_line_to_it():
 def test_an_authorised_coalitions_web_shows_the_authorisation_as_its_line():
     from concord.operations.models import Authorisation
 
-    from .conftest import country, make_org, make_user
+    from ..conftest import country, make_org, make_user
 
     org = make_org("COA")
     user = make_user("coa", org)

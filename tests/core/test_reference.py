@@ -10,7 +10,7 @@ from django.core.management import call_command
 from concord.core.m49 import M49, region_of
 from concord.core.models import Area, AuditEntry, Country
 
-from .conftest import SHARED_DATA
+from ..conftest import SHARED_DATA
 
 
 @pytest.mark.django_db

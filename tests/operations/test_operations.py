@@ -22,9 +22,9 @@ from concord.operations import analysis, loaders
 from concord.operations.fixtures.catalogue import read, seed_catalogue
 from concord.operations.models import Operation, Relation
 
-from .conftest import make_org, make_user
+from ..conftest import make_org, make_user
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "peace_operations"
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "peace_operations"
 REQUIRED = [
     "interfet",
     "unitaf",

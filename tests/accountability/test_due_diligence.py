@@ -46,8 +46,8 @@ from concord.core.context import Actor
 from concord.core.models import AuditEntry, Classification, Releasability, Role
 from concord.operations.models import Operation
 
-from .conftest import country, make_org, make_user
-from .test_access_matrix import body_text
+from ..conftest import country, make_org, make_user
+from ..test_access_matrix import body_text
 
 d = dt.date
 TODAY = timezone.localdate
