@@ -61,3 +61,16 @@ def test_an_import_against_a_contract_fails_the_check_naming_it(tmp_path):
     assert result.returncode != 0
     assert "Core imports no capability" in result.stdout
     assert "concord.core.shortcut -> concord.labour.models" in result.stdout
+
+
+def test_no_module_is_longer_than_600_lines():
+    """A module past about 600 lines is hard to read as a whole: make its room a package
+    (views/, api/, threew/) and split it by use case (docs/architecture.md)."""
+    long = {}
+    for path in (ROOT / "concord").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > 600:
+            long[str(path.relative_to(ROOT))] = lines
+    assert long == {}, f"split into a package: {long}"

@@ -15,7 +15,7 @@ CAPABILITY = Capability(
         Route("spaces", "concord.core.api.SpaceViewSet", "space"),
         Route("tokens", "concord.core.api.TokenViewSet", "token"),
     ),
-    import_kinds="concord.core.importers.KINDS",
+    import_kinds="concord.core.exchange.KINDS",
     navigation=(
         NavEntry("Registry", "Organisations", "core:organisation_list"),
         NavEntry("Registry", "People", "core:person_list"),
