@@ -104,13 +104,6 @@ def all() -> list[Capability]:  # noqa: A001  (read as capabilities.all())
     return list(_REGISTRY)
 
 
-def get(label: str) -> Capability:
-    for capability in _REGISTRY:
-        if capability.label == label:
-            return capability
-    raise LookupError(f"No capability {label!r}.")
-
-
 def discover() -> list[Capability]:
     """Read every installed app's ``capability`` module and install what it declares."""
     from django.apps import apps
