@@ -123,6 +123,7 @@ def discover() -> list[Capability]:
         found.append(capability)
     check(found)
     _REGISTRY[:] = found
+    _SECTIONS.clear()
     _install(found)
     return found
 
@@ -205,9 +206,16 @@ def _install(capabilities: list[Capability]) -> None:
             importers.SPECS.update(resolve(c.import_kinds))
 
 
+_SECTIONS: dict[str, tuple[Callable, ...]] = {}
+
+
 def sections(kind: str) -> tuple[Callable, ...]:
-    """The section functions every capability adds to a page (``operation``, ``organisation``)."""
-    return tuple(resolve(p) for c in _REGISTRY for p in getattr(c, f"{kind}_sections"))
+    """The section functions every capability adds to a page (``operation``, ``organisation``),
+    resolved on the first page that asks (they live in views: not imported at start-up)."""
+    if kind not in _SECTIONS:
+        paths = [p for c in _REGISTRY for p in getattr(c, f"{kind}_sections")]
+        _SECTIONS[kind] = tuple(resolve(p) for p in paths)
+    return _SECTIONS[kind]
 
 
 def navigation() -> list[NavEntry]:
