@@ -1,4 +1,10 @@
-"""Writing and verifying the hash-chained audit trail."""
+"""Writing and verifying the hash-chained audit trail.
+
+The trail is also Concord's stream of events: whatever reacts to changes (notifications,
+webhooks) reads entries in ``seq`` order from a cursor of its own, so that nothing is missed
+or told twice after a crash. :data:`recorded` tells them, once the writing transaction has
+committed, that entries up to ``last_seq`` exist (a hint to look now, never the only way).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,22 @@ import datetime as dt
 import decimal
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .context import Actor
 from .models import AuditEntry, AuditHead, SecurityState
 
 EXCLUDED_FIELDS = {"password", "last_login", "key_hash", "created_at", "updated_at"}
+# Sent after the commit of a transaction that appended entries: ``last_seq`` (keyword).
+recorded = Signal()
+
+
+def _tell(last_seq: int) -> None:
+    transaction.on_commit(lambda: recorded.send(sender=AuditEntry, last_seq=last_seq))
+
+
 SECURITY_FIELDS = {
     "owner": "owner",
     "classification": "classification",
@@ -178,6 +193,7 @@ def record(
     entry.save()
     head.seq, head.hash = entry.seq, entry.hash
     head.save(update_fields=["seq", "hash"])
+    _tell(entry.seq)
     return entry
 
 
@@ -345,4 +361,5 @@ def record_bulk(actor: Actor, action: str, objs: list[models.Model], *, fresh: b
     AuditEntry.objects.bulk_create(entries, batch_size=1000)
     head.seq, head.hash = seq, prev
     head.save(update_fields=["seq", "hash"])
+    _tell(seq)
     return len(entries)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from concord.core import audit, services
 from concord.core.context import Actor
@@ -144,3 +144,30 @@ def test_web_edit_is_audited_with_request_id(client, trail):
     assert entry.interface == "web" and entry.request_id == response["X-Request-ID"]
     history = client.get(f"/organisations/{o.pk}/history/").content.decode()
     assert "Alpha three" in history and "Alpha renamed" in history
+
+
+def test_recorded_is_sent_once_after_commit_and_never_for_a_rollback(
+    db, django_capture_on_commit_callbacks
+):
+    org = make_org("SIG")
+    user = make_user("signaller", org, "editor")
+    actor = Actor(user=user, interface="web")
+    heard = []
+
+    def listen(sender, last_seq, **kwargs):
+        heard.append(last_seq)
+
+    audit.recorded.connect(listen)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.save(Organisation(name="Told", kind="ingo", owner=org), actor=actor)
+        assert heard == [AuditEntry.objects.order_by("-seq").first().seq]
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                services.save(Organisation(name="Undone", kind="ingo", owner=org), actor=actor)
+                raise RuntimeError("the caller's transaction fails after the write")
+        assert heard == [] and callbacks == []
+        assert not Organisation.objects.filter(name="Undone").exists()
+    finally:
+        audit.recorded.disconnect(listen)
