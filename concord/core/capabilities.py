@@ -55,6 +55,31 @@ class Hook:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """A job the worker runs every ``every`` seconds: ``task`` names a task (a function
+    decorated with ``django_tasks.task``) by dotted path."""
+
+    task: str
+    every: int
+
+
+@dataclass(frozen=True)
+class Attention:
+    """One thing the signed-in user should act on, listed on the home page.
+
+    ``group`` heads the list it belongs to ("Reports overdue"); ``title`` is only what the
+    reader may see of the record; ``why`` says in words why it is there; ``when`` (a date or
+    a datetime) is the deadline or the time of the change, for ordering."""
+
+    group: str
+    title: str
+    url: str
+    why: str
+    when: object = None
+    urgent: bool = False
+
+
+@dataclass(frozen=True)
 class Capability:
     """What one capability brings. Every field but ``label`` and ``title`` is optional.
 
@@ -71,7 +96,10 @@ class Capability:
     - ``synthetic``: a module generating its part of the benchmark world: ``generate(world)``,
       and ``reference(world)`` for real reference data it needs first (concord.synthetic);
     - ``test_world``: a module adding its records to the test world: ``hidden(w)`` and
-      ``SAMPLES`` (concord.core.testing).
+      ``SAMPLES`` (concord.core.testing);
+    - ``schedules``: jobs the worker runs periodically (:class:`Schedule`);
+    - ``attention``: functions ``(user, limit)`` returning at most ``limit`` + 1
+      :class:`Attention` items for the home page, only from what ``user`` may see.
     """
 
     label: str
@@ -88,6 +116,8 @@ class Capability:
     seed_demo: str | None = None
     synthetic: str | None = None
     test_world: str | None = None
+    schedules: tuple[Schedule, ...] = ()
+    attention: tuple[str, ...] = ()
 
 
 def resolve(path: str) -> Callable:
