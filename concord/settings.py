@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "concord.operations",
     "concord.labour",
     "concord.accountability",
+    "concord.administration",
     "concord.synthetic",
     "concord.web",
     "concord.api",
@@ -280,6 +281,9 @@ EMAIL_BACKEND = os.environ.get(
     "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CONCORD_FROM_EMAIL", "concord@localhost")
+# The address links in e-mails sent outside a request (the CLI's invitations) start with.
+CONCORD_BASE_URL = os.environ.get("CONCORD_BASE_URL", "http://127.0.0.1:8000")
+CONCORD_INVITATION_DAYS = int(os.environ.get("CONCORD_INVITATION_DAYS", "7"))
 EMAIL_HOST = os.environ.get("CONCORD_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("CONCORD_EMAIL_PORT", "25"))
 LOGGING = {

@@ -17,9 +17,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from concord.accountability.models import Tranche, TrancheDecision
+from concord.administration.access import may_manage_members
+from concord.administration.models import Invitation
 from concord.core import services
 from concord.core.context import Actor
-from concord.core.models import ApiToken, Space
+from concord.core.models import ApiToken, Membership, Space, User
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -28,6 +30,12 @@ NON_SCOPED = {
         user.is_superuser or space.organisations.filter(memberships__user=user).exists()
     ),
     ApiToken: lambda user, token: token.user_id == user.pk,
+    # Accounts are managed by platform administrators, never read by anyone else.
+    User: lambda user, account: user.is_superuser,
+    # Invitations and memberships: by the organisation's managers (and administrators,
+    # for the organisations they may see).
+    Invitation: lambda user, i: may_manage_members(user, i.organisation),
+    Membership: lambda user, m: may_manage_members(user, m.organisation),
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()
@@ -46,7 +54,9 @@ USERS = [
     "other_editor",
     "platform_admin",
 ]
-PARAM_VALUES = {"alpha3": "MLI", "format": "json"}
+# seq: a merge's audit entry (none in the world: administrators get "not found");
+# key: an invitation link's key (an unknown one: "not valid").
+PARAM_VALUES = {"alpha3": "MLI", "format": "json", "seq": "1", "key": "not-a-key"}
 MARKER_RE = re.compile(r"MRK[A-Z]{1,2}\d[A-Z]{3}Z")
 # A record's page address, on the web or in the API ("/security-units/3/"): a link to a
 # hidden record, even labelled "(restricted)", gives away its id (and that two links are the

@@ -49,6 +49,20 @@ def may(user, obj, action: str = CHANGE) -> bool:
     """Whether ``user`` may change (or delete) ``obj``, a record they can see."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
+    if action == CHANGE and platform_registry_entry(user, obj):
+        return True
     manager = type(obj).objects
     allowed = manager.deletable_by(user) if action == DELETE else manager.editable_by(user)
     return allowed.filter(pk=obj.pk).exists()
+
+
+def platform_registry_entry(user, obj) -> bool:
+    """A platform administrator may edit the registry entry of an organisation that owns its
+    own entry (the organisations taking part in the platform, which administrators add),
+    when they may see it; never any other record (administrators read nothing more)."""
+    return (
+        type(obj)._meta.label == "core.Organisation"
+        and bool(getattr(user, "is_superuser", False))
+        and obj.pk is not None
+        and obj.owner_id == obj.pk
+    )

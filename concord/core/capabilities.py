@@ -32,6 +32,9 @@ class NavEntry:
     label: str
     url_name: str
     signed_in_only: bool = False
+    # A function (user) -> bool, by dotted path: the entry shows only when it says yes
+    # (e.g. to platform administrators, or to an organisation's managers).
+    when: str | None = None
 
 
 @dataclass(frozen=True)

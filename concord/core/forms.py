@@ -107,6 +107,12 @@ class OrganisationRefField(forms.CharField):
         names = [v.strip() for v in (value or "").split(";") if v.strip()]
         found = []
         for name in names:
+            if name.lstrip("#").isdigit():  # an id, as "matches more than one" asks for
+                org = Organisation.objects.visible_to(self.user).filter(pk=int(name.lstrip("#")))
+                if not org.exists():
+                    raise forms.ValidationError(f"No organisation with id {name} that you may see.")
+                found.append(org.get())
+                continue
             try:
                 org = services.resolve_organisation(name, self.user)
             except forms.ValidationError as exc:
@@ -244,6 +250,18 @@ class OrganisationForm(ScopedForm):
     class Meta:
         model = Organisation
         fields = [*Organisation.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        # A platform administrator adds organisations that own their own entry, and edits
+        # only those (concord.core.access.platform_registry_entry): no owner to choose.
+        instance = self.instance
+        self_owned = instance.pk is None or instance.owner_id == instance.pk
+        if user.is_superuser and self_owned and not self.fields["owner"].queryset.exists():
+            del self.fields["owner"]
+            if instance.pk is None:
+                self.initial.setdefault("classification", 0)
+                self.initial.setdefault("releasability", "public")
 
 
 class PersonForm(ScopedForm):

@@ -282,7 +282,19 @@ class ImportContext:
         if not name:
             if len(allowed) == 1:
                 return Organisation.objects.get(pk=allowed[0])
-            raise RowError("owner", "give the owning organisation (you belong to several)")
+            if not allowed:
+                raise RowError(
+                    "owner",
+                    "you may not create records: you are not a contributor, editor or manager "
+                    "of any organisation (a platform administrator's account owns nothing; "
+                    "ask a manager to invite you, or import as a member)",
+                )
+            names = ", ".join(
+                Organisation.objects.filter(pk__in=allowed).values_list("name", flat=True)[:5]
+            )
+            raise RowError(
+                "owner", f"give the owning organisation (you may create records for {names})"
+            )
         org = self.organisation(name, "owner")
         if org.pk not in allowed:
             raise RowError("owner", f"you may not create records for {name!r}")

@@ -16,6 +16,7 @@ from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 
 from . import audit
+from .access import platform_registry_entry
 from .context import Actor
 from .models import (
     Affiliation,
@@ -158,6 +159,15 @@ AFTER_SAVE: dict[type, Callable] = {}
 BEFORE_DELETE: dict[type, Callable] = {}
 
 
+def _platform_registry_entry(org, actor: Actor) -> bool:
+    """A platform administrator edits an organisation's registry entry (not its records) when
+    the organisation owns its entry and the administrator may see it: the organisations taking
+    part in the platform. Any other record stays with its owner's members."""
+    return platform_registry_entry(actor.user, org) and (
+        Organisation.objects.visible_to(actor.user).filter(pk=org.pk).exists()
+    )
+
+
 @transaction.atomic
 def save(
     instance: ScopedModel,
@@ -182,6 +192,7 @@ def save(
             raise ValidationError("This record no longer exists.") from exc
         if not actor.is_system and not (
             model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
+            or _platform_registry_entry(current, actor)
         ):
             raise PermissionDenied("You may not edit this record.")
         before = audit.snapshot(current)
@@ -193,10 +204,11 @@ def save(
     before_hook = BEFORE_SAVE.get(model)
     if before_hook:
         before_hook(instance)
-    # The first organisations own their own records (there is nobody else to own them yet).
+    # The first organisations own their own records (there is nobody else to own them yet);
+    # so does an organisation a platform administrator adds to the platform.
     self_owned = (
         creating
-        and actor.is_system
+        and (actor.is_system or actor.user.is_superuser)
         and isinstance(instance, Organisation)
         and (instance.owner_id is None)
     )
@@ -231,6 +243,7 @@ def save(
         )
     if not actor.is_system and not (
         model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
+        or _platform_registry_entry(instance, actor)
     ):
         raise PermissionDenied(
             "After this change you could no longer edit the record (check the owner, "
@@ -385,6 +398,15 @@ def set_membership(
     *, actor: Actor, user: User, organisation: Organisation, role: str
 ) -> Membership:
     _require_admin(actor)
+    return write_membership(actor=actor, user=user, organisation=organisation, role=role)
+
+
+def write_membership(
+    *, actor: Actor, user: User, organisation: Organisation, role: str
+) -> Membership:
+    """Add or change a membership, audited. The caller has checked the actor's right (a
+    platform administrator: :func:`set_membership`; an organisation's manager:
+    concord.administration.services)."""
     if role not in Role.values:
         raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
     membership, created = Membership.objects.get_or_create(
@@ -493,7 +515,7 @@ def _revoke(credential, actor: Actor) -> None:
 @transaction.atomic
 def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     _require_user(actor)
-    if not actor.is_system and token.user_id != actor.user.pk:
+    if not actor.is_system and token.user_id != actor.user.pk and not actor.user.is_superuser:
         raise PermissionDenied("You may revoke only your own tokens.")
     _revoke(token, actor)
     return token

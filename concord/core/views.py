@@ -87,6 +87,7 @@ ORGANISATIONS = Config(
     ],
     detail_fields=organisation_fields,
     extra_detail=organisation_sections,
+    admin_may_create=True,
 )
 
 

@@ -53,10 +53,20 @@ class Config:
     children: Callable | None = None  # (form) -> services.save children callback
     url_name: str = field(default="")
     namespace: str = field(default="")  # the capability's URL namespace (its app label)
+    # Platform administrators may add records of this kind though they belong to no
+    # organisation (organisations taking part in the platform, which own their own entry).
+    admin_may_create: bool = False
 
     def __post_init__(self):
         self.url_name = self.url_name or self.model._meta.model_name
         self.namespace = self.namespace or self.model._meta.app_label
+
+    def may_create(self, user) -> bool:
+        if not (user and user.is_authenticated):
+            return False
+        if self.admin_may_create and user.is_superuser:
+            return True
+        return bool(user.principal().orgs_with_role("contributor"))
 
 
 def report_refusal(request, exc: ValidationError | PermissionDenied) -> None:
@@ -115,9 +125,7 @@ class ListView(ConfigView):
         query.pop("page", None)
         sort_query = query.copy()
         sort_query.pop("sort", None)
-        can_add = request.user.is_authenticated and bool(
-            request.user.principal().orgs_with_role("contributor")
-        )
+        can_add = self.config.may_create(request.user)
         return render(
             request,
             "web/list.html",
@@ -213,7 +221,7 @@ class EditView(LoginRequiredMixin, ConfigView):
 
     def get_object(self, pk):
         if pk is None:
-            if not self.request.user.principal().orgs_with_role("contributor"):
+            if not self.config.may_create(self.request.user):
                 raise PermissionDenied("Your role does not allow creating records.")
             return self.model()
         return self.get_visible(pk, CHANGE)

@@ -13,5 +13,7 @@ def context(request):
     for entry in capabilities.navigation():
         if entry.signed_in_only and not signed_in:
             continue
+        if entry.when and not (signed_in and capabilities.resolve(entry.when)(user)):
+            continue
         sections.setdefault(entry.section, []).append(entry)
     return {"nav_sections": sections}

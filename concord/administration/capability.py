@@ -1,0 +1,33 @@
+"""What administration brings to Concord (see concord.core.capabilities): platform
+administration (accounts, invitations, merging duplicate organisations, spaces, every API
+token) and an organisation's managers' page of members."""
+
+from concord.core.capabilities import Capability, NavEntry, Route
+
+CAPABILITY = Capability(
+    label="administration",
+    title="Administration",
+    urls="concord.administration.urls",
+    api=(
+        Route("users", "concord.administration.api.UserViewSet", "user"),
+        Route("memberships", "concord.administration.api.MembershipViewSet", "membership"),
+        Route("invitations", "concord.administration.api.InvitationViewSet", "invitation"),
+        Route("merges", "concord.administration.api.MergeViewSet", "merge"),
+    ),
+    navigation=(
+        NavEntry(
+            "Platform",
+            "Administration",
+            "administration:index",
+            when="concord.administration.access.is_platform_admin",
+        ),
+        NavEntry(
+            "Platform",
+            "Members",
+            "administration:members",
+            when="concord.administration.access.manages_an_organisation",
+        ),
+    ),
+    attention=("concord.administration.attention.invitations",),
+    test_world="concord.administration.fixtures.testworld",
+)

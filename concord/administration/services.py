@@ -1,0 +1,342 @@
+"""Every write of platform and organisation administration: one function per use case, one
+transaction, audited. Views, the API and the CLI call these; none of them saves a model.
+
+Platform administrators add organisations, invite people, deactivate and reactivate accounts,
+set clearances and memberships, revoke anyone's API token. An organisation's managers invite
+colleagues and manage their own organisation's members, never above their own role or
+clearance (:mod:`concord.administration.access`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+
+from concord.core import audit
+from concord.core import services as core
+from concord.core.context import Actor
+from concord.core.models import Classification, Membership, Organisation, Role, User
+from concord.core.models.security import ROLE_RANK
+
+from . import access
+from .models import Invitation
+
+INTERNAL = Classification.INTERNAL
+
+
+def _user_of(actor: Actor):
+    return None if actor.is_system else actor.user
+
+
+def _require_admin(actor: Actor) -> None:
+    if actor.is_system or access.is_platform_admin(actor.user):
+        return
+    raise PermissionDenied("Only a platform administrator may do this.")
+
+
+def _require_manager(actor: Actor, organisation: Organisation) -> None:
+    if actor.is_system or access.may_manage_members(actor.user, organisation):
+        return
+    raise PermissionDenied(f"Only a manager of {organisation} may manage its members.")
+
+
+def _check_grant(actor: Actor, organisation, *, role=None, clearance=None) -> None:
+    if role is not None and role not in Role.values:
+        raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
+    if clearance is not None and clearance not in Classification.values:
+        raise ValidationError(
+            {"clearance": "Choose a clearance from public to strictly confidential."}
+        )
+    if not actor.is_system:
+        access.check_grant(actor.user, organisation, role=role, clearance=clearance)
+
+
+# --- organisations -------------------------------------------------------------------------
+
+
+def create_organisation(*, actor: Actor, organisation: Organisation) -> Organisation:
+    """A platform administrator adds an organisation taking part in the platform: it owns its
+    own registry entry (its managers edit it), public unless the form says otherwise."""
+    _require_admin(actor)
+    if organisation.pk is not None:
+        raise ValidationError("This organisation exists already.")
+    organisation.owner = None
+    return core.save(organisation, actor=actor)
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+def invitation_days() -> int:
+    return int(getattr(settings, "CONCORD_INVITATION_DAYS", 7))
+
+
+@transaction.atomic
+def invite(
+    *,
+    actor: Actor,
+    email: str,
+    organisation: Organisation,
+    role: str = Role.VIEWER,
+    clearance: int = INTERNAL,
+    link: str = "{key}",
+) -> tuple[Invitation, str]:
+    """Invite ``email`` to ``organisation``. Returns (invitation, key); the key is shown once
+    (only its hash is kept). ``link`` is the acceptance address with ``{key}`` in it: the
+    e-mail carries it once the transaction commits."""
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": f"{email!r} is not an e-mail address."}) from None
+    _require_manager(actor, organisation)
+    _check_grant(actor, organisation, role=role, clearance=clearance)
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+        raise ValidationError({"email": f"{email} is already a member of {organisation}."})
+    pending = Invitation.objects.pending().filter(organisation=organisation, email=email).first()
+    if pending:
+        raise ValidationError(
+            {
+                "email": f"{email} already has an invitation to {organisation}, valid until "
+                f"{pending.expires_at:%Y-%m-%d}; revoke it to send a new one."
+            }
+        )
+    key = Invitation.new_key()
+    invitation = Invitation.objects.create(
+        email=email,
+        organisation=organisation,
+        role=role,
+        clearance=clearance,
+        invited_by=_user_of(actor),
+        prefix=key[:12],
+        key_hash=Invitation.hash_key(key),
+        expires_at=timezone.now() + dt.timedelta(days=invitation_days()),
+    )
+    _audit(actor, "create", invitation, audit.diff(None, _invitation_fields(invitation)))
+    url = link.format(key=key)
+    inviter = actor.display
+    transaction.on_commit(
+        lambda: send_mail(
+            f"Invitation to join {organisation} on Concord",
+            f"{inviter} invites you to join {organisation} on Concord as {role}.\n\n"
+            f"Accept within {invitation_days()} days (the link works once):\n{url}\n",
+            None,
+            [email],
+        )
+    )
+    return invitation, key
+
+
+def _invitation_fields(invitation: Invitation) -> dict:
+    return {
+        "email": invitation.email,
+        "organisation": invitation.organisation_id,
+        "role": invitation.role,
+        "clearance": invitation.clearance,
+        "expires_at": invitation.expires_at.isoformat(),
+    }
+
+
+def _audit(actor: Actor, action: str, obj, changes: dict, organisation_id=None) -> None:
+    """Administration entries are internal to the organisation concerned."""
+    if organisation_id is None:
+        organisation_id = getattr(obj, "organisation_id", None)
+    audit.record(actor, action, obj, changes, owner_id=organisation_id, classification=INTERNAL)
+
+
+@transaction.atomic
+def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
+    _require_manager(actor, invitation.organisation)
+    if invitation.state != "pending":
+        raise ValidationError(f"This invitation is {invitation.state}; there is nothing to revoke.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    _audit(actor, "update", invitation, {"revoked_at": [None, invitation.revoked_at.isoformat()]})
+    return invitation
+
+
+class InvitationUnusable(ValidationError):
+    """The link is unknown, used, revoked or expired (the message says which)."""
+
+
+def invitation_for(key: str) -> Invitation:
+    """The pending invitation with this key, or :class:`InvitationUnusable` saying why not."""
+    invitation = (
+        Invitation.objects.select_related("organisation")
+        .filter(key_hash=Invitation.hash_key(key or ""))
+        .first()
+    )
+    if invitation is None:
+        raise InvitationUnusable(
+            "This invitation link is not valid: check that you copied all of it."
+        )
+    reasons = {
+        "accepted": "This invitation has already been used: sign in instead.",
+        "revoked": "This invitation was withdrawn: ask for a new one.",
+        "expired": f"This invitation expired on {invitation.expires_at:%Y-%m-%d}: "
+        "ask for a new one.",
+    }
+    if invitation.state in reasons:
+        raise InvitationUnusable(reasons[invitation.state])
+    return invitation
+
+
+@transaction.atomic
+def accept_invitation(
+    key: str, *, username: str = "", password: str = "", user: User | None = None
+) -> User:
+    """Accept an invitation: as a new account (``username``, ``password``) or, when signed
+    in (``user``) with the invited address, as that account. One use, audited."""
+    invitation = invitation_for(key)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != "pending":  # accepted by a concurrent request
+        invitation_for(key)
+    actor = Actor(user=None, interface="web", label=f"invitation:{invitation.prefix}")
+    if user is not None and user.is_authenticated:
+        if (user.email or "").lower() != invitation.email:
+            raise ValidationError(
+                f"This invitation is for {invitation.email}; you are signed in as "
+                f"{user.username}. Sign out to accept it with a new account."
+            )
+        current = Membership.objects.filter(user=user, organisation=invitation.organisation)
+        role = invitation.role
+        for m in current:  # never lower a role someone already has
+            role = max(role, m.role, key=lambda r: ROLE_RANK[r])
+        core.write_membership(
+            actor=actor, user=user, organisation=invitation.organisation, role=role
+        )
+        if invitation.clearance > user.clearance:
+            _set_clearance(actor, user, invitation.clearance, invitation.organisation_id)
+        account = user
+    else:
+        account = core.create_user(
+            actor=actor,
+            username=(username or "").strip(),
+            password=password,
+            email=invitation.email,
+            clearance=invitation.clearance,
+            memberships=[(invitation.organisation, invitation.role)],
+        )
+    invitation.accepted_at, invitation.accepted_by = timezone.now(), account
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    _audit(
+        actor,
+        "update",
+        invitation,
+        {
+            "accepted_at": [None, invitation.accepted_at.isoformat()],
+            "accepted_by": [None, account.pk],
+        },
+    )
+    return account
+
+
+# --- accounts and memberships ----------------------------------------------------------------
+
+
+def _set_clearance(actor: Actor, user: User, clearance: int, organisation_id=None) -> None:
+    before = User.objects.select_for_update().get(pk=user.pk).clearance
+    if before == clearance:
+        return
+    user.clearance = clearance
+    user.save(update_fields=["clearance"])
+    user.forget_principal()
+    _audit(actor, "update", user, {"clearance": [before, clearance]}, organisation_id)
+
+
+@transaction.atomic
+def set_clearance(
+    *, actor: Actor, user: User, clearance: int, organisation: Organisation | None = None
+) -> User:
+    """An administrator sets anyone's clearance; a manager of ``organisation`` a member's,
+    never above the manager's own, and not for someone cleared above the manager."""
+    if organisation is None or access.is_platform_admin(_user_of(actor)) or actor.is_system:
+        _require_admin(actor)
+    else:
+        _require_member(user, organisation)
+        _check_grant(actor, organisation, clearance=clearance)
+        if user.clearance > access.clearance_ceiling(actor.user):
+            raise ValidationError(
+                {
+                    "clearance": f"{user.username} is cleared above you: ask a platform "
+                    "administrator."
+                }
+            )
+    if clearance not in Classification.values:
+        raise ValidationError(
+            {"clearance": "Choose a clearance from public to strictly confidential."}
+        )
+    _set_clearance(actor, user, clearance, organisation.pk if organisation else None)
+    return user
+
+
+def _require_member(user: User, organisation: Organisation) -> Membership:
+    membership = Membership.objects.filter(user=user, organisation=organisation).first()
+    if membership is None:
+        raise ValidationError(f"{user.username} is not a member of {organisation}.")
+    return membership
+
+
+@transaction.atomic
+def set_role(*, actor: Actor, user: User, organisation: Organisation, role: str) -> Membership:
+    """Add ``user`` to ``organisation`` with ``role`` or change their role there. A manager
+    changes the roles of members only (new people are invited)."""
+    _check_grant(actor, organisation, role=role)
+    if not access.is_platform_admin(_user_of(actor)) and not actor.is_system:
+        current = _require_member(user, organisation)
+        if current.role == Role.MANAGER and role != Role.MANAGER:
+            _keep_a_manager(organisation, user)
+    return core.write_membership(actor=actor, user=user, organisation=organisation, role=role)
+
+
+def _keep_a_manager(organisation: Organisation, leaving: User) -> None:
+    others = Membership.objects.filter(organisation=organisation, role=Role.MANAGER).exclude(
+        user=leaving
+    )
+    if not others.filter(user__is_active=True).exists():
+        raise ValidationError(
+            {"role": f"{leaving.username} is {organisation}'s last manager; name another first."}
+        )
+
+
+@transaction.atomic
+def remove_member(*, actor: Actor, user: User, organisation: Organisation) -> None:
+    _require_manager(actor, organisation)
+    membership = _require_member(user, organisation)
+    if membership.role == Role.MANAGER:
+        _keep_a_manager(organisation, user)
+    _audit(
+        actor,
+        "delete",
+        membership,
+        {
+            "user": [user.pk, None],
+            "organisation": [organisation.pk, None],
+            "role": [membership.role, None],
+        },
+        organisation.pk,
+    )
+    membership.delete()
+    user.forget_principal()
+
+
+@transaction.atomic
+def set_active(*, actor: Actor, user: User, active: bool) -> User:
+    """Deactivate or reactivate an account. A deactivated account cannot sign in, its
+    sessions stop working at their next request and its API tokens are refused."""
+    _require_admin(actor)
+    if not active and _user_of(actor) is not None and actor.user.pk == user.pk:
+        raise ValidationError("You may not deactivate your own account.")
+    user.is_active = User.objects.select_for_update().get(pk=user.pk).is_active
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(actor, "update", user, {"is_active": [not active, active]}, owner_id=None)
+    return user
