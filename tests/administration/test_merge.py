@@ -19,7 +19,6 @@ from concord.core.models import (
     Person,
     Role,
 )
-from concord.labour.models import Assignment
 
 from ..conftest import make_org, make_user
 
@@ -110,7 +109,6 @@ def test_a_merge_moves_every_reference_keeps_the_names_and_is_undone(dupes):
 
 
 def test_the_references_are_found_in_every_capability_not_listed_by_hand(db):
-    from concord.operations.models import Operation
 
     found = {(m._meta.label, f.name) for m, f in merge._references()}
     assert ("labour.Assignment", "organisation") in found
