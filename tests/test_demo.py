@@ -99,3 +99,16 @@ def test_every_persona_has_something_real_to_do(demo, username):
     page = login(demo[username]).get(_address(where))
     assert page.status_code == 200, (username, where, page.status_code)
     assert what in page.content.decode(), (username, where, what)
+
+
+@pytest.mark.django_db
+def test_the_administrator_and_the_managers_have_something_to_do(demo):
+    """The administrator merges the duplicate a 3W import made; DPO's manager sees the
+    invitation that expires tomorrow."""
+    from concord.core.models import User
+
+    admin = User.objects.get(username="admin")
+    page = login(admin).get("/administration/merge/", {"duplicate": "CDH", "into": "HD"})
+    assert page.status_code == 200 and "What moves" in page.content.decode()
+    page = login(demo["dpo.manager"]).get("/members/").content.decode()
+    assert "new.officer@dpo.example.org" in page and "pending" in page

@@ -29,5 +29,6 @@ CAPABILITY = Capability(
         ),
     ),
     attention=("concord.administration.attention.invitations",),
+    seed_demo="concord.administration.fixtures.demo.demo",
     test_world="concord.administration.fixtures.testworld",
 )

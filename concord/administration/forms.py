@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from concord.core.forms import OrganisationRefField
-from concord.core.models import Classification, Organisation, Role
+from concord.core.models import Classification, Role
 from concord.core.models.security import ROLE_RANK
 
 from . import access
@@ -23,7 +23,9 @@ def clearance_choices(user):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(help_text="The invitation link is sent there; it works once.")
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
+    organisation = OrganisationRefField(
+        required=True, help_text="Its acronym, name or id: one you may invite people to."
+    )
     role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
     clearance = forms.TypedChoiceField(
         choices=Classification.choices, coerce=int, initial=Classification.INTERNAL
@@ -31,13 +33,21 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, user=None, organisations=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations
+        self.allowed = organisations
+        self.fields["organisation"].user = user
         if organisations is not None and organisations.count() == 1:
-            self.initial.setdefault("organisation", organisations.first().pk)
+            only = organisations.first()
+            self.initial["organisation"] = only.acronym or only.name
         self.fields["role"].choices = role_choices(user)
         self.fields["clearance"].choices = clearance_choices(user)
         self.fields["role"].help_text = "Never above your own role."
         self.fields["clearance"].help_text = "Never above your own clearance."
+
+    def clean_organisation(self):
+        org = self.cleaned_data["organisation"]
+        if org is not None and not self.allowed.filter(pk=org.pk).exists():
+            raise forms.ValidationError(f"You may not invite people to {org}.")
+        return org
 
 
 class AcceptForm(forms.Form):
@@ -77,6 +87,17 @@ class MergeForm(forms.Form):
         for f in self.fields.values():
             f.user = user
         self.fields["duplicate"].required = self.fields["into"].required = True
+
+    def clean_duplicate(self):
+        return self._named("duplicate")
+
+    def clean_into(self):
+        return self._named("into")
+
+    def _named(self, name):
+        if self.cleaned_data.get(name) is None:
+            raise forms.ValidationError("Name the organisation (its acronym, name or id).")
+        return self.cleaned_data[name]
 
     def clean(self):
         data = super().clean()

@@ -99,14 +99,22 @@ def preview(duplicate: Organisation) -> dict[str, int]:
     """How many rows point at ``duplicate``, by model (for the confirmation page)."""
     counts = {}
     for model, field in _references():
-        n = model._base_manager.filter(**{field.attname: duplicate.pk}).count()
+        rows = model._base_manager.filter(**{field.attname: duplicate.pk})
         if model is Organisation and field.name == "owner":
-            n -= 1  # the duplicate owns its own entry
+            rows = rows.exclude(pk=duplicate.pk)  # its own entry goes with it
+        n = rows.count()
         if n:
-            counts[model._meta.verbose_name_plural] = (
-                counts.get(model._meta.verbose_name_plural, 0) + n
-            )
+            counts[_label(model, field)] = n
     return counts
+
+
+def _label(model, field) -> str:
+    """ "people (owner)", "people (shared organisations)": what points at the duplicate."""
+    holder = model._meta.auto_created
+    if holder:  # a link table: the records holding the many-to-many field
+        m2m = next(f for f in holder._meta.many_to_many if f.remote_field.through is model)
+        return f"{holder._meta.verbose_name_plural} ({m2m.verbose_name})"
+    return f"{model._meta.verbose_name_plural} ({field.verbose_name})"
 
 
 @transaction.atomic

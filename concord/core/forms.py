@@ -256,12 +256,19 @@ class OrganisationForm(ScopedForm):
         # A platform administrator adds organisations that own their own entry, and edits
         # only those (concord.core.access.platform_registry_entry): no owner to choose.
         instance = self.instance
-        self_owned = instance.pk is None or instance.owner_id == instance.pk
-        if user.is_superuser and self_owned and not self.fields["owner"].queryset.exists():
+        if not user.is_superuser:
+            return
+        if instance.pk is None:
+            # Its own owner, unless the administrator picks one of their organisations.
+            owner = self.fields["owner"]
+            owner.required = False
+            owner.empty_label = "The organisation itself (it takes part in the platform)"
+            owner.help_text = "Leave it to the organisation itself unless your own records it."
+            self.initial["owner"] = None
+            self.initial["classification"] = 0
+            self.initial["releasability"] = "public"
+        elif instance.owner_id == instance.pk:  # it stays its own owner
             del self.fields["owner"]
-            if instance.pk is None:
-                self.initial.setdefault("classification", 0)
-                self.initial.setdefault("releasability", "public")
 
 
 class PersonForm(ScopedForm):

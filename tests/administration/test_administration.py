@@ -60,7 +60,7 @@ def test_an_administrator_adds_an_organisation_in_the_web_ui_and_edits_it(team):
     *_, admin = team
     client = web(admin)
     page = client.get("/organisations/add/")
-    assert page.status_code == 200 and 'name="owner"' not in page.content.decode()
+    assert page.status_code == 200 and "The organisation itself" in page.content.decode()
     response = client.post(
         "/organisations/add/",
         {
@@ -76,6 +76,7 @@ def test_an_administrator_adds_an_organisation_in_the_web_ui_and_edits_it(team):
     assert org.owner_id == org.pk  # it owns its own entry
     entry = AuditEntry.objects.filter(model="core.organisation", object_id=str(org.pk)).get()
     assert entry.action == "create" and entry.actor_id == admin.pk
+    assert 'name="owner"' not in client.get(f"/organisations/{org.pk}/edit/").content.decode()
     response = client.post(
         f"/organisations/{org.pk}/edit/",
         {
@@ -89,6 +90,27 @@ def test_an_administrator_adds_an_organisation_in_the_web_ui_and_edits_it(team):
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.name == "IGAD secretariat"
+
+
+def test_an_administrator_who_is_also_a_member_adds_a_self_owned_organisation(team):
+    org, other, manager, editor, admin = team
+    Membership.objects.create(user=admin, organisation=other, role=Role.EDITOR)
+    client = web(admin)
+    fields = {
+        "name": "Platform member",
+        "kind": "ingo",
+        "classification": "0",
+        "releasability": "public",
+    }
+    assert client.post("/organisations/add/", {**fields, "owner": ""}).status_code == 302
+    made = Organisation.objects.get(name="Platform member")
+    assert made.owner_id == made.pk
+    fields["name"] = "Recorded by ELSE"
+    assert client.post("/organisations/add/", {**fields, "owner": other.pk}).status_code == 302
+    assert Organisation.objects.get(name="Recorded by ELSE").owner_id == other.pk
+    # Nobody else may leave the owner out.
+    response = web(editor).post("/organisations/add/", {**fields, "name": "No owner", "owner": ""})
+    assert response.status_code == 400 and not Organisation.objects.filter(name="No owner").exists()
 
 
 def test_an_administrator_edits_no_organisation_owned_by_another(team):

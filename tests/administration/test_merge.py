@@ -162,7 +162,9 @@ def test_the_web_merge_shows_what_moves_then_merges_and_undoes(dupes):
     client = _admin_client(admin)
     page = client.get("/administration/merge/", {"duplicate": "SCI", "into": "SC"})
     text = page.content.decode()
-    assert page.status_code == 200 and "What moves" in text and "affiliations" in text
+    assert (
+        page.status_code == 200 and "What moves" in text and "affiliations (organisation)" in text
+    )
     response = client.post(
         "/administration/merge/", {"duplicate": "SCI", "into": "SC", "confirm": "yes"}
     )
@@ -191,3 +193,15 @@ def test_cli_org_create_and_merge(dupes, capsys):
     seq = int(out.rsplit("unmerge ", 1)[1])
     call_command("org", "unmerge", str(seq))
     assert Organisation.objects.filter(pk=dup.pk).exists()
+
+
+def test_the_preview_counts_what_would_move(dupes):
+    """A duplicate owned by another organisation once showed "-1 organisations"."""
+    importer, admin, keep, dup, person, shared, owned, space = dupes
+    counts = merge.preview(dup)
+    assert counts == {
+        "affiliations (organisation)": 1,
+        "people (owner)": 1,
+        "people (shared organisations)": 1,
+        "spaces (organisations)": 1,
+    }  # it owns no organisation (not even itself: its own entry goes with it)

@@ -26,12 +26,11 @@ def invite(request):
         organisations = access.managed_organisations(user).order_by("name")
         if not organisations.exists():
             raise PermissionDenied("Only an organisation's managers invite people to it.")
-    form = InviteForm(
-        request.POST or None,
-        user=user,
-        organisations=organisations,
-        initial={"organisation": request.GET.get("organisation")},
-    )
+    initial = {}
+    wanted = request.GET.get("organisation", "")
+    if wanted.isdigit():
+        initial["organisation"] = wanted
+    form = InviteForm(request.POST or None, user=user, organisations=organisations, initial=initial)
     if request.method == "POST" and form.is_valid():
         link = request.build_absolute_uri(reverse("administration:invitation_accept", args=["KEY"]))
         try:

@@ -157,7 +157,8 @@ def invitation_revoke(request, pk):
 @admin_required
 def merge_organisations(request):
     """Choose the duplicate and the organisation to keep, see what moves, confirm."""
-    data = request.POST if request.method == "POST" else (request.GET if request.GET else None)
+    asked = request.method == "POST" or {"duplicate", "into"} & set(request.GET)
+    data = (request.POST if request.method == "POST" else request.GET) if asked else None
     form = MergeForm(data, user=request.user)
     preview = None
     status = 200
