@@ -109,6 +109,8 @@ def test_the_administrator_and_the_managers_have_something_to_do(demo):
 
     admin = User.objects.get(username="admin")
     page = login(admin).get("/administration/merge/", {"duplicate": "CDH", "into": "HD"})
-    assert page.status_code == 200 and "What moves" in page.content.decode()
+    text = page.content.decode()
+    assert page.status_code == 200 and "Centre for Humanitarian Dialogue (HD)" in text
+    assert "Confirm" in text or 'name="confirm"' in text
     page = login(demo["dpo.manager"]).get("/members/").content.decode()
     assert "new.officer@dpo.example.org" in page and "pending" in page
