@@ -49,4 +49,3 @@ def test_serve_runs_gunicorn_with_these_settings_and_a_worker_stopped_with_it(mo
     seen.clear()
     call_command("serve", "--no-migrate", "--bind", "127.0.0.1:9", "--no-worker")
     assert seen["argv"] and len(started) == 1  # no second worker
-

@@ -94,7 +94,7 @@ def list_config(list_url: str):
     return resolve(list_url).func.view_initkwargs["config"]
 
 
-def export_body(run, *, list_url: str, query: str, fmt: str, total: int | None = None):
+def export_body(run, *, list_url: str, query: str, fmt: str):
     """(bytes, file name, content type): the page's export, as the job's user sees it now."""
     from types import SimpleNamespace
 
@@ -106,7 +106,7 @@ def export_body(run, *, list_url: str, query: str, fmt: str, total: int | None =
     request = SimpleNamespace(user=user, GET=QueryDict(query))
     _, _, qs = list_queryset(config, request)
     spec = SPECS[kind]
-    run.progress(0, total, f"Exporting {kind}.")
+    run.progress(0, run.job.total, f"Exporting {kind}.")
     done = 0
 
     def counted(rows):

@@ -52,14 +52,22 @@ def tick(now=None) -> list[str]:
             ScheduleState.objects.filter(pk=row.pk).update(every=schedule.every)
         if row.next_run > now:
             continue
-        with transaction.atomic():
-            won = ScheduleState.objects.filter(pk=row.pk, next_run=row.next_run).update(
-                next_run=now + dt.timedelta(seconds=schedule.every), last_run=now
-            )
-            if not won:
-                continue  # another worker enqueued this run
-            result = import_string(schedule.task).enqueue()
-            ScheduleState.objects.filter(pk=row.pk).update(last_result_id=str(result.id))
-        enqueued.append(schedule.task)
-        log.info("schedule %s: enqueued %s", schedule.task, result.id)
+        if claim_run(row, now, schedule):
+            enqueued.append(schedule.task)
     return enqueued
+
+
+def claim_run(row: ScheduleState, now, schedule=None) -> bool:
+    """Enqueue the run ``row`` (as this worker read it) stands for, if no other worker has:
+    the compare-and-set on ``next_run`` and the queue entry commit together."""
+    every = schedule.every if schedule else row.every
+    with transaction.atomic():
+        won = ScheduleState.objects.filter(pk=row.pk, next_run=row.next_run).update(
+            next_run=now + dt.timedelta(seconds=every), last_run=now
+        )
+        if not won:
+            return False  # another worker enqueued this run
+        result = import_string(row.task).enqueue()
+        ScheduleState.objects.filter(pk=row.pk).update(last_result_id=str(result.id))
+    log.info("schedule %s: enqueued %s", row.task, result.id)
+    return True

@@ -67,11 +67,21 @@ def enqueue(job: Job) -> None:
 
 
 def start(
-    user, kind: str, title: str, task, *, actor: Actor | None = None, input_data=None, **kwargs
+    user,
+    kind: str,
+    title: str,
+    task,
+    /,
+    *,
+    actor: Actor | None = None,
+    input_data: bytes | None = None,
+    total: int | None = None,
+    **kwargs,
 ) -> Job:
     """A job for ``user`` running ``task(job_id=…, **kwargs)`` in the background; its page
     shows its progress and result. ``input_data`` (bytes, such as an uploaded file) is kept
-    with the job until it has run (``run.input()``); ``kwargs`` must be plain JSON."""
+    with the job until it has run (``run.input()``); ``total``, if known, is how many rows
+    (or steps) it has; ``kwargs`` must be plain JSON."""
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in to run a job.")
     if not title.strip():
@@ -85,6 +95,7 @@ def start(
             task_path=task.module_path,
             arguments=kwargs,
             max_attempts=settings.CONCORD_JOBS_MAX_ATTEMPTS,
+            total=total,
             message="Waiting for a worker.",
         )
         if input_data is not None:

@@ -15,10 +15,8 @@ from .runner import job_task
 
 @task()
 @job_task
-def export_records(run, *, list_url: str, query: str, fmt: str, total: int | None = None):
-    data, name, content_type, count = export_body(
-        run, list_url=list_url, query=query, fmt=fmt, total=total
-    )
+def export_records(run, *, list_url: str, query: str, fmt: str):
+    data, name, content_type, count = export_body(run, list_url=list_url, query=query, fmt=fmt)
     run.succeed(
         data=data, name=name, content_type=content_type, message=f"Exported {count:,} rows."
     )
@@ -26,12 +24,12 @@ def export_records(run, *, list_url: str, query: str, fmt: str, total: int | Non
 
 @task()
 @job_task
-def import_records(run, *, kind: str, filename: str, request_id: str = "", total=None):
+def import_records(run, *, kind: str, filename: str, request_id: str = ""):
     from concord.core.importers import import_file
 
     data = run.input()
     actor = Actor(user=run.user, interface="import", request_id=request_id)
-    run.progress(0, total, f"Checking and saving the rows of {filename}.")
+    run.progress(0, run.job.total, f"Checking and saving the rows of {filename}.")
     done = 0
 
     def saved_one(n):

@@ -123,10 +123,10 @@ def _export_in_background(config: Config, request, qs, fmt: str):
     limit = settings.CONCORD_JOBS_ROWS_THRESHOLD
     if start is None or not request.user.is_authenticated or fmt not in SPECS[config.name].formats:
         return None
-    count, _ = capped_count(qs, limit)
-    if count <= limit:
+    _, exact = capped_count(qs, limit)
+    if exact:  # at most the threshold
         return None
-    job = start(config, request, fmt, count)
+    job = start(config, request, fmt, qs.count())
     messages.info(request, f"The export runs in the background: {job.title}.")
     return redirect(job.get_absolute_url())
 
