@@ -20,6 +20,7 @@ from concord.accountability.models import Tranche, TrancheDecision
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import ApiToken, Space
+from concord.jobs.models import Job
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -28,6 +29,9 @@ NON_SCOPED = {
         user.is_superuser or space.organisations.filter(memberships__user=user).exists()
     ),
     ApiToken: lambda user, token: token.user_id == user.pk,
+    # A background job, its progress and its result: its user's alone (an administrator's
+    # own job included, nobody else's).
+    Job: lambda user, job: job.user_id == user.pk,
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()

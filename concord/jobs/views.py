@@ -22,7 +22,7 @@ PAGE = 100
 
 @login_required
 def job_list(request):
-    jobs = own_jobs(request.user).defer("arguments", "error")[:PAGE]
+    jobs = own_jobs(request.user).defer("arguments")[:PAGE]
     threshold = f"{settings.CONCORD_JOBS_ROWS_THRESHOLD:,}"
     return render(
         request, "jobs/job_list.html", {"jobs": jobs, "page_cap": PAGE, "threshold": threshold}

@@ -4,6 +4,7 @@ capabilities' schedules, and the recovery of jobs whose worker died."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from django.core.management.base import CommandError
@@ -55,6 +56,12 @@ class Command(DBWorkerCommand):
             "the jobs, e.g. RQ's).",
         )
         parser.add_argument(
+            "--nice",
+            type=int,
+            default=10,
+            help="Run at this lower CPU priority than the web server (default 10; 0: same).",
+        )
+        parser.add_argument(
             "--maintenance-every",
             type=float,
             default=5.0,
@@ -63,6 +70,8 @@ class Command(DBWorkerCommand):
 
     def handle(self, **o):
         self.configure_logging(o["verbosity"])
+        if o["nice"] > 0 and hasattr(os, "nice"):
+            os.nice(o["nice"])  # pages first: a job waits, a person should not
         backend = task_backends["default"]
         if o["no_run"] or not isinstance(backend, DatabaseBackend):
             if not o["no_run"]:
@@ -103,4 +112,4 @@ class Command(DBWorkerCommand):
             return
 
 
-_OURS = ("no_schedules", "no_run", "maintenance_every")
+_OURS = ("no_schedules", "no_run", "maintenance_every", "nice")
