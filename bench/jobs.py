@@ -3,9 +3,10 @@ while it runs.
 
 On a generated world served as in production (``concord serve``: gunicorn with 3 workers
 and the background worker it starts), signed in as ``synth.manager``:
-1. idle: p95 of a few pages and API endpoints, one request after another;
+1. idle: p95 of a few pages and API endpoints, one request after another (half of the
+   samples before the export, half after it);
 2. the assignments list's CSV export is started from its page (above the threshold it
-   becomes a job; at scale 30 it holds about 110,000 rows), and the same pages are measured
+   becomes a job; at scale 30, 73,119 rows), and the same pages are measured
    again, round after round, for as long as the job runs;
 3. the figure is each page's p95 while the job runs as a ratio to its idle p95 in the same
    run (aim: at most 1.5), with the job's own time and rows per second.
@@ -92,8 +93,10 @@ def run(scale: float, idle_rounds: int, threshold: int) -> dict:
         for _, path in targets:  # warm up
             for _ in range(3):
                 client.request("GET", path)
+        # Idle, busy, idle again: the idle samples are taken before and after, so that a
+        # shared machine's load drifting over the run weighs on both sides alike.
         idle: dict = {}
-        for _ in range(idle_rounds):
+        for _ in range(idle_rounds // 2):
             for name, path in targets:
                 sample(client, path, idle, name)
         busy: dict = {}
@@ -102,6 +105,9 @@ def run(scale: float, idle_rounds: int, threshold: int) -> dict:
         # many samples as idle (a short export would give too few for a p95).
         while len(busy.get(targets[0][0], [])) < idle_rounds:
             exports.append(export_while_measuring(client, watcher, targets, busy))
+        for _ in range(idle_rounds - idle_rounds // 2):
+            for name, path in targets:
+                sample(client, path, idle, name)
     finally:
         server.stop()
     rows = exports[0]["rows"]

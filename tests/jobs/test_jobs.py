@@ -316,3 +316,14 @@ def test_cli_lists_shows_saves_retries_and_cancels(setup, client, tmp_path):
     out = io.StringIO()
     call_command("jobs", "schedules", stdout=out)
     assert "send_reporting_reminders" in out.getvalue()
+
+
+def test_a_deactivated_users_queued_job_fails_without_running(setup, client):
+    org, user = setup
+    client.force_login(user)
+    client.get("/organisations/?export=csv")
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+    work()
+    job = Job.objects.get(user=user)
+    assert job.status == Status.FAILED and "deactivated" in job.error
+    assert not JobFile.objects.filter(job=job, role=JobFile.RESULT).exists()

@@ -58,14 +58,15 @@ def scratch(tmp_path_factory):
 
         parts = urlparse(pg)
         name = f"{parts.path.lstrip('/')}_crash"
-        with psycopg.connect(pg, autocommit=True) as conn:
+        admin = parts._replace(path="/postgres").geturl()
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
     subprocess.run([sys.executable, "-m", "concord.cli", "migrate", "-v0"], env=env, check=True)
     yield env
     if pg:
-        with psycopg.connect(pg, autocommit=True) as conn:
+        with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
