@@ -25,7 +25,14 @@ def job_list(request):
     jobs = own_jobs(request.user).defer("arguments")[:PAGE]
     threshold = f"{settings.CONCORD_JOBS_ROWS_THRESHOLD:,}"
     return render(
-        request, "jobs/job_list.html", {"jobs": jobs, "page_cap": PAGE, "threshold": threshold}
+        request,
+        "jobs/job_list.html",
+        {
+            "jobs": jobs,
+            "page_cap": PAGE,
+            "threshold": threshold,
+            "keep_days": settings.CONCORD_JOBS_KEEP_DAYS,
+        },
     )
 
 

@@ -60,7 +60,7 @@ def scratch(tmp_path_factory):
         name = f"{parts.path.lstrip('/')}_crash"
         admin = parts._replace(path="/postgres").geturl()
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         env["DATABASE_URL"] = parts._replace(path=f"/{name}").geturl()
     subprocess.run([sys.executable, "-m", "concord.cli", "migrate", "-v0"], env=env, check=True)
@@ -120,6 +120,8 @@ def worker(env) -> subprocess.Popen:
             "worker",
             "--no-startup-delay",
             "--no-reload",
+            "--nice",  # not behind the other processes of a busy test machine
+            "0",
             "--interval",
             "0.2",
             "-v0",
