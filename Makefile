@@ -23,6 +23,7 @@ node_modules/.installed: package.json package-lock.json
 install: $(BIN)/.installed node_modules/.installed
 
 ## make run: install, migrate, load the demo world, print the logins, serve on 127.0.0.1:8000
+## (concord serve starts the background worker, `concord worker`, beside the web server)
 run: install
 	$(CONCORD) migrate --verbosity 0
 	$(CONCORD) seed catalogue

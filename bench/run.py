@@ -3,7 +3,8 @@
 ``full`` runs, on SQLite and — when CONCORD_TEST_DATABASE_URL (or DATABASE_URL) names a
 PostgreSQL server — on PostgreSQL too: HTTP latency at scales 1 and 100 and throughput at
 scale 100 (bench/web.py), the cost of confidentiality (bench/confidentiality.py), streaming
-exports of 1,000,000 rows (bench/exports.py), and the capability benchmarks (typology,
+exports of 1,000,000 rows (bench/exports.py), a 100,000-row export run as a background job
+and the web's latency meanwhile (bench/jobs.py), and the capability benchmarks (typology,
 labour, accountability); then draws the plots for docs/benchmarks.md (bench/plots.py).
 
 ``quick`` (under 3 minutes, scale 1, SQLite) runs the same benchmarks small, compares every
@@ -57,6 +58,7 @@ def full(args) -> None:
         step(["bench/confidentiality.py"], env)
         step(["bench/exports.py"], env)
         step(["bench/accountability.py"], env)
+        step(["bench/jobs.py", "--scale", "30"], env)
     sqlite = environments(False)[0][1]
     step(["bench/typology.py"], sqlite)
     step(["bench/labour.py"], sqlite)
@@ -83,6 +85,8 @@ def quick_figures() -> dict[str, float]:
         figures[f"confidentiality, filtered / bare SQL: {name}"] = r["ratio_to_bare_sql"]
     for fmt, r in load("quick-exports")["formats"].items():
         figures[f"export {fmt} / values_list + csv.writer"] = r["ratio_to_baseline"]
+    jobs = load("quick-jobs")
+    figures["web p95 while an export job runs / idle p95 (mean of pages)"] = jobs["mean_p95_ratio"]
     typology = load("typology-quick")
     figures["typology classify / sort baseline (n)"] = typology["n"]["ratio_to_baseline"]
     figures["typology classify / sort baseline (4n)"] = typology["4n"]["ratio_to_baseline"]
@@ -139,6 +143,11 @@ def quick(args) -> int:
         env,
     )
     step(["bench/exports.py", "--scale", "1", "--out", "quick-exports"], env)
+    step(
+        ["bench/jobs.py", "--scale", "1", "--threshold", "1000", "--rounds", "20"]
+        + ["--out", "quick-jobs"],
+        env,
+    )
     step(["bench/typology.py", "--quick"], env)
     step(
         ["bench/labour.py"], {**env, "LABOUR_BENCH_N": "25000", "BENCH_RESULT_NAME": "quick-labour"}

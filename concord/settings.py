@@ -75,11 +75,14 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "concord.core",
     "concord.operations",
     "concord.labour",
     "concord.accountability",
     "concord.administration",
+    "concord.jobs",
     "concord.synthetic",
     "concord.web",
     "concord.api",
@@ -113,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "concord.web.navigation.context",
+                "concord.jobs.context.jobs",
             ],
         },
     }
@@ -261,6 +265,34 @@ SPECTACULAR_SETTINGS = {
         "DueStateEnum": "concord.accountability.api.reporting.DUE_STATES",
     },
 }
+
+# --- background jobs (concord.jobs, docs/jobs.md) ----------------------------------------------
+# The queue is a table in Concord's own database (django-tasks' database backend): no other
+# server, on SQLite as on PostgreSQL. To scale out to Redis, install django-tasks-rq and set
+# CONCORD_REDIS_URL (redis://host:6379/0): the tasks then go through RQ, whose workers run
+# them (`concord rqworker --job-class django_tasks_rq.Job`), and `concord worker` runs only
+# the schedules and the recovery of lost jobs. CONCORD_TASKS_BACKEND names any other backend.
+REDIS_URL = os.environ.get("CONCORD_REDIS_URL", "")
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "CONCORD_TASKS_BACKEND",
+            "django_tasks_rq.RQBackend" if REDIS_URL else "django_tasks_db.DatabaseBackend",
+        ),
+    }
+}
+if REDIS_URL:
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": REDIS_URL}}
+# Imports and exports on the web pages above this many rows run as jobs.
+CONCORD_JOBS_ROWS_THRESHOLD = int(os.environ.get("CONCORD_JOBS_ROWS_THRESHOLD", "10000"))
+# A running job writes a heartbeat every few seconds; one silent for longer than the stale
+# limit lost its worker and is retried, up to the attempts limit, then failed with its reason.
+CONCORD_JOBS_HEARTBEAT_SECONDS = float(os.environ.get("CONCORD_JOBS_HEARTBEAT_SECONDS", "2"))
+CONCORD_JOBS_STALE_SECONDS = float(os.environ.get("CONCORD_JOBS_STALE_SECONDS", "60"))
+CONCORD_JOBS_MAX_ATTEMPTS = int(os.environ.get("CONCORD_JOBS_MAX_ATTEMPTS", "3"))
+# Results (and the jobs themselves) are deleted this many days after they finish.
+CONCORD_JOBS_KEEP_DAYS = int(os.environ.get("CONCORD_JOBS_KEEP_DAYS", "7"))
 
 # --- limits, locale, logging ----------------------------------------------------------
 CONCORD_IMPORT_MAX_BYTES = int(os.environ.get("CONCORD_IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))

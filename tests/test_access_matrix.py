@@ -22,6 +22,7 @@ from concord.administration.models import Invitation
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import ApiToken, Membership, Space, User
+from concord.jobs.models import Job
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -36,6 +37,9 @@ NON_SCOPED = {
     # for the organisations they may see).
     Invitation: lambda user, i: may_manage_members(user, i.organisation),
     Membership: lambda user, m: may_manage_members(user, m.organisation),
+    # A background job, its progress and its result: its user's alone (an administrator's
+    # own job included, nobody else's).
+    Job: lambda user, job: job.user_id == user.pk,
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()

@@ -460,3 +460,55 @@ def test_what_a_partner_sees_of_a_downgraded_record_and_of_hidden_evidence(brows
         shot(page, f"funding-tranche-restricted{suffix}")
         context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_a_large_export_runs_as_a_job_and_the_header_says_when_it_is_ready(browser, demo, settings):
+    """Above the threshold an export becomes a job: its page follows its progress (htmx,
+    every 2 s) and offers the file; the header says "Your export is ready" until opened."""
+    import re
+
+    from django.core.management import call_command
+
+    settings.CONCORD_JOBS_ROWS_THRESHOLD = 3
+    settings.CONCORD_JOBS_HEARTBEAT_SECONDS = 0  # the worker runs in this test's thread
+    base = demo
+    context, page = signed_in(browser, base, "dpo.editor", width=1366, height=900)
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    page.goto(f"{base}/organisations/?export=csv")
+    page.wait_for_url(re.compile(r".*/jobs/\d+/$"))
+    assert page.get_by_text("The export runs in the background").is_visible()
+    assert page.get_by_text("Queued").first.is_visible()
+    shot(page, "jobs-queued")
+    call_command("worker", "--batch", "--no-startup-delay", "--nice", "0", "--verbosity", "0")
+    download = page.get_by_role("button", name=re.compile("Download concord-organisations"))
+    expect(download).to_be_visible(timeout=10_000)  # the page polled and swapped it in
+    shot(page, "jobs-done")
+    with page.expect_download() as got:
+        download.click()
+    assert got.value.suggested_filename == "concord-organisations.csv"
+
+    # A second export, left while it waits: the header announces it once it is ready.
+    page.goto(f"{base}/organisations/?export=json")
+    page.wait_for_url(re.compile(r".*/jobs/\d+/$"))
+    page.goto(f"{base}/jobs/")
+    call_command("worker", "--batch", "--no-startup-delay", "--nice", "0", "--verbosity", "0")
+    page.goto(f"{base}/jobs/")
+    expect(page.locator("#jobs-ready")).to_have_text("Your export is ready")
+    shot(page, "jobs-list")
+    mobile = context.browser.new_context(viewport={"width": 360, "height": 780})
+    small = mobile.new_page()
+    sign_in(small, base, "dpo.editor")
+    small.goto(f"{base}/jobs/")
+    assert small.get_by_role("link", name=re.compile("Export of")).first.is_visible()
+    shot(small, "jobs-list-mobile")
+    mobile.close()
+    page.locator("#jobs-ready").click()
+    expect(
+        page.get_by_role("button", name=re.compile("Download concord-organisations.json"))
+    ).to_be_visible()
+    page.goto(f"{base}/")
+    assert page.locator("#jobs-ready").count() == 0  # opened
+    assert not errors, errors
+    context.close()

@@ -2,7 +2,7 @@
 lines and reporting, human-rights due diligence on support to security forces, and funding
 released on compliance."""
 
-from concord.core.capabilities import Capability, Hook, NavEntry, Route
+from concord.core.capabilities import Capability, Hook, NavEntry, Route, Schedule
 
 _API = "concord.accountability.api"
 _SERVICES = "concord.accountability.services"
@@ -94,4 +94,6 @@ CAPABILITY = Capability(
     seed_demo="concord.accountability.fixtures.demo.demo",
     test_world="concord.accountability.fixtures.testworld",
     synthetic="concord.accountability.fixtures.synthetic",
+    # The reports overdue or due soon, e-mailed once a day (concord.accountability.tasks).
+    schedules=(Schedule("concord.accountability.tasks.send_reporting_reminders", 86400),),
 )

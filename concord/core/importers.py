@@ -320,6 +320,11 @@ class ImportContext:
 # (each declares its ``import_kinds``; a kind declared twice is an error there).
 SPECS: dict[str, Spec] = {}
 
+# Large imports and exports on the web pages run in the background when a capability offers
+# to (concord.jobs, at start-up): "export" and "import_" name, by dotted path, functions that
+# start a job and return its page's address (see concord.web.generic). Empty: they run inline.
+BACKGROUND: dict[str, str] = {}
+
 
 def _validation_errors(rownum: int, exc: ValidationError) -> list[CellError]:
     if hasattr(exc, "error_dict"):

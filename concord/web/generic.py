@@ -96,25 +96,61 @@ class ConfigView(View):
         return access(self.model, self.request.user, pk, action)
 
 
+def list_queryset(config: Config, request):
+    """The list's records as ``request.user`` may see them, filtered and sorted by
+    ``request.GET``: the page, its export, and the export run later as a job (with the
+    user's visibility at that time) read the same records in the same order."""
+    qs = config.model.objects.visible_to(request.user)
+    if config.select_related:
+        qs = qs.select_related(*config.select_related)
+    if config.prefetch_related:
+        qs = qs.prefetch_related(*config.prefetch_related)
+    filterset = config.filterset(request.GET, queryset=qs, request=request)
+    qs = filterset.qs if filterset.is_valid() else qs.none()
+    sortable = {c.sort for c in config.columns if c.sort}
+    sort = request.GET.get("sort", config.default_sort)
+    if sort.lstrip("-") not in sortable:
+        sort = config.default_sort
+    return filterset, sort, qs.order_by(*stable([sort]))
+
+
+def background(what: str):
+    """The function that runs a large import or export as a job, if a capability offers
+    one (concord.core.importers.BACKGROUND), else None."""
+    from concord.core import capabilities, importers
+
+    path = importers.BACKGROUND.get(what)
+    return capabilities.resolve(path) if path else None
+
+
+def _export_in_background(config: Config, request, qs, fmt: str):
+    """A job's page for an export above the threshold (signed-in users), else None."""
+    from django.conf import settings
+
+    from concord.core.paging import capped_count
+
+    start = background("export")
+    limit = settings.CONCORD_JOBS_ROWS_THRESHOLD
+    if start is None or not request.user.is_authenticated or fmt not in SPECS[config.name].formats:
+        return None
+    _, exact = capped_count(qs, limit)
+    if exact:  # at most the threshold
+        return None
+    job = start(config, request, fmt, qs.count())
+    messages.info(request, f"The export runs in the background: {job.title}.")
+    return redirect(job.get_absolute_url())
+
+
 class ListView(ConfigView):
     page_size = 50
 
     def get(self, request):
-        qs = self.visible()
-        if self.config.select_related:
-            qs = qs.select_related(*self.config.select_related)
-        if self.config.prefetch_related:
-            qs = qs.prefetch_related(*self.config.prefetch_related)
-        filterset = self.config.filterset(request.GET, queryset=qs, request=request)
-        qs = filterset.qs if filterset.is_valid() else qs.none()
-        sortable = {c.sort for c in self.config.columns if c.sort}
-        sort = request.GET.get("sort", self.config.default_sort)
-        if sort.lstrip("-") not in sortable:
-            sort = self.config.default_sort
-        qs = qs.order_by(*stable([sort]))
+        filterset, sort, qs = list_queryset(self.config, request)
         fmt = request.GET.get("export")
         if fmt:
-            return export_response(self.config.name, qs, request.user, fmt)
+            return _export_in_background(self.config, request, qs, fmt) or export_response(
+                self.config.name, qs, request.user, fmt
+            )
         exact = request.GET.get("count") == "exact"
         page = CappedPaginator(qs, self.page_size, exact=exact).get_page(request.GET.get("page"))
         labels = VisibleLabels(request.user)
@@ -383,6 +419,13 @@ class ImportView(LoginRequiredMixin, ConfigView):
         if not form.is_valid():
             return self._render(form, status=400)
         upload = form.cleaned_data["file"]
+        start = background("import_")
+        if start is not None:
+            job = start(self.config, request, upload)
+            if job is not None:
+                messages.info(request, f"The import runs in the background: {job.title}.")
+                return redirect(job.get_absolute_url())
+            upload.seek(0)
         try:
             saved = import_file(
                 self.config.name, upload.read(), upload.name, actor=Actor.from_request(request)

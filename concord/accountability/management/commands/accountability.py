@@ -58,35 +58,11 @@ class Command(ConcordCommand):
         self.stdout.write(f"{overdue} overdue, {sum(r['state'] == 'due' for r in rows)} due.")
 
     def notify(self, o, today, days):
-        from django.conf import settings
         from django.core.mail import send_mass_mail
 
-        from concord.accountability import loaders
-        from concord.accountability.models import ReportingObligation
-        from concord.core.models import User
-        from concord.core.visibility import VisibleLabels
+        from concord.accountability.tasks import reminder_messages
 
-        messages = []
-        for user in User.objects.filter(is_active=True).exclude(email="").order_by("pk"):
-            orgs = user.principal().orgs_with_role("viewer")
-            mine = ReportingObligation.objects.filter(owner_id__in=orgs)
-            overdue, upcoming = loaders.outstanding(loaders.dues(user, today, days, mine))
-            if not overdue and not upcoming:
-                continue
-            labels = VisibleLabels(user)
-            lines = [f"Reports for {user.get_username()} on {today}:", ""]
-            for title, rows in (("Overdue", overdue), (f"Due in {days} days", upcoming)):
-                if rows:
-                    lines.append(f"{title}:")
-                    lines += [
-                        f"- {r.due.due}: {r.obligation.subject} "
-                        f"({loaders.reporter_label(r.obligation, labels)} to "
-                        f"{r.obligation.get_body_display()})"
-                        for r in rows
-                    ]
-                    lines.append("")
-            subject = f"Concord: {len(overdue)} reports overdue, {len(upcoming)} due soon"
-            messages.append((subject, "\n".join(lines), settings.DEFAULT_FROM_EMAIL, [user.email]))
+        messages = reminder_messages(today, days)
         if o["dry_run"]:
             for subject, body, _, to in messages:
                 self.stdout.write(f"To: {to[0]}\nSubject: {subject}\n\n{body}\n")

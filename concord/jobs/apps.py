@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "concord.jobs"
+    label = "jobs"
+    verbose_name = "Background jobs"
+
+    def ready(self):
+        # The list pages (concord.web.generic) hand large imports and exports to the jobs.
+        from concord.core import importers
+
+        importers.BACKGROUND.update(
+            export="concord.jobs.bulk.start_export", import_="concord.jobs.bulk.start_import"
+        )
