@@ -20,6 +20,7 @@ from concord.accountability.models import Tranche, TrancheDecision
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import ApiToken, Space
+from concord.signin.models import UserSession
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -28,6 +29,8 @@ NON_SCOPED = {
         user.is_superuser or space.organisations.filter(memberships__user=user).exists()
     ),
     ApiToken: lambda user, token: token.user_id == user.pk,
+    # A signed-in session is its user's only (an administrator gains no right on others').
+    UserSession: lambda user, session: session.user_id == user.pk,
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()
@@ -46,7 +49,8 @@ USERS = [
     "other_editor",
     "platform_admin",
 ]
-PARAM_VALUES = {"alpha3": "MLI", "format": "json"}
+# (uidb64, token: a password-reset link, here one that does not work: the page says so.)
+PARAM_VALUES = {"alpha3": "MLI", "format": "json", "uidb64": "MQ", "token": "set-password"}
 MARKER_RE = re.compile(r"MRK[A-Z]{1,2}\d[A-Z]{3}Z")
 # A record's page address, on the web or in the API ("/security-units/3/"): a link to a
 # hidden record, even labelled "(restricted)", gives away its id (and that two links are the

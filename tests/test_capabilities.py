@@ -26,6 +26,7 @@ def test_the_installed_capabilities_are_read_in_the_order_of_installed_apps():
         "operations",
         "labour",
         "accountability",
+        "signin",
     ]
 
 

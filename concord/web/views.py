@@ -41,9 +41,7 @@ class LoginView(auth_views.LoginView):
         then nobody is signed in until it passes."""
         second = getattr(settings, "CONCORD_SIGNIN_SECOND_STEP", None)
         if second:
-            response = import_string(second)(
-                self.request, form.get_user(), self.get_success_url()
-            )
+            response = import_string(second)(self.request, form.get_user(), self.get_success_url())
             if response is not None:
                 return response
         return super().form_valid(form)

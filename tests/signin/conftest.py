@@ -30,7 +30,8 @@ def enrol(user):
 
 def password_step(client, username, password=PASSWORD, follow=False):
     return client.post(
-        "/login/", {"username": username, "password": password, "next": "/organisations/"},
+        "/login/",
+        {"username": username, "password": password, "next": "/organisations/"},
         follow=follow,
     )
 
@@ -43,7 +44,9 @@ def org(db):
 @pytest.fixture
 def alice(org):
     """A strictly-confidential manager: two-factor sign-in is required of her."""
-    return make_user("alice", org, Role.MANAGER, Classification.STRICTLY_CONFIDENTIAL, password=PASSWORD)
+    return make_user(
+        "alice", org, Role.MANAGER, Classification.STRICTLY_CONFIDENTIAL, password=PASSWORD
+    )
 
 
 @pytest.fixture

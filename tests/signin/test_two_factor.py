@@ -21,7 +21,7 @@ from concord.signin.models import OrganisationPolicy, enrolled, two_factor_requi
 from concord.signin.testing import force_login_unverified
 
 from ..conftest import make_user
-from .conftest import PASSWORD, code_for, enrol, password_step
+from .conftest import code_for, enrol, password_step
 
 
 def signed_in_as(client):
@@ -159,9 +159,7 @@ def test_a_required_user_cannot_reach_pages_before_enrolling(alice):
     key = client.session["signin_enrol_key"]
     from django_otp.oath import TOTP
 
-    r = client.post(
-        "/account/two-factor/enrol/?next=/organisations/", {"code": "123"}
-    )
+    r = client.post("/account/two-factor/enrol/?next=/organisations/", {"code": "123"})
     assert r.status_code == 400 and b'id="id_code_error"' in r.content
     code = f"{TOTP(bytes.fromhex(key)).token():06d}"
     r = client.post("/account/two-factor/enrol/?next=/organisations/", {"code": code})
@@ -193,7 +191,9 @@ def test_enrolling_in_one_session_asks_the_code_in_the_others(bob):
     device, _ = enrol(bob)
     r = other.get("/organisations/")
     assert r.status_code == 302 and r["Location"] == "/login/code/"
-    assert other.post("/login/code/", {"code": code_for(device, 1)})["Location"] == "/organisations/"
+    assert (
+        other.post("/login/code/", {"code": code_for(device, 1)})["Location"] == "/organisations/"
+    )
 
 
 def test_disabling_is_refused_when_required_and_allowed_when_optional(alice, bob):

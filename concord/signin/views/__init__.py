@@ -89,7 +89,9 @@ def code(request):
         return render(request, "web/locked_out.html", status=429)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        actor = Actor(user=user, interface="web", request_id=getattr(request, "concord_request_id", ""))
+        actor = Actor(
+            user=user, interface="web", request_id=getattr(request, "concord_request_id", "")
+        )
         device = services.verify_code(user, form.cleaned_data["code"], actor=actor)
         if device is not None:
             flow.complete(request, user, device, data["backend"])
@@ -172,7 +174,9 @@ def recovery_codes(request):
     """New recovery codes (POST), shown once; the old ones stop working."""
     if request.method != "POST":
         return render(
-            request, "signin/recovery_codes.html", {"codes": None, "left": recovery_codes_left(request.user)}
+            request,
+            "signin/recovery_codes.html",
+            {"codes": None, "left": recovery_codes_left(request.user)},
         )
     try:
         codes = services.regenerate_recovery_codes(request.user, actor=Actor.from_request(request))
@@ -246,7 +250,9 @@ def organisation_twofactor(request, pk):
     form = PolicyForm(request.POST or None, initial={"require_two_factor": required})
     if request.method == "POST":
         if not manager:
-            raise PermissionDenied("Only this organisation's managers may change its sign-in rules.")
+            raise PermissionDenied(
+                "Only this organisation's managers may change its sign-in rules."
+            )
         if form.is_valid():
             services.set_organisation_policy(
                 org,

@@ -53,7 +53,11 @@ class Command(ConcordCommand):
             self.stdout.write(
                 f"{user.username}: second factor removed ({n} authenticator"
                 f"{'s' * (n != 1)}, recovery codes)."
-                + (" They add a new one at their next sign-in." if requirement_reasons(user) else "")
+                + (
+                    " They add a new one at their next sign-in."
+                    if requirement_reasons(user)
+                    else ""
+                )
             )
         else:
             user = self._user(o["username"])
