@@ -98,13 +98,13 @@ def test_every_declared_page_viewset_and_section_exists():
             except NoReverseMatch:  # a detail-only endpoint (a mandate is read per operation)
                 reverse(f"{name}-detail", kwargs={"pk": 1})
     assert len(capabilities.sections("operation")) == 2
-    assert len(capabilities.sections("organisation")) == 1
+    assert len(capabilities.sections("organisation")) == 2
 
 
 @pytest.mark.django_db
 def test_the_api_root_lists_each_capability_whose_root_lists_its_endpoints(client):
     root = client.get("/api/v1/").json()
-    assert set(root) == {"core", "operations", "labour", "accountability"}
+    assert set(root) == {"core", "operations", "labour", "accountability", "signin"}
     labour = client.get(root["labour"]).json()
     assert labour["assignments"].endswith("/api/v1/labour/assignments/")
 

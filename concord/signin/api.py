@@ -73,7 +73,7 @@ class TwoFactorViewSet(viewsets.GenericViewSet):
         return UserSession.objects.none()
 
     @extend_schema(responses=TwoFactorSerializer)
-    def list(self, request):
+    def list(self, request, *args, **kwargs):
         user = request.user
         device = authenticator(user)
         reasons = requirement_reasons(user)
