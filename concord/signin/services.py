@@ -286,6 +286,7 @@ def touch_session(user, session_key: str, *, ip: str | None, user_agent: str) ->
     now = timezone.now()
     if UserSession.objects.filter(session_key=session_key, user=user).update(last_seen=now):
         return
+    prune_sessions(user)  # a new sign-in: forget the sessions of theirs that have ended
     try:
         with transaction.atomic():
             UserSession.objects.create(

@@ -15,13 +15,13 @@ from .conftest import enrol, password_step
 
 def test_each_user_sees_and_ends_only_their_own_sessions(bob, alice):
     admin = make_user("root", None, admin=True)
+    client = Client()
+    client.force_login(admin)
+    client.get("/")  # records this session
     for user in (bob, alice, admin):
         UserSession.objects.create(
             user=user, session_key=f"k-{user.username}", ip_address="192.0.2.9"
         )
-    client = Client()
-    client.force_login(admin)
-    client.get("/")  # records this session too
     listed = client.get("/api/v1/signin/sessions/").json()
     assert listed["count"] == 2  # the administrator's own: no read right on others'
     assert {r["ip_address"] for r in listed["results"]} == {"192.0.2.9", "127.0.0.1"}

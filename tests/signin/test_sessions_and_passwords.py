@@ -180,3 +180,12 @@ def test_an_invalid_or_expired_reset_link_is_refused(bob, settings):
     r = Client().get(link, follow=True)
     assert b"This link does not work" in r.content
     assert not AuditEntry.objects.filter(action="password reset").exists()
+
+
+def test_a_new_sign_in_forgets_the_sessions_that_have_ended(bob):
+    first = browser("bob")
+    ended = first.session.session_key
+    Session.objects.filter(session_key=ended).delete()  # expired and cleared
+    second = browser("bob")
+    keys = set(UserSession.objects.filter(user=bob).values_list("session_key", flat=True))
+    assert keys == {second.session.session_key}
