@@ -77,12 +77,16 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "concord.core",
     "concord.operations",
     "concord.labour",
     "concord.accountability",
     "concord.administration",
     "concord.jobs",
+    "concord.signin",
     "concord.synthetic",
     "concord.web",
     "concord.api",
@@ -96,7 +100,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Two-factor sign-in: request.user.is_verified(), then the signin capability's gate (a
+    # signed-in user who must give a code or enrol reaches only those pages; sessions are
+    # recorded for the account page).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "concord.signin.middleware.SignInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "concord.core.context.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -173,6 +182,16 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
+# The one-time code of the second sign-in step is never written to axes's log of attempts.
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+
+# Two-factor sign-in (concord.signin): a wrong code counts as a failed sign-in for django-axes
+# (the limit and cool-off above), so django-otp's own exponential delay is off (one lock-out).
+CONCORD_SIGNIN_SECOND_STEP = "concord.signin.flow.after_password"
+OTP_TOTP_ISSUER = os.environ.get("CONCORD_TOTP_ISSUER", "Concord")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("CONCORD_PASSWORD_RESET_SECONDS", str(3 * 3600)))
 
 # API authentication throttling: more than 20 failed tokens (or calendar-feed secrets) from one
 # address within 5 minutes, and that address gets 429 until they age out (concord.api.throttle).

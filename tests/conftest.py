@@ -23,6 +23,12 @@ from concord.core.testing import (  # noqa: F401  (tests import them from here)
 
 SHARED_DATA = settings.PROJECT_DIR.parent / "shared" / "data"
 
+# A test client's force_login stands for a whole sign-in, the two-factor step included (the
+# pages of two-factor sign-in are tested through the sign-in pages: tests/signin/).
+from concord.signin import testing as _signin_testing  # noqa: E402
+
+_signin_testing.install()
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):

@@ -23,6 +23,7 @@ from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import ApiToken, Membership, Space, User
 from concord.jobs.models import Job
+from concord.signin.models import UserSession
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -40,6 +41,8 @@ NON_SCOPED = {
     # A background job, its progress and its result: its user's alone (an administrator's
     # own job included, nobody else's).
     Job: lambda user, job: job.user_id == user.pk,
+    # A signed-in session is its user's only (an administrator gains no right on others').
+    UserSession: lambda user, session: session.user_id == user.pk,
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()
@@ -59,8 +62,16 @@ USERS = [
     "platform_admin",
 ]
 # seq: a merge's audit entry (none in the world: administrators get "not found");
-# key: an invitation link's key (an unknown one: "not valid").
-PARAM_VALUES = {"alpha3": "MLI", "format": "json", "seq": "1", "key": "not-a-key"}
+# key: an invitation link's key (an unknown one: "not valid");
+# uidb64, token: a password-reset link, here one that does not work: the page says so.
+PARAM_VALUES = {
+    "alpha3": "MLI",
+    "format": "json",
+    "seq": "1",
+    "key": "not-a-key",
+    "uidb64": "MQ",
+    "token": "set-password",
+}
 MARKER_RE = re.compile(r"MRK[A-Z]{1,2}\d[A-Z]{3}Z")
 # A record's page address, on the web or in the API ("/security-units/3/"): a link to a
 # hidden record, even labelled "(restricted)", gives away its id (and that two links are the

@@ -7,12 +7,14 @@ Chromium is installed."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from concord.core.fixtures.demo import demo_password
+from concord.signin.fixtures.demo import demo_code
 
 from .conftest import chromium_path
 
@@ -71,11 +73,28 @@ def shot(page, name):
 
 
 def sign_in(page, base, username):
+    """The password, then, for the demo personas with an authenticator (admin, dpo.manager,
+    hd.manager), the code `concord twofactor code` would print."""
     page.goto(f"{base}/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(demo_password(username))
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(rf"^{re.escape(base)}/(login/code/)?$"))
+    if page.url.endswith("/login/code/"):
+        give_code(page, lambda ahead: demo_code(username, ahead))
     page.wait_for_url(f"{base}/")
+
+
+def give_code(page, code_at):
+    """Type the authenticator's code; a code is accepted once, so a second sign-in within the
+    same 30 seconds gives the next period's code (accepted one step early)."""
+    for ahead in (0, 1):
+        page.locator("#id_code").fill(code_at(ahead))
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+        if "/login/code/" not in page.url:
+            return
+    raise AssertionError("the code step refused both codes")
 
 
 def signed_in(browser, base, username, width=1280, height=900):
@@ -511,4 +530,103 @@ def test_a_large_export_runs_as_a_job_and_the_header_says_when_it_is_ready(brows
     page.goto(f"{base}/")
     assert page.locator("#jobs-ready").count() == 0  # opened
     assert not errors, errors
+
+
+def _totp_from_page(page):
+    """The code of the key shown on the enrolment page, as the person's app computes it."""
+    from base64 import b32decode
+
+    from django_otp.oath import TOTP
+
+    key = b32decode(page.locator("#totp-key").inner_text().replace(" ", ""))
+
+    def code_at(ahead):
+        totp = TOTP(key)
+        totp.time += 30 * ahead
+        return f"{totp.token():06d}"
+
+    return code_at
+
+
+def test_two_factor_enrolment_sign_in_account_and_organisation_policy(browser, demo):
+    """An editor turns on two-factor sign-in (QR code, confirm, recovery codes), signs in
+    again with a code; a manager requires it of her organisation, and her editor is sent to
+    enrolment before any other page. At 1366 and 360 px."""
+    from concord.core.models import Organisation
+
+    base = demo
+    context, page = signed_in(browser, base, "dpo.editor", width=1366, height=900)
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="Your account")).to_be_visible()
+    assert "Optional for your account" in page.content()
+    page.get_by_role("button", name="Turn on two-factor sign-in").click()
+    expect(page.locator("figure.qr svg")).to_be_visible()
+    shot(page, "signin-enrol")
+    code_at = _totp_from_page(page)
+    page.get_by_label("Code from the app").fill("12345")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#id_code_error")).to_be_visible()
+    page.get_by_label("Code from the app").fill(code_at(0))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    shot(page, "signin-recovery-codes")
+    page.goto(f"{base}/account/")
+    assert "On: after your password" in page.content()
+    shot(page, "signin-account")
+    page.get_by_role("button", name=re.compile("Sign out dpo.editor")).click()
+
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill("dpo.editor")
+    page.get_by_label("Password").fill(demo_password("dpo.editor"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/login/code/")
+    page.locator("#id_code").fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#id_code_error")).to_be_visible()
+    shot(page, "signin-code")
+    give_code(page, lambda ahead: code_at(ahead + 1))  # the enrolment used this period's
+    page.wait_for_url(f"{base}/")
+    context.close()
+
+    # A manager requires two-factor sign-in of the EU's members.
+    eu = Organisation.objects.get(acronym="EU")
+    context, page = signed_in(browser, base, "eu.manager", width=1366, height=900)
+    page.goto(f"{base}/organisations/{eu.pk}/")
+    page.get_by_role("link", name=re.compile("Not required by this organisation")).click()
+    page.get_by_label(re.compile("Require two-factor sign-in")).check()
+    page.get_by_role("button", name="Save").click()
+    # She is a member too: her next page is enrolment.
+    expect(page.get_by_text("required by European Union")).to_be_visible()
+    page.get_by_label("Code from the app").fill(_totp_from_page(page)(0))
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.goto(f"{base}/organisations/{eu.pk}/two-factor/")
+    expect(page.get_by_text("Required: every member signs in")).to_be_visible()
+    shot(page, "signin-organisation")
+    context.close()
+
+    # Its editor, at 360 px, is sent to enrolment before any other page.
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.get_by_label("Username").fill("eu.editor")
+    page.get_by_label("Password").fill(demo_password("eu.editor"))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/two-factor/enrol/**")
+    page.goto(f"{base}/organisations/")
+    assert "/account/two-factor/enrol/" in page.url
+    assert "required for your account" in page.content()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380, f"page is {width}px wide at a 360px viewport"
+    shot(page, "signin-enrol-mobile")
+    context.close()
+
+    # A persona with a demo authenticator, at 360 px: the account page.
+    context, page = signed_in(browser, base, "hd.manager", width=360, height=740)
+    page.goto(f"{base}/account/")
+    assert "Required for your account" in page.content()
+    assert "Turn off" not in page.content()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380, f"page is {width}px wide at a 360px viewport"
+    shot(page, "signin-account-mobile")
     context.close()

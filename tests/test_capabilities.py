@@ -102,7 +102,7 @@ def test_every_declared_page_viewset_and_section_exists():
             except NoReverseMatch:  # a detail-only endpoint (a mandate is read per operation)
                 reverse(f"{name}-detail", kwargs={"pk": 1})
     assert len(capabilities.sections("operation")) == 2
-    assert len(capabilities.sections("organisation")) == 1
+    assert len(capabilities.sections("organisation")) == 2
 
 
 @pytest.mark.django_db

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.module_loading import import_string
 from django.views import defaults
 
 from concord.api.errors import server_error_body
@@ -32,6 +34,17 @@ def home(request):
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        """The password is right (django-axes has counted the failures before it). A second
+        step (two-factor sign-in, ``settings.CONCORD_SIGNIN_SECOND_STEP``) may take over:
+        then nobody is signed in until it passes."""
+        second = getattr(settings, "CONCORD_SIGNIN_SECOND_STEP", None)
+        if second:
+            response = import_string(second)(self.request, form.get_user(), self.get_success_url())
+            if response is not None:
+                return response
+        return super().form_valid(form)
 
 
 def search(request):

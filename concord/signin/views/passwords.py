@@ -1,0 +1,66 @@
+"""Password change and reset by e-mail: Django's own views, with the new password saved
+through the service (audited without it; the other sessions signed out)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
+from django.urls import reverse_lazy
+
+from concord.core.context import Actor
+
+from .. import services
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    template_name = "signin/password_change.html"
+    success_url = reverse_lazy("signin:account")
+
+    def form_valid(self, form):
+        user = form.user
+        services.set_password(
+            user,
+            form.cleaned_data["new_password1"],
+            actor=Actor.from_request(self.request),
+            how="change",
+            keep_session_key=self.request.session.session_key,
+        )
+        update_session_auth_hash(self.request, user)
+        messages.success(self.request, "Password changed. Your other sessions were signed out.")
+        return redirect(self.get_success_url())
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """Sends a link to the address if an active account has it, and says the same whether
+    or not one does."""
+
+    template_name = "signin/password_reset.html"
+    email_template_name = "signin/password_reset_email.txt"
+    subject_template_name = "signin/password_reset_subject.txt"
+    success_url = reverse_lazy("signin:password_reset_done")
+
+
+class PasswordResetDone(auth_views.PasswordResetDoneView):
+    template_name = "signin/password_reset_done.html"
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    template_name = "signin/password_reset_confirm.html"
+    success_url = reverse_lazy("signin:password_reset_complete")
+
+    def form_valid(self, form):
+        user = form.user
+        services.set_password(
+            user,
+            form.cleaned_data["new_password1"],
+            actor=Actor(user=user, interface="web"),
+            how="reset",
+        )
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.get_success_url())
+
+
+class PasswordResetComplete(auth_views.PasswordResetCompleteView):
+    template_name = "signin/password_reset_complete.html"
