@@ -1,5 +1,6 @@
 """The first-run path in Chromium: the administrator adds an organisation and invites its
-manager, who accepts, signs in and invites a colleague; and the administrator merges the
+manager (strictly confidential clearance), who accepts, signs in with two-factor (enrolling
+first) and invites a colleague; and the administrator merges the
 demo's duplicate. Leaves the administration screenshots (CONCORD_SCREENSHOTS=dir) at
 1366 and 360 px."""
 
@@ -10,7 +11,7 @@ import re
 import pytest
 from django.core import mail
 
-from ..test_browser import browser, demo, shot, sign_in  # noqa: F401  (fixtures)
+from ..test_browser import _totp_from_page, browser, demo, shot, sign_in  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +49,7 @@ def test_first_run_administrator_then_manager_then_colleague(browser, demo):  # 
     admin.get_by_label("Email").fill("amina@igad.example.org")
     admin.get_by_label("Organisation").fill("IGAD")
     admin.get_by_label("Role").select_option("manager")
-    admin.get_by_label("Clearance").select_option(label="Internal")
+    admin.get_by_label("Clearance").select_option(label="Strictly confidential")
     admin.get_by_role("button", name="Send the invitation").click()
     admin.wait_for_url(f"{base}/administration/")
     assert "amina@igad.example.org" in admin.content()
@@ -65,7 +66,12 @@ def test_first_run_administrator_then_manager_then_colleague(browser, demo):  # 
     manager.get_by_label("Username").fill("amina")
     manager.get_by_label("Password").fill(PASSWORD)
     manager.get_by_role("button", name="Sign in").click()
-    manager.wait_for_url(f"{base}/")
+    # Strictly confidential clearance: two-factor sign-in is required, enrolment comes first.
+    manager.get_by_label("Code from the app").wait_for()
+    assert "/members/" not in manager.url
+    manager.get_by_label("Code from the app").fill(_totp_from_page(manager)(0))
+    manager.get_by_role("button", name="Confirm").click()
+    manager.locator("#recovery-codes li").first.wait_for()
     manager.goto(f"{base}/members/")
     assert "Members of Intergovernmental Authority on Development (IGAD)" in manager.content()
     manager.get_by_label("Email").fill("colleague@igad.example.org")
