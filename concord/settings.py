@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "concord.operations",
     "concord.labour",
     "concord.accountability",
+    "concord.webhooks",
     "concord.synthetic",
     "concord.web",
     "concord.api",
@@ -272,6 +273,16 @@ CONCORD_IMPORT_MAX_UNPACKED_BYTES = int(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONCORD_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Webhooks (docs/webhooks.md): destinations the administrator allows, host names and/or CIDR
+# ranges, comma-separated; empty: webhooks are refused until configured.
+CONCORD_WEBHOOK_ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("CONCORD_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+CONCORD_WEBHOOK_TIMEOUT = float(os.environ.get("CONCORD_WEBHOOK_TIMEOUT", "10"))
+CONCORD_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CONCORD_WEBHOOK_MAX_ATTEMPTS", "6"))
+CONCORD_WEBHOOK_PAUSE_AFTER = int(os.environ.get("CONCORD_WEBHOOK_PAUSE_AFTER", "10"))
+# The address people reach Concord at, for absolute links in webhook payloads and e-mails.
+CONCORD_SITE_URL = os.environ.get("CONCORD_SITE_URL", "")
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
