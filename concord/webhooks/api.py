@@ -192,7 +192,9 @@ class WebhookViewSet(
     def rotate_secret(self, request, pk=None, format=None):
         hook, secret = services.rotate_secret(self.get_object(), actor=self._actor())
         context = self.get_serializer_context()
-        return Response({"webhook": WebhookSerializer(hook, context=context).data, "secret": secret})
+        return Response(
+            {"webhook": WebhookSerializer(hook, context=context).data, "secret": secret}
+        )
 
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"])
@@ -204,7 +206,8 @@ class WebhookViewSet(
 
     @extend_schema(
         responses=inline_serializer(
-            "RecordType", {"label": serializers.CharField(), "title": serializers.CharField()},
+            "RecordType",
+            {"label": serializers.CharField(), "title": serializers.CharField()},
             many=True,
         )
     )

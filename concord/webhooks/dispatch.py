@@ -91,9 +91,7 @@ def _fan_out_once(batch: int) -> tuple[int, bool]:
         )
         if not entries:
             return 0, False
-        hooks = list(
-            Webhook.objects.filter(since_seq__lt=entries[-1].seq).select_related("owner")
-        )
+        hooks = list(Webhook.objects.filter(since_seq__lt=entries[-1].seq).select_related("owner"))
         rows = []
         places = {}
         for entry in entries:
@@ -175,20 +173,25 @@ class _Owners:
     def may_manage(self, hook: Webhook) -> bool:
         user = self.users.get(hook.owner_id)
         return bool(
-            user and user.is_active and user.principal().roles.get(hook.organisation_id)
-            == Role.MANAGER
+            user
+            and user.is_active
+            and user.principal().roles.get(hook.organisation_id) == Role.MANAGER
         )
 
 
 def _prepare(batch, owners: _Owners):
     """(delivery, body or None, why not) for each delivery, decided now."""
-    entries = AuditEntry.objects.in_bulk([d.seq for d in batch if d.seq is not None], field_name="seq")
+    entries = AuditEntry.objects.in_bulk(
+        [d.seq for d in batch if d.seq is not None], field_name="seq"
+    )
     shown: dict = {}
     out = []
     for d in batch:
         hook = d.webhook
         if not owners.may_manage(hook):
-            out.append((d, None, "skipped: its owner may no longer manage the organisation's webhooks"))
+            out.append(
+                (d, None, "skipped: its owner may no longer manage the organisation's webhooks")
+            )
             continue
         user = owners.users[hook.owner_id]
         if d.is_ping:
@@ -271,8 +274,15 @@ def _record(prepared, results) -> None:
         Attempt.objects.bulk_create(attempts, batch_size=1000)
         Delivery.objects.bulk_update(
             updated,
-            ["state", "note", "finished_at", "attempts", "status_code", "next_attempt_at",
-             "claimed_at"],
+            [
+                "state",
+                "note",
+                "finished_at",
+                "attempts",
+                "status_code",
+                "next_attempt_at",
+                "claimed_at",
+            ],
             batch_size=500,
         )
     for hook_id, oks in streak.items():
@@ -286,9 +296,7 @@ def _record(prepared, results) -> None:
 
 def _after(d: Delivery, outcome, now) -> None:
     if outcome.ok:
-        d.state, d.note, d.finished_at, d.next_attempt_at = (
-            DeliveryState.DELIVERED, "", now, None
-        )
+        d.state, d.note, d.finished_at, d.next_attempt_at = (DeliveryState.DELIVERED, "", now, None)
     elif d.is_ping or d.attempts >= conf.max_attempts():
         d.state, d.finished_at, d.next_attempt_at = DeliveryState.FAILED, now, None
         d.note = f"failed after {d.attempts} attempt(s): {outcome.error}"[:300]

@@ -53,8 +53,10 @@ def event_models() -> dict[str, type]:
 
 
 def choices() -> list[tuple[str, str]]:
+    """(label, "Capability title: record type") for every record type, for forms and the API."""
+    titles = {c.label: c.title for c in capabilities.all()}
     return [
-        (label, f"{m._meta.app_config.verbose_name}: {m._meta.verbose_name}")
+        (label, f"{titles.get(m._meta.app_label, m._meta.app_label)}: {m._meta.verbose_name}")
         for label, m in event_models().items()
     ]
 

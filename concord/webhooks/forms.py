@@ -12,6 +12,13 @@ from .models import ACTIONS
 ACTION_CHOICES = [(a, a.capitalize()) for a in ACTIONS]
 
 
+class Checkboxes(forms.CheckboxSelectMultiple):
+    """A group of checkboxes whose error and help text have an id of their own."""
+
+    def id_for_label(self, id_, index=None):
+        return id_ if index is None else super().id_for_label(id_, index)
+
+
 class WebhookForm(forms.Form):
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
     name = forms.CharField(max_length=100)
@@ -20,11 +27,9 @@ class WebhookForm(forms.Form):
         max_length=500,
         help_text="Where deliveries are POSTed; only destinations the administrator allows.",
     )
-    record_types = forms.MultipleChoiceField(
-        choices=(), widget=forms.CheckboxSelectMultiple, label="Record types"
-    )
+    record_types = forms.MultipleChoiceField(choices=(), widget=Checkboxes, label="Record types")
     actions = forms.MultipleChoiceField(
-        choices=ACTION_CHOICES, widget=forms.CheckboxSelectMultiple, initial=list(ACTIONS)
+        choices=ACTION_CHOICES, widget=Checkboxes, initial=list(ACTIONS)
     )
     country = forms.ModelChoiceField(
         queryset=Country.objects.all(), required=False, help_text="Only records in this country."

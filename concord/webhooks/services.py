@@ -36,9 +36,7 @@ def _require_manager(actor: Actor, organisation) -> None:
     if user is None or not user.is_authenticated:
         raise PermissionDenied("Sign in first.")
     if user.principal().roles.get(organisation.pk) != Role.MANAGER:
-        raise PermissionDenied(
-            f"Only a manager of {organisation} may manage its webhooks."
-        )
+        raise PermissionDenied(f"Only a manager of {organisation} may manage its webhooks.")
 
 
 def _record(actor: Actor, action: str, webhook: Webhook, changes: dict) -> None:

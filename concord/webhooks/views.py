@@ -107,7 +107,10 @@ def webhook_edit(request, pk):
         "space": hook.space_id,
     }
     form = WebhookForm(
-        request.POST or None, user=request.user, initial=initial, editing=True,
+        request.POST or None,
+        user=request.user,
+        initial=initial,
+        editing=True,
         organisations=_orgs(request.user),
     )
     if request.method == "POST" and form.is_valid():

@@ -51,8 +51,9 @@ def hw(db, settings):
     return w
 
 
-def operation(w, name, *, countries=None, c=C.INTERNAL, r=Releasability.OWNER, owner=None,
-              spaces=()):
+def operation(
+    w, name, *, countries=None, c=C.INTERNAL, r=Releasability.OWNER, owner=None, spaces=()
+):
     return services.save(
         Operation(
             name=name,
@@ -64,8 +65,10 @@ def operation(w, name, *, countries=None, c=C.INTERNAL, r=Releasability.OWNER, o
             releasability=r,
         ),
         actor=Actor.system("t"),
-        m2m={"host_countries": countries if countries is not None else [w.mli],
-             "shared_spaces": list(spaces)},
+        m2m={
+            "host_countries": countries if countries is not None else [w.mli],
+            "shared_spaces": list(spaces),
+        },
     )
 
 

@@ -117,17 +117,30 @@ def test_filters_country_operation_and_space_combine_with_and(hw, receiver):
     mali = subscribe(hw, receiver.url, name="Mali", country=hw.mli)[0]
     op_in_mali = operation(hw, "In Mali", countries=[hw.mli])
     op_in_niger = operation(hw, "In Niger", countries=[hw.ner])
-    about = subscribe(hw, receiver.url, name="About Niger op", operation=op_in_niger,
-                      record_types=["operations.operation", "operations.relation"])[0]
+    about = subscribe(
+        hw,
+        receiver.url,
+        name="About Niger op",
+        operation=op_in_niger,
+        record_types=["operations.operation", "operations.relation"],
+    )[0]
     spaced = subscribe(hw, receiver.url, name="Space", space=hw.space)[0]
     both = subscribe(hw, receiver.url, name="Mali AND space", country=hw.mli, space=hw.space)[0]
-    shared = operation(hw, "Shared in Mali", countries=[hw.mli], r=Releasability.SPACES,
-                       spaces=[hw.space])
-    shared_niger = operation(hw, "Shared in Niger", countries=[hw.ner],
-                             r=Releasability.SPACES, spaces=[hw.space])
+    shared = operation(
+        hw, "Shared in Mali", countries=[hw.mli], r=Releasability.SPACES, spaces=[hw.space]
+    )
+    shared_niger = operation(
+        hw, "Shared in Niger", countries=[hw.ner], r=Releasability.SPACES, spaces=[hw.space]
+    )
     relation = services.save(
-        Relation(source=op_in_mali, target=op_in_niger, kind="operates_alongside",
-                 owner=hw.own, classification=1, releasability="owner"),
+        Relation(
+            source=op_in_mali,
+            target=op_in_niger,
+            kind="operates_alongside",
+            owner=hw.own,
+            classification=1,
+            releasability="owner",
+        ),
         actor=SYS,
     )
     op_in_niger.name = "In Niger, renamed"
@@ -136,14 +149,11 @@ def test_filters_country_operation_and_space_combine_with_and(hw, receiver):
 
     def heard(hook):
         return sorted(
-            (d.model.split(".")[1], d.object_id)
-            for d in Delivery.objects.filter(webhook=hook)
+            (d.model.split(".")[1], d.object_id) for d in Delivery.objects.filter(webhook=hook)
         )
 
     # since_seq: the Mali webhook was made before the operations; the others after some.
-    assert heard(mali) == sorted(
-        [("operation", str(op_in_mali.pk)), ("operation", str(shared.pk))]
-    )
+    assert heard(mali) == sorted([("operation", str(op_in_mali.pk)), ("operation", str(shared.pk))])
     assert heard(about) == sorted(
         [("relation", str(relation.pk)), ("operation", str(op_in_niger.pk))]
     )
@@ -160,8 +170,14 @@ def test_a_filter_never_matches_through_a_record_the_owner_may_not_see(hw, recei
     niger = operation(hw, "Niger visible", countries=[hw.ner])
     hidden = operation(hw, "Mali hidden", countries=[hw.mli], owner=hw.oth)
     services.save(
-        Relation(source=niger, target=hidden, kind="operates_alongside", owner=hw.own,
-                 classification=1, releasability="owner"),
+        Relation(
+            source=niger,
+            target=hidden,
+            kind="operates_alongside",
+            owner=hw.own,
+            classification=1,
+            releasability="owner",
+        ),
         actor=SYS,
     )
     dispatch.run()

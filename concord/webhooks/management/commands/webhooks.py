@@ -7,7 +7,9 @@ from concord.core.management.base import ConcordCommand
 
 def _errors(exc: ValidationError) -> str:
     if hasattr(exc, "message_dict"):
-        return "; ".join(f"--{k.replace('_', '-')}: {' '.join(v)}" for k, v in exc.message_dict.items())
+        return "; ".join(
+            f"--{k.replace('_', '-')}: {' '.join(v)}" for k, v in exc.message_dict.items()
+        )
     return " ".join(exc.messages)
 
 
@@ -46,9 +48,7 @@ class Command(ConcordCommand):
         d = sub.add_parser("deliveries", help="A webhook's delivery log, newest first.")
         d.add_argument("webhook", help="The webhook's id.")
         d.add_argument("--limit", type=int, default=20)
-        d.add_argument(
-            "--state", choices=["pending", "sending", "delivered", "failed", "skipped"]
-        )
+        d.add_argument("--state", choices=["pending", "sending", "delivered", "failed", "skipped"])
         self.add_as_argument(d)
 
     def handle(self, action, **o):
@@ -93,9 +93,11 @@ class Command(ConcordCommand):
                 raise CommandError(f"--country: no country with the code {o['country']!r}.")
         if o.get("operation"):
             op = apps.get_model("operations", "Operation")
-            out["operation"] = op.objects.visible_to(actor.user).filter(
-                pk=o["operation"] if str(o["operation"]).isdigit() else None
-            ).first()
+            out["operation"] = (
+                op.objects.visible_to(actor.user)
+                .filter(pk=o["operation"] if str(o["operation"]).isdigit() else None)
+                .first()
+            )
             if out["operation"] is None:
                 raise CommandError(f"--operation: no operation {o['operation']!r} you may see.")
         if o.get("space"):
