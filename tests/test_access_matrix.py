@@ -20,6 +20,7 @@ from concord.accountability.models import Tranche, TrancheDecision
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import ApiToken, Space
+from concord.webhooks.models import Delivery, Webhook
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -28,6 +29,11 @@ NON_SCOPED = {
         user.is_superuser or space.organisations.filter(memberships__user=user).exists()
     ),
     ApiToken: lambda user, token: token.user_id == user.pk,
+    # Webhooks and their deliveries: the managers of the webhook's organisation only.
+    Webhook: lambda user, hook: user.principal().roles.get(hook.organisation_id) == "manager",
+    Delivery: lambda user, d: (
+        user.principal().roles.get(d.webhook.organisation_id) == "manager"
+    ),
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()

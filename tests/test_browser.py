@@ -460,3 +460,62 @@ def test_what_a_partner_sees_of_a_downgraded_record_and_of_hidden_evidence(brows
         shot(page, f"funding-tranche-restricted{suffix}")
         context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_a_manager_subscribes_a_webhook_pings_it_and_reads_the_delivery_log(
+    browser, demo, settings
+):
+    """EU's manager adds a webhook (the secret shown once), sends a test ping, and reads
+    the delivery log once a change has been delivered, at 1366 px and at 360 px."""
+    from concord.core import services
+    from concord.core.context import Actor
+    from concord.core.models import User
+    from concord.operations.models import Operation
+
+    from .webhooks.receiver import Receiver
+
+    settings.CONCORD_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1/32"]
+    with Receiver() as receiver:
+        context, page = signed_in(browser, demo, "eu.manager", width=1366, height=900)
+        page.goto(f"{demo}/webhooks/")
+        expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+        page.get_by_role("button", name="Add a webhook").click()
+        page.locator("#id_name").fill("EU data warehouse")
+        page.locator("#id_url").fill("http://10.0.0.8/hook")  # outside the allow-list
+        page.get_by_label("Operations: operation").check()
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#id_url_error")).to_contain_text("not among the destinations")
+        page.locator("#id_url").fill(receiver.url)
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#webhook-secret")).to_contain_text("whsec_")
+        page.get_by_role("button", name="Send a test ping").click()
+        page.wait_for_url("**/deliveries/")
+        expect(page.locator("main")).to_contain_text("Delivered")
+        user = User.objects.get(username="eu.manager")
+        op = Operation.objects.visible_to(user).filter(owner__acronym="EU").first()
+        op = op or Operation.objects.visible_to(user).first()
+        op.description = (op.description or "") + " (updated)"
+        services.save(op, actor=Actor.system("browser-test"))
+        assert any(b.get("type") == "operations.operation.update" for b in receiver.bodies())
+        page.reload()
+        expect(page.locator("main")).to_contain_text("operations.operation · update")
+        shot(page, "webhooks-deliveries")
+        page.get_by_role("link", name="EU data warehouse").click()
+        expect(page.get_by_role("heading", name="Webhook EU data warehouse")).to_be_visible()
+        shot(page, "webhooks-detail")
+        context.close()
+
+        context, page = signed_in(browser, demo, "eu.manager", width=360, height=740)
+        page.goto(f"{demo}/webhooks/")
+        page.get_by_role("link", name="EU data warehouse").click()
+        page.get_by_role("link", name="The whole delivery log").click()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 380, f"page is {width}px wide at a 360px viewport"
+        shot(page, "webhooks-deliveries-mobile")
+        context.close()
+
+        # Another member of the EU, not a manager, finds nothing to manage.
+        context, page = signed_in(browser, demo, "eu.editor")
+        page.goto(f"{demo}/webhooks/")
+        expect(page.locator("main")).to_contain_text("No webhooks you may manage")
+        context.close()

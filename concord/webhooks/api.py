@@ -36,8 +36,8 @@ class WebhookSerializer(serializers.ModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     record_types = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Model labels, e.g. labour.assignment (GET /api/v1/webhooks/webhooks/"
-        "record-types/ lists them).",
+        help_text="Model labels, e.g. labour.assignment (GET /api/v1/webhooks/record-types/ "
+        "lists them).",
     )
     actions = serializers.ListField(
         child=serializers.ChoiceField(choices=list(ACTIONS)), help_text="create, update, delete"
@@ -204,6 +204,12 @@ class WebhookViewSet(
         context = self.get_serializer_context()
         return Response(DeliverySerializer(delivery, context=context).data, status=202)
 
+
+class RecordTypeViewSet(viewsets.ViewSet):
+    """The record types a webhook may hear: every capability's scoped records."""
+
+    permission_classes = [SignedIn]
+
     @extend_schema(
         responses=inline_serializer(
             "RecordType",
@@ -211,9 +217,7 @@ class WebhookViewSet(
             many=True,
         )
     )
-    @action(detail=False, methods=["get"], url_path="record-types", pagination_class=None)
-    def record_types(self, request, format=None):
-        """The record types a webhook may hear (every capability's scoped records)."""
+    def list(self, request, format=None):
         from .events import choices
 
         return Response([{"label": k, "title": v} for k, v in choices()])

@@ -11,6 +11,7 @@ CAPABILITY = Capability(
     api=(
         Route("webhooks", "concord.webhooks.api.WebhookViewSet", "webhook"),
         Route("deliveries", "concord.webhooks.api.DeliveryViewSet", "delivery"),
+        Route("record-types", "concord.webhooks.api.RecordTypeViewSet", "recordtype"),
     ),
     navigation=(NavEntry("Platform", "Webhooks", "webhooks:webhook_list", signed_in_only=True),),
     test_world="concord.webhooks.fixtures.testworld",

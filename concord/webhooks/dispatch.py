@@ -29,13 +29,16 @@ from django.db import DatabaseError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from concord.core.history import entry_visible
 from concord.core.models import AuditEntry, Role, User
 
 from . import conf, events, payload, sender, signing
 from .models import ACTIONS, Attempt, Cursor, Delivery, DeliveryState, Webhook
 
 log = logging.getLogger(__name__)
-BATCH = 500
+BATCH = 1000
+NOT_VISIBLE = "skipped: not visible"
+UNMANAGED = "skipped: its owner may no longer manage the organisation's webhooks"
 _local = threading.local()
 
 
@@ -179,39 +182,56 @@ class _Owners:
         )
 
 
-def _prepare(batch, owners: _Owners):
-    """(delivery, body or None, why not) for each delivery, decided now."""
-    entries = AuditEntry.objects.in_bulk(
-        [d.seq for d in batch if d.seq is not None], field_name="seq"
-    )
-    shown: dict = {}
+def _decide(batch, owners: _Owners, entries: dict):
+    """(delivery, entry, user, why not) for each delivery, before reading any record."""
     out = []
     for d in batch:
         hook = d.webhook
         if not owners.may_manage(hook):
-            out.append(
-                (d, None, "skipped: its owner may no longer manage the organisation's webhooks")
-            )
+            out.append((d, None, None, UNMANAGED))
             continue
         user = owners.users[hook.owner_id]
         if d.is_ping:
-            out.append((d, payload.ping_body(d), ""))
+            out.append((d, None, user, ""))
             continue
         entry = entries.get(d.seq)
         places = owners.places.setdefault(user.pk, events.Places(user))
         if entry is None or not events.matches(hook, entry, places):
-            out.append((d, None, "skipped: no longer matches the webhook"))
-            continue
-        key = (d.seq, user.pk)
-        if key not in shown:
+            out.append((d, None, None, "skipped: no longer matches the webhook"))
+        elif not entry_visible(entry, user.principal()):
+            out.append((d, None, None, NOT_VISIBLE))
+        else:
+            out.append((d, entry, user, ""))
+    return out
+
+
+def _prepare(batch, owners: _Owners):
+    """(delivery, body or None, why not) for each delivery, decided now: the records are
+    read once per record type and owning user, as that user gets them from the API."""
+    entries = AuditEntry.objects.in_bulk(
+        [d.seq for d in batch if d.seq is not None], field_name="seq"
+    )
+    decided = _decide(batch, owners, entries)
+    wanted: dict = {}
+    for _, entry, user, _ in decided:
+        if entry is not None and entry.action != "delete":
+            wanted.setdefault((entry.model, user.pk), set()).add(str(entry.object_id))
+    shown = {
+        key: payload.representations(key[0], ids, owners.users[key[1]])
+        for key, ids in wanted.items()
+    }
+    out = []
+    for d, entry, user, why in decided:
+        if why:
+            out.append((d, None, why))
+        elif entry is None:
+            out.append((d, payload.ping_body(d), ""))
+        else:
+            record = shown.get((entry.model, user.pk), {}).get(str(entry.object_id))
             try:
-                shown[key] = payload.event_body(d, entry, user)
+                out.append((d, payload.event_body(d, entry, user, shown=record), ""))
             except payload.NotVisible:
-                shown[key] = None
-        if shown[key] is None:
-            out.append((d, None, "skipped: not visible"))
-            continue
-        out.append((d, {**shown[key], "id": d.key, "webhook": hook.pk}, ""))
+                out.append((d, None, NOT_VISIBLE))
     return out
 
 
@@ -250,7 +270,7 @@ def _record(prepared, results) -> None:
         d.claimed_at = None
         if body is None:
             d.state, d.note, d.finished_at = DeliveryState.SKIPPED, why, now
-            if why.startswith("skipped: its owner"):
+            if why == UNMANAGED:
                 unmanaged[d.webhook_id] = d.webhook
             updated.append(d)
             continue
@@ -272,19 +292,7 @@ def _record(prepared, results) -> None:
             streak.setdefault(d.webhook_id, []).append(outcome.ok)
     with transaction.atomic():
         Attempt.objects.bulk_create(attempts, batch_size=1000)
-        Delivery.objects.bulk_update(
-            updated,
-            [
-                "state",
-                "note",
-                "finished_at",
-                "attempts",
-                "status_code",
-                "next_attempt_at",
-                "claimed_at",
-            ],
-            batch_size=500,
-        )
+        _save_states(updated)
     for hook_id, oks in streak.items():
         _count_failures(hook_id, oks)
     for hook in unmanaged.values():
@@ -292,6 +300,21 @@ def _record(prepared, results) -> None:
 
         pause_failing(hook, "its owning user may no longer manage the organisation's webhooks.")
     _schedule_retries(updated)
+
+
+STATE_FIELDS = ("state", "note", "finished_at", "attempts", "status_code", "next_attempt_at")
+
+
+def _save_states(updated) -> None:
+    """One UPDATE per set of identical outcomes (most of a batch: delivered, HTTP 200)."""
+    groups: dict = {}
+    for d in updated:
+        groups.setdefault(tuple(getattr(d, f) for f in STATE_FIELDS), []).append(d.pk)
+    for values, ids in groups.items():
+        for i in range(0, len(ids), 500):
+            Delivery.objects.filter(pk__in=ids[i : i + 500]).update(
+                claimed_at=None, **dict(zip(STATE_FIELDS, values, strict=True))
+            )
 
 
 def _after(d: Delivery, outcome, now) -> None:

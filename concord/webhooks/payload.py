@@ -13,7 +13,6 @@ from functools import cache
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -57,27 +56,48 @@ def site_url() -> str:
     return (getattr(settings, "CONCORD_SITE_URL", "") or "").rstrip("/")
 
 
-def representation(label: str, object_id: str, user) -> dict:
-    """The record as ``user`` would get it from the API, or :class:`NotVisible`."""
+def representations(label: str, ids, user) -> dict[str, dict]:
+    """{object id: the record as ``user`` would get it from the API's detail} for the ids of
+    records of ``label`` that ``user`` may see (the others are absent). One query for the
+    records and their links, the viewset's queryset, serializer and context for each."""
     found = route_for(label)
     if found is None:
-        raise NotVisible("no API representation")
+        return {}
     capability, route, viewset_class = found
+    name = f"api:{capability}:{route.basename}-detail"
+    ids = sorted({str(i) for i in ids})
     try:
-        path = reverse(f"api:{capability}:{route.basename}-detail", kwargs={"pk": object_id})
+        path = reverse(name, kwargs={"pk": ids[0]}) if ids else ""
     except NoReverseMatch:
-        raise NotVisible("no API representation") from None
+        return {}
     view = viewset_class()
     view.request = _request(path, user)
-    view.args, view.kwargs = (), {"pk": str(object_id)}
+    view.args, view.kwargs = (), {"pk": ids[0] if ids else ""}
     view.action, view.format_kwarg, view.headers = "retrieve", None, {}
     view.action_map = {"get": "retrieve"}
-    try:
-        obj = view.get_object()
-    except Http404:
-        raise NotVisible("not visible") from None
-    data = view.get_serializer(obj).data
-    return {"data": data, "api": path, "web": data.get("url") or _web(obj)}
+    objs = list(view.filter_queryset(view.get_queryset()).filter(pk__in=ids))
+    labels = getattr(view, "labels", None)
+    if labels is not None:
+        labels.preload(objs)
+    out = {}
+    for obj in objs:
+        view.kwargs = {"pk": str(obj.pk)}
+        view.check_object_permissions(view.request, obj)
+        data = view.get_serializer(obj).data
+        out[str(obj.pk)] = {
+            "data": data,
+            "api": reverse(name, kwargs={"pk": obj.pk}),
+            "web": data.get("url") or _web(obj),
+        }
+    return out
+
+
+def representation(label: str, object_id: str, user) -> dict:
+    """The record as ``user`` would get it from the API, or :class:`NotVisible`."""
+    shown = representations(label, [object_id], user).get(str(object_id))
+    if shown is None:
+        raise NotVisible("not visible")
+    return shown
 
 
 def _web(obj) -> str:
@@ -91,10 +111,13 @@ def _absolute(path: str) -> str:
     return f"{site_url()}{path}" if path and path.startswith("/") else path
 
 
-def event_body(delivery, entry, user) -> dict:
-    """The payload of an event delivery, or :class:`NotVisible`."""
-    principal = user.principal()
-    if not entry_visible(entry, principal):
+UNREAD = object()
+
+
+def event_body(delivery, entry, user, shown=UNREAD) -> dict:
+    """The payload of an event delivery, or :class:`NotVisible`. ``shown``: the record's
+    representation for ``user`` when the caller read it already (None: not visible)."""
+    if not entry_visible(entry, user.principal()):
         raise NotVisible("not visible")
     body = {
         "id": delivery.key,
@@ -109,7 +132,10 @@ def event_body(delivery, entry, user) -> dict:
         "urls": {},
     }
     if entry.action != "delete":
-        shown = representation(entry.model, entry.object_id, user)
+        if shown is UNREAD:
+            shown = representations(entry.model, [entry.object_id], user).get(str(entry.object_id))
+        if shown is None:
+            raise NotVisible("not visible")
         body["data"] = shown["data"]
         body["urls"] = {"web": _absolute(shown["web"]), "api": _absolute(shown["api"])}
     return body

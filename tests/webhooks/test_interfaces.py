@@ -227,7 +227,7 @@ def test_the_api(hw, receiver, django_capture_on_commit_callbacks):
     assert c.post(f"/api/v1/webhooks/webhooks/{pk}/resume/").json()["active"] is True
     rotated = c.post(f"/api/v1/webhooks/webhooks/{pk}/rotate-secret/").json()
     assert rotated["secret"] != created["secret"]
-    types = c.get("/api/v1/webhooks/webhooks/record-types/").json()
+    types = c.get("/api/v1/webhooks/record-types/").json()
     assert {"label": "operations.operation", "title": "Operations: operation"} in types
     assert c.delete(f"/api/v1/webhooks/webhooks/{pk}/").status_code == 204
 
