@@ -31,9 +31,7 @@ NON_SCOPED = {
     ApiToken: lambda user, token: token.user_id == user.pk,
     # Webhooks and their deliveries: the managers of the webhook's organisation only.
     Webhook: lambda user, hook: user.principal().roles.get(hook.organisation_id) == "manager",
-    Delivery: lambda user, d: (
-        user.principal().roles.get(d.webhook.organisation_id) == "manager"
-    ),
+    Delivery: lambda user, d: user.principal().roles.get(d.webhook.organisation_id) == "manager",
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()

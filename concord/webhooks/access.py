@@ -44,3 +44,27 @@ def access_delivery(user, pk) -> Delivery:
     if obj is None:
         raise Http404("No delivery with that id, or you may not see it.")
     return obj
+
+
+def record_labels(labels, deliveries) -> None:
+    """Load, in one query per record type, the records a page of deliveries is about, as
+    the reader may see them (``labels``: a VisibleLabels of the reader)."""
+    from .events import event_models
+
+    wanted: dict = {}
+    for d in deliveries:
+        model = event_models().get(d.model)
+        if model is not None and str(d.object_id).isdigit():
+            wanted.setdefault(model, []).append(int(d.object_id))
+    for model, ids in wanted.items():
+        labels.load(model, ids)
+
+
+def shown_record(labels, delivery):
+    """The record a delivery is about if the reader may see it, else None."""
+    from .events import event_models
+
+    model = event_models().get(delivery.model)
+    if model is None or not str(delivery.object_id).isdigit():
+        return None
+    return labels.get(model, int(delivery.object_id))

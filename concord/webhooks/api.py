@@ -17,8 +17,14 @@ from concord.core.models import Country, Organisation
 from concord.core.visibility import VisibleLabels
 
 from . import services
-from .access import access_webhook, deliveries_for, managed_orgs, webhooks_for
-from .events import event_models
+from .access import (
+    access_webhook,
+    deliveries_for,
+    managed_orgs,
+    record_labels,
+    shown_record,
+    webhooks_for,
+)
 from .models import ACTIONS, Attempt, Delivery, DeliveryState, Webhook
 
 
@@ -117,11 +123,8 @@ class DeliverySerializer(serializers.ModelSerializer):
         ]
 
     def get_object_id(self, obj) -> str | None:
-        model = event_models().get(obj.model)
-        if model is None or not obj.object_id:
-            return None
         labels = self.context.setdefault("labels", VisibleLabels(_user(self)))
-        return obj.object_id if labels.get(model, int(obj.object_id)) is not None else None
+        return obj.object_id if shown_record(labels, obj) is not None else None
 
 
 SECRET = inline_serializer(
@@ -244,3 +247,14 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
         if state:
             qs = qs.filter(state=state)
         return qs
+
+    def get_serializer_context(self):
+        if not hasattr(self, "_labels"):
+            self._labels = VisibleLabels(self.request.user)
+        return {**super().get_serializer_context(), "labels": self._labels}
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        self.get_serializer_context()
+        record_labels(self._labels, page if page is not None else queryset)
+        return page

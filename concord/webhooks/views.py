@@ -16,7 +16,7 @@ from concord.core.models import Organisation
 from concord.core.visibility import RESTRICTED, VisibleLabels
 
 from . import services
-from .access import access_webhook, managed_orgs, webhooks_for
+from .access import access_webhook, managed_orgs, record_labels, shown_record, webhooks_for
 from .events import event_models
 from .forms import WebhookForm
 from .models import Attempt
@@ -178,9 +178,10 @@ def _rows(deliveries, labels: VisibleLabels):
     tries = {}
     for a in Attempt.objects.filter(delivery__in=[d.pk for d in deliveries]):
         tries.setdefault(a.delivery_id, []).append(a)
+    record_labels(labels, deliveries)
     for d in deliveries:
         model = event_models().get(d.model)
-        record = labels.get(model, int(d.object_id)) if model and d.object_id else None
+        record = shown_record(labels, d)
         if d.is_ping:
             what = "Test ping"
         elif record is not None:
