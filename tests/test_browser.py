@@ -469,8 +469,7 @@ def test_a_manager_subscribes_a_webhook_pings_it_and_reads_the_delivery_log(
     the delivery log once a change has been delivered, at 1366 px and at 360 px."""
     from concord.core import services
     from concord.core.context import Actor
-    from concord.core.models import User
-    from concord.operations.models import Operation
+    from concord.core.models import Organisation, User
 
     from .webhooks.receiver import Receiver
 
@@ -482,7 +481,7 @@ def test_a_manager_subscribes_a_webhook_pings_it_and_reads_the_delivery_log(
         page.get_by_role("button", name="Add a webhook").click()
         page.locator("#id_name").fill("EU data warehouse")
         page.locator("#id_url").fill("http://10.0.0.8/hook")  # outside the allow-list
-        page.get_by_label("Operations: operation").check()
+        page.get_by_label("Registry: organisation").check()
         page.get_by_role("button", name="Save").click()
         expect(page.locator("#id_url_error")).to_contain_text("not among the destinations")
         page.locator("#id_url").fill(receiver.url)
@@ -492,13 +491,12 @@ def test_a_manager_subscribes_a_webhook_pings_it_and_reads_the_delivery_log(
         page.wait_for_url("**/deliveries/")
         expect(page.locator("main")).to_contain_text("Delivered")
         user = User.objects.get(username="eu.manager")
-        op = Operation.objects.visible_to(user).filter(owner__acronym="EU").first()
-        op = op or Operation.objects.visible_to(user).first()
-        op.description = (op.description or "") + " (updated)"
-        services.save(op, actor=Actor.system("browser-test"))
-        assert any(b.get("type") == "operations.operation.update" for b in receiver.bodies())
+        org = Organisation.objects.visible_to(user).get(acronym="EU")
+        org.description = (org.description or "") + " (updated)"
+        services.save(org, actor=Actor.system("browser-test"))
+        assert any(b.get("type") == "core.organisation.update" for b in receiver.bodies())
         page.reload()
-        expect(page.locator("main")).to_contain_text("operations.operation · update")
+        expect(page.locator("main")).to_contain_text("core.organisation · update")
         shot(page, "webhooks-deliveries")
         page.get_by_role("link", name="EU data warehouse").click()
         expect(page.get_by_role("heading", name="Webhook EU data warehouse")).to_be_visible()
