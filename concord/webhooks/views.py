@@ -34,7 +34,7 @@ def webhook_list(request):
     return render(
         request,
         "webhooks/list.html",
-        {"webhooks": hooks, "may_add": bool(managed_orgs(request.user))},
+        {"rows": list(hooks), "may_add": bool(managed_orgs(request.user))},
     )
 
 
