@@ -145,10 +145,10 @@ def claim(limit: int, only: int | None = None) -> list[Delivery]:
     if not ids:
         return []
     Delivery.objects.filter(pk__in=ids, state=DeliveryState.PENDING).update(
-        state=DeliveryState.SENDING, claimed_at=now, note=token
+        state=DeliveryState.SENDING, claimed_at=now, claim=token
     )
     return list(
-        Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING, note=token)
+        Delivery.objects.filter(pk__in=ids, state=DeliveryState.SENDING, claim=token)
         .select_related("webhook", "webhook__organisation")
         .order_by("pk")
     )
@@ -313,7 +313,7 @@ def _save_states(updated) -> None:
     for values, ids in groups.items():
         for i in range(0, len(ids), 500):
             Delivery.objects.filter(pk__in=ids[i : i + 500]).update(
-                claimed_at=None, **dict(zip(STATE_FIELDS, values, strict=True))
+                claimed_at=None, claim="", **dict(zip(STATE_FIELDS, values, strict=True))
             )
 
 

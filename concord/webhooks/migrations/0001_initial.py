@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                 ('attempts', models.PositiveSmallIntegerField(default=0)),
                 ('next_attempt_at', models.DateTimeField(blank=True, null=True)),
                 ('claimed_at', models.DateTimeField(blank=True, null=True)),
+                ('claim', models.CharField(blank=True, help_text="The sending worker's token.", max_length=32)),
                 ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('note', models.CharField(blank=True, max_length=300)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
