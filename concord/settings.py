@@ -281,6 +281,8 @@ CONCORD_WEBHOOK_ALLOWED_HOSTS = [
 CONCORD_WEBHOOK_TIMEOUT = float(os.environ.get("CONCORD_WEBHOOK_TIMEOUT", "10"))
 CONCORD_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CONCORD_WEBHOOK_MAX_ATTEMPTS", "6"))
 CONCORD_WEBHOOK_PAUSE_AFTER = int(os.environ.get("CONCORD_WEBHOOK_PAUSE_AFTER", "10"))
+CONCORD_WEBHOOK_BACKOFF = float(os.environ.get("CONCORD_WEBHOOK_BACKOFF", "60"))
+CONCORD_WEBHOOK_CONCURRENCY = int(os.environ.get("CONCORD_WEBHOOK_CONCURRENCY", "8"))
 # The address people reach Concord at, for absolute links in webhook payloads and e-mails.
 CONCORD_SITE_URL = os.environ.get("CONCORD_SITE_URL", "")
 LANGUAGE_CODE = "en"
