@@ -5,7 +5,7 @@ PostgreSQL server — on PostgreSQL too: HTTP latency at scales 1 and 100 and th
 scale 100 (bench/web.py), the cost of confidentiality (bench/confidentiality.py), streaming
 exports of 1,000,000 rows (bench/exports.py), a 100,000-row export run as a background job
 and the web's latency meanwhile (bench/jobs.py), and the capability benchmarks (typology,
-labour, accountability); then draws the plots for docs/benchmarks.md (bench/plots.py).
+labour, accountability, webhooks); then draws the plots for docs/benchmarks.md (bench/plots.py).
 
 ``quick`` (under 3 minutes, scale 1, SQLite) runs the same benchmarks small, compares every
 figure with the results committed in bench/results/quick.json and prints each one that got
@@ -59,6 +59,7 @@ def full(args) -> None:
         step(["bench/exports.py"], env)
         step(["bench/accountability.py"], env)
         step(["bench/jobs.py", "--scale", "30"], env)
+        step(["bench/webhooks.py"], env)
     sqlite = environments(False)[0][1]
     step(["bench/typology.py"], sqlite)
     step(["bench/labour.py"], sqlite)
@@ -92,6 +93,7 @@ def quick_figures() -> dict[str, float]:
     figures["typology classify / sort baseline (4n)"] = typology["4n"]["ratio_to_baseline"]
     for i, row in enumerate(load("quick-labour")["analysis"]):
         figures[f"labour analyse / sort baseline (N×{2**i})"] = row["ratio_to_baseline"]
+    figures["webhooks fan-out / raw HMAC+POST loop"] = load("quick-webhooks")["ratio_to_baseline"]
     return figures
 
 
@@ -152,6 +154,7 @@ def quick(args) -> int:
     step(
         ["bench/labour.py"], {**env, "LABOUR_BENCH_N": "25000", "BENCH_RESULT_NAME": "quick-labour"}
     )
+    step(["bench/webhooks.py", "--events", "50", "--out", "quick-webhooks"], env)
     figures = quick_figures()
     before = committed_quick().get("figures", {})
     worse = compare(before, figures)

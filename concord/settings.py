@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "concord.administration",
     "concord.jobs",
     "concord.signin",
+    "concord.webhooks",
     "concord.synthetic",
     "concord.web",
     "concord.api",
@@ -324,6 +325,18 @@ CONCORD_IMPORT_MAX_UNPACKED_BYTES = int(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = CONCORD_IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Webhooks (docs/webhooks.md): destinations the administrator allows, host names and/or CIDR
+# ranges, comma-separated; empty: webhooks are refused until configured.
+CONCORD_WEBHOOK_ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("CONCORD_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
+CONCORD_WEBHOOK_TIMEOUT = float(os.environ.get("CONCORD_WEBHOOK_TIMEOUT", "10"))
+CONCORD_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("CONCORD_WEBHOOK_MAX_ATTEMPTS", "6"))
+CONCORD_WEBHOOK_PAUSE_AFTER = int(os.environ.get("CONCORD_WEBHOOK_PAUSE_AFTER", "10"))
+CONCORD_WEBHOOK_BACKOFF = float(os.environ.get("CONCORD_WEBHOOK_BACKOFF", "60"))
+CONCORD_WEBHOOK_CONCURRENCY = int(os.environ.get("CONCORD_WEBHOOK_CONCURRENCY", "8"))
+# The address people reach Concord at, for absolute links in webhook payloads and e-mails.
+CONCORD_SITE_URL = os.environ.get("CONCORD_SITE_URL", "")
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -332,8 +345,6 @@ EMAIL_BACKEND = os.environ.get(
     "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CONCORD_FROM_EMAIL", "concord@localhost")
-# The address links in e-mails sent outside a request (the CLI's invitations) start with.
-CONCORD_BASE_URL = os.environ.get("CONCORD_BASE_URL", "http://127.0.0.1:8000")
 CONCORD_INVITATION_DAYS = int(os.environ.get("CONCORD_INVITATION_DAYS", "7"))
 EMAIL_HOST = os.environ.get("CONCORD_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("CONCORD_EMAIL_PORT", "25"))

@@ -24,6 +24,7 @@ from concord.core.context import Actor
 from concord.core.models import ApiToken, Membership, Space, User
 from concord.jobs.models import Job
 from concord.signin.models import UserSession
+from concord.webhooks.models import Delivery, Webhook
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -43,6 +44,9 @@ NON_SCOPED = {
     Job: lambda user, job: job.user_id == user.pk,
     # A signed-in session is its user's only (an administrator gains no right on others').
     UserSession: lambda user, session: session.user_id == user.pk,
+    # Webhooks and their deliveries: the managers of the webhook's organisation only.
+    Webhook: lambda user, hook: user.principal().roles.get(hook.organisation_id) == "manager",
+    Delivery: lambda user, d: user.principal().roles.get(d.webhook.organisation_id) == "manager",
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()

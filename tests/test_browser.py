@@ -630,3 +630,60 @@ def test_two_factor_enrolment_sign_in_account_and_organisation_policy(browser, d
     assert width <= 380, f"page is {width}px wide at a 360px viewport"
     shot(page, "signin-account-mobile")
     context.close()
+
+
+def test_a_manager_subscribes_a_webhook_pings_it_and_reads_the_delivery_log(
+    browser, demo, settings
+):
+    """EU's manager adds a webhook (the secret shown once), sends a test ping, and reads
+    the delivery log once a change has been delivered, at 1366 px and at 360 px."""
+    from concord.core import services
+    from concord.core.context import Actor
+    from concord.core.models import Organisation, User
+
+    from .webhooks.receiver import Receiver
+
+    settings.CONCORD_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1/32"]
+    with Receiver() as receiver:
+        context, page = signed_in(browser, demo, "eu.manager", width=1366, height=900)
+        page.goto(f"{demo}/webhooks/")
+        expect(page.get_by_role("heading", name="Webhooks", exact=True)).to_be_visible()
+        page.get_by_role("button", name="Add a webhook").click()
+        page.locator("#id_name").fill("EU data warehouse")
+        page.locator("#id_url").fill("http://10.0.0.8/hook")  # outside the allow-list
+        page.get_by_label("Registry: organisation").check()
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#id_url_error")).to_contain_text("not among the destinations")
+        page.locator("#id_url").fill(receiver.url)
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#webhook-secret")).to_contain_text("whsec_")
+        page.get_by_role("button", name="Send a test ping").click()
+        page.wait_for_url("**/deliveries/")
+        expect(page.locator("main")).to_contain_text("Delivered")
+        user = User.objects.get(username="eu.manager")
+        org = Organisation.objects.visible_to(user).get(acronym="EU")
+        org.description = (org.description or "") + " (updated)"
+        services.save(org, actor=Actor.system("browser-test"))
+        assert any(b.get("type") == "core.organisation.update" for b in receiver.bodies())
+        page.reload()
+        expect(page.locator("main")).to_contain_text("core.organisation · update")
+        shot(page, "webhooks-deliveries")
+        page.get_by_role("link", name="EU data warehouse").click()
+        expect(page.get_by_role("heading", name="Webhook EU data warehouse")).to_be_visible()
+        shot(page, "webhooks-detail")
+        context.close()
+
+        context, page = signed_in(browser, demo, "eu.manager", width=360, height=740)
+        page.goto(f"{demo}/webhooks/")
+        page.get_by_role("link", name="EU data warehouse").click()
+        page.get_by_role("link", name="The whole delivery log").click()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 380, f"page is {width}px wide at a 360px viewport"
+        shot(page, "webhooks-deliveries-mobile")
+        context.close()
+
+        # Another member of the EU, not a manager, finds nothing to manage.
+        context, page = signed_in(browser, demo, "eu.editor")
+        page.goto(f"{demo}/webhooks/")
+        expect(page.locator("main")).to_contain_text("No webhooks you may manage")
+        context.close()

@@ -41,7 +41,8 @@ class Command(ConcordCommand):
         org = core.resolve_organisation(o["org"], actor=Actor.system("cli"))
         if org is None:
             raise CommandError(f"--org: no organisation called {o['org']!r}.")
-        base = getattr(settings, "CONCORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        # The link in the e-mail: the site's address (CONCORD_SITE_URL), else this machine's.
+        base = (settings.CONCORD_SITE_URL or "http://127.0.0.1:8000").rstrip("/")
         try:
             invitation, key = services.invite(
                 actor=actor,
