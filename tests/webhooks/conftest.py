@@ -20,6 +20,19 @@ from .receiver import Receiver
 C = Classification
 
 
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Tasks run as they are enqueued, so that a test reads what was delivered right after
+    the write. The queue itself (database backend, worker, retries) is tested in
+    tests/jobs; test_delivery's last test sends a delivery through it end to end."""
+    default = settings.TASKS
+    settings.TASKS = IMMEDIATE
+    return default
+
+
 @pytest.fixture
 def receiver():
     with Receiver() as r:

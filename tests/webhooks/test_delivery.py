@@ -272,3 +272,19 @@ def test_the_signal_dispatches_as_soon_as_a_write_commits(settings):
         subscribe(w, r.url)
         operation(w, "Committed")
         assert [b["action"] for b in r.bodies()] == ["create"]
+
+
+def test_through_the_real_queue_a_worker_delivers(
+    hw, receiver, settings, immediate_tasks, django_capture_on_commit_callbacks
+):
+    """With the database backend (the default), the write only queues the dispatch; the
+    worker dispatches and delivers."""
+    from ..jobs.test_jobs import work
+
+    settings.TASKS = immediate_tasks
+    subscribe(hw, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        operation(hw, "Queued")
+    assert receiver.bodies() == []
+    work()
+    assert [b["action"] for b in receiver.bodies()] == ["create"]
