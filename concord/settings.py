@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "concord.operations",
     "concord.labour",
     "concord.accountability",
+    "concord.notifications",
     "concord.synthetic",
     "concord.web",
     "concord.api",

@@ -94,4 +94,9 @@ CAPABILITY = Capability(
     seed_demo="concord.accountability.fixtures.demo.demo",
     test_world="concord.accountability.fixtures.testworld",
     synthetic="concord.accountability.fixtures.synthetic",
+    attention=(
+        "concord.accountability.attention.reports_due",
+        "concord.accountability.attention.approvals",
+        "concord.accountability.attention.deadlines",
+    ),
 )
