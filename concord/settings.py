@@ -281,6 +281,8 @@ EMAIL_BACKEND = os.environ.get(
     "CONCORD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("CONCORD_FROM_EMAIL", "concord@localhost")
+# The site's address, for links in e-mails (digests): "https://concord.example.org".
+CONCORD_SITE_URL = os.environ.get("CONCORD_SITE_URL", "").rstrip("/")
 EMAIL_HOST = os.environ.get("CONCORD_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("CONCORD_EMAIL_PORT", "25"))
 LOGGING = {

@@ -20,6 +20,7 @@ from concord.accountability.models import Tranche, TrancheDecision
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import ApiToken, Space
+from concord.notifications.models import Follow
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -28,6 +29,19 @@ NON_SCOPED = {
         user.is_superuser or space.organisations.filter(memberships__user=user).exists()
     ),
     ApiToken: lambda user, token: token.user_id == user.pk,
+    # One's own follows, of what one may still see (the world's follow Mali, the world's
+    # space, and, for some users, records nobody may see: notifications/fixtures/testworld).
+    Follow: lambda user, f: (
+        user is not None
+        and f.user_id == user.pk
+        and (
+            f.model == "core.country"
+            or (
+                f.model == "core.space"
+                and NON_SCOPED[Space](user, Space.objects.get(pk=f.object_id))
+            )
+        )
+    ),
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()

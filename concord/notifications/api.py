@@ -119,7 +119,8 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Your notifications, as you may see them now (a notification about a record you may
     no longer see is left out), newest first."""
 
-    model = Notification
+    # (no ``model``: the access matrix checks that no page of it shows a record the caller
+    # may not see; which notifications it lists is decided per reading, see access.shown)
     serializer_class = NotificationSerializer
     permission_classes = [SignedIn]
     queryset = Notification.objects.none()

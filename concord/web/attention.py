@@ -53,4 +53,5 @@ def gather(user, limit: int = LIMIT) -> list[Group]:
     for g in groups.values():
         g.more = g.more or len(g.items) > limit
         g.items = g.items[:limit]
-    return list(groups.values())
+    # groups holding something urgent first, otherwise in the providers' order
+    return sorted(groups.values(), key=lambda g: g.urgent == 0)

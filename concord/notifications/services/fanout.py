@@ -187,7 +187,7 @@ def _rank(follow: Follow, entry: AuditEntry) -> int:
     return {OPERATION: 1, COUNTRY: 3, SPACE: 4}.get(follow.model, 2)
 
 
-def _batch(entries: list[AuditEntry]) -> list[Notification]:
+def _batch(entries: list[AuditEntry], past: bool = False) -> list[Notification]:
     anchors = Anchors(entries)
     followers = _followers({k for keys in anchors.of.values() for k in keys})
     now = timezone.now()
@@ -196,8 +196,8 @@ def _batch(entries: list[AuditEntry]) -> list[Notification]:
         chosen: dict[int, Follow] = {}
         for key in anchors.of.get(e.seq, ()):
             for f in followers.get(key, ()):
-                if f.user_id == e.actor_id:
-                    continue  # nobody is told of their own changes
+                if f.user_id == e.actor_id or (f.created_at > e.at and not past):
+                    continue  # nobody is told of their own changes, nor of older ones
                 best = chosen.get(f.user_id)
                 if best is None or _rank(f, e) < _rank(best, e):
                     chosen[f.user_id] = f
@@ -208,9 +208,10 @@ def _batch(entries: list[AuditEntry]) -> list[Notification]:
     return made
 
 
-def fan_out(batch: int = BATCH) -> int:
+def fan_out(batch: int = BATCH, *, past: bool = False) -> int:
     """Read the audit trail from the cursor to its end; returns how many notifications were
-    made. Entries about the notifications capability itself (follows, reading) are skipped."""
+    made. Entries about the notifications capability itself (follows, reading) are skipped,
+    and so are changes made before the follow (``past``: not those, see ``replay``)."""
     made = 0
     while True:
         with transaction.atomic():
@@ -225,11 +226,11 @@ def fan_out(batch: int = BATCH) -> int:
                 AuditEntry.objects.filter(seq__gt=cursor.seq)
                 .exclude(model__startswith="notifications.")
                 .order_by("seq")
-                .only("seq", "model", "object_id", "actor_id", "changes", "scope")[:batch]
+                .only("seq", "at", "model", "object_id", "actor_id", "changes", "scope")[:batch]
             )
             if not entries:
                 return made
-            rows = _batch(entries)
+            rows = _batch(entries, past)
             Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
             made += len(rows)
             cursor.seq = entries[-1].seq
@@ -273,4 +274,4 @@ def replay(from_seq: int = 0) -> int:
         cursor, _ = Cursor.objects.select_for_update().get_or_create(name=CURSOR)
         cursor.seq = min(cursor.seq, from_seq)
         cursor.save(update_fields=["seq"])
-    return fan_out()
+    return fan_out(past=True)

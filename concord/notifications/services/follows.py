@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from concord.core import audit
 from concord.core.context import Actor
-from concord.core.models import Classification
+from concord.core.models import Classification, User
 
 from .. import access
 from ..models import Follow, Frequency, Notification, Preference
@@ -19,6 +19,11 @@ def _person(actor: Actor):
     if actor.user is None or not actor.user.is_authenticated:
         raise PermissionDenied("Sign in first.")
     return actor.user
+
+
+def _account(user):
+    """The user's own row (a request's user is a lazy wrapper the audit trail cannot name)."""
+    return User.objects.get(pk=user.pk)
 
 
 def _record(actor: Actor, action: str, obj, changes: dict, object_id=None) -> None:
@@ -64,7 +69,7 @@ def mark_read(ids, *, actor: Actor) -> int:
         read_at=timezone.now()
     )
     if n:
-        _record(actor, "update", user, {"notifications_read": [None, n]})
+        _record(actor, "update", _account(user), {"notifications_read": [None, n]})
     return n
 
 
@@ -73,7 +78,7 @@ def mark_all_read(*, actor: Actor) -> int:
     user = _person(actor)
     n = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
     if n:
-        _record(actor, "update", user, {"notifications_read": [None, n]})
+        _record(actor, "update", _account(user), {"notifications_read": [None, n]})
     return n
 
 
