@@ -57,6 +57,7 @@ def full(args) -> None:
         step(["bench/confidentiality.py"], env)
         step(["bench/exports.py"], env)
         step(["bench/accountability.py"], env)
+        step(["bench/notifications.py"], env)
     sqlite = environments(False)[0][1]
     step(["bench/typology.py"], sqlite)
     step(["bench/labour.py"], sqlite)

@@ -466,8 +466,12 @@ def test_home_notifications_and_following_in_the_browser(browser, demo):
     """Every demo person's home page shows something real to act on, at 1366 and 360 px; a
     country is followed with the htmx button; the notifications page marks all read and the
     header's count follows (docs/notifications.md's screenshots)."""
+    from django.core.management import call_command
+
     from concord.core.fixtures.demo import DEMO_USERS
 
+    call_command("seed", "catalogue")  # AUSSOM and its funding: the whole demo world
+    call_command("seed", "demo")
     base = demo
     errors = []
     for width, height, suffix in ((1366, 900, ""), (360, 780, "-mobile")):

@@ -26,6 +26,7 @@ def test_the_installed_capabilities_are_read_in_the_order_of_installed_apps():
         "operations",
         "labour",
         "accountability",
+        "notifications",
     ]
 
 
@@ -103,7 +104,7 @@ def test_every_declared_page_viewset_and_section_exists():
 @pytest.mark.django_db
 def test_the_api_root_lists_each_capability_whose_root_lists_its_endpoints(client):
     root = client.get("/api/v1/").json()
-    assert set(root) == {"core", "operations", "labour", "accountability"}
+    assert set(root) == {"core", "operations", "labour", "accountability", "notifications"}
     labour = client.get(root["labour"]).json()
     assert labour["assignments"].endswith("/api/v1/labour/assignments/")
 

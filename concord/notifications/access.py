@@ -25,6 +25,7 @@ from django.urls import NoReverseMatch, reverse
 
 from concord.core.history import entry_visible
 from concord.core.models import AuditEntry, Country, ScopedModel, Space
+from concord.core.numbers import record_id
 
 from .models import COUNTRY, SPACE, Follow, Notification
 
@@ -82,12 +83,7 @@ def _titles(user, label: str, ids) -> dict[str, tuple[str, str]]:
     model = followable(label)
     if model is None:
         return {}
-    keys = []
-    for i in ids:
-        try:
-            keys.append(int(i))
-        except (TypeError, ValueError):
-            continue
+    keys = [k for k in (record_id(i) for i in ids) if k is not None]
     qs = model.objects.visible_to(user).filter(pk__in=keys)
     if model is Country:
         return {str(c.pk): (c.name, f"/countries/{c.alpha3}/") for c in qs}
@@ -127,8 +123,6 @@ def visible_follows(user, follows) -> list[tuple[Follow, Target]]:
 
 def access_follow(user, pk) -> Follow:
     """One of ``user``'s own follows whose subject they may still see (else 404)."""
-    from concord.core.numbers import record_id
-
     pk = record_id(pk)
     follow = Follow.objects.filter(user=user, pk=pk).first() if pk is not None else None
     if follow is None or not visible_follows(user, [follow]):
@@ -178,7 +172,7 @@ class _Now:
         model = _model(label)
         if model is None:
             return
-        keys = [int(i) for i in ids if str(i).isdigit()]
+        keys = [k for k in (record_id(i) for i in ids) if k is not None]
         existing = set(model._base_manager.filter(pk__in=keys).values_list("pk", flat=True))
         self.existing |= {(label, str(pk)) for pk in existing}
         if issubclass(model, ScopedModel):

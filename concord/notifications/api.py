@@ -167,6 +167,7 @@ class DigestViewSet(viewsets.GenericViewSet):
     serializer_class = DigestSerializer
     permission_classes = [SignedIn]
     pagination_class = None
+    queryset = Preference.objects.none()  # (for the schema: the answer is the caller's own)
 
     def _data(self, user) -> dict:
         pref = Preference.objects.filter(user=user).first()
@@ -205,7 +206,9 @@ class AttentionViewSet(viewsets.GenericViewSet):
     serializer_class = AttentionGroupSerializer
     permission_classes = [SignedIn]
     pagination_class = None
+    queryset = Notification.objects.none()  # (for the schema: the answer is built per reader)
 
+    @extend_schema(responses=AttentionGroupSerializer(many=True))
     def list(self, request, format=None):
         groups = [
             {

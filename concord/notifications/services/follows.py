@@ -10,6 +10,7 @@ from django.utils import timezone
 from concord.core import audit
 from concord.core.context import Actor
 from concord.core.models import Classification, User
+from concord.core.numbers import record_id
 
 from .. import access
 from ..models import Follow, Frequency, Notification, Preference
@@ -61,10 +62,9 @@ def unfollow(f: Follow, *, actor: Actor) -> None:
 def mark_read(ids, *, actor: Actor) -> int:
     """Mark ``actor``'s notifications ``ids`` read (others' ids are ignored, as absent)."""
     user = _person(actor)
-    try:
-        keys = [int(i) for i in ids]
-    except (TypeError, ValueError):
-        raise ValidationError({"ids": "Give notification ids (numbers)."}) from None
+    keys = [record_id(i) for i in ids]
+    if None in keys:
+        raise ValidationError({"ids": "Give notification ids (whole numbers)."})
     n = Notification.objects.filter(user=user, pk__in=keys, read_at__isnull=True).update(
         read_at=timezone.now()
     )
