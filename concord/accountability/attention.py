@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from concord.core.capabilities import Attention
+from concord.core.models import Role
 
 from . import loaders
 from .models import (
@@ -95,12 +96,21 @@ def approvals(user, limit: int) -> list[Attention]:
     user may approve (the donor's side: four eyes)."""
     from .services.funding import may_decide
 
-    if not _orgs(user):
+    if user is None or not user.is_authenticated:
         return []
-    visible = Tranche.objects.visible_to(user)
+    editing = user.principal().orgs_with_role(Role.EDITOR)
+    if not editing:
+        return []
+    donor_side = Q(tranche__commitment__donor_id__in=editing) | Q(
+        tranche__commitment__instrument__manager_id__in=editing
+    )
+    proposed = TrancheDecision.objects.filter(donor_side, status="proposed").exclude(
+        proposed_by=user
+    )
+    tranches = set(proposed.values_list("tranche_id", flat=True)[:5000])
+    visible = Tranche.objects.visible_to(user).filter(pk__in=tranches).values("pk")
     pending = (
-        TrancheDecision.objects.filter(status="proposed", tranche__in=visible)
-        .exclude(proposed_by=user)
+        proposed.filter(tranche__in=visible)
         .select_related("tranche", "proposed_by")
         .order_by("proposed_at", "pk")
     )

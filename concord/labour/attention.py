@@ -54,25 +54,24 @@ def _followed(user) -> tuple[dict[str, str], dict[str, str]]:
     return why, names
 
 
-def _key(user, why: dict) -> str:
+def _key(user, limit: int) -> str:
+    """The reader (memberships, spaces, clearance), the day and the audit trail's last entry
+    (a follow, like any change to any record, is audited: a new entry, a new key)."""
     p = user.principal()
     head = AuditHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
-    raw = repr(
-        (p.user_id, p.clearance, sorted(p.roles.items()), sorted(p.space_ids), sorted(why), head)
-    )
-    return "labour-attention:" + hashlib.sha256(f"{raw}{timezone.localdate()}".encode()).hexdigest()
+    raw = repr((p.user_id, p.clearance, sorted(p.roles.items()), sorted(p.space_ids), head, limit))
+    digest = hashlib.sha256(f"{raw}{timezone.localdate()}".encode()).hexdigest()
+    return f"labour-attention:{digest}"
 
 
 def open_findings(user, limit: int) -> list[Attention]:
     if user is None or not user.is_authenticated:
         return []
-    why, _ = _followed(user)
-    if not why:
-        return []
-    key = f"{_key(user, why)}:{limit}"
+    key = _key(user, limit)
     found = cache.get(key)
     if found is None:
-        found = _findings(user, why, limit)
+        why, _ = _followed(user)
+        found = _findings(user, why, limit) if why else []
         cache.set(key, found, CACHE_SECONDS)
     return found
 

@@ -16,20 +16,23 @@ from the list, the count and the digest.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from concord.core.history import entry_visible
-from concord.core.models import AuditEntry, Country, ScopedModel, Space
+from concord.core.models import AuditEntry, AuditHead, Country, ScopedModel, Space
 from concord.core.numbers import record_id
 
 from .models import COUNTRY, SPACE, Follow, Notification
 
 ACTIONS = {"create": "Created", "update": "Changed", "delete": "Deleted"}
+MEMO_SECONDS = 300
 
 
 def _model(label: str):
@@ -265,12 +268,40 @@ def shown(user, notifications) -> list[Shown]:
     return out
 
 
+def memo(user, name: str, compute):
+    """``compute()``, kept while nothing it depends on can have changed: the key holds the
+    reader (memberships, spaces, clearance), their newest notification and the audit
+    trail's last entry, so any change to any record (a reclassification included), to a
+    follow or to what was read makes a new key. Never shared between readers."""
+    p = user.principal()
+    head = AuditHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    newest = (
+        Notification.objects.filter(user=user).order_by("-pk").values_list("pk", flat=True).first()
+    )
+    raw = repr((p.user_id, p.clearance, sorted(p.roles.items()), sorted(p.space_ids), head, newest))
+    key = f"notifications:{name}:" + hashlib.sha256(raw.encode()).hexdigest()
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, MEMO_SECONDS)
+    return found
+
+
 def unread(user, cap: int = 99, chunk: int = 200) -> tuple[int, bool]:
     """(count, more): how many unread notifications ``user`` may see now, up to ``cap``
-    (``more``: there are more than ``cap``). Newest first, in chunks, stopping at the cap."""
+    (``more``: there are more than ``cap``). Newest first, in chunks, stopping at the cap;
+    kept (``memo``) until anything changes."""
     if user is None or not user.is_authenticated:
         return 0, False
-    qs = Notification.objects.filter(user=user, read_at__isnull=True).select_related("entry")
+    return memo(user, f"unread{cap}", lambda: _unread(user, cap, chunk))
+
+
+def _unread(user, cap: int, chunk: int) -> tuple[int, bool]:
+    qs = (
+        Notification.objects.filter(user=user, read_at__isnull=True)
+        .select_related("entry")
+        .defer("entry__changes")
+    )
     count, last = 0, None
     while True:
         page = qs.filter(entry_id__lt=last) if last is not None else qs
@@ -288,7 +319,8 @@ def unread(user, cap: int = 99, chunk: int = 200) -> tuple[int, bool]:
 def visible_page(user, qs, limit: int, after: int | None = None) -> tuple[list[Shown], bool]:
     """Up to ``limit`` notifications of ``qs`` that ``user`` may see now, newest first,
     older than entry ``after``; and whether there are more."""
-    qs = qs.filter(user=user).select_related("entry").order_by("-entry_id")
+    qs = qs.filter(user=user).select_related("entry").defer("entry__changes")
+    qs = qs.order_by("-entry_id")
     out: list[Shown] = []
     last = after
     while len(out) <= limit:

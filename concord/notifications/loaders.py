@@ -13,9 +13,14 @@ GROUP = "Changes to what you follow"
 
 def recent_changes(user, limit: int) -> list[Attention]:
     """Unread notifications the user may see now, newest first (at most ``limit`` + 1); if
-    they follow nothing, one item saying how to start."""
+    they follow nothing, one item saying how to start. Kept until anything changes
+    (``access.memo``)."""
     if user is None or not user.is_authenticated:
         return []
+    return access.memo(user, f"recent{limit}", lambda: _recent(user, limit))
+
+
+def _recent(user, limit: int) -> list[Attention]:
     qs = Notification.objects.filter(read_at__isnull=True)
     items, more = access.visible_page(user, qs, limit * 5)
     # One line per record: its latest change, and how many more there were.
