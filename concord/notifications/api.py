@@ -4,6 +4,7 @@ platform administrator read anyone's records."""
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -161,8 +162,18 @@ class DigestSerializer(serializers.Serializer):
     last_sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
+class OneObject(AutoSchema):
+    """The schema of an endpoint whose list route answers one object (the caller's own)."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 class DigestViewSet(viewsets.GenericViewSet):
     """Your e-mail digest: none · immediate · daily · weekly."""
+
+    schema = OneObject()
+    filter_backends: list = []
 
     serializer_class = DigestSerializer
     permission_classes = [SignedIn]
@@ -176,9 +187,11 @@ class DigestViewSet(viewsets.GenericViewSet):
             "last_sent_at": pref.last_sent_at if pref else None,
         }
 
+    @extend_schema(responses=DigestSerializer)
     def list(self, request, format=None):
         return Response(DigestSerializer(self._data(request.user)).data)
 
+    @extend_schema(request=DigestSerializer, responses=DigestSerializer)
     def create(self, request, format=None):
         s = DigestSerializer(data=request.data)
         s.is_valid(raise_exception=True)
@@ -204,6 +217,7 @@ class AttentionViewSet(viewsets.GenericViewSet):
     """What needs your attention (the home page), from what you may see."""
 
     serializer_class = AttentionGroupSerializer
+    filter_backends: list = []
     permission_classes = [SignedIn]
     pagination_class = None
     queryset = Notification.objects.none()  # (for the schema: the answer is built per reader)
