@@ -58,7 +58,7 @@ def _key(user, limit: int) -> str:
     """The reader (memberships, spaces, clearance), the day and the audit trail's last entry
     (a follow, like any change to any record, is audited: a new entry, a new key)."""
     p = user.principal()
-    head = AuditHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
     raw = repr((p.user_id, p.clearance, sorted(p.roles.items()), sorted(p.space_ids), head, limit))
     digest = hashlib.sha256(f"{raw}{timezone.localdate()}".encode()).hexdigest()
     return f"labour-attention:{digest}"

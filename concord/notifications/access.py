@@ -272,9 +272,10 @@ def memo(user, name: str, compute):
     """``compute()``, kept while nothing it depends on can have changed: the key holds the
     reader (memberships, spaces, clearance), their newest notification and the audit
     trail's last entry, so any change to any record (a reclassification included), to a
-    follow or to what was read makes a new key. Never shared between readers."""
+    follow or to what was read makes a new key (the entry's hash, not only its number: a
+    number can come again after a rolled-back transaction). Never shared between readers."""
     p = user.principal()
-    head = AuditHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
+    head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
     newest = (
         Notification.objects.filter(user=user).order_by("-pk").values_list("pk", flat=True).first()
     )
