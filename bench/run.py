@@ -60,6 +60,7 @@ def full(args) -> None:
         step(["bench/accountability.py"], env)
         step(["bench/jobs.py", "--scale", "30"], env)
         step(["bench/webhooks.py"], env)
+        step(["bench/notifications.py"], env)
     sqlite = environments(False)[0][1]
     step(["bench/typology.py"], sqlite)
     step(["bench/labour.py"], sqlite)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "concord.jobs",
     "concord.signin",
     "concord.webhooks",
+    "concord.notifications",
     "concord.synthetic",
     "concord.web",
     "concord.api",

@@ -25,6 +25,7 @@ from concord.core.models import ApiToken, Membership, Space, User
 from concord.jobs.models import Job
 from concord.signin.models import UserSession
 from concord.webhooks.models import Delivery, Webhook
+from concord.notifications.models import Follow
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
@@ -47,6 +48,19 @@ NON_SCOPED = {
     # Webhooks and their deliveries: the managers of the webhook's organisation only.
     Webhook: lambda user, hook: user.principal().roles.get(hook.organisation_id) == "manager",
     Delivery: lambda user, d: user.principal().roles.get(d.webhook.organisation_id) == "manager",
+    # One's own follows, of what one may still see (the world's follow Mali, the world's
+    # space, and, for some users, records nobody may see: notifications/fixtures/testworld).
+    Follow: lambda user, f: (
+        user is not None
+        and f.user_id == user.pk
+        and (
+            f.model == "core.country"
+            or (
+                f.model == "core.space"
+                and NON_SCOPED[Space](user, Space.objects.get(pk=f.object_id))
+            )
+        )
+    ),
     # Release and waiver decisions are seen through their tranche.
     TrancheDecision: lambda user, d: (
         user is not None and Tranche.objects.visible_to(user).filter(pk=d.tranche_id).exists()

@@ -687,3 +687,56 @@ def test_a_manager_subscribes_a_webhook_pings_it_and_reads_the_delivery_log(
         page.goto(f"{demo}/webhooks/")
         expect(page.locator("main")).to_contain_text("No webhooks you may manage")
         context.close()
+
+
+def test_home_notifications_and_following_in_the_browser(browser, demo):
+    """Every demo person's home page shows something real to act on, at 1366 and 360 px; a
+    country is followed with the htmx button; the notifications page marks all read and the
+    header's count follows (docs/notifications.md's screenshots)."""
+    from django.core.management import call_command
+
+    from concord.core.fixtures.demo import DEMO_USERS
+
+    call_command("seed", "catalogue")  # AUSSOM and its funding: the whole demo world
+    call_command("seed", "demo")
+    base = demo
+    errors = []
+    for width, height, suffix in ((1366, 900, ""), (360, 780, "-mobile")):
+        for username, *_ in DEMO_USERS:
+            context, page = signed_in(browser, base, username, width=width, height=height)
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            expect(page.get_by_role("heading", name="What needs your attention")).to_be_visible()
+            links = page.locator("section.attention li a")
+            assert links.count() > 0, f"{username} at {width}px: nothing to attend to"
+            assert "You follow nothing yet" not in links.first.inner_text(), username
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width + 20, f"{username}: page is {wide}px wide at {width}px"
+            if username == "eu.editor":
+                shot(page, f"home-attention{suffix}")
+            if username == "eu.manager":
+                expect(page.locator("main")).to_contain_text("Awaiting your approval")
+            context.close()
+    context, page = signed_in(browser, base, "msu.editor", width=1366, height=900)
+    page.goto(f"{base}/countries/MLI/")
+    page.get_by_role("button", name="Follow", exact=True).click()  # htmx: the button swaps
+    expect(page.get_by_role("button", name="Following · Unfollow")).to_be_visible()
+    shot(page, "follow-country")
+    page.goto(f"{base}/following/")
+    expect(page.locator("main")).to_contain_text("Mali")
+    expect(page.locator("main")).to_contain_text("Somalia")
+    shot(page, "following")
+    page.goto(f"{base}/notifications/")
+    badge = page.locator("header .badge")
+    expect(badge).to_be_visible()
+    shot(page, "notifications")
+    page.get_by_role("button", name="Mark all read").click()
+    page.wait_for_url("**/notifications/")
+    expect(page.locator("header .badge")).to_have_count(0)
+    context.close()
+    context, page = signed_in(browser, base, "msu.editor", width=360, height=780)
+    page.goto(f"{base}/notifications/?show=all")
+    shot(page, "notifications-mobile")
+    page.goto(f"{base}/notifications/settings/")
+    shot(page, "digest-settings-mobile")
+    context.close()
+    assert not [e for e in errors if "Content Security Policy" in e], errors

@@ -96,4 +96,9 @@ CAPABILITY = Capability(
     synthetic="concord.accountability.fixtures.synthetic",
     # The reports overdue or due soon, e-mailed once a day (concord.accountability.tasks).
     schedules=(Schedule("concord.accountability.tasks.send_reporting_reminders", 86400),),
+    attention=(
+        "concord.accountability.attention.reports_due",
+        "concord.accountability.attention.approvals",
+        "concord.accountability.attention.deadlines",
+    ),
 )

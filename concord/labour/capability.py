@@ -36,4 +36,5 @@ CAPABILITY = Capability(
     seed_demo="concord.labour.fixtures.demo.demo",
     test_world="concord.labour.fixtures.testworld",
     synthetic="concord.labour.fixtures.synthetic",
+    attention=("concord.labour.attention.open_findings",),
 )

@@ -17,18 +17,26 @@ from concord.core.models import (
     Person,
 )
 
+from .attention import LIMIT, gather
+
 
 def home(request):
+    """Signed in: what needs my attention, from every capability's providers. Anonymous
+    visitors: what Concord is and the public registry's counts."""
     user = request.user
+    if user.is_authenticated:
+        memberships = list(user.memberships.select_related("organisation"))
+        return render(
+            request,
+            "web/home.html",
+            {"groups": gather(user, LIMIT), "limit": LIMIT, "memberships": memberships},
+        )
     counts = [
         ("Organisations", Organisation.objects.visible_to(user).count(), "/organisations/"),
         ("People", Person.objects.visible_to(user).count(), "/people/"),
         ("Areas", Area.objects.visible_to(user).count(), "/areas/"),
     ]
-    memberships = []
-    if user.is_authenticated:
-        memberships = list(user.memberships.select_related("organisation"))
-    return render(request, "web/home.html", {"counts": counts, "memberships": memberships})
+    return render(request, "web/home.html", {"counts": counts})
 
 
 class LoginView(auth_views.LoginView):
