@@ -23,9 +23,9 @@ from concord.core import services
 from concord.core.context import Actor
 from concord.core.models import ApiToken, Membership, Space, User
 from concord.jobs.models import Job
+from concord.notifications.models import Follow
 from concord.signin.models import UserSession
 from concord.webhooks.models import Delivery, Webhook
-from concord.notifications.models import Follow
 
 from .conftest import build_world, marker, oracle_editable, oracle_visible
 
