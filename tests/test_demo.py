@@ -114,3 +114,6 @@ def test_the_administrator_and_the_managers_have_something_to_do(demo):
     assert "Confirm" in text or 'name="confirm"' in text
     page = login(demo["dpo.manager"]).get("/members/").content.decode()
     assert "new.officer@dpo.example.org" in page and "pending" in page
+    home = login(demo["dpo.manager"]).get("/").content.decode()
+    assert "new.officer@dpo.example.org to DPO (contributor)" in home
+    assert "not accepted yet; expires on" in home
