@@ -644,6 +644,9 @@ def test_a_manager_subscribes_a_webhook_pings_it_and_reads_the_delivery_log(
     from .webhooks.receiver import Receiver
 
     settings.CONCORD_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1/32"]
+    # No worker runs beside the live server: tasks run as they are queued (the queue and
+    # its worker are tested in tests/jobs).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     with Receiver() as receiver:
         context, page = signed_in(browser, demo, "eu.manager", width=1366, height=900)
         page.goto(f"{demo}/webhooks/")

@@ -334,7 +334,7 @@ class EditView(LoginRequiredMixin, ConfigView):
                     children=children,
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                errors_to_form(form, exc)
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
@@ -346,7 +346,8 @@ class EditView(LoginRequiredMixin, ConfigView):
         return self.render_form(obj, form, formset, status=400)
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
+def errors_to_form(form, exc: ValidationError) -> None:
+    """A service's field-named errors onto the form's fields (others above the form)."""
     if hasattr(exc, "error_dict"):
         for fieldname, errs in exc.message_dict.items():
             target = fieldname if fieldname in form.fields else None

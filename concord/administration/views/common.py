@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
+
+from concord.web.generic import errors_to_form, report_refusal
 
 from ..access import is_platform_admin
 
@@ -22,23 +23,6 @@ def admin_required(view):
     return wrapped
 
 
-def refused(request, exc: ValidationError | PermissionDenied) -> None:
-    """A service's refusal as a message on the page."""
-    if isinstance(exc, ValidationError):
-        text = " ".join(
-            f"{m}"
-            for msgs in getattr(exc, "message_dict", {"": exc.messages}).values()
-            for m in msgs
-        )
-    else:
-        text = str(exc)
-    messages.error(request, text)
-
-
-def to_form(form, exc: ValidationError) -> None:
-    """A service's field-named errors onto the form's fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
+# A service's refusal as a message; its field-named errors onto a form (one way, the shell's).
+refused = report_refusal
+to_form = errors_to_form
