@@ -132,9 +132,13 @@ class MembershipViewSet(
             .order_by("pk")
         )
 
-    def perform_create(self, serializer):
-        if not access.is_platform_admin(self.request.user):
+    def create(self, request, *args, **kwargs):
+        # Refused before the body is read, so that it tells nothing about who exists.
+        if not access.is_platform_admin(request.user):
             raise PermissionDenied("Managers add people by invitation (POST .../invitations/).")
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
         self._write(
             serializer.validated_data["user"],
             serializer.validated_data["organisation"],
@@ -233,10 +237,13 @@ class MergeSerializer(serializers.Serializer):
 class MergeEntrySerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     at = serializers.DateTimeField()
-    merged = serializers.CharField(source="object_repr")
+    merged = serializers.SerializerMethodField()
     merged_id = serializers.CharField(source="object_id")
     into = serializers.SerializerMethodField()
     by = serializers.CharField(source="actor_label")
+
+    def get_merged(self, entry) -> str:
+        return merge.shown_name(entry, self.context.get("user"))
 
     def get_into(self, entry) -> int:
         return entry.changes["into"][1]
@@ -256,7 +263,10 @@ class MergeViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses=MergeEntrySerializer(many=True))
     def list(self, request, format=None):
-        return Response(MergeEntrySerializer(merge.merges(100), many=True).data)
+        entries = merge.merges(100)
+        return Response(
+            MergeEntrySerializer(entries, many=True, context={"user": request.user}).data
+        )
 
     @extend_schema(request=MergeSerializer, responses=MergeEntrySerializer)
     def create(self, request, format=None):
@@ -267,7 +277,8 @@ class MergeViewSet(viewsets.GenericViewSet):
             actor=Actor.from_request(request), duplicate=data["duplicate"], into=data["into"]
         )
         entry = merge.merged_into(data["duplicate"].pk)
-        return Response(MergeEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        body = MergeEntrySerializer(entry, context={"user": request.user}).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: dict})
     @action(detail=True, methods=["post"])

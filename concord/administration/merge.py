@@ -21,7 +21,14 @@ from django.db import IntegrityError, models, transaction
 from concord.core import audit
 from concord.core import services as core
 from concord.core.context import Actor
-from concord.core.models import AuditEntry, Membership, Organisation, OrganisationName
+from concord.core.models import (
+    AuditEntry,
+    Membership,
+    Organisation,
+    OrganisationName,
+    SecurityState,
+    sees,
+)
 
 from . import access
 
@@ -80,6 +87,11 @@ def _require(actor: Actor, *orgs: Organisation) -> None:
     )
     if len(visible) != len({o.pk for o in orgs}):
         raise PermissionDenied("You may merge only organisations you can see.")
+    if Membership.objects.filter(user=actor.user, organisation__in=[o.pk for o in orgs]).exists():
+        # What the duplicate owns would become readable to the administrator's organisation.
+        raise PermissionDenied(
+            "You are a member of one of these organisations: ask another administrator."
+        )
 
 
 def merged_into(pk: int) -> AuditEntry | None:
@@ -284,8 +296,17 @@ def _field(key: str):
     return model, model._meta.get_field(field)
 
 
+def shown_name(entry: AuditEntry, user) -> str:
+    """The merged organisation's name as ``user`` may see it (its security at the merge)."""
+    state = SecurityState.from_json((entry.scope or {}).get("before"))
+    if user is not None and state is not None and sees(user.principal(), state):
+        return entry.object_repr
+    return "(restricted)"
+
+
 def merges(limit: int = 50) -> list[AuditEntry]:
-    """The most recent merges still in force (for the administrators' page)."""
+    """The most recent merges still in force (for the administrators' page; show their
+    names with :func:`shown_name`)."""
     seen, found = set(), []
     for entry in AuditEntry.objects.filter(
         model="core.organisation", action__in=(MERGE, UNDO)

@@ -97,6 +97,8 @@ def invite(
         raise ValidationError({"email": f"{email!r} is not an e-mail address."}) from None
     _require_manager(actor, organisation)
     _check_grant(actor, organisation, role=role, clearance=clearance)
+    if _user_of(actor) is not None and (actor.user.email or "").lower() == email:
+        raise ValidationError({"email": "You may not invite yourself: ask another manager."})
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
         raise ValidationError({"email": f"{email} is already a member of {organisation}."})
     pending = Invitation.objects.pending().filter(organisation=organisation, email=email).first()
@@ -161,6 +163,25 @@ def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
     return invitation
 
 
+def _inviter_still_may(invitation: Invitation) -> None:
+    """An invitation grants only what its inviter may still grant when it is accepted (an
+    inviter deactivated or removed since cannot leave a way back in)."""
+    inviter = invitation.invited_by
+    if invitation.invited_by_id is None:  # from the command line: the platform's operator
+        return
+    try:
+        if not inviter.is_active:
+            raise PermissionDenied
+        access.check_grant(
+            inviter, invitation.organisation, role=invitation.role, clearance=invitation.clearance
+        )
+    except (PermissionDenied, ValidationError):
+        raise InvitationUnusable(
+            "This invitation is no longer valid: the person who sent it may no longer grant "
+            "it. Ask for a new one."
+        ) from None
+
+
 class InvitationUnusable(ValidationError):
     """The link is unknown, used, revoked or expired (the message says which)."""
 
@@ -197,6 +218,7 @@ def accept_invitation(
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.state != "pending":  # accepted by a concurrent request
         invitation_for(key)
+    _inviter_still_may(invitation)
     actor = Actor(user=None, interface="web", label=f"invitation:{invitation.prefix}")
     if user is not None and user.is_authenticated:
         if (user.email or "").lower() != invitation.email:
@@ -258,14 +280,19 @@ def set_clearance(
     never above the manager's own, and not for someone cleared above the manager."""
     if organisation is None or access.is_platform_admin(_user_of(actor)) or actor.is_system:
         _require_admin(actor)
+        _not_themselves(actor, user)
     else:
         _require_member(user, organisation)
         _check_grant(actor, organisation, clearance=clearance)
-        if user.clearance > access.clearance_ceiling(actor.user):
+        _cleared_above(actor, user)
+        # Clearance is the person's, in every organisation: only someone who manages all of
+        # them (or an administrator) changes it.
+        managed = access.managed_organisations(actor.user).values("pk")
+        if Membership.objects.filter(user=user).exclude(organisation__in=managed).exists():
             raise ValidationError(
                 {
-                    "clearance": f"{user.username} is cleared above you: ask a platform "
-                    "administrator."
+                    "clearance": f"{user.username} is also a member of an organisation you do "
+                    "not manage, where this clearance applies too: ask a platform administrator."
                 }
             )
     if clearance not in Classification.values:
@@ -274,6 +301,24 @@ def set_clearance(
         )
     _set_clearance(actor, user, clearance, organisation.pk if organisation else None)
     return user
+
+
+def _not_themselves(actor: Actor, user: User) -> None:
+    """An administrator never widens their own access (their memberships, their clearance):
+    another administrator does it, so that administering never becomes a way to read."""
+    if access.is_platform_admin(_user_of(actor)) and actor.user.pk == user.pk:
+        raise PermissionDenied(
+            "Administrators do not change their own memberships or clearance: ask another "
+            "administrator."
+        )
+
+
+def _cleared_above(actor: Actor, user: User) -> None:
+    """A manager changes nothing of a member cleared above them."""
+    if user.clearance > access.clearance_ceiling(actor.user):
+        raise ValidationError(
+            {"clearance": f"{user.username} is cleared above you: ask a platform administrator."}
+        )
 
 
 def _require_member(user: User, organisation: Organisation) -> Membership:
@@ -288,8 +333,10 @@ def set_role(*, actor: Actor, user: User, organisation: Organisation, role: str)
     """Add ``user`` to ``organisation`` with ``role`` or change their role there. A manager
     changes the roles of members only (new people are invited)."""
     _check_grant(actor, organisation, role=role)
+    _not_themselves(actor, user)
     if not access.is_platform_admin(_user_of(actor)) and not actor.is_system:
         current = _require_member(user, organisation)
+        _cleared_above(actor, user)
         if current.role == Role.MANAGER and role != Role.MANAGER:
             _keep_a_manager(organisation, user)
     return core.write_membership(actor=actor, user=user, organisation=organisation, role=role)
@@ -340,3 +387,20 @@ def set_active(*, actor: Actor, user: User, active: bool) -> User:
     user.save(update_fields=["is_active"])
     audit.record(actor, "update", user, {"is_active": [not active, active]}, owner_id=None)
     return user
+
+
+@transaction.atomic
+def change_space_members(*, actor: Actor, space, add=(), remove=()):
+    """An administrator changes a space's members, never adding an organisation they belong
+    to (that would open to them what is shared with the space)."""
+    _require_admin(actor)
+    mine = set()
+    if _user_of(actor) is not None:
+        mine = set(
+            Membership.objects.filter(user=actor.user).values_list("organisation_id", flat=True)
+        )
+    if any(o.pk in mine for o in add):
+        raise PermissionDenied(
+            "You are a member of that organisation: ask another administrator to add it."
+        )
+    return core.set_space_members(actor=actor, space=space, add=add, remove=remove)

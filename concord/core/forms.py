@@ -269,6 +269,10 @@ class OrganisationForm(ScopedForm):
             self.initial["releasability"] = "public"
         elif instance.owner_id == instance.pk:  # it stays its own owner
             del self.fields["owner"]
+            if not Organisation.objects.editable_by(user).filter(pk=instance.pk).exists():
+                # Its description only: who may read it stays its managers' decision.
+                for name in ScopedForm.SECURITY_FIELDS:
+                    self.fields.pop(name, None)
 
 
 class PersonForm(ScopedForm):

@@ -168,6 +168,26 @@ def _platform_registry_entry(org, actor: Actor) -> bool:
     )
 
 
+def _keep_security(instance, current, m2m: dict) -> None:
+    """An administrator edits an organisation's description, never its owner, classification,
+    releasability or releases (that would decide who reads it)."""
+    changed = [
+        f
+        for f in ("owner_id", "classification", "releasability")
+        if getattr(instance, f) != getattr(current, f)
+    ]
+    for name in ("shared_organisations", "shared_spaces", "named_users"):
+        if name in m2m:
+            now = set(getattr(current, name).values_list("pk", flat=True))
+            if {getattr(v, "pk", v) for v in m2m[name]} != now:
+                changed.append(name)
+    if changed:
+        raise PermissionDenied(
+            "An administrator edits an organisation's description, not its owner or who may "
+            f"read it ({', '.join(changed)}): ask its managers."
+        )
+
+
 @transaction.atomic
 def save(
     instance: ScopedModel,
@@ -192,9 +212,10 @@ def save(
             raise ValidationError("This record no longer exists.") from exc
         if not actor.is_system and not (
             model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
-            or _platform_registry_entry(current, actor)
         ):
-            raise PermissionDenied("You may not edit this record.")
+            if not _platform_registry_entry(current, actor):
+                raise PermissionDenied("You may not edit this record.")
+            _keep_security(instance, current, m2m)
         before = audit.snapshot(current)
         keep_hidden_links(instance, current, m2m, actor)
     else:

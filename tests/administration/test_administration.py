@@ -435,3 +435,89 @@ def test_api_invitations_and_accounts(team):
     assert response.status_code == 200 and response.json()["clearance"] == C.CONFIDENTIAL
     ids = [m["id"] for m in api.get("/api/v1/administration/memberships/").json()["results"]]
     assert set(ids) == set(Membership.objects.filter(organisation=org).values_list("pk", flat=True))
+
+
+# --- administering is never a way to read (security review of issue 16) ---------------------
+
+
+def test_an_administrator_never_widens_their_own_access(team):
+    org, other, manager, editor, admin = team
+    actor = Actor(user=admin, interface="web")
+    with pytest.raises(PermissionDenied, match="another administrator"):
+        services.set_role(actor=actor, user=admin, organisation=org, role=Role.MANAGER)
+    with pytest.raises(PermissionDenied, match="another administrator"):
+        services.set_clearance(actor=actor, user=admin, clearance=C.STRICTLY_CONFIDENTIAL)
+    User.objects.filter(pk=admin.pk).update(email="root@example.org")
+    admin.refresh_from_db()
+    with pytest.raises(ValidationError, match="yourself"):
+        services.invite(actor=actor, email="root@example.org", organisation=org)
+    assert not Membership.objects.filter(user=admin).exists()
+    # Nor through a space an organisation of theirs joins.
+    Membership.objects.create(user=admin, organisation=other, role=Role.VIEWER)
+    space = core.create_space(actor=Actor.system("t"), name="Closed", organisations=[org])
+    with pytest.raises(PermissionDenied, match="member of that organisation"):
+        services.change_space_members(actor=actor, space=space, add=[other])
+    assert list(space.organisations.all()) == [org]
+
+
+def test_an_invitation_is_void_once_its_inviter_may_no_longer_grant_it(team):
+    org, other, manager, editor, admin = team
+    second = make_user("second", org, Role.MANAGER, C.CONFIDENTIAL)
+    _, key = services.invite(
+        actor=Actor(user=second, interface="web"),
+        email="back@example.org",
+        organisation=org,
+        role=Role.MANAGER,
+        clearance=C.CONFIDENTIAL,
+    )
+    services.remove_member(
+        actor=Actor(user=manager, interface="web"), user=second, organisation=org
+    )
+    with pytest.raises(ValidationError, match="no longer valid"):
+        services.accept_invitation(key, username="back", password="a long pass phrase 9")
+    assert not User.objects.filter(username="back").exists()
+
+
+def test_a_manager_changes_no_clearance_that_applies_in_an_organisation_they_do_not_manage(team):
+    org, other, manager, editor, admin = team
+    Membership.objects.create(user=editor, organisation=other, role=Role.VIEWER)
+    editor.forget_principal()
+    with pytest.raises(ValidationError, match="do not manage"):
+        services.set_clearance(
+            actor=Actor(user=manager, interface="web"),
+            user=editor,
+            clearance=C.CONFIDENTIAL,
+            organisation=org,
+        )
+    top = make_user("top2", org, Role.VIEWER, C.STRICTLY_CONFIDENTIAL)
+    with pytest.raises(ValidationError, match="cleared above you"):
+        services.set_role(
+            actor=Actor(user=manager, interface="web"), user=top, organisation=org, role=Role.EDITOR
+        )
+
+
+def test_an_administrator_edits_a_description_never_who_may_read_it(team):
+    *_, admin = team
+    made = core.save(
+        Organisation(name="Tenant", kind="ingo", classification=0, releasability="public"),
+        actor=Actor(user=admin, interface="web"),
+    )
+    client = web(admin)
+    form = client.get(f"/organisations/{made.pk}/edit/").content.decode()
+    assert 'name="classification"' not in form and 'name="releasability"' not in form
+    made.classification, made.releasability = C.CONFIDENTIAL, "owner"
+    with pytest.raises(PermissionDenied, match="description"):
+        core.save(made, actor=Actor(user=admin, interface="web"))
+    made.refresh_from_db()
+    assert made.classification == 0
+
+
+def test_the_membership_api_tells_a_non_administrator_nothing_about_usernames(team):
+    org, other, manager, editor, admin = team
+    for username in ("ed", "nobody-by-this-name"):
+        response = web(manager).post(
+            "/api/v1/administration/memberships/",
+            {"user": username, "organisation": org.pk, "role": "viewer"},
+            content_type="application/json",
+        )
+        assert response.status_code == 403

@@ -205,3 +205,31 @@ def test_the_preview_counts_what_would_move(dupes):
         "people (shared organisations)": 1,
         "spaces (organisations)": 1,
     }  # it owns no organisation (not even itself: its own entry goes with it)
+
+
+def test_an_administrator_merges_no_organisation_of_theirs_and_reads_no_hidden_name(dupes):
+    importer, admin, keep, dup, *_ = dupes
+    from concord.core.models import Membership
+
+    Membership.objects.create(user=admin, organisation=keep, role=Role.VIEWER)
+    with pytest.raises(PermissionDenied, match="another administrator"):
+        merge.merge(actor=Actor(user=admin, interface="web"), duplicate=dup, into=keep)
+    Membership.objects.filter(user=admin).delete()
+    admin.forget_principal()
+    secret_dup = core.save(
+        Organisation(
+            name="Confidential twin",
+            kind="ingo",
+            owner=importer,
+            classification=2,
+            releasability="signed_in",
+        ),
+        actor=SYS,
+    )
+    merge.merge(actor=SYS, duplicate=secret_dup, into=keep)
+    entry = merge.merged_into(secret_dup.pk)
+    assert merge.shown_name(entry, admin) == "(restricted)"  # cleared internal only
+    page = _admin_client(admin).get("/administration/").content.decode()
+    assert "Confidential twin" not in page
+    listed = _admin_client(admin).get("/api/v1/administration/merges/").json()
+    assert [m["merged"] for m in listed] == ["(restricted)"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -74,6 +75,7 @@ def members(request):
     )
 
 
+@transaction.atomic  # a role and a clearance change together, or neither
 def _act(request, org) -> None:
     actor = Actor.from_request(request)
     member = User.objects.filter(pk=request.POST.get("user") or 0).first()

@@ -59,7 +59,7 @@ def index(request):
             "q": q,
             "query": f"q={q}" if q else "",
             "pending": [(i, name(i.organisation_id)) for i in pending],
-            "merges": merge.merges(20),
+            "merges": [(e, merge.shown_name(e, request.user)) for e in merge.merges(20)],
             "counts": {
                 "active": User.objects.filter(is_active=True).count(),
                 "deactivated": User.objects.filter(is_active=False).count(),
@@ -151,7 +151,7 @@ def invitation_revoke(request, pk):
         messages.success(request, f"Withdrew the invitation of {invitation.email}.")
     except (ValidationError, PermissionDenied) as exc:
         refused(request, exc)
-    return redirect(request.POST.get("next") or "administration:index")
+    return redirect("administration:index")
 
 
 @admin_required
@@ -198,7 +198,11 @@ def merge_undo(request, seq):
             return redirect("administration:index")
         messages.success(request, f"Restored {restored}: the merge is undone.")
         return redirect("administration:index")
-    return render(request, "administration/merge_undo.html", {"entry": entry})
+    return render(
+        request,
+        "administration/merge_undo.html",
+        {"entry": entry, "name": merge.shown_name(entry, request.user)},
+    )
 
 
 @admin_required
@@ -255,9 +259,9 @@ def space_detail(request, pk):
             org = _visible_org(request, "organisation")
             verb = request.POST.get("action")
             change = {"add": [org]} if verb == "add" else {"remove": [org]}
-            core.set_space_members(actor=Actor.from_request(request), space=space, **change)
+            services.change_space_members(actor=Actor.from_request(request), space=space, **change)
             messages.success(request, f"{space.name}: {verb} {org} done.")
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
         return redirect("administration:space_detail", pk=space.pk)
     labels = VisibleLabels(request.user)
