@@ -163,8 +163,14 @@ def _gunicorn_config(monkeypatch):
     from django.core.management import call_command
     from gunicorn.app.wsgiapp import WSGIApplication
 
+    from concord.core.management.commands import serve
+
     seen = {}
-    monkeypatch.setattr("os.execv", lambda path, argv: seen.setdefault("argv", argv))
+    # Neither gunicorn nor the worker really starts: serve's arguments are what is read.
+    monkeypatch.setattr(
+        serve.Command, "run_gunicorn", lambda self, argv: seen.setdefault("argv", argv)
+    )
+    monkeypatch.setattr(serve, "start_worker", lambda: None)
     call_command("serve", "--no-migrate", "--bind", "127.0.0.1:9")
     argv = seen["argv"]
     assert argv[1:3] == ["-m", "gunicorn"]
