@@ -284,6 +284,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CaseStateEnum": "concord.accountability.models.cases.CaseState",
         "DueStateEnum": "concord.accountability.api.reporting.DUE_STATES",
+        "ClassificationEnum": "concord.core.models.security.Classification",
+        "RoleEnum": "concord.core.models.security.Role",
     },
 }
 

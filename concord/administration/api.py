@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -32,6 +33,7 @@ class PlatformAdmin(SignedIn):
         return True
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class VisibleOrganisationField(serializers.PrimaryKeyRelatedField):
     """An organisation by id, among those the caller may see."""
 
