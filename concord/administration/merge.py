@@ -35,7 +35,8 @@ from . import access
 MERGE, UNDO = "merge", "unmerge"
 # Rows rebuilt from the organisations' names, not moved.
 DERIVED = {OrganisationName}
-M2M_FIELDS = ("shared_organisations", "shared_spaces", "named_users")
+# The duplicate's own releases (its many-to-many fields): kept in the undo, not moved.
+M2M_FIELDS = tuple(f.name for f in Organisation._meta.many_to_many)
 
 
 def _own_link_fields() -> set:

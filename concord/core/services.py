@@ -171,13 +171,13 @@ def _platform_registry_entry(org, actor: Actor) -> bool:
 def _keep_security(instance, current, m2m: dict) -> None:
     """An administrator edits an organisation's description, never its owner, classification,
     releasability or releases (that would decide who reads it)."""
-    changed = [
-        f
-        for f in ("owner_id", "classification", "releasability")
-        if getattr(instance, f) != getattr(current, f)
-    ]
-    for name in ("shared_organisations", "shared_spaces", "named_users"):
-        if name in m2m:
+    changed = []
+    for name in ScopedModel.SECURITY_FIELDS:
+        field = type(current)._meta.get_field(name)
+        if not field.many_to_many:
+            if getattr(instance, field.attname) != getattr(current, field.attname):
+                changed.append(name)
+        elif name in m2m:
             now = set(getattr(current, name).values_list("pk", flat=True))
             if {getattr(v, "pk", v) for v in m2m[name]} != now:
                 changed.append(name)
