@@ -41,7 +41,7 @@ test: install
 
 test-sqlite:
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto
+	env -u DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto --dist worksteal
 
 # The API's contract: schemathesis against a server with the demo world (about 2 minutes);
 # fails on any server error or any response the OpenAPI schema does not describe.
@@ -52,7 +52,7 @@ test-api-contract:
 # run on PostgreSQL by the rest of the suite, so they run once, on SQLite.
 test-postgres:
 	@echo "== test suite on PostgreSQL (browser tests: on SQLite only) =="
-	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto -m "not browser"
+	DATABASE_URL=$$CONCORD_TEST_DATABASE_URL CONCORD_DATA_DIR=$(CURDIR)/var/test $(BIN)/pytest -n auto --dist worksteal -m "not browser"
 
 ## make lint: ruff (style, size and complexity) and the import contracts (pyproject.toml);
 ## the suite runs both too (tests/test_quality.py).

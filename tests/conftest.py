@@ -251,15 +251,24 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     """The demo world (catalogue and demo seeds), once per test module: its users by name.
-    (The browser tests have their own ``demo``: a live server.)"""
+    Seeded once per test process, then put back from a copy (tests/snapshots.py); the module
+    leaves the database as it found it. (The browser tests have their own ``demo``: a live
+    server.)"""
     import io
 
     from django.core.management import call_command
 
     from concord.core.models import User
 
+    from . import snapshots
+
     with django_db_blocker.unblock():
-        call_command("seed", "catalogue", stdout=io.StringIO())
-        call_command("seed", "demo", stdout=io.StringIO())
+        snapshots.take("before-demo")
+        if snapshots.has("demo"):
+            snapshots.restore("demo")
+        else:
+            call_command("seed", "catalogue", stdout=io.StringIO())
+            call_command("seed", "demo", stdout=io.StringIO())
+            snapshots.take("demo")
         yield {u.username: u for u in User.objects.all()}
-        call_command("flush", interactive=False, verbosity=0)
+        snapshots.restore("before-demo")
