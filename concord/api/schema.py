@@ -6,6 +6,17 @@ A schema that describes what the API really returns is checked by a fuzzer in ``
 
 from __future__ import annotations
 
+from drf_spectacular.openapi import AutoSchema
+
+
+class OneObject(AutoSchema):
+    """The schema of an endpoint whose list route answers one object (the caller's own: a
+    setting, a status), not a list: ``schema = OneObject()`` on the viewset."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],

@@ -4,13 +4,13 @@ platform administrator read anyone's records."""
 
 from __future__ import annotations
 
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from concord.api.permissions import SignedIn
+from concord.api.schema import OneObject
 from concord.core.context import Actor
 from concord.web.attention import gather
 
@@ -160,13 +160,6 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 class DigestSerializer(serializers.Serializer):
     frequency = serializers.ChoiceField(choices=Frequency.choices)
     last_sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
-
-
-class OneObject(AutoSchema):
-    """The schema of an endpoint whose list route answers one object (the caller's own)."""
-
-    def _is_list_view(self, serializer=None) -> bool:
-        return False
 
 
 class DigestViewSet(viewsets.GenericViewSet):

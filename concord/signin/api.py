@@ -8,6 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
 from concord.api.permissions import SignedIn
+from concord.api.schema import OneObject
 from concord.core.context import Actor
 
 from . import services
@@ -67,6 +68,8 @@ class TwoFactorViewSet(viewsets.GenericViewSet):
     """Your two-factor sign-in: whether it is on, whether it is required and why, and how
     many recovery codes are left. Read-only: turn it on or off on your account page."""
 
+    schema = OneObject()
+    filter_backends: list = []
     serializer_class = TwoFactorSerializer
     permission_classes = [SignedIn]
     pagination_class = None

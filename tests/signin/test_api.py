@@ -73,3 +73,9 @@ def test_the_schema_describes_the_sign_in_api(db):
     assert "/api/v1/signin/sessions/" in schema["paths"]
     assert "/api/v1/signin/two-factor/" in schema["paths"]
     assert "delete" in schema["paths"]["/api/v1/signin/sessions/{id}/"]
+    # The two-factor status is one object, not a list (the API fuzzer's finding), and takes
+    # no search or ordering.
+    get = schema["paths"]["/api/v1/signin/two-factor/"]["get"]
+    answer = get["responses"]["200"]["content"]["application/json"]["schema"]
+    assert answer == {"$ref": "#/components/schemas/TwoFactor"}
+    assert not get.get("parameters")
