@@ -116,6 +116,40 @@ def world(scale: float, database_url: str | None, seed: int = 1) -> tuple[dict, 
     return env, report
 
 
+AUTHENTICATOR = """
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from concord.core.models import User
+from concord.signin.fixtures.demo import demo_key
+from concord.signin.models import DEMO_NAME
+user = User.objects.get(username=%r)
+if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+    key = demo_key(user.username)
+    TOTPDevice.objects.create(user=user, name=DEMO_NAME, key=key, confirmed=True)
+"""
+
+
+def authenticator(env: dict, username: str):
+    """Gives ``username`` an authenticator like the demo personas' (its key derived from the
+    installation's secret key: synth.manager, cleared strictly confidential, must give a code
+    after the password), and returns a function reading its current code as an operator
+    would (``concord twofactor code``)."""
+    subprocess.run(
+        [CONCORD, "shell", "--no-imports", "-c", AUTHENTICATOR % username], env=env, check=True
+    )
+
+    def code() -> str:
+        out = subprocess.run(
+            [CONCORD, "twofactor", "code", username],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return out.stdout.strip()
+
+    return code
+
+
 def use_world(env: dict) -> None:
     """Set up Django in this process on a generated world."""
     for key in ("CONCORD_DATA_DIR", "DATABASE_URL"):

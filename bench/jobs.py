@@ -6,12 +6,12 @@ and the background worker it starts), signed in as ``synth.manager``:
 1. idle: p95 of a few pages and API endpoints, one request after another (half of the
    samples before the export, half after it);
 2. the assignments list's CSV export is started from its page (above the threshold it
-   becomes a job; at scale 30, 73,119 rows), and the same pages are measured
+   becomes a job; at scale 42, about 100,000 rows), and the same pages are measured
    again, round after round, for as long as the job runs;
 3. the figure is each page's p95 while the job runs as a ratio to its idle p95 in the same
    run (aim: at most 1.5), with the job's own time and rows per second.
 
-Run: ``bench/run.py full`` (scale 30) or ``quick`` (scale 1, a smaller export). Results:
+Run: ``bench/run.py full`` (scale 42) or ``quick`` (scale 1, a smaller export). Results:
 bench/results/jobs-<db>.json.
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, world, write_result  # noqa: E402
+from common import authenticator, machine, world, write_result  # noqa: E402
 from load import Client, percentiles  # noqa: E402
 from web import Server, first_id  # noqa: E402
 
@@ -84,11 +84,12 @@ def export_while_measuring(client: Client, watcher: Client, targets, busy: dict)
 
 def run(scale: float, idle_rounds: int, threshold: int) -> dict:
     env, report = world(scale, os.environ.get("DATABASE_URL"))
+    code = authenticator(env, USER)
     server = Server({**env, "CONCORD_JOBS_ROWS_THRESHOLD": str(threshold)})
     try:
         client, watcher = (Client("127.0.0.1", server.port) for _ in range(2))
-        client.login(USER, PASSWORD)
-        watcher.login(USER, PASSWORD)
+        client.login(USER, PASSWORD, code)
+        watcher.login(USER, PASSWORD, code)
         targets = pages(client)
         for _, path in targets:  # warm up
             for _ in range(3):
@@ -138,7 +139,7 @@ def run(scale: float, idle_rounds: int, threshold: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", type=float, default=30)
+    parser.add_argument("--scale", type=float, default=42)
     parser.add_argument("--rounds", type=int, default=40, help="idle rounds over the pages")
     parser.add_argument("--threshold", type=int, default=10_000)
     parser.add_argument("--out", default=None)

@@ -65,18 +65,30 @@ class Client:
             self.conn.close()
         return response.status, payload
 
-    def login(self, username: str, password: str) -> None:
-        status, page = self.request("GET", "/login/")
+    def login(self, username: str, password: str, code=None) -> None:
+        """Signs in; ``code`` (a function giving the authenticator's current code) for a user
+        who must give one after the password."""
+        self._post_form("/login/", {"username": username, "password": password}, username)
+        if code is None:
+            return
+        # A code is accepted once: a second sign-in in the same 30 seconds waits for the next.
+        for attempt in (1, 2):
+            try:
+                self._post_form("/login/code/", {"code": code()}, username)
+                return
+            except RuntimeError:
+                if attempt == 2:
+                    raise
+                time.sleep(31 - time.time() % 30)
+
+    def _post_form(self, path: str, fields: dict, username: str) -> None:
+        status, page = self.request("GET", path)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if status != 200 or not token:
-            raise RuntimeError(f"/login/ answered {status}")
-        status, _ = self.request(
-            "POST",
-            "/login/",
-            {"username": username, "password": password, "csrfmiddlewaretoken": token[1].decode()},
-        )
+            raise RuntimeError(f"{path} answered {status}")
+        status, _ = self.request("POST", path, {**fields, "csrfmiddlewaretoken": token[1].decode()})
         if status != 302 or "sessionid" not in self.cookies:
-            raise RuntimeError(f"signing in as {username} failed ({status})")
+            raise RuntimeError(f"signing in as {username} failed at {path} ({status})")
 
 
 def percentiles(samples: list[float]) -> dict:

@@ -58,7 +58,7 @@ def full(args) -> None:
         step(["bench/confidentiality.py"], env)
         step(["bench/exports.py"], env)
         step(["bench/accountability.py"], env)
-        step(["bench/jobs.py", "--scale", "30"], env)
+        step(["bench/jobs.py", "--scale", "42"], env)
         step(["bench/webhooks.py"], env)
         step(["bench/notifications.py"], env)
     sqlite = environments(False)[0][1]
