@@ -218,6 +218,7 @@ def rendered(entries: list[AuditEntry], user) -> list[dict]:
     links as the labels the reader may see."""
     labels = VisibleLabels(user)
     preload(entries, labels)
+    names = reference_names(entries)
     out = []
     for e in entries:
         masked = mask(e, labels)
@@ -225,9 +226,9 @@ def rendered(entries: list[AuditEntry], user) -> list[dict]:
         rows = []
         for name, pair in masked.changes.items():
             if isinstance(pair, list) and len(pair) == 2:
-                before, after = (_text(model, name, v, labels) for v in pair)
+                before, after = (_text(model, name, v, labels, names) for v in pair)
             else:
-                before, after = "", _text(model, name, pair, labels)
+                before, after = "", _text(model, name, pair, labels, names)
             if name in masked.hidden_rows:
                 n = masked.hidden_rows[name]
                 after = f"{after} (and {n} you may not see)" if after else f"{n} you may not see"
@@ -243,22 +244,57 @@ def _label(model, name: str) -> str:
         return name.replace("_", " ")
 
 
-def _text(model, name, value, labels) -> str:
+def _field(model, name):
+    try:
+        return model._meta.get_field(name) if model is not None else None
+    except Exception:  # noqa: BLE001 - audit_extra keys and fields removed since
+        return None
+
+
+def _reference(model) -> bool:
+    """Reference data everyone may read (countries): named in the history by its name."""
+    from .models import Country
+
+    return model is Country
+
+
+def reference_names(entries: list[AuditEntry]) -> dict:
+    """{(model, pk): name} of the reference records the entries link to, one query per
+    model."""
+    from collections import defaultdict
+
+    wanted: dict = defaultdict(set)
+    for e in entries:
+        model = _model(e.model)
+        for name, pair in (e.changes or {}).items():
+            f = _field(model, name)
+            if f is None or not f.is_relation or not _reference(f.related_model):
+                continue
+            for side in pair if isinstance(pair, list) and len(pair) == 2 else [pair]:
+                values = side if isinstance(side, list) else [side]
+                wanted[f.related_model].update(v for v in values if isinstance(v, int))
+    return {
+        (target, pk): str(obj)
+        for target, ids in wanted.items()
+        for pk, obj in target.objects.in_bulk(ids).items()
+    }
+
+
+def _text(model, name, value, labels, names) -> str:
     if value is None or value == "" or value == []:
         return "—"
-    target = None
-    if model is not None:
-        try:
-            f = model._meta.get_field(name)
-            target = f.related_model if f.is_relation else None
-        except Exception:  # noqa: BLE001
-            target = None
+    f = _field(model, name)
+    target = f.related_model if f is not None and f.is_relation else None
+    values = value if isinstance(value, list) else [value]
     if target is not None and _scoped(target):
-        values = value if isinstance(value, list) else [value]
         return (
             ", ".join(RESTRICTED if v == RESTRICTED else labels.label(target, v) for v in values)
             or "—"
         )
+    if target is not None and _reference(target):
+        return ", ".join(names.get((target, v), str(v)) for v in values)
+    if f is not None and f.choices and not isinstance(value, list):
+        return str(dict(f.flatchoices).get(value, value))  # the label, not the stored value
     if isinstance(value, list):
         return "; ".join(_row_text(v) for v in value) or "—"
     return str(value)

@@ -269,3 +269,26 @@ def test_history_reads_its_links_in_a_fixed_number_of_queries(db, django_assert_
     few = queries_for(3)
     many = queries_for(30)
     assert many <= few + 2, (few, many)
+
+
+def test_history_names_countries_and_choices_as_people_read_them(db):
+    """A change of country reads "Mali (MLI)" and "Niger (NER)", not the countries' ids, and
+    a choice its label ("Regional organisation"), not its stored value (issue 17: readable
+    history)."""
+    from concord.core.history import history_for, rendered
+
+    from ..conftest import country
+
+    a = make_org("AAA")
+    reader = make_user("reader", a, Role.VIEWER, C.CONFIDENTIAL)
+    mali, niger = country("MLI", "Mali"), country("NER", "Niger")
+    org = make_org("ORG", owner=a, kind="other", country=mali)
+    org.country, org.kind = niger, "regional"
+    services.save(org, actor=Actor.system("t"))
+
+    newest = rendered(history_for(org, reader), reader)[0]
+    rows = {field: (before, after) for field, before, after in newest["rows"]}
+    assert rows["country"] == ("Mali (MLI)", "Niger (NER)")
+    kinds = dict(Organisation._meta.get_field("kind").flatchoices)
+    assert rows["kind"] == (str(kinds["other"]), str(kinds["regional"]))
+    assert rows["kind"][1] != "regional"
