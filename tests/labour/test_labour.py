@@ -428,6 +428,13 @@ def test_analysis_page_matrix_findings_and_reviews(demo):
     assert r.status_code == 200
     assert "4W matrix" in text and "Gao" in text and "flag-overlap" in text
     assert "both lead Counter-terrorism operations in Gao" in text
+    # The counts read as words do, one and many ("1 clash", "2 clashes"; never "clashs").
+    counts = re.search(r'<p class="finding-counts">(.*?)\.', text, re.S).group(1)
+    kinds = re.findall(r"<strong>(\d+)</strong> ([a-z ]+?)(?: ·|$)", counts)
+    assert len(kinds) == 4, counts
+    for n, word in kinds:
+        assert word.endswith("s") == (n != "1") and not word.endswith("ss"), (n, word)
+    assert "clashs" not in text
     found, _ = findings_for(demo["dpo.contributor"])
     overlap = next(f for f in found if f.kind == "overlap")
     before = AuditEntry.objects.count()
@@ -494,8 +501,13 @@ def test_grid_saves_all_rows_or_names_the_bad_cells(demo):
     assert "row 2, column &#x27;task&#x27;: no task &#x27;nonsense&#x27;" in r.content.decode()
     assert Assignment.objects.count() == count
     rows["r1-task"] = "wash"
-    assert client.post("/assignments/grid/", rows).status_code == 302
-    assert Assignment.objects.count() == count + 2
+    r = client.post("/assignments/grid/", rows, follow=True)
+    assert r.redirect_chain and Assignment.objects.count() == count + 2
+    assert "Saved 2 assignments." in r.content.decode()
+    # One row: "1 assignment", not "1 assignments" (issue 17: plurals by ngettext).
+    one = {k: v for k, v in rows.items() if not k.startswith("r1-")}
+    r = client.post("/assignments/grid/", {**one, "rows": "1"}, follow=True)
+    assert "Saved 1 assignment." in r.content.decode()
 
 
 @pytest.mark.django_db

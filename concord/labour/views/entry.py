@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.access import DELETE, may
@@ -79,7 +80,11 @@ def grid(request):
             except tabular.FileRejected as exc:
                 errors = exc.errors
             else:
-                messages.success(request, f"Saved {len(saved)} assignments.")
+                n = len(saved)
+                messages.success(
+                    request,
+                    ngettext("Saved %(n)d assignment.", "Saved %(n)d assignments.", n) % {"n": n},
+                )
                 return redirect(reverse("labour:assignment_list") + "?sort=-pk")
         status = 400 if errors else 200
     while len(rows) < n:
