@@ -103,6 +103,7 @@ def test_every_declared_page_viewset_and_section_exists():
                 reverse(f"{name}-detail", kwargs={"pk": 1})
     assert len(capabilities.sections("operation")) == 2
     assert len(capabilities.sections("organisation")) == 2
+    assert len(capabilities.sections("country")) == 2  # operations there, who does what
 
 
 @pytest.mark.django_db

@@ -91,8 +91,9 @@ class Capability:
     - ``import_kinds``: a dict ``kind → Spec`` for import/export (kinds are global: the CLI
       and the pages name them, so a duplicate is an error);
     - ``navigation``: its menu entries;
-    - ``operation_sections`` / ``organisation_sections``: functions ``(record, labels, user)``
-      returning the sections it adds to those pages;
+    - ``operation_sections`` / ``organisation_sections`` / ``country_sections``: functions
+      ``(record, labels, user)`` returning the sections it adds to those pages, each a
+      ``(title, [(text, url)])``;
     - ``hooks``: rules attached to its models (:class:`Hook`);
     - ``seed_reference`` / ``seed_catalogue``: functions returning a sentence for the CLI;
       ``seed_demo``: a function ``(orgs)`` (acronym → organisation) returning one too;
@@ -113,6 +114,7 @@ class Capability:
     navigation: tuple[NavEntry, ...] = ()
     operation_sections: tuple[str, ...] = ()
     organisation_sections: tuple[str, ...] = ()
+    country_sections: tuple[str, ...] = ()
     hooks: tuple[Hook, ...] = ()
     seed_reference: str | None = None
     seed_catalogue: str | None = None
@@ -243,7 +245,8 @@ _SECTIONS: dict[str, tuple[Callable, ...]] = {}
 
 
 def sections(kind: str) -> tuple[Callable, ...]:
-    """The section functions every capability adds to a page (``operation``, ``organisation``),
+    """The section functions every capability adds to a page (``operation``, ``organisation``,
+    ``country``),
     resolved on the first page that asks (they live in views: not imported at start-up)."""
     if kind not in _SECTIONS:
         paths = [p for c in _REGISTRY for p in getattr(c, f"{kind}_sections")]

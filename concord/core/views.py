@@ -193,6 +193,13 @@ def country_detail(request, alpha3):
     orgs = (
         Organisation.objects.visible_to(request.user).filter(country=country).order_by("name")[:200]
     )
+    labels = VisibleLabels(request.user)
+    # What capabilities add: the operations there, who does what where.
+    sections = [
+        section
+        for extra in capabilities.sections("country")
+        for section in extra(country, labels, request.user)
+    ]
     return render(
         request,
         "web/country.html",
@@ -200,7 +207,8 @@ def country_detail(request, alpha3):
             "country": country,
             "areas": areas,
             "organisations": orgs,
-            "labels": VisibleLabels(request.user),
+            "labels": labels,
+            "sections": sections,
         },
     )
 

@@ -32,6 +32,7 @@ CAPABILITY = Capability(
         NavEntry("Division of labour", "3W sector mappings", "labour:sectormapping_list", True),
     ),
     operation_sections=("concord.labour.views.mandate.mandate_section",),
+    country_sections=("concord.labour.views.analysis.country_section",),
     seed_catalogue="concord.labour.fixtures.catalogue.catalogue",
     seed_demo="concord.labour.fixtures.demo.demo",
     test_world="concord.labour.fixtures.testworld",

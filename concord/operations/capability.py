@@ -20,6 +20,7 @@ CAPABILITY = Capability(
         NavEntry("Operations", "Timeline", "operations:timeline"),
         NavEntry("Operations", "Map", "operations:map"),
     ),
+    country_sections=("concord.operations.views.country_section",),
     seed_catalogue="concord.operations.fixtures.catalogue.catalogue",
     test_world="concord.operations.fixtures.testworld",
     synthetic="concord.operations.fixtures.synthetic",

@@ -129,6 +129,27 @@ def classification_of(operation: Operation, user, day: dt.date | None = None):
     )
 
 
+def in_country(country: Country, user, day: dt.date | None = None) -> list[tuple]:
+    """[(operation, result on ``day`` or None when not active then)] for the operations
+    ``user`` may see with ``country`` among their hosts, newest first. Each is judged against
+    its theatre, as on its own page: every operation sharing a host country with one of
+    them, or related to one."""
+    day = day or dt.date.today()
+    visible = Operation.objects.visible_to(user)
+    ops = list(visible.filter(host_countries=country).order_by("-start", "name")[:200])
+    if not ops:
+        return []
+    hosts = Country.objects.filter(operations__in=ops).values("pk")
+    related = Relation.objects.visible_to(user).filter(Q(source__in=ops) | Q(target__in=ops))
+    theatre = visible.filter(
+        Q(host_countries__in=hosts)
+        | Q(pk__in=related.values("source_id"))
+        | Q(pk__in=related.values("target_id"))
+    ).distinct()
+    results = analysis.classify_all(world_for(user, operations=theatre), day, country_names())
+    return [(o, results.get(o.pk)) for o in ops]
+
+
 def scenarios(user, day: dt.date | None = None):
     """(world, {operation id: result}) for what ``user`` may see: as of ``day``, or, without
     a day, each operation's scenario over its whole life."""

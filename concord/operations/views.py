@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
@@ -80,6 +81,24 @@ def _sources_rows(sources):
         )
         for s in sources or []
     ]
+
+
+def country_section(country: Country, labels, user):
+    """On a country's page: the operations there, each with its scenario today."""
+    rows = []
+    for o, result in loaders.in_country(country, user):
+        if result is not None and result.scenario:
+            today = f"today: {Scenario(result.scenario).label}"
+        elif o.end is not None and o.end < dt.date.today():
+            today = f"ended {o.end:%Y}"
+        else:
+            today = "not active today"
+        years = f"{o.start:%Y}–{o.end:%Y}" if o.end else f"since {o.start:%Y}"
+        rows.append((f"{o} ({years}), {today}", f"/operations/{o.pk}/"))
+    if rows:
+        timeline = reverse("operations:timeline") + f"?theatre={country.alpha3}"
+        rows.append((f"Timeline of the operations in {country.name}", timeline))
+    return [("Operations here", rows)]
 
 
 def operation_sections(o: Operation, labels, user):

@@ -787,3 +787,19 @@ def test_an_operation_does_nothing_after_it_ends(demo):
         actor=Actor(user=editor, interface="web"),
     )
     assert ok.pk
+
+
+@pytest.mark.django_db
+def test_a_country_page_links_to_its_4w_analysis_and_timeline(demo):
+    """Mali's page says how many assignments the reader may see there and links to the 4W
+    analysis and the timeline of who does what (issue 17: a country page leads somewhere)."""
+    user = demo["dpo.contributor"]
+    n = Assignment.objects.visible_to(user).filter(country__alpha3="MLI").count()
+    assert n > 1
+    text = login(user).get("/countries/MLI/").content.decode()
+    section = text.split("<h2>Who does what where</h2>")[1].split("</ul>")[0]
+    assert f'<a href="/labour/?country=MLI">4W analysis ({n} assignments)' in section
+    assert '<a href="/labour/timeline/?country=MLI">' in section
+    # Somewhere with nothing recorded, the section says there is nothing to see.
+    text = login(user).get("/countries/FRA/").content.decode()
+    assert "<h2>Who does what where</h2><ul><li>None you may see.</li>" in text

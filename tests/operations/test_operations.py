@@ -20,7 +20,7 @@ from concord.core.models import AuditEntry, Classification, Country, Releasabili
 from concord.exchange.tabular import FileRejected
 from concord.operations import analysis, loaders
 from concord.operations.fixtures.catalogue import read, seed_catalogue
-from concord.operations.models import Operation, Relation
+from concord.operations.models import Operation, Relation, Scenario
 
 from ..conftest import make_org, make_user
 
@@ -441,6 +441,43 @@ def test_a_hidden_relation_does_not_change_what_others_see(catalogue, officer):
     assert lifetime("mss-haiti", officer).scenario == "fully_integrated"
     assert lifetime("mss-haiti", outsider).scenario == "stand_alone"
     assert "BINUH" not in lifetime("mss-haiti", outsider).reason
+
+
+def test_a_country_page_lists_the_operations_there_with_their_scenario_today(catalogue, officer):
+    """Mali's page lists the operations there (it listed none), each with its scenario today
+    as its own page gives it, or the year it ended, and links to the timeline and the 4W
+    analysis; an operation the reader may not see is not listed (issue 17)."""
+    owner = officer.memberships.first().organisation
+    services.save(
+        Operation(
+            key="hidden-op",
+            name="Hidden Sahel Plan",
+            acronym="HSP",
+            kind="stabilisation",
+            framework="ad_hoc",
+            start=dt.date(2025, 1, 1),
+            owner=owner,
+            classification=Classification.CONFIDENTIAL,
+            releasability="owner",
+        ),
+        actor=Actor(user=officer, interface="web"),
+        m2m={"host_countries": [Country.objects.get(alpha3="MLI")]},
+    )
+    outsider = make_user("outsider", make_org("OUT"), Role.VIEWER, Classification.CONFIDENTIAL)
+    client = Client()
+    client.force_login(outsider)
+    text = client.get("/countries/MLI/").content.decode()
+    section = text.split("<h2>Operations here</h2>")[1].split("</ul>")[0]
+    eucap = by_key("eucap-mali")
+    today = loaders.classification_of(eucap, outsider)[0].scenario
+    assert f"EUCAP Sahel Mali (since 2014), today: {Scenario(today).label}" in section
+    assert f'href="/operations/{eucap.pk}/"' in section
+    assert "MINUSMA" in section and "(2013–2023), ended 2023" in section
+    assert "Barkhane" in section and "ended 2022" in section
+    assert "/operations/timeline/?theatre=MLI" in section
+    assert "Hidden Sahel Plan" not in text and "HSP" not in text
+    client.force_login(officer)  # its owner sees it
+    assert "HSP (since 2025), today:" in client.get("/countries/MLI/").content.decode()
 
 
 # --- CLI ------------------------------------------------------------------------------------------

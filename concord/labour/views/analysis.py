@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from concord.core.context import Actor
@@ -21,6 +22,7 @@ from ..forms import (
     AnalysisForm,
     ReviewForm,
 )
+from ..models import Assignment
 
 # --- analysis ---------------------------------------------------------------------------------
 
@@ -146,6 +148,25 @@ def matrix_map(request, places, rows, scope: loaders.Scope) -> tuple[str, list[s
     where = country_names.get(scope.countries[0], "") if scope.countries else "the world"
     title = f"Who does what where: {where}"
     return pictures.matrix_map_svg(title, spots, world_paths(), focus=focus), unplaced
+
+
+def country_section(country: Country, labels, user):
+    """On a country's page: who does what where there (the 4W analysis and its timeline)."""
+    n = Assignment.objects.visible_to(user).filter(country=country).count()
+    if not n:
+        return [("Who does what where", [])]
+    query = f"?country={country.alpha3}"
+    words = ngettext("%(n)d assignment", "%(n)d assignments", n) % {"n": n}
+    analysis_url = reverse("labour:analysis") + query
+    return [
+        (
+            "Who does what where",
+            [
+                (f"4W analysis ({words}): gaps, overlaps, clashes", analysis_url),
+                ("Timeline of who does what", reverse("labour:timeline") + query),
+            ],
+        )
+    ]
 
 
 def labour_analysis(request):
