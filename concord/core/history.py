@@ -293,7 +293,7 @@ def _text(model, name, value, labels, names) -> str:
         )
     if target is not None and _reference(target):
         return ", ".join(names.get((target, v), str(v)) for v in values)
-    if f is not None and f.choices and not isinstance(value, list):
+    if getattr(f, "choices", None) and not isinstance(value, list):
         return str(dict(f.flatchoices).get(value, value))  # the label, not the stored value
     if isinstance(value, list):
         return "; ".join(_row_text(v) for v in value) or "—"

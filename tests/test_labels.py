@@ -1,0 +1,70 @@
+"""Lists show people's words, not stored values (issue 17: readable labels): no column of any
+capability's list shows a choice's stored value ("stand_alone", "approved_with_conditions")
+where its label says something else ("Stand-alone")."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+from concord.core.visibility import VisibleLabels
+from concord.web.generic import ListView
+
+
+def list_configs() -> dict:
+    """Every list page's Config, found in the URL configuration (a new list is covered)."""
+    found = {}
+
+    def walk(resolver):
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern)
+                continue
+            view = getattr(pattern.callback, "view_class", None)
+            config = getattr(pattern.callback, "view_initkwargs", {}).get("config")
+            if view is not None and issubclass(view, ListView) and config is not None:
+                found[config.name] = config
+
+    walk(get_resolver())
+    return found
+
+
+def stored_values(obj) -> set[str]:
+    """The obj's choice values that are not their own label (text choices only: a number
+    would match any count)."""
+    out = set()
+    for f in obj._meta.concrete_fields:
+        value = getattr(obj, f.attname)
+        if f.choices and isinstance(value, str) and value:
+            if str(dict(f.flatchoices).get(value, value)) != value:
+                out.add(value)
+    return out
+
+
+def shows(cell: str, value: str) -> bool:
+    return cell == value or ("_" in value and value in cell)
+
+
+@pytest.mark.django_db
+def test_no_list_shows_a_stored_choice_value(demo):
+    configs = list_configs()
+    assert {"organisations", "operations", "assignments", "tranches"} <= set(configs)
+    labels = VisibleLabels(demo["admin"])
+    found = []
+    for name, config in sorted(configs.items()):
+        for obj in config.model.objects.all()[:300]:
+            raw = stored_values(obj)
+            for column in config.columns:
+                cell = str(column.value(obj, labels))
+                found += [(name, column.label, v) for v in raw if shows(cell, v)]
+    assert not found, sorted(set(found))
+
+
+def test_the_check_finds_a_stored_value_shown():
+    """The check above can fail: a column showing the stored value is caught."""
+    from concord.operations.models import Operation
+
+    op = Operation(framework="ad_hoc", kind="counter_terrorism")
+    assert stored_values(op) >= {"ad_hoc", "counter_terrorism"}
+    assert shows("ad_hoc", "ad_hoc") and shows("led by x (counter_terrorism)", "counter_terrorism")
+    assert not shows("Ad hoc coalition", "ad_hoc")
