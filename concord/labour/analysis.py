@@ -492,6 +492,19 @@ def analyse(world: World, window: tuple[int, int] = (LO, HI), kinds=None) -> lis
     return out
 
 
+def unjudged(world: World, where: str) -> list[str]:
+    """What the analysis could not judge in ``world`` and why: without them, no finding
+    would read as good news ("every mandated task is led") where nothing was recorded."""
+    out = []
+    if not world.requirements:
+        out.append(f"No mandate or need is recorded for {where}: gaps cannot be judged.")
+    if not world.assignments:
+        out.append(f"No assignment is recorded for {where}: overlaps and clashes cannot be judged.")
+    elif not world.rules:
+        out.append("No clash rule is recorded: clashes cannot be judged.")
+    return out
+
+
 # --- the 4W matrix ---------------------------------------------------------------------------
 
 

@@ -803,3 +803,17 @@ def test_a_country_page_links_to_its_4w_analysis_and_timeline(demo):
     # Somewhere with nothing recorded, the section says there is nothing to see.
     text = login(user).get("/countries/FRA/").content.decode()
     assert "<h2>Who does what where</h2><ul><li>None you may see.</li>" in text
+
+
+@pytest.mark.django_db
+def test_the_analysis_says_what_it_could_not_judge(demo):
+    """Where nothing is mandated, needed or assigned (France in the demo), the page does not
+    say "every mandated task is led": it says gaps, overlaps and clashes could not be judged
+    there. Mali, with mandates, needs, assignments and rules, has no such notice."""
+    client = login(demo["dpo.contributor"])
+    text = client.get("/labour/", {"country": "FRA"}).content.decode()
+    assert "No mandate or need is recorded for France: gaps cannot be judged." in text
+    assert "overlaps and clashes cannot be judged" in text
+    assert "every mandated task is led" not in text
+    text = client.get("/labour/", {"country": "MLI"}).content.decode()
+    assert 'class="unjudged"' not in text

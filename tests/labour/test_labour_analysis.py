@@ -258,3 +258,24 @@ def test_map_zooms_to_a_country_escapes_labels_and_skips_points_outside():
     world = P.matrix_map_svg("World", spots, paths, width=360)
     assert f'stroke="{P.FLAG_COLOURS["gap"]}"' in world and "Far away" in world
     assert '<path d="M0,0 L1,0 L1,1 Z" fill="#ffffff" data-country="250">' in world
+
+
+def test_what_could_not_be_judged_is_said_rather_than_reading_as_good_news():
+    """Afghanistan's 3W alone (assignments, no mandate, need or rule) has no finding: the
+    analysis says gaps and clashes could not be judged there (issue 17: honest empty
+    states); with a need and a rule, nothing is left unjudged."""
+    only_3w = world(assignments=[asg(1, "A", 3, 10, d(2020, 1, 1), d(2020, 12, 31))])
+    assert A.analyse(only_3w) == []
+    said = A.unjudged(only_3w, "Afghanistan")
+    assert said == [
+        "No mandate or need is recorded for Afghanistan: gaps cannot be judged.",
+        "No clash rule is recorded: clashes cannot be judged.",
+    ]
+    nothing = A.unjudged(world(), "France")
+    assert "No assignment is recorded for France" in nothing[1]
+    judged = world(
+        assignments=only_3w.assignments,
+        requirements=[req(3, 10, d(2020, 1, 1), d(2020, 12, 31))],
+        rules=[A.Rule(1, 3, 4, "hostile")],
+    )
+    assert A.unjudged(judged, "Mali") == []

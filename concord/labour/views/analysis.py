@@ -196,8 +196,15 @@ def labour_analysis(request):
         places, rows = matrix_context(request.user, world, findings, names, scope)
         map_svg, unplaced = matrix_map(request, places, rows, scope)
         counts = {k: sum(1 for f in findings if f.kind == k) for k in loaders.KIND_LABELS}
+        where = (
+            Country.objects.filter(alpha3=scope.countries[0]).values_list("name", flat=True)
+            if scope.countries
+            else []
+        )
+        where = where[0] if where else "the places you chose"
         ctx.update(
             ran=True,
+            unjudged=analysis.unjudged(world, where),
             findings=listed[:500],
             total=len(listed),
             counts=counts,
