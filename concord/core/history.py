@@ -14,8 +14,10 @@ Two rules (docs/security-model.md, "Derived information"):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
+from django.db import models
 
 from .models import AuditEntry, Classification, SecurityState
 from .visibility import RESTRICTED, VisibleLabels
@@ -295,6 +297,12 @@ def _text(model, name, value, labels, names) -> str:
         return ", ".join(names.get((target, v), str(v)) for v in values)
     if getattr(f, "choices", None) and not isinstance(value, list):
         return str(dict(f.flatchoices).get(value, value))  # the label, not the stored value
+    if isinstance(f, models.DecimalField):  # an amount: "3,000,000.00", not "3000000.00"
+        try:
+            places = Decimal(1).scaleb(-(f.decimal_places or 0))
+            return f"{Decimal(str(value)).quantize(places):,}"
+        except InvalidOperation:
+            return str(value)
     if isinstance(value, list):
         return "; ".join(_row_text(v) for v in value) or "—"
     return str(value)

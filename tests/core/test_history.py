@@ -292,3 +292,24 @@ def test_history_names_countries_and_choices_as_people_read_them(db):
     kinds = dict(Organisation._meta.get_field("kind").flatchoices)
     assert rows["kind"] == (str(kinds["other"]), str(kinds["regional"]))
     assert rows["kind"][1] != "regional"
+
+
+def test_history_shows_an_amount_with_thousands_separators(demo):
+    """A commitment's amount reads "3,000,000.00" on its History tab, as on its page, not the
+    stored "3000000.00" (issue 17: money read the same everywhere)."""
+    from decimal import Decimal
+
+    from concord.accountability.models import Commitment
+    from concord.core.history import history_for, rendered
+
+    commitment = Commitment.objects.order_by("pk").first()
+    reader = next(
+        u
+        for u in demo.values()
+        if u.is_active and Commitment.objects.visible_to(u).filter(pk=commitment.pk).exists()
+    )
+    commitment.amount = Decimal("3000000.00")
+    services.save(commitment, actor=Actor.system("t"))
+    newest = rendered(history_for(commitment, reader), reader)[0]
+    rows = {field: (before, after) for field, before, after in newest["rows"]}
+    assert rows["amount"][1] == "3,000,000.00"
