@@ -313,3 +313,7 @@ def test_history_shows_an_amount_with_thousands_separators(demo):
     newest = rendered(history_for(commitment, reader), reader)[0]
     rows = {field: (before, after) for field, before, after in newest["rows"]}
     assert rows["amount"][1] == "3,000,000.00"
+    # Its title, in lists, links and the home page, reads the amount the same way.
+    commitment.refresh_from_db()
+    assert str(commitment).endswith(f"(3,000,000.00 {commitment.currency})")
+    assert "(12 EUR)" in str(Commitment(purpose="Typed", amount="12", currency="EUR"))

@@ -4,6 +4,8 @@ the release and waiver decisions (four eyes: proposed by one person, approved by
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
@@ -94,7 +96,10 @@ class Commitment(ScopedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.purpose} ({self.amount} {self.currency})"
+        # "3,000,000.00 EUR", as the pages show it (an amount not yet cleaned: as typed)
+        amount = self.amount
+        shown = f"{amount:,}" if isinstance(amount, (int, Decimal)) else amount
+        return f"{self.purpose} ({shown} {self.currency})"
 
     def clean(self) -> None:
         super().clean()
