@@ -184,7 +184,7 @@ def preload(entries: list[AuditEntry], labels: VisibleLabels) -> None:
                 f = None
             for side in pair:
                 values = side if isinstance(side, list) else [side]
-                if f is not None and f.is_relation and _scoped(f.related_model):
+                if f is not None and f.is_relation and _labelled_link(f.related_model):
                     wanted[f.related_model].update(v for v in values if isinstance(v, int))
                 elif name in links:
                     for row in values:
@@ -220,7 +220,6 @@ def rendered(entries: list[AuditEntry], user) -> list[dict]:
     links as the labels the reader may see."""
     labels = VisibleLabels(user)
     preload(entries, labels)
-    names = reference_names(entries)
     out = []
     for e in entries:
         masked = mask(e, labels)
@@ -228,9 +227,9 @@ def rendered(entries: list[AuditEntry], user) -> list[dict]:
         rows = []
         for name, pair in masked.changes.items():
             if isinstance(pair, list) and len(pair) == 2:
-                before, after = (_text(model, name, v, labels, names) for v in pair)
+                before, after = (_text(model, name, v, labels) for v in pair)
             else:
-                before, after = "", _text(model, name, pair, labels, names)
+                before, after = "", _text(model, name, pair, labels)
             if name in masked.hidden_rows:
                 n = masked.hidden_rows[name]
                 after = f"{after} (and {n} you may not see)" if after else f"{n} you may not see"
@@ -260,41 +259,22 @@ def _reference(model) -> bool:
     return model is Country
 
 
-def reference_names(entries: list[AuditEntry]) -> dict:
-    """{(model, pk): name} of the reference records the entries link to, one query per
-    model."""
-    from collections import defaultdict
-
-    wanted: dict = defaultdict(set)
-    for e in entries:
-        model = _model(e.model)
-        for name, pair in (e.changes or {}).items():
-            f = _field(model, name)
-            if f is None or not f.is_relation or not _reference(f.related_model):
-                continue
-            for side in pair if isinstance(pair, list) and len(pair) == 2 else [pair]:
-                values = side if isinstance(side, list) else [side]
-                wanted[f.related_model].update(v for v in values if isinstance(v, int))
-    return {
-        (target, pk): str(obj)
-        for target, ids in wanted.items()
-        for pk, obj in target.objects.in_bulk(ids).items()
-    }
+def _labelled_link(model) -> bool:
+    """A link the History tab names by its label (read through ``visible_to``)."""
+    return _scoped(model) or _reference(model)
 
 
-def _text(model, name, value, labels, names) -> str:
+def _text(model, name, value, labels) -> str:
     if value is None or value == "" or value == []:
         return "—"
     f = _field(model, name)
     target = f.related_model if f is not None and f.is_relation else None
     values = value if isinstance(value, list) else [value]
-    if target is not None and _scoped(target):
+    if target is not None and _labelled_link(target):
         return (
             ", ".join(RESTRICTED if v == RESTRICTED else labels.label(target, v) for v in values)
             or "—"
         )
-    if target is not None and _reference(target):
-        return ", ".join(names.get((target, v), str(v)) for v in values)
     if getattr(f, "choices", None) and not isinstance(value, list):
         return str(dict(f.flatchoices).get(value, value))  # the label, not the stored value
     if isinstance(f, models.DecimalField):  # an amount: "3,000,000.00", not "3000000.00"
