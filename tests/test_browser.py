@@ -737,6 +737,12 @@ def test_home_notifications_and_following_in_the_browser(browser, demo):
     page.get_by_role("button", name="Follow", exact=True).click()  # htmx: the button swaps
     expect(page.get_by_role("button", name="Following · Unfollow")).to_be_visible()
     shot(page, "follow-country")
+    expect(page.locator("main")).to_contain_text("Operations here")
+    page.set_viewport_size({"width": 360, "height": 780})
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 380, f"the country page is {wide}px wide at 360px"
+    shot(page, "country-mobile")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{base}/following/")
     expect(page.locator("main")).to_contain_text("Mali")
     expect(page.locator("main")).to_contain_text("Somalia")
