@@ -61,6 +61,7 @@ def full(args) -> None:
         step(["bench/jobs.py", "--scale", "42"], env)
         step(["bench/webhooks.py"], env)
         step(["bench/notifications.py"], env)
+        step(["bench/search.py"], env)
     sqlite = environments(False)[0][1]
     step(["bench/typology.py"], sqlite)
     step(["bench/labour.py"], sqlite)

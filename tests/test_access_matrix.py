@@ -501,3 +501,44 @@ def test_access_matrix(world, username):
     for model, seen in met.items():
         every = {mk for mk, rec in world.all_markers.items() if rec[0] is model}
         assert seen == every, f"{model.__name__} as {username}: {sorted(every - seen)} unmet"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("username", MATRIX_USERS, ids=[u or "anonymous" for u in MATRIX_USERS])
+def test_search_finds_exactly_what_each_user_may_see(world, username):
+    """The header's search (concord.core.search) reads through the enforcement point: for
+    every searchable kind, the records found for "MRK" (every marker) are the marker records
+    this user may see whose own words hold a marker, at every classification and
+    releasability, and nothing else: no hidden record, no record of another level."""
+    from django.apps import apps as django_apps
+
+    from concord.core import capabilities, search
+    from concord.core.models import SearchEntry
+
+    user = world.users.get(username)
+    kinds_checked = 0
+    for spec in capabilities.searchables():
+        model = django_apps.get_model(spec.model)
+        label = model._meta.label_lower
+        indexed = {
+            pk
+            for pk, text in SearchEntry.objects.filter(model=label).values_list("object_id", "text")
+            if "mrk" in text
+        }
+        markers = {obj.pk: (c, r) for _, (m, obj, c, r) in world.all_markers.items() if m is model}
+        expected = {
+            pk
+            for pk, (c, r) in markers.items()
+            if pk in indexed and oracle_visible(world, username, c, r)
+        }
+        groups = search.find(user, "MRK", kind=search.slug(spec), limit=10_000)
+        found = {h.record.pk for g in groups for h in g.hits}
+        assert found == expected, f"{spec.kind} as {username}: {found ^ expected}"
+        if groups:
+            assert groups[0].count == len(expected)
+        kinds_checked += bool(markers and indexed)
+    assert kinds_checked >= 8, "the test world's samples must carry markers in searched words"
+    # What a record said while nobody could see it (its past) and what the rules derive from
+    # hidden records are found by nobody.
+    for word in sorted(world.past_markers | world.secret_markers):
+        assert search.find(user, word) == [], f"{word} found as {username}"

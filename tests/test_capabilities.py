@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
 from concord.core import capabilities, importers, services
-from concord.core.capabilities import Capability, Hook, NavEntry, Route
+from concord.core.capabilities import Capability, Hook, NavEntry, Route, Searchable
 
 
 def _with(label: str, **changes) -> list[Capability]:
@@ -60,6 +60,11 @@ def test_the_installed_capabilities_are_read_in_the_order_of_installed_apps():
             "labour",
             {"api": (Route("tasks", "x.Y", "task"), Route("tasks", "x.Z", "task2"))},
             "API route ('labour', 'tasks')",
+        ),
+        (
+            "labour",
+            {"search": (Searchable("core.Person", "Staff", title="name"),)},
+            "searchable model 'core.Person'",
         ),
     ],
 )

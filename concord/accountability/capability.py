@@ -2,11 +2,13 @@
 lines and reporting, human-rights due diligence on support to security forces, and funding
 released on compliance."""
 
-from concord.core.capabilities import Capability, Hook, NavEntry, Route, Schedule
+from concord.core.capabilities import Capability, Hook, NavEntry, Route, Schedule, Searchable
 
 _API = "concord.accountability.api"
 _SERVICES = "concord.accountability.services"
 _MONEY = ("accountability.Commitment", "accountability.Tranche", "accountability.Condition")
+
+_LOADERS = "concord.accountability.loaders"
 
 CAPABILITY = Capability(
     label="accountability",
@@ -100,5 +102,34 @@ CAPABILITY = Capability(
         "concord.accountability.attention.reports_due",
         "concord.accountability.attention.approvals",
         "concord.accountability.attention.deadlines",
+    ),
+    search=(
+        Searchable(
+            "accountability.SupportCase",
+            "Support cases",
+            title="title",
+            describe=f"{_LOADERS}.describe_case",
+        ),
+        Searchable(
+            "accountability.SecurityUnit",
+            "Security units",
+            title="name",
+            text=("country.name",),
+            describe=f"{_LOADERS}.describe_unit",
+        ),
+        Searchable(
+            "accountability.Commitment",
+            "Funding commitments",
+            title="purpose",
+            codes=("currency",),
+            describe=f"{_LOADERS}.describe_commitment",
+        ),
+        Searchable(
+            "accountability.Tranche",
+            "Tranches",
+            title="label",
+            text=("note",),
+            describe=f"{_LOADERS}.describe_tranche",
+        ),
     ),
 )

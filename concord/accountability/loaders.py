@@ -344,3 +344,22 @@ def evaluation_rows(tranches, user, on) -> list[dict]:
         }
         for t, conditions in zip(tranches, shown, strict=True)
     ]
+
+
+# -- under a record's name in the header's search (its own fields only) --------------------
+
+
+def describe_case(case) -> str:
+    return f"{case.get_kind_display()} · {case.get_state_display()}"
+
+
+def describe_unit(unit) -> str:
+    return unit.country.name
+
+
+def describe_commitment(commitment) -> str:
+    return f"{commitment.amount:,} {commitment.currency}"
+
+
+def describe_tranche(tranche) -> str:
+    return f"{tranche.amount:,} · planned {tranche.planned.isoformat()}"

@@ -83,6 +83,27 @@ class Attention:
 
 
 @dataclass(frozen=True)
+class Searchable:
+    """Records of ``model`` ("app_label.Model") that the header's search finds, listed under
+    ``kind`` ("Operations"); concord.core.search.
+
+    ``title`` is the field that names the record (ranked first), ``text`` more of its own
+    fields to match (a JSON list is read item by item), ``codes`` the fields matched exactly
+    and shown beside the name (an acronym, an ISO code, a P-code). A path may follow a link
+    ("country.name") only to public reference data (a country): a scoped record's words must
+    never make another record match. ``extra`` is a function (record) -> list of more words
+    (a country's French name); ``describe`` a function (record) -> str shown under the name."""
+
+    model: str
+    kind: str
+    title: str
+    text: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
+    extra: str | None = None
+    describe: str | None = None
+
+
+@dataclass(frozen=True)
 class Capability:
     """What one capability brings. Every field but ``label`` and ``title`` is optional.
 
@@ -103,7 +124,8 @@ class Capability:
       ``SAMPLES`` (concord.core.testing);
     - ``schedules``: jobs the worker runs periodically (:class:`Schedule`);
     - ``attention``: functions ``(user, limit)`` returning at most ``limit`` + 1
-      :class:`Attention` items for the home page, only from what ``user`` may see.
+      :class:`Attention` items for the home page, only from what ``user`` may see;
+    - ``search``: what the header's search finds (:class:`Searchable`).
     """
 
     label: str
@@ -123,6 +145,7 @@ class Capability:
     test_world: str | None = None
     schedules: tuple[Schedule, ...] = ()
     attention: tuple[str, ...] = ()
+    search: tuple[Searchable, ...] = ()
 
 
 def resolve(path: str) -> Callable:
@@ -196,6 +219,11 @@ def check(capabilities: list[Capability]) -> None:
             (((c.label, r.basename), c.label) for c in capabilities for r in c.api),
         ),
         (
+            "searchable model",
+            ((s.model, c.label) for c in capabilities for s in c.search),
+        ),
+        ("search kind", ((s.kind, c.label) for c in capabilities for s in c.search)),
+        (
             "import kind",
             ((kind, c.label) for c in capabilities if c.import_kinds for kind in _kinds(c)),
         ),
@@ -252,6 +280,11 @@ def sections(kind: str) -> tuple[Callable, ...]:
         paths = [p for c in _REGISTRY for p in getattr(c, f"{kind}_sections")]
         _SECTIONS[kind] = tuple(resolve(p) for p in paths)
     return _SECTIONS[kind]
+
+
+def searchables() -> list[Searchable]:
+    """What the header's search finds, in the order of the registry."""
+    return [s for c in _REGISTRY for s in c.search]
 
 
 def navigation() -> list[NavEntry]:

@@ -1,7 +1,9 @@
 """What core brings to Concord (see concord.core.capabilities): the registry of
 organisations, people, areas and countries, coordination spaces, the audit trail, API tokens."""
 
-from concord.core.capabilities import Capability, Hook, NavEntry, Route
+from concord.core.capabilities import Capability, Hook, NavEntry, Route, Searchable
+
+_S = "concord.core.search"
 
 CAPABILITY = Capability(
     label="core",
@@ -31,4 +33,32 @@ CAPABILITY = Capability(
     seed_reference="concord.core.fixtures.reference.reference",
     seed_demo="concord.core.fixtures.demo.demo",
     test_world="concord.core.fixtures.testworld",
+    search=(
+        Searchable(
+            "core.Country",
+            "Countries",
+            title="name",
+            text=("official_name",),
+            codes=("alpha3", "alpha2"),
+            extra=f"{_S}.country_words",
+            describe=f"{_S}.describe_country",
+        ),
+        Searchable(
+            "core.Area",
+            "Areas",
+            title="name",
+            text=("country.name",),
+            codes=("pcode", "iso_code"),
+            describe=f"{_S}.describe_area",
+        ),
+        Searchable(
+            "core.Organisation",
+            "Organisations",
+            title="name",
+            text=("aliases",),
+            codes=("acronym",),
+            describe=f"{_S}.describe_organisation",
+        ),
+        Searchable("core.Person", "People", title="name"),
+    ),
 )

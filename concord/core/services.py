@@ -15,7 +15,7 @@ from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
 
-from . import audit
+from . import audit, search
 from .access import platform_registry_entry
 from .context import Actor
 from .models import (
@@ -89,6 +89,7 @@ def index_organisation_names(org: Organisation, actor: Actor, creating: bool) ->
     OrganisationName.objects.filter(organisation=org).delete()
     keys = sorted({normalise_name(n) for n in org.names()} - {""})
     OrganisationName.objects.bulk_create([OrganisationName(organisation=org, key=k) for k in keys])
+    search.index(org)  # a merge writes its aliases without core.services.save
 
 
 # --- links the editor cannot see are neither shown nor removed ---------------------------------
@@ -252,6 +253,7 @@ def save(
     hook = AFTER_SAVE.get(model)
     if hook:
         hook(instance, actor, creating)
+    search.index(instance)
     after = audit.snapshot(instance)
     changes = audit.diff(before, after)
     if creating or changes:  # an update that changes nothing leaves no entry
@@ -294,6 +296,7 @@ def delete(instance: ScopedModel, *, actor: Actor) -> None:
             f"{instance} is still referenced by {n} other record(s); remove those links first."
         ) from exc
     instance.pk = pk
+    search.forget(instance)
     audit.record(
         actor,
         "delete",

@@ -1,7 +1,7 @@
 """What the division-of-labour capability brings (see concord.core.capabilities): tasks,
 mandates, needs, assignments (4W), coordination arrangements, and the findings on them."""
 
-from concord.core.capabilities import Capability, NavEntry, Route
+from concord.core.capabilities import Capability, NavEntry, Route, Searchable
 
 CAPABILITY = Capability(
     label="labour",
@@ -38,4 +38,13 @@ CAPABILITY = Capability(
     test_world="concord.labour.fixtures.testworld",
     synthetic="concord.labour.fixtures.synthetic",
     attention=("concord.labour.attention.open_findings",),
+    search=(
+        Searchable(
+            "labour.Task",
+            "Tasks",
+            title="name",
+            codes=("code",),
+            describe="concord.labour.loaders.describe_task",
+        ),
+    ),
 )

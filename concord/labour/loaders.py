@@ -463,3 +463,8 @@ KIND_LABELS = {
     "clash": "Clash",
     "handover": "Handover hole",
 }
+
+
+def describe_task(task: Task) -> str:
+    """Under its name in search results."""
+    return (task.description or "")[:120]

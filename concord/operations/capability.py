@@ -1,7 +1,7 @@
 """What the operations capability brings (see concord.core.capabilities): peace operations,
 their relations, the four-scenario typology, the catalogue since 1948."""
 
-from concord.core.capabilities import Capability, NavEntry, Route
+from concord.core.capabilities import Capability, NavEntry, Route, Searchable
 
 CAPABILITY = Capability(
     label="operations",
@@ -24,4 +24,14 @@ CAPABILITY = Capability(
     seed_catalogue="concord.operations.fixtures.catalogue.catalogue",
     test_world="concord.operations.fixtures.testworld",
     synthetic="concord.operations.fixtures.synthetic",
+    search=(
+        Searchable(
+            "operations.Operation",
+            "Operations",
+            title="name",
+            text=("aliases",),
+            codes=("acronym", "key"),
+            describe="concord.operations.loaders.describe_operation",
+        ),
+    ),
 )

@@ -181,3 +181,9 @@ def table(user, results: dict, framework: str = "", scenario: str = "") -> list[
         rows.append((o, res))
     rows.sort(key=lambda r: (r[0].start, r[0].name))
     return rows
+
+
+def describe_operation(op: Operation) -> str:
+    """Under its name in search results: "UN peacekeeping operation · 2013–2023"."""
+    years = f"{op.start.year}–{op.end.year}" if op.end else f"since {op.start.year}"
+    return f"{op.get_kind_display()} · {years}"

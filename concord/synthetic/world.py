@@ -216,6 +216,10 @@ class World:
                 part.generate(self)
             self._audit()
         self._reset_sequences()
+        from concord.core import search
+
+        search.reindex()
+        self.progress("search index", None, None)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
 from django.views import defaults
 
 from concord.api.errors import server_error_body
+from concord.core import capabilities
+from concord.core import search as search_index
 from concord.core.models import (
     Area,
     Organisation,
@@ -56,28 +57,25 @@ class LoginView(auth_views.LoginView):
 
 
 def search(request):
-    q = (request.GET.get("q") or "").strip()
-    groups = []
-    if len(q) >= 2:
-        user = request.user
-        groups = [
-            (
-                "Organisations",
-                "/organisations/",
-                Organisation.objects.visible_to(user).filter(
-                    Q(name__icontains=q) | Q(acronym__icontains=q) | Q(aliases__icontains=q)
-                )[:25],
-            ),
-            ("People", "/people/", Person.objects.visible_to(user).filter(name__icontains=q)[:25]),
-            (
-                "Areas",
-                "/areas/",
-                Area.objects.visible_to(user).filter(
-                    Q(name__icontains=q) | Q(pcode__iexact=q) | Q(iso_code__iexact=q)
-                )[:25],
-            ),
-        ]
-    return render(request, "web/search.html", {"q": q, "groups": groups})
+    """One search for everything each capability makes findable (concord.core.search), read
+    through every model's enforcement point; ``?kind=`` lists one kind at length."""
+    q = (request.GET.get("q") or "").strip()[:200]
+    kind = request.GET.get("kind") or None
+    kinds = {search_index.slug(s): s.kind for s in capabilities.searchables()}
+    if kind not in kinds:
+        kind = None
+    groups = search_index.find(request.user, q, kind=kind, limit=50 if kind else 5)
+    return render(
+        request,
+        "web/search.html",
+        {
+            "q": q,
+            "kind": kind,
+            "kind_title": kinds.get(kind),
+            "groups": groups,
+            "too_short": bool(q) and search_index.matching(q) is None,
+        },
+    )
 
 
 def error_403(request, exception=None):

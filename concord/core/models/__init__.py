@@ -2,6 +2,7 @@
 
 from .audit import AuditEntry, AuditHead
 from .registry import Affiliation, Area, Country, Organisation, OrganisationName, Person
+from .search import SearchEntry
 from .security import (
     ApiToken,
     Classification,
@@ -36,6 +37,7 @@ __all__ = [
     "Role",
     "ScopedModel",
     "ScopedQuerySet",
+    "SearchEntry",
     "SecurityState",
     "Space",
     "User",

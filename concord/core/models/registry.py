@@ -49,6 +49,11 @@ class Country(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.alpha3})"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:country_detail", kwargs={"alpha3": self.alpha3})
+
 
 class OrganisationKind(models.TextChoices):
     UN_ENTITY = "un_entity", "UN entity"

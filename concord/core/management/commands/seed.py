@@ -1,6 +1,6 @@
 from django.core.management.base import CommandError
 
-from concord.core import capabilities
+from concord.core import capabilities, search
 from concord.core.management.base import ConcordCommand
 
 
@@ -27,3 +27,6 @@ class Command(ConcordCommand):
                 raise CommandError(str(exc)) from exc
             if message:
                 self.stdout.write(message)
+        # Reference data and catalogues are written in bulk, around the services: index them.
+        counts = search.reindex()
+        self.stdout.write(f"Search index: {sum(counts.values())} records.")

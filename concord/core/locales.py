@@ -1,0 +1,30 @@
+"""Names in the interface's languages that come from reference packages (pycountry)."""
+
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+
+import pycountry
+
+LANGUAGES = ("en", "fr")
+
+
+@lru_cache(maxsize=8)
+def _catalogue(domain: str, language: str):
+    return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+@lru_cache(maxsize=4096)
+def country_name(alpha3: str, english: str, language: str) -> str:
+    """A country's name in ``language`` ("fr": "Allemagne"), from pycountry's ISO 3166
+    translations; ``english`` (the registry's name) when pycountry has none."""
+    if language == "en":
+        return english
+    current = pycountry.countries.get(alpha_3=alpha3)
+    if current is not None:
+        return _catalogue("iso3166-1", language).gettext(current.name)
+    former = pycountry.historic_countries.get(alpha_3=alpha3)
+    if former is not None:
+        return _catalogue("iso3166-3", language).gettext(former.name)
+    return english

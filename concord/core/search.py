@@ -1,0 +1,416 @@
+"""One search for everything: what each capability declares findable (``Capability.search``),
+indexed in :class:`~concord.core.models.SearchEntry`, and :func:`find` for a reader.
+
+Matching is accent-, case- and punctuation-insensitive: words are folded in Python (NFKD
+without combining marks, casefolded) when a record is indexed and when a query is read, so
+"Kone" finds "Koné" on both databases without PostgreSQL's ``unaccent``. Substrings are found
+through a trigram index: SQLite's FTS5 ``trigram`` tokenizer, PostgreSQL's ``pg_trgm`` GIN
+index (migration core 0007). Words of one or two letters match the start of a word, or a
+code exactly ("ML", "UN").
+
+The index only narrows: the records shown are read again through each model's
+``visible_to`` (the enforcement point), in one query per kind over at most ``CANDIDATES``
+matches, so a reader never learns from the search that a hidden record exists. Only a
+record's own words and public reference data (a country's names) are indexed, never
+another scoped record's, which could make a record match on what its reader may not see.
+
+Every write through ``core.services.save``/``delete`` keeps the index current; bulk writes
+call :func:`index_many`; ``concord search reindex`` rebuilds it (after a restore, or a bulk
+load that bypassed the services).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from . import capabilities
+from .capabilities import Searchable, resolve
+
+ROWS = 2_000  # index rows read in one pass over every kind
+CANDIDATES = 500  # rows of one kind checked for visibility; beyond, counts say "at least"
+MIN_LENGTH = 2
+
+
+def fold(value) -> str:
+    """'Jean-Baptiste Koné' -> 'jean baptiste kone'."""
+    decomposed = unicodedata.normalize("NFKD", str(value or ""))
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return " ".join("".join(c if c.isalnum() else " " for c in letters).split())
+
+
+def compact(value) -> str:
+    """A code as one word: 'ML-6' -> 'ml6' (so "UN" is not found inside "MD-UN")."""
+    return fold(value).replace(" ", "")
+
+
+def _values(record, path: str) -> list[str]:
+    value = record
+    for part in path.split("."):
+        value = getattr(value, part, None) if value is not None else None
+    if value is None or value == "":
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v]
+    return [str(value)]
+
+
+@dataclass
+class Document:
+    title: str
+    text: str
+    codes: str
+
+
+def document(spec: Searchable, record) -> Document:
+    title = " ".join(_values(record, spec.title))
+    raw_codes = [c for path in spec.codes for c in _values(record, path)]
+    codes = [compact(c) for c in raw_codes]
+    words = [title, *(v for path in spec.text for v in _values(record, path)), *raw_codes]
+    if spec.extra:
+        words += list(resolve(spec.extra)(record))
+    folded = [fold(w) for w in words]
+    return Document(
+        title=fold(title)[:300],
+        # a leading space so that " w" matches the start of any word, the first included
+        text=" " + " | ".join(dict.fromkeys(w for w in folded if w)),
+        codes=(" " + " ".join(dict.fromkeys(c for c in codes if c)) + " ")[:300] if codes else "",
+    )
+
+
+def _specs() -> dict[str, Searchable]:
+    return {apps.get_model(s.model)._meta.label_lower: s for s in capabilities.searchables()}
+
+
+def spec_for(model) -> Searchable | None:
+    return _specs().get(model._meta.label_lower)
+
+
+def index(record) -> None:
+    """Index (or re-index) one record, if its model is searchable."""
+    spec = spec_for(type(record))
+    if spec is None:
+        return
+    from .models import SearchEntry
+
+    doc = document(spec, record)
+    SearchEntry.objects.update_or_create(
+        model=type(record)._meta.label_lower,
+        object_id=record.pk,
+        defaults={"title": doc.title, "text": doc.text, "codes": doc.codes},
+    )
+
+
+def forget(record) -> None:
+    from .models import SearchEntry
+
+    SearchEntry.objects.filter(model=type(record)._meta.label_lower, object_id=record.pk).delete()
+
+
+def index_many(records, model=None) -> int:
+    """Index records written in bulk (replacing their entries); returns how many."""
+    from .models import SearchEntry
+
+    records = list(records)
+    model = model or (type(records[0]) if records else None)
+    spec = spec_for(model) if model else None
+    if spec is None:
+        return 0
+    label = model._meta.label_lower
+    rows = []
+    for r in records:
+        doc = document(spec, r)
+        rows.append(
+            SearchEntry(
+                model=label, object_id=r.pk, title=doc.title, text=doc.text, codes=doc.codes
+            )
+        )
+    with transaction.atomic():
+        ids = [r.pk for r in records]
+        for start in range(0, len(ids), 5000):
+            SearchEntry.objects.filter(
+                model=label, object_id__in=ids[start : start + 5000]
+            ).delete()
+        SearchEntry.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def reindex() -> dict[str, int]:
+    """Rebuild the whole index from the records; returns the count per kind."""
+    from .models import SearchEntry
+
+    counts = {}
+    with transaction.atomic():
+        SearchEntry.objects.all().delete()
+        for spec in capabilities.searchables():
+            model = apps.get_model(spec.model)
+            related = _related(spec)
+            n = 0
+            queryset = model._base_manager.select_related(*related).order_by("pk")
+            batch = []
+            for record in queryset.iterator(chunk_size=2000):
+                batch.append(record)
+                if len(batch) == 2000:
+                    n += index_many(batch, model)
+                    batch = []
+            n += index_many(batch, model)
+            counts[spec.kind] = n
+    return counts
+
+
+def _related(spec: Searchable) -> list[str]:
+    paths = [spec.title, *spec.text, *spec.codes]
+    return sorted({p.rsplit(".", 1)[0] for p in paths if "." in p})
+
+
+# -- finding --------------------------------------------------------------------------------
+
+
+def _quote(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query read as folded words (``None`` from :func:`parse`: too short to search)."""
+
+    folded: str  # "jean kone"
+    long: tuple[str, ...]  # words of 3 letters or more: found anywhere, through the index
+    short: tuple[str, ...]  # words of 1-2 letters: the start of a word, or a whole code
+
+    @property
+    def code(self) -> str:
+        return self.folded.replace(" ", "")
+
+
+def parse(q: str) -> Query | None:
+    words = fold(q[:200]).split()
+    if not words or len(" ".join(words)) < MIN_LENGTH:
+        return None
+    return Query(
+        folded=" ".join(words),
+        long=tuple(w for w in words if len(w) >= 3),
+        short=tuple(w for w in words if len(w) < 3),
+    )
+
+
+def matching(q: str):
+    """The index entries matching ``q`` (a queryset), or None for a query too short."""
+    query = parse(q)
+    return None if query is None else _entries(query)
+
+
+def _entries(query: Query, model: str | None = None):
+    from .models import SearchEntry
+
+    entries = SearchEntry.objects.all()
+    if model:
+        entries = entries.filter(model=model)
+    if not query.long:
+        if len(query.short) == 1:  # "ml", "un": a code, or the start of a name
+            w = query.short[0]
+            return entries.filter(Q(codes__contains=f" {w} ") | Q(title__startswith=w))
+        if len(query.code) < 3:  # "m 6": a code typed with a space
+            return entries.filter(codes__contains=f" {query.code} ")
+    if query.long and connection.vendor == "sqlite":
+        expr = " AND ".join(_quote(w) for w in query.long)
+        entries = entries.filter(
+            id__in=RawSQL(
+                "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s",
+                [expr],
+            )
+        )
+    else:
+        for w in query.long:
+            entries = entries.filter(text__contains=w)
+    for w in query.short:
+        entries = entries.filter(text__contains=" " + w)
+    return entries
+
+
+FIELDS = ("model", "object_id", "title", "codes", "text")
+
+
+def _index_rows(query: Query, model: str | None, limit: int) -> list[tuple]:
+    """At most ``limit`` matching index rows, in the index's order: no sort over every match,
+    so the database stops after ``limit`` ("ion" is in a hundred thousand names). On SQLite
+    the FTS5 table drives the join (a subquery would first list every match)."""
+    if not (query.long and connection.vendor == "sqlite"):
+        return list(_entries(query, model).values_list(*FIELDS)[:limit])
+    sql = (
+        "SELECT e.model, e.object_id, e.title, e.codes, e.text FROM core_searchentry_fts f "
+        "JOIN core_searchentry e ON e.id = f.rowid WHERE core_searchentry_fts MATCH %s"
+    )
+    params: list = [" AND ".join(_quote(w) for w in query.long)]
+    for w in query.short:  # folded words hold letters and digits only: no LIKE wildcard
+        sql += " AND e.text LIKE %s"
+        params.append(f"% {w}%")
+    if model:
+        sql += " AND e.model = %s"
+        params.append(model)
+    sql += " LIMIT %s"
+    params.append(limit)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _exact_rows(query: Query, model: str | None) -> list[tuple]:
+    """Index rows naming the query exactly (a code, a whole name), wherever they are."""
+    from .models import SearchEntry
+
+    entries = SearchEntry.objects.filter(
+        Q(codes__contains=f" {query.code} ") | Q(title=query.folded)
+    )
+    if model:
+        entries = entries.filter(model=model)
+    return list(entries.values_list(*FIELDS)[:CANDIDATES])
+
+
+def candidates(query: Query, models: list[str]) -> dict[str, tuple[list[tuple], bool]]:
+    """For each model label, the index rows to rank and whether they are all its matches.
+
+    One pass over the index for every kind (``ROWS`` rows at most). When that pass is full,
+    the exact matches are read as well (so "UN" or "Mali" is never lost among thousands of
+    longer names), and each kind keeps at most ``CANDIDATES`` rows."""
+    one = models[0] if len(models) == 1 else None
+    limit = CANDIDATES if one else ROWS
+    rows = _index_rows(query, one, limit)
+    full = len(rows) >= limit
+    if full:
+        rows = _exact_rows(query, one) + rows
+    out: dict[str, dict] = {m: {} for m in models}
+    for row in rows:
+        mine = out.get(row[0])
+        if mine is not None and len(mine) < CANDIDATES:
+            mine.setdefault(row[1], row[1:])
+    return {m: (list(found.values()), not full) for m, found in out.items()}
+
+
+def rank(folded_q: str, title: str, codes: str, text: str) -> int:
+    """0 a code or the whole name, 1 the name's start, 2 a word's start in the name, 3 a
+    word's start elsewhere, 4 inside a word."""
+    if f" {folded_q.replace(' ', '')} " in codes or title == folded_q:
+        return 0
+    if title.startswith(folded_q):
+        return 1
+    if " " + folded_q in " " + title:
+        return 2
+    if " " + folded_q in text:
+        return 3
+    return 4
+
+
+@dataclass
+class Hit:
+    record: object
+    url: str
+    codes: list[str]
+    description: str
+    rank: int
+
+
+@dataclass
+class Group:
+    kind: str
+    slug: str
+    hits: list[Hit] = field(default_factory=list)
+    count: int = 0
+    exact: bool = True
+
+    @property
+    def best(self) -> int:
+        return min((h.rank for h in self.hits), default=9)
+
+
+def slug(spec: Searchable) -> str:
+    return fold(spec.kind).replace(" ", "-")
+
+
+def find(user, q: str, *, kind: str | None = None, limit: int = 5) -> list[Group]:
+    """What ``user`` may see that matches ``q``, grouped by kind (best groups first), at
+    most ``limit`` hits per kind, each group with its count (``exact`` False: at least)."""
+    query = parse(q)
+    if query is None:
+        return []
+    specs = [s for s in capabilities.searchables() if not kind or slug(s) == kind]
+    if not specs:
+        return []
+    labels = [apps.get_model(s.model)._meta.label_lower for s in specs]
+    found = candidates(query, labels)
+    groups = []
+    for order, (spec, label) in enumerate(zip(specs, labels, strict=True)):
+        rows, complete = found[label]
+        if not rows:
+            continue
+        group = _group(user, spec, rows, complete, query.folded, limit)
+        if group.count:
+            groups.append((group.best, order, group))
+    return [g for _, _, g in sorted(groups, key=lambda t: (t[0], t[1]))]
+
+
+def _group(user, spec: Searchable, rows, complete: bool, folded_q: str, limit: int) -> Group:
+    model = apps.get_model(spec.model)
+    group = Group(kind=spec.kind, slug=slug(spec))
+    visible = set(
+        model.objects.visible_to(user)
+        .filter(pk__in=[r[0] for r in rows])
+        .values_list("pk", flat=True)
+    )
+    ranked = sorted(
+        (rank(folded_q, title, codes, text), len(title), title, pk)
+        for pk, title, codes, text in rows
+        if pk in visible
+    )
+    group.count, group.exact = len(ranked), complete
+    top = [pk for *_, pk in ranked[:limit]]
+    ranks = {pk: r for r, _, _, pk in ranked[:limit]}
+    records = model.objects.visible_to(user).select_related(*_related(spec)).in_bulk(top)
+    describe = resolve(spec.describe) if spec.describe else None
+    for pk in top:
+        record = records.get(pk)
+        if record is None:  # deleted meanwhile
+            continue
+        group.hits.append(
+            Hit(
+                record=record,
+                url=record.get_absolute_url(),
+                codes=[c for path in spec.codes for c in _values(record, path)],
+                description=describe(record) if describe else "",
+                rank=ranks[pk],
+            )
+        )
+    return group
+
+
+# -- what core makes findable: more words and descriptions (core's capability.py) ------------
+
+
+def country_words(country) -> list[str]:
+    """A country's name in the interface's other languages ("Allemagne")."""
+    from .locales import LANGUAGES, country_name
+
+    return [country_name(country.alpha3, country.name, lang) for lang in LANGUAGES[1:]]
+
+
+def describe_country(country) -> str:
+    if country.historical:
+        return (
+            f"Former country (withdrawn {country.withdrawn})"
+            if country.withdrawn
+            else ("Former country")
+        )
+    return country.m49_subregion or country.m49_region
+
+
+def describe_area(area) -> str:
+    return f"{area.country.name} · {area.get_level_display()}"
+
+
+def describe_organisation(org) -> str:
+    return org.get_kind_display()
