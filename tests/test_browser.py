@@ -564,6 +564,7 @@ def test_two_factor_enrolment_sign_in_account_and_organisation_policy(browser, d
 
     base = demo
     context, page = signed_in(browser, base, "dpo.editor", width=1366, height=900)
+    page.locator(".user-menu summary").click()  # the header's menu named after the user
     page.get_by_role("link", name="Account").click()
     expect(page.get_by_role("heading", name="Your account")).to_be_visible()
     assert "Optional for your account" in page.content()
@@ -581,6 +582,7 @@ def test_two_factor_enrolment_sign_in_account_and_organisation_policy(browser, d
     page.goto(f"{base}/account/")
     assert "On: after your password" in page.content()
     shot(page, "signin-account")
+    page.locator(".user-menu summary").click()
     page.get_by_role("button", name=re.compile("Sign out dpo.editor")).click()
 
     page.goto(f"{base}/login/")
@@ -762,3 +764,117 @@ def test_home_notifications_and_following_in_the_browser(browser, demo):
     shot(page, "digest-settings-mobile")
     context.close()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_search_from_the_header_with_the_keyboard(browser, demo):
+    """The header's search (docs/search.md): a name typed without its accent, results grouped
+    by kind, ↓ from the box to the first result, Enter opens it; usable at 360 px."""
+    base = demo
+    for width, height, name in ((1366, 900, "search"), (360, 740, "search-mobile")):
+        context, page = signed_in(browser, base, "dpo.editor", width=width, height=height)
+        page.goto(f"{base}/people/")
+        page.locator("#global-search").fill("kone")
+        page.locator("#global-search").press("Enter")
+        page.wait_for_url("**/search/?q=kone")
+        expect(page.get_by_role("heading", name=re.compile("^People"))).to_be_visible()
+        page.locator("#global-search").fill("mali")
+        page.locator("#global-search").press("Enter")
+        page.wait_for_url("**/search/?q=mali")
+        headings = page.locator(".search-results h2").all_inner_texts()
+        assert headings[0].startswith("Countries"), headings
+        shot(page, name)
+        page.locator("#global-search").press("ArrowDown")
+        assert page.evaluate("document.activeElement.textContent") == "Mali (MLI)"
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("ArrowUp")
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/countries/MLI/")
+        width_now = page.evaluate("document.documentElement.scrollWidth")
+        assert width_now <= width + 20, f"{width_now}px wide at {width}px"
+        context.close()
+
+
+# Elements wider than the viewport that are not inside a container scrolling sideways (a
+# table's card, a picture): what makes a phone page scroll sideways as a whole.
+OVERFLOW_JS = """() => {
+  const W = document.documentElement.clientWidth;
+  const scrolls = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(p).overflowX)) return true;
+    }
+    return false;
+  };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const s = getComputedStyle(el);
+    if (s.visibility === 'hidden' || s.display === 'none' || s.opacity === '0') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (r.right > W + 1 && r.left < W && !scrolls(el)) {
+      const where = `${Math.round(r.left)}..${Math.round(r.right)}`;
+      out.push(`${el.tagName.toLowerCase()}.${el.className} ${where}`);
+    }
+  }
+  return out.slice(0, 5);
+}"""
+
+MAIN_PAGES = [
+    "/",
+    "/search/?q=mali",
+    "/countries/MLI/",
+    "/operations/",
+    "/labour/?country=MLI",
+    "/assignments/grid/?country=MLI",
+]
+
+
+def record_pages() -> list[str]:
+    """A record's page of each main kind, and the funding boards, in the demo world."""
+    from concord.accountability.models import Commitment, SupportCase
+    from concord.core.models import Organisation
+    from concord.operations.models import Operation
+
+    records = [
+        model.objects.order_by("pk").first() for model in (Operation, Organisation, SupportCase)
+    ]
+    pages = [r.get_absolute_url() for r in records if r is not None]
+    commitment = Commitment.objects.exclude(recipient_operation=None).order_by("pk").first()
+    if commitment is not None:
+        pages += [
+            f"/operations/{commitment.recipient_operation_id}/compliance/",
+            f"/organisations/{commitment.donor_id}/compliance/",
+            f"/operations/{commitment.recipient_operation_id}/mandate/",
+        ]
+    return pages
+
+
+def test_every_main_page_fits_the_screen_at_360_and_1366(browser, demo):
+    """Layout (issue 17): on every page of the menus and the main working pages, nothing is
+    wider than the screen outside a container that scrolls sideways, at 360 and 1366 px."""
+    from django.core.management import call_command
+
+    call_command("seed", "catalogue")
+    call_command("seed", "demo")  # the whole demo world: operations, their funding, the 4W
+    base = demo
+    problems = []
+    for width in (360, 1366):
+        context, page = signed_in(browser, base, "dpo.editor", width=width, height=800)
+        page.goto(f"{base}/")
+        menu = page.eval_on_selector_all(
+            "#main-menu a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
+        )
+        records = record_pages()
+        assert len(records) >= 3, records
+        pages = list(dict.fromkeys([*MAIN_PAGES, *records, *menu]))
+        assert len(pages) > 20, pages
+        for path in pages:
+            response = page.goto(base + path)
+            assert response.status in (200, 403), (path, response.status)
+            # what htmx loads after the page counts too
+            page.wait_for_function("!document.querySelector('.htmx-request')")
+            offenders = page.evaluate(OVERFLOW_JS)
+            if offenders:
+                problems.append(f"{path} at {width}px: {offenders}")
+        page.wait_for_load_state("networkidle")  # nothing left running on the server
+        context.close()
+    assert not problems, "\n".join(problems)
