@@ -185,22 +185,26 @@ def matrix_map_svg(
             f"<title>{escape(spot.tip)}</title></path></a>"
         )
     out.append("</g>")
+    dots = []
     for s in spots:
         if s.point is None:
             continue
         lat, lon = s.point
         cx, cy = (lon + 180 - x0) * scale, (90 - lat - y0) * scale
-        if not (0 <= cx <= width and 0 <= cy <= height):
-            continue
+        if 0 <= cx <= width and 0 <= cy <= height:
+            letters = " ".join(FLAG_LETTERS[f] for f in s.flags)
+            dots.append((s, cx, cy, s.label + (f" · {letters}" if letters else "")))
+    spots_at = [(cx, cy) for _, cx, cy, _ in dots]
+    placed = place_labels([(cx, cy, text) for _, cx, cy, text in dots], spots_at, width, height)
+    for (s, cx, cy, text), (tx, ty, anchor) in zip(dots, placed, strict=True):
         stroke = FLAG_COLOURS[s.worst] if s.worst else "#222"
-        letters = " ".join(FLAG_LETTERS[f] for f in s.flags)
         out.append(
             f"<a href={quoteattr(s.url)} xlink:href={quoteattr(s.url)} "
             f"data-place={quoteattr(s.label)}>"
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="10" fill="{s.fill}" stroke="{stroke}" '
             f'stroke-width="{4 if s.worst else 1}"><title>{escape(s.tip)}</title></circle>'
-            f'<text x="{cx + 15:.1f}" y="{cy + 4:.1f}" fill="#111">{escape(s.label)}'
-            f"{f' · {letters}' if letters else ''}</text></a>"
+            f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" fill="#111" '
+            f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(text)}</text></a>'
         )
     x, y = 10, height + 20
     legend = [(c, label, "#999") for c, label in zip(LEAD_COLOURS, LEAD_LABELS, strict=True)]
@@ -217,3 +221,46 @@ def matrix_map_svg(
 
 
 LEAD_LABELS = ["no lead", "1 lead actor", "2+ lead actors"]
+
+CHAR_WIDTH = 7.0  # 12 px sans-serif, on average
+RADIUS = 10
+
+
+def _box(x: float, y: float, anchor: str, text: str) -> tuple[float, float, float, float]:
+    w = CHAR_WIDTH * len(text)
+    left = {"start": x, "end": x - w, "middle": x - w / 2}[anchor]
+    return (left, y - 11, left + w, y + 3)
+
+
+def _overlap(a, b) -> float:
+    dx = min(a[2], b[2]) - max(a[0], b[0])
+    dy = min(a[3], b[3]) - max(a[1], b[1])
+    return dx * dy if dx > 0 and dy > 0 else 0.0
+
+
+def place_labels(items, dots, width: float, height: float) -> list[tuple[float, float, str]]:
+    """Where to write each dot's label (x, y, text-anchor) so that labels cover neither each
+    other nor the dots: right of its dot, else left, above or below, whichever overlaps least
+    (greedily, from the top of the map down)."""
+    placed: dict[int, tuple[float, float, str]] = {}
+    boxes: list[tuple[float, float, float, float]] = []
+    discs = [(x - RADIUS, y - RADIUS, x + RADIUS, y + RADIUS) for x, y in dots]
+    for i in sorted(range(len(items)), key=lambda k: (items[k][1], items[k][0])):
+        cx, cy, text = items[i]
+        options = [
+            (cx + RADIUS + 5, cy + 4, "start"),
+            (cx - RADIUS - 5, cy + 4, "end"),
+            (cx, cy - RADIUS - 5, "middle"),
+            (cx, cy + RADIUS + 15, "middle"),
+        ]
+
+        def cost(option, text=text):
+            box = _box(*option, text)
+            outside = max(0.0, -box[0]) + max(0.0, box[2] - width) + max(0.0, -box[1])
+            outside += max(0.0, box[3] - height)
+            return sum(_overlap(box, b) for b in (*boxes, *discs)) + 50 * outside
+
+        best = min(options, key=cost)
+        placed[i] = best
+        boxes.append(_box(*best, text))
+    return [placed[i] for i in range(len(items))]

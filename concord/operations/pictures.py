@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
-from concord.core.pictures import world_paths
+from concord.core.pictures import dot_points, world_paths
 from concord.core.timeaxis import window
 
 FRAMEWORK_COLOURS = {
@@ -213,10 +213,9 @@ def map_svg(title: str, pins: list[Pin], names: Mapping[str, str], width: int = 
     for code, ops in sorted(hosting.items()):
         if code not in paths:
             continue
-        lx, ly = paths[code][1]
-        for i, p in enumerate(ops):
-            cx = lx * scale + (i % 6) * 9 - 22
-            cy = ly * scale + (i // 6) * 9
+        # side by side inside the country (closer where it is narrow): never in the sea
+        for (x, y), p in zip(dot_points(code, len(ops)), ops, strict=True):
+            cx, cy = x * scale, y * scale
             colour = FRAMEWORK_COLOURS.get(p.framework, "#777")
             tip = f"{p.label} ({SCENARIO_LABELS.get(p.scenario or '', 'not classified')})"
             out.append(

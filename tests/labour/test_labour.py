@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 
+from concord.core import services
 from concord.core.context import Actor
 from concord.core.importers import ImportContext
 from concord.core.models import Area, AuditEntry, Country, Organisation
@@ -817,3 +818,38 @@ def test_the_analysis_says_what_it_could_not_judge(demo):
     assert "every mandated task is led" not in text
     text = client.get("/labour/", {"country": "MLI"}).content.decode()
     assert 'class="unjudged"' not in text
+
+
+@pytest.mark.django_db
+def test_afghanistan_map_places_provinces_from_their_seats(demo):
+    """Issue 17: Afghanistan's 4W map was blank, every province "not on the map" (ISO 3166-2
+    comes without coordinates). Provinces now stand at their seats (concord.core.places),
+    ISO ones from `seed reference`, ones a 3W import created by their P-code or name."""
+    user = demo["dpo.contributor"]
+    actor = Actor(user=user, interface="web")
+    owner = Organisation.objects.get(pk=user.principal().orgs_with_role("contributor")[0])
+    afg = Country.objects.get(alpha3="AFG")
+    helmand = Area.objects.get(iso_code="AF-HEL")
+    assert (round(helmand.latitude, 2), round(helmand.longitude, 2)) == (31.59, 64.37)
+    hirat = services.save(
+        Area(name="Hirat", country=afg, level=1, pcode="AF32", owner=owner), actor=actor
+    )
+    wfp = Organisation.objects.get(acronym="WFP")
+    task = Task.objects.get(code="food_security")
+    for area in (helmand, hirat):
+        services.save(
+            Assignment(
+                organisation=wfp,
+                task=task,
+                country=afg,
+                area=area,
+                role="lead",
+                status="active",
+                start=dt.date(2024, 1, 1),
+                owner=owner,
+            ),
+            actor=actor,
+        )
+    text = login(user).get("/labour/", {"country": "AFG"}).content.decode()
+    assert 'data-place="Helmand"' in text and 'data-place="Hirat"' in text
+    assert "Not on the map" not in text

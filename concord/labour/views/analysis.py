@@ -101,6 +101,7 @@ def matrix_map(request, places, rows, scope: loaders.Scope) -> tuple[str, list[s
     coordinates, else the mean of their districts'). Returns the SVG and the names of the
     regions it could not place."""
     from concord.core.pictures import world_paths
+    from concord.core.places import seat_point
 
     spots, unplaced = [], []
     codes = [p for p, _ in places if isinstance(p, str)]
@@ -128,6 +129,17 @@ def matrix_map(request, places, rows, scope: loaders.Scope) -> tuple[str, list[s
                 )
             }
         )
+        # Regions a 3W import created (OCHA P-codes, no coordinates): their seat's point,
+        # known by P-code or name (concord.core.places).
+        missing = [pk for pk in area_ids if pk not in points]
+        for pk, alpha2, name, pcode in (
+            Area.objects.visible_to(request.user)
+            .filter(pk__in=missing, level=1)
+            .values_list("pk", "country__alpha2", "name", "pcode")
+        ):
+            point = seat_point(alpha2, name, pcode)
+            if point:
+                points[pk] = point
     for j, (place, label) in enumerate(places):
         leads, flags, detail = pictures.place_summary([row[j] for _, row in rows])
         if isinstance(place, str):
