@@ -15,6 +15,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from concord.api.base import LabelledModelSerializer
 from concord.api.permissions import SignedIn
 from concord.core.context import Actor
 from concord.core.models import AuditEntry, Classification, Membership, Organisation, Role, User
@@ -41,7 +42,7 @@ class VisibleOrganisationField(serializers.PrimaryKeyRelatedField):
         return Organisation.objects.visible_to(self.context["request"].user)
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(LabelledModelSerializer):
     memberships = serializers.SerializerMethodField()
 
     class Meta:
@@ -100,7 +101,7 @@ class UserViewSet(
         user.refresh_from_db()
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(LabelledModelSerializer):
     organisation = VisibleOrganisationField()
     user = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.all())
     role = serializers.ChoiceField(choices=Role.choices)
@@ -167,7 +168,7 @@ class MembershipViewSet(
         )
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(LabelledModelSerializer):
     organisation = VisibleOrganisationField()
     role = serializers.ChoiceField(choices=Role.choices, default=Role.VIEWER)
     clearance = serializers.ChoiceField(

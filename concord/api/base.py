@@ -179,7 +179,25 @@ class ColleagueField(serializers.SlugRelatedField):
         return colleagues(_user(self), keep=keep)
 
 
-class ScopedSerializer(serializers.ModelSerializer):
+class LabelledModelSerializer(serializers.ModelSerializer):
+    """Every record the API returns: its choice fields come with their labels."""
+
+    def get_fields(self):
+        """Beside each choice field, its label as the pages show it: ``kind`` "un_pko" and
+        ``kind_display`` "UN peacekeeping operation" (read-only)."""
+        fields = super().get_fields()
+        for f in self.Meta.model._meta.concrete_fields:
+            label = f"{f.name}_display"
+            if f.choices and f.name in fields and label not in fields:
+                fields[label] = serializers.CharField(
+                    source=f"get_{f.name}_display",
+                    read_only=True,
+                    help_text=f"The label of {f.name}, as the pages show it.",
+                )
+        return fields
+
+
+class ScopedSerializer(LabelledModelSerializer):
     """Adds the security fields every scoped record carries."""
 
     owner = OwnerField()

@@ -7,7 +7,12 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from concord.api.base import ScopedSerializer, ScopedViewSet, VisibleRelatedField
+from concord.api.base import (
+    LabelledModelSerializer,
+    ScopedSerializer,
+    ScopedViewSet,
+    VisibleRelatedField,
+)
 from concord.api.permissions import SignedIn
 from concord.core import services
 from concord.core.context import Actor
@@ -142,7 +147,7 @@ class AreaViewSet(ScopedViewSet):
     ordering_fields = ["name", "level", "pcode", "id"]
 
 
-class CountrySerializer(serializers.ModelSerializer):
+class CountrySerializer(LabelledModelSerializer):
     class Meta:
         model = Country
         fields = [
@@ -172,7 +177,7 @@ class CountryViewSet(viewsets.ReadOnlyModelViewSet):
         return Country.objects.visible_to(self.request.user)
 
 
-class SpaceSerializer(serializers.ModelSerializer):
+class SpaceSerializer(LabelledModelSerializer):
     organisations = serializers.SerializerMethodField()
 
     class Meta:
@@ -205,7 +210,7 @@ class SpaceViewSet(viewsets.ReadOnlyModelViewSet):
         return {**super().get_serializer_context(), "labels": VisibleLabels(self.request.user)}
 
 
-class TokenSerializer(serializers.ModelSerializer):
+class TokenSerializer(LabelledModelSerializer):
     class Meta:
         model = ApiToken
         fields = [

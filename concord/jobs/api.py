@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from concord.api.base import LabelledModelSerializer
 from concord.api.permissions import SignedIn
 from concord.core.context import Actor
 
@@ -17,7 +18,7 @@ from .access import own_jobs
 from .models import Job, JobFile
 
 
-class JobSerializer(serializers.ModelSerializer):
+class JobSerializer(LabelledModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:jobs:job-detail")
     download = serializers.SerializerMethodField(
         help_text="The result's address, once the job has succeeded with one."

@@ -19,6 +19,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from concord.api.base import (
+    LabelledModelSerializer,
     ScopedSerializer,
     ScopedViewSet,
     SourceSerializer,
@@ -205,7 +206,7 @@ class ArrangementViewSet(ScopedViewSet):
     ordering = ["start"]
 
 
-class MandatedTaskSerializer(serializers.ModelSerializer):
+class MandatedTaskSerializer(LabelledModelSerializer):
     task = VisibleRelatedField(Task)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.OTHER)
 

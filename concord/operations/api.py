@@ -12,6 +12,7 @@ from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.response import Response
 
 from concord.api.base import (
+    LabelledModelSerializer,
     ScopedSerializer,
     ScopedViewSet,
     SourceSerializer,
@@ -34,7 +35,7 @@ from .models import (
 from .services import override_scenario, set_children
 
 
-class AuthorisationSerializer(serializers.ModelSerializer):
+class AuthorisationSerializer(LabelledModelSerializer):
     kind = serializers.ChoiceField(choices=AuthorisationKind.choices)
 
     class Meta:
@@ -120,9 +121,12 @@ class ResultSerializer(serializers.Serializer):
     operation = serializers.IntegerField()
     name = serializers.CharField()
     framework = serializers.CharField()
+    framework_display = serializers.CharField()
     as_of = serializers.CharField()
     scenario = serializers.CharField(allow_null=True)
+    scenario_display = serializers.CharField(allow_blank=True)
     derived_scenario = serializers.CharField(allow_null=True)
+    derived_scenario_display = serializers.CharField(allow_blank=True)
     override = serializers.CharField(allow_blank=True)
     justification = serializers.CharField(allow_blank=True)
     confidence = serializers.CharField()
@@ -142,13 +146,17 @@ def _as_of(request) -> dt.date | None:
 
 
 def _result(op: Operation, res: analysis.Result, as_of) -> dict:
+    scenario = op.scenario_override or res.scenario
     return {
         "operation": op.pk,
         "name": op.label,
         "framework": op.framework,
+        "framework_display": op.get_framework_display(),
         "as_of": as_of.isoformat() if as_of else "lifetime",
         "scenario": op.scenario_override or res.scenario,
+        "scenario_display": Scenario(scenario).label if scenario else "",
         "derived_scenario": res.scenario,
+        "derived_scenario_display": Scenario(res.scenario).label if res.scenario else "",
         "override": op.scenario_override,
         "justification": op.override_justification,
         "confidence": res.confidence,

@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from concord.api.base import LabelledModelSerializer
 from concord.api.permissions import SignedIn
 from concord.api.schema import OneObject
 from concord.core.context import Actor
@@ -20,7 +21,7 @@ from .models import (
 )
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(LabelledModelSerializer):
     browser = serializers.CharField(read_only=True)
     current = serializers.SerializerMethodField()
 

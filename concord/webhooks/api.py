@@ -10,7 +10,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from concord.api.base import SpaceField, VisibleRelatedField, _user
+from concord.api.base import LabelledModelSerializer, SpaceField, VisibleRelatedField, _user
 from concord.api.permissions import SignedIn
 from concord.core.context import Actor
 from concord.core.models import Country, Organisation
@@ -37,7 +37,7 @@ class RecordTypesField(serializers.ListField):
     child = serializers.CharField()
 
 
-class WebhookSerializer(serializers.ModelSerializer):
+class WebhookSerializer(LabelledModelSerializer):
     organisation = ManagedOrganisationField()
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     record_types = serializers.ListField(
@@ -87,13 +87,13 @@ class WebhookSerializer(serializers.ModelSerializer):
         ]
 
 
-class AttemptSerializer(serializers.ModelSerializer):
+class AttemptSerializer(LabelledModelSerializer):
     class Meta:
         model = Attempt
         fields = ["at", "status_code", "duration_ms", "error"]
 
 
-class DeliverySerializer(serializers.ModelSerializer):
+class DeliverySerializer(LabelledModelSerializer):
     object_id = serializers.SerializerMethodField(
         help_text="The record's id; null where it is a record you may not see."
     )

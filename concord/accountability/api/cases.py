@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from concord.api.base import (
     ColleagueField,
+    LabelledModelSerializer,
     ScopedSerializer,
     ScopedViewSet,
     UsernameField,
@@ -118,7 +119,7 @@ class DecideSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True)
 
 
-class CaseDecisionSerializer(serializers.ModelSerializer):
+class CaseDecisionSerializer(LabelledModelSerializer):
     by = UsernameField()  # null: a rule's step, or a visitor reading
 
     class Meta:

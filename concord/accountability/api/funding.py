@@ -13,6 +13,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from concord.api.base import (
+    LabelledModelSerializer,
     ScopedSerializer,
     ScopedViewSet,
     SourceSerializer,
@@ -142,7 +143,7 @@ class ProposeSerializer(serializers.Serializer):
     condition = serializers.IntegerField(required=False, allow_null=True)
 
 
-class TrancheDecisionSerializer(serializers.ModelSerializer):
+class TrancheDecisionSerializer(LabelledModelSerializer):
     proposed_by = UsernameField()
     decided_by = UsernameField()
     condition = serializers.SerializerMethodField()
