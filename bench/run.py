@@ -65,6 +65,7 @@ def full(args) -> None:
     sqlite = environments(False)[0][1]
     step(["bench/typology.py"], sqlite)
     step(["bench/labour.py"], sqlite)
+    step(["bench/transfer.py"], sqlite)
     step(["bench/plots.py"])
 
 

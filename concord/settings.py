@@ -96,7 +96,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files: precompressed, cached
+    # Pages and API answers compressed (a 4W analysis: 222 KB -> about 25 KB). Django pads
+    # each compressed body with random bytes, against BREACH-style length guessing.
+    "django.middleware.gzip.GZipMiddleware",
     "concord.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -170,6 +170,10 @@ def matrix_map_svg(
     ]
     for code, (d, _label) in sorted(paths.items()):
         spot = by_country.get(code)
+        if focus and code != focus:  # zoomed on one country: only its neighbours show
+            bx0, by0, bx1, by1 = _bbox(d)
+            if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1:
+                continue
         if spot is None:
             out.append(f'<path d="{d}" fill="#ffffff" data-country="{code}"></path>')
             continue

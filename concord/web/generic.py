@@ -49,6 +49,9 @@ class Config:
     formset_prefix: str = "affiliations"
     extra_detail: Callable | None = None  # (obj, labels, user) -> list[(title, rows)]
     extra_context: Callable | None = None  # (obj, user, request) -> dict for the detail page
+    # (obj, labels) -> what the record is, in words, from what the reader may see
+    # ("Assignment: WFP leads food security in Gao, 2020"); str(obj) without it
+    title: Callable | None = None
     detail_template: str = "web/detail.html"
     children: Callable | None = None  # (form) -> services.save children callback
     url_name: str = field(default="")
@@ -211,6 +214,7 @@ class DetailView(ConfigView):
         ctx = {
             "config": self.config,
             "object": obj,
+            "title": self.config.title(obj, labels) if self.config.title else str(obj),
             "tab": self.tab,
             "can_edit": may(user, obj, CHANGE),
             "can_delete": may(user, obj, DELETE),

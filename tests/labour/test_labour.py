@@ -853,3 +853,41 @@ def test_afghanistan_map_places_provinces_from_their_seats(demo):
     text = login(user).get("/labour/", {"country": "AFG"}).content.decode()
     assert 'data-place="Helmand"' in text and 'data-place="Hirat"' in text
     assert "Not on the map" not in text
+
+
+@pytest.mark.django_db
+def test_an_assignment_page_says_what_it_is(demo):
+    """Issue 17: "Assignment 18" said nothing; the title says who does what where, when, from
+    what the reader may see (a hidden organisation reads "(restricted)")."""
+    user = demo["dpo.editor"]
+    a = (
+        Assignment.objects.visible_to(user)
+        .filter(role="lead", organisation__acronym="WFP", area__isnull=False)
+        .select_related("area", "task")
+        .order_by("pk")
+        .first()
+    )
+    assert a is not None
+    page = login(user).get(f"/assignments/{a.pk}/").content.decode()
+    task = a.task.name[0].lower() + a.task.name[1:]
+    years = f"{a.start.year}" if a.end and a.end.year == a.start.year else ""
+    heading = re.search(r"<h1>([^<]+)</h1>", page).group(1)
+    assert heading.startswith(
+        f"Assignment: World Food Programme (WFP) leads {task} in {a.area.name}"
+    )
+    assert years in heading
+    listed = login(user).get("/assignments/", {"q": ""}).content.decode()
+    assert "leads" in listed
+    # The same record seen by someone who may not see the organisation
+    from concord.labour.views.records import assignment_title
+
+    class Blind:
+        user = None
+
+        def get(self, model, pk):
+            return None if model is Organisation else model.objects.get(pk=pk)
+
+        def label(self, model, pk):
+            return "(restricted)" if model is Organisation else str(self.get(model, pk))
+
+    assert assignment_title(a, Blind()).startswith("Assignment: (restricted) leads ")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Organisation
+from concord.core.visibility import RESTRICTED
 from concord.operations.models import Operation
 from concord.web.generic import Column, Config
 
@@ -27,6 +28,7 @@ from ..forms import (
 from ..models import (
     Arrangement,
     Assignment,
+    AssignmentRole,
     ClashRule,
     ImportBatch,
     Need,
@@ -46,6 +48,45 @@ def _who(a: Assignment, labels) -> str:
     if a.organisation_id:
         return labels.label(Organisation, a.organisation_id)
     return labels.label(Operation, a.operation_id)
+
+
+ROLE_VERBS = {
+    AssignmentRole.LEAD: "leads",
+    AssignmentRole.SUPPORT: "supports",
+    AssignmentRole.MONITOR: "monitors",
+    AssignmentRole.FUNDER: "funds",
+}
+
+
+def _where(obj, labels) -> str:
+    area = labels.get(Area, obj.area_id)
+    if obj.area_id and area is None:
+        return f"{obj.country.name} ({RESTRICTED})"
+    return area.name if area else obj.country.name
+
+
+def _years(obj) -> str:
+    if not obj.start:
+        return ""
+    if not obj.end:
+        return f", from {obj.start.year}"
+    if obj.end.year == obj.start.year:
+        return f", {obj.start.year}"
+    return f", {obj.start.year}–{obj.end.year}"
+
+
+def assignment_title(a: Assignment, labels) -> str:
+    """"Assignment: WFP leads food security in Gao, 2020", from what the reader may see."""
+    task = labels.get(Task, a.task_id)
+    what = task.name[:1].lower() + task.name[1:] if task else RESTRICTED
+    verb = ROLE_VERBS.get(a.role, a.get_role_display().lower())
+    return f"Assignment: {_who(a, labels)} {verb} {what} in {_where(a, labels)}{_years(a)}"
+
+
+def need_title(n: Need, labels) -> str:
+    task = labels.get(Task, n.task_id)
+    what = task.name[:1].lower() + task.name[1:] if task else RESTRICTED
+    return f"Need: {what} in {_where(n, labels)}{_years(n)}"
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -143,6 +184,7 @@ NEEDS = Config(
     form=NeedForm,
     default_sort="start",
     select_related=("country",),
+    title=need_title,
     columns=[
         Column("Need", lambda n, L: str(n), "pk", link=True),
         Column("Task", lambda n, L: L.label(Task, n.task_id)),
@@ -189,8 +231,9 @@ ASSIGNMENTS = Config(
     form=AssignmentForm,
     default_sort="start",
     select_related=("country",),
+    title=assignment_title,
     columns=[
-        Column("Assignment", lambda a, L: str(a), "pk", link=True),
+        Column("Assignment", lambda a, L: assignment_title(a, L), "pk", link=True),
         Column("Who", _who),
         Column("What", lambda a, L: L.label(Task, a.task_id)),
         Column("Where", _place_label),
