@@ -113,5 +113,9 @@ def test_name_search_has_a_trigram_index_on_postgresql():
             "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE %s", ["%_trgm"]
         )
         found = dict(cursor.fetchall())
-    assert set(found) == {"core_person_name_trgm", "core_org_name_trgm"}
-    assert all("gin_trgm_ops" in d and "upper" in d.lower() for d in found.values())
+    lists = {"core_person_name_trgm", "core_org_name_trgm"}
+    # and the header's search (migration core 0007, concord.core.search)
+    header = {f"core_searchentry_{column}_trgm" for column in ("text", "title", "codes")}
+    assert set(found) == lists | header
+    assert all("gin_trgm_ops" in d for d in found.values())
+    assert all("upper" in found[name].lower() for name in lists)
