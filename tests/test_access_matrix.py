@@ -516,6 +516,7 @@ def test_search_finds_exactly_what_each_user_may_see(world, username):
     from concord.core.models import SearchEntry
 
     user = world.users.get(username)
+    client = client_for(world, username)
     kinds_checked = 0
     for spec in capabilities.searchables():
         model = django_apps.get_model(spec.model)
@@ -534,6 +535,13 @@ def test_search_finds_exactly_what_each_user_may_see(world, username):
         groups = search.find(user, "MRK", kind=search.slug(spec), limit=10_000)
         found = {h.record.pk for g in groups for h in g.hits}
         assert found == expected, f"{spec.kind} as {username}: {found ^ expected}"
+        # the suggestions of a form's text box (SuggestInput) read the same way
+        options = client.get(
+            "/search/suggest/", {"kind": search.slug(spec), "field": "q", "q": "MRK"}
+        ).content.decode()
+        shown = set(MARKER_RE.findall(options))
+        allowed = expected_visible_markers(world, username, model)
+        assert shown <= allowed, f"suggested to {username}: {sorted(shown - allowed)}"
         if groups:
             assert groups[0].count == len(expected)
         kinds_checked += bool(markers and indexed)

@@ -10,6 +10,7 @@ from django.forms import inlineformset_factory
 from .models import (
     Affiliation,
     Area,
+    Country,
     Organisation,
     Person,
     Role,
@@ -75,6 +76,112 @@ class GeometryField(forms.CharField):
             raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
 
 
+class SuggestInput(forms.TextInput):
+    """A text box that suggests names as you type, from what you may see (the header's
+    search, ``/search/suggest/``), in a native ``<datalist>``: the arrow keys pick one. Without
+    JavaScript it is a plain text box, and the field still takes a name or a code.
+
+    ``kind`` is the search's kind ("countries", "areas", "organisations", "tasks",
+    "operations", "people"); ``within`` the name of the form's country field, for areas."""
+
+    template_name = "web/suggest_input.html"
+
+    def __init__(self, kind: str, within: str = "", attrs=None):
+        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
+        self.kind, self.within = kind, within
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        ctx["widget"].update(kind=self.kind, within=self.within, field=name)
+        return ctx
+
+
+def _parts(value: str) -> list[str]:
+    return [v.strip() for v in (value or "").split(";") if v.strip()]
+
+
+def _code_in_brackets(value: str) -> str:
+    """'Mali (MLI)' -> 'MLI', as a suggestion reads; '' when there is none."""
+    value = value.strip()
+    if value.endswith(")") and "(" in value:
+        return value[value.rindex("(") + 1 : -1].strip()
+    return ""
+
+
+def find_country(value: str, *, former: bool = False) -> Country | None:
+    """The country an editor means: ISO alpha-3 or alpha-2 code, or its name in English or
+    French, capitals, accents and punctuation aside ("Kenya", "haiti", "Côte d'Ivoire",
+    "Allemagne", "Mali (MLI)"). Current countries only, unless ``former`` (a date before
+    their end may call for Dahomey or the GDR); an ambiguous name is refused."""
+    from .locales import country_name
+    from .models.registry import normalise_name
+
+    value = (_code_in_brackets(value) or value).strip()
+    if not value:
+        return None
+    countries = Country.objects.all() if former else Country.objects.filter(historical=False)
+    code = value.upper()
+    found = countries.filter(alpha3=code).first() or (
+        countries.filter(alpha2=code).first() if len(code) == 2 else None
+    )
+    if found is not None:
+        return found
+    key = normalise_name(value)
+    matches = [
+        c
+        for c in countries
+        if key
+        in {
+            normalise_name(c.name),
+            normalise_name(c.official_name),
+            normalise_name(country_name(c.alpha3, c.name, "fr")),
+        }
+    ]
+    if len(matches) > 1:
+        names = ", ".join(f"{c.name} ({c.alpha3})" for c in matches)
+        raise forms.ValidationError(f"{value!r} may be {names}: give the ISO code.")
+    return matches[0] if matches else None
+
+
+class CountryRefField(forms.CharField):
+    """Countries typed by name (English or French) or ISO code, ';' between several; shown
+    back as ISO alpha-3 codes. Current countries only unless ``former``."""
+
+    def __init__(self, *args, many=False, former=False, **kwargs):
+        self.many, self.former = many, former
+        kwargs.setdefault("widget", SuggestInput("countries"))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if value in (None, "", []):
+            return ""
+        if isinstance(value, str):
+            return value
+        items = list(value.all()) if hasattr(value, "all") else value
+        items = items if isinstance(items, list | tuple) else [items]
+        ids = [getattr(c, "pk", c) for c in items]
+        codes = dict(Country.objects.filter(pk__in=ids).values_list("pk", "alpha3"))
+        return "; ".join(codes[i] for i in ids if i in codes)
+
+    def clean(self, value):
+        names = _parts(value)
+        if self.required and not names:
+            raise forms.ValidationError("Give a country: its name or ISO code, e.g. Mali or MLI.")
+        found = []
+        for name in names:
+            country = find_country(name, former=self.former)
+            if country is None:
+                raise forms.ValidationError(
+                    f"No country called {name!r}: give its name or ISO code (Mali, MLI)."
+                )
+            found.append(country)
+        if self.many:
+            return found
+        if len(found) > 1:
+            raise forms.ValidationError("Give one country.")
+        return found[0] if found else None
+
+
 class OrganisationRefField(forms.CharField):
     """Organisations typed by acronym, name or alias ("AU; EEAS"), resolved among those the
     user may see. Scales where a <select> of every organisation would not."""
@@ -83,6 +190,7 @@ class OrganisationRefField(forms.CharField):
         self.many = many
         self.user = None
         kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", SuggestInput("organisations"))
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
@@ -104,7 +212,7 @@ class OrganisationRefField(forms.CharField):
     def clean(self, value):
         from . import services
 
-        names = [v.strip() for v in (value or "").split(";") if v.strip()]
+        names = [_code_in_brackets(v) or v for v in _parts(value)]
         found = []
         for name in names:
             if name.lstrip("#").isdigit():  # an id, as "matches more than one" asks for
@@ -133,24 +241,37 @@ def area_key(area: Area) -> str:
     return area.pcode or area.iso_code or area.name
 
 
-def find_area(value: str, user):
-    """The area the user may see with that P-code, ISO 3166-2 code or (unique) name."""
+def find_area(value: str, user, country: Country | None = None):
+    """The area the user may see with that P-code, ISO 3166-2 code or (unique) name, the name
+    matched as the 3W import matches it (capitals, accents and punctuation aside: "Segou"
+    is Ségou), within ``country`` when the form names one."""
+    from .models.registry import normalise_name
+
+    value = _code_in_brackets(value) or value
     qs = Area.objects.visible_to(user)
     area = qs.filter(pcode=value).first() or qs.filter(iso_code__iexact=value).first()
     if area is not None:
         return area
+    if country is not None:
+        qs = qs.filter(country=country)
     named = list(qs.filter(name__iexact=value)[:2])
+    if not named and country is not None:
+        key = normalise_name(value)
+        named = [a for a in qs.only("pk", "name") if normalise_name(a.name) == key][:2]
     if len(named) > 1:
         raise forms.ValidationError(f"{value!r} names more than one area; give its P-code.")
     return named[0] if named else None
 
 
 class AreaRefField(forms.CharField):
-    """An area typed by P-code, ISO 3166-2 code or name, among those the user may see."""
+    """An area typed by P-code, ISO 3166-2 code or name, among those the user may see; by
+    name within the country the form names (``country_field``), when it names one."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, country_field: str = "", **kwargs):
         self.user = None
+        self.country = None  # set by the form once its country field is clean
         kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", SuggestInput("areas", within=country_field))
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
@@ -165,12 +286,25 @@ class AreaRefField(forms.CharField):
         code = (value or "").strip()
         if not code:
             return None
-        area = find_area(code, self.user)
+        area = find_area(code, self.user, self.country)
         if area is None:
             raise forms.ValidationError(
                 f"No area with P-code, ISO code or name {code!r} that you may see."
             )
         return area
+
+
+def place_areas_in_country(form) -> None:
+    """Areas are matched by name within the country the form names (its raw value, a name or
+    a code): "Mopti" in Mali, not a Mopti elsewhere."""
+    for f in form.fields.values():
+        within = getattr(f.widget, "within", "")
+        if not (within and form.is_bound and isinstance(f, AreaRefField)):
+            continue
+        try:
+            f.country = find_country(form.data.get(within, ""), former=True)
+        except forms.ValidationError:
+            f.country = None
 
 
 class ScopedForm(forms.ModelForm):
@@ -188,6 +322,7 @@ class ScopedForm(forms.ModelForm):
         for f in self.fields.values():  # reference fields resolve among what user may see
             if isinstance(f, OrganisationRefField | AreaRefField) or hasattr(f, "user"):
                 f.user = user
+        place_areas_in_country(self)
         principal = user.principal()
         owners = Organisation.objects.filter(pk__in=principal.orgs_with_role(Role.CONTRIBUTOR))
         self.fields["owner"].queryset = owners
@@ -245,6 +380,9 @@ class ScopedForm(forms.ModelForm):
 
 class OrganisationForm(ScopedForm):
     parent = OrganisationRefField(help_text="The parent organisation's acronym or name.")
+    country = CountryRefField(
+        required=False, help_text="Where it is based: its name or ISO code, e.g. Kenya or KEN."
+    )
     aliases = ListField(required=False, help_text="Other names and acronyms, separated by ';'.")
 
     class Meta:

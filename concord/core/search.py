@@ -332,9 +332,12 @@ def slug(spec: Searchable) -> str:
     return fold(spec.kind).replace(" ", "-")
 
 
-def find(user, q: str, *, kind: str | None = None, limit: int = 5) -> list[Group]:
+def find(
+    user, q: str, *, kind: str | None = None, limit: int = 5, country: str | None = None
+) -> list[Group]:
     """What ``user`` may see that matches ``q``, grouped by kind (best groups first), at
-    most ``limit`` hits per kind, each group with its count (``exact`` False: at least)."""
+    most ``limit`` hits per kind, each group with its count (``exact`` False: at least).
+    ``country`` (ISO alpha-3) keeps, of the kinds that have a country, those in it."""
     query = parse(q)
     if query is None:
         return []
@@ -348,20 +351,21 @@ def find(user, q: str, *, kind: str | None = None, limit: int = 5) -> list[Group
         rows, complete = found[label]
         if not rows:
             continue
-        group = _group(user, spec, rows, complete, query.folded, limit)
+        group = _group(user, spec, rows, complete, query.folded, limit, country)
         if group.count:
             groups.append((group.best, order, group))
     return [g for _, _, g in sorted(groups, key=lambda t: (t[0], t[1]))]
 
 
-def _group(user, spec: Searchable, rows, complete: bool, folded_q: str, limit: int) -> Group:
+def _group(
+    user, spec: Searchable, rows, complete: bool, folded_q: str, limit: int, country=None
+) -> Group:
     model = apps.get_model(spec.model)
     group = Group(kind=spec.kind, slug=slug(spec))
-    visible = set(
-        model.objects.visible_to(user)
-        .filter(pk__in=[r[0] for r in rows])
-        .values_list("pk", flat=True)
-    )
+    readable = model.objects.visible_to(user).filter(pk__in=[r[0] for r in rows])
+    if country and any(f.name == "country" for f in model._meta.concrete_fields):
+        readable = readable.filter(country__alpha3=country)
+    visible = set(readable.values_list("pk", flat=True))
     ranked = sorted(
         (rank(folded_q, title, codes, text), len(title), title, pk)
         for pk, title, codes, text in rows

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from django import forms
 
-from concord.core.forms import AreaRefField, OrganisationRefField, ScopedForm
+from concord.core.forms import (
+    AreaRefField,
+    CountryRefField,
+    OrganisationRefField,
+    ScopedForm,
+    SuggestInput,
+)
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Country, Space
 from concord.core.sources import format_sources, parse_sources, parts
 from concord.operations.forms import (
-    CountryListField,
     LinesField,
     OptionalOperationField,
 )
@@ -32,11 +37,24 @@ from .models import (
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
 
 
+def _one_task_named(words: str, user) -> Task | None:
+    """The one task whose name or code holds these words ("mediation": Good offices and
+    mediation support), as the header's search finds it; None if none or several do."""
+    from concord.core import search
+
+    if words.endswith(")") and "(" in words:  # as suggested: "Name (code)"
+        words = words[words.rindex("(") + 1 : -1]
+    groups = search.find(user, words, kind="tasks", limit=2)
+    hits = [h for g in groups for h in g.hits]
+    return hits[0].record if len(hits) == 1 else None
+
+
 class TaskRefField(forms.CharField):
     """Tasks typed by code or name (';' between several), among those the user may see."""
 
     def __init__(self, *args, many=False, **kwargs):
         self.many, self.user = many, None
+        kwargs.setdefault("widget", SuggestInput("tasks"))
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
@@ -59,32 +77,17 @@ class TaskRefField(forms.CharField):
         matcher = TaskMatcher(Task.objects.visible_to(self.user))
         found = []
         for name in names:
-            task = matcher.match(name)
+            task = matcher.match(name) or _one_task_named(name, self.user)
             if task is None:
-                raise forms.ValidationError(f"No task {name!r} in the catalogue.")
+                raise forms.ValidationError(
+                    f"No task {name!r} in the catalogue: give its code or its name."
+                )
             found.append(task)
         if self.many:
             return found
         if len(found) > 1:
             raise forms.ValidationError("Give one task.")
         return found[0] if found else None
-
-
-class CountryField(forms.CharField):
-    def prepare_value(self, value):
-        if isinstance(value, int):
-            c = Country.objects.filter(pk=value).first()
-            return c.alpha3 if c else ""
-        return getattr(value, "alpha3", value)
-
-    def clean(self, value):
-        code = (value or "").strip().upper()
-        if not code:
-            raise forms.ValidationError("Give the country's ISO alpha-3 code, e.g. MLI.")
-        country = Country.objects.filter(alpha3=code).first()
-        if country is None:
-            raise forms.ValidationError(f"{code!r} is not an ISO alpha-3 country code.")
-        return country
 
 
 def _with_users(form):
@@ -150,8 +153,11 @@ class ClashRuleForm(ScopedForm):
 
 class PlaceForm(ScopedForm):
     task = TaskRefField(help_text="Task code, e.g. 'poc'.")
-    country = CountryField(help_text="ISO alpha-3, e.g. MLI.")
-    area = AreaRefField(help_text="Optional: P-code or ISO 3166-2 code of an adm1/adm2 area.")
+    country = CountryRefField(help_text="Its name or ISO code, e.g. Mali or MLI.")
+    area = AreaRefField(
+        country_field="country",
+        help_text="Optional: a region or district of the country, by name or code (Mopti, ML-5).",
+    )
     start = forms.DateField(**DATE)
     end = forms.DateField(**DATE)
 
@@ -181,7 +187,9 @@ class ArrangementForm(ScopedForm):
     organisations = OrganisationRefField(many=True, help_text="Parties: acronyms or names, ';'.")
     operations = forms.CharField(required=False, help_text="Parties: operation keys, ';'.")
     tasks = TaskRefField(many=True, required=False, help_text="Task codes, ';' (empty: all tasks).")
-    countries = CountryListField(required=False, help_text="ISO alpha-3 codes, ';'.")
+    countries = CountryRefField(
+        many=True, required=False, help_text="Names or ISO codes, ';' between them."
+    )
     areas = forms.CharField(required=False, help_text="P-codes or ISO codes, ';' (empty: all).")
     start = forms.DateField(**DATE)
     end = forms.DateField(**DATE)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from django import forms
 
-from concord.core.forms import ListField, OrganisationRefField, ScopedForm, area_key, find_area
+from concord.core.forms import (
+    CountryRefField,
+    ListField,
+    OrganisationRefField,
+    ScopedForm,
+    SuggestInput,
+    area_key,
+    find_area,
+)
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Area, Country
 from concord.core.sources import format_sources, parse_sources, parts
@@ -16,31 +24,15 @@ from .models import AuthorisationKind, Operation, Relation, Scenario
 from .services import set_children
 
 
-class CountryListField(forms.CharField):
-    """ISO alpha-3 codes separated by ';' (e.g. "MLI; NER")."""
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple) or hasattr(value, "all"):
-            items = value.all() if hasattr(value, "all") else value
-            return "; ".join(getattr(c, "alpha3", str(c)) for c in items)
-        return value
-
-    def clean(self, value):
-        codes = [v.strip().upper() for v in (value or "").split(";") if v.strip()]
-        found = {c.alpha3: c for c in Country.objects.filter(alpha3__in=codes)}
-        unknown = [c for c in codes if c not in found]
-        if unknown:
-            raise forms.ValidationError(f"Not ISO alpha-3 country codes: {', '.join(unknown)}.")
-        if self.required and not codes:
-            raise forms.ValidationError("Give at least one country.")
-        return [found[c] for c in codes]
-
-
 class AreaListField(forms.CharField):
     """P-codes, ISO 3166-2 codes or names separated by ';', among the areas the user may
     see (areas the user may not see are neither shown nor removed: see the service)."""
 
     user = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", SuggestInput("areas"))
+        super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
         if hasattr(value, "all") or isinstance(value, list | tuple):
@@ -142,12 +134,14 @@ class OperationForm(ScopedForm):
         help_text="UN and regional missions: the organisation that runs it (e.g. UN, AU, EU)."
     )
     lead_organisation = OrganisationRefField(help_text="Optional: the lead organisation.")
-    lead_state = forms.CharField(
-        required=False, help_text="ISO alpha-3 code of the lead state (e.g. KEN)."
+    lead_state = CountryRefField(
+        required=False, former=True, help_text="The lead state: its name or ISO code (Kenya, KEN)."
     )
-    host_countries = CountryListField(help_text="ISO alpha-3 codes separated by ';'.")
+    host_countries = CountryRefField(
+        many=True, former=True, help_text="Names or ISO codes, ';' between them (Mali; Niger)."
+    )
     areas = AreaListField(
-        required=False, help_text="Areas of operation: P-codes or ISO 3166-2 codes, ';'."
+        required=False, help_text="Areas of operation: names or codes, ';' (Mopti; ML-7)."
     )
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -189,15 +183,6 @@ class OperationForm(ScopedForm):
             )
         self.order_fields([*Operation.FIELDS, "authorisations", "contributions"])
 
-    def clean_lead_state(self):
-        code = (self.cleaned_data.get("lead_state") or "").strip().upper()
-        if not code:
-            return None
-        country = Country.objects.filter(alpha3=code).first()
-        if country is None:
-            raise forms.ValidationError(f"{code!r} is not an ISO alpha-3 country code.")
-        return country
-
     def children(self):
         return set_children(
             self.cleaned_data.get("authorisations", []),
@@ -209,6 +194,10 @@ class OperationRefField(forms.CharField):
     """An operation typed by key, acronym or name, among those the user may see."""
 
     user = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", SuggestInput("operations"))
+        super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
         if isinstance(value, int) or hasattr(value, "pk"):
@@ -222,8 +211,11 @@ class OperationRefField(forms.CharField):
 
         if not self.required and not (value or "").strip():
             return None  # (a link to an operation the user may not see: kept by the service)
+        value = (value or "").strip()
+        if value.endswith(")") and "(" in value:  # "United Nations … (MINUSMA)", as suggested
+            value = value[value.rindex("(") + 1 : -1]
         try:
-            return operation_ref(value or "", Operation.objects.visible_to(self.user), "operation")
+            return operation_ref(value, Operation.objects.visible_to(self.user), "operation")
         except RowError as exc:
             raise forms.ValidationError(exc.message) from None
 

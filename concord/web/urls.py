@@ -12,4 +12,5 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.suggest, name="suggest"),
 ]

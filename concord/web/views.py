@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
@@ -76,6 +77,34 @@ def search(request):
             "too_short": bool(q) and search_index.matching(q) is None,
         },
     )
+
+
+def suggest(request):
+    """Names for a text box as you type (``SuggestInput``): up to 10 of one kind that you may
+    see, as ``<option>``s of its ``<datalist>``. The value is what the field takes back (a
+    code where the record has one, else its name); several values (';') keep the ones typed
+    before the last. Areas within the form's country when it names one."""
+    from concord.core.forms import find_country
+
+    kind = request.GET.get("kind", "")
+    typed = request.GET.get(request.GET.get("field", ""), "")
+    before, _, last = typed.rpartition(";")
+    prefix = "; ".join(p.strip() for p in before.split(";") if p.strip())
+    country = None
+    within = request.GET.get(request.GET.get("within", ""), "")
+    if within.strip():
+        try:
+            found = find_country(within, former=True)
+        except ValidationError:
+            found = None
+        country = found.alpha3 if found else None
+    options = []
+    for group in search_index.find(request.user, last, kind=kind, limit=10, country=country):
+        for hit in group.hits:
+            value = hit.codes[0] if hit.codes else str(hit.record)
+            label = f"{hit.record}" + (f" · {hit.description}" if hit.description else "")
+            options.append((f"{prefix}; {value}" if prefix else value, label))
+    return render(request, "web/suggestions.html", {"options": options})
 
 
 def error_403(request, exception=None):

@@ -76,7 +76,7 @@ def _years(obj) -> str:
 
 
 def assignment_title(a: Assignment, labels) -> str:
-    """"Assignment: WFP leads food security in Gao, 2020", from what the reader may see."""
+    """ "Assignment: WFP leads food security in Gao, 2020", from what the reader may see."""
     task = labels.get(Task, a.task_id)
     what = task.name[:1].lower() + task.name[1:] if task else RESTRICTED
     verb = ROLE_VERBS.get(a.role, a.get_role_display().lower())
