@@ -344,6 +344,7 @@ CONCORD_WEBHOOK_CONCURRENCY = int(os.environ.get("CONCORD_WEBHOOK_CONCURRENCY", 
 # The address people reach Concord at, for absolute links in webhook payloads and e-mails.
 CONCORD_SITE_URL = os.environ.get("CONCORD_SITE_URL", "")
 LANGUAGE_CODE = "en"
+FORMAT_MODULE_PATH = ["concord.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

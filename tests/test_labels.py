@@ -68,3 +68,16 @@ def test_the_check_finds_a_stored_value_shown():
     assert stored_values(op) >= {"ad_hoc", "counter_terrorism"}
     assert shows("ad_hoc", "ad_hoc") and shows("led by x (counter_terrorism)", "counter_terrorism")
     assert not shows("Ad hoc coalition", "ad_hoc")
+
+
+def test_one_date_format_on_pages_and_in_lists():
+    """Issue 17: dates came as "2026-12-31" in lists and "Dec. 31, 2026" on pages: one
+    format (ISO 8601) wherever a template shows a date or a time."""
+    import datetime as dt
+
+    from django.template import Context, Template
+
+    rendered = Template("{{ d }} · {{ t }}").render(
+        Context({"d": dt.date(2026, 12, 31), "t": dt.datetime(2026, 12, 4, 23, 8, tzinfo=dt.UTC)})
+    )
+    assert rendered == "2026-12-31 · 2026-12-04 23:08 UTC"
