@@ -96,6 +96,68 @@ class SuggestInput(forms.TextInput):
         return ctx
 
 
+class Column:
+    """One column of a :class:`RowsWidget`: ``kind`` is an input type ("text", "date",
+    "number", "checkbox"), or give ``choices`` for a list."""
+
+    def __init__(self, label, kind="text", choices=None, placeholder="", checked_value="yes"):
+        self.label, self.kind, self.choices = label, kind, choices
+        self.placeholder, self.checked_value = placeholder, checked_value
+
+
+class RowsWidget(forms.Widget):
+    """Rows of fields, one per item (an operation's authorisations, its contributions), with
+    *Add a row*; the field underneath still reads one line per row, parts separated by '|',
+    so the form, an import file and the API agree. Without JavaScript two empty rows wait at
+    the end (save, and two more come)."""
+
+    template_name = "web/rows_widget.html"
+    EXTRA = 2
+
+    def __init__(self, columns: list[Column], attrs=None):
+        super().__init__(attrs)
+        self.columns = columns
+
+    def format_value(self, value):
+        return value or ""
+
+    def get_context(self, name, value, attrs):
+        ctx = super().get_context(name, value, attrs)
+        lines = [ln for ln in (value or "").splitlines() if ln.strip()]
+        rows = [[p.strip() for p in ln.split("|")] for ln in lines]
+        rows += [[] for _ in range(self.EXTRA)]
+        ctx["widget"]["columns"] = self.columns
+        ctx["widget"]["rows"] = [
+            [
+                {
+                    "name": f"{name}-{i}-{j}",
+                    "column": c,
+                    "value": row[j] if j < len(row) else "",
+                }
+                for j, c in enumerate(self.columns)
+            ]
+            for i, row in enumerate(rows)
+        ]
+        return ctx
+
+    def value_from_datadict(self, data, files, name):
+        if name in data:  # the lines themselves (the API's form, a test, no rows)
+            return data[name]
+        try:
+            count = min(int(data.get(f"{name}-rows", 0)), 500)
+        except ValueError:
+            count = 0
+        lines = []
+        for i in range(count):
+            cells = [(data.get(f"{name}-{i}-{j}") or "").strip() for j in range(len(self.columns))]
+            if any(cells):
+                lines.append(" | ".join(c.replace("|", "/") for c in cells).rstrip(" |"))
+        return "\n".join(lines)
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and f"{name}-rows" not in data
+
+
 def _parts(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
 

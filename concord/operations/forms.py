@@ -6,13 +6,16 @@ from __future__ import annotations
 from django import forms
 
 from concord.core.forms import (
+    Column,
     CountryRefField,
     ListField,
     OrganisationRefField,
+    RowsWidget,
     ScopedForm,
     SuggestInput,
     area_key,
     find_area,
+    find_country,
 )
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Area, Country
@@ -63,6 +66,7 @@ class LinesField(forms.CharField):
         self.parse, self.fmt = parse, fmt
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
+        self.unit = "Row" if isinstance(self.widget, RowsWidget) else "Line"
 
     def prepare_value(self, value):
         return self.fmt(value) if self.fmt and not isinstance(value, str) else value
@@ -74,7 +78,7 @@ class LinesField(forms.CharField):
             try:
                 out.extend(self.parse(line, self.user))
             except RowError as exc:
-                raise forms.ValidationError(f"Line {i}: {exc.message}") from None
+                raise forms.ValidationError(f"{self.unit} {i}: {exc.message}") from None
         return out
 
 
@@ -103,12 +107,17 @@ def _parse_contribution(line, user=None):
         "civilians": _int(civilians, "civilians"),
     }
     country = Country.objects.filter(alpha3=who).first() if len(who) == 3 else None
+    org = None if country else services.resolve_organisation(who, user)
+    if country is None and org is None:
+        try:
+            country = find_country(who, former=True)  # "Chad", "Tchad"
+        except forms.ValidationError as exc:
+            raise RowError(None, exc.messages[0]) from None
     if country:
         entry["contributor_state"] = country
+    elif org is None:
+        raise RowError(None, f"{who!r} is neither a country nor an organisation you may see")
     else:
-        org = services.resolve_organisation(who, user)
-        if org is None:
-            raise RowError(None, f"{who!r} is neither an ISO alpha-3 code nor an organisation")
         entry["contributor_organisation"] = org
     return [entry]
 
@@ -152,13 +161,30 @@ class OperationForm(ScopedForm):
     )
     authorisations = LinesField(
         parse=_parse_authorisation,
-        help_text="One per line: kind | reference | date | renewal, e.g. "
-        "'unsc | 2100 | 2013-04-25'. Kinds: " + ", ".join(AuthorisationKind.values),
+        widget=RowsWidget(
+            [
+                Column("Kind", choices=AuthorisationKind.choices),
+                Column("Reference", placeholder="e.g. 2100 (the resolution)"),
+                Column("Date", "date"),
+                Column("Renewal", "checkbox", checked_value="renewal"),
+            ]
+        ),
+        help_text="One row per decision that authorises it (a resolution, a council's "
+        "communiqué), with its date; tick Renewal for a renewal.",
     )
     contributions = LinesField(
         parse=_parse_contribution,
-        help_text="One per line: contributor (ISO3 or organisation) | date | troops | police "
-        "| civilians.",
+        widget=RowsWidget(
+            [
+                Column("Contributor", placeholder="a country or an organisation"),
+                Column("Date", "date"),
+                Column("Troops", "number"),
+                Column("Police", "number"),
+                Column("Civilians", "number"),
+            ]
+        ),
+        help_text="Who contributes how many people, as of a date: a country (name or ISO "
+        "code) or an organisation.",
     )
 
     class Meta:

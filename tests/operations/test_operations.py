@@ -601,3 +601,57 @@ def test_openapi_schema_lists_the_new_endpoints():
     assert "/api/v1/operations/operations/{id}/classification/" in paths
     assert "/api/v1/operations/classifications/summary/" in paths
     json.dumps(schema, default=str)
+
+
+@pytest.mark.django_db
+def test_authorisations_and_contributions_are_entered_in_rows(catalogue, officer):
+    """Issue 17: no more "kind | reference | date" typed by hand: one row per item, a field
+    per column, *Add a row*; the same validation, its message naming the row. Countries by
+    name ("Kenya", "Tchad")."""
+    client = Client()
+    client.force_login(officer)
+    owner = officer.memberships.first().organisation
+    page = client.get("/operations/add/").content.decode()
+    assert 'name="authorisations-0-0"' in page and 'data-add-row="contributions"' in page
+    assert 'aria-label="Troops, row 1"' in page
+    form = {
+        "key": "rows-coalition",
+        "name": "Rows Coalition",
+        "kind": "stabilisation",
+        "framework": "ad_hoc",
+        "lead_state": "Kenya",
+        "host_countries": "Haiti",
+        "start": "2026-01-01",
+        "authorisations-rows": "3",
+        "authorisations-0-0": "unsc",
+        "authorisations-0-1": "2793",
+        "authorisations-0-2": "2025-09-30",
+        "authorisations-2-0": "unsc",  # a row left empty in between is skipped
+        "authorisations-2-1": "2800",
+        "authorisations-2-2": "2026-03-31",
+        "authorisations-2-3": "renewal",
+        "contributions-rows": "2",
+        "contributions-0-0": "Kenya",
+        "contributions-0-1": "2026-02-01",
+        "contributions-0-2": "400",
+        "contributions-1-0": "Tchad",
+        "contributions-1-1": "2026-02-01",
+        "contributions-1-4": "12",
+        "owner": owner.pk,
+        "classification": 1,
+        "releasability": "signed_in",
+    }
+    bad = client.post("/operations/add/", {**form, "contributions-1-2": "many"})
+    assert bad.status_code == 400
+    assert "Row 2:" in bad.content.decode() and "troops" in bad.content.decode()
+    assert 'value="Tchad"' in bad.content.decode()  # what was typed comes back
+    response = client.post("/operations/add/", form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    op = Operation.objects.get(key="rows-coalition")
+    assert op.lead_state.alpha3 == "KEN" and [c.alpha3 for c in op.host_countries.all()] == ["HTI"]
+    assert sorted(a.reference for a in op.authorisations.all()) == ["2793", "2800"]
+    assert op.authorisations.get(reference="2800").renewal
+    by = {c.contributor_state.alpha3: c for c in op.contributions.all()}
+    assert by["KEN"].troops == 400 and by["TCD"].civilians == 12
+    edit = client.get(f"/operations/{op.pk}/edit/").content.decode()
+    assert 'name="contributions-1-0" value="TCD"' in edit
