@@ -78,7 +78,8 @@ class LinesField(forms.CharField):
             try:
                 out.extend(self.parse(line, self.user))
             except RowError as exc:
-                raise forms.ValidationError(f"{self.unit} {i}: {exc.message}") from None
+                where = f"{self.unit} {i}, {exc.column}" if exc.column else f"{self.unit} {i}"
+                raise forms.ValidationError(f"{where}: {exc.message}") from None
         return out
 
 

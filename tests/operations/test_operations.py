@@ -643,7 +643,7 @@ def test_authorisations_and_contributions_are_entered_in_rows(catalogue, officer
     }
     bad = client.post("/operations/add/", {**form, "contributions-1-2": "many"})
     assert bad.status_code == 400
-    assert "Row 2:" in bad.content.decode() and "troops" in bad.content.decode()
+    assert "Row 2, troops: &#x27;many&#x27; is not a whole number" in bad.content.decode()
     assert 'value="Tchad"' in bad.content.decode()  # what was typed comes back
     response = client.post("/operations/add/", form)
     assert response.status_code == 302, response.content.decode()[:3000]
