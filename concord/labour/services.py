@@ -95,6 +95,7 @@ def _bulk_create(objs: list, *, actor: Actor) -> None:
             ],
             batch_size=2000,
         )
+    services.index_for_search(objs)  # new organisations and areas are found at once
     audit.record_bulk(actor, "create", objs, fresh=True)
 
 

@@ -284,6 +284,12 @@ def test_an_import_is_rolled_back_whole_unless_later_records_depend_on_it(demo):
     org = Organisation.objects.get(name="Sahel Relief Net")
     district = Area.objects.get(pcode="ML0508")
     assert batch.created_records == {"organisations": [org.pk], "areas": [district.pk]}
+    # created in bulk, found by the header's search at once (not only after a reindex)
+    from concord.core import search
+
+    found = {g.kind: [h.record for h in g.hits] for g in search.find(contributor, "youwarou")}
+    assert found["Areas"] == [district]
+    assert [h.record for g in search.find(contributor, "sahel relief") for h in g.hits] == [org]
     as_manager = Actor(user=manager, interface="web")
     with pytest.raises(PermissionDenied, match="manager"):
         services.rollback_import(batch, actor=actor)  # the contributor who imported it
