@@ -81,3 +81,30 @@ def test_one_date_format_on_pages_and_in_lists():
         Context({"d": dt.date(2026, 12, 31), "t": dt.datetime(2026, 12, 4, 23, 8, tzinfo=dt.UTC)})
     )
     assert rendered == "2026-12-31 · 2026-12-04 23:08 UTC"
+
+
+@pytest.mark.django_db
+def test_exports_carry_a_label_beside_each_coded_column(demo):
+    """Issue 17: exports' display columns: "kind" stays the code an import reads back, and
+    "kind_display" says it in words; an import ignores the labels (round trip unchanged)."""
+    import csv
+    import io as _io
+
+    from django.test import Client
+
+    from concord.operations.models import Operation
+
+    client = Client()
+    client.force_login(demo["dpo.editor"])
+    response = client.get("/operations/", {"export": "csv"})
+    body = (
+        b"".join(response.streaming_content).decode()
+        if response.streaming
+        else response.content.decode()
+    )
+    rows = list(csv.DictReader(_io.StringIO(body)))
+    assert rows
+    for row in rows[:50]:
+        op = Operation.objects.get(pk=row["id"])
+        assert row["kind"] == op.kind and row["kind_display"] == op.get_kind_display()
+        assert row["releasability_display"] == op.get_releasability_display()

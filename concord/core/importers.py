@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 
 from concord.exchange.tabular import CellError, FileRejected, Table, read_table
@@ -132,7 +132,25 @@ class Spec(abc.ABC):
 
     @property
     def columns(self) -> list[str]:
-        return ["id", *self.fields, *self.SECURITY]
+        return ["id", *self.fields, *self.SECURITY, *self.display_columns]
+
+    @property
+    def display_columns(self) -> list[str]:
+        """Beside each column holding one of a list of values, its label as the pages show
+        it ("kind_display": "UN peacekeeping operation"), at the end: for reading; an import
+        ignores them."""
+        return [f"{name}_display" for name in self._choice_fields()]
+
+    def _choice_fields(self) -> list[str]:
+        out = []
+        for name in [*self.fields, "classification", "releasability"]:
+            try:
+                f = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if getattr(f, "choices", None) and not f.is_relation:
+                out.append(name)
+        return out
 
     # -- export --------------------------------------------------------------------------------
     def rows(self, queryset: Iterable, user) -> Iterator[list]:
@@ -175,6 +193,7 @@ class Spec(abc.ABC):
         labels.preload(batch)
         self.preload(batch, labels)
         orgs, spaces = self._shares(batch, labels)
+        choice_fields = self._choice_fields()
         for obj in batch:
             shared = sorted(
                 (o for o in (labels.get(Organisation, pk) for pk in orgs.get(obj.pk, ())) if o),
@@ -194,6 +213,7 @@ class Spec(abc.ABC):
                         if s
                     )
                 ),
+                *(getattr(obj, f"get_{name}_display")() for name in choice_fields),
             ]
 
     @abc.abstractmethod
@@ -438,7 +458,10 @@ def write(kind: str, fmt: str, headers: list[str], rows) -> tuple[object, str]:
         raise ValueError(f"{kind} cannot be exported as {fmt!r}; use {', '.join(spec.formats)}")
     if fmt == "xlsx":
         return tabular.stream_xlsx(headers, rows, kind), tabular.CONTENT_TYPES["xlsx"]
-    if fmt == "hxl":
+    if fmt == "hxl":  # HXL carries the codes its hashtags stand for, not our labels
+        keep = [i for i, h in enumerate(headers) if h not in spec.display_columns]
+        headers = [headers[i] for i in keep]
+        rows = ([row[i] for i in keep] for row in rows)
         return tabular.write_hxl(headers, rows, spec.hxl_tags), tabular.CONTENT_TYPES["csv"]
     writer = tabular.write_csv if fmt == "csv" else tabular.write_json
     return writer(headers, rows), tabular.CONTENT_TYPES[fmt]
