@@ -275,6 +275,8 @@ def _text(model, name, value, labels) -> str:
             ", ".join(RESTRICTED if v == RESTRICTED else labels.label(target, v) for v in values)
             or "—"
         )
+    if target is not None and target._meta.label == "core.User":
+        return _usernames(values, labels.user) or "—"
     if getattr(f, "choices", None) and not isinstance(value, list):
         return str(dict(f.flatchoices).get(value, value))  # the label, not the stored value
     if isinstance(f, models.DecimalField):  # an amount: "3,000,000.00", not "3000000.00"
@@ -286,6 +288,17 @@ def _text(model, name, value, labels) -> str:
     if isinstance(value, list):
         return "; ".join(_row_text(v) for v in value) or "—"
     return str(value)
+
+
+def _usernames(ids, reader) -> str:
+    """A link to a user reads as the username when the reader works with them (a shared
+    organisation or space: ``colleagues``), else "a user of another organisation": never an
+    id, never a platform-wide list of names."""
+    from .models import colleagues
+
+    wanted = [v for v in ids if isinstance(v, int)]
+    known = dict(colleagues(reader, keep=()).filter(pk__in=wanted).values_list("pk", "username"))
+    return ", ".join(known.get(v, "a user of another organisation") for v in wanted)
 
 
 def _row_text(row) -> str:

@@ -317,3 +317,26 @@ def test_history_shows_an_amount_with_thousands_separators(demo):
     commitment.refresh_from_db()
     assert str(commitment).endswith(f"(3,000,000.00 {commitment.currency})")
     assert "(12 EUR)" in str(Commitment(purpose="Typed", amount="12", currency="EUR"))
+
+
+def test_history_names_named_people_by_username_to_their_colleagues_only(db):
+    """A record's named people read as usernames to whoever works with them, and as "a user
+    of another organisation" to a reader who does not: never as ids (issue 17)."""
+    from concord.core.history import history_for, rendered
+
+    a, b = make_org("AAA"), make_org("BBB")
+    manager = make_user("mgr.a", a, Role.MANAGER, C.STRICTLY_CONFIDENTIAL)
+    partner = make_user("viewer.b", b, Role.VIEWER, C.CONFIDENTIAL)
+    person = Person(name="Source K", owner=a, classification=1, releasability="organisations")
+    person = services.save(
+        person,
+        actor=Actor(user=manager, interface="web"),
+        m2m={"named_users": [manager], "shared_organisations": [b]},
+    )
+
+    def named(reader):
+        entry = rendered(history_for(person, reader), reader)[-1]
+        return {field: after for field, _, after in entry["rows"]}.get("named users")
+
+    assert named(manager) == "mgr.a"
+    assert named(partner) == "a user of another organisation"
