@@ -75,6 +75,16 @@ def test_a_key_declared_twice_is_an_error_at_start_up_naming_it(label, changes, 
     assert "declared twice" in str(refused.value)
 
 
+def test_a_search_path_through_a_scoped_record_is_refused():
+    """A tranche found by its commitment's purpose would match on words a reader of the
+    tranche may not see (issue 17's review)."""
+    bad = (Searchable("accountability.Tranche", "Tranches", title="commitment.purpose"),)
+    with pytest.raises(ImproperlyConfigured, match="goes through Commitment"):
+        capabilities.check(_with("accountability", search=bad))
+    ok = (Searchable("accountability.SecurityUnit", "Units", title="name", text=("country.name",)),)
+    capabilities.check(_with("accountability", search=ok))
+
+
 def test_a_hook_at_an_unknown_moment_is_refused():
     bad = (Hook("labour.Task", "after_lunch", "concord.core.access.may"),)
     with pytest.raises(ImproperlyConfigured, match="after_lunch"):

@@ -153,3 +153,29 @@ def test_the_command_line_finds_as_a_user_and_rebuilds(demo):
     out = io.StringIO()
     call_command("search", "reindex", stdout=out)
     assert f"rebuilt: {SearchEntry.objects.count()} records" in out.getvalue()
+
+
+def test_hidden_records_never_count_not_even_towards_at_least(demo, monkeypatch):
+    """Review of issue 17: the index was cut at a number of rows before visibility was
+    checked, so records a reader may not see could turn "(1)" into "(at least 1)" or push a
+    visible one out of the results: an oracle. Visibility is now part of the same query."""
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    reader = demo["dpo.editor"]
+    other = demo["hd.manager"]
+    hd = other.memberships.filter(role="manager").first().organisation
+    actor = Actor(user=other, interface="web")
+    for n in range(6):  # more hidden matches than are ranked
+        services.save(
+            Person(name=f"Zzqprobe hidden {n}", owner=hd, classification=1, releasability="owner"),
+            actor=actor,
+        )
+    own = reader.memberships.first().organisation
+    services.save(
+        Person(name="Zzqprobe visible", owner=own, classification=0, releasability="public"),
+        actor=Actor(user=reader, interface="web"),
+    )
+    groups = search.find(reader, "zzqprobe")
+    assert [(g.kind, g.count, g.exact) for g in groups] == [("People", 1, True)]
+    assert [str(h.record) for h in groups[0].hits] == ["Zzqprobe visible"]
+    mine = search.find(other, "zzqprobe hidden")
+    assert mine[0].count == 3 and not mine[0].exact  # its owner sees them: "at least 3"

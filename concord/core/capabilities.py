@@ -234,6 +234,8 @@ def check(capabilities: list[Capability]) -> None:
         for h in c.hooks:
             if h.when not in HOOK_KINDS:
                 problems.append(f"{c.label}: hook {h.function} has unknown when={h.when!r}")
+        for s in c.search:
+            problems += _searchable_problems(c.label, s)
     if problems:
         raise ImproperlyConfigured(
             "Capability registry: "
@@ -243,6 +245,27 @@ def check(capabilities: list[Capability]) -> None:
 
 
 HOOK_KINDS = ("before_save", "after_save", "before_delete")
+
+
+def _searchable_problems(label: str, s: Searchable) -> list[str]:
+    """A searchable path may follow links only to public reference data: through a scoped
+    record, a record would match on words its reader may not see."""
+    from django.apps import apps
+
+    from concord.core.models import ScopedModel
+
+    problems = []
+    for path in (s.title, *s.text, *s.codes):
+        model = apps.get_model(s.model)
+        for part in path.split(".")[:-1]:
+            model = model._meta.get_field(part).related_model
+            if issubclass(model, ScopedModel):
+                problems.append(
+                    f"{label}: search path {path!r} of {s.model} goes through "
+                    f"{model.__name__}, a scoped record (index its own fields only)"
+                )
+                break
+    return problems
 
 
 def _kinds(capability: Capability) -> list[str]:

@@ -173,14 +173,21 @@ def _code_in_brackets(value: str) -> str:
 def find_country(value: str, *, former: bool = False) -> Country | None:
     """The country an editor means: ISO alpha-3 or alpha-2 code, or its name in English or
     French, capitals, accents and punctuation aside ("Kenya", "haiti", "Côte d'Ivoire",
-    "Allemagne", "Mali (MLI)"). Current countries only, unless ``former`` (a date before
-    their end may call for Dahomey or the GDR); an ambiguous name is refused."""
+    "Allemagne", "Mali (MLI)", "Falkland Islands (Malvinas)"). Current countries only, unless
+    ``former`` (a date before their end may call for Dahomey or the GDR); an ambiguous name
+    is refused."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    found = _find_country(value, former)
+    inner = _code_in_brackets(value)  # "Mali (MLI)", as a suggestion reads
+    return found if found is not None or not inner else _find_country(inner, former)
+
+
+def _find_country(value: str, former: bool) -> Country | None:
     from .locales import country_name
     from .models.registry import normalise_name
 
-    value = (_code_in_brackets(value) or value).strip()
-    if not value:
-        return None
     countries = Country.objects.all() if former else Country.objects.filter(historical=False)
     code = value.upper()
     found = countries.filter(alpha3=code).first() or (
@@ -274,9 +281,8 @@ class OrganisationRefField(forms.CharField):
     def clean(self, value):
         from . import services
 
-        names = [_code_in_brackets(v) or v for v in _parts(value)]
         found = []
-        for name in names:
+        for name in _parts(value):
             if name.lstrip("#").isdigit():  # an id, as "matches more than one" asks for
                 org = Organisation.objects.visible_to(self.user).filter(pk=int(name.lstrip("#")))
                 if not org.exists():
@@ -285,6 +291,9 @@ class OrganisationRefField(forms.CharField):
                 continue
             try:
                 org = services.resolve_organisation(name, self.user)
+                inner = _code_in_brackets(name)  # "African Union (AU)", as suggested
+                if org is None and inner:
+                    org = services.resolve_organisation(inner, self.user)
             except forms.ValidationError as exc:
                 raise forms.ValidationError(exc.messages) from exc
             if org is None:
@@ -309,8 +318,12 @@ def find_area(value: str, user, country: Country | None = None):
     is Ségou), within ``country`` when the form names one."""
     from .models.registry import normalise_name
 
-    value = _code_in_brackets(value) or value
+    inner = _code_in_brackets(value)  # "Mopti (ML-5)", as suggested
     qs = Area.objects.visible_to(user)
+    if inner:
+        area = qs.filter(pcode=inner).first() or qs.filter(iso_code__iexact=inner).first()
+        if area is not None:
+            return area
     area = qs.filter(pcode=value).first() or qs.filter(iso_code__iexact=value).first()
     if area is not None:
         return area

@@ -8,9 +8,10 @@ through a trigram index: SQLite's FTS5 ``trigram`` tokenizer, PostgreSQL's ``pg_
 index (migration core 0007). Words of one or two letters match the start of a word, or a
 code exactly ("ML", "UN").
 
-The index only narrows: the records shown are read again through each model's
-``visible_to`` (the enforcement point), in one query per kind over at most ``CANDIDATES``
-matches, so a reader never learns from the search that a hidden record exists. Only a
+The index only narrows: each kind's matches are read with each record's ``visible_to`` (the
+enforcement point) in the same query, before any limit, so a hidden record is never shown,
+never counted and never makes a count read "at least": a reader does not learn from the
+search that it exists. Only a
 record's own words and public reference data (a country's names) are indexed, never
 another scoped record's, which could make a record match on what its reader may not see.
 
@@ -26,14 +27,13 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Q
-from django.db.models.expressions import RawSQL
+from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models.functions import Concat
 
 from . import capabilities
 from .capabilities import Searchable, resolve
 
-ROWS = 2_000  # index rows read in one pass over every kind
-CANDIDATES = 500  # rows of one kind checked for visibility; beyond, counts say "at least"
+CANDIDATES = 500  # visible matches of one kind ranked; beyond, counts say "at least"
 MIN_LENGTH = 2
 
 
@@ -199,13 +199,9 @@ def parse(q: str) -> Query | None:
     )
 
 
-def matching(q: str):
-    """The index entries matching ``q`` (a queryset), or None for a query too short."""
-    query = parse(q)
-    return None if query is None else _entries(query)
-
-
 def _entries(query: Query, model: str | None = None):
+    """Matching entries, as a queryset: PostgreSQL's way, and SQLite's for a query of short
+    words only (SQLite's words of three letters or more go through FTS5: ``_kind_rows``)."""
     from .models import SearchEntry
 
     entries = SearchEntry.objects.all()
@@ -217,79 +213,66 @@ def _entries(query: Query, model: str | None = None):
             return entries.filter(Q(codes__contains=f" {w} ") | Q(title__startswith=w))
         if len(query.code) < 3:  # "m 6": a code typed with a space
             return entries.filter(codes__contains=f" {query.code} ")
-    if query.long and connection.vendor == "sqlite":
-        expr = " AND ".join(_quote(w) for w in query.long)
-        entries = entries.filter(
-            id__in=RawSQL(
-                "SELECT rowid FROM core_searchentry_fts WHERE core_searchentry_fts MATCH %s",
-                [expr],
-            )
-        )
-    else:
-        for w in query.long:
-            entries = entries.filter(text__contains=w)
+    for w in query.long:  # PostgreSQL: the trigram index serves LIKE '%w%'
+        entries = entries.filter(text__contains=w)
     for w in query.short:
         entries = entries.filter(text__contains=" " + w)
     return entries
 
 
-FIELDS = ("model", "object_id", "title", "codes", "text")
+FIELDS = ("object_id", "title", "codes", "text")
 
 
-def _index_rows(query: Query, model: str | None, limit: int) -> list[tuple]:
-    """At most ``limit`` matching index rows, in the index's order: no sort over every match,
-    so the database stops after ``limit`` ("ion" is in a hundred thousand names). On SQLite
-    the FTS5 table drives the join (a subquery would first list every match)."""
-    if not (query.long and connection.vendor == "sqlite"):
-        return list(_entries(query, model).values_list(*FIELDS)[:limit])
-    sql = (
-        "SELECT e.model, e.object_id, e.title, e.codes, e.text FROM core_searchentry_fts f "
-        "JOIN core_searchentry e ON e.id = f.rowid WHERE core_searchentry_fts MATCH %s"
-    )
-    params: list = [" AND ".join(_quote(w) for w in query.long)]
-    for w in query.short:  # folded words hold letters and digits only: no LIKE wildcard
-        sql += " AND e.text LIKE %s"
-        params.append(f"% {w}%")
-    if model:
-        sql += " AND e.model = %s"
-        params.append(model)
-    sql += " LIMIT %s"
-    params.append(limit)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+def _visible(entries, model, user, country: str | None):
+    """Entries whose record ``user`` may see (``visible_to``, row by row: the database stops
+    as soon as it has enough, and a hidden record never counts, even towards "at least")."""
+    readable = model.objects.visible_to(user)
+    if country and any(f.name == "country" for f in model._meta.concrete_fields):
+        readable = readable.filter(country__alpha3=country)
+    return entries.filter(Exists(readable.filter(pk=OuterRef("object_id"))))
 
 
-def _exact_rows(query: Query, model: str | None) -> list[tuple]:
-    """Index rows naming the query exactly (a code, a whole name), wherever they are."""
+def _kind_rows(query: Query, model, user, country: str | None) -> list[tuple]:
+    """At most ``CANDIDATES`` + 1 visible matches of one kind, in the index's order: no sort
+    over every match ("ion" is in a hundred thousand names). On SQLite the FTS5 table drives
+    the join (as a subquery, SQLite would first list every match)."""
     from .models import SearchEntry
 
-    entries = SearchEntry.objects.filter(
+    label = model._meta.label_lower
+    if query.long and connection.vendor == "sqlite":
+        # The FTS5 table joined in FROM, its MATCH in WHERE: SQLite reads the matches from
+        # it and checks each one's kind and visibility, stopping at the limit (through
+        # ``id IN (SELECT …)`` it walked every entry of the kind, probing the index for each).
+        # (the kind compared as an expression, so that its index does not tempt SQLite)
+        entries = SearchEntry.objects.alias(kind=Concat("model", Value(""))).filter(kind=label)
+        entries = entries.extra(  # noqa: S610 (no user SQL)
+            tables=["core_searchentry_fts"],
+            where=[
+                "core_searchentry_fts.rowid = core_searchentry.id",
+                "core_searchentry_fts MATCH %s",
+            ],
+            params=[
+                f"model : {_quote(label)} AND "
+                + " AND ".join(f"text : {_quote(w)}" for w in query.long)
+            ],
+        )
+        for w in query.short:  # folded words hold letters and digits only: no LIKE wildcard
+            entries = entries.filter(text__contains=" " + w)
+    else:
+        entries = _entries(query, label)
+    entries = _visible(entries, model, user, country)
+    return list(entries.values_list(*FIELDS)[: CANDIDATES + 1])
+
+
+def _exact_rows(query: Query, model, user, country: str | None) -> list[tuple]:
+    """Visible entries naming the query exactly (a code, a whole name), wherever they are:
+    read when a kind has more matches than are ranked, so "UN" or "Mali" is never lost."""
+    from .models import SearchEntry
+
+    entries = SearchEntry.objects.filter(model=model._meta.label_lower).filter(
         Q(codes__contains=f" {query.code} ") | Q(title=query.folded)
     )
-    if model:
-        entries = entries.filter(model=model)
-    return list(entries.values_list(*FIELDS)[:CANDIDATES])
-
-
-def candidates(query: Query, models: list[str]) -> dict[str, tuple[list[tuple], bool]]:
-    """For each model label, the index rows to rank and whether they are all its matches.
-
-    One pass over the index for every kind (``ROWS`` rows at most). When that pass is full,
-    the exact matches are read as well (so "UN" or "Mali" is never lost among thousands of
-    longer names), and each kind keeps at most ``CANDIDATES`` rows."""
-    one = models[0] if len(models) == 1 else None
-    limit = CANDIDATES if one else ROWS
-    rows = _index_rows(query, one, limit)
-    full = len(rows) >= limit
-    if full:
-        rows = _exact_rows(query, one) + rows
-    out: dict[str, dict] = {m: {} for m in models}
-    for row in rows:
-        mine = out.get(row[0])
-        if mine is not None and len(mine) < CANDIDATES:
-            mine.setdefault(row[1], row[1:])
-    return {m: (list(found.values()), not full) for m, found in out.items()}
+    return list(_visible(entries, model, user, country).values_list(*FIELDS)[:CANDIDATES])
 
 
 def rank(folded_q: str, title: str, codes: str, text: str) -> int:
@@ -344,32 +327,29 @@ def find(
     specs = [s for s in capabilities.searchables() if not kind or slug(s) == kind]
     if not specs:
         return []
-    labels = [apps.get_model(s.model)._meta.label_lower for s in specs]
-    found = candidates(query, labels)
     groups = []
-    for order, (spec, label) in enumerate(zip(specs, labels, strict=True)):
-        rows, complete = found[label]
-        if not rows:
-            continue
-        group = _group(user, spec, rows, complete, query.folded, limit, country)
+    for order, spec in enumerate(specs):
+        group = _group(user, spec, query, limit, country)
         if group.count:
             groups.append((group.best, order, group))
     return [g for _, _, g in sorted(groups, key=lambda t: (t[0], t[1]))]
 
 
-def _group(
-    user, spec: Searchable, rows, complete: bool, folded_q: str, limit: int, country=None
-) -> Group:
+def _group(user, spec: Searchable, query: Query, limit: int, country=None) -> Group:
     model = apps.get_model(spec.model)
     group = Group(kind=spec.kind, slug=slug(spec))
-    readable = model.objects.visible_to(user).filter(pk__in=[r[0] for r in rows])
-    if country and any(f.name == "country" for f in model._meta.concrete_fields):
-        readable = readable.filter(country__alpha3=country)
-    visible = set(readable.values_list("pk", flat=True))
+    rows = _kind_rows(query, model, user, country)
+    complete = len(rows) <= CANDIDATES
+    if not complete:  # more than are ranked: make sure the exact ones are among them
+        rows = _exact_rows(query, model, user, country) + rows[:CANDIDATES]
+    seen, unique = set(), []
+    for row in rows:
+        if row[0] not in seen:
+            seen.add(row[0])
+            unique.append(row)
     ranked = sorted(
-        (rank(folded_q, title, codes, text), len(title), title, pk)
-        for pk, title, codes, text in rows
-        if pk in visible
+        (rank(query.folded, title, codes, text), len(title), title, pk)
+        for pk, title, codes, text in unique[:CANDIDATES]
     )
     group.count, group.exact = len(ranked), complete
     top = [pk for *_, pk in ranked[:limit]]

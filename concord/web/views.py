@@ -74,7 +74,7 @@ def search(request):
             "kind": kind,
             "kind_title": kinds.get(kind),
             "groups": groups,
-            "too_short": bool(q) and search_index.matching(q) is None,
+            "too_short": bool(q) and search_index.parse(q) is None,
         },
     )
 

@@ -61,7 +61,7 @@ ROLE_VERBS = {
 def _where(obj, labels) -> str:
     area = labels.get(Area, obj.area_id)
     if obj.area_id and area is None:
-        return f"{obj.country.name} ({RESTRICTED})"
+        return f"{obj.country.name} · {RESTRICTED}"
     return area.name if area else obj.country.name
 
 
@@ -75,17 +75,24 @@ def _years(obj) -> str:
     return f", {obj.start.year}–{obj.end.year}"
 
 
+def _lower_first(name: str) -> str:
+    """'Food security' -> 'food security'; 'UN police' stays (an acronym keeps its capitals)."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def assignment_title(a: Assignment, labels) -> str:
     """ "Assignment: WFP leads food security in Gao, 2020", from what the reader may see."""
     task = labels.get(Task, a.task_id)
-    what = task.name[:1].lower() + task.name[1:] if task else RESTRICTED
+    what = _lower_first(task.name) if task else RESTRICTED
     verb = ROLE_VERBS.get(a.role, a.get_role_display().lower())
     return f"Assignment: {_who(a, labels)} {verb} {what} in {_where(a, labels)}{_years(a)}"
 
 
 def need_title(n: Need, labels) -> str:
     task = labels.get(Task, n.task_id)
-    what = task.name[:1].lower() + task.name[1:] if task else RESTRICTED
+    what = _lower_first(task.name) if task else RESTRICTED
     return f"Need: {what} in {_where(n, labels)}{_years(n)}"
 
 

@@ -29,7 +29,7 @@ class Command(ConcordCommand):
         if options["limit"] < 1:
             raise CommandError("--limit: give a number of results of 1 or more.")
         user = self.actor(options["as_user"]).user
-        if search.matching(options["query"]) is None:
+        if search.parse(options["query"]) is None:
             raise CommandError(f"QUERY: type at least {search.MIN_LENGTH} letters.")
         groups = search.find(user, options["query"], limit=options["limit"])
         if not groups:
