@@ -212,6 +212,20 @@ def _find_country(value: str, former: bool) -> Country | None:
     return matches[0] if matches else None
 
 
+def shown_codes(value, queryset, code_field: str) -> str:
+    """How a reference field shows what it holds: its records' codes, ';' between them,
+    read from ``queryset`` (what the editor may see); text as typed stays as it is."""
+    if value in (None, "", []):
+        return ""
+    if isinstance(value, str):
+        return value
+    items = list(value.all()) if hasattr(value, "all") else value
+    items = items if isinstance(items, list | tuple) else [items]
+    ids = [getattr(x, "pk", x) for x in items]
+    codes = dict(queryset.filter(pk__in=ids).values_list("pk", code_field))
+    return "; ".join(codes[i] for i in ids if i in codes)
+
+
 class CountryRefField(forms.CharField):
     """Countries typed by name (English or French) or ISO code, ';' between several; shown
     back as ISO alpha-3 codes. Current countries only unless ``former``."""
@@ -222,15 +236,7 @@ class CountryRefField(forms.CharField):
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
-        if value in (None, "", []):
-            return ""
-        if isinstance(value, str):
-            return value
-        items = list(value.all()) if hasattr(value, "all") else value
-        items = items if isinstance(items, list | tuple) else [items]
-        ids = [getattr(c, "pk", c) for c in items]
-        codes = dict(Country.objects.filter(pk__in=ids).values_list("pk", "alpha3"))
-        return "; ".join(codes[i] for i in ids if i in codes)
+        return shown_codes(value, Country.objects.all(), "alpha3")
 
     def clean(self, value):
         names = _parts(value)

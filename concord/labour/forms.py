@@ -11,6 +11,7 @@ from concord.core.forms import (
     OrganisationRefField,
     ScopedForm,
     SuggestInput,
+    shown_codes,
 )
 from concord.core.importers import RowError, _choice, _date
 from concord.core.models import Country, Space
@@ -58,17 +59,7 @@ class TaskRefField(forms.CharField):
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
-        if value in (None, "", []):
-            return ""
-        if isinstance(value, str):
-            return value
-        items = list(value.all()) if hasattr(value, "all") else value
-        items = items if isinstance(items, list | tuple) else [items]
-        ids = [getattr(t, "pk", t) for t in items]
-        codes = dict(
-            Task.objects.visible_to(self.user).filter(pk__in=ids).values_list("pk", "code")
-        )
-        return "; ".join(codes[i] for i in ids if i in codes)
+        return shown_codes(value, Task.objects.visible_to(self.user), "code")
 
     def clean(self, value):
         names = [v.strip() for v in (value or "").split(";") if v.strip()]
