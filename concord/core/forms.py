@@ -162,7 +162,17 @@ def _parts(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
 
 
-def _code_in_brackets(value: str) -> str:
+def one_or_many(found: list, many: bool, noun: str):
+    """What a reference field returns: the list (``many``), or its one record (None if
+    none); two where one is wanted is refused."""
+    if many:
+        return found
+    if len(found) > 1:
+        raise forms.ValidationError(f"Give one {noun}.")
+    return found[0] if found else None
+
+
+def code_in_brackets(value: str) -> str:
     """'Mali (MLI)' -> 'MLI', as a suggestion reads; '' when there is none."""
     value = value.strip()
     if value.endswith(")") and "(" in value:
@@ -180,7 +190,7 @@ def find_country(value: str, *, former: bool = False) -> Country | None:
     if not value:
         return None
     found = _find_country(value, former)
-    inner = _code_in_brackets(value)  # "Mali (MLI)", as a suggestion reads
+    inner = code_in_brackets(value)  # "Mali (MLI)", as a suggestion reads
     return found if found is not None or not inner else _find_country(inner, former)
 
 
@@ -250,11 +260,7 @@ class CountryRefField(forms.CharField):
                     f"No country called {name!r}: give its name or ISO code (Mali, MLI)."
                 )
             found.append(country)
-        if self.many:
-            return found
-        if len(found) > 1:
-            raise forms.ValidationError("Give one country.")
-        return found[0] if found else None
+        return one_or_many(found, self.many, "country")
 
 
 class OrganisationRefField(forms.CharField):
@@ -297,7 +303,7 @@ class OrganisationRefField(forms.CharField):
                 continue
             try:
                 org = services.resolve_organisation(name, self.user)
-                inner = _code_in_brackets(name)  # "African Union (AU)", as suggested
+                inner = code_in_brackets(name)  # "African Union (AU)", as suggested
                 if org is None and inner:
                     org = services.resolve_organisation(inner, self.user)
             except forms.ValidationError as exc:
@@ -305,11 +311,7 @@ class OrganisationRefField(forms.CharField):
             if org is None:
                 raise forms.ValidationError(f"No organisation called {name!r} that you may see.")
             found.append(org)
-        if self.many:
-            return found
-        if len(found) > 1:
-            raise forms.ValidationError("Give one organisation.")
-        return found[0] if found else None
+        return one_or_many(found, self.many, "organisation")
 
 
 def area_key(area: Area) -> str:
@@ -324,7 +326,7 @@ def find_area(value: str, user, country: Country | None = None):
     is Ségou), within ``country`` when the form names one."""
     from .models.registry import normalise_name
 
-    inner = _code_in_brackets(value)  # "Mopti (ML-5)", as suggested
+    inner = code_in_brackets(value)  # "Mopti (ML-5)", as suggested
     qs = Area.objects.visible_to(user)
     if inner:
         area = qs.filter(pcode=inner).first() or qs.filter(iso_code__iexact=inner).first()

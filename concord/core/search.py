@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.apps import apps
 from django.db import connection, transaction
@@ -83,12 +84,14 @@ def document(spec: Searchable, record) -> Document:
     )
 
 
-def _specs() -> dict[str, Searchable]:
-    return {apps.get_model(s.model)._meta.label_lower: s for s in capabilities.searchables()}
+@lru_cache(maxsize=4)
+def _specs(declared: tuple[Searchable, ...]) -> dict[str, Searchable]:
+    return {apps.get_model(s.model)._meta.label_lower: s for s in declared}
 
 
 def spec_for(model) -> Searchable | None:
-    return _specs().get(model._meta.label_lower)
+    """The declaration of a searchable model (every save asks: looked up once per registry)."""
+    return _specs(tuple(capabilities.searchables())).get(model._meta.label_lower)
 
 
 def index(record) -> None:

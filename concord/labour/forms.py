@@ -11,6 +11,8 @@ from concord.core.forms import (
     OrganisationRefField,
     ScopedForm,
     SuggestInput,
+    code_in_brackets,
+    one_or_many,
     shown_codes,
 )
 from concord.core.importers import RowError, _choice, _date
@@ -43,8 +45,7 @@ def _one_task_named(words: str, user) -> Task | None:
     mediation support), as the header's search finds it; None if none or several do."""
     from concord.core import search
 
-    if words.endswith(")") and "(" in words:  # as suggested: "Name (code)"
-        words = words[words.rindex("(") + 1 : -1]
+    words = code_in_brackets(words) or words  # as suggested: "Name (code)"
     groups = search.find(user, words, kind="tasks", limit=2)
     hits = [h for g in groups for h in g.hits]
     return hits[0].record if len(hits) == 1 else None
@@ -74,11 +75,7 @@ class TaskRefField(forms.CharField):
                     f"No task {name!r} in the catalogue: give its code or its name."
                 )
             found.append(task)
-        if self.many:
-            return found
-        if len(found) > 1:
-            raise forms.ValidationError("Give one task.")
-        return found[0] if found else None
+        return one_or_many(found, self.many, "task")
 
 
 def _with_users(form):

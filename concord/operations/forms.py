@@ -14,6 +14,7 @@ from concord.core.forms import (
     ScopedForm,
     SuggestInput,
     area_key,
+    code_in_brackets,
     find_area,
     find_country,
 )
@@ -239,10 +240,15 @@ class OperationRefField(forms.CharField):
         if not self.required and not (value or "").strip():
             return None  # (a link to an operation the user may not see: kept by the service)
         value = (value or "").strip()
-        if value.endswith(")") and "(" in value:  # "United Nations … (MINUSMA)", as suggested
-            value = value[value.rindex("(") + 1 : -1]
+        visible = Operation.objects.visible_to(self.user)
         try:
-            return operation_ref(value, Operation.objects.visible_to(self.user), "operation")
+            return operation_ref(value, visible, "operation")
+        except RowError as exc:
+            inner = code_in_brackets(value)  # "United Nations … (MINUSMA)", as suggested
+            if not inner:
+                raise forms.ValidationError(exc.message) from None
+        try:
+            return operation_ref(inner, visible, "operation")
         except RowError as exc:
             raise forms.ValidationError(exc.message) from None
 
