@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from concord.core.timeaxis import window
@@ -133,6 +134,7 @@ def place_summary(cells: list[dict | None]) -> tuple[int, tuple[str, ...], str]:
     return len(leads), flags, detail or "nothing flagged"
 
 
+@lru_cache(maxsize=512)  # a zoomed map asks for every country's box: parse each path once
 def _bbox(d: str) -> tuple[float, float, float, float]:
     xs, ys = [], []
     for pair in d.replace("M", " ").replace("L", " ").replace("Z", " ").split():
