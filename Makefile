@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CONCORD := $(BIN)/concord
 export CONCORD_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: install run test test-sqlite test-postgres test-api-contract lint fmt lock bench bench-quick screenshots clean
+.PHONY: install translations messages run test test-sqlite test-postgres test-api-contract lint fmt lock bench bench-quick screenshots clean
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Concord needs Python 3.11"'
@@ -20,7 +20,26 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(BIN)/.installed node_modules/.installed
+install: $(BIN)/.installed node_modules/.installed translations
+
+## The French catalogues (docs/translating.md): `make messages` extracts the marked strings of
+## each capability into its locale/fr/LC_MESSAGES/django.po; the .mo files are compiled from
+## them by every install (GNU gettext, installed by scripts/install-gettext when missing).
+LOCALES := $(wildcard concord/*/locale)
+CATALOGUES := $(wildcard concord/*/locale/fr/LC_MESSAGES/django.po)
+
+%.mo: %.po
+	@scripts/install-gettext
+	msgfmt --check-format -o $@ $<
+
+translations: $(CATALOGUES:.po=.mo)
+
+messages: $(BIN)/.installed
+	@scripts/install-gettext
+	for locale in $(LOCALES); do (cd $$(dirname $$locale) && PYTHONPATH=$(CURDIR) \
+	  $(CURDIR)/$(CONCORD) makemessages -l fr --no-obsolete --add-location file \
+	  --ignore 'migrations/*' --verbosity 0); done
+	$(MAKE) --no-print-directory translations
 
 ## make run: install, migrate, load the demo world, print the logins, serve on 127.0.0.1:8000
 ## (concord serve starts the background worker, `concord worker`, beside the web server)

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "concord.web.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,6 +112,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "concord.signin.middleware.SignInMiddleware",
+    "concord.signin.middleware.LanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "concord.core.context.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -343,7 +345,14 @@ CONCORD_WEBHOOK_BACKOFF = float(os.environ.get("CONCORD_WEBHOOK_BACKOFF", "60"))
 CONCORD_WEBHOOK_CONCURRENCY = int(os.environ.get("CONCORD_WEBHOOK_CONCURRENCY", "8"))
 # The address people reach Concord at, for absolute links in webhook payloads and e-mails.
 CONCORD_SITE_URL = os.environ.get("CONCORD_SITE_URL", "")
+# The interface in English and French (docs/translating.md): a signed-in user's choice is
+# stored on the account (concord.signin.middleware.LanguageMiddleware); before sign-in, the
+# language cookie set by the switch in the footer, then the browser's Accept-Language.
 LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LANGUAGE_COOKIE_NAME = "concord_language"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 FORMAT_MODULE_PATH = ["concord.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -15,13 +15,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.utils.http import urlencode
 
 from . import services
 from .models import enrolled, two_factor_required
 from .sessions import SEEN_EVERY, begin_second_step, client_ip, is_verified
 
-ENROLMENT_PAGES = {"signin:enrol", "web:logout", "signin:code"}
+ENROLMENT_PAGES = {"signin:enrol", "web:logout", "signin:code", "signin:language"}
 
 
 def _view_name(request) -> str:
@@ -77,3 +78,19 @@ class SignInMiddleware:
         services.touch_session(
             user, key, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
+
+
+class LanguageMiddleware:
+    """A signed-in user's stored language wins over the cookie and the browser's
+    Accept-Language (which LocaleMiddleware read before authentication)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user and user.is_authenticated else ""
+        if language and language != request.LANGUAGE_CODE:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -8,11 +8,13 @@ from __future__ import annotations
 import secrets
 from base64 import b32encode
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext as _
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -54,6 +56,24 @@ def _require_admin(actor: Actor) -> None:
         return
     if not (actor.user and actor.user.is_authenticated and actor.user.is_superuser):
         raise PermissionDenied("Only a platform administrator may do this.")
+
+
+# --- the interface language -----------------------------------------------------------------
+
+
+@transaction.atomic
+def set_language(user: User, *, actor: Actor, language: str) -> None:
+    """Store the interface language chosen on the account page ("" follows the browser)."""
+    _require_self(actor, user)
+    if isinstance(user, SimpleLazyObject):
+        user = User.objects.get(pk=user.pk)
+    if language not in {"", *dict(settings.LANGUAGES)}:
+        raise ValidationError({"language": _("Choose one of the languages offered.")})
+    if user.language == language:
+        return
+    _record(actor, "update", user, {"language": [user.language, language]})
+    user.language = language
+    user.save(update_fields=["language"])
 
 
 # --- enrolment and the second factor --------------------------------------------------------

@@ -5,6 +5,7 @@ from .views import passwords
 
 urlpatterns = [
     path("account/", views.account, name="account"),
+    path("language/", views.language, name="language"),
     path("login/code/", views.code, name="code"),
     path("account/two-factor/enrol/", views.enrol, name="enrol"),
     path("account/two-factor/recovery-codes/", views.recovery_codes, name="recovery_codes"),

@@ -12,10 +12,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Classification(models.IntegerChoices):
@@ -140,6 +142,10 @@ class User(AbstractUser):
 
     clearance = models.PositiveSmallIntegerField(
         choices=Classification.choices, default=Classification.INTERNAL
+    )
+    # The interface language the user chose on the account page; empty: the browser's.
+    language = models.CharField(
+        _("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES
     )
     objects = UserManager()
 

@@ -4,6 +4,7 @@ and an organisation's requirement of two-factor sign-in."""
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.core.access import VIEW, access
@@ -69,6 +71,30 @@ def account(request):
             "others": sum(s.session_key != request.session.session_key for s in sessions),
         },
     )
+
+
+@require_POST
+def language(request):
+    """The language switch (footer, account page): stored on the account when signed in, and
+    in the language cookie, which is all an anonymous visitor has."""
+    chosen = request.POST.get("language", "")
+    if chosen not in {"", *dict(settings.LANGUAGES)}:
+        messages.error(request, _("Choose one of the languages offered."))
+        return redirect(_safe_next(request, request.POST.get("next")))
+    if request.user.is_authenticated:
+        services.set_language(request.user, actor=Actor.from_request(request), language=chosen)
+    response = redirect(_safe_next(request, request.POST.get("next")))
+    if chosen:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            chosen,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=request.is_secure(),
+        )
+    else:
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
 
 
 # --- the second step of signing in -----------------------------------------------------------
