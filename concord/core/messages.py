@@ -92,9 +92,7 @@ def unmarked_in_template(text: str, *, html: bool = True) -> list[tuple[int, str
         text = pattern.sub(_blank, text)
     if not html:
         return [
-            (n, line.strip()[:80])
-            for n, line in enumerate(text.splitlines(), 1)
-            if _words(line)
+            (n, line.strip()[:80]) for n, line in enumerate(text.splitlines(), 1) if _words(line)
         ]
     reader = _Reader()
     reader.feed(text)
@@ -210,7 +208,9 @@ def _text_of(node: ast.AST) -> str | None:
 
 
 def _reads_as_prose(text: str) -> bool:
-    if any(mark in text for mark in ("://", "/<", "filename=")) or text.strip().startswith(("<", "{", "/", "%(", "SELECT", "select")):
+    if any(mark in text for mark in ("://", "/<", "filename=")) or text.strip().startswith(
+        ("<", "{", "/", "%(", "SELECT", "select")
+    ):
         return False
     return bool(PROSE.search(text))
 
@@ -299,9 +299,7 @@ def unmarked_in_python(source: str) -> list[tuple[int, str]]:
     reader = _PythonReader()
     reader.visit(ast.parse(source))
     lines = source.splitlines()
-    return sorted(
-        (n, text) for n, text in reader.found if "# untranslated" not in lines[n - 1]
-    )
+    return sorted((n, text) for n, text in reader.found if "# untranslated" not in lines[n - 1])
 
 
 # Where the readers look: every template, and the Python of every capability except what
