@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from concord.core import capabilities, services
 from concord.core.context import Actor
@@ -33,6 +34,14 @@ _signin_testing.install()
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in French leaves its language active in the thread: each test starts in
+    the default language, as each request does (LocaleMiddleware)."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

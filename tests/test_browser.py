@@ -105,9 +105,10 @@ def give_code(page, code_at):
     raise AssertionError("the code step refused both codes")
 
 
-def signed_in(browser, base, username, width=1280, height=900):
-    """A fresh browser context (its own cookies) signed in as a demo user."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+def signed_in(browser, base, username, width=1280, height=900, locale="en-GB"):
+    """A fresh browser context (its own cookies) signed in as a demo user; ``locale`` is
+    the browser's language (its Accept-Language)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
     sign_in(page, base, username)
     return context, page
@@ -850,15 +851,18 @@ def record_pages() -> list[str]:
 
 def test_every_main_page_fits_the_screen_at_360_and_1366(browser, demo):
     """Layout (issue 17): on every page of the menus and the main working pages, nothing is
-    wider than the screen outside a container that scrolls sideways, at 360 and 1366 px."""
+    wider than the screen outside a container that scrolls sideways, at 360 and 1366 px, and
+    at 360 px in French (whose words are longer)."""
     from django.core.management import call_command
 
     call_command("seed", "catalogue")
     call_command("seed", "demo")  # the whole demo world: operations, their funding, the 4W
     base = demo
     problems = []
-    for width in (360, 1366):
-        context, page = signed_in(browser, base, "dpo.editor", width=width, height=800)
+    for width, locale in ((360, "en-GB"), (1366, "en-GB"), (360, "fr-FR")):
+        context, page = signed_in(
+            browser, base, "dpo.editor", width=width, height=800, locale=locale
+        )
         page.goto(f"{base}/")
         menu = page.eval_on_selector_all(
             "#main-menu a[href^='/']", "els => els.map(e => e.getAttribute('href'))"
@@ -874,7 +878,40 @@ def test_every_main_page_fits_the_screen_at_360_and_1366(browser, demo):
             page.wait_for_function("!document.querySelector('.htmx-request')")
             offenders = page.evaluate(OVERFLOW_JS)
             if offenders:
-                problems.append(f"{path} at {width}px: {offenders}")
+                problems.append(f"{path} at {width}px ({locale}): {offenders}")
         page.wait_for_load_state("networkidle")  # nothing left running on the server
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_in_french_from_the_footer_switch(browser, demo):
+    """A francophone officer switches the language at the foot of the sign-in page, signs
+    in, and works in French; the choice follows the account (docs/translating.md)."""
+    base = demo
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{base}/login/")
+    page.locator("#language-footer").select_option("fr")
+    page.locator("form.language-switch button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_label("Nom d’utilisateur").fill("msu.editor")
+    page.get_by_label("Mot de passe").fill(demo_password("msu.editor"))
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/")
+    shot(page, "fr-home")
+    assert page.get_by_role("searchbox").get_attribute("placeholder") == "Rechercher…"
+    # On the account page, the choice is stored: a new browser in English still sees French.
+    page.goto(f"{base}/account/")
+    page.locator("#language-account").select_option("fr")
+    page.locator("#language-account").locator("xpath=ancestor::form").locator("button").click()
+    page.wait_for_load_state()
+    context.close()
+    context, page = signed_in(browser, base, "msu.editor", width=360, height=800)
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.goto(f"{base}/labour/?country=SOM")
+    page.wait_for_load_state("networkidle")
+    shot(page, "fr-labour-analysis-mobile")
+    body = page.locator("main").inner_text()
+    assert "Lacunes" in body or "lacune" in body, body[:500]
+    context.close()

@@ -7,6 +7,9 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
+
+from concord.core.locales import country_name
 
 from .security import ScopedModel
 
@@ -47,7 +50,14 @@ class Country(models.Model):
         verbose_name_plural = "countries"
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.alpha3})"
+        return f"{self.local_name} ({self.alpha3})"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the reader's language (pycountry's ISO 3166 translations): "Allemagne"
+        for a French reader; the registry's (English) name otherwise."""
+        language = (translation.get_language() or "en").split("-")[0]
+        return country_name(self.alpha3, self.name, language)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
