@@ -24,9 +24,7 @@ class OrganisationPolicy(models.Model):
         related_name="signin_policy",
         verbose_name=_("organisation"),
     )
-    require_two_factor = models.BooleanField(
-        default=False, verbose_name=_("require two factor")
-    )
+    require_two_factor = models.BooleanField(default=False, verbose_name=_("require two factor"))
     updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
 
     class Meta:
