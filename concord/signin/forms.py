@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="Code",
+        label=_("Code"),
         max_length=20,
-        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        help_text=_(
+            "The 6 digits your authenticator app shows now, or one of your recovery codes."
+        ),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}
         ),
@@ -18,9 +21,9 @@ class CodeForm(forms.Form):
 
 class EnrolForm(forms.Form):
     code = forms.CharField(
-        label="Code from the app",
+        label=_("Code from the app"),
         max_length=20,
-        help_text="After adding the account to the app, type the 6 digits it shows.",
+        help_text=_("After adding the account to the app, type the 6 digits it shows."),
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
         ),
@@ -29,6 +32,6 @@ class EnrolForm(forms.Form):
 
 class PolicyForm(forms.Form):
     require_two_factor = forms.BooleanField(
-        label="Require two-factor sign-in of every member of this organisation",
+        label=_("Require two-factor sign-in of every member of this organisation"),
         required=False,
     )

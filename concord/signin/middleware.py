@@ -22,7 +22,13 @@ from . import services
 from .models import enrolled, two_factor_required
 from .sessions import SEEN_EVERY, begin_second_step, client_ip, is_verified
 
-ENROLMENT_PAGES = {"signin:enrol", "web:logout", "signin:code", "signin:language"}
+# URL names: the pages a user who must enrol may still reach.
+ENROLMENT_PAGES = {
+    "signin:enrol",  # untranslated: a URL name
+    "web:logout",  # untranslated: a URL name
+    "signin:code",  # untranslated: a URL name
+    "signin:language",  # untranslated: a URL name
+}
 
 
 def _view_name(request) -> str:
@@ -56,7 +62,7 @@ class SignInMiddleware:
             begin_second_step(request, user, nxt)
             if request.path.startswith("/api/"):
                 return None  # now anonymous
-            return redirect("signin:code")
+            return redirect("signin:code")  # untranslated: a URL name
         if not two_factor_required(user):
             return None
         if _view_name(request) in ENROLMENT_PAGES:
@@ -73,7 +79,8 @@ class SignInMiddleware:
         if user is None or not user.is_authenticated or session is None:
             return
         key = session.session_key
-        if not key or not cache.add(f"signin-seen:{key}", 1, SEEN_EVERY):
+        seen = f"signin-seen:{key}"  # untranslated: a cache key
+        if not key or not cache.add(seen, 1, SEEN_EVERY):
             return
         services.touch_session(
             user, key, ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")

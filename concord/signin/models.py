@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,32 +19,54 @@ class OrganisationPolicy(models.Model):
     """What an organisation's managers require of its members when they sign in."""
 
     organisation = models.OneToOneField(
-        Organisation, on_delete=models.CASCADE, related_name="signin_policy"
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="signin_policy",
+        verbose_name=_("organisation"),
     )
-    require_two_factor = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(default=timezone.now)
+    require_two_factor = models.BooleanField(default=False, verbose_name=_("require two factor"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
+
+    class Meta:
+        verbose_name = _("organisation policy")
+        verbose_name_plural = _("organisation policies")
 
     def __str__(self) -> str:
-        return f"Sign-in policy of {self.organisation_id}"
+        return gettext("Sign-in policy of %(organisation)s") % {
+            "organisation": self.organisation_id
+        }
+
+
+# Operating systems, as a user agent names them.
+SYSTEMS = ("Android", "iPhone", "Windows", "Mac OS", "Linux")  # untranslated: user-agent names
 
 
 class UserSession(models.Model):
     """One signed-in browser session of a user, for the account page's list. The session key
     is a credential: it is never shown, put in an address or written to the audit trail."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signin_sessions")
-    session_key = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    last_seen = models.DateTimeField(default=timezone.now)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="signin_sessions", verbose_name=_("user")
+    )
+    session_key = models.CharField(max_length=64, unique=True, verbose_name=_("session key"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    last_seen = models.DateTimeField(default=timezone.now, verbose_name=_("last seen"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("IP address"))
+    user_agent = models.CharField(max_length=300, blank=True, verbose_name=_("user agent"))
 
     class Meta:
+        verbose_name = _("user session")
+        verbose_name_plural = _("user sessions")
         ordering = ["-last_seen"]
         indexes = [models.Index(fields=["user", "last_seen"], name="signin_session_user_seen")]
 
     def __str__(self) -> str:
-        return f"Session from {self.ip_address or 'an unknown address'} ({self.browser})"
+        if self.ip_address:
+            return gettext("Session from %(address)s (%(browser)s)") % {
+                "address": self.ip_address,
+                "browser": self.browser,
+            }
+        return gettext("Session from an unknown address (%(browser)s)") % {"browser": self.browser}
 
     @property
     def browser(self) -> str:
@@ -51,11 +75,14 @@ class UserSession(models.Model):
         for name in ("Edg", "Firefox", "Chrome", "Safari", "curl"):
             if name in ua:
                 kind = {"Edg": "Edge"}.get(name, name)
-                system = next(
-                    (s for s in ("Android", "iPhone", "Windows", "Mac OS", "Linux") if s in ua), ""
-                )
-                return f"{kind} on {system}" if system else kind
-        return ua[:40] or "unknown browser"
+                system = next((s for s in SYSTEMS if s in ua), "")
+                if system:
+                    return gettext("%(browser)s on %(system)s") % {
+                        "browser": kind,
+                        "system": system,
+                    }
+                return kind
+        return ua[:40] or gettext("unknown browser")
 
 
 # --- who must use two-factor sign-in, and whether they have --------------------------------
@@ -74,14 +101,17 @@ def requirement_reasons(user) -> list[str]:
         return []
     reasons = []
     if user.is_superuser:
-        reasons.append("platform administrator")
+        reasons.append(gettext("platform administrator"))
     if user.clearance >= Classification.STRICTLY_CONFIDENTIAL:
-        reasons.append("cleared for strictly confidential records")
+        reasons.append(gettext("cleared for strictly confidential records"))
     orgs = list(requiring_organisations(user))
     if orgs:
         seen = set(Organisation.objects.visible_to(user).filter(pk__in=[o.pk for o in orgs]))
-        names = [o.name if o in seen else "an organisation of theirs" for o in orgs]
-        reasons.append(f"required by {', '.join(sorted(set(names)))}")
+        names = [o.name if o in seen else gettext("an organisation of theirs") for o in orgs]
+        reasons.append(
+            gettext("required by %(organisations)s")
+            % {"organisations": ", ".join(sorted(set(names)))}
+        )
     return reasons
 
 
@@ -119,6 +149,7 @@ def is_manager_of(user, organisation) -> bool:
     )
 
 
-RECOVERY_NAME = "Recovery codes"
-AUTHENTICATOR_NAME = "Authenticator app"
-DEMO_NAME = "Demo authenticator"
+# The names devices are stored (and looked up) by: data, not interface text.
+RECOVERY_NAME = "Recovery codes"  # untranslated: a device's stored name, looked up by it
+AUTHENTICATOR_NAME = "Authenticator app"  # untranslated: a device's stored name
+DEMO_NAME = "Demo authenticator"  # untranslated: a device's stored name, looked up by it

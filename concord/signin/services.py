@@ -48,14 +48,14 @@ def _require_self(actor: Actor, user: User) -> None:
     if actor.is_system:
         return
     if actor.user is None or not actor.user.is_authenticated or actor.user.pk != user.pk:
-        raise PermissionDenied("You may change only your own sign-in.")
+        raise PermissionDenied(_("You may change only your own sign-in."))
 
 
 def _require_admin(actor: Actor) -> None:
     if actor.is_system:
         return
     if not (actor.user and actor.user.is_authenticated and actor.user.is_superuser):
-        raise PermissionDenied("Only a platform administrator may do this.")
+        raise PermissionDenied(_("Only a platform administrator may do this."))
 
 
 # --- the interface language -----------------------------------------------------------------
@@ -110,15 +110,17 @@ def enrol(user: User, *, actor: Actor, key: str, code: str, name: str = AUTHENTI
     (device, recovery codes): the codes are shown once."""
     _require_self(actor, user)
     if enrolled(user):
-        raise ValidationError({"code": "Two-factor sign-in is already on for this account."})
+        raise ValidationError({"code": _("Two-factor sign-in is already on for this account.")})
     if not code_matches_key(key, code):
         raise ValidationError(
-            {"code": "That code does not match: type the 6 digits the app shows now."}
+            {"code": _("That code does not match: type the 6 digits the app shows now.")}
         )
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, name=name, key=key, confirmed=True)
     device.verify_token(int(normalise(code)))  # the code is used: it cannot sign in again
-    _record(actor, "create", device, {"two_factor": [None, "authenticator app"]})
+    # A value of the audit trail, like "on" and "off" below: the same in every language.
+    changes = {"two_factor": [None, "authenticator app"]}  # untranslated: an audit value
+    _record(actor, "create", device, changes)
     codes = _new_recovery_codes(user, actor)
     return device, codes
 
@@ -144,7 +146,7 @@ def regenerate_recovery_codes(user: User, *, actor: Actor) -> list[str]:
     """New recovery codes; the old ones stop working. Shown once."""
     _require_self(actor, user)
     if not enrolled(user):
-        raise ValidationError("Turn on two-factor sign-in first.")
+        raise ValidationError(_("Turn on two-factor sign-in first."))
     return _new_recovery_codes(user, actor)
 
 
@@ -183,12 +185,12 @@ def disable(user: User, *, actor: Actor, code: str) -> None:
     _require_self(actor, user)
     if two_factor_required(user):
         raise ValidationError(
-            {"code": "Two-factor sign-in is required for your account: it cannot be turned off."}
+            {"code": _("Two-factor sign-in is required for your account: it cannot be turned off.")}
         )
     if not enrolled(user):
-        raise ValidationError({"code": "Two-factor sign-in is not on."})
+        raise ValidationError({"code": _("Two-factor sign-in is not on.")})
     if verify_code(user, code, actor=actor) is None:
-        raise ValidationError({"code": "That code is not right: nothing was changed."})
+        raise ValidationError({"code": _("That code is not right: nothing was changed.")})
     _remove_devices(user)
     _record(actor, "delete", user, {"two_factor": ["on", "off"]})
 
@@ -200,7 +202,8 @@ def reset(user: User, *, actor: Actor) -> int:
     authenticators were removed."""
     _require_admin(actor)
     n = _remove_devices(user)
-    _record(actor, "two-factor reset", user, {"authenticators_removed": n})
+    action = "two-factor reset"  # untranslated: an audit action (a code)
+    _record(actor, action, user, {"authenticators_removed": n})
     return n
 
 
@@ -214,8 +217,8 @@ def set_organisation_policy(
     """Only the organisation's managers require (or stop requiring) two-factor sign-in of
     its members."""
     if not actor.is_system and not is_manager_of(actor.user, organisation):
-        raise PermissionDenied("Only this organisation's managers may change its sign-in rules.")
-    policy, _ = OrganisationPolicy.objects.select_for_update().get_or_create(
+        raise PermissionDenied(_("Only this organisation's managers may change its sign-in rules."))
+    policy, _created = OrganisationPolicy.objects.select_for_update().get_or_create(
         organisation=organisation
     )
     before = policy.require_two_factor
@@ -243,7 +246,10 @@ def set_password(user: User, password: str, *, actor: Actor, how: str, keep_sess
     _require_self(actor, user)
     user.set_password(password)
     user.save(update_fields=["password"])
-    action = "password reset" if how == "reset" else "password changed"
+    # Audit actions: codes, the same in every language.
+    action = "password changed"  # untranslated: an audit action (a code)
+    if how == "reset":
+        action = "password reset"  # untranslated: an audit action (a code)
     _record(actor, action, user, {"password": "changed"})
     end_sessions(user, actor=actor, keep_session_key=keep_session_key)
     return user
@@ -281,7 +287,7 @@ def end_sessions(user, *, actor: Actor, keep_session_key=None) -> int:
         and actor.user.is_authenticated
         and (actor.user.pk == user.pk or actor.user.is_superuser)
     ):
-        raise PermissionDenied("You may end only your own sessions.")
+        raise PermissionDenied(_("You may end only your own sessions."))
     rows = UserSession.objects.select_for_update().filter(user=user)
     if keep_session_key:
         rows = rows.exclude(session_key=keep_session_key)
@@ -296,7 +302,7 @@ def end_sessions(user, *, actor: Actor, keep_session_key=None) -> int:
 def end_session(row: UserSession, *, actor: Actor) -> None:
     """Sign out one of one's own sessions."""
     if not actor.is_system and (actor.user is None or actor.user.pk != row.user_id):
-        raise PermissionDenied("You may end only your own sessions.")
+        raise PermissionDenied(_("You may end only your own sessions."))
     _end(row, actor)
 
 

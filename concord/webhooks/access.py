@@ -9,6 +9,7 @@ not manage looks absent (404), like a wrong id.
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from concord.core.models import Role
 from concord.core.numbers import record_id
@@ -34,7 +35,7 @@ def access_webhook(user, pk) -> Webhook:
     pk = record_id(pk)
     obj = webhooks_for(user).filter(pk=pk).first() if pk is not None else None
     if obj is None:
-        raise Http404("No webhook with that id, or you may not manage it.")
+        raise Http404(_("No webhook with that id, or you may not manage it."))
     return obj
 
 
@@ -42,7 +43,7 @@ def access_delivery(user, pk) -> Delivery:
     pk = record_id(pk)
     obj = deliveries_for(user).filter(pk=pk).first() if pk is not None else None
     if obj is None:
-        raise Http404("No delivery with that id, or you may not see it.")
+        raise Http404(_("No delivery with that id, or you may not see it."))
     return obj
 
 

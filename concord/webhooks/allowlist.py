@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 SCHEMES = ("http", "https")
 
@@ -84,23 +85,28 @@ def check_url(url: str, field: str = "url") -> None:
     if r.empty:
         raise ValidationError(
             {
-                field: "Webhooks are turned off on this server: its administrator has not "
-                "allowed any destination (CONCORD_WEBHOOK_ALLOWED_HOSTS)."
+                field: _(
+                    "Webhooks are turned off on this server: its administrator has not "
+                    "allowed any destination (CONCORD_WEBHOOK_ALLOWED_HOSTS)."
+                )
             }
         )
     parts = urlsplit(url or "")
     if parts.scheme not in SCHEMES or not parts.hostname:
-        raise ValidationError({field: "Give an http:// or https:// address."})
+        raise ValidationError({field: _("Give an http:// or https:// address.")})
     if parts.username or parts.password:
-        raise ValidationError({field: "Leave credentials out of the address."})
+        raise ValidationError({field: _("Leave credentials out of the address.")})
     host = parts.hostname
     address = _ip(host)
     allowed = in_ranges(address, r) if address is not None else name_allowed(host, r)
     if not allowed:
         raise ValidationError(
             {
-                field: f"{host} is not among the destinations this server's administrator "
-                "allows for webhooks (CONCORD_WEBHOOK_ALLOWED_HOSTS)."
+                field: _(
+                    "%(host)s is not among the destinations this server's administrator "
+                    "allows for webhooks (CONCORD_WEBHOOK_ALLOWED_HOSTS)."
+                )
+                % {"host": host}
             }
         )
 
@@ -111,26 +117,31 @@ def resolve(url: str) -> tuple[str, int, str]:
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.scheme not in SCHEMES or not host:
-        raise Refused("not an http(s) address")
+        raise Refused(_("not an http(s) address"))
     port = parts.port or (443 if parts.scheme == "https" else 80)
     literal = _ip(host)
     by_name = literal is None and name_allowed(host, r)
     if literal is not None:
         found = [literal]
     elif not by_name:
-        raise Refused(f"{host} is not on the allow-list")
+        raise Refused(_("%(host)s is not on the allow-list") % {"host": host})
     else:
         try:
             infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except OSError as exc:
-            raise Refused(f"{host} does not resolve ({exc})") from None
+            raise Refused(
+                _("%(host)s does not resolve (%(error)s)") % {"host": host, "error": exc}
+            ) from None
         found = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
     for address in found:
         if in_ranges(address, r):
             continue
         if by_name and address.is_global:
             continue
-        raise Refused(f"{host} resolves to {address}, an address outside the allow-list")
+        raise Refused(
+            _("%(host)s resolves to %(address)s, an address outside the allow-list")
+            % {"host": host, "address": address}
+        )
     if not found:
-        raise Refused(f"{host} does not resolve")
+        raise Refused(_("%(host)s does not resolve") % {"host": host})
     return host, port, str(found[0])

@@ -5,6 +5,7 @@ nothing (404), as on the pages."""
 from __future__ import annotations
 
 from django.apps import apps
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -42,11 +43,12 @@ class WebhookSerializer(LabelledModelSerializer):
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
     record_types = serializers.ListField(
         child=serializers.CharField(),
-        help_text="Model labels, e.g. labour.assignment (GET /api/v1/webhooks/record-types/ "
-        "lists them).",
+        help_text=_(
+            "Model labels, e.g. labour.assignment (GET /api/v1/webhooks/record-types/ lists them)."
+        ),
     )
     actions = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(ACTIONS)), help_text="create, update, delete"
+        child=serializers.ChoiceField(choices=list(ACTIONS)), help_text=_("create, update, delete")
     )
     country = serializers.SlugRelatedField(
         slug_field="alpha3", queryset=Country.objects.all(), required=False, allow_null=True
@@ -95,7 +97,7 @@ class AttemptSerializer(LabelledModelSerializer):
 
 class DeliverySerializer(LabelledModelSerializer):
     object_id = serializers.SerializerMethodField(
-        help_text="The record's id; null where it is a record you may not see."
+        help_text=_("The record's id; null where it is a record you may not see.")
     )
     tries = AttemptSerializer(many=True, read_only=True)
     delivery_state = serializers.ChoiceField(

@@ -15,6 +15,10 @@
 capability's schedule runs one every minute for anything missed (and for retries that are
 due). A delivery left "sending" by a crashed worker is taken again after a while: receivers
 may get a delivery twice then, never with another key.
+
+The notes it writes (a delivery's, an attempt's error, why a webhook was paused) are written
+by the system, in the platform's language (``LANGUAGE_CODE``), whichever request started the
+dispatch; the e-mail to a webhook's owner is in the owner's language.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from concord.core.history import entry_visible
 from concord.core.models import AuditEntry, Role, User
@@ -37,8 +43,8 @@ from .models import ACTIONS, Attempt, Cursor, Delivery, DeliveryState, Webhook
 
 log = logging.getLogger(__name__)
 BATCH = 1000
-NOT_VISIBLE = "skipped: not visible"
-UNMANAGED = "skipped: its owner may no longer manage the organisation's webhooks"
+NOT_VISIBLE = gettext_lazy("skipped: not visible")
+UNMANAGED = gettext_lazy("skipped: its owner may no longer manage the organisation's webhooks")
 _local = threading.local()
 
 
@@ -65,8 +71,9 @@ def run() -> dict:
         return {"fanned_out": 0, "sent": 0}
     _local.busy = True
     try:
-        made = fan_out()
-        sent = send_due()
+        with translation.override(settings.LANGUAGE_CODE):
+            made = fan_out()
+            sent = send_due()
         return {"fanned_out": made, "sent": sent}
     finally:
         _local.busy = False
@@ -155,6 +162,11 @@ def claim(limit: int, only: int | None = None) -> list[Delivery]:
 
 
 def send_due(limit: int = BATCH, only: int | None = None) -> int:
+    with translation.override(settings.LANGUAGE_CODE):  # the system's notes
+        return _send_due(limit, only)
+
+
+def _send_due(limit: int, only: int | None) -> int:
     sent = 0
     while True:
         batch = claim(limit, only)
@@ -197,7 +209,7 @@ def _decide(batch, owners: _Owners, entries: dict):
         entry = entries.get(d.seq)
         places = owners.places.setdefault(user.pk, events.Places(user))
         if entry is None or not events.matches(hook, entry, places):
-            out.append((d, None, None, "skipped: no longer matches the webhook"))
+            out.append((d, None, None, gettext("skipped: no longer matches the webhook")))
         elif not entry_visible(entry, user.principal()):
             out.append((d, None, None, NOT_VISIBLE))
         else:
@@ -269,7 +281,7 @@ def _record(prepared, results) -> None:
     for d, body, why in prepared:
         d.claimed_at = None
         if body is None:
-            d.state, d.note, d.finished_at = DeliveryState.SKIPPED, why, now
+            d.state, d.note, d.finished_at = DeliveryState.SKIPPED, str(why), now
             if why == UNMANAGED:
                 unmanaged[d.webhook_id] = d.webhook
             updated.append(d)
@@ -298,8 +310,14 @@ def _record(prepared, results) -> None:
     for hook in unmanaged.values():
         from .services import pause_failing
 
-        pause_failing(hook, "its owning user may no longer manage the organisation's webhooks.")
+        pause_failing(hook, _unmanaged)
     _schedule_retries(updated)
+
+
+def _unmanaged() -> str:
+    """Why a webhook is paused when its owner may no longer manage it (in the language of
+    the moment: the system's for the webhook, its owner's for the e-mail)."""
+    return gettext("its owning user may no longer manage the organisation's webhooks.")
 
 
 STATE_FIELDS = ("state", "note", "finished_at", "attempts", "status_code", "next_attempt_at")
@@ -322,11 +340,18 @@ def _after(d: Delivery, outcome, now) -> None:
         d.state, d.note, d.finished_at, d.next_attempt_at = (DeliveryState.DELIVERED, "", now, None)
     elif d.is_ping or d.attempts >= conf.max_attempts():
         d.state, d.finished_at, d.next_attempt_at = DeliveryState.FAILED, now, None
-        d.note = f"failed after {d.attempts} attempt(s): {outcome.error}"[:300]
+        d.note = (
+            ngettext(
+                "failed after %(n)s attempt(s): %(error)s",
+                "failed after %(n)s attempt(s): %(error)s",
+                d.attempts,
+            )
+            % {"n": d.attempts, "error": outcome.error}
+        )[:300]
     else:
         wait = conf.backoff() * 2 ** (d.attempts - 1)
         d.state, d.next_attempt_at = DeliveryState.PENDING, now + dt.timedelta(seconds=wait)
-        d.note = f"retrying: {outcome.error}"[:300]
+        d.note = (gettext("retrying: %(error)s") % {"error": outcome.error})[:300]
 
 
 def _count_failures(hook_id: int, oks: list[bool]) -> None:
@@ -344,9 +369,16 @@ def _count_failures(hook_id: int, oks: list[bool]) -> None:
     if hook is not None and hook.failures >= conf.pause_after():
         from .services import pause_failing
 
-        pause_failing(
-            hook, f"{hook.failures} consecutive failed attempts (the last: see its delivery log)."
-        )
+        n = hook.failures
+
+        def reason() -> str:
+            return ngettext(
+                "%(n)s consecutive failed attempt (the last: see its delivery log).",
+                "%(n)s consecutive failed attempts (the last: see its delivery log).",
+                n,
+            ) % {"n": n}
+
+        pause_failing(hook, reason)
 
 
 def _schedule_retries(updated) -> None:

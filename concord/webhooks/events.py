@@ -22,6 +22,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.apps import apps
+from django.utils.translation import gettext
 
 from concord.core import capabilities
 from concord.core.audit import SECURITY_FIELDS
@@ -56,7 +57,14 @@ def choices() -> list[tuple[str, str]]:
     """(label, "Capability title: record type") for every record type, for forms and the API."""
     titles = {c.label: c.title for c in capabilities.all()}
     return [
-        (label, f"{titles.get(m._meta.app_label, m._meta.app_label)}: {m._meta.verbose_name}")
+        (
+            label,
+            gettext("%(capability)s: %(type)s")
+            % {
+                "capability": titles.get(m._meta.app_label, m._meta.app_label),
+                "type": m._meta.verbose_name,
+            },
+        )
         for label, m in event_models().items()
     ]
 

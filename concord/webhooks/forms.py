@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Country, Organisation, Space
 
 from .events import choices
 from .models import ACTIONS
 
-ACTION_CHOICES = [(a, a.capitalize()) for a in ACTIONS]
+ACTION_LABELS = {"create": _("Create"), "update": _("Update"), "delete": _("Delete")}
+ACTION_CHOICES = [(a, ACTION_LABELS[a]) for a in ACTIONS]
 
 
 class Checkboxes(forms.CheckboxSelectMultiple):
@@ -20,30 +22,36 @@ class Checkboxes(forms.CheckboxSelectMultiple):
 
 
 class WebhookForm(forms.Form):
-    organisation = forms.ModelChoiceField(queryset=Organisation.objects.none())
-    name = forms.CharField(max_length=100)
-    url = forms.CharField(
-        label="URL",
-        max_length=500,
-        help_text="Where deliveries are POSTed; only destinations the administrator allows.",
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label=_("Organisation")
     )
-    record_types = forms.MultipleChoiceField(choices=(), widget=Checkboxes, label="Record types")
+    name = forms.CharField(max_length=100, label=_("Name"))
+    url = forms.CharField(
+        label=_("URL"),
+        max_length=500,
+        help_text=_("Where deliveries are POSTed; only destinations the administrator allows."),
+    )
+    record_types = forms.MultipleChoiceField(choices=(), widget=Checkboxes, label=_("Record types"))
     actions = forms.MultipleChoiceField(
-        choices=ACTION_CHOICES, widget=Checkboxes, initial=list(ACTIONS)
+        choices=ACTION_CHOICES, widget=Checkboxes, initial=list(ACTIONS), label=_("Actions")
     )
     country = forms.ModelChoiceField(
-        queryset=Country.objects.all(), required=False, help_text="Only records in this country."
+        queryset=Country.objects.all(),
+        required=False,
+        label=_("Country"),
+        help_text=_("Only records in this country."),
     )
     operation = forms.ModelChoiceField(
         queryset=Organisation.objects.none(),
         required=False,
-        help_text="Only records of, or about, this operation.",
+        label=_("Operation"),
+        help_text=_("Only records of, or about, this operation."),
     )
     space = forms.ModelChoiceField(
         queryset=Space.objects.none(),
         required=False,
-        label="Coordination space",
-        help_text="Only records released to this space. Filters combine: all must hold.",
+        label=_("Coordination space"),
+        help_text=_("Only records released to this space. Filters combine: all must hold."),
     )
 
     def __init__(self, *args, user=None, organisations=None, editing=False, **kwargs):

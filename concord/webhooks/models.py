@@ -14,6 +14,8 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.crypto import EncryptedTextField
 
@@ -29,53 +31,83 @@ class Webhook(models.Model):
     """A URL subscribed to events: record types × actions, narrowed by filters (AND)."""
 
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="webhooks"
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="webhooks",
+        verbose_name=_("organisation"),
     )
     owner = models.ForeignKey(
         "core.User",
         on_delete=models.PROTECT,
         related_name="webhooks",
-        help_text="Deliveries carry what this user may see when they are sent.",
+        verbose_name=_("owner"),
+        help_text=_("Deliveries carry what this user may see when they are sent."),
     )
-    name = models.CharField(max_length=100)
-    url = models.URLField(max_length=500, verbose_name="URL")
+    name = models.CharField(max_length=100, verbose_name=_("name"))
+    url = models.URLField(max_length=500, verbose_name=_("URL"))
     record_types = models.JSONField(
-        default=list, help_text="Model labels (``labour.assignment``) whose changes it hears."
+        default=list,
+        verbose_name=_("record types"),
+        help_text=_("Model labels (``labour.assignment``) whose changes it hears."),
     )
-    actions = models.JSONField(default=list, help_text="Any of create, update, delete.")
+    actions = models.JSONField(
+        default=list, verbose_name=_("actions"), help_text=_("Any of create, update, delete.")
+    )
     country = models.ForeignKey(
-        "core.Country", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.Country",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("country"),
     )
     operation = models.ForeignKey(
-        "operations.Operation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "operations.Operation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("operation"),
     )
     space = models.ForeignKey(
-        "core.Space", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "core.Space",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("space"),
     )
-    secret = EncryptedTextField()
-    secret_hint = models.CharField(max_length=16, blank=True)
-    active = models.BooleanField(default=True)
-    paused_reason = models.CharField(max_length=300, blank=True)
+    secret = EncryptedTextField(verbose_name=_("secret"))
+    secret_hint = models.CharField(max_length=16, blank=True, verbose_name=_("secret hint"))
+    active = models.BooleanField(default=True, verbose_name=_("active"))
+    paused_reason = models.CharField(max_length=300, blank=True, verbose_name=_("paused reason"))
     failures = models.PositiveIntegerField(
-        default=0, help_text="Consecutive failed deliveries (a success resets it)."
+        default=0,
+        verbose_name=_("failures"),
+        help_text=_("Consecutive failed deliveries (a success resets it)."),
     )
     since_seq = models.BigIntegerField(
-        default=0, help_text="It hears of audit entries after this one (its creation)."
+        default=0,
+        verbose_name=_("since seq"),
+        help_text=_("It hears of audit entries after this one (its creation)."),
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    updated_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(default=timezone.now, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
         ordering = ["organisation_id", "name", "pk"]
         indexes = [models.Index(fields=["active"])]
 
     def __str__(self) -> str:
-        return f"Webhook {self.name}"
+        return gettext("Webhook %(name)s") % {"name": self.name}
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("webhooks:webhook_detail", kwargs={"pk": self.pk})
+        url_name = "webhooks:webhook_detail"  # untranslated: a URL name
+        return reverse(url_name, kwargs={"pk": self.pk})
 
     @property
     def state(self) -> str:
@@ -83,19 +115,21 @@ class Webhook(models.Model):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SENDING = "sending", "Sending"
-    DELIVERED = "delivered", "Delivered"
-    FAILED = "failed", "Failed"
-    SKIPPED = "skipped", "Skipped"
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
 
 
 class Delivery(models.Model):
     """One event (an audit entry) for one webhook, or a test ping (no entry)."""
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
-    seq = models.BigIntegerField(null=True, blank=True, help_text="The audit entry; null: a ping.")
-    key = models.CharField(max_length=64, unique=True, help_text="The idempotency key.")
+    seq = models.BigIntegerField(
+        null=True, blank=True, help_text=_("The audit entry; null: a ping.")
+    )
+    key = models.CharField(max_length=64, unique=True, help_text=_("The idempotency key."))
     model = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=16, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
@@ -105,7 +139,7 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    claim = models.CharField(max_length=32, blank=True, help_text="The sending worker's token.")
+    claim = models.CharField(max_length=32, blank=True, help_text=_("The sending worker's token."))
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -113,14 +147,15 @@ class Delivery(models.Model):
 
     class Meta:
         ordering = ["-pk"]
-        verbose_name_plural = "deliveries"
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
         constraints = [
             models.UniqueConstraint(fields=["webhook", "seq"], name="one_delivery_per_event")
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"Delivery {self.key}"
+        return gettext("Delivery %(key)s") % {"key": self.key}
 
     @staticmethod
     def key_for(webhook_id: int, seq: int) -> str:
@@ -144,7 +179,10 @@ class Attempt(models.Model):
         ordering = ["delivery_id", "pk"]
 
     def __str__(self) -> str:
-        return f"Attempt {self.pk} of delivery {self.delivery_id}"
+        return gettext("Attempt %(attempt)s of delivery %(delivery)s") % {
+            "attempt": self.pk,
+            "delivery": self.delivery_id,
+        }
 
 
 class Cursor(models.Model):
@@ -154,4 +192,4 @@ class Cursor(models.Model):
     seq = models.BigIntegerField(default=0)
 
     def __str__(self) -> str:
-        return f"webhooks cursor #{self.seq}"
+        return f"webhooks cursor #{self.seq}"  # untranslated: an internal row, never shown

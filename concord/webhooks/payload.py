@@ -64,7 +64,7 @@ def representations(label: str, ids, user) -> dict[str, dict]:
     if found is None:
         return {}
     capability, route, viewset_class = found
-    name = f"api:{capability}:{route.basename}-detail"
+    name = f"api:{capability}:{route.basename}-detail"  # untranslated: a URL name
     ids = sorted({str(i) for i in ids})
     try:
         path = reverse(name, kwargs={"pk": ids[0]}) if ids else ""
@@ -96,7 +96,7 @@ def representation(label: str, object_id: str, user) -> dict:
     """The record as ``user`` would get it from the API, or :class:`NotVisible`."""
     shown = representations(label, [object_id], user).get(str(object_id))
     if shown is None:
-        raise NotVisible("not visible")
+        raise NotVisible("not visible")  # untranslated: an internal signal, caught, never shown
     return shown
 
 
@@ -118,7 +118,7 @@ def event_body(delivery, entry, user, shown=UNREAD) -> dict:
     """The payload of an event delivery, or :class:`NotVisible`. ``shown``: the record's
     representation for ``user`` when the caller read it already (None: not visible)."""
     if not entry_visible(entry, user.principal()):
-        raise NotVisible("not visible")
+        raise NotVisible("not visible")  # untranslated: an internal signal, never shown
     body = {
         "id": delivery.key,
         "type": f"{entry.model}.{entry.action}",
@@ -135,7 +135,7 @@ def event_body(delivery, entry, user, shown=UNREAD) -> dict:
         if shown is UNREAD:
             shown = representations(entry.model, [entry.object_id], user).get(str(entry.object_id))
         if shown is None:
-            raise NotVisible("not visible")
+            raise NotVisible("not visible")  # untranslated: an internal signal, never shown
         body["data"] = shown["data"]
         body["urls"] = {"web": _absolute(shown["web"]), "api": _absolute(shown["api"])}
     return body

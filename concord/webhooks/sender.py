@@ -10,6 +10,8 @@ import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext as _
+
 from . import allowlist
 
 
@@ -52,7 +54,7 @@ def post(url: str, body: bytes, headers: dict, timeout: float) -> Outcome:
     try:
         host, port, address = allowlist.resolve(url)
     except allowlist.Refused as exc:
-        return Outcome(None, took(), f"refused: {exc}")
+        return Outcome(None, took(), _("refused: %(reason)s") % {"reason": exc})
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     kind = _PinnedTLS if parts.scheme == "https" else _Pinned
@@ -63,13 +65,15 @@ def post(url: str, body: bytes, headers: dict, timeout: float) -> Outcome:
         response.read(65536)
         status = response.status
     except TimeoutError:
-        return Outcome(None, took(), f"timed out after {timeout:g} s")
+        return Outcome(
+            None, took(), _("timed out after %(seconds)s s") % {"seconds": f"{timeout:g}"}
+        )
     except (OSError, http.client.HTTPException) as exc:
         return Outcome(None, took(), f"{type(exc).__name__}: {exc}"[:500])
     finally:
         conn.close()
     if 300 <= status < 400:
-        return Outcome(status, took(), "redirect not followed (a 3xx is a failure)")
+        return Outcome(status, took(), _("redirect not followed (a 3xx is a failure)"))
     if not 200 <= status < 300:
-        return Outcome(status, took(), f"HTTP {status}")
+        return Outcome(status, took(), f"HTTP {status}")  # untranslated: a status code
     return Outcome(status, took())

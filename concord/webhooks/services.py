@@ -9,12 +9,15 @@ only a colleague with a higher clearance may see).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from concord.core import audit
 from concord.core.context import Actor
@@ -34,9 +37,12 @@ def _require_manager(actor: Actor, organisation) -> None:
         return
     user = actor.user
     if user is None or not user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     if user.principal().roles.get(organisation.pk) != Role.MANAGER:
-        raise PermissionDenied(f"Only a manager of {organisation} may manage its webhooks.")
+        raise PermissionDenied(
+            _("Only a manager of %(organisation)s may manage its webhooks.")
+            % {"organisation": organisation}
+        )
 
 
 def _record(actor: Actor, action: str, webhook: Webhook, changes: dict) -> None:
@@ -55,9 +61,11 @@ def _check_types(record_types, errors: dict) -> list[str]:
     chosen = [str(t).strip().lower() for t in (record_types or []) if str(t).strip()]
     unknown = sorted(set(chosen) - set(known))
     if unknown:
-        errors["record_types"] = f"Unknown record types: {', '.join(unknown)}."
+        errors["record_types"] = _("Unknown record types: %(types)s.") % {
+            "types": ", ".join(unknown)
+        }
     elif not chosen:
-        errors["record_types"] = "Choose at least one kind of record."
+        errors["record_types"] = _("Choose at least one kind of record.")
     return [label for label in known if label in chosen]
 
 
@@ -65,9 +73,11 @@ def _check_actions(actions, errors: dict) -> list[str]:
     chosen = [str(a).strip().lower() for a in (actions or []) if str(a).strip()]
     unknown = sorted(set(chosen) - set(ACTIONS))
     if unknown:
-        errors["actions"] = f"Actions are create, update and delete, not {', '.join(unknown)}."
+        errors["actions"] = _("Actions are create, update and delete, not %(actions)s.") % {
+            "actions": ", ".join(unknown)
+        }
     elif not chosen:
-        errors["actions"] = "Choose at least one of create, update, delete."
+        errors["actions"] = _("Choose at least one of create, update, delete.")
     return [a for a in ACTIONS if a in chosen]
 
 
@@ -79,9 +89,9 @@ def _check_filters(values: dict, actor: Actor, errors: dict) -> None:
     if operation is not None:
         visible = type(operation).objects.visible_to(actor.user).filter(pk=operation.pk)
         if not visible.exists():
-            errors["operation"] = "Choose an operation you may see."
+            errors["operation"] = _("Choose an operation you may see.")
     if space is not None and space.pk not in actor.user.principal().space_ids:
-        errors["space"] = "Choose a coordination space your organisation is in."
+        errors["space"] = _("Choose a coordination space your organisation is in.")
 
 
 def clean(values: dict, actor: Actor) -> dict:
@@ -91,17 +101,17 @@ def clean(values: dict, actor: Actor) -> dict:
     if "name" in values:
         out["name"] = (values["name"] or "").strip()
         if not out["name"]:
-            errors["name"] = "Give the webhook a name, e.g. the system that receives it."
+            errors["name"] = _("Give the webhook a name, e.g. the system that receives it.")
         elif len(out["name"]) > 100:
-            errors["name"] = "At most 100 characters."
+            errors["name"] = _("At most 100 characters.")
     if "url" in values:
         out["url"] = (values["url"] or "").strip()
         try:
             URLValidator(schemes=list(allowlist.SCHEMES))(out["url"])
             if len(out["url"]) > 500:
-                raise ValidationError("At most 500 characters.")
+                raise ValidationError(_("At most 500 characters."))
         except ValidationError:
-            errors["url"] = "Give an http:// or https:// address of at most 500 characters."
+            errors["url"] = _("Give an http:// or https:// address of at most 500 characters.")
         else:
             if not actor.is_system:  # seeds may record one; deliveries check it anyway
                 try:
@@ -124,7 +134,7 @@ def create_webhook(*, actor: Actor, organisation, owner=None, active: bool = Tru
     _require_manager(actor, organisation)
     owner = owner if actor.is_system else actor.user
     if owner is None:
-        raise ValidationError({"owner": "A webhook needs an owning user."})
+        raise ValidationError({"owner": _("A webhook needs an owning user.")})
     values = clean({k: values.get(k) for k in EDITABLE}, actor)
     secret = new_secret()
     head = AuditHead.objects.filter(id=1).values_list("seq", flat=True).first() or 0
@@ -134,7 +144,7 @@ def create_webhook(*, actor: Actor, organisation, owner=None, active: bool = Tru
         secret=secret,
         secret_hint=secret[:10],
         active=active,
-        paused_reason="" if active else "Created paused.",
+        paused_reason="" if active else _("Created paused."),
         since_seq=head,
         **values,
     )
@@ -187,7 +197,7 @@ def _set_active(webhook: Webhook, actor: Actor, active: bool, reason: str = "") 
 @transaction.atomic
 def pause(webhook: Webhook, *, actor: Actor) -> Webhook:
     _require_manager(actor, webhook.organisation)
-    return _set_active(webhook, actor, False, f"Paused by {actor.display}.")
+    return _set_active(webhook, actor, False, _("Paused by %(who)s.") % {"who": actor.display})
 
 
 @transaction.atomic
@@ -245,30 +255,47 @@ def _kick() -> None:
 
 
 @transaction.atomic
-def pause_failing(webhook: Webhook, reason: str) -> Webhook:
+def pause_failing(webhook: Webhook, reason: Callable[[], str] | str) -> Webhook:
     """Pause a webhook that keeps failing (or whose owner may no longer manage it), audited,
-    and tell its owning user by e-mail."""
+    and tell its owning user by e-mail. ``reason`` says why in the language active when it
+    is called: the webhook keeps it in the current language, the e-mail has it in the
+    owner's."""
     webhook = Webhook.objects.select_for_update().get(pk=webhook.pk)
     if not webhook.active:
         return webhook
-    _set_active(webhook, Actor.system("webhooks"), False, reason)
+    _set_active(webhook, Actor.system("webhooks"), False, _why(reason))
     owner = webhook.owner
     if owner.email:
         transaction.on_commit(lambda: _tell_owner(webhook, owner, reason))
     return webhook
 
 
-def _tell_owner(webhook: Webhook, owner, reason: str) -> None:
+def _why(reason: Callable[[], str] | str) -> str:
+    return str(reason()) if callable(reason) else str(reason)
+
+
+def _tell_owner(webhook: Webhook, owner, reason: Callable[[], str] | str) -> None:
+    """The e-mail to the owning user, in their language."""
     from .payload import site_url
 
+    with translation.override(owner.language or settings.LANGUAGE_CODE):
+        names = {"name": repr(webhook.name), "organisation": str(webhook.organisation)}
+        subject = _("Concord: webhook %(name)s paused") % names
+        message = _(
+            "Your webhook %(name)s of %(organisation)s was paused: %(reason)s\n"
+            "\n"
+            "It sent to %(url)s. Nothing more is sent until a manager resumes it (the events "
+            "since wait and are sent then):\n"
+            "%(link)s\n"
+        ) % {
+            **names,
+            "reason": _why(reason),
+            "url": webhook.url,
+            "link": f"{site_url()}{webhook.get_absolute_url()}",
+        }
     send_mail(
-        subject=f"Concord: webhook {webhook.name!r} paused",
-        message=(
-            f"Your webhook {webhook.name!r} of {webhook.organisation} was paused: {reason}\n\n"
-            f"It sent to {webhook.url}. Nothing more is sent until a manager resumes it "
-            f"(the events since wait and are sent then):\n"
-            f"{site_url()}{webhook.get_absolute_url()}\n"
-        ),
+        subject=subject,
+        message=message,
         from_email=None,
         recipient_list=[owner.email],
         fail_silently=True,

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.core.context import Actor
@@ -20,8 +21,6 @@ from .access import access_webhook, managed_orgs, record_labels, shown_record, w
 from .events import event_models
 from .forms import WebhookForm
 from .models import Attempt
-
-SECRET_SHOWN = "Copy the secret now: it is not shown again."
 
 
 def _orgs(user):
@@ -47,7 +46,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def webhook_add(request):
     orgs = _orgs(request.user)
     if not orgs.exists():
-        raise PermissionDenied("Only an organisation's managers may add webhooks.")
+        raise PermissionDenied(_("Only an organisation's managers may add webhooks."))
     form = WebhookForm(
         request.POST or None,
         user=request.user,
@@ -62,7 +61,9 @@ def webhook_add(request):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"Webhook created. {SECRET_SHOWN}")
+            messages.success(
+                request, _("Webhook created. Copy the secret now: it is not shown again.")
+            )
             return _detail(request, hook, secret=secret)
     status = 400 if request.method == "POST" else 200
     return render(request, "webhooks/form.html", {"form": form, "webhook": None}, status=status)
@@ -119,7 +120,7 @@ def webhook_edit(request, pk):
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "Webhook saved.")
+            messages.success(request, _("Webhook saved."))
             return redirect(hook.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "webhooks/form.html", {"form": form, "webhook": hook}, status=status)
@@ -135,14 +136,14 @@ def _post_action(request, pk, action, done: str):
 @login_required
 @require_POST
 def webhook_pause(request, pk):
-    hook = _post_action(request, pk, services.pause, "Paused: nothing is sent until resumed.")
+    hook = _post_action(request, pk, services.pause, _("Paused: nothing is sent until resumed."))
     return redirect(hook.get_absolute_url())
 
 
 @login_required
 @require_POST
 def webhook_resume(request, pk):
-    hook = _post_action(request, pk, services.resume, "Resumed: waiting events are sent.")
+    hook = _post_action(request, pk, services.resume, _("Resumed: waiting events are sent."))
     return redirect(hook.get_absolute_url())
 
 
@@ -151,8 +152,10 @@ def webhook_resume(request, pk):
 def webhook_delete(request, pk):
     hook = access_webhook(request.user, pk)
     services.delete_webhook(hook, actor=Actor.from_request(request))
-    messages.success(request, f"Deleted webhook {hook.name!r} and its delivery log.")
-    return redirect("webhooks:webhook_list")
+    messages.success(
+        request, _("Deleted webhook %(name)s and its delivery log.") % {"name": repr(hook.name)}
+    )
+    return redirect("webhooks:webhook_list")  # untranslated: a URL name
 
 
 @login_required
@@ -160,15 +163,22 @@ def webhook_delete(request, pk):
 def webhook_rotate(request, pk):
     hook = access_webhook(request.user, pk)
     hook, secret = services.rotate_secret(hook, actor=Actor.from_request(request))
-    messages.success(request, f"New secret made; the old one no longer signs. {SECRET_SHOWN}")
+    messages.success(
+        request,
+        _(
+            "New secret made; the old one no longer signs. Copy the secret now: it is not "
+            "shown again."
+        ),
+    )
     return _detail(request, hook, secret=secret)
 
 
 @login_required
 @require_POST
 def webhook_ping(request, pk):
-    hook = _post_action(request, pk, services.ping, "Test ping queued: see the delivery log.")
-    return redirect("webhooks:webhook_deliveries", pk=hook.pk)
+    hook = _post_action(request, pk, services.ping, _("Test ping queued: see the delivery log."))
+    url_name = "webhooks:webhook_deliveries"  # untranslated: a URL name
+    return redirect(url_name, pk=hook.pk)
 
 
 def _rows(deliveries, labels: VisibleLabels):
@@ -183,7 +193,7 @@ def _rows(deliveries, labels: VisibleLabels):
         model = event_models().get(d.model)
         record = shown_record(labels, d)
         if d.is_ping:
-            what = "Test ping"
+            what = _("Test ping")
         elif record is not None:
             what = record
         else:

@@ -197,3 +197,25 @@ def test_a_crashed_sender_is_taken_again_later(hw, receiver):
     dispatch.run()
     assert Delivery.objects.get().state == DeliveryState.DELIVERED
     assert len(receiver.requests) == 1
+
+
+def test_the_webhook_keeps_the_platforms_language_and_its_owner_is_told_in_theirs(
+    hw, receiver, django_capture_on_commit_callbacks
+):
+    """A dispatch started by a request in French still writes its notes in the platform's
+    language; the e-mail to the owner is in the owner's language."""
+    from django.utils import translation
+
+    hook, _ = subscribe(hw, receiver.url)
+    hw.manager.language = "fr"
+    hw.manager.save(update_fields=["language"])
+    Membership.objects.filter(user=hw.manager).update(role="viewer")
+    operation(hw, "After the demotion")
+    with translation.override("fr"), django_capture_on_commit_callbacks(execute=True):
+        dispatch.run()
+    hook.refresh_from_db()
+    assert hook.paused_reason.startswith("its owning user may no longer manage")
+    assert Delivery.objects.get(webhook=hook).note.startswith("skipped: its owner")
+    (message,) = mail.outbox
+    assert message.subject == "Concord\u00a0: webhook 'Receiver' suspendu"
+    assert "son utilisateur propriétaire ne peut plus gérer les webhooks" in message.body

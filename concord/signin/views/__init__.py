@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.access import VIEW, access
@@ -103,13 +104,13 @@ def language(request):
 def code(request):
     """The one-time code after the password. Reachable only between the two steps."""
     if request.user.is_authenticated:
-        return redirect("web:home")
+        return redirect("web:home")  # untranslated: a URL name
     data = pending(request)
     user = User.objects.filter(pk=(data or {}).get("user"), is_active=True).first()
     if data is None or user is None:
         clear_pending(request)
-        messages.info(request, "Sign in with your password first.")
-        return redirect("web:login")
+        messages.info(request, _("Sign in with your password first."))
+        return redirect("web:login")  # untranslated: a URL name
     if flow.locked(request, user):
         clear_pending(request)
         return render(request, "web/locked_out.html", status=429)
@@ -125,8 +126,14 @@ def code(request):
                 left = recovery_codes_left(user)
                 messages.warning(
                     request,
-                    f"You signed in with a recovery code: {left} left. "
-                    "Make new ones on your account page if few are left.",
+                    ngettext(
+                        "You signed in with a recovery code: %(left)s left. "
+                        "Make new ones on your account page if few are left.",
+                        "You signed in with a recovery code: %(left)s left. "
+                        "Make new ones on your account page if few are left.",
+                        left,
+                    )
+                    % {"left": left},
                 )
             return redirect(_safe_next(request, data.get("next")))
         flow.count_failure(request, user)
@@ -134,8 +141,10 @@ def code(request):
             clear_pending(request)
         form.add_error(
             "code",
-            "That code is not right, or was used already. Check that your phone's clock is "
-            "right; a recovery code works once.",
+            _(
+                "That code is not right, or was used already. Check that your phone's clock is "
+                "right; a recovery code works once."
+            ),
         )
     return render(
         request,
@@ -156,7 +165,7 @@ def _qr_svg(url: str) -> str:
 def enrol(request):
     user = request.user
     if enrolled(user):
-        return redirect("signin:account")
+        return redirect("signin:account")  # untranslated: a URL name
     key = request.session.get(ENROL_KEY) or services.new_key()
     request.session[ENROL_KEY] = key
     form = EnrolForm(request.POST or None)
@@ -208,7 +217,7 @@ def recovery_codes(request):
         codes = services.regenerate_recovery_codes(request.user, actor=Actor.from_request(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("signin:account")
+        return redirect("signin:account")  # untranslated: a URL name
     return render(request, "signin/recovery_codes.html", {"codes": codes, "next": ""})
 
 
@@ -225,8 +234,8 @@ def disable(request):
             _errors_into(form, exc)
         else:
             request.session.pop("signin_verified", None)
-            messages.success(request, "Two-factor sign-in is off.")
-            return redirect("signin:account")
+            messages.success(request, _("Two-factor sign-in is off."))
+            return redirect("signin:account")  # untranslated: a URL name
     return render(
         request,
         "signin/disable.html",
@@ -242,14 +251,14 @@ def disable(request):
 def session_delete(request, pk):
     row = UserSession.objects.filter(user=request.user, pk=pk).first()
     if row is None:
-        raise Http404("No such session of yours.")
+        raise Http404(_("No such session of yours."))
     current = row.session_key == request.session.session_key
     if request.method == "POST":
         services.end_session(row, actor=Actor.from_request(request))
         if current:
-            return redirect("web:login")
-        messages.success(request, f"Signed out: {row}.")
-        return redirect("signin:account")
+            return redirect("web:login")  # untranslated: a URL name
+        messages.success(request, _("Signed out: %(session)s.") % {"session": row})
+        return redirect("signin:account")  # untranslated: a URL name
     return render(request, "signin/session_delete.html", {"row": row, "current": current})
 
 
@@ -261,8 +270,16 @@ def end_others(request):
         actor=Actor.from_request(request),
         keep_session_key=request.session.session_key,
     )
-    messages.success(request, f"Signed out everywhere else ({n} session{'s' * (n != 1)}).")
-    return redirect("signin:account")
+    messages.success(
+        request,
+        ngettext(
+            "Signed out everywhere else (%(n)s session).",
+            "Signed out everywhere else (%(n)s sessions).",
+            n,
+        )
+        % {"n": n},
+    )
+    return redirect("signin:account")  # untranslated: a URL name
 
 
 # --- an organisation's requirement ---------------------------------------------------------
@@ -277,7 +294,7 @@ def organisation_twofactor(request, pk):
     if request.method == "POST":
         if not manager:
             raise PermissionDenied(
-                "Only this organisation's managers may change its sign-in rules."
+                _("Only this organisation's managers may change its sign-in rules.")
             )
         if form.is_valid():
             services.set_organisation_policy(
@@ -285,8 +302,9 @@ def organisation_twofactor(request, pk):
                 actor=Actor.from_request(request),
                 require_two_factor=form.cleaned_data["require_two_factor"],
             )
-            messages.success(request, "Saved.")
-            return redirect("signin:organisation_twofactor", pk=org.pk)
+            messages.success(request, _("Saved."))
+            url_name = "signin:organisation_twofactor"  # untranslated: a URL name
+            return redirect(url_name, pk=org.pk)
     return render(
         request,
         "signin/organisation.html",
@@ -299,8 +317,13 @@ def organisation_section(org, labels, user):
     if not (user and user.is_authenticated):
         return []
     required = OrganisationPolicy.objects.filter(organisation=org, require_two_factor=True).exists()
-    text = "Required of every member" if required else "Not required by this organisation"
-    if is_manager_of(user, org):
-        text += " (change)"
-    url = reverse("signin:organisation_twofactor", kwargs={"pk": org.pk})
-    return [("Two-factor sign-in", [(text, url)])]
+    manager = is_manager_of(user, org)
+    if required:
+        text = _("Required of every member (change)") if manager else _("Required of every member")
+    elif manager:
+        text = _("Not required by this organisation (change)")
+    else:
+        text = _("Not required by this organisation")
+    url_name = "signin:organisation_twofactor"  # untranslated: a URL name
+    url = reverse(url_name, kwargs={"pk": org.pk})
+    return [(_("Two-factor sign-in"), [(text, url)])]

@@ -3,11 +3,15 @@ through the service (audited without it; the other sessions signed out)."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.shortcuts import redirect
 from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from concord.core.context import Actor
 
@@ -16,7 +20,7 @@ from .. import services
 
 class PasswordChange(auth_views.PasswordChangeView):
     template_name = "signin/password_change.html"
-    success_url = reverse_lazy("signin:account")
+    success_url = reverse_lazy("signin:account")  # untranslated: a URL name
 
     def form_valid(self, form):
         user = form.user
@@ -28,8 +32,18 @@ class PasswordChange(auth_views.PasswordChangeView):
             keep_session_key=self.request.session.session_key,
         )
         update_session_auth_hash(self.request, user)
-        messages.success(self.request, "Password changed. Your other sessions were signed out.")
+        messages.success(self.request, _("Password changed. Your other sessions were signed out."))
         return redirect(self.get_success_url())
+
+
+class ResetForm(PasswordResetForm):
+    """The e-mail with the link is written in its recipient's language (their account's, or
+    the platform's default), not in the language of whoever asked for it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        language = getattr(context.get("user"), "language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class PasswordReset(auth_views.PasswordResetView):
@@ -37,9 +51,10 @@ class PasswordReset(auth_views.PasswordResetView):
     or not one does."""
 
     template_name = "signin/password_reset.html"
+    form_class = ResetForm
     email_template_name = "signin/password_reset_email.txt"
     subject_template_name = "signin/password_reset_subject.txt"
-    success_url = reverse_lazy("signin:password_reset_done")
+    success_url = reverse_lazy("signin:password_reset_done")  # untranslated: a URL name
 
 
 class PasswordResetDone(auth_views.PasswordResetDoneView):
@@ -48,7 +63,7 @@ class PasswordResetDone(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     template_name = "signin/password_reset_confirm.html"
-    success_url = reverse_lazy("signin:password_reset_complete")
+    success_url = reverse_lazy("signin:password_reset_complete")  # untranslated: a URL name
 
     def form_valid(self, form):
         user = form.user
