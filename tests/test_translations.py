@@ -87,8 +87,14 @@ def test_the_template_reader_finds_text_outside_translate_tags():
 <p>{{ n }} jobs ready</p>
 <input placeholder="Search…"><input type="submit" value="{% translate 'Save' %}">
 <a title="Open it" href="{% url 'x' %}">CSV</a> · {# a comment #}
-<script>const words = "not read";</script>"""
-    assert unmarked_in_template(template) == [(3, "jobs ready"), (4, "Search…"), (5, "Open it")]
+<script>const words = "not read";</script>
+<td>{{ row.owner|default:"(restricted)" }} {{ row.when|date:"Y-m-d" }}</td>"""
+    assert unmarked_in_template(template) == [
+        (3, "jobs ready"),
+        (4, "Search…"),
+        (5, "Open it"),
+        (7, "(restricted)"),
+    ]
 
 
 def test_the_python_reader_finds_unmarked_messages():
@@ -111,6 +117,13 @@ def label():
 
 FIELD = forms.CharField(label="Lead state", help_text=_("Its ISO code or name"))
 CODE = "shown as is"  # untranslated: a machine format
+
+def view(request):
+    messages.info(request, "Saved.")
+    log.info("a line for the log")
+    form.add_error("name", "Taken.")
+    raise ValidationError("Give an http:// or https:// address.")
+    return redirect("signin:account", "https://example.org/x")
 '''
     assert [text for _, text in unmarked_in_python(source)] == [
         "Sequential",
@@ -118,4 +131,7 @@ CODE = "shown as is"  # untranslated: a machine format
         "Give a name.",
         "x clashes found",
         "Lead state",
+        "Saved.",
+        "Taken.",
+        "Give an http:// or https:// address.",
     ]

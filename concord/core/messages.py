@@ -87,17 +87,32 @@ class _Reader(HTMLParser):
             self._check(values["value"])
 
 
+# A filter's argument that is shown: {{ x|default:"(restricted)" }}.
+_SHOWN_ARGUMENT = re.compile(r"\|(?:default|default_if_none|yesno):(\"[^\"]*\"|'[^']*')")
+
+
+def _shown_arguments(text: str) -> list[tuple[int, str]]:
+    found = []
+    for tag in re.finditer(r"\{\{.*?\}\}", text, re.S):
+        for argument in _SHOWN_ARGUMENT.finditer(tag.group(0)):
+            if _words(argument.group(1)):
+                line = text.count("\n", 0, tag.start()) + 1
+                found.append((line, argument.group(1).strip("\"'")))
+    return found
+
+
 def unmarked_in_template(text: str, *, html: bool = True) -> list[tuple[int, str]]:
+    shown = _shown_arguments(text)
     for pattern in _NOT_TEXT:
         text = pattern.sub(_blank, text)
     if not html:
-        return [
+        return shown + [
             (n, line.strip()[:80]) for n, line in enumerate(text.splitlines(), 1) if _words(line)
         ]
     reader = _Reader()
     reader.feed(text)
     reader.close()
-    return reader.found
+    return sorted(shown + reader.found)
 
 
 # --- Python ---------------------------------------------------------------------------------
@@ -177,7 +192,11 @@ READ_KEYWORDS = {
     "reason",
     "description",
 }
-PROSE = re.compile(r"[^\W\d_]{2,}[ ,;:'’]+[^\W\d_]")
+PROSE = re.compile(r"[^\W\d_]{2,}[,;:'’]*\s+[^\W\d_]")
+# Calls whose message people read, however short ("Saved."): the first argument (the
+# second for add_error and for django.contrib.messages' functions, after the request).
+MESSAGE_CALLS = {"ValidationError": 0, "RowError": 0, "CellError": 2, "add_error": 1}
+FLASH = {"debug", "info", "success", "warning", "error"}
 
 
 def _is_marker(node: ast.AST) -> bool:
@@ -208,9 +227,9 @@ def _text_of(node: ast.AST) -> str | None:
 
 
 def _reads_as_prose(text: str) -> bool:
-    if any(mark in text for mark in ("://", "/<", "filename=")) or text.strip().startswith(
-        ("<", "{", "/", "%(", "SELECT", "select")
-    ):
+    if re.fullmatch(r"\S*://\S*", text.strip()) or any(m in text for m in ("/<", "filename=")):
+        return False
+    if text.strip().startswith(("<", "{", "/", "%(", "SELECT", "select")):
         return False
     return bool(PROSE.search(text))
 
@@ -260,6 +279,19 @@ class _PythonReader(ast.NodeVisitor):
 
     def visit_Call(self, node):
         name = _call_name(node)
+        flash = (
+            name in FLASH
+            and isinstance(node.func, ast.Attribute)
+            and getattr(node.func.value, "id", "") == "messages"
+        )
+        position = 1 if flash else MESSAGE_CALLS.get(name)
+        if position is not None and len(node.args) > position:
+            text = _text_of(node.args[position])
+            if text and WORD.search(text):
+                self._report(node.args[position], text)
+        if flash:
+            self.generic_visit(node)
+            return
         if _is_marker(node) or name in NOT_FOR_PEOPLE:
             self._exempt(node)
             return
