@@ -52,17 +52,17 @@ class Country(models.Model):
     def __str__(self) -> str:
         return f"{self.local_name} ({self.alpha3})"
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:country_detail", kwargs={"alpha3": self.alpha3})
+
     @property
     def local_name(self) -> str:
         """The name in the reader's language (pycountry's ISO 3166 translations): "Allemagne"
         for a French reader; the registry's (English) name otherwise."""
         language = (translation.get_language() or "en").split("-")[0]
         return country_name(self.alpha3, self.name, language)
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("core:country_detail", kwargs={"alpha3": self.alpha3})
 
 
 class OrganisationKind(models.TextChoices):
