@@ -39,9 +39,10 @@ def test_the_footer_switch_sets_a_cookie_before_sign_in(client):
     assert response.cookies["concord_language"].value == "fr"
     assert _lang(client.get("/login/", HTTP_ACCEPT_LANGUAGE="en")) == "fr"  # cookie wins
     # An offsite "next" is not followed.
-    assert client.post("/language/", {"language": "en", "next": "https://evil.example/"})[
-        "Location"
-    ] == "/"
+    assert (
+        client.post("/language/", {"language": "en", "next": "https://evil.example/"})["Location"]
+        == "/"
+    )
 
 
 def test_an_unknown_language_is_refused_and_nothing_is_set(client):
