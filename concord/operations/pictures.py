@@ -210,7 +210,11 @@ def map_svg(title: str, pins: list[Pin], names: Mapping[str, str], width: int = 
         fill = "#f6d58e" if code in hosting else "#ffffff"
         name = names.get(code, code)
         ops = ", ".join(p.label for p in hosting.get(code, []))
-        tip = f"{name}: {ops}" if ops else name
+        tip = (
+            gettext("%(country)s: %(operations)s") % {"country": name, "operations": ops}
+            if ops
+            else name
+        )
         out.append(
             f'<path d="{d}" fill="{fill}" data-country="{code}"><title>{escape(tip)}</title></path>'
         )

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -59,7 +59,7 @@ def operation_fields(o: Operation, labels):
     return [
         (gettext("Name"), o.name),
         (gettext("Acronym"), o.acronym or "—"),
-        (gettext("Key"), o.key or "—"),
+        (pgettext("an operation's field", "Key"), o.key or "—"),
         (gettext("Also known as"), "; ".join(o.aliases or []) or "—"),
         (gettext("Kind"), o.get_kind_display()),
         (gettext("Framework"), o.get_framework_display()),
@@ -465,7 +465,7 @@ def typology(request):
                 for k, counts, total in _table(summary["by_decade"], scenario_order)
             ],
             "by_region": [
-                (gettext("Unknown") if k == "Unknown" else k, counts, total)
+                (pgettext("region", "Unknown") if k == "Unknown" else k, counts, total)
                 for k, counts, total in _table(summary["by_region"], scenario_order)
             ],
             "examples": examples,
