@@ -39,6 +39,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext, gettext_lazy, ngettext
+
 STAND_ALONE = "stand_alone"
 SEQUENTIAL = "sequential"
 PARALLEL = "parallel"
@@ -46,14 +48,19 @@ FULLY_INTEGRATED = "fully_integrated"
 MULTILATERAL = "multilateral"
 SCENARIOS = [STAND_ALONE, SEQUENTIAL, PARALLEL, FULLY_INTEGRATED, MULTILATERAL]
 LABELS = {
-    STAND_ALONE: "stand-alone",
-    SEQUENTIAL: "sequential",
-    PARALLEL: "parallel",
-    FULLY_INTEGRATED: "fully integrated",
-    MULTILATERAL: "multilateral",
+    STAND_ALONE: gettext_lazy("stand-alone"),
+    SEQUENTIAL: gettext_lazy("sequential"),
+    PARALLEL: gettext_lazy("parallel"),
+    FULLY_INTEGRATED: gettext_lazy("fully integrated"),
+    MULTILATERAL: gettext_lazy("multilateral"),
 }
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
+CONFIDENCE_LABELS = {
+    HIGH: gettext_lazy("high"),
+    MEDIUM: gettext_lazy("medium"),
+    LOW: gettext_lazy("low"),
+}
 # How close a coalition's end and a force's start must be to read as an unrecorded handover.
 HANDOVER_WINDOW = dt.timedelta(days=42)
 MARITIME = "maritime"  # Operation.kind of naval operations
@@ -102,6 +109,16 @@ class Result:
     partner: int | None = None
     basis: str = ""  # "relation", "evidence", "absence", "framework", "inactive"
 
+    @property
+    def scenario_label(self) -> str:
+        """The scenario in the reader's language ("stand-alone"), or ""."""
+        return str(LABELS.get(self.scenario or "", self.scenario or ""))
+
+    @property
+    def confidence_label(self) -> str:
+        """The confidence in the reader's language ("high")."""
+        return str(CONFIDENCE_LABELS.get(self.confidence, self.confidence))
+
 
 @dataclass
 class World:
@@ -143,7 +160,7 @@ class World:
 
 
 def _fmt(day: dt.date | None) -> str:
-    return day.isoformat() if day else "an unrecorded date"
+    return day.isoformat() if day else gettext("an unrecorded date")
 
 
 def _months(start: dt.date, end: dt.date) -> int:
@@ -157,7 +174,7 @@ def _place(world: World, op: Op, other: Op | None = None, names: Mapping[str, st
     if other is not None:
         shared = [c for c in op.countries if c in set(other.countries)]
         countries = tuple(shared) or countries
-    return ", ".join(names.get(c, c) for c in countries) or "an unrecorded country"
+    return ", ".join(names.get(c, c) for c in countries) or gettext("an unrecorded country")
 
 
 def classify(
@@ -173,8 +190,12 @@ def classify(
     op = world.ops[op_id]
     rels = world.rels_by_op.get(op_id, [])
     if not op.active(day):
-        when = "not yet deployed" if day < op.start else "ended"
-        return Result(None, f"not active on {day.isoformat()} ({when})", HIGH, None, "inactive")
+        reason = (
+            gettext("not active on %(day)s (not yet deployed)")
+            if day < op.start
+            else gettext("not active on %(day)s (ended)")
+        ) % {"day": day.isoformat()}
+        return Result(None, reason, HIGH, None, "inactive")
     if op.multilateral:
         return _multilateral(world, op, rels, names)
     recorded = _by_relation(world, op, rels, day, names)
@@ -196,8 +217,15 @@ def _multilateral(world: World, op: Op, rels, names: Mapping[str, str]) -> Resul
             and other.organisation != op.organisation
         ):
             return _sequential(world, op, other, r, names, bridging=True)
-    what = "UN" if op.framework == "un" else f"regional ({op.organisation or 'organisation'})"
-    return Result(MULTILATERAL, f"multilateral: a {what} mission", HIGH, None, "framework")
+    if op.framework == "un":
+        reason = gettext("multilateral: a UN mission")
+    elif op.organisation:
+        reason = gettext("multilateral: a regional (%(organisation)s) mission") % {
+            "organisation": op.organisation
+        }
+    else:
+        reason = gettext("multilateral: a regional (organisation) mission")
+    return Result(MULTILATERAL, reason, HIGH, None, "framework")
 
 
 def _by_relation(world: World, op: Op, rels, day: dt.date, names) -> Result | None:
@@ -221,15 +249,14 @@ def _by_relation(world: World, op: Op, rels, day: dt.date, names) -> Result | No
                 parallel = (r, other)
     if integrated is not None:
         r, other = integrated
-        how = (
-            f"integrated into {other.label}"
-            if r.kind == "integrated_into"
-            else f"{_verb(r, op.id)} {other.label} under shared governance"
-        )
-        since = f" since {_fmt(r.start)}" if r.start else ""
+        values = {
+            "other": other.label,
+            "since": _fmt(r.start),
+            "place": _place(world, op, other, names),
+        }
         return Result(
             FULLY_INTEGRATED,
-            f"fully integrated: {how}{since} in {_place(world, op, other, names)}",
+            _integrated_reason(r, op.id) % values,
             HIGH,
             other.id,
             "relation",
@@ -239,12 +266,15 @@ def _by_relation(world: World, op: Op, rels, day: dt.date, names) -> Result | No
         return _sequential(world, op, other, r, names)
     if parallel is not None:
         r, other = parallel
-        level = dict(_LEVELS).get(r.level, "not recorded")
-        since = f" since {_fmt(max(filter(None, [r.start, other.start, op.start])))}"
+        values = {
+            "other": other.label,
+            "place": _place(world, op, other, names),
+            "since": _fmt(max(filter(None, [r.start, other.start, op.start]))),
+            "level": dict(_LEVELS).get(r.level) or gettext("not recorded"),
+        }
         return Result(
             PARALLEL,
-            f"parallel: {_verb(r, op.id)} {other.label} in {_place(world, op, other, names)}"
-            f"{since} (coordination: {level})",
+            _parallel_reason(r, op.id) % values,
             HIGH,
             other.id,
             "relation",
@@ -261,11 +291,26 @@ def _by_evidence(world: World, op: Op, rels, day: dt.date, names, active) -> Res
         return _unrecorded_handover(world, op, taken_over, names)
     confidence, other = _evidence(world, op, day, active)
     if confidence is not None:
-        where = "in an overlapping area of" if confidence == MEDIUM else "in"
+        values = {
+            "other": other.label,
+            "framework": _framework_label(other),
+            "place": _place(world, op, other, names),
+            "day": day.isoformat(),
+        }
+        reason = (
+            gettext(
+                "parallel: %(other)s (%(framework)s) was deployed in an overlapping area of "
+                "%(place)s on %(day)s; no relation is recorded"
+            )
+            if confidence == MEDIUM
+            else gettext(
+                "parallel: %(other)s (%(framework)s) was deployed in %(place)s on %(day)s; "
+                "no relation is recorded"
+            )
+        )
         return Result(
             PARALLEL,
-            f"parallel: {other.label} ({_framework_label(other)}) was deployed {where} "
-            f"{_place(world, op, other, names)} on {day.isoformat()}; no relation is recorded",
+            reason % values,
             confidence,
             other.id,
             "evidence",
@@ -273,16 +318,20 @@ def _by_evidence(world: World, op: Op, rels, day: dt.date, names, active) -> Res
     if other is not None:
         return Result(
             STAND_ALONE,
-            f"stand-alone: {other.label} was in {_place(world, op, other, names)} on "
-            f"{day.isoformat()}, but in other areas",
+            gettext("stand-alone: %(other)s was in %(place)s on %(day)s, but in other areas")
+            % {
+                "other": other.label,
+                "place": _place(world, op, other, names),
+                "day": day.isoformat(),
+            },
             LOW,
             other.id,
             "evidence",
         )
     return Result(
         STAND_ALONE,
-        f"stand-alone: no UN or regional force recorded in {_place(world, op, None, names)} "
-        f"on {day.isoformat()}",
+        gettext("stand-alone: no UN or regional force recorded in %(place)s on %(day)s")
+        % {"place": _place(world, op, None, names), "day": day.isoformat()},
         MEDIUM,
         None,
         "absence",
@@ -290,12 +339,12 @@ def _by_evidence(world: World, op: Op, rels, day: dt.date, names, active) -> Res
 
 
 _LEVELS = [
-    ("none", "none"),
-    ("deconfliction", "deconfliction"),
-    ("liaison", "liaison"),
-    ("mechanism", "coordination mechanism"),
-    ("joint_planning", "joint planning"),
-    ("shared_governance", "shared governance"),
+    ("none", gettext_lazy("none")),
+    ("deconfliction", gettext_lazy("deconfliction")),
+    ("liaison", gettext_lazy("liaison")),
+    ("mechanism", gettext_lazy("coordination mechanism")),
+    ("joint_planning", gettext_lazy("joint planning")),
+    ("shared_governance", gettext_lazy("shared governance")),
 ]
 
 
@@ -304,24 +353,92 @@ def _rank(level: str) -> int:
 
 
 def _verb(r: Rel, op_id: int) -> str:
+    """How the operation stands to the other: "supports", "supported" (is supported by) or
+    "alongside" (operates alongside)."""
     if r.kind == "supports":
-        return "supports" if r.source == op_id else "is supported by"
-    return "operates alongside"
+        return "supports" if r.source == op_id else "supported"
+    return "alongside"
+
+
+def _integrated_reason(r: Rel, op_id: int) -> str:
+    """The sentence for a fully integrated operation (placeholders: other, since, place)."""
+    if r.kind == "integrated_into":
+        if r.start:
+            return gettext(
+                "fully integrated: integrated into %(other)s since %(since)s in %(place)s"
+            )
+        return gettext("fully integrated: integrated into %(other)s in %(place)s")
+    verb = _verb(r, op_id)
+    if verb == "supports":
+        if r.start:
+            return gettext(
+                "fully integrated: supports %(other)s under shared governance since %(since)s "
+                "in %(place)s"
+            )
+        return gettext("fully integrated: supports %(other)s under shared governance in %(place)s")
+    if verb == "supported":
+        if r.start:
+            return gettext(
+                "fully integrated: is supported by %(other)s under shared governance since "
+                "%(since)s in %(place)s"
+            )
+        return gettext(
+            "fully integrated: is supported by %(other)s under shared governance in %(place)s"
+        )
+    if r.start:
+        return gettext(
+            "fully integrated: operates alongside %(other)s under shared governance since "
+            "%(since)s in %(place)s"
+        )
+    return gettext(
+        "fully integrated: operates alongside %(other)s under shared governance in %(place)s"
+    )
+
+
+def _parallel_reason(r: Rel, op_id: int) -> str:
+    """The sentence for a parallel operation (placeholders: other, place, since, level)."""
+    verb = _verb(r, op_id)
+    if verb == "supports":
+        return gettext(
+            "parallel: supports %(other)s in %(place)s since %(since)s (coordination: %(level)s)"
+        )
+    if verb == "supported":
+        return gettext(
+            "parallel: is supported by %(other)s in %(place)s since %(since)s "
+            "(coordination: %(level)s)"
+        )
+    return gettext(
+        "parallel: operates alongside %(other)s in %(place)s since %(since)s "
+        "(coordination: %(level)s)"
+    )
 
 
 def _framework_label(op: Op) -> str:
-    return "UN" if op.framework == "un" else op.organisation or "regional"
+    return gettext("UN") if op.framework == "un" else op.organisation or gettext("regional")
 
 
 def _sequential(world, op: Op, other: Op, r: Rel, names, bridging=False) -> Result:
     when = r.start or other.start
     months = _months(op.start, when)
     place = _place(world, op, other, names)
-    kind = "a bridging regional force: " if bridging else ""
+    values = {"other": other.label, "date": _fmt(when), "n": months, "place": place}
+    if bridging:
+        reason = ngettext(
+            "sequential: a bridging regional force: handed over to %(other)s on %(date)s after "
+            "%(n)d month in %(place)s",
+            "sequential: a bridging regional force: handed over to %(other)s on %(date)s after "
+            "%(n)d months in %(place)s",
+            months,
+        )
+    else:
+        reason = ngettext(
+            "sequential: handed over to %(other)s on %(date)s after %(n)d month in %(place)s",
+            "sequential: handed over to %(other)s on %(date)s after %(n)d months in %(place)s",
+            months,
+        )
     return Result(
         SEQUENTIAL,
-        f"sequential: {kind}handed over to {other.label} on {_fmt(when)} after {months} "
-        f"month{'s' if months != 1 else ''} in {place}",
+        reason % values,
         HIGH,
         other.id,
         "relation",
@@ -370,18 +487,43 @@ def _successor(world: World, op: Op) -> Op | None:
 
 def _unrecorded_handover(world: World, op: Op, other: Op, names) -> Result:
     days = (other.start - op.end).days
-    when = (
-        "the day it ended"
-        if days == 0
-        else f"{days} day{'s' if days != 1 else ''} after it ended"
-        if days > 0
-        else f"{-days} day{'s' if days != -1 else ''} before it ended"
-    )
+    values = {
+        "end": _fmt(op.end),
+        "other": other.label,
+        "framework": _framework_label(other),
+        "place": _place(world, op, other, names),
+        "n": abs(days),
+        "start": _fmt(other.start),
+    }
+    if days == 0:
+        reason = gettext(
+            "sequential: it ended on %(end)s and %(other)s (%(framework)s) began in %(place)s "
+            "the day it ended, on %(start)s; no handover is recorded (a handover the register "
+            "has not recorded yet?)"
+        )
+    elif days > 0:
+        reason = ngettext(
+            "sequential: it ended on %(end)s and %(other)s (%(framework)s) began in %(place)s "
+            "%(n)d day after it ended, on %(start)s; no handover is recorded (a handover the "
+            "register has not recorded yet?)",
+            "sequential: it ended on %(end)s and %(other)s (%(framework)s) began in %(place)s "
+            "%(n)d days after it ended, on %(start)s; no handover is recorded (a handover the "
+            "register has not recorded yet?)",
+            days,
+        )
+    else:
+        reason = ngettext(
+            "sequential: it ended on %(end)s and %(other)s (%(framework)s) began in %(place)s "
+            "%(n)d day before it ended, on %(start)s; no handover is recorded (a handover the "
+            "register has not recorded yet?)",
+            "sequential: it ended on %(end)s and %(other)s (%(framework)s) began in %(place)s "
+            "%(n)d days before it ended, on %(start)s; no handover is recorded (a handover the "
+            "register has not recorded yet?)",
+            -days,
+        )
     return Result(
         SEQUENTIAL,
-        f"sequential: it ended on {_fmt(op.end)} and {other.label} ({_framework_label(other)}) "
-        f"began in {_place(world, op, other, names)} {when}, on {_fmt(other.start)}; no "
-        "handover is recorded (a handover the register has not recorded yet?)",
+        reason % values,
         MEDIUM,
         other.id,
         "evidence",

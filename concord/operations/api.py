@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -54,7 +56,11 @@ class ContributionSerializer(serializers.Serializer):
     def validate(self, attrs):
         if bool(attrs.get("contributor_state")) == bool(attrs.get("contributor_organisation")):
             raise serializers.ValidationError(
-                {"contributor_state": "Give either a contributing state or an organisation."}
+                {
+                    "contributor_state": gettext(
+                        "Give either a contributing state or an organisation."
+                    )
+                }
             )
         return attrs
 
@@ -142,7 +148,9 @@ def _as_of(request) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError({"as_of": f"{value!r} is not a date (YYYY-MM-DD)."}) from None
+        raise ValidationError(
+            {"as_of": gettext("%(value)s is not a date (YYYY-MM-DD).") % {"value": repr(value)}}
+        ) from None
 
 
 def _result(op: Operation, res: analysis.Result, as_of) -> dict:
@@ -154,9 +162,9 @@ def _result(op: Operation, res: analysis.Result, as_of) -> dict:
         "framework_display": op.get_framework_display(),
         "as_of": as_of.isoformat() if as_of else "lifetime",
         "scenario": op.scenario_override or res.scenario,
-        "scenario_display": Scenario(scenario).label if scenario else "",
+        "scenario_display": str(Scenario(scenario).label) if scenario else "",
         "derived_scenario": res.scenario,
-        "derived_scenario_display": Scenario(res.scenario).label if res.scenario else "",
+        "derived_scenario_display": str(Scenario(res.scenario).label) if res.scenario else "",
         "override": op.scenario_override,
         "justification": op.override_justification,
         "confidence": res.confidence,
@@ -167,7 +175,7 @@ def _result(op: Operation, res: analysis.Result, as_of) -> dict:
 
 
 AS_OF = OpenApiParameter(
-    "as_of", OpenApiTypes.DATE, description="Classify as of this date (default: today)."
+    "as_of", OpenApiTypes.DATE, description=_("Classify as of this date (default: today).")
 )
 
 
@@ -240,7 +248,7 @@ class OperationViewSet(ScopedViewSet):
     def override(self, request, pk=None, format=None):
         """Override (or, with an empty scenario, clear) the classification. Audited."""
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in first.")
+            raise NotAuthenticated(gettext("Sign in first."))
         op = self.get_object()
         saved = override_scenario(
             op,
@@ -275,7 +283,7 @@ class ClassificationViewSet(viewsets.GenericViewSet):
             OpenApiParameter(
                 "as_of",
                 OpenApiTypes.DATE,
-                description="Operations active on this date (default: each one's whole life).",
+                description=_("Operations active on this date (default: each one's whole life)."),
             ),
             OpenApiParameter("framework", OpenApiTypes.STR, enum=Framework.values),
             OpenApiParameter("scenario", OpenApiTypes.STR, enum=Scenario.values),
@@ -287,9 +295,16 @@ class ClassificationViewSet(viewsets.GenericViewSet):
         framework = request.query_params.get("framework", "")
         scenario = request.query_params.get("scenario", "")
         if framework and framework not in Framework.values:
-            raise ValidationError({"framework": f"one of {', '.join(Framework.values)}"})
+            raise ValidationError(
+                {
+                    "framework": gettext("one of %(values)s")
+                    % {"values": ", ".join(Framework.values)}
+                }
+            )
         if scenario and scenario not in Scenario.values:
-            raise ValidationError({"scenario": f"one of {', '.join(Scenario.values)}"})
+            raise ValidationError(
+                {"scenario": gettext("one of %(values)s") % {"values": ", ".join(Scenario.values)}}
+            )
         _world, results = loaders.scenarios(request.user, as_of)
         rows = loaders.table(request.user, results, framework, scenario)
         data = [_result(o, res, as_of) for o, res in rows]

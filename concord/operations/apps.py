@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OperationsConfig(AppConfig):
     name = "concord.operations"
     label = "operations"
-    verbose_name = "Operations registry"
+    verbose_name = _("Operations registry")

@@ -1,11 +1,13 @@
 """What the operations capability brings (see concord.core.capabilities): peace operations,
 their relations, the four-scenario typology, the catalogue since 1948."""
 
+from django.utils.translation import gettext_lazy as _
+
 from concord.core.capabilities import Capability, NavEntry, Route, Searchable
 
 CAPABILITY = Capability(
-    label="operations",
-    title="Operations",
+    label="operations",  # untranslated: the app label, a code
+    title=_("Operations"),
     urls="concord.operations.urls",
     api=(
         Route("operations", "concord.operations.api.OperationViewSet", "operation"),
@@ -14,11 +16,19 @@ CAPABILITY = Capability(
     ),
     import_kinds="concord.operations.exchange.SPECS",
     navigation=(
-        NavEntry("Operations", "Operations", "operations:operation_list"),
-        NavEntry("Operations", "Relations", "operations:relation_list"),
-        NavEntry("Operations", "Typology", "operations:typology"),
-        NavEntry("Operations", "Timeline", "operations:timeline"),
-        NavEntry("Operations", "Map", "operations:map"),
+        NavEntry(
+            _("Operations"),
+            _("Operations"),
+            "operations:operation_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Operations"),
+            _("Relations"),
+            "operations:relation_list",  # untranslated: a URL name
+        ),
+        NavEntry(_("Operations"), _("Typology"), "operations:typology"),  # untranslated: a URL name
+        NavEntry(_("Operations"), _("Timeline"), "operations:timeline"),  # untranslated: a URL name
+        NavEntry(_("Operations"), _("Map"), "operations:map"),  # untranslated: a URL name
     ),
     country_sections=("concord.operations.views.country_section",),
     seed_catalogue="concord.operations.fixtures.catalogue.catalogue",
@@ -27,8 +37,8 @@ CAPABILITY = Capability(
     search=(
         Searchable(
             "operations.Operation",
-            "Operations",
-            title="name",
+            _("Operations"),
+            title="name",  # untranslated: a field name
             text=("aliases",),
             codes=("acronym", "key"),
             describe="concord.operations.loaders.describe_operation",

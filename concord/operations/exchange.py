@@ -11,6 +11,8 @@ Lists inside a cell are separated by ';' and the parts of one item by '|':
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
 from concord.core.models import Area, Country, Organisation
 from concord.core.numbers import record_id
@@ -46,9 +48,11 @@ def _int(value: str, column: str):
     try:
         number = int(value.replace(",", "").replace(" ", ""))
     except ValueError:
-        raise RowError(column, f"{value!r} is not a whole number") from None
+        raise RowError(
+            column, gettext("%(value)s is not a whole number") % {"value": repr(value)}
+        ) from None
     if number < 0:
-        raise RowError(column, f"{value!r} is negative")
+        raise RowError(column, gettext("%(value)s is negative") % {"value": repr(value)})
     return number
 
 
@@ -78,7 +82,7 @@ def _yes_no(value: str, column: str) -> bool:
         return True
     if answer in ("no", "n", "false", "0"):
         return False
-    raise RowError(column, f"{value!r}: write yes or no")
+    raise RowError(column, gettext("%(value)s: write yes or no") % {"value": repr(value)})
 
 
 class OperationSpec(Spec):
@@ -212,7 +216,9 @@ def _areas(value: str, ctx) -> list:
     for code in _split(value):
         area = qs.filter(pcode=code).first() or qs.filter(iso_code__iexact=code).first()
         if area is None:
-            raise RowError("areas", f"no area with P-code or ISO code {code!r}")
+            raise RowError(
+                "areas", gettext("no area with P-code or ISO code %(code)s") % {"code": repr(code)}
+            )
         areas.append(area)
     return areas
 
@@ -223,7 +229,10 @@ def _authorisations(value: str) -> list[dict]:
     for item in _split(value):
         kind, ref, day, renewal = parts(item, 4)
         if not ref:
-            raise RowError("authorisations", f"{item!r}: write 'kind | reference | date'")
+            raise RowError(
+                "authorisations",
+                gettext("%(item)s: write 'kind | reference | date'") % {"item": repr(item)},
+            )
         auths.append(
             {
                 "kind": _choice(kind, AuthorisationKind.choices, "authorisations", ""),
@@ -264,7 +273,7 @@ def operation_ref(value: str, queryset, column: str) -> Operation:
     qs = queryset
     value = value.strip()
     if not value:
-        raise RowError(column, "name the operation (key, id, acronym or name)")
+        raise RowError(column, gettext("name the operation (key, id, acronym or name)"))
     found = list(qs.filter(key=value)[:2])
     if not found and record_id(value) is not None:
         found = list(qs.filter(pk=record_id(value))[:2])
@@ -273,9 +282,15 @@ def operation_ref(value: str, queryset, column: str) -> Operation:
             qs.filter(name__iexact=value)[:2]
         )
     if not found:
-        raise RowError(column, f"no operation {value!r} that you may see")
+        raise RowError(
+            column, gettext("no operation %(value)s that you may see") % {"value": repr(value)}
+        )
     if len(found) > 1:
-        raise RowError(column, f"{value!r} names several operations; use its key or id")
+        raise RowError(
+            column,
+            gettext("%(value)s names several operations; use its key or id")
+            % {"value": repr(value)},
+        )
     return found[0]
 
 
@@ -362,7 +377,10 @@ class RelationSpec(Spec):
         if "rehatting" in row:
             value = row["rehatting"].strip().lower()
             if value not in ("", "yes", "no", "true", "false", "1", "0"):
-                raise RowError("rehatting", f"{row['rehatting']!r}: write yes or no")
+                raise RowError(
+                    "rehatting",
+                    gettext("%(value)s: write yes or no") % {"value": repr(row["rehatting"])},
+                )
             r.rehatting = value in ("yes", "true", "1")
         r.note = row.get("note", r.note or "")
         if "sources" in row:

@@ -4,6 +4,8 @@ separated by '|'), parsed by the same functions as imports, so a form and a file
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.forms import (
     Column,
@@ -51,7 +53,10 @@ class AreaListField(forms.CharField):
         for code in [v.strip() for v in (value or "").split(";") if v.strip()]:
             area = find_area(code, self.user)
             if area is None:
-                raise forms.ValidationError(f"No area with P-code, ISO code or name {code!r}.")
+                raise forms.ValidationError(
+                    gettext("No area with P-code, ISO code or name %(code)s.")
+                    % {"code": repr(code)}
+                )
             out.append(area)
         return out
 
@@ -67,7 +72,7 @@ class LinesField(forms.CharField):
         self.parse, self.fmt = parse, fmt
         kwargs.setdefault("required", False)
         super().__init__(*args, **kwargs)
-        self.unit = "Row" if isinstance(self.widget, RowsWidget) else "Line"
+        self.rows = isinstance(self.widget, RowsWidget)
 
     def prepare_value(self, value):
         return self.fmt(value) if self.fmt and not isinstance(value, str) else value
@@ -79,15 +84,25 @@ class LinesField(forms.CharField):
             try:
                 out.extend(self.parse(line, self.user))
             except RowError as exc:
-                where = f"{self.unit} {i}, {exc.column}" if exc.column else f"{self.unit} {i}"
-                raise forms.ValidationError(f"{where}: {exc.message}") from None
+                raise forms.ValidationError(self._where(i, exc)) from None
         return out
+
+    def _where(self, i: int, exc: RowError) -> str:
+        """The error of line (or row) ``i``, as one sentence per case."""
+        values = {"n": i, "column": exc.column, "message": exc.message}
+        if self.rows and exc.column:
+            return gettext("Row %(n)s, %(column)s: %(message)s") % values
+        if self.rows:
+            return gettext("Row %(n)s: %(message)s") % values
+        if exc.column:
+            return gettext("Line %(n)s, %(column)s: %(message)s") % values
+        return gettext("Line %(n)s: %(message)s") % values
 
 
 def _parse_authorisation(line, user=None):
     kind, ref, day, renewal = parts(line, 4)
     if not ref:
-        raise RowError(None, "write 'kind | reference | date | renewal'")
+        raise RowError(None, gettext("write 'kind | reference | date | renewal'"))
     return [
         {
             "kind": _choice(kind, AuthorisationKind.choices, "kind", ""),
@@ -118,7 +133,11 @@ def _parse_contribution(line, user=None):
     if country:
         entry["contributor_state"] = country
     elif org is None:
-        raise RowError(None, f"{who!r} is neither a country nor an organisation you may see")
+        raise RowError(
+            None,
+            gettext("%(who)s is neither a country nor an organisation you may see")
+            % {"who": repr(who)},
+        )
     else:
         entry["contributor_organisation"] = org
     return [entry]
@@ -140,53 +159,75 @@ def _fmt_contributions(op, user):
 
 
 class OperationForm(ScopedForm):
-    aliases = ListField(required=False, help_text="Other names, separated by ';'.")
-    framework_organisation = OrganisationRefField(
-        help_text="UN and regional missions: the organisation that runs it (e.g. UN, AU, EU)."
+    aliases = ListField(
+        required=False, label=_("Aliases"), help_text=_("Other names, separated by ';'.")
     )
-    lead_organisation = OrganisationRefField(help_text="Optional: the lead organisation.")
+    framework_organisation = OrganisationRefField(
+        label=_("Framework organisation"),
+        help_text=_("UN and regional missions: the organisation that runs it (e.g. UN, AU, EU)."),
+    )
+    lead_organisation = OrganisationRefField(
+        label=_("Lead organisation"), help_text=_("Optional: the lead organisation.")
+    )
     lead_state = CountryRefField(
-        required=False, former=True, help_text="The lead state: its name or ISO code (Kenya, KEN)."
+        required=False,
+        former=True,
+        label=_("Lead state"),
+        help_text=_("The lead state: its name or ISO code (Kenya, KEN)."),
     )
     host_countries = CountryRefField(
-        many=True, former=True, help_text="Names or ISO codes, ';' between them (Mali; Niger)."
+        many=True,
+        former=True,
+        label=_("Host countries"),
+        help_text=_("Names or ISO codes, ';' between them (Mali; Niger)."),
     )
     areas = AreaListField(
-        required=False, help_text="Areas of operation: names or codes, ';' (Mopti; ML-7)."
+        required=False,
+        label=_("Areas"),
+        help_text=_("Areas of operation: names or codes, ';' (Mopti; ML-7)."),
     )
-    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("Start"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        required=False, label=_("End"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     sources = LinesField(
         parse=lambda line, user=None: parse_sources(line),
         fmt=lambda v: format_sources(v).replace("; ", "\n"),
-        help_text="One per line: fact | citation | link.",
+        label=_("Sources"),
+        help_text=_("One per line: fact | citation | link."),
     )
     authorisations = LinesField(
         parse=_parse_authorisation,
         widget=RowsWidget(
             [
-                Column("Kind", choices=AuthorisationKind.choices),
-                Column("Reference", placeholder="e.g. 2100 (the resolution)"),
-                Column("Date", "date"),
-                Column("Renewal", "checkbox", checked_value="renewal"),
+                Column(_("Kind"), choices=AuthorisationKind.choices),
+                Column(_("Reference"), placeholder=_("e.g. 2100 (the resolution)")),
+                Column(_("Date"), "date"),
+                Column(_("Renewal"), "checkbox", checked_value="renewal"),
             ]
         ),
-        help_text="One row per decision that authorises it (a resolution, a council's "
-        "communiqué), with its date; tick Renewal for a renewal.",
+        label=_("Authorisations"),
+        help_text=_(
+            "One row per decision that authorises it (a resolution, a council's "
+            "communiqué), with its date; tick Renewal for a renewal."
+        ),
     )
     contributions = LinesField(
         parse=_parse_contribution,
         widget=RowsWidget(
             [
-                Column("Contributor", placeholder="a country or an organisation"),
-                Column("Date", "date"),
-                Column("Troops", "number"),
-                Column("Police", "number"),
-                Column("Civilians", "number"),
+                Column(_("Contributor"), placeholder=_("a country or an organisation")),
+                Column(_("Date"), "date"),
+                Column(_("Troops"), "number"),
+                Column(_("Police"), "number"),
+                Column(_("Civilians"), "number"),
             ]
         ),
-        help_text="Who contributes how many people, as of a date: a country (name or ISO "
-        "code) or an organisation.",
+        label=_("Contributions"),
+        help_text=_(
+            "Who contributes how many people, as of a date: a country (name or ISO "
+            "code) or an organisation."
+        ),
     )
 
     class Meta:
@@ -196,7 +237,7 @@ class OperationForm(ScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["areas"].user = self.user
-        self.fields["areas"].widget.attrs["placeholder"] = "e.g. ML-6; ML-7"
+        self.fields["areas"].widget.attrs["placeholder"] = gettext("e.g. ML-6; ML-7")
         for f in self.fields.values():
             if isinstance(f, LinesField):
                 f.user = self.user
@@ -261,14 +302,23 @@ class OptionalOperationField(OperationRefField):
 
 
 class RelationForm(ScopedForm):
-    source = OperationRefField(help_text="Key, acronym or name, e.g. 'INTERFET'.")
-    target = OperationRefField(help_text="Key, acronym or name, e.g. 'UNTAET'.")
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    source = OperationRefField(
+        label=_("Source"), help_text=_("Key, acronym or name, e.g. 'INTERFET'.")
+    )
+    target = OperationRefField(
+        label=_("Target"), help_text=_("Key, acronym or name, e.g. 'UNTAET'.")
+    )
+    start = forms.DateField(
+        required=False, label=_("Start"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label=_("End"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     sources = LinesField(
         parse=lambda line, user=None: parse_sources(line),
         fmt=lambda v: format_sources(v).replace("; ", "\n"),
-        help_text="One per line: fact | citation | link.",
+        label=_("Sources"),
+        help_text=_("One per line: fact | citation | link."),
     )
 
     class Meta:
@@ -282,10 +332,13 @@ class RelationForm(ScopedForm):
 
 class OverrideForm(forms.Form):
     scenario = forms.ChoiceField(
-        choices=[("", "— use the derived scenario —"), *Scenario.choices], required=False
+        label=_("Scenario"),
+        choices=[("", _("— use the derived scenario —")), *Scenario.choices],
+        required=False,
     )
     justification = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
-        help_text="Required when you set a scenario: why the derived one is wrong.",
+        label=_("Justification"),
+        help_text=_("Required when you set a scenario: why the derived one is wrong."),
     )

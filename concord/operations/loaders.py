@@ -11,7 +11,9 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Q
+from django.utils.translation import get_language, gettext
 
+from concord.core.locales import country_name
 from concord.core.models import Area, Country, Organisation
 from concord.core.models.registry import area_parents
 
@@ -19,8 +21,22 @@ from . import analysis
 from .models import Operation, Relation
 
 
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
 def country_names() -> dict[str, str]:
-    return dict(Country.objects.values_list("alpha3", "name"))
+    """ISO alpha-3 → the country's name in the reader's language (the reasons name them)."""
+    language = _language()
+    return {
+        code: country_name(code, name, language)
+        for code, name in Country.objects.values_list("alpha3", "name")
+    }
+
+
+def local_name(country: Country) -> str:
+    """A country's name in the reader's language ("Mali", "Tchad")."""
+    return country_name(country.alpha3, country.name, _language())
 
 
 def region_of() -> dict[str, str]:
@@ -185,5 +201,9 @@ def table(user, results: dict, framework: str = "", scenario: str = "") -> list[
 
 def describe_operation(op: Operation) -> str:
     """Under its name in search results: "UN peacekeeping operation · 2013–2023"."""
-    years = f"{op.start.year}–{op.end.year}" if op.end else f"since {op.start.year}"
+    years = (
+        f"{op.start.year}–{op.end.year}"
+        if op.end
+        else gettext("since %(year)s") % {"year": op.start.year}
+    )
     return f"{op.get_kind_display()} · {years}"

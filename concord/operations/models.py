@@ -6,109 +6,140 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Area, Country, Organisation, ScopedModel
 from concord.core.sources import sources_problem
 
 
 class Kind(models.TextChoices):
-    PEACEKEEPING = "peacekeeping", "Peacekeeping"
-    POLITICAL = "political", "Special political mission"
-    ENFORCEMENT = "enforcement", "Enforcement / intervention"
-    STABILISATION = "stabilisation", "Stabilisation"
-    TRAINING = "training", "Training"
-    POLICE = "police", "Police / rule of law"
-    OBSERVER = "observer", "Observer / monitoring"
-    MARITIME = "maritime", "Maritime security"
-    COUNTER_TERRORISM = "counter_terrorism", "Counter-terrorism"
-    PROTECTION = "protection", "Protection / evacuation"
+    PEACEKEEPING = "peacekeeping", _("Peacekeeping")
+    POLITICAL = "political", _("Special political mission")
+    ENFORCEMENT = "enforcement", _("Enforcement / intervention")
+    STABILISATION = "stabilisation", _("Stabilisation")
+    TRAINING = "training", _("Training")
+    POLICE = "police", _("Police / rule of law")
+    OBSERVER = "observer", _("Observer / monitoring")
+    MARITIME = "maritime", _("Maritime security")
+    COUNTER_TERRORISM = "counter_terrorism", _("Counter-terrorism")
+    PROTECTION = "protection", _("Protection / evacuation")
 
 
 class Framework(models.TextChoices):
-    UN = "un", "United Nations"
-    REGIONAL = "regional", "Regional organisation"
-    AD_HOC = "ad_hoc", "Ad hoc coalition of states"
-    SINGLE_STATE = "single_state", "Single state"
+    UN = "un", _("United Nations")
+    REGIONAL = "regional", _("Regional organisation")
+    AD_HOC = "ad_hoc", _("Ad hoc coalition of states")
+    SINGLE_STATE = "single_state", _("Single state")
 
 
 MULTILATERAL = {Framework.UN, Framework.REGIONAL}
 
 
 class Status(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    ACTIVE = "active", "Active"
-    CLOSED = "closed", "Closed"
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    CLOSED = "closed", _("Closed")
 
 
 class Funding(models.TextChoices):
-    ASSESSED = "assessed", "Assessed contributions"
-    TRUST_FUND = "trust_fund", "Trust fund"
-    VOLUNTARY = "voluntary", "Voluntary contributions"
-    NATIONAL = "national", "National (contributors pay their own way)"
-    MIXED = "mixed", "Mixed"
+    ASSESSED = "assessed", _("Assessed contributions")
+    TRUST_FUND = "trust_fund", _("Trust fund")
+    VOLUNTARY = "voluntary", _("Voluntary contributions")
+    NATIONAL = "national", _("National (contributors pay their own way)")
+    MIXED = "mixed", _("Mixed")
 
 
 class Scenario(models.TextChoices):
     """Karlsrud & Reykers' four scenarios, plus the label for UN and regional missions."""
 
-    STAND_ALONE = "stand_alone", "Stand-alone"
-    SEQUENTIAL = "sequential", "Sequential"
-    PARALLEL = "parallel", "Parallel"
-    FULLY_INTEGRATED = "fully_integrated", "Fully integrated"
-    MULTILATERAL = "multilateral", "Multilateral (UN or regional mission)"
+    STAND_ALONE = "stand_alone", _("Stand-alone")
+    SEQUENTIAL = "sequential", _("Sequential")
+    PARALLEL = "parallel", _("Parallel")
+    FULLY_INTEGRATED = "fully_integrated", _("Fully integrated")
+    MULTILATERAL = "multilateral", _("Multilateral (UN or regional mission)")
 
 
 class Operation(ScopedModel):
     key = models.SlugField(
+        _("key"),
         max_length=80,
         blank=True,
-        help_text="A stable short key (e.g. 'minusma'), used to match rows on import.",
+        help_text=_("A stable short key (e.g. 'minusma'), used to match rows on import."),
     )
-    name = models.CharField(max_length=300)
-    acronym = models.CharField(max_length=60, blank=True)
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names and acronyms.")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=300)
+    acronym = models.CharField(_("acronym"), max_length=60, blank=True)
+    aliases = models.JSONField(
+        _("aliases"), default=list, blank=True, help_text=_("Other names and acronyms.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     deploys_force = models.BooleanField(
-        "deploys a force",
+        _("deploys a force"),
         default=True,
-        help_text="Armed units (troops or formed police). Untick for missions that send "
-        "people but no force: political and observer missions, support offices, advisers, "
-        "trainers and civilian capacity-building. Only a UN or regional mission that deploys "
-        "a force makes a coalition in its theatre parallel, or takes over from one.",
+        help_text=_(
+            "Armed units (troops or formed police). Untick for missions that send "
+            "people but no force: political and observer missions, support offices, advisers, "
+            "trainers and civilian capacity-building. Only a UN or regional mission that deploys "
+            "a force makes a coalition in its theatre parallel, or takes over from one."
+        ),
     )
-    framework = models.CharField(max_length=20, choices=Framework.choices)
+    framework = models.CharField(_("framework"), max_length=20, choices=Framework.choices)
     framework_organisation = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The UN or the regional organisation that runs it (UN and regional missions).",
+        verbose_name=_("framework organisation"),
+        help_text=_("The UN or the regional organisation that runs it (UN and regional missions)."),
     )
     lead_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lead organisation"),
     )
     lead_state = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lead state"),
     )
-    host_countries = models.ManyToManyField(Country, blank=True, related_name="operations")
+    host_countries = models.ManyToManyField(
+        Country, blank=True, related_name="operations", verbose_name=_("host countries")
+    )
     areas = models.ManyToManyField(
-        Area, blank=True, related_name="operations", help_text="Sub-national areas of operation."
+        Area,
+        blank=True,
+        related_name="operations",
+        verbose_name=_("areas"),
+        help_text=_("Sub-national areas of operation."),
     )
-    start = models.DateField()
-    end = models.DateField(null=True, blank=True, help_text="Empty while the operation goes on.")
-    status = models.CharField(max_length=10, choices=Status.choices, blank=True)
-    funding = models.CharField(max_length=12, choices=Funding.choices, blank=True)
-    description = models.TextField(blank=True)
+    start = models.DateField(_("start"))
+    end = models.DateField(
+        _("end"), null=True, blank=True, help_text=_("Empty while the operation goes on.")
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, blank=True)
+    funding = models.CharField(_("funding"), max_length=12, choices=Funding.choices, blank=True)
+    description = models.TextField(_("description"), blank=True)
     sources = models.JSONField(
+        _("sources"),
         default=list,
         blank=True,
-        help_text='Where facts come from: a list of {"fact", "citation", "url"}.',
+        help_text=_('Where facts come from: a list of {"fact", "citation", "url"}.'),
     )
     scenario_override = models.CharField(
-        max_length=20, choices=Scenario.choices, blank=True, help_text="Set by a person, audited."
+        _("scenario override"),
+        max_length=20,
+        choices=Scenario.choices,
+        blank=True,
+        help_text=_("Set by a person, audited."),
     )
-    override_justification = models.TextField(blank=True)
+    override_justification = models.TextField(_("override justification"), blank=True)
 
     FIELDS = [
         "key",
@@ -192,20 +223,22 @@ class Operation(ScopedModel):
         super().clean()
         errors: dict[str, str] = {}
         if self.start and self.end and self.end < self.start:
-            errors["end"] = "The end date is before the start date."
+            errors["end"] = gettext("The end date is before the start date.")
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) for a in self.aliases):
-            errors["aliases"] = "Aliases must be a list of names."
+            errors["aliases"] = gettext("Aliases must be a list of names.")
         if self.framework in MULTILATERAL and not self.framework_organisation_id:
-            errors["framework_organisation"] = (
+            errors["framework_organisation"] = gettext(
                 "Name the organisation that runs a UN or regional mission (e.g. UN, AU, EU)."
             )
         if self.framework == Framework.SINGLE_STATE and not self.lead_state_id:
-            errors["lead_state"] = "A single-state operation needs its lead state."
+            errors["lead_state"] = gettext("A single-state operation needs its lead state.")
         problem = sources_problem(self.sources)
         if problem:
             errors["sources"] = problem
         if self.scenario_override and not self.override_justification.strip():
-            errors["override_justification"] = "Explain why the derived scenario is overridden."
+            errors["override_justification"] = gettext(
+                "Explain why the derived scenario is overridden."
+            )
         if errors:
             raise ValidationError(errors)
 
@@ -215,14 +248,14 @@ def _iso(value: dt.date | None) -> str | None:
 
 
 class AuthorisationKind(models.TextChoices):
-    UNSC = "unsc", "UN Security Council resolution"
-    UNGA = "unga", "UN General Assembly resolution"
-    AU_PSC = "au_psc", "AU Peace and Security Council communiqué"
-    EU_COUNCIL = "eu_council", "EU Council decision"
-    REGIONAL = "regional", "Other regional organisation decision"
-    HOST_CONSENT = "host_consent", "Host-state consent or invitation"
-    AGREEMENT = "agreement", "Peace agreement or treaty"
-    NATIONAL = "national", "National decision"
+    UNSC = "unsc", _("UN Security Council resolution")
+    UNGA = "unga", _("UN General Assembly resolution")
+    AU_PSC = "au_psc", _("AU Peace and Security Council communiqué")
+    EU_COUNCIL = "eu_council", _("EU Council decision")
+    REGIONAL = "regional", _("Other regional organisation decision")
+    HOST_CONSENT = "host_consent", _("Host-state consent or invitation")
+    AGREEMENT = "agreement", _("Peace agreement or treaty")
+    NATIONAL = "national", _("National decision")
 
 
 class Authorisation(models.Model):
@@ -231,21 +264,24 @@ class Authorisation(models.Model):
     operation = models.ForeignKey(
         Operation, on_delete=models.CASCADE, related_name="authorisations"
     )
-    kind = models.CharField(max_length=20, choices=AuthorisationKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=AuthorisationKind.choices)
     reference = models.CharField(
-        max_length=200, help_text="e.g. 2100 (for S/RES/2100), PSC/PR/COMM.(CDXLIII)"
+        _("reference"),
+        max_length=200,
+        help_text=_("e.g. 2100 (for S/RES/2100), PSC/PR/COMM.(CDXLIII)"),
     )
-    date = models.DateField(null=True, blank=True)
-    renewal = models.BooleanField(default=False)
+    date = models.DateField(_("date"), null=True, blank=True)
+    renewal = models.BooleanField(_("renewal"), default=False)
     url = models.URLField(blank=True)
 
     class Meta:
         ordering = ["date", "pk"]
 
     def __str__(self) -> str:
+        day = self.date or gettext("undated")
         if self.kind == AuthorisationKind.UNSC and self.reference.isdigit():
-            return f"S/RES/{self.reference} ({self.date or 'undated'})"
-        return f"{self.get_kind_display()} {self.reference} ({self.date or 'undated'})"
+            return f"S/RES/{self.reference} ({day})"
+        return f"{self.get_kind_display()} {self.reference} ({day})"
 
 
 class Contribution(models.Model):
@@ -253,43 +289,60 @@ class Contribution(models.Model):
 
     operation = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="contributions")
     contributor_state = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("contributor state"),
     )
     contributor_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("contributor organisation"),
     )
-    date = models.DateField(null=True, blank=True, help_text="Date of the figure.")
-    troops = models.PositiveIntegerField(null=True, blank=True)
-    police = models.PositiveIntegerField(null=True, blank=True)
-    civilians = models.PositiveIntegerField(null=True, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Date of the figure."))
+    troops = models.PositiveIntegerField(_("troops"), null=True, blank=True)
+    police = models.PositiveIntegerField(_("police"), null=True, blank=True)
+    civilians = models.PositiveIntegerField(_("civilians"), null=True, blank=True)
 
     class Meta:
         ordering = ["-date", "pk"]
 
     def __str__(self) -> str:
-        return f"Contribution to operation {self.operation_id} ({self.date or 'undated'})"
+        return gettext("Contribution to operation %(id)s (%(date)s)") % {
+            "id": self.operation_id,
+            "date": self.date or gettext("undated"),
+        }
 
     def clean(self) -> None:
         if bool(self.contributor_state_id) == bool(self.contributor_organisation_id):
             raise ValidationError(
-                {"contributor_state": "Give either a contributing state or an organisation."}
+                {
+                    "contributor_state": gettext(
+                        "Give either a contributing state or an organisation."
+                    )
+                }
             )
 
 
 class RelationKind(models.TextChoices):
-    HANDED_OVER_TO = "handed_over_to", "handed over to"
-    OPERATES_ALONGSIDE = "operates_alongside", "operates alongside"
-    SUPPORTS = "supports", "supports"
-    INTEGRATED_INTO = "integrated_into", "integrated into"
+    HANDED_OVER_TO = "handed_over_to", _("handed over to")
+    OPERATES_ALONGSIDE = "operates_alongside", _("operates alongside")
+    SUPPORTS = "supports", _("supports")
+    INTEGRATED_INTO = "integrated_into", _("integrated into")
 
 
 class CoordinationLevel(models.TextChoices):
-    NONE = "none", "None"
-    DECONFLICTION = "deconfliction", "Deconfliction"
-    LIAISON = "liaison", "Liaison"
-    MECHANISM = "mechanism", "Coordination mechanism"
-    JOINT_PLANNING = "joint_planning", "Joint planning"
-    SHARED_GOVERNANCE = "shared_governance", "Shared governance"
+    NONE = "none", _("None")
+    DECONFLICTION = "deconfliction", _("Deconfliction")
+    LIAISON = "liaison", _("Liaison")
+    MECHANISM = "mechanism", _("Coordination mechanism")
+    JOINT_PLANNING = "joint_planning", _("Joint planning")
+    SHARED_GOVERNANCE = "shared_governance", _("Shared governance")
 
 
 COORDINATION_RANK = {v: i for i, v in enumerate(CoordinationLevel.values)}
@@ -298,21 +351,36 @@ COORDINATION_RANK = {v: i for i, v in enumerate(CoordinationLevel.values)}
 class Relation(ScopedModel):
     """``source`` <kind> ``target``: e.g. INTERFET handed over to UNTAET on 2000-02-23."""
 
-    source = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="relations_out")
-    kind = models.CharField(max_length=20, choices=RelationKind.choices)
-    target = models.ForeignKey(Operation, on_delete=models.CASCADE, related_name="relations_in")
-    start = models.DateField(
-        null=True, blank=True, help_text="For a handover, the date of the handover."
+    source = models.ForeignKey(
+        Operation,
+        on_delete=models.CASCADE,
+        related_name="relations_out",
+        verbose_name=_("source"),
     )
-    end = models.DateField(null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=RelationKind.choices)
+    target = models.ForeignKey(
+        Operation,
+        on_delete=models.CASCADE,
+        related_name="relations_in",
+        verbose_name=_("target"),
+    )
+    start = models.DateField(
+        _("start"),
+        null=True,
+        blank=True,
+        help_text=_("For a handover, the date of the handover."),
+    )
+    end = models.DateField(_("end"), null=True, blank=True)
     coordination_level = models.CharField(
-        max_length=20, choices=CoordinationLevel.choices, blank=True
+        _("coordination level"), max_length=20, choices=CoordinationLevel.choices, blank=True
     )
     rehatting = models.BooleanField(
-        default=False, help_text="Handover: troops changed helmets into the successor mission."
+        _("rehatting"),
+        default=False,
+        help_text=_("Handover: troops changed helmets into the successor mission."),
     )
-    note = models.TextField(blank=True)
-    sources = models.JSONField(default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    sources = models.JSONField(_("sources"), default=list, blank=True)
 
     FIELDS = [
         "source",
@@ -332,19 +400,22 @@ class Relation(ScopedModel):
     def __str__(self) -> str:
         # Never the names of its ends: either may be hidden from someone who sees the relation
         # (pages show them through the enforcement point instead).
-        return f"Relation {self.pk or 'new'}: {self.get_kind_display()}"
+        return gettext("Relation %(id)s: %(kind)s") % {
+            "id": self.pk or gettext("new"),
+            "kind": self.get_kind_display(),
+        }
 
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
         if self.source_id and self.source_id == self.target_id:
-            errors["target"] = "An operation cannot relate to itself."
+            errors["target"] = gettext("An operation cannot relate to itself.")
         if self.start and self.end and self.end < self.start:
-            errors["end"] = "The end date is before the start date."
+            errors["end"] = gettext("The end date is before the start date.")
         if self.kind == RelationKind.HANDED_OVER_TO and not self.start:
-            errors["start"] = "Give the date of the handover."
+            errors["start"] = gettext("Give the date of the handover.")
         if self.rehatting and self.kind != RelationKind.HANDED_OVER_TO:
-            errors["rehatting"] = "Re-hatting applies to a handover."
+            errors["rehatting"] = gettext("Re-hatting applies to a handover.")
         problem = sources_problem(self.sources)
         if problem:
             errors["sources"] = problem

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext, gettext_lazy
+
 from concord.core.pictures import dot_points, world_paths
 from concord.core.timeaxis import window
 
@@ -22,10 +24,10 @@ FRAMEWORK_COLOURS = {
     "single_state": "#9467bd",
 }
 FRAMEWORK_LABELS = {
-    "un": "UN",
-    "regional": "Regional organisation",
-    "ad_hoc": "Ad hoc coalition",
-    "single_state": "Single state",
+    "un": gettext_lazy("UN"),
+    "regional": gettext_lazy("Regional organisation"),
+    "ad_hoc": gettext_lazy("Ad hoc coalition"),
+    "single_state": gettext_lazy("Single state"),
 }
 SCENARIO_MARKS = {
     "stand_alone": "S",
@@ -35,11 +37,11 @@ SCENARIO_MARKS = {
     "multilateral": "",
 }
 SCENARIO_LABELS = {
-    "stand_alone": "stand-alone",
-    "sequential": "sequential",
-    "parallel": "parallel",
-    "fully_integrated": "fully integrated",
-    "multilateral": "multilateral",
+    "stand_alone": gettext_lazy("stand-alone"),
+    "sequential": gettext_lazy("sequential"),
+    "parallel": gettext_lazy("parallel"),
+    "fully_integrated": gettext_lazy("fully integrated"),
+    "multilateral": gettext_lazy("multilateral"),
 }
 
 
@@ -86,10 +88,11 @@ def timeline_svg(
     """Operations as bars on a time axis; handovers as arrows from one bar to the next."""
     today = today or dt.date.today()
     if not bars:
+        empty = escape(gettext("No operations to show."))
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="60" '
-            f'role="img" aria-label={quoteattr(title)}><text x="10" y="30">No operations '
-            f"to show.</text></svg>"
+            f'role="img" aria-label={quoteattr(title)}><text x="10" y="30">'
+            f"{empty}</text></svg>"
         )
     lane_of = lanes(bars, today)
     first, last = window([d for b in bars for d in (b.start, b.end) if d], today)
@@ -130,8 +133,9 @@ def timeline_svg(
         y = top + lane_of[b.id] * lane_h
         pos[b.id] = (x1, x2, y)
         colour = FRAMEWORK_COLOURS.get(b.framework, "#777")
-        scen = SCENARIO_LABELS.get(b.scenario or "", "not classified")
-        when = f"{b.start.isoformat()} – {b.end.isoformat() if b.end else 'ongoing'}"
+        scen = SCENARIO_LABELS.get(b.scenario or "") or gettext("not classified")
+        until = b.end.isoformat() if b.end else gettext("ongoing")
+        when = f"{b.start.isoformat()} – {until}"
         tip = f"{b.label}: {FRAMEWORK_LABELS.get(b.framework, b.framework)}, {when}; {scen}"
         dash = ' stroke-dasharray="4 2"' if b.end is None else ""
         mark = SCENARIO_MARKS.get(b.scenario or "", "")
@@ -143,6 +147,7 @@ def timeline_svg(
             f'<text x="{x1 + 3:.1f}" y="{y + lane_h - 13}" fill="#000">'
             f"{escape((mark + ' ') if mark else '')}{escape(b.label)}</text></a>"
         )
+    handed_over = escape(gettext("handed over"))
     for src, tgt, _day in arrows:
         if src in pos and tgt in pos:
             sx1, sx2, sy = pos[src]
@@ -151,7 +156,8 @@ def timeline_svg(
                 f'<path d="M{sx2:.1f},{sy + (lane_h - 8) / 2:.1f} C{sx2 + 25:.1f},'
                 f"{sy + (lane_h - 8) / 2:.1f} {tx1 - 25:.1f},{ty + (lane_h - 8) / 2:.1f} "
                 f'{tx1:.1f},{ty + (lane_h - 8) / 2:.1f}" fill="none" stroke="#333" '
-                f'stroke-width="1.4" marker-end="url(#arrow)"><title>handed over</title></path>'
+                f'stroke-width="1.4" marker-end="url(#arrow)"><title>'
+                f"{handed_over}</title></path>"
             )
     # Legend
     ly = axis_y + 36
@@ -159,13 +165,12 @@ def timeline_svg(
     for fw, colour in FRAMEWORK_COLOURS.items():
         out.append(
             f'<rect x="{x}" y="{ly - 10}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16}" y="{ly}">{escape(FRAMEWORK_LABELS[fw])}</text>'
+            f'<text x="{x + 16}" y="{ly}">{escape(str(FRAMEWORK_LABELS[fw]))}</text>'
         )
-        x += 20 + 7 * len(FRAMEWORK_LABELS[fw])
+        x += 20 + 7 * len(str(FRAMEWORK_LABELS[fw]))
     marks = ", ".join(f"{m} {SCENARIO_LABELS[s]}" for s, m in SCENARIO_MARKS.items() if m)
-    out.append(
-        f'<text x="{x + 10}" y="{ly}">{escape(marks)}; arrows: handovers; dashed: ongoing</text>'
-    )
+    legend = gettext("%(marks)s; arrows: handovers; dashed: ongoing") % {"marks": marks}
+    out.append(f'<text x="{x + 10}" y="{ly}">{escape(legend)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
@@ -205,7 +210,11 @@ def map_svg(title: str, pins: list[Pin], names: Mapping[str, str], width: int = 
         fill = "#f6d58e" if code in hosting else "#ffffff"
         name = names.get(code, code)
         ops = ", ".join(p.label for p in hosting.get(code, []))
-        tip = f"{name}: {ops}" if ops else name
+        tip = (
+            gettext("%(country)s: %(operations)s") % {"country": name, "operations": ops}
+            if ops
+            else name
+        )
         out.append(
             f'<path d="{d}" fill="{fill}" data-country="{code}"><title>{escape(tip)}</title></path>'
         )
@@ -217,7 +226,8 @@ def map_svg(title: str, pins: list[Pin], names: Mapping[str, str], width: int = 
         for (x, y), p in zip(dot_points(code, len(ops)), ops, strict=True):
             cx, cy = x * scale, y * scale
             colour = FRAMEWORK_COLOURS.get(p.framework, "#777")
-            tip = f"{p.label} ({SCENARIO_LABELS.get(p.scenario or '', 'not classified')})"
+            scen = SCENARIO_LABELS.get(p.scenario or "") or gettext("not classified")
+            tip = f"{p.label} ({scen})"
             out.append(
                 f"<a href={quoteattr(p.url)} xlink:href={quoteattr(p.url)} "
                 f'data-operation="{p.id}"><circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" '
@@ -229,8 +239,8 @@ def map_svg(title: str, pins: list[Pin], names: Mapping[str, str], width: int = 
     for fw, colour in FRAMEWORK_COLOURS.items():
         out.append(
             f'<circle cx="{x + 5}" cy="{y - 4}" r="5" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{y}">{escape(FRAMEWORK_LABELS[fw])}</text>'
+            f'<text x="{x + 14}" y="{y}">{escape(str(FRAMEWORK_LABELS[fw]))}</text>'
         )
-        x += 24 + 7 * len(FRAMEWORK_LABELS[fw])
+        x += 24 + 7 * len(str(FRAMEWORK_LABELS[fw]))
     out.append(f'<text x="{x + 10}" y="{y}">{escape(title)}</text></svg>')
     return "\n".join(out)

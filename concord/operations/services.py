@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from concord.core import services
 from concord.core.context import Actor
@@ -38,12 +39,19 @@ def set_children(
                 "operation",
                 rows,
                 error=lambda i, messages, name=name: {
-                    name: [f"{name[:-1]} {i}: {m}" for m in messages]
+                    name: [_child_error(name, i, m) for m in messages]
                 },
                 keep_hidden=keep,
             )
 
     return apply
+
+
+def _child_error(name: str, i: int, message: str) -> str:
+    """The error of one authorisation or contribution, as one sentence per kind."""
+    if name == "authorisations":
+        return gettext("authorisation %(n)s: %(message)s") % {"n": i, "message": message}
+    return gettext("contribution %(n)s: %(message)s") % {"n": i, "message": message}
 
 
 def save_operation(
@@ -65,14 +73,21 @@ def override_scenario(op: Operation, *, actor: Actor, scenario: str, justificati
     Only someone who may edit the operation may do so; the derived value stays visible."""
     if scenario and scenario not in Scenario.values:
         raise ValidationError(
-            {"scenario": f"{scenario!r} is not one of: {', '.join(Scenario.values)}"}
+            {
+                "scenario": gettext("%(value)s is not one of: %(choices)s")
+                % {"value": repr(scenario), "choices": ", ".join(Scenario.values)}
+            }
         )
     if scenario and not (justification or "").strip():
-        raise ValidationError({"justification": "Explain why the derived scenario is wrong."})
+        raise ValidationError(
+            {"justification": gettext("Explain why the derived scenario is wrong.")}
+        )
     if not actor.is_system and not (
         Operation.objects.editable_by(actor.user).filter(pk=op.pk).exists()
     ):
-        raise PermissionDenied("Only an editor of the owning organisation may override this.")
+        raise PermissionDenied(
+            gettext("Only an editor of the owning organisation may override this.")
+        )
     op = Operation.objects.get(pk=op.pk)
     op.scenario_override = scenario or ""
     op.override_justification = (justification or "").strip() if scenario else ""

@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext, pgettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from concord.core import capabilities
@@ -20,6 +22,7 @@ from concord.core.access import may
 from concord.core.context import Actor
 from concord.core.models import Country, Organisation
 from concord.core.numbers import whole_number
+from concord.core.search import fold as search_fold
 from concord.web.generic import Column, Config
 
 from . import analysis, loaders, pictures
@@ -30,6 +33,8 @@ from .models import Framework, Operation, Relation, Scenario
 from .services import override_scenario
 
 SCENARIO_LABELS = dict(Scenario.choices)
+CSV_TYPE = "text/csv; charset=utf-8"  # untranslated: a media type
+SVG_TYPE = "image/svg+xml; charset=utf-8"  # untranslated: a media type
 
 
 def _date_param(request, name: str, default: dt.date | None = None) -> dt.date:
@@ -39,7 +44,10 @@ def _date_param(request, name: str, default: dt.date | None = None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise Http404(f"{name}: {value!r} is not a date (YYYY-MM-DD).") from None
+        raise Http404(
+            gettext("%(name)s: %(value)s is not a date (YYYY-MM-DD).")
+            % {"name": name, "value": repr(value)}
+        ) from None
 
 
 def _org(labels, pk):
@@ -47,25 +55,29 @@ def _org(labels, pk):
 
 
 def operation_fields(o: Operation, labels):
+    ongoing = gettext("ongoing")
     return [
-        ("Name", o.name),
-        ("Acronym", o.acronym or "—"),
-        ("Key", o.key or "—"),
-        ("Also known as", "; ".join(o.aliases or []) or "—"),
-        ("Kind", o.get_kind_display()),
-        ("Framework", o.get_framework_display()),
-        ("Run by", _org(labels, o.framework_organisation_id)),
-        ("Lead organisation", _org(labels, o.lead_organisation_id)),
-        ("Lead state", str(o.lead_state) if o.lead_state_id else "—"),
-        ("Host countries", ", ".join(str(c) for c in o.host_countries.all()) or "—"),
+        (gettext("Name"), o.name),
+        (gettext("Acronym"), o.acronym or "—"),
+        (pgettext("an operation's field", "Key"), o.key or "—"),
+        (gettext("Also known as"), "; ".join(o.aliases or []) or "—"),
+        (gettext("Kind"), o.get_kind_display()),
+        (gettext("Framework"), o.get_framework_display()),
+        (gettext("Run by"), _org(labels, o.framework_organisation_id)),
+        (gettext("Lead organisation"), _org(labels, o.lead_organisation_id)),
+        (gettext("Lead state"), str(o.lead_state) if o.lead_state_id else "—"),
+        (gettext("Host countries"), ", ".join(str(c) for c in o.host_countries.all()) or "—"),
         (
-            "Areas of operation",
+            gettext("Areas of operation"),
             ", ".join(str(a) for a in o.areas.visible_to(labels.user)) if o.pk else "—",
         ),
-        ("Dates", f"{o.start} – {o.end or 'ongoing'}"),
-        ("Status", dict(o._meta.get_field("status").choices).get(o.effective_status(), "")),
-        ("Funding", o.get_funding_display() or "—"),
-        ("Description", o.description or "—"),
+        (gettext("Dates"), f"{o.start} – {o.end or ongoing}"),
+        (
+            gettext("Status"),
+            dict(o._meta.get_field("status").choices).get(o.effective_status(), ""),
+        ),
+        (gettext("Funding"), o.get_funding_display() or "—"),
+        (gettext("Description"), o.description or "—"),
     ]
 
 
@@ -88,17 +100,74 @@ def country_section(country: Country, labels, user):
     rows = []
     for o, result in loaders.in_country(country, user):
         if result is not None and result.scenario:
-            today = f"today: {Scenario(result.scenario).label}"
+            today = gettext("today: %(scenario)s") % {"scenario": Scenario(result.scenario).label}
         elif o.end is not None and o.end < dt.date.today():
-            today = f"ended {o.end:%Y}"
+            today = gettext("ended %(year)s") % {"year": f"{o.end:%Y}"}
         else:
-            today = "not active today"
-        years = f"{o.start:%Y}–{o.end:%Y}" if o.end else f"since {o.start:%Y}"
+            today = gettext("not active today")
+        years = (
+            f"{o.start:%Y}–{o.end:%Y}"
+            if o.end
+            else gettext("since %(year)s") % {"year": f"{o.start:%Y}"}
+        )
         rows.append((f"{o} ({years}), {today}", f"/operations/{o.pk}/"))
     if rows:
-        timeline = reverse("operations:timeline") + f"?theatre={country.alpha3}"
-        rows.append((f"Timeline of the operations in {country.name}", timeline))
-    return [("Operations here", rows)]
+        url = reverse("operations:timeline")  # untranslated: a URL name
+        timeline = f"{url}?theatre={country.alpha3}"
+        rows.append(
+            (
+                gettext("Timeline of the operations in %(country)s")
+                % {"country": loaders.local_name(country)},
+                timeline,
+            )
+        )
+    return [(gettext("Operations here"), rows)]
+
+
+def _relation_line(r: Relation, src, tgt) -> str:
+    """ "INTERFET handed over to UNTAET on 2000-02-23", one sentence per case."""
+    values = {
+        "source": src,
+        "relation": r.get_kind_display(),
+        "target": tgt,
+        "date": r.start,
+        "start": r.start or "…",
+        "end": r.end or gettext("ongoing"),
+        "level": r.get_coordination_level_display(),
+    }
+    if r.start and r.kind == "handed_over_to":
+        if r.coordination_level:
+            return (
+                gettext("%(source)s %(relation)s %(target)s on %(date)s (coordination: %(level)s)")
+                % values
+            )
+        return gettext("%(source)s %(relation)s %(target)s on %(date)s") % values
+    if r.coordination_level:
+        return (
+            gettext(
+                "%(source)s %(relation)s %(target)s %(start)s – %(end)s (coordination: %(level)s)"
+            )
+            % values
+        )
+    return gettext("%(source)s %(relation)s %(target)s %(start)s – %(end)s") % values
+
+
+def _figures(c) -> str:
+    """ "400 troops, 20 police": the figures a contribution gives."""
+    # Translators: the number of troops, police or civilians a country or organisation
+    # contributes to an operation (the English is the same for one and for several).
+    parts = [
+        ngettext("%(n)s troops", "%(n)s troops", c.troops) % {"n": c.troops}
+        if c.troops is not None
+        else None,
+        ngettext("%(n)s police", "%(n)s police", c.police) % {"n": c.police}
+        if c.police is not None
+        else None,
+        ngettext("%(n)s civilians", "%(n)s civilians", c.civilians) % {"n": c.civilians}
+        if c.civilians is not None
+        else None,
+    ]
+    return ", ".join(p for p in parts if p)
 
 
 def operation_sections(o: Operation, labels, user):
@@ -109,19 +178,12 @@ def operation_sections(o: Operation, labels, user):
         src, tgt = labels.get(Operation, r.source_id), labels.get(Operation, r.target_id)
         if src is None or tgt is None:
             continue  # the other end is not visible: the relation is not shown either
-        when = (
-            f" on {r.start}"
-            if r.start and r.kind == "handed_over_to"
-            else (f" {r.start or '…'} – {r.end or 'ongoing'}")
-        )
-        level = (
-            f" (coordination: {r.get_coordination_level_display()})"
-            if (r.coordination_level)
-            else ""
-        )
-        rel_rows.append((f"{src} {r.get_kind_display()} {tgt}{when}{level}", r.get_absolute_url()))
+        rel_rows.append((_relation_line(r, src, tgt), r.get_absolute_url()))
     auths = [
-        (str(a) + (" — renewal" if a.renewal else ""), a.url or None)
+        (
+            gettext("%(authorisation)s — renewal") % {"authorisation": a} if a.renewal else str(a),
+            a.url or None,
+        )
         for a in o.authorisations.all()
     ]
     contribs, hidden = [], 0
@@ -137,19 +199,34 @@ def operation_sections(o: Operation, labels, user):
             if c.contributor_state_id
             else _org(labels, c.contributor_organisation_id)
         )
-        nums = ", ".join(
-            f"{v} {k}"
-            for k, v in (("troops", c.troops), ("police", c.police), ("civilians", c.civilians))
-            if v is not None
+        contribs.append(
+            (
+                gettext("%(who)s: %(figures)s (as of %(date)s)")
+                % {
+                    "who": who,
+                    "figures": _figures(c) or gettext("no figures"),
+                    "date": c.date or gettext("undated"),
+                },
+                None,
+            )
         )
-        contribs.append((f"{who}: {nums or 'no figures'} (as of {c.date or 'undated'})", None))
     if hidden:
-        contribs.append((f"{hidden} contribution{'s' * (hidden != 1)} you may not see", None))
+        contribs.append(
+            (
+                ngettext(
+                    "%(n)d contribution you may not see",
+                    "%(n)d contributions you may not see",
+                    hidden,
+                )
+                % {"n": hidden},
+                None,
+            )
+        )
     return [
-        ("Relations", rel_rows),
-        ("Authorisations and renewals", auths),
-        ("Contributions", contribs),
-        ("Sources", _sources_rows(o.sources)),
+        (gettext("Relations"), rel_rows),
+        (gettext("Authorisations and renewals"), auths),
+        (gettext("Contributions"), contribs),
+        (gettext("Sources"), _sources_rows(o.sources)),
         *(
             section
             for extra in capabilities.sections("operation")
@@ -165,7 +242,7 @@ def operation_context(o: Operation, user, request):
     return {
         "as_of": day,
         "derived": derived,
-        "derived_label": SCENARIO_LABELS.get(derived.scenario, "not active"),
+        "derived_label": SCENARIO_LABELS.get(derived.scenario, gettext("not active")),
         "override_label": SCENARIO_LABELS.get(o.scenario_override, ""),
         "history": [
             (p.start, p.end, SCENARIO_LABELS.get(p.result.scenario, "—"), p.result) for p in history
@@ -192,12 +269,14 @@ OPERATIONS = Config(
     prefetch_related=("host_countries",),
     default_sort="start",
     columns=[
-        Column("Name", lambda o, L: o.label, "name", link=True),
-        Column("Framework", lambda o, L: o.get_framework_display(), "framework"),
-        Column("Kind", lambda o, L: o.get_kind_display(), "kind"),
-        Column("Hosts", lambda o, L: ", ".join(sorted(c.alpha3 for c in o.host_countries.all()))),
-        Column("Start", lambda o, L: o.start.isoformat(), "start"),
-        Column("End", lambda o, L: o.end.isoformat() if o.end else "ongoing", "end"),
+        Column(_("Name"), lambda o, L: o.label, "name", link=True),
+        Column(_("Framework"), lambda o, L: o.get_framework_display(), "framework"),
+        Column(_("Kind"), lambda o, L: o.get_kind_display(), "kind"),
+        Column(
+            _("Hosts"), lambda o, L: ", ".join(sorted(c.alpha3 for c in o.host_countries.all()))
+        ),
+        Column(_("Start"), lambda o, L: o.start.isoformat(), "start"),
+        Column(_("End"), lambda o, L: o.end.isoformat() if o.end else gettext("ongoing"), "end"),
     ],
     detail_fields=operation_fields,
     extra_detail=operation_sections,
@@ -209,14 +288,14 @@ OPERATIONS = Config(
 
 def relation_fields(r: Relation, labels):
     return [
-        ("From", labels.label(Operation, r.source_id)),
-        ("Relation", r.get_kind_display()),
-        ("To", labels.label(Operation, r.target_id)),
-        ("Start", r.start or "—"),
-        ("End", r.end or "—"),
-        ("Coordination level", r.get_coordination_level_display() or "—"),
-        ("Re-hatting", "yes" if r.rehatting else "no"),
-        ("Note", r.note or "—"),
+        (gettext("From"), labels.label(Operation, r.source_id)),
+        (gettext("Relation"), r.get_kind_display()),
+        (gettext("To"), labels.label(Operation, r.target_id)),
+        (gettext("Start"), r.start or "—"),
+        (gettext("End"), r.end or "—"),
+        (gettext("Coordination level"), r.get_coordination_level_display() or "—"),
+        (gettext("Re-hatting"), gettext("yes") if r.rehatting else gettext("no")),
+        (gettext("Note"), r.note or "—"),
     ]
 
 
@@ -229,22 +308,26 @@ RELATIONS = Config(
     default_sort="start",
     columns=[
         Column(
-            "Relation",
+            _("Relation"),
             lambda r, L: (
-                f"{L.label(Operation, r.source_id)} {r.get_kind_display()} "
-                f"{L.label(Operation, r.target_id)}"
+                gettext("%(source)s %(relation)s %(target)s")
+                % {
+                    "source": L.label(Operation, r.source_id),
+                    "relation": r.get_kind_display(),
+                    "target": L.label(Operation, r.target_id),
+                }
             ),
             link=True,
         ),
-        Column("Start", lambda r, L: r.start.isoformat() if r.start else "", "start"),
-        Column("End", lambda r, L: r.end.isoformat() if r.end else "", "end"),
+        Column(_("Start"), lambda r, L: r.start.isoformat() if r.start else "", "start"),
+        Column(_("End"), lambda r, L: r.end.isoformat() if r.end else "", "end"),
         Column(
-            "Coordination", lambda r, L: r.get_coordination_level_display(), "coordination_level"
+            _("Coordination"), lambda r, L: r.get_coordination_level_display(), "coordination_level"
         ),
-        Column("Note", lambda r, L: r.note[:80]),
+        Column(_("Note"), lambda r, L: r.note[:80]),
     ],
     detail_fields=relation_fields,
-    extra_detail=lambda r, labels, user: [("Sources", _sources_rows(r.sources))],
+    extra_detail=lambda r, labels, user: [(gettext("Sources"), _sources_rows(r.sources))],
 )
 
 
@@ -252,7 +335,7 @@ RELATIONS = Config(
 def override(request, pk):
     """Set or clear a person's classification of an operation (audited)."""
     if not request.user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(gettext("Sign in first."))
     op = access_operation(request.user, pk)
     form = OverrideForm(request.POST)
     if form.is_valid():
@@ -267,9 +350,9 @@ def override(request, pk):
             for msg in exc.messages:
                 messages.error(request, msg)
         else:
-            messages.success(request, "Classification saved.")
+            messages.success(request, gettext("Classification saved."))
     else:
-        messages.error(request, "Choose a scenario from the list.")
+        messages.error(request, gettext("Choose a scenario from the list."))
     return redirect(op.get_absolute_url())
 
 
@@ -337,7 +420,7 @@ def typology(request):
                 for o, res in rows
             ],
         )
-        response = HttpResponse("".join(body), content_type="text/csv; charset=utf-8")
+        response = HttpResponse("".join(body), content_type=CSV_TYPE)
         name = "lifetime" if lifetime else day.isoformat()
         response["Content-Disposition"] = f'attachment; filename="concord-typology-{name}.csv"'
         return response
@@ -376,8 +459,15 @@ def typology(request):
             "frameworks": Framework.choices,
             "scenarios": Scenario.choices,
             "scenario_order": [SCENARIO_LABELS[s] for s in scenario_order],
-            "by_decade": _table(summary["by_decade"], scenario_order),
-            "by_region": _table(summary["by_region"], scenario_order),
+            "by_decade": [
+                # Translators: a decade, "1990s"; %(year)s is its first year.
+                (gettext("%(year)ss") % {"year": k[:-1]}, counts, total)
+                for k, counts, total in _table(summary["by_decade"], scenario_order)
+            ],
+            "by_region": [
+                (pgettext("region", "Unknown") if k == "Unknown" else k, counts, total)
+                for k, counts, total in _table(summary["by_region"], scenario_order)
+            ],
             "examples": examples,
             "labels": SCENARIO_LABELS,
         },
@@ -392,7 +482,7 @@ def _table(data, order):
 
 
 def _svg_response(svg: str, filename: str, download: bool):
-    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response = HttpResponse(svg, content_type=SVG_TYPE)
     if download:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -407,12 +497,17 @@ def timeline(request):
     qs = Operation.objects.visible_to(request.user)
     if country is not None:
         qs = qs.filter(host_countries=country)
-        title = f"Peace operations in {country.name}"
+        title = gettext("Peace operations in %(theatre)s") % {
+            "theatre": loaders.local_name(country)
+        }
     elif theatre in regions:
         qs = qs.filter(host_countries__m49_region=theatre)
-        title = f"Peace operations in {theatre}"
+        title = gettext("Peace operations in %(theatre)s") % {"theatre": theatre}
     else:
-        raise Http404(f"theatre: {theatre!r} is neither an ISO alpha-3 code nor a UN M49 region.")
+        raise Http404(
+            gettext("theatre: %(value)s is neither an ISO alpha-3 code nor a UN M49 region.")
+            % {"value": repr(theatre)}
+        )
     since = whole_number(request.GET.get("since"), dt.MINYEAR, dt.MAXYEAR)
     if since is not None:
         # Everything still running on 1 January of that year, or started since.
@@ -445,8 +540,13 @@ def timeline(request):
     fmt = request.GET.get("format", "")
     if fmt == "svg":
         return _svg_response(svg, f"concord-timeline-{theatre}.svg", download=True)
-    countries = (
-        Country.objects.filter(historical=False).order_by("name").values_list("alpha3", "name")
+    local = loaders.country_names()
+    countries = sorted(
+        (
+            (code, local.get(code, name))
+            for code, name in Country.objects.filter(historical=False).values_list("alpha3", "name")
+        ),
+        key=lambda c: search_fold(c[1]),
     )
     return render(
         request,
@@ -472,8 +572,12 @@ def world_map(request):
     world, results = loaders.scenarios(request.user, day)
     rows = loaders.table(request.user, results, framework, scenario)
     numeric = dict(Country.objects.values_list("alpha3", "numeric"))
+    local = loaders.country_names()
     names = {
-        n: name for n, name in Country.objects.exclude(numeric="").values_list("numeric", "name")
+        n: local.get(code, name)
+        for n, code, name in Country.objects.exclude(numeric="").values_list(
+            "numeric", "alpha3", "name"
+        )
     }
     pins = [
         pictures.Pin(
@@ -486,7 +590,7 @@ def world_map(request):
         )
         for o, res in rows
     ]
-    title = f"Peace operations active on {day.isoformat()}"
+    title = gettext("Peace operations active on %(day)s") % {"day": day.isoformat()}
     svg = pictures.map_svg(title, pins, names)
     if request.GET.get("format") == "svg":
         return _svg_response(svg, f"concord-map-{day}.svg", download=True)
