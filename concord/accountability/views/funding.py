@@ -165,7 +165,7 @@ def _tranche_context(t: Tranche, user, request):
         "add_condition": reverse("accountability:condition_add") + f"?tranche={t.pk}"
         if can
         else "",
-        "who_decides": who if user.is_authenticated and who != "Sign in first." else "",
+        "who_decides": who if user.is_authenticated else "",
     }
 
 
