@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.access import may
@@ -131,21 +133,21 @@ def _case_sections(case: SupportCase, L, user):
     _, register = loaders.case_register(SupportCase.objects.filter(pk=case.pk), today)
     flags = [(text, "") for text in shown.flag_texts(register.of(case.pk), user)]
     return [
-        ("What the register flags today", flags or [("Nothing.", "")]),
-        ("Decisions (newest first)", decisions or [("None yet.", "")]),
+        (_("What the register flags today"), flags or [("Nothing.", "")]),
+        (_("Decisions (newest first)"), decisions or [(_("None yet."), "")]),
         (
-            "Risk assessments",
+            _("Risk assessments"),
             assessments
             or [
                 (
-                    "None yet: record one.",
+                    _("None yet: record one."),
                     reverse("accountability:riskassessment_add") + f"?case={case.pk}",
                 )
             ],
         ),
-        ("Mitigating measures", measures or [("None.", "")]),
-        ("Intercessions", intercessions or [("None.", "")]),
-        ("Allegations against the unit or units it belongs to", allegations or [("None.", "")]),
+        (_("Mitigating measures"), measures or [("None.", "")]),
+        (_("Intercessions"), intercessions or [("None.", "")]),
+        (_("Allegations against the unit or units it belongs to"), allegations or [("None.", "")]),
     ]
 
 
@@ -169,28 +171,28 @@ def _case_context(case: SupportCase, user, request):
 SUPPORT_CASES = Config(
     model=SupportCase,
     name="support-cases",
-    singular="due-diligence case",
+    singular=gettext_lazy("due-diligence case"),
     filterset=SupportCaseFilter,
     form=SupportCaseForm,
     default_sort="title",
     columns=[
-        Column("Case", lambda c, L: c.title, "title", link=True),
-        Column("Unit", lambda c, L: L.label(SecurityUnit, c.unit_id)),
-        Column("Support", lambda c, L: c.get_kind_display(), "kind"),
-        Column("Provider", lambda c, L: L.label(Organisation, c.provider_id)),
-        Column("State", lambda c, L: c.get_state_display(), "state"),
-        Column("Value", lambda c, L: _money(c.value, c.currency), "value"),
+        Column(gettext_lazy("Case"), lambda c, L: c.title, "title", link=True),
+        Column(gettext_lazy("Unit"), lambda c, L: L.label(SecurityUnit, c.unit_id)),
+        Column(gettext_lazy("Support"), lambda c, L: c.get_kind_display(), "kind"),
+        Column(gettext_lazy("Provider"), lambda c, L: L.label(Organisation, c.provider_id)),
+        Column(gettext_lazy("State"), lambda c, L: c.get_state_display(), "state"),
+        Column(gettext_lazy("Value"), lambda c, L: _money(c.value, c.currency), "value"),
     ],
     detail_fields=lambda c, L: [
-        ("State", c.get_state_display()),
-        ("Operation", L.label(Operation, c.operation_id)),
-        ("Provider", L.label(Organisation, c.provider_id)),
-        ("Recipient unit", L.label(SecurityUnit, c.unit_id)),
-        ("Support", c.get_kind_display()),
-        ("Description", c.description),
-        ("Value", _money(c.value, c.currency)),
-        ("From", _iso(c.start)),
-        ("To", _iso(c.end)),
+        (_("State"), c.get_state_display()),
+        (_("Operation"), L.label(Operation, c.operation_id)),
+        (_("Provider"), L.label(Organisation, c.provider_id)),
+        (_("Recipient unit"), L.label(SecurityUnit, c.unit_id)),
+        (_("Support"), c.get_kind_display()),
+        (_("Description"), c.description),
+        (_("Value"), _money(c.value, c.currency)),
+        (_("From"), _iso(c.start)),
+        (_("To"), _iso(c.end)),
     ],
     extra_detail=_case_sections,
     extra_context=_case_context,
@@ -201,33 +203,33 @@ SUPPORT_CASES = Config(
 ASSESSMENTS = Config(
     model=RiskAssessment,
     name="risk-assessments",
-    singular="risk assessment",
+    singular=gettext_lazy("risk assessment"),
     filterset=RiskAssessmentFilter,
     form=RiskAssessmentForm,
     default_sort="-assessed_on",
     columns=[
-        Column("Assessment", lambda a, L: str(a), "pk", link=True),
-        Column("Rationale", lambda a, L: a.rationale[:80]),
-        Column("Rating", lambda a, L: a.get_rating_display(), "rating"),
-        Column("Decision", lambda a, L: a.get_decision_display(), "decision"),
-        Column("Made", lambda a, L: _iso(a.assessed_on), "assessed_on"),
-        Column("Expires", lambda a, L: _iso(a.expires_on), "expires_on"),
+        Column(gettext_lazy("Assessment"), lambda a, L: str(a), "pk", link=True),
+        Column(gettext_lazy("Rationale"), lambda a, L: a.rationale[:80]),
+        Column(gettext_lazy("Rating"), lambda a, L: a.get_rating_display(), "rating"),
+        Column(gettext_lazy("Decision"), lambda a, L: a.get_decision_display(), "decision"),
+        Column(gettext_lazy("Made"), lambda a, L: _iso(a.assessed_on), "assessed_on"),
+        Column(gettext_lazy("Expires"), lambda a, L: _iso(a.expires_on), "expires_on"),
     ],
     detail_fields=lambda a, L: [
-        ("Case", L.label(SupportCase, a.case_id)),
-        ("Version", a.version),
-        ("The recipient's record", a.recipient_record),
-        ("Corrective steps taken", a.corrective_steps),
-        ("The provider's leverage", a.leverage),
-        ("Feasibility of mitigation", a.mitigation_feasibility),
-        ("Risk of withholding support", a.withholding_risk),
-        ("Rating", a.get_rating_display()),
-        ("Decision", a.get_decision_display()),
-        ("Rationale", a.rationale),
+        (_("Case"), L.label(SupportCase, a.case_id)),
+        (_("Version"), a.version),
+        (_("The recipient's record"), a.recipient_record),
+        (_("Corrective steps taken"), a.corrective_steps),
+        (_("The provider's leverage"), a.leverage),
+        (_("Feasibility of mitigation"), a.mitigation_feasibility),
+        (_("Risk of withholding support"), a.withholding_risk),
+        (_("Rating"), a.get_rating_display()),
+        (_("Decision"), a.get_decision_display()),
+        (_("Rationale"), a.rationale),
         # People are named to signed-in users only.
-        ("Approver", (a.approver or "") if getattr(L.user, "is_authenticated", False) else ""),
-        ("Made", _iso(a.assessed_on)),
-        ("Expires", _iso(a.expires_on)),
+        (_("Approver"), (a.approver or "") if getattr(L.user, "is_authenticated", False) else ""),
+        (_("Made"), _iso(a.assessed_on)),
+        (_("Expires"), _iso(a.expires_on)),
     ],
     url_name="riskassessment",
 )
@@ -235,24 +237,24 @@ ASSESSMENTS = Config(
 MEASURES = Config(
     model=MitigatingMeasure,
     name="mitigating-measures",
-    singular="mitigating measure",
+    singular=gettext_lazy("mitigating measure"),
     filterset=MitigatingMeasureFilter,
     form=MitigatingMeasureForm,
     default_sort="deadline",
     columns=[
-        Column("Measure", lambda m, L: m.description[:80], "pk", link=True),
-        Column("Case", lambda m, L: L.label(SupportCase, m.case_id)),
-        Column("Owner", lambda m, L: L.label(Organisation, m.responsible_id)),
-        Column("Deadline", lambda m, L: _iso(m.deadline), "deadline"),
-        Column("Done", lambda m, L: _iso(m.done_on), "done_on"),
+        Column(gettext_lazy("Measure"), lambda m, L: m.description[:80], "pk", link=True),
+        Column(gettext_lazy("Case"), lambda m, L: L.label(SupportCase, m.case_id)),
+        Column(gettext_lazy("Owner"), lambda m, L: L.label(Organisation, m.responsible_id)),
+        Column(gettext_lazy("Deadline"), lambda m, L: _iso(m.deadline), "deadline"),
+        Column(gettext_lazy("Done"), lambda m, L: _iso(m.done_on), "done_on"),
     ],
     detail_fields=lambda m, L: [
-        ("Case", L.label(SupportCase, m.case_id)),
-        ("Measure", m.description),
-        ("Owner", L.label(Organisation, m.responsible_id)),
-        ("Deadline", _iso(m.deadline)),
-        ("Done", _iso(m.done_on) or "not yet"),
-        ("Evidence", m.evidence),
+        (_("Case"), L.label(SupportCase, m.case_id)),
+        (_("Measure"), m.description),
+        (_("Owner"), L.label(Organisation, m.responsible_id)),
+        (_("Deadline"), _iso(m.deadline)),
+        (_("Done"), _iso(m.done_on) or _("not yet")),
+        (_("Evidence"), m.evidence),
     ],
     url_name="mitigatingmeasure",
 )
@@ -260,31 +262,31 @@ MEASURES = Config(
 
 def _allegation_fields(a: Allegation, L):
     return [
-        ("Against", L.label(SecurityUnit, a.unit_id)),
-        ("Violation", a.get_violation_display()),
-        ("Confidence", a.get_confidence_display()),
-        ("Summary", a.summary),
-        ("When", f"{_iso(a.occurred_from) or '…'} – {_iso(a.occurred_to) or '…'}"),
-        ("Where", a.place_name or (L.label(Area, a.place_id) if a.place_id else "")),
-        ("Recorded", _iso(a.recorded)),
-        ("Resolved", f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else "no"),
+        (_("Against"), L.label(SecurityUnit, a.unit_id)),
+        (_("Violation"), a.get_violation_display()),
+        (_("Confidence"), a.get_confidence_display()),
+        (_("Summary"), a.summary),
+        (_("When"), f"{_iso(a.occurred_from) or '…'} – {_iso(a.occurred_to) or '…'}"),
+        (_("Where"), a.place_name or (L.label(Area, a.place_id) if a.place_id else "")),
+        (_("Recorded"), _iso(a.recorded)),
+        (_("Resolved"), f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else "no"),
     ]
 
 
 ALLEGATIONS = Config(
     model=Allegation,
     name="allegations",
-    singular="allegation",
+    singular=gettext_lazy("allegation"),
     filterset=AllegationFilter,
     form=AllegationForm,
     default_sort="-recorded",
     columns=[
-        Column("Allegation", lambda a, L: str(a), "pk", link=True),
-        Column("Summary", lambda a, L: a.summary[:80]),
-        Column("Against", lambda a, L: L.label(SecurityUnit, a.unit_id)),
-        Column("Confidence", lambda a, L: a.get_confidence_display(), "confidence"),
-        Column("Recorded", lambda a, L: _iso(a.recorded), "recorded"),
-        Column("Resolved", lambda a, L: _iso(a.resolved_on), "resolved_on"),
+        Column(gettext_lazy("Allegation"), lambda a, L: str(a), "pk", link=True),
+        Column(gettext_lazy("Summary"), lambda a, L: a.summary[:80]),
+        Column(gettext_lazy("Against"), lambda a, L: L.label(SecurityUnit, a.unit_id)),
+        Column(gettext_lazy("Confidence"), lambda a, L: a.get_confidence_display(), "confidence"),
+        Column(gettext_lazy("Recorded"), lambda a, L: _iso(a.recorded), "recorded"),
+        Column(gettext_lazy("Resolved"), lambda a, L: _iso(a.resolved_on), "resolved_on"),
     ],
     detail_fields=_allegation_fields,
     extra_context=lambda a, user, request: {"source": source_shown(a, user)},
@@ -295,26 +297,26 @@ ALLEGATIONS = Config(
 INTERCESSIONS = Config(
     model=Intercession,
     name="intercessions",
-    singular="intercession",
+    singular=gettext_lazy("intercession"),
     filterset=IntercessionFilter,
     form=IntercessionForm,
     default_sort="-raised_on",
     columns=[
-        Column("Intercession", lambda i, L: str(i), "pk", link=True),
-        Column("With", lambda i, L: i.raised_with),
-        Column("Case", lambda i, L: L.label(SupportCase, i.case_id)),
-        Column("Raised", lambda i, L: _iso(i.raised_on), "raised_on"),
-        Column("Deadline", lambda i, L: _iso(i.deadline), "deadline"),
-        Column("Resolved", lambda i, L: _iso(i.resolved_on), "resolved_on"),
+        Column(gettext_lazy("Intercession"), lambda i, L: str(i), "pk", link=True),
+        Column(gettext_lazy("With"), lambda i, L: i.raised_with),
+        Column(gettext_lazy("Case"), lambda i, L: L.label(SupportCase, i.case_id)),
+        Column(gettext_lazy("Raised"), lambda i, L: _iso(i.raised_on), "raised_on"),
+        Column(gettext_lazy("Deadline"), lambda i, L: _iso(i.deadline), "deadline"),
+        Column(gettext_lazy("Resolved"), lambda i, L: _iso(i.resolved_on), "resolved_on"),
     ],
     detail_fields=lambda i, L: [
-        ("Case", L.label(SupportCase, i.case_id)),
-        ("Raised on", _iso(i.raised_on)),
-        ("With", i.raised_with),
-        ("What", i.what),
-        ("Response", i.response),
-        ("Deadline", _iso(i.deadline)),
-        ("Resolved", _iso(i.resolved_on) or "no"),
+        (_("Case"), L.label(SupportCase, i.case_id)),
+        (_("Raised on"), _iso(i.raised_on)),
+        (_("With"), i.raised_with),
+        (_("What"), i.what),
+        (_("Response"), i.response),
+        (_("Deadline"), _iso(i.deadline)),
+        (_("Resolved"), _iso(i.resolved_on) or "no"),
     ],
     url_name="intercession",
 )
@@ -455,7 +457,7 @@ def operation_register(request, pk):
     fmt = request.GET.get("export")
     if fmt:
         if fmt not in ("csv", "xlsx", "json"):
-            raise Http404("export: give csv, xlsx or json.")
+            raise Http404(_("export: give csv, xlsx or json."))
         return tabular_response(
             f"concord-hrddp-register-{op.pk}-{today}",
             fmt,
