@@ -32,7 +32,11 @@ from .models import (
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
 
 
-def _sources_field(help_text=_("One per line: fact | citation | link."), label=_("Sources")):
+SOURCES_HELP = _("One per line: fact | citation | link.")
+SOURCES = _("Sources")
+
+
+def _sources_field(help_text=SOURCES_HELP, label=SOURCES):
     return LinesField(
         parse=lambda line, user=None: parse_sources(line),
         fmt=lambda v: format_sources(v).replace("; ", "\n"),

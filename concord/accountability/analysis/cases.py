@@ -93,9 +93,7 @@ def transition_problem(
                     "No support becomes active without an in-date risk assessment: "
                     "the latest (version %(version)s) has expired."
                 ) % {"version": max(a.version for a in expired)}
-            return _(
-                "No support becomes active without an in-date risk assessment: there is none."
-            )
+            return _("No support becomes active without an in-date risk assessment: there is none.")
         if current.decision not in APPROVING:
             return _(
                 "No support becomes active on an assessment that decided %(decision)s "
@@ -283,9 +281,15 @@ def _allegation_flags(c: Case, concerned, by_unit, today: dt.date) -> list[Flag]
                 }
                 if u == c.unit:
                     text = (
-                        _("Credible grave allegation #%(pk)s (%(violation)s) unresolved since %(recorded)s")
+                        _(
+                            "Credible grave allegation #%(pk)s (%(violation)s) unresolved since "
+                            "%(recorded)s"
+                        )
                         if a.grave
-                        else _("Credible allegation #%(pk)s (%(violation)s) unresolved since %(recorded)s")
+                        else _(
+                            "Credible allegation #%(pk)s (%(violation)s) unresolved since "
+                            "%(recorded)s"
+                        )
                     )
                 else:
                     text = (

@@ -38,6 +38,7 @@ from ..forms import (
     TrancheForm,
 )
 from ..models import (
+    CaseState,
     Commitment,
     Condition,
     FundingInstrument,
@@ -59,7 +60,9 @@ def tranche_amount(t: Tranche, L) -> str:
     """A tranche's amount in its commitment's currency; the currency belongs to the
     commitment, so it is shown only to those who may see the commitment."""
     c = L.get(Commitment, t.commitment_id)
-    return f"{t.amount:,} {c.currency}" if c is not None else f"{t.amount:,} (currency restricted)"
+    if c is None:
+        return _("%(amount)s (currency restricted)") % {"amount": f"{t.amount:,}"}
+    return f"{t.amount:,} {c.currency}"
 
 
 FUNDING_INSTRUMENTS = Config(
@@ -91,8 +94,14 @@ def _commitment_sections(c: Commitment, L, user):
             _("Tranches"),
             [
                 (
-                    f"{t.label}: {t.amount:,} {c.currency}, planned {t.planned} — "
-                    f"{verdicts[t.pk].status}",
+                    _("%(tranche)s: %(amount)s %(currency)s, planned %(planned)s — %(status)s")
+                    % {
+                        "tranche": t.label,
+                        "amount": f"{t.amount:,}",
+                        "currency": c.currency,
+                        "planned": t.planned,
+                        "status": rules.STATUSES[verdicts[t.pk].status],
+                    },
                     t.get_absolute_url(),
                 )
                 for t in tranches
@@ -100,7 +109,8 @@ def _commitment_sections(c: Commitment, L, user):
             or [
                 (
                     _("None yet: add one."),
-                    reverse("accountability:tranche_add") + f"?commitment={c.pk}",
+                    reverse("accountability:tranche_add")  # untranslated: a URL name
+                    + f"?commitment={c.pk}",
                 )
             ],
         )
@@ -119,7 +129,9 @@ COMMITMENTS = Config(
         Column(gettext_lazy("Donor"), lambda c, L: L.label(Organisation, c.donor_id)),
         Column(gettext_lazy("Recipient"), _recipient),
         Column(gettext_lazy("Amount"), lambda c, L: f"{c.amount:,} {c.currency}", "amount"),
-        Column(gettext_lazy("Instrument"), lambda c, L: L.label(FundingInstrument, c.instrument_id)),
+        Column(
+            gettext_lazy("Instrument"), lambda c, L: L.label(FundingInstrument, c.instrument_id)
+        ),
     ],
     detail_fields=lambda c, L: [
         (_("Donor"), L.label(Organisation, c.donor_id)),
@@ -150,6 +162,7 @@ def _tranche_context(t: Tranche, user, request):
     evidence = shown.shown_many([d.evidence or [] for d in decisions], user)
     return {
         "verdict": verdict,
+        "status_label": rules.STATUSES[verdict.status],
         "shown": shown.shown_verdicts(verdict, user),
         "decisions": [
             (
@@ -163,8 +176,12 @@ def _tranche_context(t: Tranche, user, request):
             for d, ev in zip(decisions, evidence, strict=True)
         ],
         "propose_form": propose,
-        "propose_url": reverse("accountability:tranche_propose", kwargs={"pk": t.pk}),
-        "add_condition": reverse("accountability:condition_add") + f"?tranche={t.pk}"
+        "propose_url": reverse(
+            "accountability:tranche_propose",  # untranslated: a URL name
+            kwargs={"pk": t.pk},
+        ),
+        "add_condition": reverse("accountability:condition_add")  # untranslated: a URL name
+        + f"?tranche={t.pk}"
         if can
         else "",
         "who_decides": who if user.is_authenticated else "",
@@ -301,7 +318,7 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
     L.load(Organisation, [c.recipient_organisation_id for c in commitments.values()])
     L.load(Operation, [c.recipient_operation_id for c in commitments.values()])
     shown_rows = shown.shown_many([verdicts[t.pk].verdicts for t in tranches], user)
-    url = reverse("accountability:tranche_detail", args=[0])
+    url = reverse("accountability:tranche_detail", args=[0])  # untranslated: a URL name
     rows, sums = [], []
     for t, conditions in zip(tranches, shown_rows, strict=True):
         v = verdicts[t.pk]
@@ -318,6 +335,7 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
                 "recipient": _recipient(c, L),
                 "amount": f"{t.amount:,} {c.currency}",
                 "status": v.status,
+                "status_label": rules.STATUSES[v.status],
                 "planned": t.planned.isoformat(),
                 "unmet": " ".join(x["evidence"] for x in conditions if not x["met"]),
             }
@@ -350,12 +368,12 @@ def _board(request, subject, tranches, cases, **extra):
         cases.visible_to(request.user).values("state").annotate(n=Count("pk")).order_by("state")
     )
     ctx = {
-        "title": f"Compliance board of {subject}",
+        "title": _("Compliance board of %(subject)s") % {"subject": subject},
         "subject": subject,
         "on": on,
         "rows": rows,
         "totals": totals,
-        "cases": [(c["state"], c["n"]) for c in by_state],
+        "cases": [(CaseState(c["state"]).label, c["n"]) for c in by_state],
         "reporting": None,
         **extra,
     }
@@ -390,7 +408,10 @@ def operation_board(request, pk):
         op,
         Tranche.objects.visible_to(request.user).filter(commitment__recipient_operation=op),
         SupportCase.objects.filter(operation=op),
-        register_url=reverse("accountability:operation_register", kwargs={"pk": op.pk}),
+        register_url=reverse(
+            "accountability:operation_register",  # untranslated: a URL name
+            kwargs={"pk": op.pk},
+        ),
         reporting=reporting_board(
             request.user, ReportingObligation.objects.filter(reporter_operation=op)
         ),
@@ -402,5 +423,13 @@ def funding_section(org: Organisation, labels, user):
     n = Commitment.objects.visible_to(user).filter(donor=org).count()
     if not n:
         return []
-    url = reverse("accountability:organisation_board", kwargs={"pk": org.pk})
-    return [("Funding", [(f"Compliance board: {n} commitment{'s' * (n != 1)} as donor", url)])]
+    url = reverse(
+        "accountability:organisation_board",  # untranslated: a URL name
+        kwargs={"pk": org.pk},
+    )
+    text = ngettext(
+        "Compliance board: %(n)s commitment as donor",
+        "Compliance board: %(n)s commitments as donor",
+        n,
+    ) % {"n": n}
+    return [(_("Funding"), [(text, url)])]

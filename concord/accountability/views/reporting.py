@@ -249,8 +249,10 @@ def _commander(c: UnitCommand, L) -> str:
     return f"{c.rank} {who}".strip()
 
 
-def _in_command(text: str, today: bool) -> str:
-    return _("%(command)s (in command today)") % {"command": text} if today else text
+def _command_text(c: UnitCommand, L, in_command: bool) -> str:
+    end = _iso(c.end) or _("today")
+    text = f"{_commander(c, L)}: {_iso(c.start) or '…'} – {end}"
+    return _("%(command)s (in command today)") % {"command": text} if in_command else text
 
 
 def _unit_sections(u: SecurityUnit, L, user):
@@ -283,10 +285,7 @@ def _unit_sections(u: SecurityUnit, L, user):
     )
     command_rows = [
         (
-            _in_command(
-                f"{_commander(c, L)}: {_iso(c.start) or '…'} – {_iso(c.end) or _('today')}",
-                c.pk in now,
-            ),
+            _command_text(c, L, c.pk in now),
             c.get_absolute_url(),
         )
         for c in sorted(commands, key=lambda c: c.start or dt.date.min, reverse=True)
