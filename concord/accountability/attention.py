@@ -9,6 +9,9 @@ import datetime as dt
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concord.core.capabilities import Attention
 from concord.core.models import Role
@@ -25,6 +28,15 @@ from .models import (
 )
 
 SOON = 14  # days ahead that a report counts as due soon
+
+
+def _day(value) -> str:
+    """A date as "03 Jan 2026", the month in the reader's language."""
+    return date_format(value, "d M Y")
+
+
+def _due_title(o: ReportingObligation, due) -> str:
+    return _("%(subject)s (due %(due)s)") % {"subject": o.subject, "due": _day(due)}
 
 
 def _orgs(user) -> list[int]:
@@ -53,11 +65,23 @@ def reports_due(user, limit: int) -> list[Attention]:
         owe = _owes(o, orgs)
         out.append(
             Attention(
-                group="Reports overdue",
-                title=f"{o.subject} (due {row.due.due:%d %b %Y})",
+                group=_("Reports overdue"),
+                title=_due_title(o, row.due.due),
                 url=o.get_absolute_url(),
-                why=f"{row.days_late} days late; "
-                + ("your organisation owes it." if owe else "it is owed to your organisation."),
+                why=(
+                    ngettext(
+                        "%(n)s day late; your organisation owes it.",
+                        "%(n)s days late; your organisation owes it.",
+                        row.days_late,
+                    )
+                    if owe
+                    else ngettext(
+                        "%(n)s day late; it is owed to your organisation.",
+                        "%(n)s days late; it is owed to your organisation.",
+                        row.days_late,
+                    )
+                )
+                % {"n": row.days_late},
                 when=row.due.due,
                 urgent=True,
             )
@@ -67,15 +91,23 @@ def reports_due(user, limit: int) -> list[Attention]:
         days = (row.due.due - today).days
         out.append(
             Attention(
-                group="Reports due soon",
-                title=f"{o.subject} (due {row.due.due:%d %b %Y})",
+                group=_("Reports due soon"),
+                title=_due_title(o, row.due.due),
                 url=o.get_absolute_url(),
-                why=f"Due in {days} day{'s' if days != 1 else ''}; "
-                + (
-                    "your organisation owes it."
+                why=(
+                    ngettext(
+                        "Due in %(n)s day; your organisation owes it.",
+                        "Due in %(n)s days; your organisation owes it.",
+                        days,
+                    )
                     if _owes(o, orgs)
-                    else "it is owed to your organisation."
-                ),
+                    else ngettext(
+                        "Due in %(n)s day; it is owed to your organisation.",
+                        "Due in %(n)s days; it is owed to your organisation.",
+                        days,
+                    )
+                )
+                % {"n": days},
                 when=row.due.due,
             )
         )
@@ -123,15 +155,24 @@ def approvals(user, limit: int) -> list[Attention]:
             commitments[c_id] = may_decide(c, user)
         if not commitments[c_id]:
             continue
-        what = "release" if d.kind == "release" else "waiver of a condition"
+        title = (
+            _("%(tranche)s: release")
+            if d.kind == "release"
+            else _("%(tranche)s: waiver of a condition")
+        )
         out.append(
             Attention(
-                group="Awaiting your approval",
-                title=f"{d.tranche}: {what}",
+                group=_("Awaiting your approval"),
+                title=title % {"tranche": d.tranche},
                 url=d.tranche.get_absolute_url(),
-                why=f"Proposed by {d.proposed_by.get_username()} on "
-                f"{timezone.localtime(d.proposed_at):%d %b %Y}: a second person must approve "
-                "or reject it (four eyes).",
+                why=_(
+                    "Proposed by %(who)s on %(on)s: a second person must approve or reject it "
+                    "(four eyes)."
+                )
+                % {
+                    "who": d.proposed_by.get_username(),
+                    "on": _day(timezone.localtime(d.proposed_at)),
+                },
                 when=d.proposed_at,
                 urgent=True,
             )
@@ -139,6 +180,37 @@ def approvals(user, limit: int) -> list[Attention]:
         if len(out) > limit:
             break
     return out
+
+
+def _deadline_text(x, late: int, case: str | None) -> str:
+    """Why a measure or an intercession is on the home page: its deadline has passed."""
+    values = {"deadline": _day(x.deadline), "n": late, "case": case}
+    if isinstance(x, MitigatingMeasure):
+        if case is None:
+            text = ngettext(
+                "Deadline %(deadline)s passed %(n)s day ago, not done.",
+                "Deadline %(deadline)s passed %(n)s days ago, not done.",
+                late,
+            )
+        else:
+            text = ngettext(
+                "Deadline %(deadline)s passed %(n)s day ago, not done in the case “%(case)s”.",
+                "Deadline %(deadline)s passed %(n)s days ago, not done in the case “%(case)s”.",
+                late,
+            )
+    elif case is None:
+        text = ngettext(
+            "Deadline %(deadline)s passed %(n)s day ago, unresolved.",
+            "Deadline %(deadline)s passed %(n)s days ago, unresolved.",
+            late,
+        )
+    else:
+        text = ngettext(
+            "Deadline %(deadline)s passed %(n)s day ago, unresolved in the case “%(case)s”.",
+            "Deadline %(deadline)s passed %(n)s days ago, unresolved in the case “%(case)s”.",
+            late,
+        )
+    return text % values
 
 
 def deadlines(user, limit: int) -> list[Attention]:
@@ -165,15 +237,14 @@ def deadlines(user, limit: int) -> list[Attention]:
         .values_list("pk", "title")
     )
     out = []
-    for x, what in [(m, "not done") for m in measures] + [(i, "unresolved") for i in interc]:
+    for x in [*measures, *interc]:
         late = (today - x.deadline).days
-        case = f" in the case “{cases[x.case_id]}”" if x.case_id in cases else ""
         out.append(
             Attention(
-                group="Due-diligence deadlines passed",
+                group=_("Due-diligence deadlines passed"),
                 title=str(x),
                 url=x.get_absolute_url(),
-                why=f"Deadline {x.deadline:%d %b %Y} passed {late} days ago, {what}{case}.",
+                why=_deadline_text(x, late, cases.get(x.case_id)),
                 when=dt.datetime.combine(x.deadline, dt.time()).date(),
                 urgent=True,
             )

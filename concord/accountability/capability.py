@@ -2,6 +2,8 @@
 lines and reporting, human-rights due diligence on support to security forces, and funding
 released on compliance."""
 
+from django.utils.translation import gettext_lazy as _
+
 from concord.core.capabilities import Capability, Hook, NavEntry, Route, Schedule, Searchable
 
 _API = "concord.accountability.api"
@@ -11,8 +13,8 @@ _MONEY = ("accountability.Commitment", "accountability.Tranche", "accountability
 _LOADERS = "concord.accountability.loaders"
 
 CAPABILITY = Capability(
-    label="accountability",
-    title="Accountability",
+    label="accountability",  # untranslated: the app label (a code)
+    title=_("Accountability"),
     urls="concord.accountability.urls",
     api=(
         Route(
@@ -47,26 +49,86 @@ CAPABILITY = Capability(
     ),
     import_kinds="concord.accountability.exchange.SPECS",
     navigation=(
-        NavEntry("Accountability", "Reports due", "accountability:due"),
-        NavEntry("Accountability", "Calendar of due dates", "accountability:month"),
         NavEntry(
-            "Accountability", "Accountability lines", "accountability:accountabilityline_list"
+            _("Accountability"),
+            _("Reports due"),
+            "accountability:due",  # untranslated: a URL name
         ),
         NavEntry(
-            "Accountability", "Reporting obligations", "accountability:reportingobligation_list"
+            _("Accountability"),
+            _("Calendar of due dates"),
+            "accountability:month",  # untranslated: a URL name
         ),
-        NavEntry("Accountability", "Reports", "accountability:report_list"),
-        NavEntry("Accountability", "Security-force units", "accountability:securityunit_list"),
-        NavEntry("Accountability", "Unit commanders", "accountability:unitcommand_list"),
-        NavEntry("Accountability", "Due-diligence cases", "accountability:supportcase_list"),
-        NavEntry("Accountability", "Allegations", "accountability:allegation_list"),
-        NavEntry("Accountability", "Risk assessments", "accountability:riskassessment_list"),
-        NavEntry("Accountability", "Mitigating measures", "accountability:mitigatingmeasure_list"),
-        NavEntry("Accountability", "Intercessions", "accountability:intercession_list"),
-        NavEntry("Funding", "Commitments", "accountability:commitment_list"),
-        NavEntry("Funding", "Tranches", "accountability:tranche_list"),
-        NavEntry("Funding", "Conditions", "accountability:condition_list"),
-        NavEntry("Funding", "Funding instruments", "accountability:fundinginstrument_list"),
+        NavEntry(
+            _("Accountability"),
+            _("Accountability lines"),
+            "accountability:accountabilityline_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Reporting obligations"),
+            "accountability:reportingobligation_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Reports"),
+            "accountability:report_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Security-force units"),
+            "accountability:securityunit_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Unit commanders"),
+            "accountability:unitcommand_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Due-diligence cases"),
+            "accountability:supportcase_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Allegations"),
+            "accountability:allegation_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Risk assessments"),
+            "accountability:riskassessment_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Mitigating measures"),
+            "accountability:mitigatingmeasure_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Accountability"),
+            _("Intercessions"),
+            "accountability:intercession_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Funding"),
+            _("Commitments"),
+            "accountability:commitment_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Funding"),
+            _("Tranches"),
+            "accountability:tranche_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Funding"),
+            _("Conditions"),
+            "accountability:condition_list",  # untranslated: a URL name
+        ),
+        NavEntry(
+            _("Funding"),
+            _("Funding instruments"),
+            "accountability:fundinginstrument_list",  # untranslated: a URL name
+        ),
     ),
     operation_sections=("concord.accountability.views.reporting.accountability_section",),
     organisation_sections=("concord.accountability.views.funding.funding_section",),
@@ -106,28 +168,28 @@ CAPABILITY = Capability(
     search=(
         Searchable(
             "accountability.SupportCase",
-            "Support cases",
-            title="title",
+            _("Support cases"),
+            title="title",  # untranslated: a field name
             describe=f"{_LOADERS}.describe_case",
         ),
         Searchable(
             "accountability.SecurityUnit",
-            "Security units",
-            title="name",
+            _("Security units"),
+            title="name",  # untranslated: a field name
             text=("country.name",),
             describe=f"{_LOADERS}.describe_unit",
         ),
         Searchable(
             "accountability.Commitment",
-            "Funding commitments",
-            title="purpose",
+            _("Funding commitments"),
+            title="purpose",  # untranslated: a field name
             codes=("currency",),
             describe=f"{_LOADERS}.describe_commitment",
         ),
         Searchable(
             "accountability.Tranche",
-            "Tranches",
-            title="label",
+            _("Tranches"),
+            title="label",  # untranslated: a field name
             text=("note",),
             describe=f"{_LOADERS}.describe_tranche",
         ),

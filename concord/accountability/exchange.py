@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from concord.core.importers import SEP, RowError, Spec, _choice, _date, _org_key, _split
 from concord.core.importers import iso as _iso
 from concord.core.models import Organisation
@@ -49,13 +52,13 @@ def _int(value: str, column: str) -> int | None:
         return None
     number = whole_number(value, 0, 2**31 - 1)
     if number is None:
-        raise RowError(column, f"{value!r} is not a whole number")
+        raise RowError(column, _("%(value)r is not a whole number") % {"value": value})
     return number
 
 
 class AccountabilityLineSpec(Spec):
     model = AccountabilityLine
-    name = "accountability line"
+    name = gettext_lazy("accountability line")
     fields = AccountabilityLine.FIELDS
     required = {"operation", "body", "mechanism"}
 
@@ -94,7 +97,7 @@ class AccountabilityLineSpec(Spec):
 
 class ReportingObligationSpec(Spec):
     model = ReportingObligation
-    name = "reporting obligation"
+    name = gettext_lazy("reporting obligation")
     fields = ReportingObligation.FIELDS
     required = {"body", "subject", "first_due"}
 
@@ -138,7 +141,7 @@ class ReportingObligationSpec(Spec):
 
 class ReportSpec(Spec):
     model = Report
-    name = "report"
+    name = gettext_lazy("report")
     prefetch_related = ("obligations",)
     fields = Report.FIELDS
     required = {"title", "obligations", "submitted"}
@@ -177,7 +180,10 @@ class ReportSpec(Spec):
             for ref in _split(row["obligations"]):
                 ob = visible.filter(pk=record_id(ref)).first()
                 if ob is None:
-                    raise RowError("obligations", f"no reporting obligation {ref!r} you may see")
+                    raise RowError(
+                        "obligations",
+                        _("no reporting obligation %(ref)r you may see") % {"ref": ref},
+                    )
                 found.append(ob)
             m2m["obligations"] = found
         return r, m2m, None
@@ -191,14 +197,17 @@ def _unit_ref(value: str, ctx, column: str):
     found = list(qs.filter(pk=record_id(value))[:1])
     found = found or list(qs.filter(name__iexact=value)[:2])
     if len(found) != 1:
-        problem = "several units are called" if found else "no unit you may see called"
-        raise RowError(column, f"{problem} {value!r} (give its id)")
+        if found:
+            problem = _("several units are called %(value)r (give its id)")
+        else:
+            problem = _("no unit you may see called %(value)r (give its id)")
+        raise RowError(column, problem % {"value": value})
     return found[0]
 
 
 class SecurityUnitSpec(Spec):
     model = SecurityUnit
-    name = "security unit"
+    name = gettext_lazy("security unit")
     select_related = ("country",)
     fields = SecurityUnit.FIELDS
     required = {"name", "country"}
@@ -230,7 +239,7 @@ class SecurityUnitSpec(Spec):
 
 class UnitCommandSpec(Spec):
     model = UnitCommand
-    name = "unit command"
+    name = gettext_lazy("unit command")
     fields = UnitCommand.FIELDS
     required = {"unit"}
 
@@ -261,7 +270,9 @@ class UnitCommandSpec(Spec):
         if ref:
             c.commander = ctx.visible(Person).filter(pk=record_id(ref)).first()
             if c.commander is None:
-                raise RowError("commander", f"no person {ref!r} you may see (give the id)")
+                raise RowError(
+                    "commander", _("no person %(ref)r you may see (give the id)") % {"ref": ref}
+                )
         c.commander_name = row.get("commander_name", c.commander_name or "")
         c.rank = row.get("rank", c.rank or "")
         c.start = _date(row.get("start", ""), "start")
@@ -333,7 +344,9 @@ class FieldSpec(Spec):
                     value = ctx.visible(target).filter(pk=record_id(raw)).first()
                     if value is None:
                         raise RowError(
-                            name, f"no {target._meta.verbose_name} with id {raw!r} you may see"
+                            name,
+                            _("no %(kind)s with id %(id)r you may see")
+                            % {"kind": target._meta.verbose_name, "id": raw},
                         )
                 setattr(obj, name, value)
             elif name == "sources":
@@ -365,8 +378,11 @@ def _colleague(username: str, ctx, current, column: str):
     if value is None:
         raise RowError(
             column,
-            f"no one you may name is called {username!r} (name someone who shares an "
-            "organisation or a coordination space with you)",
+            _(
+                "no one you may name is called %(name)r (name someone who shares an "
+                "organisation or a coordination space with you)"
+            )
+            % {"name": username},
         )
     return value
 
@@ -379,16 +395,18 @@ def _decimal(value: str, column: str):
     try:
         return Decimal(value.replace(",", "").replace(" ", ""))
     except InvalidOperation:
-        raise RowError(column, f"{value!r} is not an amount (e.g. 1250000.00)") from None
+        raise RowError(
+            column, _("%(value)r is not an amount (e.g. 1250000.00)") % {"value": value}
+        ) from None
 
 
 SPECS = {
     "support-cases": FieldSpec(
-        SupportCase, "due-diligence case", {"title", "provider", "unit", "kind"}
+        SupportCase, gettext_lazy("due-diligence case"), {"title", "provider", "unit", "kind"}
     ),
     "risk-assessments": FieldSpec(
         RiskAssessment,
-        "risk assessment",
+        gettext_lazy("risk assessment"),
         {
             "case",
             "recipient_record",
@@ -400,7 +418,7 @@ SPECS = {
         },
     ),
     "mitigating-measures": FieldSpec(
-        MitigatingMeasure, "mitigating measure", {"case", "description", "deadline"}
+        MitigatingMeasure, gettext_lazy("mitigating measure"), {"case", "description", "deadline"}
     ),
     "allegations": FieldSpec(
         Allegation, "allegation", {"unit", "violation", "confidence", "summary", "recorded"}
@@ -408,7 +426,9 @@ SPECS = {
     "intercessions": FieldSpec(
         Intercession, "intercession", {"case", "raised_on", "raised_with", "what"}
     ),
-    "funding-instruments": FieldSpec(FundingInstrument, "funding instrument", {"name", "kind"}),
+    "funding-instruments": FieldSpec(
+        FundingInstrument, gettext_lazy("funding instrument"), {"name", "kind"}
+    ),
     "commitments": FieldSpec(Commitment, "commitment", {"donor", "amount", "currency", "purpose"}),
     "tranches": FieldSpec(Tranche, "tranche", {"commitment", "label", "amount", "planned"}),
     "conditions": FieldSpec(Condition, "condition", {"tranche", "kind"}),

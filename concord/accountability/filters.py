@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters as df
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.filters import CountryCodeFilter, LinkFilter, ScopedFilterSet
 from concord.core.models import Organisation
@@ -35,8 +36,8 @@ from .models import (
 
 
 class AccountabilityLineFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="note", lookup_expr="icontains", label="Note")
-    operation = LinkFilter(Operation, "operation", label="Operation (id)")
+    q = df.CharFilter(field_name="note", lookup_expr="icontains", label=_("Note"))
+    operation = LinkFilter(Operation, "operation", label=_("Operation (id)"))
     body = df.ChoiceFilter(choices=Body.choices)
     mechanism = df.ChoiceFilter(choices=Mechanism.choices)
 
@@ -46,9 +47,9 @@ class AccountabilityLineFilter(ScopedFilterSet):
 
 
 class ReportingObligationFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="subject", lookup_expr="icontains", label="Subject")
-    operation = LinkFilter(Operation, "reporter_operation", label="Operation (id)")
-    organisation = LinkFilter(Organisation, "reporter_organisation", label="Organisation (id)")
+    q = df.CharFilter(field_name="subject", lookup_expr="icontains", label=_("Subject"))
+    operation = LinkFilter(Operation, "reporter_operation", label=_("Operation (id)"))
+    organisation = LinkFilter(Organisation, "reporter_organisation", label=_("Organisation (id)"))
     body = df.ChoiceFilter(choices=Body.choices)
 
     class Meta:
@@ -57,8 +58,8 @@ class ReportingObligationFilter(ScopedFilterSet):
 
 
 class ReportFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
-    obligation = LinkFilter(ReportingObligation, "obligations", label="Obligation (id)")
+    q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
+    obligation = LinkFilter(ReportingObligation, "obligations", label=_("Obligation (id)"))
     status = df.ChoiceFilter(choices=ReportStatus.choices)
     submitted_after = df.DateFilter(field_name="submitted", lookup_expr="gte")
     submitted_before = df.DateFilter(field_name="submitted", lookup_expr="lte")
@@ -77,9 +78,9 @@ class ReportFilter(ScopedFilterSet):
 
 
 class SecurityUnitFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
-    country = CountryCodeFilter(label="Country")
-    parent = LinkFilter(SecurityUnit, "parent", label="Part of (id)")
+    q = df.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
+    country = CountryCodeFilter(label=_("Country"))
+    parent = LinkFilter(SecurityUnit, "parent", label=_("Part of (id)"))
 
     class Meta:
         model = SecurityUnit
@@ -87,8 +88,8 @@ class SecurityUnitFilter(ScopedFilterSet):
 
 
 class UnitCommandFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="commander_name", lookup_expr="icontains", label="Name")
-    unit = LinkFilter(SecurityUnit, "unit", label="Unit (id)")
+    q = df.CharFilter(field_name="commander_name", lookup_expr="icontains", label=_("Name"))
+    unit = LinkFilter(SecurityUnit, "unit", label=_("Unit (id)"))
 
     class Meta:
         model = UnitCommand
@@ -99,10 +100,10 @@ class UnitCommandFilter(ScopedFilterSet):
 
 
 class SupportCaseFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
-    operation = LinkFilter(Operation, "operation", label="Operation (id)")
-    unit = LinkFilter(SecurityUnit, "unit", label="Unit (id)")
-    provider = LinkFilter(Organisation, "provider", label="Provider (id)")
+    q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
+    operation = LinkFilter(Operation, "operation", label=_("Operation (id)"))
+    unit = LinkFilter(SecurityUnit, "unit", label=_("Unit (id)"))
+    provider = LinkFilter(Organisation, "provider", label=_("Provider (id)"))
     state = df.ChoiceFilter(choices=CaseState.choices)
 
     class Meta:
@@ -111,8 +112,8 @@ class SupportCaseFilter(ScopedFilterSet):
 
 
 class RiskAssessmentFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="rationale", lookup_expr="icontains", label="Rationale")
-    case = LinkFilter(SupportCase, "case", label="Case (id)")
+    q = df.CharFilter(field_name="rationale", lookup_expr="icontains", label=_("Rationale"))
+    case = LinkFilter(SupportCase, "case", label=_("Case (id)"))
     expires_before = df.DateFilter(field_name="expires_on", lookup_expr="lte")
 
     class Meta:
@@ -121,9 +122,9 @@ class RiskAssessmentFilter(ScopedFilterSet):
 
 
 class MitigatingMeasureFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="description", lookup_expr="icontains", label="Description")
-    case = LinkFilter(SupportCase, "case", label="Case (id)")
-    open = df.BooleanFilter(field_name="done_on", lookup_expr="isnull", label="Not done")
+    q = df.CharFilter(field_name="description", lookup_expr="icontains", label=_("Description"))
+    case = LinkFilter(SupportCase, "case", label=_("Case (id)"))
+    open = df.BooleanFilter(field_name="done_on", lookup_expr="isnull", label=_("Not done"))
 
     class Meta:
         model = MitigatingMeasure
@@ -131,11 +132,11 @@ class MitigatingMeasureFilter(ScopedFilterSet):
 
 
 class AllegationFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="summary", lookup_expr="icontains", label="Summary")
-    unit = LinkFilter(SecurityUnit, "unit", label="Unit (id)")
+    q = df.CharFilter(field_name="summary", lookup_expr="icontains", label=_("Summary"))
+    unit = LinkFilter(SecurityUnit, "unit", label=_("Unit (id)"))
     violation = df.ChoiceFilter(choices=Violation.choices)
     confidence = df.ChoiceFilter(choices=Confidence.choices)
-    open = df.BooleanFilter(field_name="resolved_on", lookup_expr="isnull", label="Unresolved")
+    open = df.BooleanFilter(field_name="resolved_on", lookup_expr="isnull", label=_("Unresolved"))
 
     class Meta:
         model = Allegation
@@ -143,9 +144,9 @@ class AllegationFilter(ScopedFilterSet):
 
 
 class IntercessionFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="what", lookup_expr="icontains", label="What was raised")
-    case = LinkFilter(SupportCase, "case", label="Case (id)")
-    open = df.BooleanFilter(field_name="resolved_on", lookup_expr="isnull", label="Unresolved")
+    q = df.CharFilter(field_name="what", lookup_expr="icontains", label=_("What was raised"))
+    case = LinkFilter(SupportCase, "case", label=_("Case (id)"))
+    open = df.BooleanFilter(field_name="resolved_on", lookup_expr="isnull", label=_("Unresolved"))
 
     class Meta:
         model = Intercession
@@ -153,7 +154,7 @@ class IntercessionFilter(ScopedFilterSet):
 
 
 class FundingInstrumentFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    q = df.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
     kind = df.ChoiceFilter(choices=InstrumentKind.choices)
 
     class Meta:
@@ -162,10 +163,10 @@ class FundingInstrumentFilter(ScopedFilterSet):
 
 
 class CommitmentFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="purpose", lookup_expr="icontains", label="Purpose")
-    donor = LinkFilter(Organisation, "donor", label="Donor (id)")
-    instrument = LinkFilter(FundingInstrument, "instrument", label="Instrument (id)")
-    operation = LinkFilter(Operation, "recipient_operation", label="Recipient operation (id)")
+    q = df.CharFilter(field_name="purpose", lookup_expr="icontains", label=_("Purpose"))
+    donor = LinkFilter(Organisation, "donor", label=_("Donor (id)"))
+    instrument = LinkFilter(FundingInstrument, "instrument", label=_("Instrument (id)"))
+    operation = LinkFilter(Operation, "recipient_operation", label=_("Recipient operation (id)"))
     currency = df.CharFilter(field_name="currency", lookup_expr="iexact")
 
     class Meta:
@@ -174,10 +175,10 @@ class CommitmentFilter(ScopedFilterSet):
 
 
 class TrancheFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="label", lookup_expr="icontains", label="Label")
-    commitment = LinkFilter(Commitment, "commitment", label="Commitment (id)")
+    q = df.CharFilter(field_name="label", lookup_expr="icontains", label=_("Label"))
+    commitment = LinkFilter(Commitment, "commitment", label=_("Commitment (id)"))
     # (through the commitment: a tranche of a commitment the reader may not see is not found)
-    donor = LinkFilter(Organisation, "commitment__donor", label="Donor (id)")
+    donor = LinkFilter(Organisation, "commitment__donor", label=_("Donor (id)"))
     planned_before = df.DateFilter(field_name="planned", lookup_expr="lte")
 
     class Meta:
@@ -186,8 +187,8 @@ class TrancheFilter(ScopedFilterSet):
 
 
 class ConditionFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="evidence_needed", lookup_expr="icontains", label="Evidence")
-    tranche = LinkFilter(Tranche, "tranche", label="Tranche (id)")
+    q = df.CharFilter(field_name="evidence_needed", lookup_expr="icontains", label=_("Evidence"))
+    tranche = LinkFilter(Tranche, "tranche", label=_("Tranche (id)"))
     kind = df.ChoiceFilter(choices=ConditionKind.choices)
 
     class Meta:

@@ -4,6 +4,7 @@ among the records the user may see, as in imports."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.forms import AreaRefField, ListField, OrganisationRefField, ScopedForm
 from concord.core.models import Person
@@ -31,22 +32,30 @@ from .models import (
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
 
 
-def _sources_field(help_text="One per line: fact | citation | link."):
+SOURCES_HELP = _("One per line: fact | citation | link.")
+SOURCES = _("Sources")
+
+
+def _sources_field(help_text=SOURCES_HELP, label=SOURCES):
     return LinesField(
         parse=lambda line, user=None: parse_sources(line),
         fmt=lambda v: format_sources(v).replace("; ", "\n"),
         help_text=help_text,
+        label=label,
     )
 
 
 class AccountabilityLineForm(ScopedForm):
-    operation = OperationRefField(help_text="The operation (key, acronym or name).")
-    to_organisation = OrganisationRefField(
-        help_text="Optional: the body in the registry (acronym or name)."
+    operation = OperationRefField(
+        help_text=_("The operation (key, acronym or name)."), label=_("Operation")
     )
-    start = forms.DateField(**DATE)
-    end = forms.DateField(**DATE)
-    sources = _sources_field("The documents behind it, one per line: fact | citation | link.")
+    to_organisation = OrganisationRefField(
+        help_text=_("Optional: the body in the registry (acronym or name)."),
+        label=_("To organisation"),
+    )
+    start = forms.DateField(**DATE, label=_("Start"))
+    end = forms.DateField(**DATE, label=_("End"))
+    sources = _sources_field(_("The documents behind it, one per line: fact | citation | link."))
 
     class Meta:
         model = AccountabilityLine
@@ -55,14 +64,24 @@ class AccountabilityLineForm(ScopedForm):
 
 class ReportingObligationForm(ScopedForm):
     reporter_operation = OptionalOperationField(
-        required=False, help_text="Who reports: an operation (key or acronym)…"
+        required=False,
+        help_text=_("Who reports: an operation (key or acronym)…"),
+        label=_("Reporter operation"),
     )
-    reporter_organisation = OrganisationRefField(help_text="… or an organisation.")
-    to_organisation = OrganisationRefField(help_text="Optional: the body in the registry.")
-    fixed_dates = ListField(required=False, help_text="Fixed dates each year, MM-DD, ';'.")
-    first_due = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(**DATE)
-    sources = _sources_field("The resolution or agreement: fact | citation | link.")
+    reporter_organisation = OrganisationRefField(
+        help_text=_("… or an organisation."), label=_("Reporter organisation")
+    )
+    to_organisation = OrganisationRefField(
+        help_text=_("Optional: the body in the registry."), label=_("To organisation")
+    )
+    fixed_dates = ListField(
+        required=False, help_text=_("Fixed dates each year, MM-DD, ';'."), label=_("Fixed dates")
+    )
+    first_due = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label=_("First due")
+    )
+    until = forms.DateField(**DATE, label=_("Until"))
+    sources = _sources_field(_("The resolution or agreement: fact | citation | link."))
 
     class Meta:
         model = ReportingObligation
@@ -70,10 +89,14 @@ class ReportingObligationForm(ScopedForm):
 
 
 class ReportForm(ScopedForm):
-    period_start = forms.DateField(**DATE)
-    period_end = forms.DateField(**DATE)
-    submitted = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    attachments = _sources_field("The document, one per line: title | reference | link.")
+    period_start = forms.DateField(**DATE, label=_("Period start"))
+    period_end = forms.DateField(**DATE, label=_("Period end"))
+    submitted = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label=_("Submitted")
+    )
+    attachments = _sources_field(
+        _("The document, one per line: title | reference | link."), label=_("Attachments")
+    )
 
     class Meta:
         model = Report
@@ -83,13 +106,13 @@ class ReportForm(ScopedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["obligations"].queryset = ReportingObligation.objects.visible_to(self.user)
-        self.fields["obligations"].help_text = "Every obligation this report satisfies."
+        self.fields["obligations"].help_text = _("Every obligation this report satisfies.")
         self.fields["obligations"].widget.attrs["size"] = 6
 
 
 class SecurityUnitForm(ScopedForm):
-    start = forms.DateField(**DATE)
-    end = forms.DateField(**DATE)
+    start = forms.DateField(**DATE, label=_("Start"))
+    end = forms.DateField(**DATE, label=_("End"))
 
     class Meta:
         model = SecurityUnit
@@ -105,8 +128,8 @@ class SecurityUnitForm(ScopedForm):
 
 
 class UnitCommandForm(ScopedForm):
-    start = forms.DateField(**DATE)
-    end = forms.DateField(**DATE)
+    start = forms.DateField(**DATE, label=_("Start"))
+    end = forms.DateField(**DATE, label=_("End"))
 
     class Meta:
         model = UnitCommand
@@ -126,11 +149,15 @@ REQUIRED_DATE = {"widget": forms.DateInput(attrs={"type": "date"})}
 
 class SupportCaseForm(ScopedForm):
     operation = OptionalOperationField(
-        required=False, help_text="The operation giving the support (key or acronym)."
+        required=False,
+        help_text=_("The operation giving the support (key or acronym)."),
+        label=_("Operation"),
     )
-    provider = OrganisationRefField(required=True, help_text="Who gives it (acronym or name).")
-    start = forms.DateField(**DATE)
-    end = forms.DateField(**DATE)
+    provider = OrganisationRefField(
+        required=True, help_text=_("Who gives it (acronym or name)."), label=_("Provider")
+    )
+    start = forms.DateField(**DATE, label=_("Start"))
+    end = forms.DateField(**DATE, label=_("End"))
 
     class Meta:
         model = SupportCase
@@ -148,8 +175,8 @@ class _CaseChildForm(ScopedForm):
 
 
 class RiskAssessmentForm(_CaseChildForm):
-    assessed_on = forms.DateField(**REQUIRED_DATE)
-    expires_on = forms.DateField(**REQUIRED_DATE)
+    assessed_on = forms.DateField(**REQUIRED_DATE, label=_("Assessed on"))
+    expires_on = forms.DateField(**REQUIRED_DATE, label=_("Expires on"))
 
     class Meta:
         model = RiskAssessment
@@ -165,9 +192,11 @@ class RiskAssessmentForm(_CaseChildForm):
 
 
 class MitigatingMeasureForm(_CaseChildForm):
-    responsible = OrganisationRefField(help_text="Who owns the measure (acronym or name).")
-    deadline = forms.DateField(**REQUIRED_DATE)
-    done_on = forms.DateField(**DATE)
+    responsible = OrganisationRefField(
+        help_text=_("Who owns the measure (acronym or name)."), label=_("Responsible")
+    )
+    deadline = forms.DateField(**REQUIRED_DATE, label=_("Deadline"))
+    done_on = forms.DateField(**DATE, label=_("Done on"))
 
     class Meta:
         model = MitigatingMeasure
@@ -175,11 +204,13 @@ class MitigatingMeasureForm(_CaseChildForm):
 
 
 class AllegationForm(ScopedForm):
-    place = AreaRefField(required=False, help_text="P-code or name of the area, if known.")
-    occurred_from = forms.DateField(**DATE)
-    occurred_to = forms.DateField(**DATE)
-    recorded = forms.DateField(**REQUIRED_DATE)
-    resolved_on = forms.DateField(**DATE)
+    place = AreaRefField(
+        required=False, help_text=_("P-code or name of the area, if known."), label=_("Place")
+    )
+    occurred_from = forms.DateField(**DATE, label=_("Occurred from"))
+    occurred_to = forms.DateField(**DATE, label=_("Occurred to"))
+    recorded = forms.DateField(**REQUIRED_DATE, label=_("Recorded"))
+    resolved_on = forms.DateField(**DATE, label=_("Resolved on"))
 
     class Meta:
         model = Allegation
@@ -191,9 +222,9 @@ class AllegationForm(ScopedForm):
 
 
 class IntercessionForm(_CaseChildForm):
-    raised_on = forms.DateField(**REQUIRED_DATE)
-    deadline = forms.DateField(**DATE)
-    resolved_on = forms.DateField(**DATE)
+    raised_on = forms.DateField(**REQUIRED_DATE, label=_("Raised on"))
+    deadline = forms.DateField(**DATE, label=_("Deadline"))
+    resolved_on = forms.DateField(**DATE, label=_("Resolved on"))
 
     class Meta:
         model = Intercession
@@ -203,19 +234,25 @@ class IntercessionForm(_CaseChildForm):
 class DecideForm(forms.Form):
     """A decision on a case: the state it moves to, the date, and why."""
 
-    to_state = forms.ChoiceField(label="Move the case to", choices=CaseState.choices)
+    to_state = forms.ChoiceField(label=_("Move the case to"), choices=CaseState.choices)
     on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="Empty: today."
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: today."),
+        label=_("On"),
     )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Every decision needs a written rationale.",
+        help_text=_("Every decision needs a written rationale."),
+        label=_("Rationale"),
     )
 
 
 class FundingInstrumentForm(ScopedForm):
-    manager = OrganisationRefField(help_text="Who manages it (acronym or name).")
-    sources = _sources_field("The documents behind it: fact | citation | link.")
+    manager = OrganisationRefField(
+        help_text=_("Who manages it (acronym or name)."), label=_("Manager")
+    )
+    sources = _sources_field(_("The documents behind it: fact | citation | link."))
 
     class Meta:
         model = FundingInstrument
@@ -223,12 +260,18 @@ class FundingInstrumentForm(ScopedForm):
 
 
 class CommitmentForm(ScopedForm):
-    donor = OrganisationRefField(required=True, help_text="The donor (acronym or name).")
-    recipient_operation = OptionalOperationField(
-        required=False, help_text="The recipient: an operation (key or acronym)…"
+    donor = OrganisationRefField(
+        required=True, help_text=_("The donor (acronym or name)."), label=_("Donor")
     )
-    recipient_organisation = OrganisationRefField(help_text="… or an organisation.")
-    signed = forms.DateField(**DATE)
+    recipient_operation = OptionalOperationField(
+        required=False,
+        help_text=_("The recipient: an operation (key or acronym)…"),
+        label=_("Recipient operation"),
+    )
+    recipient_organisation = OrganisationRefField(
+        help_text=_("… or an organisation."), label=_("Recipient organisation")
+    )
+    signed = forms.DateField(**DATE, label=_("Signed"))
 
     class Meta:
         model = Commitment
@@ -240,7 +283,7 @@ class CommitmentForm(ScopedForm):
 
 
 class TrancheForm(ScopedForm):
-    planned = forms.DateField(**REQUIRED_DATE)
+    planned = forms.DateField(**REQUIRED_DATE, label=_("Planned"))
 
     class Meta:
         model = Tranche
@@ -252,9 +295,9 @@ class TrancheForm(ScopedForm):
 
 
 class ConditionForm(ScopedForm):
-    period_start = forms.DateField(**DATE)
-    period_end = forms.DateField(**DATE)
-    satisfied_on = forms.DateField(**DATE)
+    period_start = forms.DateField(**DATE, label=_("Period start"))
+    period_end = forms.DateField(**DATE, label=_("Period end"))
+    satisfied_on = forms.DateField(**DATE, label=_("Satisfied on"))
 
     class Meta:
         model = Condition
@@ -268,33 +311,38 @@ class ConditionForm(ScopedForm):
 
 class ProposeForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("release", "Release the tranche"), ("waiver", "Waive a condition")]
+        choices=[("release", _("Release the tranche")), ("waiver", _("Waive a condition"))],
+        label=_("Kind"),
     )
     condition = forms.ModelChoiceField(
         queryset=Condition.objects.none(),
         required=False,
-        help_text="For a waiver: the condition to waive.",
+        help_text=_("For a waiver: the condition to waive."),
+        label=_("Condition"),
     )
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}))
+    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label=_("Rationale"))
 
 
 class ReviewForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[("accepted", "Accept"), ("returned", "Return for revision")],
-        label="Review",
+        choices=[("accepted", _("Accept")), ("returned", _("Return for revision"))],
+        label=_("Review"),
     )
     review_note = forms.CharField(
         required=False,
-        label="Note",
+        label=_("Note"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required to return it: what must be revised.",
+        help_text=_("Required to return it: what must be revised."),
     )
 
 
 class DecisionForm(forms.Form):
-    approve = forms.TypedChoiceField(choices=[("1", "Approve"), ("0", "Reject")], coerce=int)
+    approve = forms.TypedChoiceField(
+        choices=[("1", _("Approve")), ("0", _("Reject"))], coerce=int, label=_("Approve")
+    )
     note = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Why (required to approve without the proposer's rationale).",
+        help_text=_("Why (required to approve without the proposer's rationale)."),
+        label=_("Note"),
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from concord.core.visibility import VisibleLabels
 from concord.operations.models import Operation
@@ -78,7 +79,7 @@ def reporter_label(o: ReportingObligation, labels) -> str:
         from concord.core.models import Organisation
 
         who = labels.get(Organisation, o.reporter_organisation_id)
-    return str(who) if who is not None else "(not shown)"
+    return str(who) if who is not None else gettext("(not shown)")
 
 
 def lines_of(op: Operation, user) -> list[AccountabilityLine]:
@@ -362,4 +363,7 @@ def describe_commitment(commitment) -> str:
 
 
 def describe_tranche(tranche) -> str:
-    return f"{tranche.amount:,} · planned {tranche.planned.isoformat()}"
+    return gettext("%(amount)s · planned %(planned)s") % {
+        "amount": f"{tranche.amount:,}",
+        "planned": tranche.planned.isoformat(),
+    }

@@ -7,6 +7,8 @@ from __future__ import annotations
 import math
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext, gettext_lazy
+
 from . import analysis
 
 BODY_ORDER = [
@@ -21,9 +23,9 @@ BODY_ORDER = [
     "local_population",
 ]
 MISSING_NODE = {
-    "multilateral": "A multilateral body",
-    "population": "Local population",
-    "human_rights": "Human-rights oversight",
+    "multilateral": gettext_lazy("A multilateral body"),
+    "population": gettext_lazy("Local population"),
+    "human_rights": gettext_lazy("Human-rights oversight"),
 }
 
 
@@ -38,8 +40,8 @@ def web_svg(
     ``missing``: keys of ``analysis.THIN_REASONS``."""
     height = 560
     cx, cy, radius = width / 2, height / 2 - 10, min(width, height) / 2 - 110
-    nodes = [(key, label, lines, False) for key, label, lines in spokes]
-    nodes += [(key, MISSING_NODE[key], [], True) for key in missing]
+    nodes = [(key, str(label), lines, False) for key, label, lines in spokes]
+    nodes += [(key, str(MISSING_NODE[key]), [], True) for key in missing]
     nodes.sort(key=lambda n: BODY_ORDER.index(n[0]) if n[0] in BODY_ORDER else 99)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
@@ -66,7 +68,7 @@ def web_svg(
         ty = y - 16 if y < cy else y + 24
         tx = x + (14 if anchor == "start" else -14 if anchor == "end" else 0)
         weight = ' font-weight="bold"'
-        text = f"missing: {label}" if is_missing else label
+        text = gettext("missing: %(label)s") % {"label": label} if is_missing else label
         out.append(
             f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" fill="{colour}"{weight}>'
             f"{escape(text)}</text>"
@@ -80,17 +82,22 @@ def web_svg(
             )
         if len(lines) > 4:
             ly = ty + 15 * 5 * (1 if y >= cy else -1)
+            more = gettext("… and %(n)s more") % {"n": len(lines) - 4}
             out.append(
                 f'<text x="{tx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" fill="#333">'
-                f"… and {len(lines) - 4} more</text>"
+                f"{escape(more)}</text>"
             )
     out.append(
         f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="34" fill="#f6d58e" stroke="#333"/>'
         f'<text x="{cx:.1f}" y="{cy + 4:.1f}" text-anchor="middle" font-weight="bold">'
         f"{escape(centre[:18])}</text>"
     )
-    reasons = "; ".join(analysis.THIN_REASONS[k] for k in missing)
-    footer = f"Thin accountability: {reasons}." if missing else "No gap in the web's three tests."
+    reasons = "; ".join(str(analysis.THIN_REASONS[k]) for k in missing)
+    footer = (
+        gettext("Thin accountability: %(reasons)s.") % {"reasons": reasons}
+        if missing
+        else gettext("No gap in the web's three tests.")
+    )
     out.append(
         f'<text x="10" y="{height - 10}" fill="{"#c92a2a" if missing else "#333"}">'
         f"{escape(footer)}</text></svg>"

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from concord.core.access import VIEW, access, may
 from concord.core.crypto import pseudonym
 
@@ -29,7 +31,6 @@ def source_shown(allegation: Allegation, user) -> str:
         return ""
     if may(user, allegation):
         return allegation.source
-    return (
-        pseudonym(allegation.source, allegation)
-        + " (pseudonym: only its owner's editors see the source)"
-    )
+    return gettext("%(pseudonym)s (pseudonym: only its owner's editors see the source)") % {
+        "pseudonym": pseudonym(allegation.source, allegation)
+    }

@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_noop as _
 
 from ..analysis import cases as case_rules
 from ..analysis import funding as rules
@@ -60,11 +62,14 @@ def _label(kind: str, obj) -> str:
     if kind == "measure":
         return rules.measure_label(obj.pk, obj.deadline)
     if kind == "intercession":
-        return f"intercession #{obj.pk} raised on {obj.raised_on}"
+        return gettext("intercession #%(pk)s raised on %(on)s") % {
+            "pk": obj.pk,
+            "on": obj.raised_on,
+        }
     if kind == "assessment":
-        return (
-            f"risk assessment version {obj.version} (rating {obj.rating}, decision {obj.decision})"
-        )
+        return gettext(
+            "risk assessment version %(version)s (rating %(rating)s, decision %(decision)s)"
+        ) % {"version": obj.version, "rating": obj.rating, "decision": obj.decision}
     raise ValueError(kind)
 
 
@@ -103,8 +108,25 @@ class Reader:
 
 
 def _hidden_text(met: bool, waived: bool, n: int) -> str:
-    what = "Waived. Not met" if waived else ("Met" if met else "Not met")
-    return f"{what} on {n} record{'s' * (n != 1)} you may not see; ask their owner."
+    if waived:
+        text = ngettext(
+            "Waived. Not met on %(n)s record you may not see; ask their owner.",
+            "Waived. Not met on %(n)s records you may not see; ask their owner.",
+            n,
+        )
+    elif met:
+        text = ngettext(
+            "Met on %(n)s record you may not see; ask their owner.",
+            "Met on %(n)s records you may not see; ask their owner.",
+            n,
+        )
+    else:
+        text = ngettext(
+            "Not met on %(n)s record you may not see; ask their owner.",
+            "Not met on %(n)s records you may not see; ask their owner.",
+            n,
+        )
+    return text % {"n": n}
 
 
 def shown_verdict(v: dict, reader: Reader) -> dict:
@@ -114,11 +136,14 @@ def shown_verdict(v: dict, reader: Reader) -> dict:
     if condition is None:
         return {
             "condition": None,
-            "kind": "A condition you may not see",
+            "kind": gettext("A condition you may not see"),
             "met": met,
             "waived": waived,
-            "evidence": ("Waived" if waived else "Met" if met else "Not met")
-            + ": a condition you may not see; ask the tranche's owner.",
+            "evidence": gettext("Waived: a condition you may not see; ask the tranche's owner.")
+            if waived
+            else gettext("Met: a condition you may not see; ask the tranche's owner.")
+            if met
+            else gettext("Not met: a condition you may not see; ask the tranche's owner."),
             "links": [],
         }
     refs = [tuple(r) for r in v.get("records", ())]
@@ -127,7 +152,13 @@ def shown_verdict(v: dict, reader: Reader) -> dict:
     if hidden:
         evidence = _hidden_text(met, waived, len(hidden))
     elif template is None:  # stored before evidence was kept as references
-        evidence = ("Waived" if waived else "Met" if met else "Not met") + " when decided."
+        evidence = (
+            gettext("Waived when decided.")
+            if waived
+            else gettext("Met when decided.")
+            if met
+            else gettext("Not met when decided.")
+        )
     else:
         evidence = rules.render(
             template,
@@ -137,7 +168,7 @@ def shown_verdict(v: dict, reader: Reader) -> dict:
         )
     return {
         "condition": condition.pk,
-        "kind": rules.KINDS[v["kind"]],
+        "kind": str(rules.KINDS[v["kind"]]),
         "met": met,
         "waived": waived,
         "evidence": evidence,
@@ -172,17 +203,22 @@ def shown_verdicts(verdict: rules.TrancheVerdict, user) -> list[dict]:
 
 def held_message(verdict: rules.TrancheVerdict, user) -> str:
     """Why a tranche is held, in the words ``user`` may see (the approver's error)."""
-    return "Held: " + " ".join(x["evidence"] for x in shown_verdicts(verdict, user) if not x["met"])
+    reasons = " ".join(x["evidence"] for x in shown_verdicts(verdict, user) if not x["met"])
+    return gettext("Held: %(reasons)s") % {"reasons": reasons}
 
 
 # --- the register's flags ------------------------------------------------------------------------
 
 _FLAG_HIDDEN = {
-    "review": "Under review: a credible allegation you may not see concerns the supported unit "
-    "or a unit it belongs to or was; ask its owner.",
-    "suspend": "Suspension recommended: an intercession you may not see is unresolved past its "
-    "deadline; ask its owner.",
-    "measure": "A mitigating measure you may not see is late; ask its owner.",
+    "review": _(
+        "Under review: a credible allegation you may not see concerns the supported unit "
+        "or a unit it belongs to or was; ask its owner."
+    ),
+    "suspend": _(
+        "Suspension recommended: an intercession you may not see is unresolved past its "
+        "deadline; ask its owner."
+    ),
+    "measure": _("A mitigating measure you may not see is late; ask its owner."),
 }
 
 
@@ -191,7 +227,8 @@ def flag_texts(flags: list[case_rules.Flag], user) -> list[str]:
     not see says what kind of flag it is, not what the record says."""
     reader = Reader(user, [f.record for f in flags if f.record])
     return [
-        f.text if f.record is None or reader.sees(f.record) else _FLAG_HIDDEN[f.kind] for f in flags
+        f.text if f.record is None or reader.sees(f.record) else gettext(_FLAG_HIDDEN[f.kind])
+        for f in flags
     ]
 
 
@@ -208,11 +245,13 @@ def assessment_ground(assessment) -> list:
     return [["assessment", assessment.pk]]
 
 
-AUTOMATIC_REVIEW = (
+# Written into a case's decision in the language of whoever recorded the record behind it
+# (services.cases translates them with gettext when it writes them).
+AUTOMATIC_REVIEW = _(
     "Opened automatically: a credible allegation was recorded against the supported unit or a "
     "unit it belongs to or was."
 )
-AUTOMATIC_ASSESSED = "A risk assessment was recorded."
+AUTOMATIC_ASSESSED = _("A risk assessment was recorded.")
 
 
 def decision_texts(decisions: list[CaseDecision], user) -> list[str]:
@@ -228,26 +267,38 @@ def decision_texts(decisions: list[CaseDecision], user) -> list[str]:
             out.append(d.rationale)
             continue
         if not all(reader.sees((g[0], g[1])) for g in grounds):
-            out.append(d.rationale + " You may not see the record behind it; ask its owner.")
+            out.append(
+                gettext("%(rationale)s You may not see the record behind it; ask its owner.")
+                % {"rationale": d.rationale}
+            )
             continue
         parts = []
         for g in grounds:
             obj = reader.records[(g[0], g[1])]
             if g[0] == "allegation":
-                against = (
-                    "the supported unit"
-                    if (g[2] if len(g) > 2 else "unit") == "unit"
-                    else "a unit the supported unit belongs to or was"
-                )
-                parts.append(
-                    f"Opened automatically: credible allegation #{obj.pk} "
-                    f"({obj.get_violation_display().lower()}) recorded on {obj.recorded} "
-                    f"against {against}."
-                )
+                values = {
+                    "pk": obj.pk,
+                    "violation": obj.get_violation_display().lower(),
+                    "on": obj.recorded,
+                }
+                if (g[2] if len(g) > 2 else "unit") == "unit":
+                    text = gettext(
+                        "Opened automatically: credible allegation #%(pk)s (%(violation)s) "
+                        "recorded on %(on)s against the supported unit."
+                    )
+                else:
+                    text = gettext(
+                        "Opened automatically: credible allegation #%(pk)s (%(violation)s) "
+                        "recorded on %(on)s against a unit the supported unit belongs to or was."
+                    )
+                parts.append(text % values)
             else:
                 parts.append(
-                    f"Risk assessment version {obj.version} recorded (rating {obj.rating}, "
-                    f"decision {obj.decision})."
+                    gettext(
+                        "Risk assessment version %(version)s recorded (rating %(rating)s, "
+                        "decision %(decision)s)."
+                    )
+                    % {"version": obj.version, "rating": obj.rating, "decision": obj.decision}
                 )
         out.append(" ".join(parts))
     return out

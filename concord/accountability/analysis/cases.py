@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.utils.translation import gettext as _
+
 from .reporting import chain
 
 # The life of a case. "resumed" and "active" both mean support flows; so it does while a
@@ -65,36 +67,38 @@ def transition_problem(
 ) -> str | None:
     """Why the case may not go from ``state`` to ``to`` on ``on`` (None: it may)."""
     if not (rationale or "").strip():
-        return "Every decision needs a written rationale."
+        return _("Every decision needs a written rationale.")
     if to not in TRANSITIONS.get(state, ()):
-        allowed = ", ".join(sorted(TRANSITIONS.get(state, ()))) or "none (the case is closed)"
-        return f"A case cannot go from {state} to {to}; from {state} it may go to: {allowed}."
+        allowed = ", ".join(sorted(TRANSITIONS.get(state, ()))) or _("none (the case is closed)")
+        return _(
+            "A case cannot go from %(state)s to %(to)s; from %(state)s it may go to: %(allowed)s."
+        ) % {"state": state, "to": to, "allowed": allowed}
     assessments = list(assessments)
     current = in_date(assessments, on)
     if to == "assessed" and current is None:
-        return "Record an in-date risk assessment first."
+        return _("Record an in-date risk assessment first.")
     if to in DECISIONS:
         if current is None:
-            return "Record an in-date risk assessment first."
+            return _("Record an in-date risk assessment first.")
         if current.decision != to:
-            return (
-                f"The in-date assessment (version {current.version}) decided "
-                f"{current.decision}, not {to}; record a new version to change the decision."
-            )
+            return _(
+                "The in-date assessment (version %(version)s) decided %(decision)s, not %(to)s; "
+                "record a new version to change the decision."
+            ) % {"version": current.version, "decision": current.decision, "to": to}
     if to in {"active", "resumed"}:
         if current is None:
             expired = [a for a in assessments if a.assessed_on <= on]
-            why = (
-                f"the latest (version {max(a.version for a in expired)}) has expired"
-                if expired
-                else "there is none"
-            )
-            return f"No support becomes active without an in-date risk assessment: {why}."
+            if expired:
+                return _(
+                    "No support becomes active without an in-date risk assessment: "
+                    "the latest (version %(version)s) has expired."
+                ) % {"version": max(a.version for a in expired)}
+            return _("No support becomes active without an in-date risk assessment: there is none.")
         if current.decision not in APPROVING:
-            return (
-                f"No support becomes active on an assessment that decided {current.decision} "
-                f"(version {current.version})."
-            )
+            return _(
+                "No support becomes active on an assessment that decided %(decision)s "
+                "(version %(version)s)."
+            ) % {"decision": current.decision, "version": current.version}
     return None
 
 
@@ -250,8 +254,12 @@ def register(
             Flag(
                 c.pk,
                 "measure",
-                f"Mitigating measure #{m.pk} was due on {m.deadline} and "
-                + ("was done late." if m.done_on else "is not done."),
+                (
+                    _("Mitigating measure #%(pk)s was due on %(deadline)s and was done late.")
+                    if m.done_on
+                    else _("Mitigating measure #%(pk)s was due on %(deadline)s and is not done.")
+                )
+                % {"pk": m.pk, "deadline": m.deadline},
                 ("measure", m.pk),
             )
             for m in late.get(c.pk, ())
@@ -266,17 +274,36 @@ def _allegation_flags(c: Case, concerned, by_unit, today: dt.date) -> list[Flag]
     for u in sorted(concerned):
         for a in by_unit.get(u, ()):
             if a.credible and a.resolved_on is None and a.recorded <= today:
-                grave = "grave " if a.grave else ""
-                flags.append(
-                    Flag(
-                        c.pk,
-                        "review",
-                        f"Credible {grave}allegation #{a.pk} ({a.violation.replace('_', ' ')})"
-                        f" unresolved since {a.recorded}"
-                        + ("" if u == c.unit else " against a unit it belongs to or was"),
-                        ("allegation", a.pk),
+                values = {
+                    "pk": a.pk,
+                    "violation": a.violation.replace("_", " "),
+                    "recorded": a.recorded,
+                }
+                if u == c.unit:
+                    text = (
+                        _(
+                            "Credible grave allegation #%(pk)s (%(violation)s) unresolved since "
+                            "%(recorded)s"
+                        )
+                        if a.grave
+                        else _(
+                            "Credible allegation #%(pk)s (%(violation)s) unresolved since "
+                            "%(recorded)s"
+                        )
                     )
-                )
+                else:
+                    text = (
+                        _(
+                            "Credible grave allegation #%(pk)s (%(violation)s) unresolved since "
+                            "%(recorded)s against a unit it belongs to or was"
+                        )
+                        if a.grave
+                        else _(
+                            "Credible allegation #%(pk)s (%(violation)s) unresolved since "
+                            "%(recorded)s against a unit it belongs to or was"
+                        )
+                    )
+                flags.append(Flag(c.pk, "review", text % values, ("allegation", a.pk)))
     return flags
 
 
@@ -285,8 +312,11 @@ def _intercession_flags(c: Case, open_intercessions, today: dt.date) -> list[Fla
         Flag(
             c.pk,
             "suspend",
-            f"Suspension recommended: intercession #{i.pk} raised on {i.raised_on} "
-            f"is unresolved past its deadline ({i.deadline}).",
+            _(
+                "Suspension recommended: intercession #%(pk)s raised on %(raised)s "
+                "is unresolved past its deadline (%(deadline)s)."
+            )
+            % {"pk": i.pk, "raised": i.raised_on, "deadline": i.deadline},
             ("intercession", i.pk),
         )
         for i in open_intercessions
@@ -300,14 +330,17 @@ def _assessment_flags(c: Case, today: dt.date) -> list[Flag]:
         return []
     current = in_date(c.assessments, today)
     if current is None:
-        return [Flag(c.pk, "expired", "Support flows but no risk assessment is in date.")]
+        return [Flag(c.pk, "expired", _("Support flows but no risk assessment is in date."))]
     if current.decision not in APPROVING:
         return [
             Flag(
                 c.pk,
                 "expired",
-                f"Support flows but the in-date assessment (version {current.version}) "
-                f"decided {current.decision}.",
+                _(
+                    "Support flows but the in-date assessment (version %(version)s) "
+                    "decided %(decision)s."
+                )
+                % {"version": current.version, "decision": current.decision},
             )
         ]
     return []

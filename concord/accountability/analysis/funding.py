@@ -11,14 +11,28 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_noop as _
+
 from .cases import Allegation, Measure
 
+# The wording of a verdict is a template kept in English (a decision stores it) and marked
+# with ``_`` (gettext_noop): ``render`` translates it into the reader's language.
+
 KINDS = {
-    "report_accepted": "A report for a given period submitted and accepted",
-    "no_case_suspended": "No due-diligence case of the recipient suspended",
-    "no_grave_allegation": "No credible grave-violation allegation unresolved for more than N days",
-    "measures_on_time": "Mitigating measures on time",
-    "custom": "A custom condition with named evidence",
+    "report_accepted": gettext_lazy("A report for a given period submitted and accepted"),
+    "no_case_suspended": gettext_lazy("No due-diligence case of the recipient suspended"),
+    "no_grave_allegation": gettext_lazy(
+        "No credible grave-violation allegation unresolved for more than N days"
+    ),
+    "measures_on_time": gettext_lazy("Mitigating measures on time"),
+    "custom": gettext_lazy("A custom condition with named evidence"),
+}
+# A tranche's status (TrancheVerdict.status), in words.
+STATUSES = {
+    "released": gettext_lazy("released"),
+    "releasable": gettext_lazy("releasable"),
+    "held": gettext_lazy("held"),
 }
 
 
@@ -85,13 +99,18 @@ class Verdict:
 
 
 def render(template: str, labels, params: Mapping[str, str], waived: bool = False) -> str:
-    text = template.format(records="; ".join(labels), **params)
-    return "Waived. " + text if waived else text
+    """The wording in the reader's language (the template is a marked English string)."""
+    text = gettext(template).format(records="; ".join(labels), **params)
+    return gettext("Waived. %(evidence)s") % {"evidence": text} if waived else text
 
 
 # How the rules name the records that decide a condition (the same words on every page).
 def report_label(title: str, submitted, status: str) -> str:
-    return f"“{title}” (submitted {submitted}, {status})"
+    return gettext("“%(title)s” (submitted %(submitted)s, %(status)s)") % {
+        "title": title,
+        "submitted": submitted,
+        "status": status,
+    }
 
 
 def case_label(title: str) -> str:
@@ -99,11 +118,15 @@ def case_label(title: str) -> str:
 
 
 def allegation_label(pk: int, violation: str, recorded) -> str:
-    return f"allegation #{pk} ({violation.replace('_', ' ')}, since {recorded})"
+    return gettext("allegation #%(pk)s (%(violation)s, since %(recorded)s)") % {
+        "pk": pk,
+        "violation": violation.replace("_", " "),
+        "recorded": recorded,
+    }
 
 
 def measure_label(pk: int, deadline) -> str:
-    return f"measure #{pk} (due {deadline})"
+    return gettext("measure #%(pk)s (due %(deadline)s)") % {"pk": pk, "deadline": deadline}
 
 
 def condition_params(c) -> tuple[tuple[str, str], ...]:
@@ -112,7 +135,7 @@ def condition_params(c) -> tuple[tuple[str, str], ...]:
     return (
         ("period", f"{c.period_start or '…'} – {c.period_end or '…'}"),
         ("days", str(c.days or 0)),
-        ("needed", (c.evidence_needed or "").strip() or "the named evidence"),
+        ("needed", (c.evidence_needed or "").strip() or gettext("the named evidence")),
         ("evidence", (c.evidence or "").strip()),
         ("on", str(c.satisfied_on or "")),
     )
@@ -158,22 +181,23 @@ def judge(
             r = max(accepted or filed, key=lambda r: (r.submitted, r.pk))
             return verdict(
                 bool(accepted),
-                ("Accepted" if accepted else "Not accepted") + ": report {records}, covering "
-                "{period}.",
+                _("Accepted: report {records}, covering {period}.")
+                if accepted
+                else _("Not accepted: report {records}, covering {period}."),
                 [("report", r.pk)],
                 [report_label(r.title, r.submitted, r.status)],
             )
-        return verdict(False, "No report covering {period} has been filed.")
+        return verdict(False, _("No report covering {period} has been filed."))
     if c.kind == "no_case_suspended":
         bad = [k for k in recipient.cases if k.state == "suspended"]
         if bad:
             return verdict(
                 False,
-                "Suspended: {records}.",
+                _("Suspended: {records}."),
                 [("case", k.pk) for k in bad],
                 [case_label(k.label) for k in bad],
             )
-        return verdict(True, "No case of the recipient is suspended.")
+        return verdict(True, _("No case of the recipient is suspended."))
     if c.kind == "no_grave_allegation":
         limit = c.days or 0
         bad = [
@@ -184,11 +208,13 @@ def judge(
         if bad:
             return verdict(
                 False,
-                "Unresolved for more than {days} days: {records}.",
+                _("Unresolved for more than {days} days: {records}."),
                 [("allegation", a.pk) for a in bad],
                 [allegation_label(a.pk, a.violation, a.recorded) for a in bad],
             )
-        return verdict(True, "No credible grave allegation unresolved for more than {days} days.")
+        return verdict(
+            True, _("No credible grave allegation unresolved for more than {days} days.")
+        )
     if c.kind == "measures_on_time":
         bad = [
             m
@@ -198,18 +224,18 @@ def judge(
         if bad:
             return verdict(
                 False,
-                "Overdue: {records}.",
+                _("Overdue: {records}."),
                 [("measure", m.pk) for m in bad],
                 [measure_label(m.pk, m.deadline) for m in bad],
             )
         return verdict(
             True,
-            "No mitigating measure of the recipient's cases is past its deadline and not done.",
+            _("No mitigating measure of the recipient's cases is past its deadline and not done."),
         )
     if c.kind == "custom":
         if c.satisfied_on and c.satisfied_on <= on and c.evidence.strip():
-            return verdict(True, "{needed}: {evidence} (on {on}).")
-        return verdict(False, "Awaiting {needed}.")
+            return verdict(True, _("{needed}: {evidence} (on {on})."))
+        return verdict(False, _("Awaiting {needed}."))
     raise ValueError(f"Unknown condition kind: {c.kind}")
 
 
@@ -242,9 +268,9 @@ def release_problem(
     """Why the tranche may not be released now (None: it may). "held": some condition is
     not met (the caller says which, in the words the approver may see)."""
     if verdict.status == "released":
-        return "This tranche has already been released; nothing is released twice."
+        return gettext("This tranche has already been released; nothing is released twice.")
     if proposer is not None and proposer == approver:
-        return "Four eyes: the approver must be someone other than the proposer."
+        return gettext("Four eyes: the approver must be someone other than the proposer.")
     if verdict.unmet:
         return "held"
     return None

@@ -8,6 +8,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from concord.core.numbers import whole_number
 
 MULTILATERAL = frozenset({"security_council", "au_psc", "eu_psc", "other_multilateral"})
@@ -31,12 +34,12 @@ def schedule_problem(every_days, fixed_dates) -> str | None:
     """Why a schedule is unusable, or None."""
     fixed = fixed_dates or []
     if not isinstance(fixed, list):
-        return "Fixed dates must be a list of MM-DD."
+        return _("Fixed dates must be a list of MM-DD.")
     if bool(every_days) == bool(fixed):
-        return "Give either a number of days between reports or fixed dates (MM-DD), not both."
+        return _("Give either a number of days between reports or fixed dates (MM-DD), not both.")
     bad = [v for v in fixed if _month_day(v) is None]
     if bad:
-        return f"Not a date as MM-DD: {', '.join(map(str, bad))}."
+        return _("Not a date as MM-DD: %(values)s.") % {"values": ", ".join(map(str, bad))}
     return None
 
 
@@ -158,9 +161,9 @@ class Line:
 
 
 THIN_REASONS = {
-    "multilateral": "no line to a multilateral body",
-    "population": "no channel for the local population",
-    "human_rights": "no human-rights oversight",
+    "multilateral": gettext_lazy("no line to a multilateral body"),
+    "population": gettext_lazy("no channel for the local population"),
+    "human_rights": gettext_lazy("no human-rights oversight"),
 }
 
 

@@ -4,6 +4,7 @@ waiver decisions, and the evaluation of tranches."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
@@ -223,7 +224,7 @@ class TrancheViewSet(ScopedViewSet):
         try:
             on = dt.date.fromisoformat(request.query_params.get("on") or str(timezone.localdate()))
         except ValueError:
-            raise ValidationError({"on": "Give a date as YYYY-MM-DD."}) from None
+            raise ValidationError({"on": gettext("Give a date as YYYY-MM-DD.")}) from None
         row = loaders.evaluation_rows(Tranche.objects.filter(pk=t.pk), request.user, on)[0]
         return Response(EvaluationSerializer(row).data)
 
@@ -243,7 +244,7 @@ class TrancheViewSet(ScopedViewSet):
                 .first()
             )
             if condition is None:
-                raise ValidationError({"condition": "No such condition of this tranche."})
+                raise ValidationError({"condition": gettext("No such condition of this tranche.")})
         d = funding_services.propose(
             t,
             body.validated_data["kind"],
@@ -341,7 +342,7 @@ class FundingEvaluationViewSet(viewsets.GenericViewSet):
         try:
             on = dt.date.fromisoformat(request.query_params.get("on") or str(timezone.localdate()))
         except ValueError:
-            raise ValidationError({"on": "Give a date as YYYY-MM-DD."}) from None
+            raise ValidationError({"on": gettext("Give a date as YYYY-MM-DD.")}) from None
         tranches = Tranche.objects.visible_to(request.user).order_by("planned", "pk")
         donor = (request.query_params.get("donor") or "").strip()
         if donor:
@@ -356,7 +357,9 @@ class FundingEvaluationViewSet(viewsets.GenericViewSet):
                 except DjangoValidationError as exc:  # several organisations by that name
                     raise ValidationError({"donor": exc.messages}) from None
             if org is None:
-                raise ValidationError({"donor": f"No organisation {donor!r} you may see."})
+                raise ValidationError(
+                    {"donor": gettext("No organisation %(donor)r you may see.") % {"donor": donor}}
+                )
             tranches = tranches.filter(commitment__donor=org)
         rows = loaders.evaluation_rows(tranches, request.user, on)
         status = request.query_params.get("status")

@@ -3,6 +3,7 @@ reports due."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
@@ -187,7 +188,12 @@ class UnitCommandViewSet(ScopedViewSet):
     ordering = ["-start"]
 
 
-DUE_STATES = [("overdue", "Overdue"), ("due", "Due"), ("met", "Met"), ("late", "Met late")]
+DUE_STATES = [
+    ("overdue", gettext_lazy("Overdue")),
+    ("due", gettext_lazy("Due")),
+    ("met", gettext_lazy("Met")),
+    ("late", gettext_lazy("Met late")),
+]
 
 
 class DueSerializer(serializers.Serializer):
@@ -214,8 +220,12 @@ class DueViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("days", OpenApiTypes.INT, description="Look-ahead, 0–3660"),
-            OpenApiParameter("all", OpenApiTypes.BOOL, description="Include met due dates"),
+            OpenApiParameter(
+                "days", OpenApiTypes.INT, description=gettext_lazy("Look-ahead, 0–3660")
+            ),
+            OpenApiParameter(
+                "all", OpenApiTypes.BOOL, description=gettext_lazy("Include met due dates")
+            ),
         ]
     )
     def list(self, request, format=None):
@@ -223,8 +233,16 @@ class DueViewSet(viewsets.GenericViewSet):
 
         try:
             days = analysis.look_ahead(request.query_params.get("days", "30"))
-        except ValueError as exc:
-            raise ValidationError({"days": str(exc)}) from None
+        except ValueError:
+            raise ValidationError(
+                {
+                    "days": gettext("a whole number of days from 0 to %(max)s, not %(value)s")
+                    % {
+                        "max": analysis.MAX_LOOK_AHEAD,
+                        "value": repr(request.query_params.get("days", "30")),
+                    }
+                }
+            ) from None
         data = loaders.due_rows(
             request.user,
             timezone.localdate(),

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.crypto import EncryptedTextField
 from concord.core.models import Organisation, ScopedModel
@@ -18,58 +20,72 @@ from .reporting import SecurityUnit, confidential, period_errors
 
 
 class SupportKind(models.TextChoices):
-    TRAINING = "training", "Training"
-    PAY = "pay", "Pay or allowances"
-    LOGISTICS = "logistics", "Logistics"
-    OPERATIONAL = "operational", "Operational support"
-    FIRE = "fire", "Fire support"
-    JOINT = "joint_operations", "Joint operations"
-    OTHER = "other", "Other"
+    TRAINING = "training", _("Training")
+    PAY = "pay", _("Pay or allowances")
+    LOGISTICS = "logistics", _("Logistics")
+    OPERATIONAL = "operational", _("Operational support")
+    FIRE = "fire", _("Fire support")
+    JOINT = "joint_operations", _("Joint operations")
+    OTHER = "other", _("Other")
 
 
 class CaseState(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ASSESSED = "assessed", "Assessed"
-    APPROVED = "approved", "Approved"
-    APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approved with conditions"
-    DENIED = "denied", "Denied"
-    ACTIVE = "active", "Active"
-    UNDER_REVIEW = "under_review", "Under review"
-    INTERCESSION = "intercession", "Intercession"
-    SUSPENDED = "suspended", "Suspended"
-    RESUMED = "resumed", "Resumed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    PROPOSED = "proposed", _("Proposed")
+    ASSESSED = "assessed", _("Assessed")
+    APPROVED = "approved", _("Approved")
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("Approved with conditions")
+    DENIED = "denied", _("Denied")
+    ACTIVE = "active", _("Active")
+    UNDER_REVIEW = "under_review", _("Under review")
+    INTERCESSION = "intercession", _("Intercession")
+    SUSPENDED = "suspended", _("Suspended")
+    RESUMED = "resumed", _("Resumed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class SupportCase(ScopedModel):
     """Support from a provider to a security-force unit, and where its due diligence stands."""
 
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300, verbose_name=_("title"))
     operation = models.ForeignKey(
         Operation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="support_cases",
-        help_text="The operation giving the support (its register lists the case).",
+        help_text=_("The operation giving the support (its register lists the case)."),
+        verbose_name=_("operation"),
     )
     provider = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", help_text="Who gives it."
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Who gives it."),
+        verbose_name=_("provider"),
     )
     unit = models.ForeignKey(
         SecurityUnit,
         on_delete=models.PROTECT,
         related_name="support_cases",
-        help_text="The recipient unit.",
+        help_text=_("The recipient unit."),
+        verbose_name=_("unit"),
     )
-    kind = models.CharField(max_length=20, choices=SupportKind.choices)
-    description = models.TextField(blank=True)
-    value = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, blank=True, help_text="ISO 4217, e.g. USD.")
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=SupportKind.choices, verbose_name=_("kind"))
+    description = models.TextField(blank=True, verbose_name=_("description"))
+    value = models.DecimalField(
+        max_digits=18, decimal_places=2, null=True, blank=True, verbose_name=_("value")
+    )
+    currency = models.CharField(
+        max_length=3, blank=True, help_text=_("ISO 4217, e.g. USD."), verbose_name=_("currency")
+    )
+    start = models.DateField(null=True, blank=True, verbose_name=_("start"))
+    end = models.DateField(null=True, blank=True, verbose_name=_("end"))
     state = models.CharField(
-        max_length=30, choices=CaseState.choices, default=CaseState.PROPOSED, editable=False
+        max_length=30,
+        choices=CaseState.choices,
+        default=CaseState.PROPOSED,
+        editable=False,
+        verbose_name=_("state"),
     )
     classification = confidential()
 
@@ -109,10 +125,12 @@ def currency_errors(amount, currency: str, *, required: bool = True) -> dict:
     code = (currency or "").strip().upper()
     if not code:
         if required or amount is not None:
-            return {"currency": "Give the currency (ISO 4217, e.g. USD, EUR, XOF)."}
+            return {"currency": gettext("Give the currency (ISO 4217, e.g. USD, EUR, XOF).")}
         return {}
     if pycountry.currencies.get(alpha_3=code) is None:
-        return {"currency": f"{currency!r} is not an ISO 4217 currency code."}
+        return {
+            "currency": gettext("%(code)r is not an ISO 4217 currency code.") % {"code": currency}
+        }
     return {}
 
 
@@ -121,59 +139,89 @@ class CaseDecision(models.Model):
     (or automatically, by a rule). Written only by ``services.cases``; read through the
     case, so it is visible exactly where the case is."""
 
-    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="decisions")
-    from_state = models.CharField(max_length=30, choices=CaseState.choices)
-    to_state = models.CharField(max_length=30, choices=CaseState.choices)
-    on = models.DateField()
-    rationale = models.TextField()
-    by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
-    automatic = models.BooleanField(default=False)
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("case")
+    )
+    from_state = models.CharField(
+        max_length=30, choices=CaseState.choices, verbose_name=_("from state")
+    )
+    to_state = models.CharField(
+        max_length=30, choices=CaseState.choices, verbose_name=_("to state")
+    )
+    on = models.DateField(verbose_name=_("on"))
+    rationale = models.TextField(verbose_name=_("rationale"))
+    by = models.ForeignKey(
+        "core.User", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("by")
+    )
+    automatic = models.BooleanField(default=False, verbose_name=_("automatic"))
     # An automatic step's grounds, as references ([kind, id, …]: accountability.access.shown):
     # its rationale says only what happened, and each reader gets the grounds they may see.
-    grounds = models.JSONField(default=list, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    grounds = models.JSONField(default=list, blank=True, verbose_name=_("grounds"))
+    at = models.DateTimeField(auto_now_add=True, verbose_name=_("at"))
 
     class Meta:
         ordering = ["case", "at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.case} · {self.from_state} → {self.to_state} on {self.on}"
+        return gettext("%(case)s · %(before)s → %(after)s on %(on)s") % {
+            "case": self.case,
+            "before": self.from_state,
+            "after": self.to_state,
+            "on": self.on,
+        }
 
 
 class Rating(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    VERY_HIGH = "very_high", "Very high"
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    VERY_HIGH = "very_high", _("Very high")
 
 
 class Decision(models.TextChoices):
-    APPROVED = "approved", "Approve"
-    APPROVED_WITH_CONDITIONS = "approved_with_conditions", "Approve with conditions"
-    DENIED = "denied", "Deny"
+    APPROVED = "approved", _("Approve")
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions", _("Approve with conditions")
+    DENIED = "denied", _("Deny")
 
 
 class RiskAssessment(ScopedModel):
     """One version of a case's risk assessment. A new version supersedes the previous one
     (versions are numbered by the service and never rewritten)."""
 
-    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="assessments")
-    version = models.PositiveIntegerField(editable=False, default=0)
-    recipient_record = models.TextField(help_text="The recipient's human-rights record.")
-    corrective_steps = models.TextField(blank=True, help_text="Corrective steps it has taken.")
-    leverage = models.TextField(blank=True, help_text="The provider's leverage.")
-    mitigation_feasibility = models.TextField(blank=True)
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.CASCADE, related_name="assessments", verbose_name=_("case")
+    )
+    version = models.PositiveIntegerField(editable=False, default=0, verbose_name=_("version"))
+    recipient_record = models.TextField(
+        help_text=_("The recipient's human-rights record."), verbose_name=_("recipient record")
+    )
+    corrective_steps = models.TextField(
+        blank=True,
+        help_text=_("Corrective steps it has taken."),
+        verbose_name=_("corrective steps"),
+    )
+    leverage = models.TextField(
+        blank=True, help_text=_("The provider's leverage."), verbose_name=_("leverage")
+    )
+    mitigation_feasibility = models.TextField(blank=True, verbose_name=_("mitigation feasibility"))
     withholding_risk = models.TextField(
-        blank=True, help_text="The risk of withholding support (to civilians, to the mandate)."
+        blank=True,
+        help_text=_("The risk of withholding support (to civilians, to the mandate)."),
+        verbose_name=_("withholding risk"),
     )
-    rating = models.CharField(max_length=10, choices=Rating.choices)
-    decision = models.CharField(max_length=30, choices=Decision.choices)
-    rationale = models.TextField()
+    rating = models.CharField(max_length=10, choices=Rating.choices, verbose_name=_("rating"))
+    decision = models.CharField(max_length=30, choices=Decision.choices, verbose_name=_("decision"))
+    rationale = models.TextField(verbose_name=_("rationale"))
     approver = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("approver"),
     )
-    assessed_on = models.DateField()
-    expires_on = models.DateField()
+    assessed_on = models.DateField(verbose_name=_("assessed on"))
+    expires_on = models.DateField(verbose_name=_("expires on"))
     classification = confidential()
 
     FIELDS = [
@@ -199,33 +247,42 @@ class RiskAssessment(ScopedModel):
 
     def __str__(self) -> str:
         # Never the case's title: the case may be more confidential than its assessment.
-        return f"Risk assessment {self.pk or 'new'} (version {self.version or 'new'})"
+        new = gettext("new")
+        return gettext("Risk assessment %(pk)s (version %(version)s)") % {
+            "pk": self.pk or new,
+            "version": self.version or new,
+        }
 
     def clean(self) -> None:
         super().clean()
         errors = {}
         if not (self.rationale or "").strip():
-            errors["rationale"] = "Every decision needs a written rationale."
+            errors["rationale"] = gettext("Every decision needs a written rationale.")
         if self.assessed_on and self.expires_on and self.expires_on < self.assessed_on:
-            errors["expires_on"] = "The assessment expires before it was made."
+            errors["expires_on"] = gettext("The assessment expires before it was made.")
         if errors:
             raise ValidationError(errors)
 
 
 class MitigatingMeasure(ScopedModel):
-    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="measures")
-    description = models.TextField()
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.CASCADE, related_name="measures", verbose_name=_("case")
+    )
+    description = models.TextField(verbose_name=_("description"))
     responsible = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Who owns the measure.",
+        help_text=_("Who owns the measure."),
+        verbose_name=_("responsible"),
     )
-    deadline = models.DateField()
-    done_on = models.DateField(null=True, blank=True)
-    evidence = models.TextField(blank=True, help_text="What shows it was done.")
+    deadline = models.DateField(verbose_name=_("deadline"))
+    done_on = models.DateField(null=True, blank=True, verbose_name=_("done on"))
+    evidence = models.TextField(
+        blank=True, help_text=_("What shows it was done."), verbose_name=_("evidence")
+    )
     classification = confidential()
 
     FIELDS = ["case", "description", "responsible", "deadline", "done_on", "evidence"]
@@ -234,55 +291,76 @@ class MitigatingMeasure(ScopedModel):
         ordering = ["deadline", "pk"]
 
     def __str__(self) -> str:
-        return f"Measure {self.pk or 'new'}: {self.description[:60]}"
+        return gettext("Measure %(pk)s: %(description)s") % {
+            "pk": self.pk or gettext("new"),
+            "description": self.description[:60],
+        }
 
     def clean(self) -> None:
         super().clean()
         if self.done_on and not self.evidence.strip():
-            raise ValidationError({"evidence": "A measure marked done needs its evidence."})
+            raise ValidationError(
+                {"evidence": gettext("A measure marked done needs its evidence.")}
+            )
 
 
 class Confidence(models.TextChoices):
-    UNVERIFIED = "unverified", "Unverified"
-    LOW = "low", "Low"
-    CREDIBLE = "credible", "Credible"
-    CONFIRMED = "confirmed", "Confirmed"
+    UNVERIFIED = "unverified", _("Unverified")
+    LOW = "low", _("Low")
+    CREDIBLE = "credible", _("Credible")
+    CONFIRMED = "confirmed", _("Confirmed")
 
 
 class Violation(models.TextChoices):
-    UNLAWFUL_KILLING = "unlawful_killing", "Unlawful killing"
-    SEXUAL_VIOLENCE = "sexual_violence", "Sexual violence"
-    TORTURE = "torture", "Torture or ill-treatment"
-    ENFORCED_DISAPPEARANCE = "enforced_disappearance", "Enforced disappearance"
-    CHILD_RECRUITMENT = "child_recruitment", "Recruitment or use of children"
-    ATTACK_ON_CIVILIANS = "attack_on_civilians", "Attack on civilians"
-    ARBITRARY_DETENTION = "arbitrary_detention", "Arbitrary detention"
-    LOOTING = "looting", "Looting or destruction of property"
-    OTHER = "other", "Other"
+    UNLAWFUL_KILLING = "unlawful_killing", _("Unlawful killing")
+    SEXUAL_VIOLENCE = "sexual_violence", _("Sexual violence")
+    TORTURE = "torture", _("Torture or ill-treatment")
+    ENFORCED_DISAPPEARANCE = "enforced_disappearance", _("Enforced disappearance")
+    CHILD_RECRUITMENT = "child_recruitment", _("Recruitment or use of children")
+    ATTACK_ON_CIVILIANS = "attack_on_civilians", _("Attack on civilians")
+    ARBITRARY_DETENTION = "arbitrary_detention", _("Arbitrary detention")
+    LOOTING = "looting", _("Looting or destruction of property")
+    OTHER = "other", _("Other")
 
 
 class Allegation(ScopedModel):
     """A claim (not a finding) that a unit committed a violation. Recording a credible one
     against a supported unit, or a unit it belongs to, opens a review of the support."""
 
-    unit = models.ForeignKey(SecurityUnit, on_delete=models.PROTECT, related_name="allegations")
-    violation = models.CharField(max_length=30, choices=Violation.choices)
-    confidence = models.CharField(max_length=12, choices=Confidence.choices)
-    summary = models.TextField()
+    unit = models.ForeignKey(
+        SecurityUnit, on_delete=models.PROTECT, related_name="allegations", verbose_name=_("unit")
+    )
+    violation = models.CharField(
+        max_length=30, choices=Violation.choices, verbose_name=_("violation")
+    )
+    confidence = models.CharField(
+        max_length=12, choices=Confidence.choices, verbose_name=_("confidence")
+    )
+    summary = models.TextField(verbose_name=_("summary"))
     source = EncryptedTextField(
         blank=True,
-        help_text="Who reported it. Encrypted at rest; shown only to those entitled, "
-        "pseudonymised in exports.",
+        help_text=_(
+            "Who reported it. Encrypted at rest; shown only to those entitled, "
+            "pseudonymised in exports."
+        ),
+        verbose_name=_("source"),
     )
-    occurred_from = models.DateField(null=True, blank=True)
-    occurred_to = models.DateField(null=True, blank=True)
+    occurred_from = models.DateField(null=True, blank=True, verbose_name=_("occurred from"))
+    occurred_to = models.DateField(null=True, blank=True, verbose_name=_("occurred to"))
     place = models.ForeignKey(
-        "core.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("place"),
     )
-    place_name = models.CharField(max_length=200, blank=True)
-    recorded = models.DateField(help_text="When it reached us: the clock for 'unresolved'.")
-    resolved_on = models.DateField(null=True, blank=True)
-    resolution = models.TextField(blank=True)
+    place_name = models.CharField(max_length=200, blank=True, verbose_name=_("place name"))
+    recorded = models.DateField(
+        help_text=_("When it reached us: the clock for 'unresolved'."), verbose_name=_("recorded")
+    )
+    resolved_on = models.DateField(null=True, blank=True, verbose_name=_("resolved on"))
+    resolution = models.TextField(blank=True, verbose_name=_("resolution"))
     classification = confidential()
 
     FIELDS = [
@@ -304,7 +382,10 @@ class Allegation(ScopedModel):
         ordering = ["-recorded", "pk"]
 
     def __str__(self) -> str:
-        return f"Allegation {self.pk or 'new'}: {self.get_violation_display()}"
+        return gettext("Allegation %(pk)s: %(violation)s") % {
+            "pk": self.pk or gettext("new"),
+            "violation": self.get_violation_display(),
+        }
 
     def clean(self) -> None:
         super().clean()
@@ -312,9 +393,9 @@ class Allegation(ScopedModel):
         if errors:
             errors = {"occurred_to": errors["end"]}
         if self.resolved_on and not self.resolution.strip():
-            errors["resolution"] = "Say how it was resolved."
+            errors["resolution"] = gettext("Say how it was resolved.")
         if self.resolved_on and self.recorded and self.resolved_on < self.recorded:
-            errors["resolved_on"] = "Resolved before it was recorded."
+            errors["resolved_on"] = gettext("Resolved before it was recorded.")
         if errors:
             raise ValidationError(errors)
 
@@ -323,13 +404,15 @@ class Intercession(ScopedModel):
     """A concern raised with the recipient's authorities: what, with whom, the response,
     and the deadline after which an unresolved intercession recommends suspension."""
 
-    case = models.ForeignKey(SupportCase, on_delete=models.CASCADE, related_name="intercessions")
-    raised_on = models.DateField()
-    raised_with = models.CharField(max_length=300)
-    what = models.TextField(help_text="What was raised.")
-    response = models.TextField(blank=True)
-    deadline = models.DateField(null=True, blank=True)
-    resolved_on = models.DateField(null=True, blank=True)
+    case = models.ForeignKey(
+        SupportCase, on_delete=models.CASCADE, related_name="intercessions", verbose_name=_("case")
+    )
+    raised_on = models.DateField(verbose_name=_("raised on"))
+    raised_with = models.CharField(max_length=300, verbose_name=_("raised with"))
+    what = models.TextField(help_text=_("What was raised."), verbose_name=_("what"))
+    response = models.TextField(blank=True, verbose_name=_("response"))
+    deadline = models.DateField(null=True, blank=True, verbose_name=_("deadline"))
+    resolved_on = models.DateField(null=True, blank=True, verbose_name=_("resolved on"))
     classification = confidential()
 
     FIELDS = ["case", "raised_on", "raised_with", "what", "response", "deadline", "resolved_on"]
@@ -338,14 +421,17 @@ class Intercession(ScopedModel):
         ordering = ["-raised_on", "pk"]
 
     def __str__(self) -> str:
-        return f"Intercession {self.pk or 'new'} with {self.raised_with}"
+        return gettext("Intercession %(pk)s with %(with)s") % {
+            "pk": self.pk or gettext("new"),
+            "with": self.raised_with,
+        }
 
     def clean(self) -> None:
         super().clean()
         errors = {}
         if self.deadline and self.raised_on and self.deadline < self.raised_on:
-            errors["deadline"] = "The deadline is before the intercession was raised."
+            errors["deadline"] = gettext("The deadline is before the intercession was raised.")
         if self.resolved_on and not self.response.strip():
-            errors["response"] = "Record the response that resolved it."
+            errors["response"] = gettext("Record the response that resolved it.")
         if errors:
             raise ValidationError(errors)

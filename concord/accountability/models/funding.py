@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q, Sum
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Organisation, ScopedModel
 from concord.core.sources import sources_problem
@@ -19,26 +21,27 @@ from .reporting import ReportingObligation, confidential
 
 
 class InstrumentKind(models.TextChoices):
-    TRUST_FUND = "trust_fund", "Trust fund"
-    PEACE_FACILITY = "peace_facility", "Peace facility"
-    ASSESSED = "assessed", "Assessed contributions"
-    BILATERAL = "bilateral", "Bilateral aid"
-    OTHER = "other", "Other"
+    TRUST_FUND = "trust_fund", _("Trust fund")
+    PEACE_FACILITY = "peace_facility", _("Peace facility")
+    ASSESSED = "assessed", _("Assessed contributions")
+    BILATERAL = "bilateral", _("Bilateral aid")
+    OTHER = "other", _("Other")
 
 
 class FundingInstrument(ScopedModel):
-    name = models.CharField(max_length=300)
-    kind = models.CharField(max_length=20, choices=InstrumentKind.choices)
+    name = models.CharField(max_length=300, verbose_name=_("name"))
+    kind = models.CharField(max_length=20, choices=InstrumentKind.choices, verbose_name=_("kind"))
     manager = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Who manages it (e.g. the EU for the European Peace Facility).",
+        help_text=_("Who manages it (e.g. the EU for the European Peace Facility)."),
+        verbose_name=_("manager"),
     )
-    note = models.TextField(blank=True)
-    sources = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    sources = models.JSONField(default=list, blank=True, verbose_name=_("sources"))
 
     FIELDS = ["name", "kind", "manager", "note", "sources"]
 
@@ -64,18 +67,33 @@ class Commitment(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="commitments",
+        verbose_name=_("instrument"),
     )
-    donor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    donor = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("donor")
+    )
     recipient_operation = models.ForeignKey(
-        Operation, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
+        Operation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="commitments",
+        verbose_name=_("recipient operation"),
     )
     recipient_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recipient organisation"),
     )
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
-    currency = models.CharField(max_length=3, help_text="ISO 4217, e.g. EUR.")
-    purpose = models.CharField(max_length=300)
-    signed = models.DateField(null=True, blank=True)
+    amount = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("amount"))
+    currency = models.CharField(
+        max_length=3, help_text=_("ISO 4217, e.g. EUR."), verbose_name=_("currency")
+    )
+    purpose = models.CharField(max_length=300, verbose_name=_("purpose"))
+    signed = models.DateField(null=True, blank=True, verbose_name=_("signed"))
     classification = confidential()  # due-diligence and funding records
 
     FIELDS = [
@@ -106,27 +124,31 @@ class Commitment(ScopedModel):
         self.currency = (self.currency or "").strip().upper()
         errors = currency_errors(self.amount, self.currency)
         if (self.recipient_operation_id is None) == (self.recipient_organisation_id is None):
-            errors["recipient_operation"] = (
+            errors["recipient_operation"] = gettext(
                 "Give the recipient: an operation or an organisation (one of them)."
             )
         if self.amount is not None and self.amount <= 0:
-            errors["amount"] = "The amount must be more than zero."
+            errors["amount"] = gettext("The amount must be more than zero.")
         if self.pk and self.amount is not None:
             planned = self.tranches.aggregate(s=Sum("amount"))["s"] or 0
             if planned > self.amount:
                 # Every tranche counts, also those the editor may not see: the message gives
                 # no sum (it would add theirs in). See docs/security-model.md.
-                errors["amount"] = "Its tranches already add up to more than this amount."
+                errors["amount"] = gettext("Its tranches already add up to more than this amount.")
         if errors:
             raise ValidationError(errors)
 
 
 class Tranche(ScopedModel):
-    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="tranches")
-    label = models.CharField(max_length=100, help_text="e.g. Tranche 2")
-    amount = models.DecimalField(max_digits=18, decimal_places=2)
-    planned = models.DateField(help_text="When it is planned to be released.")
-    note = models.TextField(blank=True)
+    commitment = models.ForeignKey(
+        Commitment, on_delete=models.PROTECT, related_name="tranches", verbose_name=_("commitment")
+    )
+    label = models.CharField(max_length=100, help_text=_("e.g. Tranche 2"), verbose_name=_("label"))
+    amount = models.DecimalField(max_digits=18, decimal_places=2, verbose_name=_("amount"))
+    planned = models.DateField(
+        help_text=_("When it is planned to be released."), verbose_name=_("planned")
+    )
+    note = models.TextField(blank=True, verbose_name=_("note"))
     classification = confidential()  # due-diligence and funding records
 
     FIELDS = ["commitment", "label", "amount", "planned", "note"]
@@ -141,7 +163,7 @@ class Tranche(ScopedModel):
         super().clean()
         errors = {}
         if self.amount is not None and self.amount <= 0:
-            errors["amount"] = "The amount must be more than zero."
+            errors["amount"] = gettext("The amount must be more than zero.")
         if self.commitment_id and self.amount is not None:
             others = (
                 Tranche.objects.filter(commitment_id=self.commitment_id)
@@ -152,7 +174,7 @@ class Tranche(ScopedModel):
             if others + self.amount > self.commitment.amount:
                 # Every tranche counts, also those the editor may not see, and the editor may
                 # not see the commitment: the message gives no amount.
-                errors["amount"] = (
+                errors["amount"] = gettext(
                     "With this amount, the commitment's tranches would add up to more than the "
                     "commitment."
                 )
@@ -161,39 +183,50 @@ class Tranche(ScopedModel):
 
 
 class ConditionKind(models.TextChoices):
-    REPORT_ACCEPTED = "report_accepted", "Report for a period submitted and accepted"
-    NO_CASE_SUSPENDED = "no_case_suspended", "No due-diligence case of the recipient suspended"
+    REPORT_ACCEPTED = "report_accepted", _("Report for a period submitted and accepted")
+    NO_CASE_SUSPENDED = "no_case_suspended", _("No due-diligence case of the recipient suspended")
     NO_GRAVE_ALLEGATION = (
         "no_grave_allegation",
-        "No credible grave allegation unresolved for more than N days",
+        _("No credible grave allegation unresolved for more than N days"),
     )
-    MEASURES_ON_TIME = "measures_on_time", "Mitigating measures on time"
-    CUSTOM = "custom", "Custom condition with named evidence"
+    MEASURES_ON_TIME = "measures_on_time", _("Mitigating measures on time")
+    CUSTOM = "custom", _("Custom condition with named evidence")
 
 
 class Condition(ScopedModel):
     """One condition on a tranche. A tranche with several is releasable only when all hold."""
 
-    tranche = models.ForeignKey(Tranche, on_delete=models.CASCADE, related_name="conditions")
-    kind = models.CharField(max_length=30, choices=ConditionKind.choices)
+    tranche = models.ForeignKey(
+        Tranche, on_delete=models.CASCADE, related_name="conditions", verbose_name=_("tranche")
+    )
+    kind = models.CharField(max_length=30, choices=ConditionKind.choices, verbose_name=_("kind"))
     obligation = models.ForeignKey(
         ReportingObligation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Report condition: the obligation the report answers.",
+        help_text=_("Report condition: the obligation the report answers."),
+        verbose_name=_("obligation"),
     )
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
+    period_start = models.DateField(null=True, blank=True, verbose_name=_("period start"))
+    period_end = models.DateField(null=True, blank=True, verbose_name=_("period end"))
     days = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Allegation condition: days an allegation may stay open."
+        null=True,
+        blank=True,
+        help_text=_("Allegation condition: days an allegation may stay open."),
+        verbose_name=_("days"),
     )
     evidence_needed = models.CharField(
-        max_length=300, blank=True, help_text="Custom condition: the evidence that satisfies it."
+        max_length=300,
+        blank=True,
+        help_text=_("Custom condition: the evidence that satisfies it."),
+        verbose_name=_("evidence needed"),
     )
-    satisfied_on = models.DateField(null=True, blank=True)
-    evidence = models.TextField(blank=True, help_text="Custom condition: the evidence given.")
+    satisfied_on = models.DateField(null=True, blank=True, verbose_name=_("satisfied on"))
+    evidence = models.TextField(
+        blank=True, help_text=_("Custom condition: the evidence given."), verbose_name=_("evidence")
+    )
     classification = confidential()  # due-diligence and funding records
 
     FIELDS = [
@@ -219,30 +252,30 @@ class Condition(ScopedModel):
         errors = {}
         if self.kind == ConditionKind.REPORT_ACCEPTED:
             if self.obligation_id is None:
-                errors["obligation"] = "Name the reporting obligation the report answers."
+                errors["obligation"] = gettext("Name the reporting obligation the report answers.")
             if self.period_start is None or self.period_end is None:
-                errors["period_end"] = "Give the period the report must cover."
+                errors["period_end"] = gettext("Give the period the report must cover.")
             elif self.period_end < self.period_start:
-                errors["period_end"] = "The period ends before it starts."
+                errors["period_end"] = gettext("The period ends before it starts.")
         if self.kind == ConditionKind.NO_GRAVE_ALLEGATION and self.days is None:
-            errors["days"] = "Give N: the days an allegation may stay unresolved."
+            errors["days"] = gettext("Give N: the days an allegation may stay unresolved.")
         if self.kind == ConditionKind.CUSTOM and not self.evidence_needed.strip():
-            errors["evidence_needed"] = "Name the evidence that satisfies the condition."
+            errors["evidence_needed"] = gettext("Name the evidence that satisfies the condition.")
         if self.satisfied_on and not self.evidence.strip():
-            errors["evidence"] = "Give the evidence."
+            errors["evidence"] = gettext("Give the evidence.")
         if errors:
             raise ValidationError(errors)
 
 
 class DecisionKind(models.TextChoices):
-    RELEASE = "release", "Release the tranche"
-    WAIVER = "waiver", "Waive a condition"
+    RELEASE = "release", _("Release the tranche")
+    WAIVER = "waiver", _("Waive a condition")
 
 
 class DecisionStatus(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
 
 
 class TrancheDecision(models.Model):
@@ -250,27 +283,47 @@ class TrancheDecision(models.Model):
     rationale by one person, approved (or rejected) by another. Written only by
     ``services.funding``; read through the tranche, so visible exactly where it is."""
 
-    tranche = models.ForeignKey(Tranche, on_delete=models.PROTECT, related_name="decisions")
-    kind = models.CharField(max_length=10, choices=DecisionKind.choices)
+    tranche = models.ForeignKey(
+        Tranche, on_delete=models.PROTECT, related_name="decisions", verbose_name=_("tranche")
+    )
+    kind = models.CharField(max_length=10, choices=DecisionKind.choices, verbose_name=_("kind"))
     condition = models.ForeignKey(
-        Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="waivers"
+        Condition,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waivers",
+        verbose_name=_("condition"),
     )
-    rationale = models.TextField()
+    rationale = models.TextField(verbose_name=_("rationale"))
     status = models.CharField(
-        max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.PROPOSED
+        max_length=10,
+        choices=DecisionStatus.choices,
+        default=DecisionStatus.PROPOSED,
+        verbose_name=_("status"),
     )
-    proposed_by = models.ForeignKey("core.User", on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
+    proposed_by = models.ForeignKey(
+        "core.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("proposed by")
+    )
+    proposed_at = models.DateTimeField(verbose_name=_("proposed at"))
     decided_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    decision_note = models.TextField(blank=True, verbose_name=_("decision note"))
     evidence = models.JSONField(
         default=list,
         blank=True,
-        help_text="The evaluation at approval: each condition's verdict, as a template and "
-        "references worded for each reader (concord.accountability.access.shown).",
+        help_text=_(
+            "The evaluation at approval: each condition's verdict, as a template and "
+            "references worded for each reader (concord.accountability.access.shown)."
+        ),
+        verbose_name=_("evidence"),
     )
 
     class Meta:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Classification, Organisation, ScopedModel
 from concord.core.sources import sources_problem
@@ -14,24 +16,24 @@ from concord.operations.models import Operation
 
 
 class Body(models.TextChoices):
-    SECURITY_COUNCIL = "security_council", "UN Security Council"
-    AU_PSC = "au_psc", "AU Peace and Security Council"
-    EU_PSC = "eu_psc", "EU Political and Security Committee"
-    OTHER_MULTILATERAL = "other_multilateral", "Other multilateral body"
-    HOST_STATE = "host_state", "Host state"
-    CONTRIBUTORS = "contributors", "Troop and police contributors"
-    DONORS = "donors", "Donors"
-    CIVIL_SOCIETY = "civil_society", "Civil society"
-    LOCAL_POPULATION = "local_population", "Local population"
+    SECURITY_COUNCIL = "security_council", _("UN Security Council")
+    AU_PSC = "au_psc", _("AU Peace and Security Council")
+    EU_PSC = "eu_psc", _("EU Political and Security Committee")
+    OTHER_MULTILATERAL = "other_multilateral", _("Other multilateral body")
+    HOST_STATE = "host_state", _("Host state")
+    CONTRIBUTORS = "contributors", _("Troop and police contributors")
+    DONORS = "donors", _("Donors")
+    CIVIL_SOCIETY = "civil_society", _("Civil society")
+    LOCAL_POPULATION = "local_population", _("Local population")
 
 
 class Mechanism(models.TextChoices):
-    MANDATE_REPORTING = "mandate_reporting", "Mandate reporting"
-    SOFA = "sofa", "Status-of-forces agreement"
-    MOU = "mou", "Memorandum of understanding"
-    OVERSIGHT = "oversight", "Oversight mechanism"
-    COMPLAINTS = "complaints", "Complaints or feedback mechanism"
-    HUMAN_RIGHTS_MONITORING = "human_rights_monitoring", "Human-rights monitoring"
+    MANDATE_REPORTING = "mandate_reporting", _("Mandate reporting")
+    SOFA = "sofa", _("Status-of-forces agreement")
+    MOU = "mou", _("Memorandum of understanding")
+    OVERSIGHT = "oversight", _("Oversight mechanism")
+    COMPLAINTS = "complaints", _("Complaints or feedback mechanism")
+    HUMAN_RIGHTS_MONITORING = "human_rights_monitoring", _("Human-rights monitoring")
 
 
 def confidential():
@@ -43,7 +45,9 @@ def confidential():
 
 def period_errors(start, end) -> dict:
     return (
-        {"end": "The end date is before the start date."} if start and end and end < start else {}
+        {"end": gettext("The end date is before the start date.")}
+        if start and end and end < start
+        else {}
     )
 
 
@@ -52,23 +56,33 @@ class AccountabilityLine(ScopedModel):
     and the documents behind it."""
 
     operation = models.ForeignKey(
-        Operation, on_delete=models.CASCADE, related_name="accountability_lines"
+        Operation,
+        on_delete=models.CASCADE,
+        related_name="accountability_lines",
+        verbose_name=_("operation"),
     )
-    body = models.CharField(max_length=30, choices=Body.choices)
+    body = models.CharField(max_length=30, choices=Body.choices, verbose_name=_("body"))
     to_organisation = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="The body itself where it is in the registry (a donor, a host government).",
+        help_text=_("The body itself where it is in the registry (a donor, a host government)."),
+        verbose_name=_("to organisation"),
     )
-    mechanism = models.CharField(max_length=30, choices=Mechanism.choices)
-    frequency = models.CharField(max_length=100, blank=True, help_text="e.g. every 90 days")
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
-    sources = models.JSONField(default=list, blank=True, help_text="The documents behind it.")
+    mechanism = models.CharField(
+        max_length=30, choices=Mechanism.choices, verbose_name=_("mechanism")
+    )
+    frequency = models.CharField(
+        max_length=100, blank=True, help_text=_("e.g. every 90 days"), verbose_name=_("frequency")
+    )
+    start = models.DateField(null=True, blank=True, verbose_name=_("start"))
+    end = models.DateField(null=True, blank=True, verbose_name=_("end"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
+    sources = models.JSONField(
+        default=list, blank=True, help_text=_("The documents behind it."), verbose_name=_("sources")
+    )
 
     FIELDS = [
         "operation",
@@ -103,33 +117,57 @@ class ReportingObligation(ScopedModel):
     from when and until when, and the resolution or agreement that requires it."""
 
     reporter_operation = models.ForeignKey(
-        Operation, null=True, blank=True, on_delete=models.CASCADE, related_name="obligations"
+        Operation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="obligations",
+        verbose_name=_("reporter operation"),
     )
     reporter_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("reporter organisation"),
     )
-    body = models.CharField(max_length=30, choices=Body.choices, help_text="Reports to whom.")
+    body = models.CharField(
+        max_length=30, choices=Body.choices, help_text=_("Reports to whom."), verbose_name=_("body")
+    )
     to_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("to organisation"),
     )
-    subject = models.CharField(max_length=300)
+    subject = models.CharField(max_length=300, verbose_name=_("subject"))
     every_days = models.PositiveIntegerField(
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(3660)],
-        help_text="A report every N days from the first due date (1 to 3660)…",
+        help_text=_("A report every N days from the first due date (1 to 3660)…"),
+        verbose_name=_("every days"),
     )
     fixed_dates = models.JSONField(
-        default=list, blank=True, help_text="… or on these dates each year (MM-DD)."
+        default=list,
+        blank=True,
+        help_text=_("… or on these dates each year (MM-DD)."),
+        verbose_name=_("fixed dates"),
     )
-    first_due = models.DateField()
-    until = models.DateField(null=True, blank=True, help_text="Empty: until further notice.")
+    first_due = models.DateField(verbose_name=_("first due"))
+    until = models.DateField(
+        null=True, blank=True, help_text=_("Empty: until further notice."), verbose_name=_("until")
+    )
     grace_days = models.PositiveSmallIntegerField(
         default=0,
         validators=[MaxValueValidator(366)],
-        help_text="Days after a due date before a missing report is overdue (0 to 366).",
+        help_text=_("Days after a due date before a missing report is overdue (0 to 366)."),
+        verbose_name=_("grace days"),
     )
-    sources = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True, verbose_name=_("sources"))
 
     FIELDS = [
         "reporter_operation",
@@ -157,12 +195,14 @@ class ReportingObligation(ScopedModel):
         super().clean()
         errors = {}
         if (self.reporter_operation_id is None) == (self.reporter_organisation_id is None):
-            errors["reporter_operation"] = "Give the reporter: an operation or an organisation."
+            errors["reporter_operation"] = gettext(
+                "Give the reporter: an operation or an organisation."
+            )
         problem = analysis.schedule_problem(self.every_days, self.fixed_dates)
         if problem:
             errors["every_days"] = problem
         if self.first_due and self.until and self.until < self.first_due:
-            errors["until"] = "The end is before the first due date."
+            errors["until"] = gettext("The end is before the first due date.")
         problem = sources_problem(self.sources)
         if problem:
             errors["sources"] = problem
@@ -171,34 +211,47 @@ class ReportingObligation(ScopedModel):
 
 
 class ReportStatus(models.TextChoices):
-    SUBMITTED = "submitted", "Submitted"
-    ACCEPTED = "accepted", "Accepted"
-    RETURNED = "returned", "Returned for revision"
+    SUBMITTED = "submitted", _("Submitted")
+    ACCEPTED = "accepted", _("Accepted")
+    RETURNED = "returned", _("Returned for revision")
 
 
 class Report(ScopedModel):
     """A report filed: the period it covers, when it was submitted, what became of it, and
     every obligation it satisfies."""
 
-    title = models.CharField(max_length=300)
-    obligations = models.ManyToManyField(ReportingObligation, related_name="reports")
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
-    submitted = models.DateField()
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    obligations = models.ManyToManyField(
+        ReportingObligation, related_name="reports", verbose_name=_("obligations")
+    )
+    period_start = models.DateField(null=True, blank=True, verbose_name=_("period start"))
+    period_end = models.DateField(null=True, blank=True, verbose_name=_("period end"))
+    submitted = models.DateField(verbose_name=_("submitted"))
     status = models.CharField(
-        max_length=20, choices=ReportStatus.choices, default=ReportStatus.SUBMITTED
+        max_length=20,
+        choices=ReportStatus.choices,
+        default=ReportStatus.SUBMITTED,
+        verbose_name=_("status"),
     )
     attachments = models.JSONField(
-        default=list, blank=True, help_text="The document: fact | citation | link."
+        default=list,
+        blank=True,
+        help_text=_("The document: fact | citation | link."),
+        verbose_name=_("attachments"),
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, verbose_name=_("note"))
     # The review, by the organisation the report is owed to (services.reporting.review):
     # never among FIELDS, so no form, import or API write of the author sets it.
     reviewed_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("reviewed at"))
+    review_note = models.TextField(blank=True, verbose_name=_("review note"))
 
     FIELDS = [
         "title",
@@ -239,9 +292,13 @@ class SecurityUnit(ScopedModel):
     """A security-force unit that receives (or may receive) support: where it sits in its
     chain of command, and, once renamed or merged, the unit it became (its lineage)."""
 
-    name = models.CharField(max_length=300)
+    name = models.CharField(max_length=300, verbose_name=_("name"))
     country = models.ForeignKey(
-        "core.Country", on_delete=models.PROTECT, related_name="+", help_text="Its state."
+        "core.Country",
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Its state."),
+        verbose_name=_("country"),
     )
     parent = models.ForeignKey(
         "self",
@@ -249,7 +306,8 @@ class SecurityUnit(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        help_text="The unit or force it answers to.",
+        help_text=_("The unit or force it answers to."),
+        verbose_name=_("parent"),
     )
     successor = models.ForeignKey(
         "self",
@@ -257,11 +315,12 @@ class SecurityUnit(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="predecessors",
-        help_text="The unit it was renamed into or merged into.",
+        help_text=_("The unit it was renamed into or merged into."),
+        verbose_name=_("successor"),
     )
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
-    note = models.TextField(blank=True)
+    start = models.DateField(null=True, blank=True, verbose_name=_("start"))
+    end = models.DateField(null=True, blank=True, verbose_name=_("end"))
+    note = models.TextField(blank=True, verbose_name=_("note"))
 
     classification = confidential()  # due-diligence and funding records
 
@@ -280,7 +339,11 @@ class SecurityUnit(ScopedModel):
             node, seen = getattr(self, step), set()
             while node is not None:
                 if (self.pk is not None and node.pk == self.pk) or node.pk in seen:
-                    errors[field] = f"A unit cannot be its own {field} (directly or further on)."
+                    errors[field] = (
+                        gettext("A unit cannot be its own parent (directly or further on).")
+                        if field == "parent"
+                        else gettext("A unit cannot be its own successor (directly or further on).")
+                    )
                     break
                 seen.add(node.pk)
                 node = getattr(node, step)
@@ -291,16 +354,26 @@ class SecurityUnit(ScopedModel):
 class UnitCommand(ScopedModel):
     """Who commanded a unit, from when to when (a person in the registry, or a name)."""
 
-    unit = models.ForeignKey(SecurityUnit, on_delete=models.CASCADE, related_name="commands")
+    unit = models.ForeignKey(
+        SecurityUnit, on_delete=models.CASCADE, related_name="commands", verbose_name=_("unit")
+    )
     commander = models.ForeignKey(
-        "core.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "core.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("commander"),
     )
     commander_name = models.CharField(
-        max_length=300, blank=True, help_text="Where the commander is not in the registry."
+        max_length=300,
+        blank=True,
+        help_text=_("Where the commander is not in the registry."),
+        verbose_name=_("commander name"),
     )
-    rank = models.CharField(max_length=100, blank=True)
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
+    rank = models.CharField(max_length=100, blank=True, verbose_name=_("rank"))
+    start = models.DateField(null=True, blank=True, verbose_name=_("start"))
+    end = models.DateField(null=True, blank=True, verbose_name=_("end"))
 
     classification = confidential()  # due-diligence and funding records
 
@@ -310,12 +383,14 @@ class UnitCommand(ScopedModel):
         ordering = ["unit", "-start", "pk"]
 
     def __str__(self) -> str:
-        return f"Command {self.pk or 'new'}"
+        return gettext("Command %(pk)s") % {"pk": self.pk or gettext("new")}
 
     def clean(self) -> None:
         super().clean()
         errors = period_errors(self.start, self.end)
         if self.commander_id is None and not self.commander_name.strip():
-            errors["commander"] = "Name the commander: a person in the registry, or a name."
+            errors["commander"] = gettext(
+                "Name the commander: a person in the registry, or a name."
+            )
         if errors:
             raise ValidationError(errors)

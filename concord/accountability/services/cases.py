@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from concord.core import services
 from concord.core.context import Actor
@@ -56,7 +57,9 @@ def decide(
     on = on or timezone.localdate()
     case = SupportCase.objects.select_for_update().get(pk=case.pk)
     if to not in CaseState.values:
-        raise ValidationError({"to_state": f"{to!r} is not a state of a case."})
+        raise ValidationError(
+            {"to_state": gettext("%(state)r is not a state of a case.") % {"state": to}}
+        )
     # The steps read in the order of their dates: none is dated before the last one (a rule
     # that learns of an older event acts on the day of the last step).
     last = (
@@ -65,7 +68,12 @@ def decide(
     if last is not None and on < last:
         if not automatic:
             raise ValidationError(
-                {"on": f"A decision cannot be dated before the case's last step ({last})."}
+                {
+                    "on": gettext(
+                        "A decision cannot be dated before the case's last step (%(last)s)."
+                    )
+                    % {"last": last}
+                }
             )
         on = last
     problem = rules.transition_problem(case.state, to, on, assessments_of(case), rationale)
@@ -98,7 +106,7 @@ def after_assessment(assessment: RiskAssessment, actor: Actor, creating: bool) -
         decide(
             case,
             "assessed",
-            shown.AUTOMATIC_ASSESSED,
+            gettext(shown.AUTOMATIC_ASSESSED),
             actor=Actor.system("hrddp"),
             on=assessment.assessed_on,
             automatic=True,
@@ -141,7 +149,7 @@ def after_allegation(allegation: Allegation, actor: Actor, creating: bool) -> No
         decide(
             case,
             "under_review",
-            shown.AUTOMATIC_REVIEW,
+            gettext(shown.AUTOMATIC_REVIEW),
             actor=Actor.system("hrddp"),
             # Recorded so: the review opens on the day it was recorded; upgraded: today.
             on=min(allegation.recorded, today) if creating else today,
@@ -164,6 +172,8 @@ def before_assessment(assessment: RiskAssessment) -> None:
     kept = ("case_id", "version", "rating", "decision", "rationale", "assessed_on", "expires_on")
     if any(getattr(stored, f) != getattr(assessment, f) for f in kept):
         raise ValidationError(
-            "An assessment is never rewritten: record a new version instead "
-            "(only its descriptive text and sharing may be corrected)."
+            gettext(
+                "An assessment is never rewritten: record a new version instead "
+                "(only its descriptive text and sharing may be corrected)."
+            )
         )

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from concord.core import audit
 from concord.core.context import Actor
@@ -55,12 +56,12 @@ def recipient_side(commitment: Commitment) -> set[int]:
     return {o for o in sides if o is not None} - donor_side(commitment)
 
 
-DONOR_ONLY = (
+DONOR_ONLY = gettext_lazy(
     "The donor's money is moved by the donor's people: only an editor of the donor (or of "
     "the manager of its instrument) may propose or approve a release or a waiver, or change "
     "the conditions of its tranches."
 )
-RECIPIENT_BARRED = (
+RECIPIENT_BARRED = gettext_lazy(
     "You work for the recipient of this money: its release and its conditions are decided "
     "by the donor's people. You can see why a tranche is held, not move it."
 )
@@ -74,20 +75,22 @@ def may_decide(commitment: Commitment, user) -> bool:
 def donor_problem(commitment: Commitment, user) -> str | None:
     """Why this person may not decide on the commitment's money, or None."""
     if user is None or not user.is_authenticated:
-        return "Sign in first."
+        return gettext("Sign in first.")
     p = user.principal()
     if set(p.roles) & recipient_side(commitment):
-        return RECIPIENT_BARRED
+        return str(RECIPIENT_BARRED)
     if not set(p.orgs_with_role(Role.EDITOR)) & donor_side(commitment):
-        return DONOR_ONLY  # names no organisation: the reader may not see it
+        return str(DONOR_ONLY)  # names no organisation: the reader may not see it
     return None
 
 
 def _check_editor(tranche: Tranche, actor: Actor) -> None:
     if actor.is_system:
-        raise PermissionDenied("Releases and waivers are decided by people, not by the system.")
+        raise PermissionDenied(
+            gettext("Releases and waivers are decided by people, not by the system.")
+        )
     if not Tranche.objects.visible_to(actor.user).filter(pk=tranche.pk).exists():
-        raise PermissionDenied("You may not decide on this tranche.")
+        raise PermissionDenied(gettext("You may not decide on this tranche."))
     problem = donor_problem(commitment_of(tranche), actor.user)
     if problem:
         raise PermissionDenied(problem)
@@ -163,19 +166,23 @@ def propose(
     _check_editor(tranche, actor)
     errors = {}
     if kind not in DecisionKind.values:
-        errors["kind"] = f"{kind!r} is not a decision (release or waiver)."
+        errors["kind"] = gettext("%(kind)r is not a decision (release or waiver).") % {"kind": kind}
     if not (rationale or "").strip():
-        errors["rationale"] = "Every decision needs a written rationale."
+        errors["rationale"] = gettext("Every decision needs a written rationale.")
     if kind == DecisionKind.WAIVER:
         if condition is None or condition.tranche_id != tranche.pk:
-            errors["condition"] = "Name the condition of this tranche to waive."
+            errors["condition"] = gettext("Name the condition of this tranche to waive.")
     elif condition is not None:
-        errors["condition"] = "A release concerns the whole tranche, not one condition."
+        errors["condition"] = gettext("A release concerns the whole tranche, not one condition.")
     decided = tranche.decisions.filter(kind=kind, condition=condition)
     if kind == DecisionKind.RELEASE and decided.filter(status=DecisionStatus.APPROVED).exists():
-        errors["kind"] = "This tranche has already been released; nothing is released twice."
+        errors["kind"] = gettext(
+            "This tranche has already been released; nothing is released twice."
+        )
     if decided.filter(status=DecisionStatus.PROPOSED).exists():
-        errors.setdefault("kind", "The same decision is already proposed and awaits approval.")
+        errors.setdefault(
+            "kind", gettext("The same decision is already proposed and awaits approval.")
+        )
     if errors:
         raise ValidationError(errors)
     d = TrancheDecision.objects.create(
@@ -201,13 +208,21 @@ def decide(
     tranche = Tranche.objects.select_for_update().get(pk=d.tranche_id)
     _check_editor(tranche, actor)
     if d.status != DecisionStatus.PROPOSED:
-        raise ValidationError({"status": f"This decision is already {d.status}."})
+        raise ValidationError(
+            {"status": gettext("This decision is already %(status)s.") % {"status": d.status}}
+        )
     if d.proposed_by_id == actor.user.pk:
         raise ValidationError(
-            {"decided_by": "Four eyes: the approver must be someone other than the proposer."}
+            {
+                "decided_by": gettext(
+                    "Four eyes: the approver must be someone other than the proposer."
+                )
+            }
         )
     if approve and not (note or d.rationale).strip():
-        raise ValidationError({"decision_note": "Every decision needs a written rationale."})
+        raise ValidationError(
+            {"decision_note": gettext("Every decision needs a written rationale.")}
+        )
     before = audit.snapshot(d)
     if approve and d.kind == DecisionKind.RELEASE:
         verdict = evaluate_tranches(Tranche.objects.filter(pk=tranche.pk), on)[tranche.pk]
@@ -228,7 +243,11 @@ def decide(
             d.save()
     except IntegrityError as exc:  # the constraint: released once, four eyes
         raise ValidationError(
-            {"status": "This tranche has already been released; nothing is released twice."}
+            {
+                "status": gettext(
+                    "This tranche has already been released; nothing is released twice."
+                )
+            }
         ) from exc
     _audit(actor, "update", d, audit.diff(before, audit.snapshot(d)))
     return d

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from concord.core import audit
 from concord.core.context import Actor
@@ -22,20 +23,22 @@ from .funding import runs
 REVIEWED = (ReportStatus.ACCEPTED, ReportStatus.RETURNED)
 REVIEW_FIELDS = ("status", "reviewed_by", "reviewed_at", "review_note", "updated_at")
 
-AUTHOR_CANNOT_REVIEW = (
+AUTHOR_CANNOT_REVIEW = gettext_lazy(
     "A report is accepted or returned by the organisation it is owed to, not by its author: "
     "file it as submitted, and they review it."
 )
-NOBODY_OWED = "This report satisfies no obligation: there is nobody it is owed to."
-NO_RECEIVER = (
+NOBODY_OWED = gettext_lazy("This report satisfies no obligation: there is nobody it is owed to.")
+NO_RECEIVER = gettext_lazy(
     "An obligation this report satisfies names only a body, no organisation it is owed to: "
     "name the organisation on the obligation, so that its people can review the report."
 )
-OWER_BARRED = (
+OWER_BARRED = gettext_lazy(
     "You work for the organisation that owes this report: it is accepted or returned by the "
     "organisation it is owed to."
 )
-RECEIVER_ONLY = "Only an editor of the organisation this report is owed to may accept or return it."
+RECEIVER_ONLY = gettext_lazy(
+    "Only an editor of the organisation this report is owed to may accept or return it."
+)
 
 
 def _sides(report: Report) -> tuple[set[int], set[int | None]]:
@@ -56,17 +59,17 @@ def _sides(report: Report) -> tuple[set[int], set[int | None]]:
 def review_problem(report: Report, user) -> str | None:
     """Why this person may not accept or return the report, or None."""
     if user is None or not user.is_authenticated:
-        return "Sign in first."
+        return gettext("Sign in first.")
     owed_by, owed_to = _sides(report)
     if not owed_to:
-        return NOBODY_OWED
+        return str(NOBODY_OWED)
     if None in owed_to:
-        return NO_RECEIVER
+        return str(NO_RECEIVER)
     p = user.principal()
     if set(p.roles) & owed_by:
-        return OWER_BARRED
+        return str(OWER_BARRED)
     if not owed_to <= set(p.orgs_with_role(Role.EDITOR)):
-        return RECEIVER_ONLY
+        return str(RECEIVER_ONLY)
     return None
 
 
@@ -74,16 +77,18 @@ def review_problem(report: Report, user) -> str | None:
 def review(report: Report, status: str, note: str = "", *, actor: Actor) -> Report:
     """Accept the report, or return it for revision (saying what to revise)."""
     if actor.is_system:
-        raise PermissionDenied("A report is reviewed by people, not by the system.")
+        raise PermissionDenied(gettext("A report is reviewed by people, not by the system."))
     if not Report.objects.visible_to(actor.user).filter(pk=report.pk).exists():
-        raise PermissionDenied("You may not see this report.")
+        raise PermissionDenied(gettext("You may not see this report."))
     report = Report.objects.select_for_update().get(pk=report.pk)
     errors = {}
     if status not in REVIEWED:
-        errors["status"] = "Accept the report (accepted) or return it for revision (returned)."
+        errors["status"] = gettext(
+            "Accept the report (accepted) or return it for revision (returned)."
+        )
     note = (note or "").strip()
     if status == ReportStatus.RETURNED and not note:
-        errors["review_note"] = "Say what must be revised."
+        errors["review_note"] = gettext("Say what must be revised.")
     if errors:
         raise ValidationError(errors)
     problem = review_problem(report, actor.user)
@@ -113,7 +118,7 @@ def after_report(report: Report, actor: Actor, creating: bool) -> None:
         return
     stored_status, stored = report._stored or (ReportStatus.SUBMITTED, None)
     if report.status != stored_status and report.status in REVIEWED:
-        raise ValidationError({"status": AUTHOR_CANNOT_REVIEW})
+        raise ValidationError({"status": str(AUTHOR_CANNOT_REVIEW)})
     if stored is None or stored_status not in REVIEWED:
         return
     now = audit.snapshot(report)

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.access import may
@@ -74,45 +76,85 @@ def _money(value, currency) -> str:
     return f"{value:,} {currency}".strip() if value is not None else ""
 
 
+def _decision_text(d: CaseDecision, why: str, user) -> str:
+    values = {"on": d.on, "before": d.from_state, "after": d.to_state, "why": why}
+    if d.automatic:
+        return _("%(on)s: %(before)s → %(after)s (automatic). %(why)s") % values
+    if user.is_authenticated:  # people are named to signed-in users only
+        values["who"] = d.by or _("a deleted user")
+        return _("%(on)s: %(before)s → %(after)s by %(who)s. %(why)s") % values
+    return "{on}: {before} → {after}. {why}".format(**values)
+
+
+def _assessment_text(a: RiskAssessment, today: dt.date) -> str:
+    values = {
+        "version": a.version,
+        "rating": a.get_rating_display(),
+        "decision": a.get_decision_display(),
+        "made": a.assessed_on,
+        "expires": a.expires_on,
+    }
+    if a.expires_on < today:
+        return (
+            _(
+                "Version %(version)s: %(rating)s risk, %(decision)s, made %(made)s, "
+                "expires %(expires)s (expired)"
+            )
+            % values
+        )
+    return (
+        _("Version %(version)s: %(rating)s risk, %(decision)s, made %(made)s, expires %(expires)s")
+        % values
+    )
+
+
+def _measure_text(m: MitigatingMeasure, today: dt.date) -> str:
+    values = {"measure": m.description[:80], "deadline": m.deadline, "done": m.done_on}
+    if m.done_on:
+        return _("%(measure)s — due %(deadline)s, done %(done)s") % values
+    if m.deadline < today:
+        return _("%(measure)s — due %(deadline)s — LATE") % values
+    return _("%(measure)s — due %(deadline)s") % values
+
+
+def _allegation_text(a: Allegation, L) -> str:
+    values = {
+        "on": a.recorded,
+        "violation": a.get_violation_display(),
+        "confidence": a.get_confidence_display(),
+        "unit": L.label(SecurityUnit, a.unit_id),
+        "resolved": a.resolved_on,
+    }
+    if a.resolved_on:
+        return (
+            _("%(on)s: %(violation)s (%(confidence)s) against %(unit)s, resolved %(resolved)s")
+            % values
+        )
+    return _("%(on)s: %(violation)s (%(confidence)s) against %(unit)s, unresolved") % values
+
+
 def _case_sections(case: SupportCase, L, user):
     today = timezone.localdate()
     steps = list(CaseDecision.objects.filter(case=case).select_related("by").order_by("-on", "-pk"))
     decisions = [
-        (
-            f"{d.on}: {d.from_state} → {d.to_state}"
-            + (
-                " (automatic)"
-                if d.automatic
-                else f" by {d.by or 'a deleted user'}"
-                if user.is_authenticated  # people are named to signed-in users only
-                else ""
-            )
-            + f". {why}",
-            "",
-        )
+        (_decision_text(d, why, user), "")
         for d, why in zip(steps, shown.decision_texts(steps, user), strict=True)
     ]
     assessments = [
-        (
-            f"Version {a.version}: {a.get_rating_display()} risk, {a.get_decision_display()}, "
-            f"made {a.assessed_on}, expires {a.expires_on}"
-            + (" (expired)" if a.expires_on < today else ""),
-            a.get_absolute_url(),
-        )
+        (_assessment_text(a, today), a.get_absolute_url())
         for a in RiskAssessment.objects.visible_to(user).filter(case=case)
     ]
     measures = [
-        (
-            f"{m.description[:80]} — due {m.deadline}"
-            + (f", done {m.done_on}" if m.done_on else (" — LATE" if m.deadline < today else "")),
-            m.get_absolute_url(),
-        )
+        (_measure_text(m, today), m.get_absolute_url())
         for m in MitigatingMeasure.objects.visible_to(user).filter(case=case)
     ]
     intercessions = [
         (
-            f"{i.raised_on}: with {i.raised_with}"
-            + (f", resolved {i.resolved_on}" if i.resolved_on else f", deadline {i.deadline}"),
+            _("%(on)s: with %(with)s, resolved %(resolved)s")
+            % {"on": i.raised_on, "with": i.raised_with, "resolved": i.resolved_on}
+            if i.resolved_on
+            else _("%(on)s: with %(with)s, deadline %(deadline)s")
+            % {"on": i.raised_on, "with": i.raised_with, "deadline": i.deadline},
             i.get_absolute_url(),
         )
         for i in Intercession.objects.visible_to(user).filter(case=case)
@@ -120,33 +162,36 @@ def _case_sections(case: SupportCase, L, user):
     parent_of, successor_of = case_services.units_map()
     concerned = rules.UnitTree(parent_of, successor_of).concerned(case.unit_id)
     allegations = [
-        (
-            f"{a.recorded}: {a.get_violation_display()} ({a.get_confidence_display()}) against "
-            f"{L.label(SecurityUnit, a.unit_id)}"
-            + (f", resolved {a.resolved_on}" if a.resolved_on else ", unresolved"),
-            a.get_absolute_url(),
-        )
+        (_allegation_text(a, L), a.get_absolute_url())
         for a in Allegation.objects.visible_to(user).filter(unit_id__in=concerned)
     ]
-    _, register = loaders.case_register(SupportCase.objects.filter(pk=case.pk), today)
+    _units, register = loaders.case_register(SupportCase.objects.filter(pk=case.pk), today)
     flags = [(text, "") for text in shown.flag_texts(register.of(case.pk), user)]
     return [
-        ("What the register flags today", flags or [("Nothing.", "")]),
-        ("Decisions (newest first)", decisions or [("None yet.", "")]),
+        (_("What the register flags today"), flags or [(_("Nothing."), "")]),
+        (_("Decisions (newest first)"), decisions or [(_("None yet."), "")]),
         (
-            "Risk assessments",
+            _("Risk assessments"),
             assessments
             or [
                 (
-                    "None yet: record one.",
-                    reverse("accountability:riskassessment_add") + f"?case={case.pk}",
+                    _("None yet: record one."),
+                    _add_url("riskassessment", case),
                 )
             ],
         ),
-        ("Mitigating measures", measures or [("None.", "")]),
-        ("Intercessions", intercessions or [("None.", "")]),
-        ("Allegations against the unit or units it belongs to", allegations or [("None.", "")]),
+        (_("Mitigating measures"), measures or [(_("None."), "")]),
+        (_("Intercessions"), intercessions or [(_("None."), "")]),
+        (
+            _("Allegations against the unit or units it belongs to"),
+            allegations or [(_("None."), "")],
+        ),
     ]
+
+
+def _add_url(kind: str, case: SupportCase) -> str:
+    """The page that adds a record of ``kind`` to the case."""
+    return reverse(f"accountability:{kind}_add") + f"?case={case.pk}"  # untranslated: a URL
 
 
 def _case_context(case: SupportCase, user, request):
@@ -155,13 +200,16 @@ def _case_context(case: SupportCase, user, request):
     form.fields["to_state"].choices = [(s, CaseState(s).label) for s in allowed]
     can = may(user, case)
     add = {
-        "assessment": reverse("accountability:riskassessment_add") + f"?case={case.pk}",
-        "measure": reverse("accountability:mitigatingmeasure_add") + f"?case={case.pk}",
-        "intercession": reverse("accountability:intercession_add") + f"?case={case.pk}",
+        "assessment": _add_url("riskassessment", case),
+        "measure": _add_url("mitigatingmeasure", case),
+        "intercession": _add_url("intercession", case),
     }
     return {
         "decide_form": form if can and allowed else None,
-        "decide_url": reverse("accountability:supportcase_decide", kwargs={"pk": case.pk}),
+        "decide_url": reverse(
+            "accountability:supportcase_decide",  # untranslated: a URL name
+            kwargs={"pk": case.pk},
+        ),
         "add_links": add if can else {},
     }
 
@@ -169,28 +217,28 @@ def _case_context(case: SupportCase, user, request):
 SUPPORT_CASES = Config(
     model=SupportCase,
     name="support-cases",
-    singular="due-diligence case",
+    singular=gettext_lazy("due-diligence case"),
     filterset=SupportCaseFilter,
     form=SupportCaseForm,
     default_sort="title",
     columns=[
-        Column("Case", lambda c, L: c.title, "title", link=True),
-        Column("Unit", lambda c, L: L.label(SecurityUnit, c.unit_id)),
-        Column("Support", lambda c, L: c.get_kind_display(), "kind"),
-        Column("Provider", lambda c, L: L.label(Organisation, c.provider_id)),
-        Column("State", lambda c, L: c.get_state_display(), "state"),
-        Column("Value", lambda c, L: _money(c.value, c.currency), "value"),
+        Column(gettext_lazy("Case"), lambda c, L: c.title, "title", link=True),
+        Column(gettext_lazy("Unit"), lambda c, L: L.label(SecurityUnit, c.unit_id)),
+        Column(gettext_lazy("Support"), lambda c, L: c.get_kind_display(), "kind"),
+        Column(gettext_lazy("Provider"), lambda c, L: L.label(Organisation, c.provider_id)),
+        Column(gettext_lazy("State"), lambda c, L: c.get_state_display(), "state"),
+        Column(gettext_lazy("Value"), lambda c, L: _money(c.value, c.currency), "value"),
     ],
     detail_fields=lambda c, L: [
-        ("State", c.get_state_display()),
-        ("Operation", L.label(Operation, c.operation_id)),
-        ("Provider", L.label(Organisation, c.provider_id)),
-        ("Recipient unit", L.label(SecurityUnit, c.unit_id)),
-        ("Support", c.get_kind_display()),
-        ("Description", c.description),
-        ("Value", _money(c.value, c.currency)),
-        ("From", _iso(c.start)),
-        ("To", _iso(c.end)),
+        (_("State"), c.get_state_display()),
+        (_("Operation"), L.label(Operation, c.operation_id)),
+        (_("Provider"), L.label(Organisation, c.provider_id)),
+        (_("Recipient unit"), L.label(SecurityUnit, c.unit_id)),
+        (_("Support"), c.get_kind_display()),
+        (_("Description"), c.description),
+        (_("Value"), _money(c.value, c.currency)),
+        (_("From"), _iso(c.start)),
+        (_("To"), _iso(c.end)),
     ],
     extra_detail=_case_sections,
     extra_context=_case_context,
@@ -201,33 +249,33 @@ SUPPORT_CASES = Config(
 ASSESSMENTS = Config(
     model=RiskAssessment,
     name="risk-assessments",
-    singular="risk assessment",
+    singular=gettext_lazy("risk assessment"),
     filterset=RiskAssessmentFilter,
     form=RiskAssessmentForm,
     default_sort="-assessed_on",
     columns=[
-        Column("Assessment", lambda a, L: str(a), "pk", link=True),
-        Column("Rationale", lambda a, L: a.rationale[:80]),
-        Column("Rating", lambda a, L: a.get_rating_display(), "rating"),
-        Column("Decision", lambda a, L: a.get_decision_display(), "decision"),
-        Column("Made", lambda a, L: _iso(a.assessed_on), "assessed_on"),
-        Column("Expires", lambda a, L: _iso(a.expires_on), "expires_on"),
+        Column(gettext_lazy("Assessment"), lambda a, L: str(a), "pk", link=True),
+        Column(gettext_lazy("Rationale"), lambda a, L: a.rationale[:80]),
+        Column(gettext_lazy("Rating"), lambda a, L: a.get_rating_display(), "rating"),
+        Column(gettext_lazy("Decision"), lambda a, L: a.get_decision_display(), "decision"),
+        Column(gettext_lazy("Made"), lambda a, L: _iso(a.assessed_on), "assessed_on"),
+        Column(gettext_lazy("Expires"), lambda a, L: _iso(a.expires_on), "expires_on"),
     ],
     detail_fields=lambda a, L: [
-        ("Case", L.label(SupportCase, a.case_id)),
-        ("Version", a.version),
-        ("The recipient's record", a.recipient_record),
-        ("Corrective steps taken", a.corrective_steps),
-        ("The provider's leverage", a.leverage),
-        ("Feasibility of mitigation", a.mitigation_feasibility),
-        ("Risk of withholding support", a.withholding_risk),
-        ("Rating", a.get_rating_display()),
-        ("Decision", a.get_decision_display()),
-        ("Rationale", a.rationale),
+        (_("Case"), L.label(SupportCase, a.case_id)),
+        (_("Version"), a.version),
+        (_("The recipient's record"), a.recipient_record),
+        (_("Corrective steps taken"), a.corrective_steps),
+        (_("The provider's leverage"), a.leverage),
+        (_("Feasibility of mitigation"), a.mitigation_feasibility),
+        (_("Risk of withholding support"), a.withholding_risk),
+        (_("Rating"), a.get_rating_display()),
+        (_("Decision"), a.get_decision_display()),
+        (_("Rationale"), a.rationale),
         # People are named to signed-in users only.
-        ("Approver", (a.approver or "") if getattr(L.user, "is_authenticated", False) else ""),
-        ("Made", _iso(a.assessed_on)),
-        ("Expires", _iso(a.expires_on)),
+        (_("Approver"), (a.approver or "") if getattr(L.user, "is_authenticated", False) else ""),
+        (_("Made"), _iso(a.assessed_on)),
+        (_("Expires"), _iso(a.expires_on)),
     ],
     url_name="riskassessment",
 )
@@ -235,24 +283,24 @@ ASSESSMENTS = Config(
 MEASURES = Config(
     model=MitigatingMeasure,
     name="mitigating-measures",
-    singular="mitigating measure",
+    singular=gettext_lazy("mitigating measure"),
     filterset=MitigatingMeasureFilter,
     form=MitigatingMeasureForm,
     default_sort="deadline",
     columns=[
-        Column("Measure", lambda m, L: m.description[:80], "pk", link=True),
-        Column("Case", lambda m, L: L.label(SupportCase, m.case_id)),
-        Column("Owner", lambda m, L: L.label(Organisation, m.responsible_id)),
-        Column("Deadline", lambda m, L: _iso(m.deadline), "deadline"),
-        Column("Done", lambda m, L: _iso(m.done_on), "done_on"),
+        Column(gettext_lazy("Measure"), lambda m, L: m.description[:80], "pk", link=True),
+        Column(gettext_lazy("Case"), lambda m, L: L.label(SupportCase, m.case_id)),
+        Column(gettext_lazy("Owner"), lambda m, L: L.label(Organisation, m.responsible_id)),
+        Column(gettext_lazy("Deadline"), lambda m, L: _iso(m.deadline), "deadline"),
+        Column(gettext_lazy("Done"), lambda m, L: _iso(m.done_on), "done_on"),
     ],
     detail_fields=lambda m, L: [
-        ("Case", L.label(SupportCase, m.case_id)),
-        ("Measure", m.description),
-        ("Owner", L.label(Organisation, m.responsible_id)),
-        ("Deadline", _iso(m.deadline)),
-        ("Done", _iso(m.done_on) or "not yet"),
-        ("Evidence", m.evidence),
+        (_("Case"), L.label(SupportCase, m.case_id)),
+        (_("Measure"), m.description),
+        (_("Owner"), L.label(Organisation, m.responsible_id)),
+        (_("Deadline"), _iso(m.deadline)),
+        (_("Done"), _iso(m.done_on) or _("not yet")),
+        (_("Evidence"), m.evidence),
     ],
     url_name="mitigatingmeasure",
 )
@@ -260,31 +308,31 @@ MEASURES = Config(
 
 def _allegation_fields(a: Allegation, L):
     return [
-        ("Against", L.label(SecurityUnit, a.unit_id)),
-        ("Violation", a.get_violation_display()),
-        ("Confidence", a.get_confidence_display()),
-        ("Summary", a.summary),
-        ("When", f"{_iso(a.occurred_from) or '…'} – {_iso(a.occurred_to) or '…'}"),
-        ("Where", a.place_name or (L.label(Area, a.place_id) if a.place_id else "")),
-        ("Recorded", _iso(a.recorded)),
-        ("Resolved", f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else "no"),
+        (_("Against"), L.label(SecurityUnit, a.unit_id)),
+        (_("Violation"), a.get_violation_display()),
+        (_("Confidence"), a.get_confidence_display()),
+        (_("Summary"), a.summary),
+        (_("When"), f"{_iso(a.occurred_from) or '…'} – {_iso(a.occurred_to) or '…'}"),
+        (_("Where"), a.place_name or (L.label(Area, a.place_id) if a.place_id else "")),
+        (_("Recorded"), _iso(a.recorded)),
+        (_("Resolved"), f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else _("no")),
     ]
 
 
 ALLEGATIONS = Config(
     model=Allegation,
     name="allegations",
-    singular="allegation",
+    singular=gettext_lazy("allegation"),
     filterset=AllegationFilter,
     form=AllegationForm,
     default_sort="-recorded",
     columns=[
-        Column("Allegation", lambda a, L: str(a), "pk", link=True),
-        Column("Summary", lambda a, L: a.summary[:80]),
-        Column("Against", lambda a, L: L.label(SecurityUnit, a.unit_id)),
-        Column("Confidence", lambda a, L: a.get_confidence_display(), "confidence"),
-        Column("Recorded", lambda a, L: _iso(a.recorded), "recorded"),
-        Column("Resolved", lambda a, L: _iso(a.resolved_on), "resolved_on"),
+        Column(gettext_lazy("Allegation"), lambda a, L: str(a), "pk", link=True),
+        Column(gettext_lazy("Summary"), lambda a, L: a.summary[:80]),
+        Column(gettext_lazy("Against"), lambda a, L: L.label(SecurityUnit, a.unit_id)),
+        Column(gettext_lazy("Confidence"), lambda a, L: a.get_confidence_display(), "confidence"),
+        Column(gettext_lazy("Recorded"), lambda a, L: _iso(a.recorded), "recorded"),
+        Column(gettext_lazy("Resolved"), lambda a, L: _iso(a.resolved_on), "resolved_on"),
     ],
     detail_fields=_allegation_fields,
     extra_context=lambda a, user, request: {"source": source_shown(a, user)},
@@ -295,26 +343,26 @@ ALLEGATIONS = Config(
 INTERCESSIONS = Config(
     model=Intercession,
     name="intercessions",
-    singular="intercession",
+    singular=gettext_lazy("intercession"),
     filterset=IntercessionFilter,
     form=IntercessionForm,
     default_sort="-raised_on",
     columns=[
-        Column("Intercession", lambda i, L: str(i), "pk", link=True),
-        Column("With", lambda i, L: i.raised_with),
-        Column("Case", lambda i, L: L.label(SupportCase, i.case_id)),
-        Column("Raised", lambda i, L: _iso(i.raised_on), "raised_on"),
-        Column("Deadline", lambda i, L: _iso(i.deadline), "deadline"),
-        Column("Resolved", lambda i, L: _iso(i.resolved_on), "resolved_on"),
+        Column(gettext_lazy("Intercession"), lambda i, L: str(i), "pk", link=True),
+        Column(gettext_lazy("With"), lambda i, L: i.raised_with),
+        Column(gettext_lazy("Case"), lambda i, L: L.label(SupportCase, i.case_id)),
+        Column(gettext_lazy("Raised"), lambda i, L: _iso(i.raised_on), "raised_on"),
+        Column(gettext_lazy("Deadline"), lambda i, L: _iso(i.deadline), "deadline"),
+        Column(gettext_lazy("Resolved"), lambda i, L: _iso(i.resolved_on), "resolved_on"),
     ],
     detail_fields=lambda i, L: [
-        ("Case", L.label(SupportCase, i.case_id)),
-        ("Raised on", _iso(i.raised_on)),
-        ("With", i.raised_with),
-        ("What", i.what),
-        ("Response", i.response),
-        ("Deadline", _iso(i.deadline)),
-        ("Resolved", _iso(i.resolved_on) or "no"),
+        (_("Case"), L.label(SupportCase, i.case_id)),
+        (_("Raised on"), _iso(i.raised_on)),
+        (_("With"), i.raised_with),
+        (_("What"), i.what),
+        (_("Response"), i.response),
+        (_("Deadline"), _iso(i.deadline)),
+        (_("Resolved"), _iso(i.resolved_on) or _("no")),
     ],
     url_name="intercession",
 )
@@ -338,7 +386,11 @@ def decide(request, pk):
         except PermissionDenied as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, f"{case} is now {form.cleaned_data['to_state']}.")
+            messages.success(
+                request,
+                _("%(case)s is now %(state)s.")
+                % {"case": case, "state": form.cleaned_data["to_state"]},
+            )
     else:
         messages.error(
             request,
@@ -355,7 +407,7 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
 
     L = VisibleLabels(user)
     cases = list(cases_qs)
-    _, register = loaders.case_register(
+    _units, register = loaders.case_register(
         SupportCase.objects.filter(pk__in=[c.pk for c in cases]), today
     )
     ids = [c.pk for c in cases]
@@ -403,21 +455,53 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
                 "value": _money(c.value, c.currency),
                 "state": c.get_state_display(),
                 "assessment": (
-                    f"v{a.version} {a.get_rating_display()} risk, {a.get_decision_display()}, "
-                    f"expires {a.expires_on}"
+                    _("v%(version)s %(rating)s risk, %(decision)s, expires %(expires)s")
+                    % {
+                        "version": a.version,
+                        "rating": a.get_rating_display(),
+                        "decision": a.get_decision_display(),
+                        "expires": a.expires_on,
+                    }
                     if a
-                    else "none"
+                    else _("none")
                 ),
                 "allegations": "; ".join(
-                    f"#{x.pk} {x.get_violation_display()} ({x.get_confidence_display()}, "
-                    f"since {x.recorded}, source {pseudonym(x.source, x) or 'not recorded'})"
-                    for x in alleg
-                )
-                + (f"; {hidden} more you may not see" if hidden else ""),
-                "measures": f"{sum(1 for m in ms if m.done_on)}/{len(ms)} done, "
-                f"{sum(1 for m in ms if m.deadline < today and not m.done_on)} late",
-                "intercessions": f"{len(interc.get(c.pk, []))} "
-                f"({sum(1 for i in interc.get(c.pk, []) if not i.resolved_on)} open)",
+                    [
+                        _(
+                            "#%(pk)s %(violation)s (%(confidence)s, since %(since)s, "
+                            "source %(source)s)"
+                        )
+                        % {
+                            "pk": x.pk,
+                            "violation": x.get_violation_display(),
+                            "confidence": x.get_confidence_display(),
+                            "since": x.recorded,
+                            "source": pseudonym(x.source, x) or _("not recorded"),
+                        }
+                        for x in alleg
+                    ]
+                    + (
+                        [
+                            ngettext(
+                                "%(n)s more you may not see", "%(n)s more you may not see", hidden
+                            )
+                            % {"n": hidden}
+                        ]
+                        if hidden
+                        else []
+                    )
+                ),
+                "measures": _("%(done)s/%(total)s done, %(late)s late")
+                % {
+                    "done": sum(1 for m in ms if m.done_on),
+                    "total": len(ms),
+                    "late": sum(1 for m in ms if m.deadline < today and not m.done_on),
+                },
+                "intercessions": _("%(total)s (%(open)s open)")
+                % {
+                    "total": len(interc.get(c.pk, [])),
+                    "open": sum(1 for i in interc.get(c.pk, []) if not i.resolved_on),
+                },
                 "flags": [
                     t for f, t in zip(flags, flag_words[c.pk], strict=True) if f.kind != "review"
                 ],
@@ -426,19 +510,20 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
     return rows
 
 
+# The export's column names, the same in every language (docs/translating.md).
 REGISTER_COLUMNS = [
-    ("id", "Case id"),
-    ("title", "Case"),
-    ("unit", "Recipient unit"),
-    ("provider", "Provider"),
-    ("support", "Support"),
-    ("value", "Value"),
-    ("state", "State"),
-    ("assessment", "Latest risk assessment"),
-    ("allegations", "Open credible allegations"),
-    ("measures", "Mitigating measures"),
-    ("intercessions", "Intercessions"),
-    ("flags", "Flags"),
+    ("id", "Case id"),  # untranslated: a column name
+    ("title", "Case"),  # untranslated: a column name
+    ("unit", "Recipient unit"),  # untranslated: a column name
+    ("provider", "Provider"),  # untranslated: a column name
+    ("support", "Support"),  # untranslated: a column name
+    ("value", "Value"),  # untranslated: a column name
+    ("state", "State"),  # untranslated: a column name
+    ("assessment", "Latest risk assessment"),  # untranslated: a column name
+    ("allegations", "Open credible allegations"),  # untranslated: a column name
+    ("measures", "Mitigating measures"),  # untranslated: a column name
+    ("intercessions", "Intercessions"),  # untranslated: a column name
+    ("flags", "Flags"),  # untranslated: a column name
 ]
 
 
@@ -455,7 +540,7 @@ def operation_register(request, pk):
     fmt = request.GET.get("export")
     if fmt:
         if fmt not in ("csv", "xlsx", "json"):
-            raise Http404("export: give csv, xlsx or json.")
+            raise Http404(_("export: give csv, xlsx or json."))
         return tabular_response(
             f"concord-hrddp-register-{op.pk}-{today}",
             fmt,
@@ -475,7 +560,7 @@ def operation_register(request, pk):
         "by_state": sorted(by_state.items()),
         "states": CaseState.choices,
         "state": state,
-        "add_url": reverse("accountability:supportcase_add"),
+        "add_url": reverse("accountability:supportcase_add"),  # untranslated: a URL name
         "labels": VisibleLabels(request.user),
     }
     return render(request, "accountability/register.html", ctx)

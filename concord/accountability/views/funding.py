@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.context import Actor
@@ -36,6 +38,7 @@ from ..forms import (
     TrancheForm,
 )
 from ..models import (
+    CaseState,
     Commitment,
     Condition,
     FundingInstrument,
@@ -57,25 +60,27 @@ def tranche_amount(t: Tranche, L) -> str:
     """A tranche's amount in its commitment's currency; the currency belongs to the
     commitment, so it is shown only to those who may see the commitment."""
     c = L.get(Commitment, t.commitment_id)
-    return f"{t.amount:,} {c.currency}" if c is not None else f"{t.amount:,} (currency restricted)"
+    if c is None:
+        return _("%(amount)s (currency restricted)") % {"amount": f"{t.amount:,}"}
+    return f"{t.amount:,} {c.currency}"
 
 
 FUNDING_INSTRUMENTS = Config(
     model=FundingInstrument,
     name="funding-instruments",
-    singular="funding instrument",
+    singular=gettext_lazy("funding instrument"),
     filterset=FundingInstrumentFilter,
     form=FundingInstrumentForm,
     columns=[
-        Column("Instrument", lambda i, L: i.name, "name", link=True),
-        Column("Kind", lambda i, L: i.get_kind_display(), "kind"),
-        Column("Managed by", lambda i, L: L.label(Organisation, i.manager_id)),
+        Column(gettext_lazy("Instrument"), lambda i, L: i.name, "name", link=True),
+        Column(gettext_lazy("Kind"), lambda i, L: i.get_kind_display(), "kind"),
+        Column(gettext_lazy("Managed by"), lambda i, L: L.label(Organisation, i.manager_id)),
     ],
     detail_fields=lambda i, L: [
-        ("Kind", i.get_kind_display()),
-        ("Managed by", L.label(Organisation, i.manager_id)),
-        ("Note", i.note),
-        ("Documents", format_sources(i.sources)),
+        (_("Kind"), i.get_kind_display()),
+        (_("Managed by"), L.label(Organisation, i.manager_id)),
+        (_("Note"), i.note),
+        (_("Documents"), format_sources(i.sources)),
     ],
     url_name="fundinginstrument",
 )
@@ -86,19 +91,26 @@ def _commitment_sections(c: Commitment, L, user):
     verdicts = loaders.evaluate_tranches(Tranche.objects.filter(pk__in=[t.pk for t in tranches]))
     return [
         (
-            "Tranches",
+            _("Tranches"),
             [
                 (
-                    f"{t.label}: {t.amount:,} {c.currency}, planned {t.planned} — "
-                    f"{verdicts[t.pk].status}",
+                    _("%(tranche)s: %(amount)s %(currency)s, planned %(planned)s — %(status)s")
+                    % {
+                        "tranche": t.label,
+                        "amount": f"{t.amount:,}",
+                        "currency": c.currency,
+                        "planned": t.planned,
+                        "status": rules.STATUSES[verdicts[t.pk].status],
+                    },
                     t.get_absolute_url(),
                 )
                 for t in tranches
             ]
             or [
                 (
-                    "None yet: add one.",
-                    reverse("accountability:tranche_add") + f"?commitment={c.pk}",
+                    _("None yet: add one."),
+                    reverse("accountability:tranche_add")  # untranslated: a URL name
+                    + f"?commitment={c.pk}",
                 )
             ],
         )
@@ -108,24 +120,26 @@ def _commitment_sections(c: Commitment, L, user):
 COMMITMENTS = Config(
     model=Commitment,
     name="commitments",
-    singular="commitment",
+    singular=gettext_lazy("commitment"),
     filterset=CommitmentFilter,
     form=CommitmentForm,
     default_sort="purpose",
     columns=[
-        Column("Commitment", lambda c, L: c.purpose, "purpose", link=True),
-        Column("Donor", lambda c, L: L.label(Organisation, c.donor_id)),
-        Column("Recipient", _recipient),
-        Column("Amount", lambda c, L: f"{c.amount:,} {c.currency}", "amount"),
-        Column("Instrument", lambda c, L: L.label(FundingInstrument, c.instrument_id)),
+        Column(gettext_lazy("Commitment"), lambda c, L: c.purpose, "purpose", link=True),
+        Column(gettext_lazy("Donor"), lambda c, L: L.label(Organisation, c.donor_id)),
+        Column(gettext_lazy("Recipient"), _recipient),
+        Column(gettext_lazy("Amount"), lambda c, L: f"{c.amount:,} {c.currency}", "amount"),
+        Column(
+            gettext_lazy("Instrument"), lambda c, L: L.label(FundingInstrument, c.instrument_id)
+        ),
     ],
     detail_fields=lambda c, L: [
-        ("Donor", L.label(Organisation, c.donor_id)),
-        ("Recipient", _recipient(c, L)),
-        ("Amount", f"{c.amount:,} {c.currency}"),
-        ("Purpose", c.purpose),
-        ("Instrument", L.label(FundingInstrument, c.instrument_id)),
-        ("Signed", _iso(c.signed)),
+        (_("Donor"), L.label(Organisation, c.donor_id)),
+        (_("Recipient"), _recipient(c, L)),
+        (_("Amount"), f"{c.amount:,} {c.currency}"),
+        (_("Purpose"), c.purpose),
+        (_("Instrument"), L.label(FundingInstrument, c.instrument_id)),
+        (_("Signed"), _iso(c.signed)),
     ],
     extra_detail=_commitment_sections,
     url_name="commitment",
@@ -148,6 +162,7 @@ def _tranche_context(t: Tranche, user, request):
     evidence = shown.shown_many([d.evidence or [] for d in decisions], user)
     return {
         "verdict": verdict,
+        "status_label": rules.STATUSES[verdict.status],
         "shown": shown.shown_verdicts(verdict, user),
         "decisions": [
             (
@@ -161,33 +176,37 @@ def _tranche_context(t: Tranche, user, request):
             for d, ev in zip(decisions, evidence, strict=True)
         ],
         "propose_form": propose,
-        "propose_url": reverse("accountability:tranche_propose", kwargs={"pk": t.pk}),
-        "add_condition": reverse("accountability:condition_add") + f"?tranche={t.pk}"
+        "propose_url": reverse(
+            "accountability:tranche_propose",  # untranslated: a URL name
+            kwargs={"pk": t.pk},
+        ),
+        "add_condition": reverse("accountability:condition_add")  # untranslated: a URL name
+        + f"?tranche={t.pk}"
         if can
         else "",
-        "who_decides": who if user.is_authenticated and who != "Sign in first." else "",
+        "who_decides": who if user.is_authenticated else "",
     }
 
 
 TRANCHES = Config(
     model=Tranche,
     name="tranches",
-    singular="tranche",
+    singular=gettext_lazy("tranche"),
     filterset=TrancheFilter,
     form=TrancheForm,
     default_sort="planned",
     select_related=("commitment",),
     columns=[
-        Column("Tranche", lambda t, L: t.label, "label", link=True),
-        Column("Commitment", lambda t, L: L.label(Commitment, t.commitment_id)),
-        Column("Amount", tranche_amount, "amount"),
-        Column("Planned", lambda t, L: _iso(t.planned), "planned"),
+        Column(gettext_lazy("Tranche"), lambda t, L: t.label, "label", link=True),
+        Column(gettext_lazy("Commitment"), lambda t, L: L.label(Commitment, t.commitment_id)),
+        Column(gettext_lazy("Amount"), tranche_amount, "amount"),
+        Column(gettext_lazy("Planned"), lambda t, L: _iso(t.planned), "planned"),
     ],
     detail_fields=lambda t, L: [
-        ("Commitment", L.label(Commitment, t.commitment_id)),
-        ("Amount", tranche_amount(t, L)),
-        ("Planned", _iso(t.planned)),
-        ("Note", t.note),
+        (_("Commitment"), L.label(Commitment, t.commitment_id)),
+        (_("Amount"), tranche_amount(t, L)),
+        (_("Planned"), _iso(t.planned)),
+        (_("Note"), t.note),
     ],
     extra_context=_tranche_context,
     detail_template="accountability/tranche.html",
@@ -197,25 +216,25 @@ TRANCHES = Config(
 CONDITIONS = Config(
     model=Condition,
     name="conditions",
-    singular="condition",
+    singular=gettext_lazy("condition"),
     filterset=ConditionFilter,
     form=ConditionForm,
     default_sort="pk",
     columns=[
-        Column("Condition", lambda c, L: str(c), "pk", link=True),
-        Column("Tranche", lambda c, L: L.label(Tranche, c.tranche_id)),
-        Column("Kind", lambda c, L: c.get_kind_display(), "kind"),
-        Column("Evidence needed", lambda c, L: c.evidence_needed),
+        Column(gettext_lazy("Condition"), lambda c, L: str(c), "pk", link=True),
+        Column(gettext_lazy("Tranche"), lambda c, L: L.label(Tranche, c.tranche_id)),
+        Column(gettext_lazy("Kind"), lambda c, L: c.get_kind_display(), "kind"),
+        Column(gettext_lazy("Evidence needed"), lambda c, L: c.evidence_needed),
     ],
     detail_fields=lambda c, L: [
-        ("Tranche", L.label(Tranche, c.tranche_id)),
-        ("Kind", c.get_kind_display()),
-        ("Obligation", L.label(ReportingObligation, c.obligation_id)),
-        ("Period", f"{_iso(c.period_start)} – {_iso(c.period_end)}" if c.period_start else ""),
-        ("Days", c.days if c.days is not None else ""),
-        ("Evidence needed", c.evidence_needed),
-        ("Satisfied on", _iso(c.satisfied_on)),
-        ("Evidence", c.evidence),
+        (_("Tranche"), L.label(Tranche, c.tranche_id)),
+        (_("Kind"), c.get_kind_display()),
+        (_("Obligation"), L.label(ReportingObligation, c.obligation_id)),
+        (_("Period"), f"{_iso(c.period_start)} – {_iso(c.period_end)}" if c.period_start else ""),
+        (_("Days"), c.days if c.days is not None else ""),
+        (_("Evidence needed"), c.evidence_needed),
+        (_("Satisfied on"), _iso(c.satisfied_on)),
+        (_("Evidence"), c.evidence),
     ],
     url_name="condition",
 )
@@ -224,7 +243,7 @@ CONDITIONS = Config(
 def _visible_tranche(request, pk) -> Tranche:
     t = Tranche.objects.visible_to(request.user).filter(pk=pk).first()
     if t is None:
-        raise Http404("No tranche with that id, or you may not see it.")
+        raise Http404(_("No tranche with that id, or you may not see it."))
     return t
 
 
@@ -247,7 +266,7 @@ def propose(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, "Proposed; a second person must approve it.")
+        messages.success(request, _("Proposed; a second person must approve it."))
     return redirect(t.get_absolute_url())
 
 
@@ -257,7 +276,7 @@ def decide(request, pk):
         pk=pk, tranche__in=Tranche.objects.visible_to(request.user)
     ).first()
     if d is None:
-        raise Http404("No such decision, or you may not see it.")
+        raise Http404(_("No such decision, or you may not see it."))
     form = DecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
@@ -272,7 +291,7 @@ def decide(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, "Decision recorded.")
+        messages.success(request, _("Decision recorded."))
     return redirect(d.tranche.get_absolute_url())
 
 
@@ -299,7 +318,7 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
     L.load(Organisation, [c.recipient_organisation_id for c in commitments.values()])
     L.load(Operation, [c.recipient_operation_id for c in commitments.values()])
     shown_rows = shown.shown_many([verdicts[t.pk].verdicts for t in tranches], user)
-    url = reverse("accountability:tranche_detail", args=[0])
+    url = reverse("accountability:tranche_detail", args=[0])  # untranslated: a URL name
     rows, sums = [], []
     for t, conditions in zip(tranches, shown_rows, strict=True):
         v = verdicts[t.pk]
@@ -316,6 +335,7 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
                 "recipient": _recipient(c, L),
                 "amount": f"{t.amount:,} {c.currency}",
                 "status": v.status,
+                "status_label": rules.STATUSES[v.status],
                 "planned": t.planned.isoformat(),
                 "unmet": " ".join(x["evidence"] for x in conditions if not x["met"]),
             }
@@ -334,7 +354,7 @@ def _board_on(request) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise Http404("on: give a date as YYYY-MM-DD.") from None
+        raise Http404(_("on: give a date as YYYY-MM-DD.")) from None
 
 
 def _board(request, subject, tranches, cases, **extra):
@@ -348,12 +368,12 @@ def _board(request, subject, tranches, cases, **extra):
         cases.visible_to(request.user).values("state").annotate(n=Count("pk")).order_by("state")
     )
     ctx = {
-        "title": f"Compliance board of {subject}",
+        "title": _("Compliance board of %(subject)s") % {"subject": subject},
         "subject": subject,
         "on": on,
         "rows": rows,
         "totals": totals,
-        "cases": [(c["state"], c["n"]) for c in by_state],
+        "cases": [(CaseState(c["state"]).label, c["n"]) for c in by_state],
         "reporting": None,
         **extra,
     }
@@ -366,7 +386,7 @@ def donor_board(request, pk):
 
     donor = Organisation.objects.visible_to(request.user).filter(pk=pk).first()
     if donor is None:
-        raise Http404("No organisation with that id, or you may not see it.")
+        raise Http404(_("No organisation with that id, or you may not see it."))
     commitments = Commitment.objects.visible_to(request.user).filter(donor=donor)
     ops = commitments.exclude(recipient_operation=None).values("recipient_operation_id")
     orgs = commitments.exclude(recipient_organisation=None).values("recipient_organisation_id")
@@ -388,7 +408,10 @@ def operation_board(request, pk):
         op,
         Tranche.objects.visible_to(request.user).filter(commitment__recipient_operation=op),
         SupportCase.objects.filter(operation=op),
-        register_url=reverse("accountability:operation_register", kwargs={"pk": op.pk}),
+        register_url=reverse(
+            "accountability:operation_register",  # untranslated: a URL name
+            kwargs={"pk": op.pk},
+        ),
         reporting=reporting_board(
             request.user, ReportingObligation.objects.filter(reporter_operation=op)
         ),
@@ -400,5 +423,13 @@ def funding_section(org: Organisation, labels, user):
     n = Commitment.objects.visible_to(user).filter(donor=org).count()
     if not n:
         return []
-    url = reverse("accountability:organisation_board", kwargs={"pk": org.pk})
-    return [("Funding", [(f"Compliance board: {n} commitment{'s' * (n != 1)} as donor", url)])]
+    url = reverse(
+        "accountability:organisation_board",  # untranslated: a URL name
+        kwargs={"pk": org.pk},
+    )
+    text = ngettext(
+        "Compliance board: %(n)s commitment as donor",
+        "Compliance board: %(n)s commitments as donor",
+        n,
+    ) % {"n": n}
+    return [(_("Funding"), [(text, url)])]

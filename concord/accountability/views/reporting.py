@@ -11,6 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from concord.api import throttle
@@ -53,48 +55,53 @@ from ..services import reporting as reporting_services
 LINES = Config(
     model=AccountabilityLine,
     name="accountability-lines",
-    singular="accountability line",
+    singular=gettext_lazy("accountability line"),
     filterset=AccountabilityLineFilter,
     form=AccountabilityLineForm,
     default_sort="pk",
     columns=[
-        Column("Line", lambda a, L: str(a), "pk", link=True),
-        Column("Operation", lambda a, L: L.label(Operation, a.operation_id)),
-        Column("To", lambda a, L: L.label(Organisation, a.to_organisation_id)),
-        Column("How often", lambda a, L: a.frequency),
-        Column("From", lambda a, L: _iso(a.start), "start"),
-        Column("To date", lambda a, L: _iso(a.end) or "open", "end"),
+        Column(gettext_lazy("Line"), lambda a, L: str(a), "pk", link=True),
+        Column(gettext_lazy("Operation"), lambda a, L: L.label(Operation, a.operation_id)),
+        Column(gettext_lazy("To"), lambda a, L: L.label(Organisation, a.to_organisation_id)),
+        Column(gettext_lazy("How often"), lambda a, L: a.frequency),
+        Column(gettext_lazy("From"), lambda a, L: _iso(a.start), "start"),
+        Column(gettext_lazy("To date"), lambda a, L: _iso(a.end) or _("open"), "end"),
     ],
     detail_fields=lambda a, L: [
-        ("Operation", L.label(Operation, a.operation_id)),
-        ("Answers to", a.get_body_display()),
-        ("Body in the registry", L.label(Organisation, a.to_organisation_id)),
-        ("Mechanism", a.get_mechanism_display()),
-        ("How often", a.frequency),
-        ("From", _iso(a.start)),
-        ("To", _iso(a.end) or "open"),
-        ("Note", a.note),
-        ("Documents", format_sources(a.sources)),
+        (_("Operation"), L.label(Operation, a.operation_id)),
+        (_("Answers to"), a.get_body_display()),
+        (_("Body in the registry"), L.label(Organisation, a.to_organisation_id)),
+        (_("Mechanism"), a.get_mechanism_display()),
+        (_("How often"), a.frequency),
+        (_("From"), _iso(a.start)),
+        (_("To"), _iso(a.end) or _("open")),
+        (_("Note"), a.note),
+        (_("Documents"), format_sources(a.sources)),
     ],
     url_name="accountabilityline",
 )
 
 
 def _obligation_fields(o, L):
-    schedule = (
-        f"every {o.every_days} days" if o.every_days else "each year on " + ", ".join(o.fixed_dates)
-    )
+    if o.every_days:
+        schedule = ngettext("every %(n)s day", "every %(n)s days", o.every_days) % {
+            "n": o.every_days
+        }
+    else:
+        schedule = _("each year on %(dates)s") % {"dates": ", ".join(o.fixed_dates)}
+    values = {"schedule": schedule, "first": o.first_due, "until": _iso(o.until)}
+    if o.until:
+        when = _("%(schedule)s, first due %(first)s, until %(until)s") % values
+    else:
+        when = _("%(schedule)s, first due %(first)s, until further notice") % values
     return [
-        ("Reporter", loaders.reporter_label(o, L)),
-        ("Reports to", o.get_body_display()),
-        ("Body in the registry", L.label(Organisation, o.to_organisation_id)),
-        ("Subject", o.subject),
-        (
-            "Schedule",
-            f"{schedule}, first due {o.first_due}, until {_iso(o.until) or 'further notice'}",
-        ),
-        ("Grace days", o.grace_days),
-        ("Required by", format_sources(o.sources)),
+        (_("Reporter"), loaders.reporter_label(o, L)),
+        (_("Reports to"), o.get_body_display()),
+        (_("Body in the registry"), L.label(Organisation, o.to_organisation_id)),
+        (_("Subject"), o.subject),
+        (_("Schedule"), when),
+        (_("Grace days"), o.grace_days),
+        (_("Required by"), format_sources(o.sources)),
     ]
 
 
@@ -103,32 +110,61 @@ def _obligation_sections(o, L, user):
     rows = loaders.dues(user, today, 60, ReportingObligation.objects.filter(pk=o.pk))
     out = []
     for r in sorted(rows, key=lambda r: r.due.due, reverse=True)[:40]:
-        what = {"met": "met by", "late": "met late by", "overdue": "OVERDUE", "due": "due"}
-        text = f"{r.due.due}: {what[r.state]}"
-        if r.report is not None:
-            text += f" {r.report.title} (submitted {r.report.submitted})"
+        out.append((_due_text(r), r.report.get_absolute_url() if r.report else ""))
+    return [(_("Due dates (newest first)"), out or [(_("No due date yet."), "")])]
+
+
+def _due_text(r) -> str:
+    """One due date of an obligation's page, in words."""
+    values = {"due": r.due.due, "n": r.days_late}
+    if r.report is not None:
+        values.update(title=r.report.title, submitted=r.report.submitted)
+        if r.state == "met":
+            return _("%(due)s: met by %(title)s (submitted %(submitted)s)") % values
         if r.days_late:
-            text += f", {r.days_late} days late"
-        out.append((text, r.report.get_absolute_url() if r.report else ""))
-    return [("Due dates (newest first)", out or [("No due date yet.", "")])]
+            return (
+                ngettext(
+                    "%(due)s: met late by %(title)s (submitted %(submitted)s), %(n)s day late",
+                    "%(due)s: met late by %(title)s (submitted %(submitted)s), %(n)s days late",
+                    r.days_late,
+                )
+                % values
+            )
+        return _("%(due)s: met late by %(title)s (submitted %(submitted)s)") % values
+    if r.state == "overdue":
+        if r.days_late:
+            return (
+                ngettext(
+                    "%(due)s: OVERDUE, %(n)s day late",
+                    "%(due)s: OVERDUE, %(n)s days late",
+                    r.days_late,
+                )
+                % values
+            )
+        return _("%(due)s: OVERDUE") % values
+    return _("%(due)s: due") % values
 
 
 OBLIGATIONS = Config(
     model=ReportingObligation,
     name="reporting-obligations",
-    singular="reporting obligation",
+    singular=gettext_lazy("reporting obligation"),
     filterset=ReportingObligationFilter,
     form=ReportingObligationForm,
     default_sort="first_due",
     columns=[
-        Column("Subject", lambda o, L: o.subject, "subject", link=True),
-        Column("Reporter", lambda o, L: loaders.reporter_label(o, L)),
-        Column("To", lambda o, L: o.get_body_display(), "body"),
+        Column(gettext_lazy("Subject"), lambda o, L: o.subject, "subject", link=True),
+        Column(gettext_lazy("Reporter"), lambda o, L: loaders.reporter_label(o, L)),
+        Column(gettext_lazy("To"), lambda o, L: o.get_body_display(), "body"),
         Column(
             "Schedule",
-            lambda o, L: f"every {o.every_days} d" if o.every_days else "; ".join(o.fixed_dates),
+            lambda o, L: (
+                _("every %(n)s d") % {"n": o.every_days}
+                if o.every_days
+                else "; ".join(o.fixed_dates)
+            ),
         ),
-        Column("First due", lambda o, L: _iso(o.first_due), "first_due"),
+        Column(gettext_lazy("First due"), lambda o, L: _iso(o.first_due), "first_due"),
     ],
     detail_fields=_obligation_fields,
     extra_detail=_obligation_sections,
@@ -138,35 +174,40 @@ OBLIGATIONS = Config(
 REPORTS = Config(
     model=Report,
     name="reports",
-    singular="report",
+    singular=gettext_lazy("report"),
     filterset=ReportFilter,
     form=ReportForm,
     default_sort="-submitted",
     prefetch_related=("obligations",),
     columns=[
-        Column("Report", lambda r, L: r.title, "title", link=True),
-        Column("Submitted", lambda r, L: _iso(r.submitted), "submitted"),
-        Column("Status", lambda r, L: r.get_status_display(), "status"),
-        Column("Covers", lambda r, L: f"{_iso(r.period_start)} – {_iso(r.period_end)}"),
+        Column(gettext_lazy("Report"), lambda r, L: r.title, "title", link=True),
+        Column(gettext_lazy("Submitted"), lambda r, L: _iso(r.submitted), "submitted"),
+        Column(gettext_lazy("Status"), lambda r, L: r.get_status_display(), "status"),
+        Column(
+            gettext_lazy("Covers"), lambda r, L: f"{_iso(r.period_start)} – {_iso(r.period_end)}"
+        ),
         Column(
             "Satisfies",
             lambda r, L: "; ".join(L.label(ReportingObligation, o.pk) for o in r.obligations.all()),
         ),
     ],
     detail_fields=lambda r, L: [
-        ("Submitted", _iso(r.submitted)),
-        ("Status", r.get_status_display()),
-        ("Period covered", f"{_iso(r.period_start)} – {_iso(r.period_end)}"),
+        (_("Submitted"), _iso(r.submitted)),
+        (_("Status"), r.get_status_display()),
+        (_("Period covered"), f"{_iso(r.period_start)} – {_iso(r.period_end)}"),
         (
-            "Satisfies",
+            _("Satisfies"),
             "; ".join(L.label(ReportingObligation, o.pk) for o in r.obligations.all()),
         ),
-        ("Document", format_sources(r.attachments)),
-        ("Note", r.note),
+        (_("Document"), format_sources(r.attachments)),
+        (_("Note"), r.note),
     ],
     extra_context=lambda r, user, request: {
         "review_form": ReviewForm() if reporting_services.review_problem(r, user) is None else None,
-        "review_url": reverse("accountability:report_review", kwargs={"pk": r.pk}),
+        "review_url": reverse(
+            "accountability:report_review",  # untranslated: a URL name
+            kwargs={"pk": r.pk},
+        ),
     },
     detail_template="accountability/report.html",
     url_name="report",
@@ -191,7 +232,10 @@ def review(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, f"Report {form.cleaned_data['status']}.")
+        if form.cleaned_data["status"] == "accepted":
+            messages.success(request, _("Report accepted."))
+        else:
+            messages.success(request, _("Report returned."))
     return redirect(report.get_absolute_url())
 
 
@@ -203,6 +247,12 @@ def _commander(c: UnitCommand, L) -> str:
 
     who = L.label(Person, c.commander_id) if c.commander_id else c.commander_name
     return f"{c.rank} {who}".strip()
+
+
+def _command_text(c: UnitCommand, L, in_command: bool) -> str:
+    end = _iso(c.end) or _("today")
+    text = f"{_commander(c, L)}: {_iso(c.start) or '…'} – {end}"
+    return _("%(command)s (in command today)") % {"command": text} if in_command else text
 
 
 def _unit_sections(u: SecurityUnit, L, user):
@@ -217,7 +267,13 @@ def _unit_sections(u: SecurityUnit, L, user):
 
     def rows(ids):
         return [
-            (L.label(SecurityUnit, i), reverse("accountability:securityunit_detail", args=[i]))
+            (
+                L.label(SecurityUnit, i),
+                reverse(
+                    "accountability:securityunit_detail",  # untranslated: a URL name
+                    args=[i],
+                ),
+            )
             for i in ids
         ]
 
@@ -229,44 +285,43 @@ def _unit_sections(u: SecurityUnit, L, user):
     )
     command_rows = [
         (
-            f"{_commander(c, L)}: {_iso(c.start) or '…'} – {_iso(c.end) or 'today'}"
-            + (" (in command today)" if c.pk in now else ""),
+            _command_text(c, L, c.pk in now),
             c.get_absolute_url(),
         )
         for c in sorted(commands, key=lambda c: c.start or dt.date.min, reverse=True)
     ]
-    add = reverse("accountability:unitcommand_add")
+    add = reverse("accountability:unitcommand_add")  # untranslated: a URL name
     return [
-        ("Chain of command (nearest first)", rows(analysis.chain(u.pk, parent_of))),
-        ("Units under it", rows(sorted(p for p, parent in parent_of.items() if parent == u.pk))),
-        ("Came from (renamed or merged)", rows(before)),
-        ("Became", rows(after)),
-        ("Commanders over time", command_rows or [("None recorded: add one.", add)]),
+        (_("Chain of command (nearest first)"), rows(analysis.chain(u.pk, parent_of))),
+        (_("Units under it"), rows(sorted(p for p, parent in parent_of.items() if parent == u.pk))),
+        (_("Came from (renamed or merged)"), rows(before)),
+        (_("Became"), rows(after)),
+        (_("Commanders over time"), command_rows or [(_("None recorded: add one."), add)]),
     ]
 
 
 UNITS = Config(
     model=SecurityUnit,
     name="security-units",
-    singular="security unit",
+    singular=gettext_lazy("security unit"),
     filterset=SecurityUnitFilter,
     form=SecurityUnitForm,
     select_related=("country",),
     columns=[
-        Column("Unit", lambda u, L: u.name, "name", link=True),
-        Column("Country", lambda u, L: u.country.name),
-        Column("Part of", lambda u, L: L.label(SecurityUnit, u.parent_id)),
-        Column("Became", lambda u, L: L.label(SecurityUnit, u.successor_id)),
-        Column("From", lambda u, L: _iso(u.start), "start"),
-        Column("To", lambda u, L: _iso(u.end), "end"),
+        Column(gettext_lazy("Unit"), lambda u, L: u.name, "name", link=True),
+        Column(gettext_lazy("Country"), lambda u, L: u.country.name),
+        Column(gettext_lazy("Part of"), lambda u, L: L.label(SecurityUnit, u.parent_id)),
+        Column(gettext_lazy("Became"), lambda u, L: L.label(SecurityUnit, u.successor_id)),
+        Column(gettext_lazy("From"), lambda u, L: _iso(u.start), "start"),
+        Column(gettext_lazy("To"), lambda u, L: _iso(u.end), "end"),
     ],
     detail_fields=lambda u, L: [
-        ("Country", u.country.name),
-        ("Part of", L.label(SecurityUnit, u.parent_id)),
-        ("Became", L.label(SecurityUnit, u.successor_id)),
-        ("From", _iso(u.start)),
-        ("To", _iso(u.end)),
-        ("Note", u.note),
+        (_("Country"), u.country.name),
+        (_("Part of"), L.label(SecurityUnit, u.parent_id)),
+        (_("Became"), L.label(SecurityUnit, u.successor_id)),
+        (_("From"), _iso(u.start)),
+        (_("To"), _iso(u.end)),
+        (_("Note"), u.note),
     ],
     extra_detail=_unit_sections,
     url_name="securityunit",
@@ -275,23 +330,23 @@ UNITS = Config(
 COMMANDS = Config(
     model=UnitCommand,
     name="unit-commands",
-    singular="unit command",
+    singular=gettext_lazy("unit command"),
     filterset=UnitCommandFilter,
     form=UnitCommandForm,
     default_sort="-start",
     columns=[
-        Column("Command", lambda c, L: str(c), "pk", link=True),
-        Column("Unit", lambda c, L: L.label(SecurityUnit, c.unit_id)),
-        Column("Commander", lambda c, L: _commander(c, L)),
-        Column("Rank", lambda c, L: c.rank),
-        Column("From", lambda c, L: _iso(c.start), "start"),
-        Column("To", lambda c, L: _iso(c.end), "end"),
+        Column(gettext_lazy("Command"), lambda c, L: str(c), "pk", link=True),
+        Column(gettext_lazy("Unit"), lambda c, L: L.label(SecurityUnit, c.unit_id)),
+        Column(gettext_lazy("Commander"), lambda c, L: _commander(c, L)),
+        Column(gettext_lazy("Rank"), lambda c, L: c.rank),
+        Column(gettext_lazy("From"), lambda c, L: _iso(c.start), "start"),
+        Column(gettext_lazy("To"), lambda c, L: _iso(c.end), "end"),
     ],
     detail_fields=lambda c, L: [
-        ("Unit", L.label(SecurityUnit, c.unit_id)),
-        ("Commander", _commander(c, L)),
-        ("From", _iso(c.start)),
-        ("To", _iso(c.end) or "today"),
+        (_("Unit"), L.label(SecurityUnit, c.unit_id)),
+        (_("Commander"), _commander(c, L)),
+        (_("From"), _iso(c.start)),
+        (_("To"), _iso(c.end) or _("today")),
     ],
     url_name="unitcommand",
 )
@@ -304,8 +359,11 @@ def due(request):
     """Overdue reports and those due in the next N days, among the obligations you may see."""
     try:
         days = analysis.look_ahead(request.GET.get("days") or "30")
-    except ValueError as exc:
-        error = f"days: give {exc}."
+    except ValueError:
+        error = _("days: give a whole number of days from 0 to %(max)s, not %(value)s.") % {
+            "max": analysis.MAX_LOOK_AHEAD,
+            "value": repr(request.GET.get("days") or "30"),
+        }
         return render(request, "accountability/due.html", {"error": error}, status=400)
     today = timezone.localdate()
     rows = loaders.dues(request.user, today, days)
@@ -318,7 +376,7 @@ def due(request):
         "overdue": [(r, loaders.reporter_label(r.obligation, labels)) for r in overdue],
         "upcoming": [(r, loaders.reporter_label(r.obligation, labels)) for r in upcoming],
         "recent": sorted(met, key=lambda r: r.due.due, reverse=True),
-        "feed": reverse("accountability:calendar"),
+        "feed": reverse("accountability:calendar"),  # untranslated: a URL name
     }
     return render(request, "accountability/due.html", ctx)
 
@@ -345,8 +403,9 @@ def due_calendar(request):
     today = timezone.localdate()
     try:
         first = _month(request.GET.get("month", ""), today)
-    except ValueError as exc:
-        return render(request, "accountability/calendar.html", {"error": str(exc)}, status=400)
+    except ValueError:
+        error = _("month: give a month as YYYY-MM from 1900 to 2200, e.g. 2026-11.")
+        return render(request, "accountability/calendar.html", {"error": error}, status=400)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     horizon = max(0, (last - today).days)
     by_day: dict[dt.date, list] = {}
@@ -373,9 +432,6 @@ def due_calendar(request):
 # --- the iCalendar feed -----------------------------------------------------------------------
 
 
-FEED_HELP = "create a calendar feed address on /tokens/ and subscribe to that"
-
-
 def _feed_user(request):
     """(user, None) for a signed-in browser or a valid feed secret (``?feed=``), else
     (None, why). API tokens are refused: they may write, and a feed's address is kept in
@@ -383,13 +439,21 @@ def _feed_user(request):
     if request.user.is_authenticated:
         return request.user, None
     if "token" in request.GET:
-        return None, f"API tokens are not accepted by the calendar feed: {FEED_HELP}."
+        return None, _(
+            "API tokens are not accepted by the calendar feed: create a calendar feed address "
+            "on /tokens/ and subscribe to that."
+        )
     key = request.GET.get("feed", "")
     if not key:
-        return None, f"Sign in, or {FEED_HELP}."
+        return None, _(
+            "Sign in, or create a calendar feed address on /tokens/ and subscribe to that."
+        )
     secret = FeedSecret.authenticate(key)
     if secret is None:
-        return None, f"This calendar feed address is not valid or was revoked: {FEED_HELP}."
+        return None, _(
+            "This calendar feed address is not valid or was revoked: create a calendar feed "
+            "address on /tokens/ and subscribe to that."
+        )
     return secret.user, None
 
 
@@ -399,9 +463,14 @@ def ics(rows: list[loaders.DueRow], host: str, labels) -> bytes:
     from icalendar import Calendar, Event
 
     stamp = timezone.now()
-    state = {"overdue": "OVERDUE: ", "due": "", "met": "Filed: ", "late": "Filed late: "}
+    summary = {
+        "overdue": _("OVERDUE: %(subject)s (%(reporter)s)"),
+        "due": "%(subject)s (%(reporter)s)",
+        "met": _("Filed: %(subject)s (%(reporter)s)"),
+        "late": _("Filed late: %(subject)s (%(reporter)s)"),
+    }
     cal = Calendar()
-    cal.add("prodid", "-//Concord//Reports due//EN")
+    cal.add("prodid", "-//Concord//Reports due//EN")  # untranslated: the product id (RFC 5545)
     cal.add("version", "2.0")
     for r in rows:
         d = r.due.due
@@ -412,8 +481,11 @@ def ics(rows: list[loaders.DueRow], host: str, labels) -> bytes:
         if d < dt.date.max:  # an all-day event without an end lasts that day (RFC 5545)
             event.add("dtend", d + dt.timedelta(days=1))
         reporter = loaders.reporter_label(r.obligation, labels)
-        event.add("summary", f"{state[r.state]}{r.obligation.subject} ({reporter})")
-        event.add("description", f"To: {r.obligation.get_body_display()}")
+        event.add(
+            "summary",
+            summary[r.state] % {"subject": r.obligation.subject, "reporter": reporter},
+        )
+        event.add("description", _("To: %(body)s") % {"body": r.obligation.get_body_display()})
         cal.add_component(event)
     return cal.to_ical()
 
@@ -428,7 +500,12 @@ def calendar(request):
         wait = throttle.retry_after(address)
         if wait is not None:
             response = HttpResponse(
-                f"Too many failed attempts from your address: try again in {wait} seconds.",
+                ngettext(
+                    "Too many failed attempts from your address: try again in %(n)s second.",
+                    "Too many failed attempts from your address: try again in %(n)s seconds.",
+                    wait,
+                )
+                % {"n": wait},
                 status=429,
                 content_type="text/plain",
             )
@@ -442,13 +519,16 @@ def calendar(request):
     today = timezone.localdate()
     rows = [r for r in loaders.dues(user, today, 365) if (today - r.due.due).days <= 365]
     body = ics(rows, request.get_host(), VisibleLabels(user))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response = HttpResponse(
+        body,
+        content_type="text/calendar; charset=utf-8",  # untranslated: a MIME type
+    )
     response["Content-Disposition"] = 'inline; filename="concord-reports-due.ics"'
     return _private(response)
 
 
 def _private(response):
-    response["Cache-Control"] = "private, no-store"
+    response["Cache-Control"] = "private, no-store"  # untranslated: a header value
     return response
 
 
@@ -461,13 +541,13 @@ def web_picture(op: Operation, user, on: dt.date) -> tuple[str, loaders.Web]:
     spokes: dict[str, list] = {}
     for a in auths:
         spokes.setdefault(analysis.AUTHORISED_BY[a.kind], []).append(
-            (f"Authorised: {a}", op.get_absolute_url())
+            (_("Authorised: %(authorisation)s") % {"authorisation": a}, op.get_absolute_url())
         )
     for x in lines:
         spokes.setdefault(x.body, []).append((x.get_mechanism_display(), x.get_absolute_url()))
-    labels = dict(Body.choices)
+    labels = {k: str(v) for k, v in Body.choices}
     svg = pictures.web_svg(
-        f"The web of accountability of {op} on {on}",
+        _("The web of accountability of %(operation)s on %(on)s") % {"operation": op, "on": on},
         op.acronym or op.key or op.name,
         [(k, labels[k], v) for k, v in spokes.items()],
         missing,
@@ -499,10 +579,13 @@ def operation_web(request, pk):
         try:
             on = dt.date.fromisoformat(request.GET["on"])
         except ValueError:
-            raise Http404("on: give a date as YYYY-MM-DD.") from None
+            raise Http404(_("on: give a date as YYYY-MM-DD.")) from None
     svg, web = web_picture(op, request.user, on)
     if request.GET.get("format") == "svg":
-        return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+        return HttpResponse(
+            svg,
+            content_type="image/svg+xml; charset=utf-8",  # untranslated: a MIME type
+        )
     ctx = {
         "reporting": reporting_board(
             request.user, ReportingObligation.objects.filter(reporter_operation=op)
@@ -514,7 +597,7 @@ def operation_web(request, pk):
         "authorisations": web.authorisations,
         "line_count": len(web.lines) + len(web.authorisations),
         "missing": [analysis.THIN_REASONS[k] for k in web.missing],
-        "add_url": reverse("accountability:accountabilityline_add"),
+        "add_url": reverse("accountability:accountabilityline_add"),  # untranslated: a URL name
     }
     return render(request, "accountability/web.html", ctx)
 
@@ -523,25 +606,46 @@ def accountability_section(op: Operation, labels, user):
     """On the operation page: its accountability lines today (or on its last day, once it
     has ended) and whether the web is thin."""
     on = min(timezone.localdate(), op.end) if op.end else timezone.localdate()
-    url = reverse("accountability:operation_accountability", kwargs={"pk": op.pk}) + f"?on={on}"
+    url = (
+        reverse(
+            "accountability:operation_accountability",  # untranslated: a URL name
+            kwargs={"pk": op.pk},
+        )
+        + f"?on={on}"
+    )
     lines, auths, missing = loaders.web_on(op, user, on)
-    rows = [(f"Authorised by {a}: a line to a multilateral body", url) for a in auths]
+    rows = [
+        (
+            _("Authorised by %(authorisation)s: a line to a multilateral body")
+            % {"authorisation": a},
+            url,
+        )
+        for a in auths
+    ]
     rows += [
         (f"{x.get_body_display()}: {x.get_mechanism_display()} {x.frequency}".strip(), url)
         for x in lines
     ]
     if missing:
-        reasons = "; ".join(analysis.THIN_REASONS[k] for k in missing)
-        rows.append((f"Thin accountability on {on}: {reasons}.", url))
-    rows = rows or [("No accountability line recorded.", url)]
+        reasons = "; ".join(str(analysis.THIN_REASONS[k]) for k in missing)
+        rows.append(
+            (_("Thin accountability on %(on)s: %(reasons)s.") % {"on": on, "reasons": reasons}, url)
+        )
+    rows = rows or [(_("No accountability line recorded."), url)]
     rows += [
         (
-            "Compliance board: reports, due-diligence cases, tranches",
-            reverse("accountability:operation_board", kwargs={"pk": op.pk}),
+            _("Compliance board: reports, due-diligence cases, tranches"),
+            reverse(
+                "accountability:operation_board",  # untranslated: a URL name
+                kwargs={"pk": op.pk},
+            ),
         ),
         (
-            "Due-diligence register",
-            reverse("accountability:operation_register", kwargs={"pk": op.pk}),
+            _("Due-diligence register"),
+            reverse(
+                "accountability:operation_register",  # untranslated: a URL name
+                kwargs={"pk": op.pk},
+            ),
         ),
     ]
-    return [("Accountability", rows)]
+    return [(_("Accountability"), rows)]
