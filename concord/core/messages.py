@@ -195,7 +195,7 @@ READ_KEYWORDS = {
 PROSE = re.compile(r"[^\W\d_]{2,}[,;:'’]*\s+[^\W\d_]")
 # Calls whose message people read, however short ("Saved."): the first argument (the
 # second for add_error and for django.contrib.messages' functions, after the request).
-MESSAGE_CALLS = {"ValidationError": 0, "RowError": 0, "CellError": 2, "add_error": 1}
+MESSAGE_CALLS = {"ValidationError": 0, "RowError": 1, "CellError": 2, "add_error": 1}
 FLASH = {"debug", "info", "success", "warning", "error"}
 
 
