@@ -26,7 +26,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from concord.core.history import entry_visible
 from concord.core.models import AuditEntry, AuditHead, Country, ScopedModel, Space
@@ -35,9 +35,9 @@ from concord.core.numbers import record_id
 from .models import COUNTRY, SPACE, Follow, Notification
 
 ACTIONS = {
-    "create": gettext_lazy("Created"),
-    "update": gettext_lazy("Changed"),
-    "delete": gettext_lazy("Deleted"),
+    "create": pgettext_lazy("notification", "Created"),
+    "update": pgettext_lazy("notification", "Changed"),
+    "delete": pgettext_lazy("notification", "Deleted"),
 }
 MEMO_SECONDS = 300
 
