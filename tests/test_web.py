@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from concord.core import services
 from concord.core.context import Actor
@@ -209,3 +210,47 @@ def test_owner_preselected_and_named_users_limited_to_partners(editor_client):
     assert form["owner"].value() == org.pk
     named = [u.username for u in form.fields["named_users"].queryset]
     assert named == ["partner_sc"]
+
+
+def test_the_shell_speaks_the_readers_language(editor_client):
+    """The shell's pages in French (the reader's Accept-Language): header, lists, record
+    pages, history, forms, import, search and the error pages; the English stays the same."""
+    client, org, _ = editor_client
+    client.post(
+        "/organisations/add/",
+        {
+            "name": "Bilingue",
+            "kind": "local",
+            "owner": org.pk,
+            "classification": 2,
+            "releasability": "owner",
+        },
+    )
+    pk = Organisation.objects.get(name="Bilingue").pk
+    fr = {"HTTP_ACCEPT_LANGUAGE": "fr"}
+    pages = {
+        "/": ["Ce qui requiert votre attention", "Connecté en tant que", "Aller au contenu"],
+        "/organisations/": ["Enregistrements que vous pouvez voir", "Filtrer", "résultat"],
+        f"/organisations/{pk}/": ["Confidentialité", "Propriétaire", "Historique"],
+        f"/organisations/{pk}/history/": ["Création</strong> par web_editor via web"],
+        f"/organisations/{pk}/edit/": ["Modifier Bilingue", "Enregistrer", "Annuler"],
+        f"/organisations/{pk}/delete/": ["Non autorisé", "Accueil"],  # a manager's
+        "/organisations/import/": ["Télécharger un modèle vide\u00a0:", "Importer"],
+        "/search/?q=Zzyzx": [
+            "ne correspond à «\u00a0Zzyzx\u00a0»",
+            "Les accents et les majuscules",
+        ],
+        "/countries/": ["Région M49", "Appliquer"],
+        "/tokens/": ["Jetons d'API", "Flux de calendrier"],
+        "/no-such-page/": ["Introuvable", "existe pas, ou vous ne pouvez pas la voir"],
+    }
+    with translation.override("en"):  # the requests' language stays in this test
+        for url, words in pages.items():
+            body = client.get(url, **fr).content.decode()
+            missing = [w for w in words if w not in body]
+            assert not missing, (url, missing)
+    assert (
+        "What needs your attention" in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    body = client.get(f"/organisations/{pk}/history/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<strong>Create</strong> by web_editor via web" in body

@@ -24,6 +24,9 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from concord.core.history import entry_visible
 from concord.core.models import AuditEntry, AuditHead, Country, ScopedModel, Space
@@ -31,7 +34,11 @@ from concord.core.numbers import record_id
 
 from .models import COUNTRY, SPACE, Follow, Notification
 
-ACTIONS = {"create": "Created", "update": "Changed", "delete": "Deleted"}
+ACTIONS = {
+    "create": pgettext_lazy("notification", "Created"),
+    "update": pgettext_lazy("notification", "Changed"),
+    "delete": pgettext_lazy("notification", "Deleted"),
+}
 MEMO_SECONDS = 300
 
 
@@ -91,7 +98,8 @@ def _titles(user, label: str, ids) -> dict[str, tuple[str, str]]:
     if model is Country:
         return {str(c.pk): (c.name, f"/countries/{c.alpha3}/") for c in qs}
     if model is Space:
-        return {str(s.pk): (s.name, reverse("core:space_list") + f"#space-{s.pk}") for s in qs}
+        spaces = reverse("core:space_list")  # untranslated: a URL name
+        return {str(s.pk): (s.name, f"{spaces}#space-{s.pk}") for s in qs}
     return {str(o.pk): (str(o), o.get_absolute_url()) for o in qs}
 
 
@@ -100,11 +108,14 @@ def target(user, label: str, object_id) -> Target:
     thing they may not see looks absent, like one that does not exist."""
     if followable(label) is None:
         raise ValidationError(
-            {"model": f"{label!r} cannot be followed: follow a record, a country or a space."}
+            {
+                "model": _("%(label)s cannot be followed: follow a record, a country or a space.")
+                % {"label": repr(label)}
+            }
         )
     found = _titles(user, label, [object_id]).get(str(object_id))
     if found is None:
-        raise Http404("Nothing to follow with that id, or you may not see it.")
+        raise Http404(_("Nothing to follow with that id, or you may not see it."))
     return Target(label, str(object_id), found[0], found[1], _kind(label))
 
 
@@ -129,7 +140,7 @@ def access_follow(user, pk) -> Follow:
     pk = record_id(pk)
     follow = Follow.objects.filter(user=user, pk=pk).first() if pk is not None else None
     if follow is None or not visible_follows(user, [follow]):
-        raise Http404("No follow of yours with that id.")
+        raise Http404(_("No follow of yours with that id."))
     return follow
 
 
@@ -221,17 +232,19 @@ class _Now:
 def _why(n: Notification, follows: dict[int, Target]) -> str:
     t = follows.get(n.follow_id) if n.follow_id else None
     if t is None:
-        return "about something you follow"
-    return {
-        "country": f"in {t.title}, a country you follow",
-        "space": f"shared with {t.title}, a space you follow",
-        "operation": f"about {t.title}, an operation you follow",
-    }.get(t.kind, f"about {t.title}, which you follow")
+        return _("about something you follow")
+    if t.kind == "country":
+        return _("in %(title)s, a country you follow") % {"title": t.title}
+    if t.kind == "space":
+        return _("shared with %(title)s, a space you follow") % {"title": t.title}
+    if t.kind == "operation":
+        return _("about %(title)s, an operation you follow") % {"title": t.title}
+    return _("about %(title)s, which you follow") % {"title": t.title}
 
 
 def shown(user, notifications) -> list[Shown]:
     """The notifications among ``notifications`` that ``user`` may see now, worded for them
-    (in the order given)."""
+    (in the order given), in the current language."""
     notifications = list(notifications)
     if user is None or not user.is_authenticated or not notifications:
         return []
@@ -259,7 +272,7 @@ def shown(user, notifications) -> list[Shown]:
                 n,
                 title,
                 url,
-                ACTIONS.get(e.action, e.action.capitalize()),
+                str(ACTIONS[e.action]) if e.action in ACTIONS else e.action.capitalize(),
                 _why(n, follows),
                 e.at,
                 e.actor_label,
@@ -273,14 +286,26 @@ def memo(user, name: str, compute):
     reader (memberships, spaces, clearance), their newest notification and the audit
     trail's last entry, so any change to any record (a reclassification included), to a
     follow or to what was read makes a new key (the entry's hash, not only its number: a
-    number can come again after a rolled-back transaction). Never shared between readers."""
+    number can come again after a rolled-back transaction), and the language it is worded
+    in. Never shared between readers."""
     p = user.principal()
     head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
     newest = (
         Notification.objects.filter(user=user).order_by("-pk").values_list("pk", flat=True).first()
     )
-    raw = repr((p.user_id, p.clearance, sorted(p.roles.items()), sorted(p.space_ids), head, newest))
-    key = f"notifications:{name}:" + hashlib.sha256(raw.encode()).hexdigest()
+    raw = repr(
+        (
+            p.user_id,
+            p.clearance,
+            sorted(p.roles.items()),
+            sorted(p.space_ids),
+            head,
+            newest,
+            translation.get_language(),
+        )
+    )
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    key = f"notifications:{name}:{digest}"  # untranslated: a cache key
     found = cache.get(key)
     if found is None:
         found = compute()
@@ -294,7 +319,7 @@ def unread(user, cap: int = 99, chunk: int = 200) -> tuple[int, bool]:
     kept (``memo``) until anything changes."""
     if user is None or not user.is_authenticated:
         return 0, False
-    return memo(user, f"unread{cap}", lambda: _unread(user, cap, chunk))
+    return memo(user, f"unread{cap}", lambda: _unread(user, cap, chunk))  # untranslated: a key
 
 
 def _unread(user, cap: int, chunk: int) -> tuple[int, bool]:

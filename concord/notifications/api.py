@@ -4,6 +4,7 @@ platform administrator read anyone's records."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -21,13 +22,18 @@ from .models import Follow, Frequency, Notification, Preference
 class FollowSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     model = serializers.CharField(
-        help_text='What is followed: a record\'s model ("operations.operation", '
-        '"accountability.tranche"…), "core.country" or "core.space".'
+        help_text=_(
+            'What is followed: a record\'s model ("operations.operation", '
+            '"accountability.tranche"…), "core.country" or "core.space".'
+        )
     )
-    object_id = serializers.CharField(help_text="Its id (a country's numeric id).")
-    kind = serializers.CharField(read_only=True, help_text="record · operation · country · space")
-    title = serializers.CharField(read_only=True, help_text="Its title, as you may see it now.")
-    url = serializers.CharField(read_only=True, help_text="Its page.")
+    object_id = serializers.CharField(help_text=_("Its id (a country's numeric id)."))
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="record · operation · country · space",  # untranslated: its codes
+    )
+    title = serializers.CharField(read_only=True, help_text=_("Its title, as you may see it now."))
+    url = serializers.CharField(read_only=True, help_text=_("Its page."))
     created_at = serializers.DateTimeField(read_only=True)
 
 
@@ -67,7 +73,7 @@ class FollowViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         f = self.get_object()
-        (_, t), *_ = access.visible_follows(request.user, [f])
+        (_follow, t), *_rest = access.visible_follows(request.user, [f])
         return Response(FollowSerializer(_follow_row(f, t)).data)
 
     def create(self, request, *args, **kwargs):
@@ -78,7 +84,7 @@ class FollowViewSet(
             s.validated_data["object_id"],
             actor=Actor.from_request(request),
         )
-        (_, t), *_ = access.visible_follows(request.user, [f])
+        (_follow, t), *_rest = access.visible_follows(request.user, [f])
         return Response(FollowSerializer(_follow_row(f, t)).data, status=201)
 
     def destroy(self, request, *args, **kwargs):
@@ -88,10 +94,10 @@ class FollowViewSet(
 
 class NotificationSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    seq = serializers.IntegerField(help_text="The audit entry it tells of.")
+    seq = serializers.IntegerField(help_text=_("The audit entry it tells of."))
     action = serializers.CharField()
-    title = serializers.CharField(help_text="The record's title, as you may see it now.")
-    url = serializers.CharField(help_text="Its page (empty: deleted since).")
+    title = serializers.CharField(help_text=_("The record's title, as you may see it now."))
+    url = serializers.CharField(help_text=_("Its page (empty: deleted since)."))
     why = serializers.CharField()
     at = serializers.DateTimeField()
     actor = serializers.CharField()
@@ -134,7 +140,7 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return out
 
     @extend_schema(
-        parameters=[OpenApiParameter("unread", bool, description="Only the unread ones.")]
+        parameters=[OpenApiParameter("unread", bool, description=_("Only the unread ones."))]
     )
     def list(self, request, *args, **kwargs):
         qs = Notification.objects.all()
@@ -202,7 +208,7 @@ class AttentionItemSerializer(serializers.Serializer):
 
 class AttentionGroupSerializer(serializers.Serializer):
     group = serializers.CharField()
-    more = serializers.BooleanField(help_text="More items than listed (capped).")
+    more = serializers.BooleanField(help_text=_("More items than listed (capped)."))
     items = AttentionItemSerializer(many=True)
 
 

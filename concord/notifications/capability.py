@@ -2,13 +2,15 @@
 records, operations, countries and spaces; notifications from the audit trail; e-mail
 digests; and the home page's "recent changes to what you follow"."""
 
+from django.utils.translation import gettext_lazy as _
+
 from concord.core.capabilities import Capability, NavEntry, Route, Schedule
 
 _API = "concord.notifications.api"
 
 CAPABILITY = Capability(
-    label="notifications",
-    title="Notifications",
+    label="notifications",  # untranslated: the app label, a code
+    title=_("Notifications"),
     urls="concord.notifications.urls",
     api=(
         Route("follows", f"{_API}.FollowViewSet", "follow"),
@@ -17,8 +19,18 @@ CAPABILITY = Capability(
         Route("attention", f"{_API}.AttentionViewSet", "attention"),
     ),
     navigation=(
-        NavEntry("Platform", "Notifications", "notifications:notification_list", True),
-        NavEntry("Platform", "Following", "notifications:following", True),
+        NavEntry(
+            _("Platform"),
+            _("Notifications"),
+            "notifications:notification_list",  # untranslated: a URL name
+            True,
+        ),
+        NavEntry(
+            _("Platform"),
+            _("Following"),
+            "notifications:following",  # untranslated: a URL name
+            True,
+        ),
     ),
     seed_demo="concord.notifications.fixtures.demo.demo",
     test_world="concord.notifications.fixtures.testworld",

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Frequency
 
@@ -7,5 +8,5 @@ class DigestForm(forms.Form):
     frequency = forms.ChoiceField(
         choices=Frequency.choices,
         widget=forms.RadioSelect,
-        label="E-mail me about changes to what I follow",
+        label=_("E-mail me about changes to what I follow"),
     )

@@ -8,6 +8,7 @@ it is then, through the enforcement point (``concord.notifications.access``).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import User
 
@@ -33,7 +34,7 @@ class Follow(models.Model):
         indexes = [models.Index(fields=["model", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.user_id} follows {self.model}:{self.object_id}"
+        return f"{self.user_id} follows {self.model}:{self.object_id}"  # untranslated: ids
 
 
 class Notification(models.Model):
@@ -67,7 +68,8 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Notification {self.pk} for {self.user_id} (entry #{self.entry_id})"
+        pk, user, seq = self.pk, self.user_id, self.entry_id
+        return f"Notification {pk} for {user} (entry #{seq})"  # untranslated: ids, not for people
 
 
 class Cursor(models.Model):
@@ -82,10 +84,10 @@ class Cursor(models.Model):
 
 
 class Frequency(models.TextChoices):
-    NONE = "none", "No e-mail"
-    IMMEDIATE = "immediate", "Immediately (within a minute)"
-    DAILY = "daily", "Daily digest"
-    WEEKLY = "weekly", "Weekly digest"
+    NONE = "none", _("No e-mail")
+    IMMEDIATE = "immediate", _("Immediately (within a minute)")
+    DAILY = "daily", _("Daily digest")
+    WEEKLY = "weekly", _("Weekly digest")
 
 
 class Preference(models.Model):

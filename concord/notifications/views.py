@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.context import Actor
@@ -61,9 +63,15 @@ def notification_read(request):
             n = services.mark_read(request.POST.getlist("id"), actor=actor)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("notifications:notification_list")
+        return redirect("notifications:notification_list")  # untranslated: a URL name
     if not request.headers.get("HX-Request"):
-        messages.success(request, f"{n} notification{'s' if n != 1 else ''} marked read.")
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s notification marked read.", "%(count)s notifications marked read.", n
+            )
+            % {"count": n},
+        )
     return redirect(_next(request, "/notifications/"))
 
 
@@ -74,10 +82,10 @@ def following(request):
     for f, t in rows:
         groups[t.kind].append((f, t))
     titles = {
-        "operation": "Operations",
-        "country": "Countries",
-        "space": "Coordination spaces",
-        "record": "Records",
+        "operation": _("Operations"),
+        "country": _("Countries"),
+        "space": _("Coordination spaces"),
+        "record": _("Records"),
     }
     return render(
         request,
@@ -107,15 +115,15 @@ def follow(request):
             ).first()
             if existing is not None:
                 services.unfollow(existing, actor=actor)
-            done = "You no longer follow it."
+            done = _("You no longer follow it.")
         else:
             services.follow(model, object_id, actor=actor)
-            done = "You follow it now: its changes will appear in your notifications."
+            done = _("You follow it now: its changes will appear in your notifications.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(_next(request, "/following/"))
     except (Http404, PermissionDenied):
-        raise Http404("Nothing to follow with that id, or you may not see it.") from None
+        raise Http404(_("Nothing to follow with that id, or you may not see it.")) from None
     if request.headers.get("HX-Request"):
         return _button(request, model, object_id)
     messages.success(request, done)
@@ -137,8 +145,8 @@ def digest_settings(request):
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                messages.success(request, "Your e-mail digest is saved.")
-                return redirect("notifications:digest_settings")
+                messages.success(request, _("Your e-mail digest is saved."))
+                return redirect("notifications:digest_settings")  # untranslated: a URL name
         status = 400
     else:
         form, status = DigestForm(initial={"frequency": current}), 200

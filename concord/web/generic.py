@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views import View
 
 from concord.core import services
@@ -37,7 +38,7 @@ class Column:
 class Config:
     model: type
     name: str  # url prefix and export kind, e.g. "organisations"
-    singular: str
+    singular: str  # what one record is called, in words (marked: gettext_lazy)
     filterset: type
     form: type
     columns: list[Column]
@@ -59,8 +60,12 @@ class Config:
     # Platform administrators may add records of this kind though they belong to no
     # organisation (organisations taking part in the platform, which own their own entry).
     admin_may_create: bool = False
+    # What the records are called, in words, in lower case (the list's title, "Import …"),
+    # marked for translation (gettext_lazy): "clash rules". The URL prefix ``name`` without it.
+    plural: str = ""
 
     def __post_init__(self):
+        self.plural = self.plural or self.name
         self.url_name = self.url_name or self.model._meta.model_name
         self.namespace = self.namespace or self.model._meta.app_label
 
@@ -136,11 +141,13 @@ def _export_in_background(config: Config, request, qs, fmt: str):
     limit = settings.CONCORD_JOBS_ROWS_THRESHOLD
     if start is None or not request.user.is_authenticated or fmt not in SPECS[config.name].formats:
         return None
-    _, exact = capped_count(qs, limit)
+    _count, exact = capped_count(qs, limit)
     if exact:  # at most the threshold
         return None
     job = start(config, request, fmt, qs.count())
-    messages.info(request, f"The export runs in the background: {job.title}.")
+    messages.info(
+        request, _("The export runs in the background: %(title)s.") % {"title": job.title}
+    )
     return redirect(job.get_absolute_url())
 
 
@@ -175,6 +182,7 @@ class ListView(ConfigView):
                 "rows": rows,
                 "sort": sort,
                 "query": query.urlencode(),
+                "count_url": "?" + "&".join(filter(None, [query.urlencode(), "count=exact"])),
                 "sort_query": sort_query.urlencode(),
                 "can_add": can_add,
                 "add_url": _url(self.config, "add"),
@@ -190,7 +198,7 @@ def export_response(kind: str, queryset, user, fmt: str):
 
     spec = SPECS[kind]
     if fmt not in spec.formats:
-        raise Http404("Unknown export format.")
+        raise Http404(_("Unknown export format."))
     rows = spec.rows(spec.export_queryset(queryset).iterator(chunk_size=500), user)
     body, content_type = write(kind, fmt, spec.columns, rows)
     cls = HttpResponse if isinstance(body, bytes) else StreamingHttpResponse
@@ -226,7 +234,7 @@ class DetailView(ConfigView):
         }
         if self.tab == "history":
             if not user.is_authenticated:
-                raise PermissionDenied("Sign in to see the history of a record.")
+                raise PermissionDenied(_("Sign in to see the history of a record."))
             ctx["entries"] = rendered(history_for(obj, user, limit=HISTORY_LIMIT), user)
         else:
             ctx["fields"] = self.config.detail_fields(obj, labels)
@@ -244,15 +252,15 @@ def security_fields(obj, labels, user) -> list[tuple[str, str]]:
 
     shared = [labels.get(Organisation, o.pk) for o in obj.shared_organisations.all()]
     rows = [
-        ("Owner", labels.label(Organisation, obj.owner_id)),
-        ("Classification", obj.get_classification_display()),
-        ("Releasability", obj.get_releasability_display()),
+        (_("Owner"), labels.label(Organisation, obj.owner_id)),
+        (_("Classification"), obj.get_classification_display()),
+        (_("Releasability"), obj.get_releasability_display()),
     ]
     if obj.releasability == "organisations":
-        rows.append(("Released to", ", ".join(str(o) for o in shared if o is not None) or "—"))
+        rows.append((_("Released to"), ", ".join(str(o) for o in shared if o is not None) or "—"))
     if obj.releasability == "spaces":
         spaces = [labels.get(Space, s.pk) for s in obj.shared_spaces.all()]
-        rows.append(("Released to spaces", ", ".join(s.name for s in spaces if s) or "—"))
+        rows.append((_("Released to spaces"), ", ".join(s.name for s in spaces if s) or "—"))
     return rows
 
 
@@ -262,7 +270,7 @@ class EditView(LoginRequiredMixin, ConfigView):
     def get_object(self, pk):
         if pk is None:
             if not self.config.may_create(self.request.user):
-                raise PermissionDenied("Your role does not allow creating records.")
+                raise PermissionDenied(_("Your role does not allow creating records."))
             return self.model()
         return self.get_visible(pk, CHANGE)
 
@@ -342,7 +350,7 @@ class EditView(LoginRequiredMixin, ConfigView):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, f"Saved {saved}.")
+                messages.success(request, _("Saved %(record)s.") % {"record": saved})
                 return redirect(_url(self.config, "detail", pk=saved.pk))
             if pk is None:
                 form.instance.pk = None
@@ -388,7 +396,7 @@ class DeleteView(LoginRequiredMixin, ConfigView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(_url(self.config, "detail", pk=pk))
-        messages.success(request, f"Deleted {label}.")
+        messages.success(request, _("Deleted %(record)s.") % {"record": label})
         return redirect(_url(self.config, "list"))
 
 
@@ -419,7 +427,7 @@ class ImportView(LoginRequiredMixin, ConfigView):
         from concord.core.importers import import_file
 
         if not request.user.principal().orgs_with_role("contributor"):
-            raise PermissionDenied("Your role does not allow importing records.")
+            raise PermissionDenied(_("Your role does not allow importing records."))
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self._render(form, status=400)
@@ -428,7 +436,10 @@ class ImportView(LoginRequiredMixin, ConfigView):
         if start is not None:
             job = start(self.config, request, upload)
             if job is not None:
-                messages.info(request, f"The import runs in the background: {job.title}.")
+                messages.info(
+                    request,
+                    _("The import runs in the background: %(title)s.") % {"title": job.title},
+                )
                 return redirect(job.get_absolute_url())
             upload.seek(0)
         try:
@@ -437,7 +448,11 @@ class ImportView(LoginRequiredMixin, ConfigView):
             )
         except tabular.FileRejected as exc:
             return self._render(form, errors=[str(e) for e in exc.errors], status=400)
-        messages.success(request, f"Imported {len(saved)} {self.config.name} from {upload.name}.")
+        messages.success(
+            request,
+            _("Imported %(count)s %(kind)s from %(file)s.")
+            % {"count": len(saved), "kind": self.config.plural, "file": upload.name},
+        )
         return redirect(_url(self.config, "list"))
 
 

@@ -13,5 +13,5 @@ class SecurityHeadersMiddleware:
         response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.user.is_authenticated if hasattr(request, "user") else False:
-            response.setdefault("Cache-Control", "private, no-store")
+            response.setdefault("Cache-Control", "private, no-store")  # untranslated: header value
         return response

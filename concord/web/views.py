@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from concord.api.errors import server_error_body
@@ -34,9 +35,9 @@ def home(request):
             {"groups": gather(user, LIMIT), "limit": LIMIT, "memberships": memberships},
         )
     counts = [
-        ("Organisations", Organisation.objects.visible_to(user).count(), "/organisations/"),
-        ("People", Person.objects.visible_to(user).count(), "/people/"),
-        ("Areas", Area.objects.visible_to(user).count(), "/areas/"),
+        (_("Organisations"), Organisation.objects.visible_to(user).count(), "/organisations/"),
+        (_("People"), Person.objects.visible_to(user).count(), "/people/"),
+        (_("Areas"), Area.objects.visible_to(user).count(), "/areas/"),
     ]
     return render(request, "web/home.html", {"counts": counts})
 
@@ -88,7 +89,7 @@ def suggest(request):
 
     kind = request.GET.get("kind", "")
     typed = request.GET.get(request.GET.get("field", ""), "")
-    before, _, last = typed.rpartition(";")
+    before, _sep, last = typed.rpartition(";")
     prefix = "; ".join(p.strip() for p in before.split(";") if p.strip())
     country = None
     within = request.GET.get(request.GET.get("within", ""), "")
@@ -113,10 +114,10 @@ def error_403(request, exception=None):
         "web/error.html",
         {
             "status": 403,
-            "title": "Not allowed",
+            "title": _("Not allowed"),
             "message": str(exception)
             if exception
-            else "Your role or clearance does not allow this.",
+            else _("Your role or clearance does not allow this."),
         },
         status=403,
     )
@@ -134,6 +135,10 @@ def error_404(request, exception=None):
     return render(
         request,
         "web/error.html",
-        {"status": 404, "title": "Not found", "message": "No such page, or you may not see it."},
+        {
+            "status": 404,
+            "title": _("Not found"),
+            "message": _("No such page, or you may not see it."),
+        },
         status=404,
     )

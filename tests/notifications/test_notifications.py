@@ -352,6 +352,52 @@ def test_digests_go_when_due_and_each_notification_is_mailed_once(w):
     assert len(mail.outbox) == 2
 
 
+def test_a_digest_is_written_in_its_readers_language(w):
+    """The e-mail is worded in the recipient's language (their account's), whatever the
+    language of the code that sends it; with none chosen, in the default language."""
+    from django.utils import translation
+
+    w.writer.email = "writer@example.org"
+    w.writer.save()
+    w.reader.language = "fr"
+    w.reader.save()
+    for user in (w.reader, w.writer):
+        services.follow("core.country", w.mli.pk, actor=actor(user))
+        services.set_frequency("daily", actor=actor(user))
+    org("Digest en français", w.own, country=w.mli)
+    services.fan_out()
+    mail.outbox.clear()
+    with translation.override("en"):
+        sent = services.send_digests(force=True)
+    assert sorted(sent) == [("reader", 1), ("writer", 1)]
+    french = next(m for m in mail.outbox if m.to == ["reader@example.org"])
+    english = next(m for m in mail.outbox if m.to == ["writer@example.org"])
+    assert french.subject == "Concord\u00a0: 1 modification de ce que vous suivez"
+    assert "Bonjour reader," in french.body
+    assert "Création\u00a0: Digest en français" in french.body
+    assert "un pays que vous suivez" in french.body and "Toutes vos notifications" in french.body
+    assert english.subject == "Concord: 1 change to what you follow"
+    assert "Hello writer," in english.body and "a country you follow" in english.body
+    assert translation.get_language() == "en"  # the reader's language did not leak out
+
+
+def test_the_pages_and_the_home_page_speak_the_readers_language(w):
+    """The same reader, the same unread notifications, kept (``access.memo``) per language."""
+    from django.utils import translation
+
+    services.follow("core.country", w.mli.pk, actor=actor(w.reader))
+    org("Bilingual", w.own, country=w.mli)
+    services.fan_out()
+    c = Client()
+    c.force_login(w.reader)
+    with translation.override("en"):  # the requests' language stays in this test
+        assert "a country you follow" in c.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        home = c.get("/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "Modifications de ce que vous suivez" in home and "un pays que vous suivez" in home
+        page = c.get("/notifications/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+        assert "Tout marquer comme lu" in page and "Création" in page
+
+
 def test_a_crash_while_sending_never_sends_twice(w, monkeypatch):
     services.follow("core.country", w.mli.pk, actor=actor(w.reader))
     services.set_frequency("immediate", actor=actor(w.reader))

@@ -16,7 +16,9 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import access
 from ..models import Frequency, Notification, Preference
@@ -56,23 +58,47 @@ def site_url() -> str:
     return getattr(settings, "CONCORD_SITE_URL", "") or "http://localhost:8000"
 
 
+def language_of(user) -> str:
+    """The language ``user`` reads their e-mails in: their account's, else the default."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def compose(user, items: list[access.Shown]) -> tuple[str, str]:
+    """The e-mail's subject and body, in the current language (``send_digest`` sets the
+    reader's; ``items`` worded in it too)."""
     n = len(items)
-    subject = f"Concord: {n} change{'s' if n != 1 else ''} to what you follow"
+    subject = ngettext(
+        "Concord: %(count)s change to what you follow",
+        "Concord: %(count)s changes to what you follow",
+        n,
+    ) % {"count": n}
     lines = [
-        f"Hello {user.get_username()},",
+        _("Hello %(name)s,") % {"name": user.get_username()},
         "",
-        f"{n} change{'s' if n != 1 else ''} to what you follow, as you may see them now:",
+        ngettext(
+            "%(count)s change to what you follow, as you may see them now:",
+            "%(count)s changes to what you follow, as you may see them now:",
+            n,
+        )
+        % {"count": n},
         "",
     ]
     for s in items:
         where = f" {site_url()}{s.url}" if s.url else ""
         when = timezone.localtime(s.at).strftime("%Y-%m-%d %H:%M")
-        lines.append(f"- {s.action}: {s.title} ({s.why}), {when} by {s.actor}.{where}")
+        line = _("- %(action)s: %(title)s (%(why)s), %(when)s by %(actor)s.") % {
+            "action": s.action,
+            "title": s.title,
+            "why": s.why,
+            "when": when,
+            "actor": s.actor,
+        }
+        lines.append(line + where)
     lines += [
         "",
-        f"All your notifications: {site_url()}/notifications/",
-        f"Change how often you get this e-mail: {site_url()}/notifications/settings/",
+        _("All your notifications: %(url)s") % {"url": f"{site_url()}/notifications/"},
+        _("Change how often you get this e-mail: %(url)s")
+        % {"url": f"{site_url()}/notifications/settings/"},
     ]
     return subject, "\n".join(lines)
 
@@ -88,10 +114,12 @@ def send_digest(user, now=None) -> int:
         .select_related("entry")
         .order_by("-entry_id")
     )
-    items = access.shown(user, rows)  # visibility at send time, never at creation
-    if not items or not user.email:
-        return 0
-    subject, body = compose(user, items)
+    # Worded in the reader's language, with what they may see at send time (never at creation).
+    with translation.override(language_of(user)):
+        items = access.shown(user, rows)
+        if not items or not user.email:
+            return 0
+        subject, body = compose(user, items)
     send_mail(subject, body, None, [user.email])
     return len(items)
 

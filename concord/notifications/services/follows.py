@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from concord.core import audit
 from concord.core.context import Actor
@@ -18,7 +19,7 @@ from ..models import Follow, Frequency, Notification, Preference
 
 def _person(actor: Actor):
     if actor.user is None or not actor.user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     return actor.user
 
 
@@ -51,7 +52,7 @@ def follow(model: str, object_id, *, actor: Actor) -> Follow:
 def unfollow(f: Follow, *, actor: Actor) -> None:
     user = _person(actor)
     if f.user_id != user.pk:
-        raise PermissionDenied("You may stop following only what you follow.")
+        raise PermissionDenied(_("You may stop following only what you follow."))
     before = audit.snapshot(f)
     pk = f.pk
     f.delete()
@@ -64,7 +65,7 @@ def mark_read(ids, *, actor: Actor) -> int:
     user = _person(actor)
     keys = [record_id(i) for i in ids]
     if None in keys:
-        raise ValidationError({"ids": "Give notification ids (whole numbers)."})
+        raise ValidationError({"ids": _("Give notification ids (whole numbers).")})
     n = Notification.objects.filter(user=user, pk__in=keys, read_at__isnull=True).update(
         read_at=timezone.now()
     )
@@ -91,13 +92,16 @@ def set_frequency(frequency: str, *, actor: Actor, user=None) -> Preference:
         person = _person(actor)
     if frequency not in Frequency.values:
         raise ValidationError(
-            {"frequency": f"Choose one of {', '.join(Frequency.values)} (not {frequency!r})."}
+            {
+                "frequency": _("Choose one of %(choices)s (not %(value)s).")
+                % {"choices": ", ".join(Frequency.values), "value": repr(frequency)}
+            }
         )
     if frequency != Frequency.NONE and not person.email:
         raise ValidationError(
-            {"frequency": "Your account has no e-mail address to send a digest to."}
+            {"frequency": _("Your account has no e-mail address to send a digest to.")}
         )
-    pref, _ = Preference.objects.select_for_update().get_or_create(user=person)
+    pref, _created = Preference.objects.select_for_update().get_or_create(user=person)
     before = pref.frequency
     if before != frequency:
         pref.frequency = frequency
