@@ -135,3 +135,27 @@ def view(request):
         "Taken.",
         "Give an http:// or https:// address.",
     ]
+
+
+@needs_gettext
+def test_one_english_string_has_one_french_across_the_catalogues(tmp_path):
+    """Gettext merges the catalogues (the first app's entry wins): the same English with two
+    different French in two capabilities would show one of them at random. Give one of them a
+    context (pgettext) when the meanings differ."""
+    import gettext
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for app in APPS:
+        po = CONCORD / app / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+        mo = tmp_path / f"{app}.mo"
+        subprocess.run(["msgfmt", "-o", str(mo), str(po)], check=True)
+        with mo.open("rb") as f:
+            catalogue = gettext.GNUTranslations(f)._catalog
+        for msgid, msgstr in catalogue.items():
+            if not msgid:
+                continue  # the header
+            if msgid in seen and seen[msgid][1] != msgstr:
+                clashes.append(f"{msgid!r}: {seen[msgid][0]} {seen[msgid][1]!r}, {app} {msgstr!r}")
+            seen.setdefault(msgid, (app, msgstr))
+    assert not clashes, "\n".join(clashes)
