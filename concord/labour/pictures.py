@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from concord.core.timeaxis import window
 
 ROLE_COLOURS = {True: "#1f6feb", False: "#9aa7b5"}  # lead · other roles
@@ -31,8 +34,8 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
     if not bars:
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="60" role="img" '
-            f'aria-label={quoteattr(title)}><text x="10" y="30">Nobody recorded here.'
-            "</text></svg>"
+            f'aria-label={quoteattr(title)}><text x="10" y="30">'
+            f"{escape(_('Nobody recorded here.'))}</text></svg>"
         )
     bars = sorted(bars, key=lambda b: (b.label.split(" — ")[-1], b.start or dt.date.min))[:400]
     first, last = window([d for b in bars for d in (b.start, b.end) if d], today)
@@ -66,8 +69,12 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
         x1 = x(b.start, left)
         x2 = max(x1 + 3, x(b.end, width - right))
         fill = ROLE_COLOURS[b.lead] if b.active else "url(#hatch)"
-        when = f"{b.start or 'open'} – {b.end or 'open'}"
-        tip = f"{b.label} in {b.where}: {'lead' if b.lead else 'other role'}, {when}"
+        when = f"{b.start or _('open')} – {b.end or _('open')}"
+        values = {"label": b.label, "where": b.where, "when": when}
+        if b.lead:
+            tip = _("%(label)s in %(where)s: lead, %(when)s") % values
+        else:
+            tip = _("%(label)s in %(where)s: other role, %(when)s") % values
         out.append(
             f"<a href={quoteattr(b.url)} xlink:href={quoteattr(b.url)}><title>{escape(tip)}</title>"
             f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(b.label[:55])}</text>'
@@ -77,11 +84,11 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
     ly = axis_y + 36
     out.append(
         f'<rect x="{left}" y="{ly - 10}" width="12" height="12" fill="{ROLE_COLOURS[True]}"/>'
-        f'<text x="{left + 16}" y="{ly}">lead</text>'
+        f'<text x="{left + 16}" y="{ly}">{escape(_("lead"))}</text>'
         f'<rect x="{left + 60}" y="{ly - 10}" width="12" height="12" fill="{ROLE_COLOURS[False]}"/>'
-        f'<text x="{left + 76}" y="{ly}">support · monitor · funder</text>'
+        f'<text x="{left + 76}" y="{ly}">{escape(_("support · monitor · funder"))}</text>'
         f'<rect x="{left + 250}" y="{ly - 10}" width="12" height="12" fill="url(#hatch)"/>'
-        f'<text x="{left + 266}" y="{ly}">planned or suspended</text>'
+        f'<text x="{left + 266}" y="{ly}">{escape(_("planned or suspended"))}</text>'
     )
     out.append("</svg>")
     return "\n".join(out)
@@ -92,7 +99,22 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
 LEAD_COLOURS = ["#dee2e6", "#8ccf9a", "#f2c14e"]  # no lead · 1 lead actor · 2 or more
 FLAG_COLOURS = {"gap": "#c92a2a", "clash": "#862e9c", "overlap": "#e8590c"}  # worst first
 FLAG_LETTERS = {"gap": "G", "overlap": "O", "clash": "C"}
-FLAG_NOUNS = {"gap": "a gap", "overlap": "an overlap", "clash": "a clash"}
+FLAG_LABELS = {
+    "gap": gettext_lazy("gap"),
+    "overlap": gettext_lazy("overlap"),
+    "clash": gettext_lazy("clash"),
+}
+
+
+def _flagged(flag: str, n: int) -> str:
+    """ "2 tasks with a gap": one sentence per flag (the noun's article differs)."""
+    if flag == "gap":
+        text = ngettext("%(n)d task with a gap", "%(n)d tasks with a gap", n)
+    elif flag == "overlap":
+        text = ngettext("%(n)d task with an overlap", "%(n)d tasks with an overlap", n)
+    else:
+        text = ngettext("%(n)d task with a clash", "%(n)d tasks with a clash", n)
+    return text % {"n": n}
 
 
 @dataclass(frozen=True)
@@ -117,7 +139,7 @@ class Spot:
 
     @property
     def tip(self) -> str:
-        lead = f"{self.leads} lead actor{'s' if self.leads != 1 else ''}"
+        lead = ngettext("%(n)d lead actor", "%(n)d lead actors", self.leads) % {"n": self.leads}
         return f"{self.label}: {lead}; {self.detail}"
 
 
@@ -128,10 +150,8 @@ def place_summary(cells: list[dict | None]) -> tuple[int, tuple[str, ...], str]:
     leads = set().union(*(c["lead_ids"] for c in present)) if present else set()
     counts = {flag: sum(1 for c in present if c[flag]) for flag in FLAG_LETTERS}
     flags = tuple(f for f in FLAG_LETTERS if counts[f])
-    detail = ", ".join(
-        f"{n} task{'s' if n > 1 else ''} with {FLAG_NOUNS[f]}" for f, n in counts.items() if n
-    )
-    return len(leads), flags, detail or "nothing flagged"
+    detail = ", ".join(_flagged(f, n) for f, n in counts.items() if n)
+    return len(leads), flags, detail or _("nothing flagged")
 
 
 @lru_cache(maxsize=512)  # a zoomed map asks for every country's box: parse each path once
@@ -213,8 +233,10 @@ def matrix_map_svg(
             f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(text)}</text></a>'
         )
     x, y = 10, height + 20
-    legend = [(c, label, "#999") for c, label in zip(LEAD_COLOURS, LEAD_LABELS, strict=True)]
-    legend += [("#ffffff", f"{f} ({FLAG_LETTERS[f]})", c) for f, c in FLAG_COLOURS.items()]
+    legend = [(c, str(label), "#999") for c, label in zip(LEAD_COLOURS, LEAD_LABELS, strict=True)]
+    legend += [
+        ("#ffffff", f"{FLAG_LABELS[f]} ({FLAG_LETTERS[f]})", c) for f, c in FLAG_COLOURS.items()
+    ]
     for fill, label, stroke in legend:
         out.append(
             f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{fill}" stroke="{stroke}" '
@@ -226,7 +248,11 @@ def matrix_map_svg(
     return "\n".join(out)
 
 
-LEAD_LABELS = ["no lead", "1 lead actor", "2+ lead actors"]
+LEAD_LABELS = [
+    gettext_lazy("no lead"),
+    gettext_lazy("1 lead actor"),
+    gettext_lazy("2+ lead actors"),
+]
 
 CHAR_WIDTH = 7.0  # 12 px sans-serif, on average
 RADIUS = 10
