@@ -73,6 +73,8 @@ class Task(ScopedModel):
     FIELDS = ["code", "name", "parent", "description", "hxl_sectors", "hxl_activities"]
 
     class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -115,6 +117,8 @@ class ClashRule(ScopedModel):
     FIELDS = ["task_a", "task_b", "reason"]
 
     class Meta:
+        verbose_name = _("clash rule")
+        verbose_name_plural = _("clash rules")
         ordering = ["pk"]
         # One rule per pair for each owner, not platform-wide: a pair taken by a rule the
         # editor may not see would otherwise be refused, and the pair is the rule's content.
@@ -148,6 +152,8 @@ class SectorMapping(ScopedModel):
     FIELDS = ["value", "task"]
 
     class Meta:
+        verbose_name = _("sector mapping")
+        verbose_name_plural = _("sector mappings")
         ordering = ["value", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["owner", "key"], name="uniq_sector_mapping_per_owner")
@@ -203,6 +209,8 @@ class MandatedTask(models.Model):
     )
 
     class Meta:
+        verbose_name = _("mandated task")
+        verbose_name_plural = _("mandated tasks")
         ordering = ["start", "pk"]
 
     def __str__(self) -> str:
@@ -254,6 +262,8 @@ class Need(PlaceMixin, ScopedModel):
     FIELDS = ["task", "country", "area", "start", "end", "description"]
 
     class Meta:
+        verbose_name = _("need")
+        verbose_name_plural = _("needs")
         ordering = ["country", "start", "pk"]
 
     def __str__(self) -> str:
@@ -300,6 +310,8 @@ class ImportBatch(ScopedModel):
     FIELDS = ["filename", "sha256", "rows", "created"]
 
     class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
         ordering = ["-pk"]
 
     def __str__(self) -> str:
@@ -371,6 +383,8 @@ class Assignment(PlaceMixin, ScopedModel):
     ]
 
     class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         ordering = ["country", "task", "pk"]
         indexes = [
             models.Index(fields=["country", "task"]),
@@ -449,6 +463,8 @@ class Arrangement(ScopedModel):
     ]
 
     class Meta:
+        verbose_name = _("arrangement")
+        verbose_name_plural = _("arrangements")
         ordering = ["start", "pk"]
 
     def __str__(self) -> str:
@@ -481,6 +497,8 @@ class FindingReview(ScopedModel):
     FIELDS = ["key", "status", "note"]
 
     class Meta:
+        verbose_name = _("finding review")
+        verbose_name_plural = _("finding reviews")
         ordering = ["-pk"]
 
     def __str__(self) -> str:

@@ -32,10 +32,10 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
     other roles in grey, planned or suspended work hatched; open ends run to the edge."""
     today = today or dt.date.today()
     if not bars:
+        nobody = escape(_("Nobody recorded here."))
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="60" role="img" '
-            f'aria-label={quoteattr(title)}><text x="10" y="30">'
-            f"{escape(_('Nobody recorded here.'))}</text></svg>"
+            f'aria-label={quoteattr(title)}><text x="10" y="30">{nobody}</text></svg>'
         )
     bars = sorted(bars, key=lambda b: (b.label.split(" — ")[-1], b.start or dt.date.min))[:400]
     first, last = window([d for b in bars for d in (b.start, b.end) if d], today)
@@ -64,12 +64,13 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
             f'<line x1="{xx:.1f}" y1="{top - 4}" x2="{xx:.1f}" y2="{axis_y}" stroke="#eee"/>'
             f'<text x="{xx:.1f}" y="{axis_y + 14}" text-anchor="middle">{year}</text>'
         )
+    open_end = _("open")
     for i, b in enumerate(bars):
         y = top + i * row_h
         x1 = x(b.start, left)
         x2 = max(x1 + 3, x(b.end, width - right))
         fill = ROLE_COLOURS[b.lead] if b.active else "url(#hatch)"
-        when = f"{b.start or _('open')} – {b.end or _('open')}"
+        when = f"{b.start or open_end} – {b.end or open_end}"
         values = {"label": b.label, "where": b.where, "when": when}
         if b.lead:
             tip = _("%(label)s in %(where)s: lead, %(when)s") % values
@@ -82,13 +83,16 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
             f'fill="{fill}" stroke="#333" stroke-width="0.4"/></a>'
         )
     ly = axis_y + 36
+    lead = escape(_("lead"))
+    others = escape(_("support · monitor · funder"))
+    idle = escape(_("planned or suspended"))
     out.append(
         f'<rect x="{left}" y="{ly - 10}" width="12" height="12" fill="{ROLE_COLOURS[True]}"/>'
-        f'<text x="{left + 16}" y="{ly}">{escape(_("lead"))}</text>'
+        f'<text x="{left + 16}" y="{ly}">{lead}</text>'
         f'<rect x="{left + 60}" y="{ly - 10}" width="12" height="12" fill="{ROLE_COLOURS[False]}"/>'
-        f'<text x="{left + 76}" y="{ly}">{escape(_("support · monitor · funder"))}</text>'
+        f'<text x="{left + 76}" y="{ly}">{others}</text>'
         f'<rect x="{left + 250}" y="{ly - 10}" width="12" height="12" fill="url(#hatch)"/>'
-        f'<text x="{left + 266}" y="{ly}">{escape(_("planned or suspended"))}</text>'
+        f'<text x="{left + 266}" y="{ly}">{idle}</text>'
     )
     out.append("</svg>")
     return "\n".join(out)

@@ -287,7 +287,7 @@ def arrangement_fields(a: Arrangement, labels):
         (_("Parties"), "; ".join(parties) or "—"),
         (_("Tasks"), "; ".join(t.name for t in a.tasks.visible_to(user)) or _("all tasks")),
         (
-            "Where",
+            _("Where"),
             "; ".join(
                 [c.name for c in a.countries.all()] + [str(x) for x in a.areas.visible_to(user)]
             )
