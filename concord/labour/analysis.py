@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 LO, HI = 0, 10**7
 Place = str | int
 
@@ -270,7 +272,7 @@ def gaps(world: World, window: tuple[int, int] = (LO, HI)) -> list[Finding]:
         out.append(
             Finding(
                 kind="gap",
-                key=f"gap:{req.source}:{req.ref}:{req.task}:{req.place}",
+                key=f"gap:{req.source}:{req.ref}:{req.task}:{req.place}",  # untranslated: a key
                 task=req.task,
                 place=req.place,
                 periods=holes,
@@ -355,7 +357,7 @@ def overlaps(world: World, window: tuple[int, int] = (LO, HI)) -> list[Finding]:
         out.append(
             Finding(
                 kind="overlap",
-                key=f"overlap:{task}:{place}:{actors[0]}:{actors[1]}",
+                key=f"overlap:{task}:{place}:{actors[0]}:{actors[1]}",  # untranslated: a key
                 task=task,
                 place=place,
                 periods=periods,
@@ -410,7 +412,7 @@ def clashes(world: World, window: tuple[int, int] = (LO, HI)) -> list[Finding]:
         out.append(
             Finding(
                 kind="clash",
-                key=f"clash:{rule_id}:{place}:{actor_a}:{actor_b}",
+                key=f"clash:{rule_id}:{place}:{actor_a}:{actor_b}",  # untranslated: a key
                 task=tasks_of[key][1],
                 place=place,
                 periods=periods,
@@ -450,7 +452,7 @@ def handover_holes(world: World, window: tuple[int, int] = (LO, HI)) -> list[Fin
             out.append(
                 Finding(
                     kind="handover",
-                    key=f"handover:{h.id}:{task}",
+                    key=f"handover:{h.id}:{task}",  # untranslated: a key
                     task=task,
                     place=None,
                     periods=[(take_over, take_over)],
@@ -464,7 +466,7 @@ def handover_holes(world: World, window: tuple[int, int] = (LO, HI)) -> list[Fin
             out.append(
                 Finding(
                     kind="handover",
-                    key=f"handover-days:{h.id}",
+                    key=f"handover-days:{h.id}",  # untranslated: a key
                     task=None,
                     place=None,
                     periods=[hole],
@@ -492,16 +494,36 @@ def analyse(world: World, window: tuple[int, int] = (LO, HI), kinds=None) -> lis
     return out
 
 
-def unjudged(world: World, where: str) -> list[str]:
+def unjudged(world: World, where: str | None) -> list[str]:
     """What the analysis could not judge in ``world`` and why: without them, no finding
-    would read as good news ("every mandated task is led") where nothing was recorded."""
+    would read as good news ("every mandated task is led") where nothing was recorded.
+    ``where``: the country's name, or None for the places chosen (in the reader's language)."""
     out = []
     if not world.requirements:
-        out.append(f"No mandate or need is recorded for {where}: gaps cannot be judged.")
+        if where:
+            out.append(
+                _("No mandate or need is recorded for %(place)s: gaps cannot be judged.")
+                % {"place": where}
+            )
+        else:
+            out.append(
+                _("No mandate or need is recorded for the places you chose: gaps cannot be judged.")
+            )
     if not world.assignments:
-        out.append(f"No assignment is recorded for {where}: overlaps and clashes cannot be judged.")
+        if where:
+            out.append(
+                _("No assignment is recorded for %(place)s: overlaps and clashes cannot be judged.")
+                % {"place": where}
+            )
+        else:
+            out.append(
+                _(
+                    "No assignment is recorded for the places you chose: overlaps and "
+                    "clashes cannot be judged."
+                )
+            )
     elif not world.rules:
-        out.append("No clash rule is recorded: clashes cannot be judged.")
+        out.append(_("No clash rule is recorded: clashes cannot be judged."))
     return out
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
@@ -255,7 +257,7 @@ class MandateViewSet(viewsets.GenericViewSet):
     @extend_schema(request=MandatedTaskSerializer(many=True), responses=MandateSerializer)
     def update(self, request, pk=None, format=None):
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in first.")
+            raise NotAuthenticated(_("Sign in first."))
         op = access_operation(request.user, pk, CHANGE)
         items = (
             request.data.get("tasks", request.data)
@@ -278,7 +280,9 @@ def _date_param(request, name):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError({name: f"{value!r} is not a date (YYYY-MM-DD)."}) from None
+        raise ValidationError(
+            {name: _("%(value)r is not a date (YYYY-MM-DD).") % {"value": value}}
+        ) from None
 
 
 def scope_from(request) -> loaders.Scope:
@@ -288,29 +292,36 @@ def scope_from(request) -> loaders.Scope:
     code = q.get("country", "").strip().upper()
     if code:
         if not Country.objects.filter(alpha3=code).exists():
-            raise ValidationError({"country": f"{code!r} is not an ISO alpha-3 country code."})
+            raise ValidationError(
+                {"country": _("%(code)r is not an ISO alpha-3 country code.") % {"code": code}}
+            )
         scope.countries = [code]
     as_of = _date_param(request, "as_of")
     scope.start = as_of or _date_param(request, "start")
     scope.end = as_of or _date_param(request, "end")
     if scope.start and scope.end and scope.end < scope.start:
-        raise ValidationError({"end": "The end is before the start."})
+        raise ValidationError({"end": _("The end is before the start.")})
     if q.get("task"):
         scope.task = Task.objects.visible_to(user).filter(code=q["task"]).first()
         if scope.task is None:
-            raise ValidationError({"task": f"No task {q['task']!r} in the catalogue."})
-    for name, model in (("organisation", Organisation), ("operation", Operation)):
+            raise ValidationError(
+                {"task": _("No task %(name)r in the catalogue.") % {"name": q["task"]}}
+            )
+    for name, model, missing in (
+        ("organisation", Organisation, _("No organisation with id %(id)r that you may see.")),
+        ("operation", Operation, _("No operation with id %(id)r that you may see.")),
+    ):
         if q.get(name):
             pk = record_id(q[name])
             obj = model.objects.visible_to(user).filter(pk=pk).first() if pk else None
             if obj is None:
-                raise ValidationError({name: f"No {name} with id {q[name]!r} that you may see."})
+                raise ValidationError({name: missing % {"id": q[name]}})
             setattr(scope, name, obj)
     if q.get("space"):
         pk = record_id(q["space"])
         space = Space.objects.visible_to(user).filter(pk=pk).first() if pk else None
         if space is None:
-            raise ValidationError({"space": "No such coordination space that you are in."})
+            raise ValidationError({"space": _("No such coordination space that you are in.")})
         scope.space = space
     return scope
 
@@ -335,11 +346,15 @@ def _iso(d):
 
 
 FINDING_PARAMS = [
-    OpenApiParameter("country", OpenApiTypes.STR, description="ISO alpha-3"),
-    OpenApiParameter("as_of", OpenApiTypes.DATE, description="One day (overrides start/end)"),
+    OpenApiParameter("country", OpenApiTypes.STR, description=gettext_lazy("ISO alpha-3")),
+    OpenApiParameter(
+        "as_of", OpenApiTypes.DATE, description=gettext_lazy("One day (overrides start/end)")
+    ),
     OpenApiParameter("start", OpenApiTypes.DATE),
     OpenApiParameter("end", OpenApiTypes.DATE),
-    OpenApiParameter("task", OpenApiTypes.STR, description="Task code (with its sub-tasks)"),
+    OpenApiParameter(
+        "task", OpenApiTypes.STR, description=gettext_lazy("Task code (with its sub-tasks)")
+    ),
     OpenApiParameter("organisation", OpenApiTypes.INT),
     OpenApiParameter("operation", OpenApiTypes.INT),
     OpenApiParameter("space", OpenApiTypes.INT),
@@ -387,7 +402,9 @@ class FindingViewSet(viewsets.GenericViewSet):
     def list(self, request, format=None):
         kind = request.query_params.get("kind", "")
         if kind and kind not in analysis.ANALYSES:
-            raise ValidationError({"kind": f"one of {', '.join(analysis.ANALYSES)}"})
+            raise ValidationError(
+                {"kind": _("one of %(values)s") % {"values": ", ".join(analysis.ANALYSES)}}
+            )
         data = analyse_for(request.user, scope_from(request), {kind} if kind else None)
         page = self.paginate_queryset(data)
         return self.get_paginated_response(page) if page is not None else Response(data)
@@ -415,20 +432,20 @@ class FindingViewSet(viewsets.GenericViewSet):
     def create(self, request, format=None):
         """Acknowledge or resolve a finding by its key, with a note (audited)."""
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in first.")
+            raise NotAuthenticated(_("Sign in first."))
         owners = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
         if not owners:
-            raise PermissionDenied("Your role does not allow reviewing findings.")
+            raise PermissionDenied(_("Your role does not allow reviewing findings."))
         body = request.data if isinstance(request.data, dict) else {}
         if not isinstance(request.data, dict):
-            raise ValidationError({"non_field_errors": "Send an object: key, status, note."})
+            raise ValidationError({"non_field_errors": _("Send an object: key, status, note.")})
         key = str(body.get("key", "")).strip()
         status = str(body.get("status", ""))
         errors = {}
         if not key:
-            errors["key"] = "Give the finding's key."
+            errors["key"] = _("Give the finding's key.")
         if status not in ReviewStatus.values:
-            errors["status"] = f"one of {', '.join(ReviewStatus.values)}"
+            errors["status"] = _("one of %(values)s") % {"values": ", ".join(ReviewStatus.values)}
         if errors:
             raise ValidationError(errors)
         # A refusal of the service becomes the one error shape in concord.api.errors.
@@ -468,37 +485,41 @@ class ThreeWImportViewSet(viewsets.GenericViewSet):
                 "allow_rejects": serializers.BooleanField(required=False),
                 "create_areas": serializers.BooleanField(
                     required=False,
-                    help_text="Create the areas the registry lacks (never a country's first "
-                    "level when its ISO 3166-2 set is loaded); the dry run lists them.",
+                    help_text=gettext_lazy(
+                        "Create the areas the registry lacks (never a country's first "
+                        "level when its ISO 3166-2 set is loaded); the dry run lists them."
+                    ),
                 ),
             },
         )
     )
     def create(self, request, format=None):
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in first.")
+            raise NotAuthenticated(_("Sign in first."))
         upload = request.FILES.get("file")
         if upload is None:
-            raise ValidationError({"file": "Attach the 3W file."})
+            raise ValidationError({"file": _("Attach the 3W file.")})
         d = request.data
         allowed = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
         owner = Organisation.objects.filter(pk=record_id(d.get("owner")), pk__in=allowed).first()
         if owner is None:
-            raise ValidationError({"owner": "Give the id of an organisation you contribute to."})
+            raise ValidationError({"owner": _("Give the id of an organisation you contribute to.")})
         country = None
         if d.get("country"):
             country = Country.objects.filter(alpha3=str(d["country"]).upper()).first()
             if country is None:
-                raise ValidationError({"country": "Not an ISO alpha-3 country code."})
+                raise ValidationError({"country": _("Not an ISO alpha-3 country code.")})
         role = d.get("role") or AssignmentRole.SUPPORT
         if role not in AssignmentRole.values:
-            raise ValidationError({"role": f"one of {', '.join(AssignmentRole.values)}"})
+            raise ValidationError(
+                {"role": _("one of %(values)s") % {"values": ", ".join(AssignmentRole.values)}}
+            )
         dates = {}
         for name in ("start", "end"):
             try:
                 dates[name] = dt.date.fromisoformat(d[name]) if d.get(name) else None
             except ValueError:
-                raise ValidationError({name: "Not a date (YYYY-MM-DD)."}) from None
+                raise ValidationError({name: _("Not a date (YYYY-MM-DD).")}) from None
         options = threew.Options(
             owner=owner,
             country=country,
@@ -551,7 +572,7 @@ class ImportBatchViewSet(ScopedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def create(self, request, *args, **kwargs):
-        raise MethodNotAllowed("POST", detail="Import a file at /api/v1/labour/imports-3w/.")
+        raise MethodNotAllowed("POST", detail=_("Import a file at /api/v1/labour/imports-3w/."))
 
     @extend_schema(request=None, responses=ImportBatchSerializer)
     @action(detail=True, methods=["post"])

@@ -1,11 +1,15 @@
 """What the division-of-labour capability brings (see concord.core.capabilities): tasks,
 mandates, needs, assignments (4W), coordination arrangements, and the findings on them."""
 
+from django.utils.translation import gettext_lazy as _
+
 from concord.core.capabilities import Capability, NavEntry, Route, Searchable
 
+SECTION = _("Division of labour")  # the header's menu
+
 CAPABILITY = Capability(
-    label="labour",
-    title="Division of labour",
+    label="labour",  # untranslated: the app label
+    title=SECTION,
     urls="concord.labour.urls",
     api=(
         Route("tasks", "concord.labour.api.TaskViewSet", "task"),
@@ -21,15 +25,30 @@ CAPABILITY = Capability(
     ),
     import_kinds="concord.labour.exchange.SPECS",
     navigation=(
-        NavEntry("Division of labour", "Who does what where", "labour:analysis"),
-        NavEntry("Division of labour", "Assignments", "labour:assignment_list"),
-        NavEntry("Division of labour", "Enter assignments", "labour:assignment_grid", True),
-        NavEntry("Division of labour", "Import a 3W file", "labour:assignment_import_3w", True),
-        NavEntry("Division of labour", "Needs", "labour:need_list"),
-        NavEntry("Division of labour", "Arrangements", "labour:arrangement_list"),
-        NavEntry("Division of labour", "Task catalogue", "labour:task_list"),
-        NavEntry("Division of labour", "Clash rules", "labour:clashrule_list"),
-        NavEntry("Division of labour", "3W sector mappings", "labour:sectormapping_list", True),
+        NavEntry(SECTION, _("Who does what where"), "labour:analysis"),  # untranslated: a URL name
+        NavEntry(SECTION, _("Assignments"), "labour:assignment_list"),  # untranslated: a URL name
+        NavEntry(
+            SECTION,
+            _("Enter assignments"),
+            "labour:assignment_grid",  # untranslated: a URL name
+            True,
+        ),
+        NavEntry(
+            SECTION,
+            _("Import a 3W file"),
+            "labour:assignment_import_3w",  # untranslated: a URL name
+            True,
+        ),
+        NavEntry(SECTION, _("Needs"), "labour:need_list"),  # untranslated: a URL name
+        NavEntry(SECTION, _("Arrangements"), "labour:arrangement_list"),  # untranslated: a URL name
+        NavEntry(SECTION, _("Task catalogue"), "labour:task_list"),  # untranslated: a URL name
+        NavEntry(SECTION, _("Clash rules"), "labour:clashrule_list"),  # untranslated: a URL name
+        NavEntry(
+            SECTION,
+            _("3W sector mappings"),
+            "labour:sectormapping_list",  # untranslated: a URL name
+            True,
+        ),
     ),
     operation_sections=("concord.labour.views.mandate.mandate_section",),
     country_sections=("concord.labour.views.analysis.country_section",),
@@ -42,7 +61,7 @@ CAPABILITY = Capability(
         Searchable(
             "labour.Task",
             "Tasks",
-            title="name",
+            title="name",  # untranslated: a field name
             codes=("code",),
             describe="concord.labour.loaders.describe_task",
         ),

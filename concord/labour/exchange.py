@@ -8,6 +8,9 @@ humanitarian 3W tool reads: ``#org+impl``, ``#activity+code``, ``#sector``, ``#a
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from concord.core.importers import (
     SEP,
     Cells,
@@ -160,10 +163,10 @@ def task_matcher(ctx) -> TaskMatcher:
 def task_ref(value: str, ctx, column: str) -> Task:
     value = (value or "").strip()
     if not value:
-        raise RowError(column, "name the task (its code, e.g. 'poc')")
+        raise RowError(column, _("name the task (its code, e.g. 'poc')"))
     task = task_matcher(ctx).match(value)
     if task is None:
-        raise RowError(column, f"no task {value!r} in the catalogue")
+        raise RowError(column, _("no task %(name)r in the catalogue") % {"name": value})
     return task
 
 
@@ -174,7 +177,7 @@ def area_ref(value: str, ctx, column: str):
     qs = ctx.visible(Area)
     area = qs.filter(pcode=value).first() or qs.filter(iso_code__iexact=value).first()
     if area is None:
-        raise RowError(column, f"no area with P-code or ISO code {value!r}")
+        raise RowError(column, _("no area with P-code or ISO code %(code)r") % {"code": value})
     return area
 
 
@@ -184,7 +187,7 @@ def _area_code(area) -> str:
 
 class TaskSpec(Spec):
     model = Task
-    name = "task"
+    name = gettext_lazy("task")
     fields = Task.FIELDS
     required = {"code", "name"}
 
@@ -218,7 +221,9 @@ class TaskSpec(Spec):
             if row["parent"]:
                 t.parent = ctx.visible(Task).filter(code=row["parent"]).first()
                 if t.parent is None:
-                    raise RowError("parent", f"no task with code {row['parent']!r}")
+                    raise RowError(
+                        "parent", _("no task with code %(code)r") % {"code": row["parent"]}
+                    )
         t.description = row.get("description", t.description or "")
         for col in ("hxl_sectors", "hxl_activities"):
             if col in row:
@@ -228,7 +233,7 @@ class TaskSpec(Spec):
 
 class ClashRuleSpec(Spec):
     model = ClashRule
-    name = "clash rule"
+    name = gettext_lazy("clash rule")
     fields = ClashRule.FIELDS
     required = {"task_a", "task_b", "reason"}
 
@@ -249,7 +254,7 @@ class ClashRuleSpec(Spec):
 
 class SectorMappingSpec(Spec):
     model = SectorMapping
-    name = "3W sector mapping"
+    name = gettext_lazy("3W sector mapping")
     fields = SectorMapping.FIELDS
     required = {"value", "task"}
 
@@ -269,7 +274,7 @@ class SectorMappingSpec(Spec):
 
 class NeedSpec(Spec):
     model = Need
-    name = "need"
+    name = gettext_lazy("need")
     select_related = ("country",)
     fields = ["task", "country", "area", "start", "end", "description"]
     required = {"task", "country"}
@@ -324,7 +329,7 @@ class AssignmentSpec(Spec):
     is empty, so a humanitarian file can come back in)."""
 
     model = Assignment
-    name = "assignment"
+    name = gettext_lazy("assignment")
     select_related = ("country",)
     fields = [
         "organisation",
@@ -381,13 +386,13 @@ class AssignmentSpec(Spec):
         a.organisation = cells(ctx.organisation, who, "organisation") if who else None
         a.operation = cells(operation_ref, op, ctx.visible(Operation), "operation") if op else None
         if not who and not op:
-            cells.problem("organisation", "give who does it: an organisation or an operation")
+            cells.problem("organisation", _("give who does it: an organisation or an operation"))
         if row.get("task"):
             a.task = cells(task_ref, row["task"], ctx, "task")
         else:
             a.task = task_matcher(ctx).match(row.get("sector", ""))
             if a.task is None:
-                cells.problem("task", "give the task's code (or a sector the catalogue knows)")
+                cells.problem("task", _("give the task's code (or a sector the catalogue knows)"))
         a.country = cells(ctx.country, row.get("country", ""))
         adm2 = cells(area_ref, row.get("adm2", ""), ctx, "adm2")
         a.area = adm2 or cells(area_ref, row.get("adm1", ""), ctx, "adm1")
@@ -412,7 +417,7 @@ class AssignmentSpec(Spec):
 
 class ArrangementSpec(Spec):
     model = Arrangement
-    name = "arrangement"
+    name = gettext_lazy("arrangement")
     prefetch_related = ("organisations", "operations", "tasks", "countries", "areas")
     fields = Arrangement.FIELDS
     required = {"kind", "title"}
@@ -500,8 +505,8 @@ FINDING_TAGS = {
 
 
 def finding_rows(findings, names, reviews, country_of) -> list[list]:
-    """``country_of(place)``: the alpha-3 code of the country a place is in."""
-    """Rows of FINDING_COLUMNS, in words (see ``loaders.explain``)."""
+    """Rows of FINDING_COLUMNS, in words (see ``loaders.explain``). ``country_of(place)``: the
+    alpha-3 code of the country a place is in."""
     from .loaders import explain
 
     rows = []
@@ -524,7 +529,7 @@ def finding_rows(findings, names, reviews, country_of) -> list[list]:
                 f.days if f.days is not None else "",
                 f"{SEP} ".join(names.actor(a) for a in f.actors),
                 explain(f, names),
-                review.status if review else "open",
+                review.status if review else "open",  # a code, like the statuses
             ]
         )
     return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters as df
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.filters import CountryCodeFilter, LinkFilter, ScopedFilterSet
 from concord.core.models import Area, Organisation
@@ -24,8 +25,8 @@ from .models import (
 
 
 class TaskFilter(ScopedFilterSet):
-    q = df.CharFilter(method="search", label="Code, name or HXL code")
-    parent = LinkFilter(Task, "parent", by="code", label="Parent (code)")
+    q = df.CharFilter(method="search", label=_("Code, name or HXL code"))
+    parent = LinkFilter(Task, "parent", by="code", label=_("Parent (code)"))
 
     plain_method_filters = ("q",)
 
@@ -40,7 +41,7 @@ class TaskFilter(ScopedFilterSet):
 
 
 class ClashRuleFilter(ScopedFilterSet):
-    task = LinkFilter(Task, ("task_a", "task_b"), by="code", label="Task (code)")
+    task = LinkFilter(Task, ("task_a", "task_b"), by="code", label=_("Task (code)"))
 
     class Meta:
         model = ClashRule
@@ -48,8 +49,8 @@ class ClashRuleFilter(ScopedFilterSet):
 
 
 class SectorMappingFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="value", lookup_expr="icontains", label="Sector")
-    task = LinkFilter(Task, "task", by="code", label="Task (code)")
+    q = df.CharFilter(field_name="value", lookup_expr="icontains", label=_("Sector"))
+    task = LinkFilter(Task, "task", by="code", label=_("Task (code)"))
 
     class Meta:
         model = SectorMapping
@@ -63,10 +64,10 @@ def _active_on(qs, name, value):
 
 
 class NeedFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="description", lookup_expr="icontains", label="Description")
-    task = LinkFilter(Task, "task", by="code", label="Task (code)")
-    country = CountryCodeFilter(label="Country")
-    active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label="Active on")
+    q = df.CharFilter(field_name="description", lookup_expr="icontains", label=_("Description"))
+    task = LinkFilter(Task, "task", by="code", label=_("Task (code)"))
+    country = CountryCodeFilter(label=_("Country"))
+    active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label=_("Active on"))
 
     plain_method_filters = ("active_on",)
 
@@ -76,22 +77,22 @@ class NeedFilter(ScopedFilterSet):
 
 
 class AssignmentFilter(ScopedFilterSet):
-    q = df.CharFilter(method="search", label="Contact or note")
-    task = LinkFilter(Task, "task", by="code", label="Task (code)")
-    country = CountryCodeFilter(label="Country")
+    q = df.CharFilter(method="search", label=_("Contact or note"))
+    task = LinkFilter(Task, "task", by="code", label=_("Task (code)"))
+    country = CountryCodeFilter(label=_("Country"))
     # The area named, or any area within it (a district of the region named).
     area = LinkFilter(
         Area,
         ("area", "area__parent"),
         by=("pcode", "iso_code__iexact"),
-        label="Area (P-code or ISO code)",
+        label=_("Area (P-code or ISO code)"),
     )
-    organisation = LinkFilter(Organisation, "organisation", label="Organisation (id)")
-    operation = LinkFilter(Operation, "operation", label="Operation (id)")
-    role = df.ChoiceFilter(choices=AssignmentRole.choices)
-    status = df.ChoiceFilter(choices=AssignmentStatus.choices)
-    active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label="Active on")
-    batch = LinkFilter(ImportBatch, "batch", label="Import batch (id)")
+    organisation = LinkFilter(Organisation, "organisation", label=_("Organisation (id)"))
+    operation = LinkFilter(Operation, "operation", label=_("Operation (id)"))
+    role = df.ChoiceFilter(choices=AssignmentRole.choices, label=_("Role"))
+    status = df.ChoiceFilter(choices=AssignmentStatus.choices, label=_("Status"))
+    active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label=_("Active on"))
+    batch = LinkFilter(ImportBatch, "batch", label=_("Import batch (id)"))
 
     plain_method_filters = ("q", "active_on")
 
@@ -117,12 +118,12 @@ class AssignmentFilter(ScopedFilterSet):
 
 
 class ArrangementFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="title", lookup_expr="icontains", label="Title")
-    kind = df.ChoiceFilter(choices=ArrangementKind.choices)
+    q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
+    kind = df.ChoiceFilter(choices=ArrangementKind.choices, label=_("Kind"))
     country = df.CharFilter(
-        field_name="countries__alpha3", lookup_expr="iexact", label="Country", distinct=True
+        field_name="countries__alpha3", lookup_expr="iexact", label=_("Country"), distinct=True
     )
-    active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label="Active on")
+    active_on = df.DateFilter(method=lambda qs, n, v: _active_on(qs, n, v), label=_("Active on"))
 
     plain_method_filters = ("active_on",)
 

@@ -4,6 +4,8 @@ resolved among the records the user may see, as in imports, so a form and a file
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.forms import (
     AreaRefField,
@@ -65,14 +67,15 @@ class TaskRefField(forms.CharField):
     def clean(self, value):
         names = [v.strip() for v in (value or "").split(";") if v.strip()]
         if self.required and not names:
-            raise forms.ValidationError("Give a task (its code, e.g. 'poc').")
+            raise forms.ValidationError(gettext("Give a task (its code, e.g. 'poc')."))
         matcher = TaskMatcher(Task.objects.visible_to(self.user))
         found = []
         for name in names:
             task = matcher.match(name) or _one_task_named(name, self.user)
             if task is None:
                 raise forms.ValidationError(
-                    f"No task {name!r} in the catalogue: give its code or its name."
+                    gettext("No task %(name)r in the catalogue: give its code or its name.")
+                    % {"name": name}
                 )
             found.append(task)
         return one_or_many(found, self.many, "task")
@@ -85,12 +88,16 @@ def _with_users(form):
 
 
 class TaskForm(ScopedForm):
-    parent = TaskRefField(required=False, help_text="The parent task's code.")
+    parent = TaskRefField(required=False, label=_("Parent"), help_text=_("The parent task's code."))
     hxl_sectors = forms.CharField(
-        required=False, help_text="HXL #sector codes and names that mean this task, ';'."
+        required=False,
+        label=_("HXL sectors"),
+        help_text=_("HXL #sector codes and names that mean this task, ';'."),
     )
     hxl_activities = forms.CharField(
-        required=False, help_text="HXL #activity codes and names, ';'."
+        required=False,
+        label=_("HXL activities"),
+        help_text=_("HXL #activity codes and names, ';'."),
     )
 
     class Meta:
@@ -115,7 +122,9 @@ class TaskForm(ScopedForm):
 
 
 class SectorMappingForm(ScopedForm):
-    task = TaskRefField(help_text="The task the sector stands for, e.g. 'child_protection'.")
+    task = TaskRefField(
+        label=_("Task"), help_text=_("The task the sector stands for, e.g. 'child_protection'.")
+    )
 
     class Meta:
         model = SectorMapping
@@ -127,8 +136,8 @@ class SectorMappingForm(ScopedForm):
 
 
 class ClashRuleForm(ScopedForm):
-    task_a = TaskRefField(help_text="e.g. 'counter_terrorism'")
-    task_b = TaskRefField(help_text="e.g. 'humanitarian_access'")
+    task_a = TaskRefField(label=_("Task A"), help_text=_("e.g. 'counter_terrorism'"))
+    task_b = TaskRefField(label=_("Task B"), help_text=_("e.g. 'humanitarian_access'"))
 
     class Meta:
         model = ClashRule
@@ -140,14 +149,19 @@ class ClashRuleForm(ScopedForm):
 
 
 class PlaceForm(ScopedForm):
-    task = TaskRefField(help_text="Task code, e.g. 'poc'.")
-    country = CountryRefField(help_text="Its name or ISO code, e.g. Mali or MLI.")
+    task = TaskRefField(label=_("Task"), help_text=_("Task code, e.g. 'poc'."))
+    country = CountryRefField(
+        label=_("Country"), help_text=_("Its name or ISO code, e.g. Mali or MLI.")
+    )
     area = AreaRefField(
         country_field="country",
-        help_text="Optional: a region or district of the country, by name or code (Mopti, ML-5).",
+        label=_("Area"),
+        help_text=_(
+            "Optional: a region or district of the country, by name or code (Mopti, ML-5)."
+        ),
     )
-    start = forms.DateField(**DATE)
-    end = forms.DateField(**DATE)
+    start = forms.DateField(label=_("Start"), **DATE)
+    end = forms.DateField(label=_("End"), **DATE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -161,9 +175,12 @@ class NeedForm(PlaceForm):
 
 
 class AssignmentForm(PlaceForm):
-    organisation = OrganisationRefField(help_text="Who: an organisation (acronym or name)…")
+    organisation = OrganisationRefField(
+        label=_("Organisation"),
+        help_text=_("Who: an organisation (acronym or name)…"),
+    )
     operation = OptionalOperationField(
-        required=False, help_text="… or an operation (key or acronym)."
+        required=False, label=_("Operation"), help_text=_("… or an operation (key or acronym).")
     )
 
     class Meta:
@@ -172,19 +189,34 @@ class AssignmentForm(PlaceForm):
 
 
 class ArrangementForm(ScopedForm):
-    organisations = OrganisationRefField(many=True, help_text="Parties: acronyms or names, ';'.")
-    operations = forms.CharField(required=False, help_text="Parties: operation keys, ';'.")
-    tasks = TaskRefField(many=True, required=False, help_text="Task codes, ';' (empty: all tasks).")
-    countries = CountryRefField(
-        many=True, required=False, help_text="Names or ISO codes, ';' between them."
+    organisations = OrganisationRefField(
+        many=True, label=_("Organisations"), help_text=_("Parties: acronyms or names, ';'.")
     )
-    areas = forms.CharField(required=False, help_text="P-codes or ISO codes, ';' (empty: all).")
-    start = forms.DateField(**DATE)
-    end = forms.DateField(**DATE)
+    operations = forms.CharField(
+        required=False, label=_("Operations"), help_text=_("Parties: operation keys, ';'.")
+    )
+    tasks = TaskRefField(
+        many=True,
+        required=False,
+        label=_("Tasks"),
+        help_text=_("Task codes, ';' (empty: all tasks)."),
+    )
+    countries = CountryRefField(
+        many=True,
+        required=False,
+        label=_("Countries"),
+        help_text=_("Names or ISO codes, ';' between them."),
+    )
+    areas = forms.CharField(
+        required=False, label=_("Areas"), help_text=_("P-codes or ISO codes, ';' (empty: all).")
+    )
+    start = forms.DateField(label=_("Start"), **DATE)
+    end = forms.DateField(label=_("End"), **DATE)
     sources = LinesField(
+        label=_("Sources"),
         parse=lambda line, user=None: parse_sources(line),
         fmt=lambda v: format_sources(v).replace("; ", "\n"),
-        help_text="One per line: fact | citation | link.",
+        help_text=_("One per line: fact | citation | link."),
     )
 
     class Meta:
@@ -196,7 +228,9 @@ class ArrangementForm(ScopedForm):
 
         super().__init__(*args, **kwargs)
         self.fields["areas"] = AreaListField(
-            required=False, help_text="P-codes or ISO codes, ';' (empty: everywhere)."
+            required=False,
+            label=_("Areas"),
+            help_text=_("P-codes or ISO codes, ';' (empty: everywhere)."),
         )
         _with_users(self)
         if self.instance.pk:
@@ -227,10 +261,10 @@ def parse_mandate_line(line: str, user=None) -> list[dict]:
     """'task | source | paragraph | priority | start | end'."""
     task, source, paragraph, priority, start, end = parts(line, 6)
     if not task or not source:
-        raise RowError(None, "write 'task | source | paragraph | priority | start | end'")
+        raise RowError(None, gettext("write 'task | source | paragraph | priority | start | end'"))
     found = TaskMatcher(Task.objects.visible_to(user)).match(task)
     if found is None:
-        raise RowError(None, f"no task {task!r} in the catalogue")
+        raise RowError(None, gettext("no task %(name)r in the catalogue") % {"name": task})
     return [
         {
             "task": found,
@@ -259,9 +293,12 @@ def format_mandate_line(m) -> str:
 class MandateForm(forms.Form):
     mandate = LinesField(
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="One task per line: task | source | paragraph | priority | start | end, e.g. "
-        "'poc | S/RES/2100 (2013) | OP 16(c)(i) | priority | 2013-06-25 | 2014-06-30'. "
-        "Priority: priority or other. Empty dates: the operation's own.",
+        label=_("Mandate"),
+        help_text=_(
+            "One task per line: task | source | paragraph | priority | start | end, e.g. "
+            "'poc | S/RES/2100 (2013) | OP 16(c)(i) | priority | 2013-06-25 | 2014-06-30'. "
+            "Priority: priority or other. Empty dates: the operation's own."
+        ),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -274,13 +311,23 @@ class MandateForm(forms.Form):
 
 
 class AnalysisForm(forms.Form):
-    country = forms.CharField(required=False, help_text="ISO alpha-3, e.g. MLI")
-    start = forms.DateField(required=False, label="From", widget=forms.DateInput({"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput({"type": "date"}))
-    task = forms.CharField(required=False, help_text="Task code (with its sub-tasks)")
-    organisation = forms.CharField(required=False, help_text="Acronym or name")
-    operation = forms.CharField(required=False, help_text="Operation key or acronym")
-    space = forms.ModelChoiceField(queryset=Space.objects.none(), required=False)
+    country = forms.CharField(
+        required=False, label=_("Country"), help_text=_("ISO alpha-3, e.g. MLI")
+    )
+    start = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput({"type": "date"})
+    )
+    end = forms.DateField(required=False, label=_("To"), widget=forms.DateInput({"type": "date"}))
+    task = forms.CharField(
+        required=False, label=_("Task"), help_text=_("Task code (with its sub-tasks)")
+    )
+    organisation = forms.CharField(
+        required=False, label=_("Organisation"), help_text=_("Acronym or name")
+    )
+    operation = forms.CharField(
+        required=False, label=_("Operation"), help_text=_("Operation key or acronym")
+    )
+    space = forms.ModelChoiceField(queryset=Space.objects.none(), required=False, label=_("Space"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -290,7 +337,9 @@ class AnalysisForm(forms.Form):
     def clean_country(self):
         code = self.cleaned_data["country"].strip().upper()
         if code and not Country.objects.filter(alpha3=code).exists():
-            raise forms.ValidationError(f"{code!r} is not an ISO alpha-3 country code.")
+            raise forms.ValidationError(
+                gettext("%(code)r is not an ISO alpha-3 country code.") % {"code": code}
+            )
         return code
 
     def clean_task(self):
@@ -299,7 +348,9 @@ class AnalysisForm(forms.Form):
             return None
         task = TaskMatcher(Task.objects.visible_to(self.user)).match(value)
         if task is None:
-            raise forms.ValidationError(f"No task {value!r} in the catalogue.")
+            raise forms.ValidationError(
+                gettext("No task %(name)r in the catalogue.") % {"name": value}
+            )
         return task
 
     def clean_organisation(self):
@@ -315,14 +366,14 @@ class AnalysisForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            self.add_error("end", "The end is before the start.")
+            self.add_error("end", gettext("The end is before the start."))
         return data
 
 
 class ReviewForm(forms.Form):
     key = forms.CharField(max_length=200, widget=forms.HiddenInput)
-    status = forms.ChoiceField(choices=ReviewStatus.choices)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    status = forms.ChoiceField(choices=ReviewStatus.choices, label=_("Status"))
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 ROLE_CHOICES = AssignmentRole.choices

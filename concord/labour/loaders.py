@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from concord.core.models import Area, Country, Organisation, Space
 from concord.core.models.registry import area_parents
@@ -366,61 +368,120 @@ def period_text(periods) -> str:
     def one(s, e):
         a, b = analysis.date_of(s), analysis.date_of(e)
         if a == b and a is not None:
-            return f"on {a}"
-        return f"from {a or 'the start'} to {b or 'open end'}"
+            return _("on %(date)s") % {"date": a}
+        if a is None and b is None:
+            return _("from the start to open end")
+        if a is None:
+            return _("from the start to %(end)s") % {"end": b}
+        if b is None:
+            return _("from %(start)s to open end") % {"start": a}
+        return _("from %(start)s to %(end)s") % {"start": a, "end": b}
 
     text = "; ".join(one(s, e) for s, e in periods[:3])
-    return text + (f" and {len(periods) - 3} more periods" if len(periods) > 3 else "")
+    if len(periods) <= 3:
+        return text
+    n = len(periods) - 3
+    return ngettext(
+        "%(periods)s and %(n)d more period", "%(periods)s and %(n)d more periods", n
+    ) % {"periods": text, "n": n}
 
 
 def explain(f: analysis.Finding, names: Names) -> str:
     """The finding in one sentence a coordination officer can act on."""
     when = period_text(f.periods)
     if f.kind == "gap":
-        what = names.task(f.task)
-        who = (
-            f"mandated to {names.actor(f.actors[0])}"
-            if f.detail.get("source") == "mandate"
-            else "a declared need"
-        )
-        text = f"No active lead for {what} in {names.place(f.place)} ({who}) {when}."
+        values = {"task": names.task(f.task), "place": names.place(f.place), "when": when}
+        if f.detail.get("source") == "mandate":
+            text = _(
+                "No active lead for %(task)s in %(place)s (mandated to %(actor)s) %(when)s."
+            ) % {**values, "actor": names.actor(f.actors[0])}
+        else:
+            text = (
+                _("No active lead for %(task)s in %(place)s (a declared need) %(when)s.") % values
+            )
         partial = f.detail.get("partial_places") or []
         if partial:
             shown = ", ".join(names.place(p) for p in partial[:5])
-            more = f" and {len(partial) - 5} more" if len(partial) > 5 else ""
-            text += f" Led only in part of it: {shown}{more}."
+            if len(partial) > 5:
+                n = len(partial) - 5
+                part = ngettext(
+                    "Led only in part of it: %(places)s and %(n)d more.",
+                    "Led only in part of it: %(places)s and %(n)d more.",
+                    n,
+                ) % {"places": shown, "n": n}
+            else:
+                part = _("Led only in part of it: %(places)s.") % {"places": shown}
+            text += " " + part
         return text
     if f.kind == "overlap":
         a, b = (names.actor(x) for x in f.actors)
-        text = (
-            f"{a} and {b} both lead {names.task(f.task)} in {names.place(f.place)} {when}, "
-            "with no coordination arrangement covering them"
-        )
+        values = {
+            "a": a,
+            "b": b,
+            "task": names.task(f.task),
+            "place": names.place(f.place),
+            "when": when,
+        }
         if f.detail.get("partly_settled"):
-            text += " for this part of the time"
-        return text + "."
+            return (
+                _(
+                    "%(a)s and %(b)s both lead %(task)s in %(place)s %(when)s, with no "
+                    "coordination arrangement covering them for this part of the time."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(a)s and %(b)s both lead %(task)s in %(place)s %(when)s, with no coordination "
+                "arrangement covering them."
+            )
+            % values
+        )
     if f.kind == "clash":
         ta, tb = f.detail["tasks"]
         a, b = (names.actor(x) for x in f.actors)
-        return (
-            f"{names.task(ta)} by {a} beside {names.task(tb)} by {b} in "
-            f"{names.place(f.place)} {when}, with no arrangement between them."
-        )
+        return _(
+            "%(task_a)s by %(a)s beside %(task_b)s by %(b)s in %(place)s %(when)s, with no "
+            "arrangement between them."
+        ) % {
+            "task_a": names.task(ta),
+            "a": a,
+            "task_b": names.task(tb),
+            "b": b,
+            "place": names.place(f.place),
+            "when": when,
+        }
     if f.kind == "handover":
         out_op, in_op = (names.actor(x) for x in f.actors)
-        verb = "re-hatted into" if f.detail.get("rehatting") else "handed over to"
+        values = {"outgoing": out_op, "incoming": in_op, "when": when}
         if "days" in f.detail:
-            return (
-                f"{f.detail['days']} days with neither operation deployed between {out_op}'s "
-                f"exit and {in_op}'s take-over ({when})."
+            return ngettext(
+                "%(days)d day with neither operation deployed between %(outgoing)s's exit and "
+                "%(incoming)s's take-over (%(when)s).",
+                "%(days)d days with neither operation deployed between %(outgoing)s's exit and "
+                "%(incoming)s's take-over (%(when)s).",
+                f.detail["days"],
+            ) % {**values, "days": f.detail["days"]}
+        values["task"] = names.task(f.task)
+        if f.detail.get("rehatting"):
+            text = (
+                _(
+                    "%(outgoing)s re-hatted into %(incoming)s: %(task)s was in the outgoing "
+                    "mandate but is not in the incoming one at the handover (%(when)s)."
+                )
+                % values
             )
-        text = (
-            f"{out_op} {verb} {in_op}: {names.task(f.task)} was in the outgoing mandate but is "
-            f"not in the incoming one at the handover ({when})."
-        )
+        else:
+            text = (
+                _(
+                    "%(outgoing)s handed over to %(incoming)s: %(task)s was in the outgoing "
+                    "mandate but is not in the incoming one at the handover (%(when)s)."
+                )
+                % values
+            )
         if f.detail.get("partly"):
-            text += " Only part of it is: " + ", ".join(names.task(t) for t in f.detail["partly"])
-            text += "."
+            tasks = ", ".join(names.task(t) for t in f.detail["partly"])
+            text += " " + _("Only part of it is: %(tasks)s.") % {"tasks": tasks}
         return text
     return f.key
 
@@ -458,10 +519,10 @@ def reviews_for(user, keys) -> dict[str, FindingReview]:
 
 
 KIND_LABELS = {
-    "gap": "Gap",
-    "overlap": "Overlap",
-    "clash": "Clash",
-    "handover": "Handover hole",
+    "gap": gettext_lazy("Gap"),
+    "overlap": gettext_lazy("Overlap"),
+    "clash": gettext_lazy("Clash"),
+    "handover": gettext_lazy("Handover hole"),
 }
 
 

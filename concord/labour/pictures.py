@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 from concord.core.timeaxis import window
 
 ROLE_COLOURS = {True: "#1f6feb", False: "#9aa7b5"}  # lead · other roles
@@ -29,10 +32,10 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
     other roles in grey, planned or suspended work hatched; open ends run to the edge."""
     today = today or dt.date.today()
     if not bars:
+        nobody = escape(_("Nobody recorded here."))
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="60" role="img" '
-            f'aria-label={quoteattr(title)}><text x="10" y="30">Nobody recorded here.'
-            "</text></svg>"
+            f'aria-label={quoteattr(title)}><text x="10" y="30">{nobody}</text></svg>'
         )
     bars = sorted(bars, key=lambda b: (b.label.split(" — ")[-1], b.start or dt.date.min))[:400]
     first, last = window([d for b in bars for d in (b.start, b.end) if d], today)
@@ -61,13 +64,18 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
             f'<line x1="{xx:.1f}" y1="{top - 4}" x2="{xx:.1f}" y2="{axis_y}" stroke="#eee"/>'
             f'<text x="{xx:.1f}" y="{axis_y + 14}" text-anchor="middle">{year}</text>'
         )
+    open_end = _("open")
     for i, b in enumerate(bars):
         y = top + i * row_h
         x1 = x(b.start, left)
         x2 = max(x1 + 3, x(b.end, width - right))
         fill = ROLE_COLOURS[b.lead] if b.active else "url(#hatch)"
-        when = f"{b.start or 'open'} – {b.end or 'open'}"
-        tip = f"{b.label} in {b.where}: {'lead' if b.lead else 'other role'}, {when}"
+        when = f"{b.start or open_end} – {b.end or open_end}"
+        values = {"label": b.label, "where": b.where, "when": when}
+        if b.lead:
+            tip = _("%(label)s in %(where)s: lead, %(when)s") % values
+        else:
+            tip = _("%(label)s in %(where)s: other role, %(when)s") % values
         out.append(
             f"<a href={quoteattr(b.url)} xlink:href={quoteattr(b.url)}><title>{escape(tip)}</title>"
             f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{escape(b.label[:55])}</text>'
@@ -75,13 +83,16 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
             f'fill="{fill}" stroke="#333" stroke-width="0.4"/></a>'
         )
     ly = axis_y + 36
+    lead = escape(_("lead"))
+    others = escape(_("support · monitor · funder"))
+    idle = escape(_("planned or suspended"))
     out.append(
         f'<rect x="{left}" y="{ly - 10}" width="12" height="12" fill="{ROLE_COLOURS[True]}"/>'
-        f'<text x="{left + 16}" y="{ly}">lead</text>'
+        f'<text x="{left + 16}" y="{ly}">{lead}</text>'
         f'<rect x="{left + 60}" y="{ly - 10}" width="12" height="12" fill="{ROLE_COLOURS[False]}"/>'
-        f'<text x="{left + 76}" y="{ly}">support · monitor · funder</text>'
+        f'<text x="{left + 76}" y="{ly}">{others}</text>'
         f'<rect x="{left + 250}" y="{ly - 10}" width="12" height="12" fill="url(#hatch)"/>'
-        f'<text x="{left + 266}" y="{ly}">planned or suspended</text>'
+        f'<text x="{left + 266}" y="{ly}">{idle}</text>'
     )
     out.append("</svg>")
     return "\n".join(out)
@@ -92,7 +103,22 @@ def area_timeline_svg(title: str, bars: list[Bar], width: int = 1200, today=None
 LEAD_COLOURS = ["#dee2e6", "#8ccf9a", "#f2c14e"]  # no lead · 1 lead actor · 2 or more
 FLAG_COLOURS = {"gap": "#c92a2a", "clash": "#862e9c", "overlap": "#e8590c"}  # worst first
 FLAG_LETTERS = {"gap": "G", "overlap": "O", "clash": "C"}
-FLAG_NOUNS = {"gap": "a gap", "overlap": "an overlap", "clash": "a clash"}
+FLAG_LABELS = {
+    "gap": gettext_lazy("gap"),
+    "overlap": gettext_lazy("overlap"),
+    "clash": gettext_lazy("clash"),
+}
+
+
+def _flagged(flag: str, n: int) -> str:
+    """ "2 tasks with a gap": one sentence per flag (the noun's article differs)."""
+    if flag == "gap":
+        text = ngettext("%(n)d task with a gap", "%(n)d tasks with a gap", n)
+    elif flag == "overlap":
+        text = ngettext("%(n)d task with an overlap", "%(n)d tasks with an overlap", n)
+    else:
+        text = ngettext("%(n)d task with a clash", "%(n)d tasks with a clash", n)
+    return text % {"n": n}
 
 
 @dataclass(frozen=True)
@@ -117,7 +143,7 @@ class Spot:
 
     @property
     def tip(self) -> str:
-        lead = f"{self.leads} lead actor{'s' if self.leads != 1 else ''}"
+        lead = ngettext("%(n)d lead actor", "%(n)d lead actors", self.leads) % {"n": self.leads}
         return f"{self.label}: {lead}; {self.detail}"
 
 
@@ -128,10 +154,8 @@ def place_summary(cells: list[dict | None]) -> tuple[int, tuple[str, ...], str]:
     leads = set().union(*(c["lead_ids"] for c in present)) if present else set()
     counts = {flag: sum(1 for c in present if c[flag]) for flag in FLAG_LETTERS}
     flags = tuple(f for f in FLAG_LETTERS if counts[f])
-    detail = ", ".join(
-        f"{n} task{'s' if n > 1 else ''} with {FLAG_NOUNS[f]}" for f, n in counts.items() if n
-    )
-    return len(leads), flags, detail or "nothing flagged"
+    detail = ", ".join(_flagged(f, n) for f, n in counts.items() if n)
+    return len(leads), flags, detail or _("nothing flagged")
 
 
 @lru_cache(maxsize=512)  # a zoomed map asks for every country's box: parse each path once
@@ -213,8 +237,10 @@ def matrix_map_svg(
             f'paint-order="stroke" stroke="#fff" stroke-width="3">{escape(text)}</text></a>'
         )
     x, y = 10, height + 20
-    legend = [(c, label, "#999") for c, label in zip(LEAD_COLOURS, LEAD_LABELS, strict=True)]
-    legend += [("#ffffff", f"{f} ({FLAG_LETTERS[f]})", c) for f, c in FLAG_COLOURS.items()]
+    legend = [(c, str(label), "#999") for c, label in zip(LEAD_COLOURS, LEAD_LABELS, strict=True)]
+    legend += [
+        ("#ffffff", f"{FLAG_LABELS[f]} ({FLAG_LETTERS[f]})", c) for f, c in FLAG_COLOURS.items()
+    ]
     for fill, label, stroke in legend:
         out.append(
             f'<rect x="{x}" y="{y - 10}" width="12" height="12" fill="{fill}" stroke="{stroke}" '
@@ -226,7 +252,11 @@ def matrix_map_svg(
     return "\n".join(out)
 
 
-LEAD_LABELS = ["no lead", "1 lead actor", "2+ lead actors"]
+LEAD_LABELS = [
+    gettext_lazy("no lead"),
+    gettext_lazy("1 lead actor"),
+    gettext_lazy("2+ lead actors"),
+]
 
 CHAR_WIDTH = 7.0  # 12 px sans-serif, on average
 RADIUS = 10

@@ -10,6 +10,8 @@ from django.db import models, transaction
 from django.db.models import UniqueConstraint
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concord.core import audit, bulk, services
 from concord.core.context import Actor
@@ -39,7 +41,9 @@ def set_mandate(rows: Iterable[dict]):
             MandatedTask,
             "operation",
             rows,
-            error=lambda i, messages: {"mandate": [f"task {i}: {m}" for m in messages]},
+            error=lambda i, messages: {
+                "mandate": [_("task %(n)s: %(message)s") % {"n": i, "message": m} for m in messages]
+            },
             keep_hidden=("task", Task),
         )
 
@@ -119,7 +123,10 @@ def _check_unique(model, objs: list) -> None:
             if value in (None, ""):
                 continue
             if value in seen:
-                raise ValidationError(f"{obj}: {name} {value!r} appears twice in this import.")
+                raise ValidationError(
+                    _("%(record)s: %(field)s %(value)r appears twice in this import.")
+                    % {"record": obj, "field": name, "value": value}
+                )
             seen[value] = obj
         taken = model.objects.all()
         if conditions.get(name) is not None:
@@ -132,7 +139,10 @@ def _check_unique(model, objs: list) -> None:
                 .first()
             )
             if clash is not None:
-                raise ValidationError(f"{seen[clash]}: {name} {clash!r} is already taken.")
+                raise ValidationError(
+                    _("%(record)s: %(field)s %(value)r is already taken.")
+                    % {"record": seen[clash], "field": name, "value": clash}
+                )
 
 
 @transaction.atomic
@@ -153,7 +163,7 @@ def import_assignments(
     if not actor.is_system:
         allowed = actor.user.principal().orgs_with_role("contributor")
         if batch.owner_id not in allowed:
-            raise PermissionDenied("You may not create records for that organisation.")
+            raise PermissionDenied(_("You may not create records for that organisation."))
     _bulk_create(list(organisations), actor=actor)
     for level in (1, 2, 3):
         _bulk_create([a for a in areas if a.level == level], actor=actor)
@@ -194,24 +204,32 @@ def rollback_import(batch: ImportBatch, *, actor: Actor) -> ImportBatch:
     then deleted. A manager of the organisation that owns the import may do it."""
     if not actor.is_system:
         if actor.user is None or not actor.user.is_authenticated:
-            raise PermissionDenied("Sign in first.")
+            raise PermissionDenied(_("Sign in first."))
         if not ImportBatch.objects.deletable_by(actor.user).filter(pk=batch.pk).exists():
             raise PermissionDenied(
-                "Only a manager of the organisation that owns the import may roll it back."
+                _("Only a manager of the organisation that owns the import may roll it back.")
             )
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.rolled_back_at:
         raise ValidationError(
-            {"batch": f"This import was rolled back on {batch.rolled_back_at:%Y-%m-%d}."}
+            {
+                "batch": _("This import was rolled back on %(date)s.")
+                % {"date": f"{batch.rolled_back_at:%Y-%m-%d}"}
+            }
         )
     assignments = Assignment.objects.filter(batch=batch)
     edited = assignments.filter(updated_at__gt=models.F("created_at")).count()
     if edited:
         raise ValidationError(
             {
-                "batch": f"{edited} assignment{'s' if edited != 1 else ''} of this import "
-                f"{'were' if edited != 1 else 'was'} edited since it was imported: rolling "
-                "back would lose the edits. Delete them one by one, or undo the edits first."
+                "batch": ngettext(
+                    "%(n)d assignment of this import was edited since it was imported: rolling "
+                    "back would lose the edits. Delete them one by one, or undo the edits first.",
+                    "%(n)d assignments of this import were edited since it was imported: rolling "
+                    "back would lose the edits. Delete them one by one, or undo the edits first.",
+                    edited,
+                )
+                % {"n": edited}
             }
         )
     created = batch.created_records or {}
@@ -223,9 +241,16 @@ def rollback_import(batch: ImportBatch, *, actor: Actor) -> ImportBatch:
     if changed:
         raise ValidationError(
             {
-                "batch": f"{len(changed)} of the organisations and areas this import created "
-                f"{'were' if len(changed) != 1 else 'was'} edited since (e.g. {changed[0]}): "
-                "rolling back would delete the edits. Nothing was rolled back."
+                "batch": ngettext(
+                    "%(n)d of the organisations and areas this import created was edited since "
+                    "(e.g. %(example)s): rolling back would delete the edits. Nothing was rolled "
+                    "back.",
+                    "%(n)d of the organisations and areas this import created were edited since "
+                    "(e.g. %(example)s): rolling back would delete the edits. Nothing was rolled "
+                    "back.",
+                    len(changed),
+                )
+                % {"n": len(changed), "example": changed[0]}
             }
         )
     own = {
@@ -237,10 +262,11 @@ def rollback_import(batch: ImportBatch, *, actor: Actor) -> ImportBatch:
     if blocking:
         raise ValidationError(
             {
-                "batch": "Later records depend on what this import created, so nothing was "
-                "rolled back: "
-                + "; ".join(f"{n} {what}" for what, n in sorted(blocking.items()))
-                + ". Remove those links first (their owners can)."
+                "batch": _(
+                    "Later records depend on what this import created, so nothing was "
+                    "rolled back: %(records)s. Remove those links first (their owners can)."
+                )
+                % {"records": "; ".join(f"{n} {what}" for what, n in sorted(blocking.items()))}
             }
         )
     snapshots = [(o, o.pk, audit.snapshot(o)) for o in [*orgs, *areas]]
@@ -254,7 +280,7 @@ def rollback_import(batch: ImportBatch, *, actor: Actor) -> ImportBatch:
                 org.delete()
     except (ProtectedError, RestrictedError):  # a link made while we were checking
         raise ValidationError(
-            {"batch": "A record was just linked to what this import created: try again."}
+            {"batch": _("A record was just linked to what this import created: try again.")}
         ) from None
     for obj, pk, before in snapshots:
         obj.pk = pk  # (deleted: the entry names what was)
@@ -314,7 +340,7 @@ def _dependents(own: dict[type, set[int]], user) -> dict[str, int]:
                 what = f"{related._meta.verbose_name_plural} ({rel.field.verbose_name})"
                 out[what] = out.get(what, 0) + len(seen)
     if hidden:
-        out["records you may not see"] = hidden
+        out[_("records you may not see")] = hidden
     return out
 
 

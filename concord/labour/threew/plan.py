@@ -7,6 +7,8 @@ import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from concord.core.importers import ImportContext
 from concord.core.models import Area, Country, Organisation, OrganisationName
 from concord.core.models.registry import OrganisationKind, normalise_name
@@ -110,7 +112,9 @@ def _date(value: str, column: str, line: int, errors: list) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
-        errors.append(CellError(line, column, f"{value!r} is not a date (YYYY-MM-DD)"))
+        errors.append(
+            CellError(line, column, _("%(value)r is not a date (YYYY-MM-DD)") % {"value": value})
+        )
         return None
 
 
@@ -244,7 +248,9 @@ class _Planner:
                 self.similar_of[key] = areas.similar(country.pk, level, name, under)
             if self.similar_of[key] is not None:
                 area, score = self.similar_of[key]
-                label = f"adm{level} {name} ({code})" if code else f"adm{level} {name}"
+                label = f"adm{level} {name}"  # untranslated: a level's code and a name
+                if code:
+                    label = f"{label} ({code})"
                 found = self.p.similar.setdefault(
                     label, {"area": _area_label(area), "score": score, "rows": []}
                 )
@@ -260,7 +266,12 @@ class _Planner:
         if area is not None:
             if area.country_id != country.pk:
                 self.p.rejected.append(
-                    CellError(line, f"adm{level}", f"{code or name!r} is not in {country.name}")
+                    CellError(
+                        line,
+                        f"adm{level}",  # untranslated: a column
+                        _("%(area)r is not in %(country)s")
+                        % {"area": code or name, "country": country.name},
+                    )
                 )
                 return False
             self.seen["areas"].add(area.pk or id(area))
@@ -322,9 +333,15 @@ class _Planner:
                     p.remembered_tasks[v] = task
                     break
         if task is None:
-            label = cell("sector_code") or cell("sector_name") or activity or "(empty)"
+            label = cell("sector_code") or cell("sector_name") or activity or _("(empty)")
             p.unmatched["sector"][label].append(line)
-            errors.append(CellError(line, "#sector", f"{label!r} matches no task in the catalogue"))
+            errors.append(
+                CellError(
+                    line,
+                    "#sector",
+                    _("%(value)r matches no task in the catalogue") % {"value": label},
+                )
+            )
         else:
             self.seen["tasks"].add(task.pk)
         return task
@@ -334,13 +351,17 @@ class _Planner:
         name, acronym = cell("org_name"), cell("org_acronym")
         if not (name or acronym):
             errors.append(
-                CellError(line, self.p.columns.get("org_name", "#org"), "no organisation")
+                CellError(line, self.p.columns.get("org_name", "#org"), _("no organisation"))
             )
             return None
         who = self.find_org(name, acronym, cell("org_type"), line)
         if who is None:
             errors.append(
-                CellError(line, "#org", f"{acronym or name!r} is not a known organisation")
+                CellError(
+                    line,
+                    "#org",
+                    _("%(value)r is not a known organisation") % {"value": acronym or name},
+                )
             )
         return who
 
@@ -351,7 +372,10 @@ class _Planner:
         if country is None:
             if value:
                 self.p.unmatched["country"][value].append(line)
-            problem = f"{value!r} is not a country" if value else "no country (choose one)"
+            if value:
+                problem = _("%(value)r is not a country") % {"value": value}
+            else:
+                problem = _("no country (choose one)")
             errors.append(CellError(line, "#country", problem))
             return None, None
         adm1 = self.find_area(country, 1, cell("adm1_code"), cell("adm1_name"), None, line)
@@ -360,7 +384,7 @@ class _Planner:
             return None
         area = adm2 or adm1
         if area is None and (cell("adm1_code") or cell("adm1_name") or cell("adm2_code")):
-            errors.append(CellError(line, "#adm1", "the area matches nothing known"))
+            errors.append(CellError(line, "#adm1", _("the area matches nothing known")))
         return country, area
 
     def row(self, line: int, row: list[str]) -> None:
@@ -378,7 +402,7 @@ class _Planner:
         start = _date(cell("start"), "#date+start", line, errors) or options.start
         end = _date(cell("end"), "#date+end", line, errors) or options.end
         if start and end and end < start:
-            errors.append(CellError(line, "#date+end", "the end is before the start"))
+            errors.append(CellError(line, "#date+end", _("the end is before the start")))
         status_text = normalise_name(cell("status"))
         status = STATUSES.get(status_text, options.status)
         if status_text and status_text not in STATUSES:
@@ -433,7 +457,7 @@ def commit(p: Plan, *, actor, allow_rejects: bool = False) -> ImportBatch:
     if p.rejected and not allow_rejects:
         raise FileRejected(p.filename, p.rejected)
     if not p.assignments:
-        raise FileRejected(p.filename, [CellError(None, None, "no rows to import")])
+        raise FileRejected(p.filename, [CellError(None, None, _("no rows to import"))])
     owner = p.assignments[0].owner
     batch = ImportBatch(
         filename=p.filename[:300],

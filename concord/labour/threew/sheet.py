@@ -7,6 +7,8 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from concord.core.models.registry import OrganisationKind
 from concord.exchange.tabular import (
     CellError,
@@ -102,9 +104,9 @@ def read(data: bytes, filename: str) -> Sheet:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
-            warnings.append("The file is not UTF-8; it was read as Windows-1252 (Latin-1).")
+            warnings.append(_("The file is not UTF-8; it was read as Windows-1252 (Latin-1)."))
         if "\x00" in text:
-            raise FileRejected(filename, [CellError(None, None, "contains NUL bytes")])
+            raise FileRejected(filename, [CellError(None, None, _("contains NUL bytes"))])
         try:
             raw = []
             for row in csv.reader(io.StringIO(text)):
@@ -112,11 +114,13 @@ def read(data: bytes, filename: str) -> Sheet:
                 raw.append(row)
                 check_rows(len(raw), len(raw), filename)
         except csv.Error as exc:
-            raise FileRejected(filename, [CellError(None, None, f"not CSV: {exc}")]) from exc
+            raise FileRejected(
+                filename, [CellError(None, None, _("not CSV: %(error)s") % {"error": exc})]
+            ) from exc
     tag_at = next((i for i, r in enumerate(raw[:25]) if _is_tag_row(r)), None)
     if tag_at is None:
         raise FileRejected(
-            filename, [CellError(None, None, "no HXL hashtag row in the first 25 rows")]
+            filename, [CellError(None, None, _("no HXL hashtag row in the first 25 rows"))]
         )
     tags = raw[tag_at]
     columns: dict[str, int] = {}
@@ -130,7 +134,7 @@ def read(data: bytes, filename: str) -> Sheet:
                 break
     if not ({"org_name", "org_acronym"} & set(columns)):
         raise FileRejected(
-            filename, [CellError(tag_at + 1, None, "no #org column: who does the work?")]
+            filename, [CellError(tag_at + 1, None, _("no #org column: who does the work?"))]
         )
     rows = [
         (tag_at + 2 + i, r) for i, r in enumerate(raw[tag_at + 1 :]) if any(c.strip() for c in r)
@@ -146,7 +150,8 @@ def _xlsx_rows(data: bytes, filename: str) -> list[list[str]]:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise FileRejected(
-            filename, [CellError(None, None, f"not a readable XLSX: {exc}")]
+            filename,
+            [CellError(None, None, _("not a readable XLSX: %(error)s") % {"error": exc})],
         ) from exc
     out = []
     # No further than the column limit, whatever range the sheet declares.

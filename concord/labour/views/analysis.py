@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
@@ -63,7 +64,7 @@ def matrix_context(user, world, findings, names, scope: loaders.Scope):
             .values_list("pk", "name")
         )
         world.place_parent.update({pk: code for pk, _ in adm1})
-        places = [(code, "Country-wide")] + [(pk, name) for pk, name in adm1]
+        places = [(code, _("Country-wide"))] + [(pk, name) for pk, name in adm1]
     else:
         codes = sorted({world.country(a.place) for a in world.assignments})
         codes += sorted({world.country(r.place) for r in world.requirements} - set(codes))
@@ -74,7 +75,7 @@ def matrix_context(user, world, findings, names, scope: loaders.Scope):
     rows = []
     for t in tasks:
         row = []
-        for p, _ in places:
+        for p, _label in places:
             cell = cells.get((t.pk, p))
             if cell is None:
                 row.append(None)
@@ -146,19 +147,23 @@ def matrix_map(request, places, rows, scope: loaders.Scope) -> tuple[str, list[s
             query = request.GET.copy()
             query.pop("export", None)
             query["country"] = place
-            url = reverse("labour:analysis") + "?" + query.urlencode()
+            url = reverse("labour:analysis") + "?" + query.urlencode()  # untranslated: a URL name
             name = country_names.get(place, label)
             spots.append(
                 pictures.Spot(name, leads, flags, detail, url, numeric=numeric.get(place, ""))
             )
         elif place in points:
-            url = reverse("labour:timeline") + f"?country={scope.countries[0]}&area_id={place}"
+            url = reverse("labour:timeline")  # untranslated: a URL name
+            url += f"?country={scope.countries[0]}&area_id={place}"
             spots.append(pictures.Spot(label, leads, flags, detail, url, point=points[place]))
         else:
             unplaced.append(label)
     focus = numeric.get(scope.countries[0], "") if scope.countries else ""
-    where = country_names.get(scope.countries[0], "") if scope.countries else "the world"
-    title = f"Who does what where: {where}"
+    if scope.countries:
+        where = country_names.get(scope.countries[0], "")
+        title = _("Who does what where: %(place)s") % {"place": where}
+    else:
+        title = _("Who does what where: the world")
     return pictures.matrix_map_svg(title, spots, world_paths(), focus=focus), unplaced
 
 
@@ -166,16 +171,23 @@ def country_section(country: Country, labels, user):
     """On a country's page: who does what where there (the 4W analysis and its timeline)."""
     n = Assignment.objects.visible_to(user).filter(country=country).count()
     if not n:
-        return [("Who does what where", [])]
+        return [(_("Who does what where"), [])]
     query = f"?country={country.alpha3}"
     words = ngettext("%(n)d assignment", "%(n)d assignments", n) % {"n": n}
-    analysis_url = reverse("labour:analysis") + query
+    analysis_url = reverse("labour:analysis") + query  # untranslated: a URL name
     return [
         (
-            "Who does what where",
+            _("Who does what where"),
             [
-                (f"4W analysis ({words}): gaps, overlaps, clashes", analysis_url),
-                ("Timeline of who does what", reverse("labour:timeline") + query),
+                (
+                    _("4W analysis (%(assignments)s): gaps, overlaps, clashes")
+                    % {"assignments": words},
+                    analysis_url,
+                ),
+                (
+                    _("Timeline of who does what"),
+                    reverse("labour:timeline") + query,  # untranslated: a URL name
+                ),
             ],
         )
     ]
@@ -213,7 +225,7 @@ def labour_analysis(request):
             if scope.countries
             else []
         )
-        where = where[0] if where else "the places you chose"
+        where = where[0] if where else None  # None: the places chosen
         ctx.update(
             ran=True,
             unjudged=analysis.unjudged(world, where),
@@ -242,23 +254,51 @@ def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str,
         op = labels.get(Operation, op_id)
         if op is not None:
             links.append(
-                (f"mandate of {op}", reverse("labour:operation_mandate", kwargs={"pk": op_id}))
+                (
+                    _("mandate of %(operation)s") % {"operation": op},
+                    reverse(
+                        "labour:operation_mandate",  # untranslated: a URL name
+                        kwargs={"pk": op_id},
+                    ),
+                )
             )
     for need_id in f.refs.get("need", []):
-        links.append((f"need {need_id}", reverse("labour:need_detail", kwargs={"pk": need_id})))
+        links.append(
+            (
+                _("need %(id)s") % {"id": need_id},
+                reverse("labour:need_detail", kwargs={"pk": need_id}),  # untranslated: a URL name
+            )
+        )
     for rule_id in f.refs.get("rule", []):
         links.append(
-            (f"clash rule {rule_id}", reverse("labour:clashrule_detail", kwargs={"pk": rule_id}))
+            (
+                _("clash rule %(id)s") % {"id": rule_id},
+                reverse(
+                    "labour:clashrule_detail",  # untranslated: a URL name
+                    kwargs={"pk": rule_id},
+                ),
+            )
         )
     for rel_id in f.refs.get("relation", []):
-        links.append(("handover", reverse("operations:relation_detail", kwargs={"pk": rel_id})))
+        url = reverse(
+            "operations:relation_detail",  # untranslated: a URL name
+            kwargs={"pk": rel_id},
+        )
+        links.append((_("handover"), url))
     for a_id in f.refs.get("assignment", [])[:12]:
         links.append(
-            (f"assignment {a_id}", reverse("labour:assignment_detail", kwargs={"pk": a_id}))
+            (
+                _("assignment %(id)s") % {"id": a_id},
+                reverse(
+                    "labour:assignment_detail",  # untranslated: a URL name
+                    kwargs={"pk": a_id},
+                ),
+            )
         )
     extra = len(f.refs.get("assignment", [])) - 12
     if extra > 0:
-        links.append((f"and {extra} more assignments", ""))
+        more = ngettext("and %(n)d more assignment", "and %(n)d more assignments", extra)
+        links.append((more % {"n": extra}, ""))
     return links
 
 
@@ -267,14 +307,14 @@ def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str,
 def review(request):
     """Acknowledge or resolve a finding, with a note (audited)."""
     form = ReviewForm(request.POST)
-    back = request.POST.get("next") or reverse("labour:analysis")
+    back = request.POST.get("next") or reverse("labour:analysis")  # untranslated: a URL name
     if not back.startswith("/"):
-        back = reverse("labour:analysis")
+        back = reverse("labour:analysis")  # untranslated: a URL name
     owners = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
     if not owners:
-        raise PermissionDenied("Your role does not allow reviewing findings.")
+        raise PermissionDenied(_("Your role does not allow reviewing findings."))
     if not form.is_valid():
-        messages.error(request, "Choose a status and write a note.")
+        messages.error(request, _("Choose a status and write a note."))
         return redirect(back)
     try:
         services.review_finding(
@@ -287,7 +327,7 @@ def review(request):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, "Review saved.")
+        messages.success(request, _("Review saved."))
     return redirect(back)
 
 
@@ -296,19 +336,19 @@ def area_timeline(request):
     code = request.GET.get("country", "").strip().upper()
     country = Country.objects.filter(alpha3=code).first()
     if country is None:
-        raise Http404("Give ?country=ISO3 (and optionally &area=P-code).")
+        raise Http404(_("Give ?country=ISO3 (and optionally &area=P-code)."))
     area = None
     if request.GET.get("area_id", "").strip():
         pk = record_id(request.GET["area_id"])  # None for a value that cannot be an id
         area = Area.objects.visible_to(request.user).filter(pk=pk).first() if pk else None
         if area is None:
-            raise Http404("No area with that id that you may see.")
+            raise Http404(_("No area with that id that you may see."))
     elif request.GET.get("area"):
         qs = Area.objects.visible_to(request.user)
         value = request.GET["area"].strip()
         area = qs.filter(pcode=value).first() or qs.filter(iso_code__iexact=value).first()
         if area is None:
-            raise Http404("No area with that code that you may see.")
+            raise Http404(_("No area with that code that you may see."))
     world = loaders.load(request.user, loaders.Scope(countries=[code]))
     place = area.pk if area else code
     up = set(world.places_up(place)) if area else {code}
@@ -326,11 +366,14 @@ def area_timeline(request):
                 lead=a.lead,
                 active=a.active,
                 where=names.place(a.place),
-                url=reverse("labour:assignment_detail", kwargs={"pk": a.id}),
+                url=reverse(
+                    "labour:assignment_detail",  # untranslated: a URL name
+                    kwargs={"pk": a.id},
+                ),
             )
         )
     svg = pictures.area_timeline_svg(
-        f"Who does what in {area.name if area else country.name}", bars
+        _("Who does what in %(place)s") % {"place": area.name if area else country.name}, bars
     )
     if request.GET.get("format") == "svg":
         return HttpResponse(svg, content_type="image/svg+xml")

@@ -13,7 +13,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.access import DELETE, may
@@ -35,19 +36,42 @@ from ..models import (
 
 # --- entering and importing assignments -------------------------------------------------------
 
+# (column, label, placeholder); "lead" and "active" are values to type, not words.
 GRID_COLUMNS = [
-    ("organisation", "Who (organisation)", "e.g. UNICEF"),
-    ("operation", "or operation", "e.g. minusma"),
-    ("task", "Task", "code, e.g. poc"),
-    ("country", "Country", "ISO3"),
-    ("adm1", "Adm1", "P-code/ISO"),
-    ("adm2", "Adm2", "P-code"),
-    ("start", "From", "YYYY-MM-DD"),
-    ("end", "To", "YYYY-MM-DD"),
-    ("role", "Role", "lead"),
-    ("status", "Status", "active"),
-    ("contact", "Contact", ""),
+    ("organisation", gettext_lazy("Who (organisation)"), gettext_lazy("e.g. UNICEF")),
+    ("operation", gettext_lazy("or operation"), gettext_lazy("e.g. minusma")),
+    ("task", gettext_lazy("Task"), gettext_lazy("code, e.g. poc")),
+    ("country", gettext_lazy("Country"), "ISO3"),
+    ("adm1", "Adm1", gettext_lazy("P-code/ISO")),
+    ("adm2", "Adm2", gettext_lazy("P-code")),
+    ("start", gettext_lazy("From"), gettext_lazy("YYYY-MM-DD")),
+    ("end", gettext_lazy("To"), gettext_lazy("YYYY-MM-DD")),
+    ("role", gettext_lazy("Role"), "lead"),
+    ("status", gettext_lazy("Status"), "active"),
+    ("contact", gettext_lazy("Contact"), ""),
 ]
+# Each column's name in a cell's label ("Row 2 task"), as a screen reader says it.
+GRID_NAMES = {
+    "organisation": gettext_lazy("organisation"),
+    "operation": gettext_lazy("operation"),
+    "task": gettext_lazy("task"),
+    "country": gettext_lazy("country"),
+    "start": gettext_lazy("start"),
+    "end": gettext_lazy("end"),
+    "role": gettext_lazy("role"),
+    "status": gettext_lazy("status"),
+    "contact": gettext_lazy("contact"),
+}
+
+
+# The kinds of value a 3W file's report lists as matching nothing (stored as these codes).
+UNMATCHED_LABELS = {
+    "organisation": gettext_lazy("organisation"),
+    "organisation (ambiguous)": gettext_lazy("organisation (ambiguous)"),
+    "sector": gettext_lazy("sector"),
+    "country": gettext_lazy("country"),
+    "status": gettext_lazy("status"),
+}
 
 
 @login_required
@@ -55,7 +79,7 @@ def grid(request):
     """A keyboard-first grid: Tab across, Enter for a new row, one save for all rows. Rows are
     checked like an import (all or nothing), so a grid and a file agree."""
     if not request.user.principal().orgs_with_role(Role.CONTRIBUTOR):
-        raise PermissionDenied("Your role does not allow creating records.")
+        raise PermissionDenied(_("Your role does not allow creating records."))
     n = 8
     rows, errors = [], []
     status = 200
@@ -70,7 +94,7 @@ def grid(request):
         if request.POST.get("more"):
             n += 8
         elif not table_rows:
-            errors = [tabular.CellError(None, None, "the grid is empty")]
+            errors = [tabular.CellError(None, None, _("the grid is empty"))]
         else:
             table = tabular.Table(headers=[c for c, _, _ in GRID_COLUMNS], rows=table_rows)
             try:
@@ -85,7 +109,8 @@ def grid(request):
                     request,
                     ngettext("Saved %(n)d assignment.", "Saved %(n)d assignments.", n) % {"n": n},
                 )
-                return redirect(reverse("labour:assignment_list") + "?sort=-pk")
+                url = reverse("labour:assignment_list")  # untranslated: a URL name
+                return redirect(url + "?sort=-pk")
         status = 400 if errors else 200
     while len(rows) < n:
         rows.append({c: "" for c, _, _ in GRID_COLUMNS})
@@ -94,8 +119,8 @@ def grid(request):
         (
             i,
             [
-                (c, row[c], by_cell.get((i + 1, c)), placeholder)
-                for c, _, placeholder in GRID_COLUMNS
+                (c, row[c], by_cell.get((i + 1, c)), placeholder, GRID_NAMES.get(c, c))
+                for c, _label, placeholder in GRID_COLUMNS
             ],
         )
         for i, row in enumerate(rows)
@@ -129,25 +154,27 @@ def _options_from(request, owner_choices) -> threew.Options:
     except (ValueError, Organisation.DoesNotExist):
         owner = owner_choices.first() if owner_choices.count() == 1 else None
         if owner is None:
-            errors["owner"] = "Choose the organisation that will own the records."
+            errors["owner"] = _("Choose the organisation that will own the records.")
     country = None
     if p.get("country"):
         country = Country.objects.filter(alpha3=p["country"].strip().upper()).first()
         if country is None:
-            errors["country"] = f"{p['country']!r} is not an ISO alpha-3 country code."
+            errors["country"] = _("%(code)r is not an ISO alpha-3 country code.") % {
+                "code": p["country"]
+            }
     dates = {}
     for name in ("start", "end"):
         try:
             dates[name] = dt.date.fromisoformat(p[name]) if p.get(name) else None
         except ValueError:
-            errors[name] = f"{p[name]!r} is not a date (YYYY-MM-DD)."
+            errors[name] = _("%(value)r is not a date (YYYY-MM-DD).") % {"value": p[name]}
     role = p.get("role") or AssignmentRole.SUPPORT
     if role not in AssignmentRole.values:
-        errors["role"] = "Choose a role."
+        errors["role"] = _("Choose a role.")
     classification = int(p.get("classification") or Classification.INTERNAL)
     releasability = p.get("releasability") or Releasability.OWNER
     if releasability not in Releasability.values:
-        errors["releasability"] = "Choose a releasability."
+        errors["releasability"] = _("Choose a releasability.")
     if errors:
         raise ValidationError(errors)
     sector_map = {}
@@ -175,7 +202,7 @@ def import_3w(request):
     principal = request.user.principal()
     owner_choices = Organisation.objects.filter(pk__in=principal.orgs_with_role(Role.CONTRIBUTOR))
     if not owner_choices.exists():
-        raise PermissionDenied("Your role does not allow importing records.")
+        raise PermissionDenied(_("Your role does not allow importing records."))
     ctx = {
         "owners": owner_choices,
         "roles": AssignmentRole.choices,
@@ -183,6 +210,7 @@ def import_3w(request):
         "releasabilities": Releasability.choices,
         "tasks": Task.objects.visible_to(request.user).order_by("code"),
         "post": request.POST,
+        "unmatched_labels": UNMATCHED_LABELS,
     }
     if request.method != "POST":
         return render(request, "labour/import_3w.html", ctx)
@@ -194,19 +222,22 @@ def import_3w(request):
         return render(request, "labour/import_3w.html", ctx, status=400)
     if token:
         if not token.isalnum() or not token.startswith(str(request.user.pk) + "u"):
-            raise PermissionDenied("That upload is not yours.")
+            raise PermissionDenied(_("That upload is not yours."))
         path = _upload_dir() / token
         if not path.exists():
-            ctx["errors"] = ["The uploaded file has expired: upload it again."]
+            ctx["errors"] = [_("The uploaded file has expired: upload it again.")]
             return render(request, "labour/import_3w.html", ctx, status=400)
         data, filename = path.read_bytes(), request.POST.get("filename", "upload.csv")
     else:
         upload = request.FILES.get("file")
         if upload is None:
-            ctx["errors"] = ["file: choose a 3W file (HXL CSV or XLSX)."]
+            ctx["errors"] = [_("file: choose a 3W file (HXL CSV or XLSX).")]
             return render(request, "labour/import_3w.html", ctx, status=400)
         if upload.size > settings.CONCORD_IMPORT_MAX_BYTES:
-            ctx["errors"] = [f"file: larger than {settings.CONCORD_IMPORT_MAX_BYTES:,} bytes."]
+            ctx["errors"] = [
+                _("file: larger than %(n)s bytes.")
+                % {"n": f"{settings.CONCORD_IMPORT_MAX_BYTES:,}"}
+            ]
             return render(request, "labour/import_3w.html", ctx, status=400)
         data, filename = upload.read(), upload.name
         token = f"{request.user.pk}u{secrets.token_hex(16)}"
@@ -224,7 +255,15 @@ def import_3w(request):
             )
         except tabular.FileRejected as exc:
             ctx.update(plan=plan, token=token, filename=filename)
-            ctx["errors"] = [f"{len(exc.errors)} rows cannot be imported; see below."]
+            n = len(exc.errors)
+            ctx["errors"] = [
+                ngettext(
+                    "%(n)d row cannot be imported; see below.",
+                    "%(n)d rows cannot be imported; see below.",
+                    n,
+                )
+                % {"n": n}
+            ]
             ctx = _with_sector_rows(ctx, plan, options)
             return render(request, "labour/import_preview.html", ctx, status=400)
         except (ValidationError, PermissionDenied) as exc:
@@ -233,8 +272,16 @@ def import_3w(request):
             ctx = _with_sector_rows(ctx, plan, options)
             return render(request, "labour/import_preview.html", ctx, status=400)
         (_upload_dir() / token).unlink(missing_ok=True)
-        messages.success(request, f"Imported {batch.created} assignments from {filename}.")
-        return redirect("labour:importbatch_detail", pk=batch.pk)
+        messages.success(
+            request,
+            ngettext(
+                "Imported %(n)d assignment from %(file)s.",
+                "Imported %(n)d assignments from %(file)s.",
+                batch.created,
+            )
+            % {"n": batch.created, "file": filename},
+        )
+        return redirect("labour:importbatch_detail", pk=batch.pk)  # untranslated: a URL name
     ctx.update(plan=plan, token=token, filename=filename, report=plan.report())
     return render(request, "labour/import_preview.html", _with_sector_rows(ctx, plan, options))
 
@@ -257,7 +304,12 @@ def batch_detail(request, pk):
     return render(
         request,
         "labour/batch.html",
-        {"batch": batch, "report": batch.report, "can_roll_back": can_roll_back},
+        {
+            "batch": batch,
+            "report": batch.report,
+            "can_roll_back": can_roll_back,
+            "unmatched_labels": UNMATCHED_LABELS,
+        },
     )
 
 
@@ -270,5 +322,13 @@ def batch_rollback(request, pk):
     except (ValidationError, PermissionDenied) as exc:
         report_refusal(request, exc)
     else:
-        messages.success(request, f"Rolled back: {batch.created} assignments removed.")
-    return redirect("labour:importbatch_detail", pk=batch.pk)
+        messages.success(
+            request,
+            ngettext(
+                "Rolled back: %(n)d assignment removed.",
+                "Rolled back: %(n)d assignments removed.",
+                batch.created,
+            )
+            % {"n": batch.created},
+        )
+    return redirect("labour:importbatch_detail", pk=batch.pk)  # untranslated: a URL name

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from concord.core.access import may
 from concord.core.context import Actor
@@ -56,25 +57,25 @@ def mandate_rows(op: Operation, user):
 def mandate_section(op: Operation, labels, user):
     """On the operation page: the mandate today and what changed at each renewal."""
     items, changes = mandate_rows(op, user)
-    url = reverse("labour:operation_mandate", kwargs={"pk": op.pk})
+    url = reverse("labour:operation_mandate", kwargs={"pk": op.pk})  # untranslated: a URL name
     today = dt.date.today()
     current = [
         (f"{m.task.name} — {m.source} {m.paragraph} ({m.get_priority_display()})", url)
         for m in items
         if (m.start or op.start) <= today <= (m.end or op.end or dt.date.max)
-    ] or [("No mandated tasks recorded for today: see the mandate over time.", url)]
+    ] or [(_("No mandated tasks recorded for today: see the mandate over time."), url)]
     history = []
     for on, added, removed, changed, sources in changes:
         parts = []
         if added:
-            parts.append("added " + ", ".join(added))
+            parts.append(_("added %(tasks)s") % {"tasks": ", ".join(added)})
         if removed:
-            parts.append("dropped " + ", ".join(removed))
+            parts.append(_("dropped %(tasks)s") % {"tasks": ", ".join(removed)})
         if changed:
-            parts.append("priority changed: " + ", ".join(changed))
+            parts.append(_("priority changed: %(tasks)s") % {"tasks": ", ".join(changed)})
         cite = f" ({'; '.join(sources)})" if sources else ""
         history.append((f"{on}: {'; '.join(parts)}{cite}", url))
-    return [("Mandate today", current), ("Mandate changes", history)]
+    return [(_("Mandate today"), current), (_("Mandate changes"), history)]
 
 
 def mandate(request, pk):
@@ -84,7 +85,7 @@ def mandate(request, pk):
     status = 200
     if request.method == "POST":
         if not can_edit:
-            raise PermissionDenied("Only an editor of the owning organisation may change this.")
+            raise PermissionDenied(_("Only an editor of the owning organisation may change this."))
         form = MandateForm(request.POST, user=request.user)
         if form.is_valid():
             try:
@@ -94,8 +95,8 @@ def mandate(request, pk):
             except ValidationError as exc:
                 form.add_error(None, "; ".join(exc.messages))
             else:
-                messages.success(request, "Mandate saved.")
-                return redirect("labour:operation_mandate", pk=op.pk)
+                messages.success(request, _("Mandate saved."))
+                return redirect("labour:operation_mandate", pk=op.pk)  # untranslated: a URL name
         status = 400
     items, changes = mandate_rows(op, request.user)
     if form is None and can_edit:

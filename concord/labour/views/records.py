@@ -3,6 +3,9 @@ assignments, arrangements): generic list/detail/edit/import/export, one Config e
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from concord.core.importers import iso as _iso
 from concord.core.models import Area, Organisation
 from concord.core.visibility import RESTRICTED
@@ -40,8 +43,10 @@ from ..models import (
 def _place_label(obj, labels) -> str:
     area = labels.get(Area, obj.area_id)
     if obj.area_id and area is None:
-        return f"{obj.country.name} · (restricted)"
-    return f"{obj.country.name} · {area}" if area else f"{obj.country.name} (country-wide)"
+        return _("%(country)s · (restricted)") % {"country": obj.country.name}
+    if area:
+        return f"{obj.country.name} · {area}"
+    return _("%(country)s (country-wide)") % {"country": obj.country.name}
 
 
 def _who(a: Assignment, labels) -> str:
@@ -50,11 +55,16 @@ def _who(a: Assignment, labels) -> str:
     return labels.label(Operation, a.operation_id)
 
 
-ROLE_VERBS = {
-    AssignmentRole.LEAD: "leads",
-    AssignmentRole.SUPPORT: "supports",
-    AssignmentRole.MONITOR: "monitors",
-    AssignmentRole.FUNDER: "funds",
+# One sentence per role (a verb alone cannot be translated: its object and place follow it).
+ROLE_TITLES = {
+    AssignmentRole.LEAD: gettext_lazy("Assignment: %(who)s leads %(what)s in %(where)s%(years)s"),
+    AssignmentRole.SUPPORT: gettext_lazy(
+        "Assignment: %(who)s supports %(what)s in %(where)s%(years)s"
+    ),
+    AssignmentRole.MONITOR: gettext_lazy(
+        "Assignment: %(who)s monitors %(what)s in %(where)s%(years)s"
+    ),
+    AssignmentRole.FUNDER: gettext_lazy("Assignment: %(who)s funds %(what)s in %(where)s%(years)s"),
 }
 
 
@@ -69,7 +79,7 @@ def _years(obj) -> str:
     if not obj.start:
         return ""
     if not obj.end:
-        return f", from {obj.start.year}"
+        return _(", from %(year)s") % {"year": obj.start.year}
     if obj.end.year == obj.start.year:
         return f", {obj.start.year}"
     return f", {obj.start.year}–{obj.end.year}"
@@ -86,14 +96,23 @@ def assignment_title(a: Assignment, labels) -> str:
     """ "Assignment: WFP leads food security in Gao, 2020", from what the reader may see."""
     task = labels.get(Task, a.task_id)
     what = _lower_first(task.name) if task else RESTRICTED
-    verb = ROLE_VERBS.get(a.role, a.get_role_display().lower())
-    return f"Assignment: {_who(a, labels)} {verb} {what} in {_where(a, labels)}{_years(a)}"
+    values = {"who": _who(a, labels), "what": what, "where": _where(a, labels), "years": _years(a)}
+    if a.role in ROLE_TITLES:
+        return str(ROLE_TITLES[a.role]) % values
+    return _("Assignment: %(who)s (%(role)s) %(what)s in %(where)s%(years)s") % {
+        **values,
+        "role": a.get_role_display().lower(),
+    }
 
 
 def need_title(n: Need, labels) -> str:
     task = labels.get(Task, n.task_id)
     what = _lower_first(task.name) if task else RESTRICTED
-    return f"Need: {what} in {_where(n, labels)}{_years(n)}"
+    return _("Need: %(what)s in %(where)s%(years)s") % {
+        "what": what,
+        "where": _where(n, labels),
+        "years": _years(n),
+    }
 
 
 # --- catalogue ------------------------------------------------------------------------------
@@ -102,12 +121,12 @@ def need_title(n: Need, labels) -> str:
 def task_fields(t: Task, labels):
     parent = labels.get(Task, t.parent_id)
     return [
-        ("Code", t.code),
-        ("Name", t.name),
-        ("Part of", parent.name if parent else "—"),
-        ("Description", t.description or "—"),
-        ("HXL sectors", "; ".join(t.hxl_sectors or []) or "—"),
-        ("HXL activities", "; ".join(t.hxl_activities or []) or "—"),
+        (_("Code"), t.code),
+        (_("Name"), t.name),
+        (_("Part of"), parent.name if parent else "—"),
+        (_("Description"), t.description or "—"),
+        (_("HXL sectors"), "; ".join(t.hxl_sectors or []) or "—"),
+        (_("HXL activities"), "; ".join(t.hxl_activities or []) or "—"),
     ]
 
 
@@ -117,24 +136,27 @@ def task_sections(t: Task, labels, user):
         user
     ).filter(task_b=t)
     return [
-        ("Sub-tasks", [(s.name, s.get_absolute_url()) for s in subs]),
-        ("Clashes with", [(r.reason, r.get_absolute_url()) for r in rules.distinct()]),
+        (_("Sub-tasks"), [(s.name, s.get_absolute_url()) for s in subs]),
+        (_("Clashes with"), [(r.reason, r.get_absolute_url()) for r in rules.distinct()]),
     ]
 
 
 TASKS = Config(
     model=Task,
     name="tasks",
-    singular="task",
+    singular=gettext_lazy("task"),
     filterset=TaskFilter,
     form=TaskForm,
     default_sort="code",
     columns=[
-        Column("Code", lambda t, L: t.code, "code", link=True),
-        Column("Name", lambda t, L: t.name, "name"),
-        Column("Part of", lambda t, L: (L.get(Task, t.parent_id) or t).code if t.parent_id else ""),
-        Column("HXL sectors", lambda t, L: "; ".join(t.hxl_sectors or [])),
-        Column("Description", lambda t, L: t.description[:80]),
+        Column(gettext_lazy("Code"), lambda t, L: t.code, "code", link=True),
+        Column(gettext_lazy("Name"), lambda t, L: t.name, "name"),
+        Column(
+            gettext_lazy("Part of"),
+            lambda t, L: (L.get(Task, t.parent_id) or t).code if t.parent_id else "",
+        ),
+        Column(gettext_lazy("HXL sectors"), lambda t, L: "; ".join(t.hxl_sectors or [])),
+        Column(gettext_lazy("Description"), lambda t, L: t.description[:80]),
     ],
     detail_fields=task_fields,
     extra_detail=task_sections,
@@ -143,20 +165,20 @@ TASKS = Config(
 CLASH_RULES = Config(
     model=ClashRule,
     name="clashrules",
-    singular="clash rule",
+    singular=gettext_lazy("clash rule"),
     filterset=ClashRuleFilter,
     form=ClashRuleForm,
     default_sort="pk",
     columns=[
-        Column("Rule", lambda r, L: str(r), "pk", link=True),
-        Column("Task", lambda r, L: L.label(Task, r.task_a_id)),
-        Column("Clashes with", lambda r, L: L.label(Task, r.task_b_id)),
-        Column("Why", lambda r, L: r.reason[:120]),
+        Column(gettext_lazy("Rule"), lambda r, L: str(r), "pk", link=True),
+        Column(gettext_lazy("Task"), lambda r, L: L.label(Task, r.task_a_id)),
+        Column(gettext_lazy("Clashes with"), lambda r, L: L.label(Task, r.task_b_id)),
+        Column(gettext_lazy("Why"), lambda r, L: r.reason[:120]),
     ],
     detail_fields=lambda r, L: [
-        ("Task", L.label(Task, r.task_a_id)),
-        ("Clashes with", L.label(Task, r.task_b_id)),
-        ("Why", r.reason),
+        (_("Task"), L.label(Task, r.task_a_id)),
+        (_("Clashes with"), L.label(Task, r.task_b_id)),
+        (_("Why"), r.reason),
     ],
 )
 
@@ -164,18 +186,18 @@ CLASH_RULES = Config(
 SECTOR_MAPPINGS = Config(
     model=SectorMapping,
     name="sectormappings",
-    singular="3W sector mapping",
+    singular=gettext_lazy("3W sector mapping"),
     filterset=SectorMappingFilter,
     form=SectorMappingForm,
     default_sort="value",
     columns=[
-        Column("Sector in the file", lambda m, L: m.value, "value", link=True),
-        Column("Task", lambda m, L: L.label(Task, m.task_id)),
-        Column("Owner", lambda m, L: L.label(Organisation, m.owner_id)),
+        Column(gettext_lazy("Sector in the file"), lambda m, L: m.value, "value", link=True),
+        Column(gettext_lazy("Task"), lambda m, L: L.label(Task, m.task_id)),
+        Column(gettext_lazy("Owner"), lambda m, L: L.label(Organisation, m.owner_id)),
     ],
     detail_fields=lambda m, L: [
-        ("Sector in the file", m.value),
-        ("Task", L.label(Task, m.task_id)),
+        (_("Sector in the file"), m.value),
+        (_("Task"), L.label(Task, m.task_id)),
     ],
 )
 
@@ -186,26 +208,26 @@ SECTOR_MAPPINGS = Config(
 NEEDS = Config(
     model=Need,
     name="needs",
-    singular="need",
+    singular=gettext_lazy("need"),
     filterset=NeedFilter,
     form=NeedForm,
     default_sort="start",
     select_related=("country",),
     title=need_title,
     columns=[
-        Column("Need", lambda n, L: str(n), "pk", link=True),
-        Column("Task", lambda n, L: L.label(Task, n.task_id)),
-        Column("Where", lambda n, L: _place_label(n, L)),
-        Column("From", lambda n, L: _iso(n.start), "start"),
-        Column("To", lambda n, L: _iso(n.end) or "open", "end"),
-        Column("Description", lambda n, L: n.description[:100]),
+        Column(gettext_lazy("Need"), lambda n, L: str(n), "pk", link=True),
+        Column(gettext_lazy("Task"), lambda n, L: L.label(Task, n.task_id)),
+        Column(gettext_lazy("Where"), lambda n, L: _place_label(n, L)),
+        Column(gettext_lazy("From"), lambda n, L: _iso(n.start), "start"),
+        Column(gettext_lazy("To"), lambda n, L: _iso(n.end) or _("open"), "end"),
+        Column(gettext_lazy("Description"), lambda n, L: n.description[:100]),
     ],
     detail_fields=lambda n, L: [
-        ("Task", L.label(Task, n.task_id)),
-        ("Where", _place_label(n, L)),
-        ("From", n.start or "open"),
-        ("To", n.end or "open"),
-        ("Description", n.description or "—"),
+        (_("Task"), L.label(Task, n.task_id)),
+        (_("Where"), _place_label(n, L)),
+        (_("From"), n.start or _("open")),
+        (_("To"), n.end or _("open")),
+        (_("Description"), n.description or "—"),
     ],
 )
 
@@ -213,18 +235,18 @@ NEEDS = Config(
 def assignment_fields(a: Assignment, labels):
     batch = labels.get(ImportBatch, a.batch_id)
     return [
-        ("Who", _who(a, labels)),
-        ("Task", labels.label(Task, a.task_id)),
-        ("Where", _place_label(a, labels)),
-        ("From", a.start or "open"),
-        ("To", a.end or "open"),
-        ("Role", a.get_role_display()),
-        ("Status", a.get_status_display()),
-        ("Contact", a.contact or "—"),
-        ("Note", a.note or "—"),
-        ("Imported from", str(batch) if batch else "—"),
+        (_("Who"), _who(a, labels)),
+        (_("Task"), labels.label(Task, a.task_id)),
+        (_("Where"), _place_label(a, labels)),
+        (_("From"), a.start or _("open")),
+        (_("To"), a.end or _("open")),
+        (_("Role"), a.get_role_display()),
+        (_("Status"), a.get_status_display()),
+        (_("Contact"), a.contact or "—"),
+        (_("Note"), a.note or "—"),
+        (_("Imported from"), str(batch) if batch else "—"),
         (
-            "As written in the file",
+            _("As written in the file"),
             "; ".join(f"{k}: {v}" for k, v in (a.source_values or {}).items()) or "—",
         ),
     ]
@@ -233,22 +255,22 @@ def assignment_fields(a: Assignment, labels):
 ASSIGNMENTS = Config(
     model=Assignment,
     name="assignments",
-    singular="assignment",
+    singular=gettext_lazy("assignment"),
     filterset=AssignmentFilter,
     form=AssignmentForm,
     default_sort="start",
     select_related=("country",),
     title=assignment_title,
     columns=[
-        Column("Assignment", lambda a, L: assignment_title(a, L), "pk", link=True),
-        Column("Who", _who),
-        Column("What", lambda a, L: L.label(Task, a.task_id)),
-        Column("Where", _place_label),
-        Column("From", lambda a, L: _iso(a.start), "start"),
-        Column("To", lambda a, L: _iso(a.end) or "open", "end"),
-        Column("Role", lambda a, L: a.get_role_display(), "role"),
-        Column("Status", lambda a, L: a.get_status_display(), "status"),
-        Column("Note", lambda a, L: a.note[:80]),
+        Column(gettext_lazy("Assignment"), lambda a, L: assignment_title(a, L), "pk", link=True),
+        Column(gettext_lazy("Who"), _who),
+        Column(gettext_lazy("What"), lambda a, L: L.label(Task, a.task_id)),
+        Column(gettext_lazy("Where"), _place_label),
+        Column(gettext_lazy("From"), lambda a, L: _iso(a.start), "start"),
+        Column(gettext_lazy("To"), lambda a, L: _iso(a.end) or _("open"), "end"),
+        Column(gettext_lazy("Role"), lambda a, L: a.get_role_display(), "role"),
+        Column(gettext_lazy("Status"), lambda a, L: a.get_status_display(), "status"),
+        Column(gettext_lazy("Note"), lambda a, L: a.note[:80]),
     ],
     detail_fields=assignment_fields,
 )
@@ -260,35 +282,35 @@ def arrangement_fields(a: Arrangement, labels):
         str(o) for o in a.operations.visible_to(user)
     ]
     return [
-        ("Kind", a.get_kind_display()),
-        ("Title", a.title),
-        ("Parties", "; ".join(parties) or "—"),
-        ("Tasks", "; ".join(t.name for t in a.tasks.visible_to(user)) or "all tasks"),
+        (_("Kind"), a.get_kind_display()),
+        (_("Title"), a.title),
+        (_("Parties"), "; ".join(parties) or "—"),
+        (_("Tasks"), "; ".join(t.name for t in a.tasks.visible_to(user)) or _("all tasks")),
         (
-            "Where",
+            _("Where"),
             "; ".join(
                 [c.name for c in a.countries.all()] + [str(x) for x in a.areas.visible_to(user)]
             )
-            or "everywhere the parties work",
+            or _("everywhere the parties work"),
         ),
-        ("From", a.start or "open"),
-        ("To", a.end or "open"),
-        ("Note", a.note or "—"),
+        (_("From"), a.start or _("open")),
+        (_("To"), a.end or _("open")),
+        (_("Note"), a.note or "—"),
     ]
 
 
 ARRANGEMENTS = Config(
     model=Arrangement,
     name="arrangements",
-    singular="arrangement",
+    singular=gettext_lazy("arrangement"),
     filterset=ArrangementFilter,
     form=ArrangementForm,
     default_sort="start",
     columns=[
-        Column("Title", lambda a, L: a.title, "title", link=True),
-        Column("Kind", lambda a, L: a.get_kind_display(), "kind"),
-        Column("From", lambda a, L: _iso(a.start), "start"),
-        Column("To", lambda a, L: _iso(a.end) or "open", "end"),
+        Column(gettext_lazy("Title"), lambda a, L: a.title, "title", link=True),
+        Column(gettext_lazy("Kind"), lambda a, L: a.get_kind_display(), "kind"),
+        Column(gettext_lazy("From"), lambda a, L: _iso(a.start), "start"),
+        Column(gettext_lazy("To"), lambda a, L: _iso(a.end) or _("open"), "end"),
     ],
     detail_fields=arrangement_fields,
 )

@@ -17,7 +17,7 @@
       input.value = "";
       input.removeAttribute("aria-invalid");
       input.removeAttribute("title");
-      input.setAttribute("aria-label", input.getAttribute("aria-label").replace(/^Row \d+/, "Row " + (index + 1)));
+      input.setAttribute("aria-label", input.getAttribute("aria-label").replace(/\d+/, String(index + 1)));
     });
     body.appendChild(row);
     count.value = String(index + 1);
