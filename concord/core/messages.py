@@ -49,6 +49,8 @@ _NOT_TEXT = [
     re.compile(r"\{#.*?#\}", re.S),
     re.compile(r"\{%\s*comment\b.*?%\}.*?\{%\s*endcomment\s*%\}", re.S),
     re.compile(r"\{%\s*blocktrans(?:late)?\b.*?%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.S),
+    # a block that names CSS classes (base.html's main_class), not text
+    re.compile(r"\{%\s*block main_class\s*%\}.*?\{%\s*endblock\s*%\}", re.S),
     re.compile(r"<script\b.*?</script>", re.S | re.I),
     re.compile(r"<style\b.*?</style>", re.S | re.I),
     re.compile(r"<svg\b.*?</svg>", re.S | re.I),
