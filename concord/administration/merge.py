@@ -303,7 +303,7 @@ def undo(*, actor: Actor, entry: AuditEntry) -> Organisation:
 
 
 def _field(key: str):
-    app_model, _, field = key.rpartition(".")
+    app_model, _sep, field = key.rpartition(".")
     model = apps.get_model(app_model)
     return model, model._meta.get_field(field)
 
