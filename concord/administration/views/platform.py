@@ -80,7 +80,7 @@ def user_manage(request, pk):
             _user_action(request, actor, account, action)
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-        return redirect("administration:user_manage", pk=account.pk)  # untranslated: URL name
+        return redirect("administration:user_manage", pk=account.pk)  # untranslated: a URL name
     memberships = Membership.objects.filter(user=account).select_related("organisation")
     labels = VisibleLabels(request.user)
     labels.load(Organisation, [m.organisation_id for m in memberships])
@@ -264,7 +264,7 @@ def space_list(request):
             to_form(form, exc)
         else:
             messages.success(request, _("Created the space %(space)s.") % {"space": space.name})
-            return redirect("administration:space_detail", pk=space.pk)  # untranslated: URL
+            return redirect("administration:space_detail", pk=space.pk)  # untranslated: a URL name
     spaces = Space.objects.annotate(n=Count("organisations")).order_by("name")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -294,7 +294,7 @@ def space_detail(request, pk):
             messages.success(request, done % {"space": space.name, "organisation": org})
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-        return redirect("administration:space_detail", pk=space.pk)  # untranslated: URL
+        return redirect("administration:space_detail", pk=space.pk)  # untranslated: a URL name
     labels = VisibleLabels(request.user)
     ids = list(space.organisations.values_list("pk", flat=True))
     labels.load(Organisation, ids)
