@@ -7,6 +7,7 @@ Managing accounts gives no right to read records: nothing here widens ``visible_
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
 
 from concord.core.models import Classification, Membership, Organisation, Role
 from concord.core.models.security import ROLE_RANK
@@ -55,13 +56,25 @@ def clearance_ceiling(user) -> int:
 def check_grant(user, organisation, *, role: str | None = None, clearance: int | None = None):
     """Refuse a role or a clearance above the granter's own (field-named errors)."""
     if not may_manage_members(user, organisation):
-        raise PermissionDenied(f"Only a manager of {organisation} may manage its members.")
+        raise PermissionDenied(
+            _("Only a manager of %(organisation)s may manage its members.")
+            % {"organisation": organisation}
+        )
     if role is not None and ROLE_RANK[role] > ROLE_RANK[role_ceiling(user, organisation)]:
-        raise ValidationError({"role": f"You may not grant {role!r}: it is above your own role."})
-    if clearance is not None and clearance > clearance_ceiling(user):
-        label = Classification(clearance).label.lower()
+        label = str(Role(role).label).lower()
         raise ValidationError(
-            {"clearance": f"You may not grant {label!r}: it is above your own clearance."}
+            {
+                "role": _("You may not grant '%(role)s': it is above your own role.")
+                % {"role": label}
+            }
+        )
+    if clearance is not None and clearance > clearance_ceiling(user):
+        label = str(Classification(clearance).label).lower()
+        raise ValidationError(
+            {
+                "clearance": _("You may not grant '%(clearance)s': it is above your own clearance.")
+                % {"clearance": label}
+            }
         )
 
 

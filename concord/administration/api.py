@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -29,7 +30,7 @@ class PlatformAdmin(SignedIn):
         if not super().has_permission(request, view):
             return False
         if not access.is_platform_admin(request.user):
-            self.message = "Only a platform administrator may do this."
+            self.message = _("Only a platform administrator may do this.")
             return False
         return True
 
@@ -138,7 +139,7 @@ class MembershipViewSet(
     def create(self, request, *args, **kwargs):
         # Refused before the body is read, so that it tells nothing about who exists.
         if not access.is_platform_admin(request.user):
-            raise PermissionDenied("Managers add people by invitation (POST .../invitations/).")
+            raise PermissionDenied(_("Managers add people by invitation (POST .../invitations/)."))
         return super().create(request, *args, **kwargs)
 
     def perform_create(self, serializer):
@@ -212,7 +213,8 @@ class InvitationViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        link = request.build_absolute_uri(reverse("administration:invitation_accept", args=["KEY"]))
+        accept = "administration:invitation_accept"  # untranslated: a URL name
+        link = request.build_absolute_uri(reverse(accept, args=["KEY"]))
         invitation, key = services.invite(
             actor=Actor.from_request(request),
             link=link.replace("KEY", "{key}"),

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from concord.core.capabilities import Attention
 
@@ -33,19 +34,24 @@ def invitations(user, limit: int) -> list[Attention]:
         .select_related("organisation")
         .order_by("expires_at")[: limit + 1]
     )
-    members = reverse("administration:members")
+    members = reverse("administration:members")  # untranslated: a URL name
     items = []
     for i in qs:
         expired = i.expires_at <= now
+        organisation = i.organisation.acronym or i.organisation.name
+        role = str(i.get_role_display()).lower()
         items.append(
             Attention(
-                group="Invitations",
-                title=f"{i.email} to {i.organisation.acronym or i.organisation.name} ({i.role})",
+                group=_("Invitations"),
+                title=_("%(email)s to %(organisation)s (%(role)s)")
+                % {"email": i.email, "organisation": organisation, "role": role},
                 url=f"{members}?organisation={i.organisation_id}",
                 why=(
-                    f"expired unaccepted on {i.expires_at:%Y-%m-%d}: invite again if still wanted"
+                    _("expired unaccepted on %(date)s: invite again if still wanted")
+                    % {"date": f"{i.expires_at:%Y-%m-%d}"}
                     if expired
-                    else f"not accepted yet; expires on {i.expires_at:%Y-%m-%d %H:%M}"
+                    else _("not accepted yet; expires on %(when)s")
+                    % {"when": f"{i.expires_at:%Y-%m-%d %H:%M}"}
                 ),
                 when=i.expires_at,
                 urgent=not expired,

@@ -2,11 +2,13 @@
 administration (accounts, invitations, merging duplicate organisations, spaces, every API
 token) and an organisation's managers' page of members."""
 
+from django.utils.translation import gettext_lazy as _
+
 from concord.core.capabilities import Capability, NavEntry, Route
 
 CAPABILITY = Capability(
-    label="administration",
-    title="Administration",
+    label="administration",  # untranslated: the capability's code (URL namespace, API path)
+    title=_("Administration"),
     urls="concord.administration.urls",
     api=(
         Route("users", "concord.administration.api.UserViewSet", "user"),
@@ -16,15 +18,15 @@ CAPABILITY = Capability(
     ),
     navigation=(
         NavEntry(
-            "Platform",
-            "Administration",
-            "administration:index",
+            _("Platform"),
+            _("Administration"),
+            "administration:index",  # untranslated: a URL name
             when="concord.administration.access.is_platform_admin",
         ),
         NavEntry(
-            "Platform",
-            "Members",
-            "administration:members",
+            _("Platform"),
+            _("Members"),
+            "administration:members",  # untranslated: a URL name
             when="concord.administration.access.manages_an_organisation",
         ),
     ),

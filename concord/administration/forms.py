@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concord.core.forms import OrganisationRefField
 from concord.core.models import Classification, Role
@@ -22,13 +24,21 @@ def clearance_choices(user):
 
 
 class InviteForm(forms.Form):
-    email = forms.EmailField(help_text="The invitation link is sent there; it works once.")
-    organisation = OrganisationRefField(
-        required=True, help_text="Its acronym, name or id: one you may invite people to."
+    email = forms.EmailField(
+        label=gettext_lazy("Email"),
+        help_text=gettext_lazy("The invitation link is sent there; it works once."),
     )
-    role = forms.ChoiceField(choices=Role.choices, initial=Role.VIEWER)
+    organisation = OrganisationRefField(
+        required=True,
+        label=gettext_lazy("Organisation"),
+        help_text=gettext_lazy("Its acronym, name or id: one you may invite people to."),
+    )
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices, initial=Role.VIEWER)
     clearance = forms.TypedChoiceField(
-        choices=Classification.choices, coerce=int, initial=Classification.INTERNAL
+        label=gettext_lazy("Clearance"),
+        choices=Classification.choices,
+        coerce=int,
+        initial=Classification.INTERNAL,
     )
 
     def __init__(self, *args, user=None, organisations=None, **kwargs):
@@ -40,33 +50,45 @@ class InviteForm(forms.Form):
             self.initial["organisation"] = only.acronym or only.name
         self.fields["role"].choices = role_choices(user)
         self.fields["clearance"].choices = clearance_choices(user)
-        self.fields["role"].help_text = "Never above your own role."
-        self.fields["clearance"].help_text = "Never above your own clearance."
+        self.fields["role"].help_text = _("Never above your own role.")
+        self.fields["clearance"].help_text = _("Never above your own clearance.")
 
     def clean_organisation(self):
         org = self.cleaned_data["organisation"]
         if org is not None and not self.allowed.filter(pk=org.pk).exists():
-            raise forms.ValidationError(f"You may not invite people to {org}.")
+            raise forms.ValidationError(
+                _("You may not invite people to %(organisation)s.") % {"organisation": org}
+            )
         return org
 
 
 class AcceptForm(forms.Form):
-    username = forms.CharField(max_length=150, help_text="What you will sign in with.")
-    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="Password (again)", widget=forms.PasswordInput, strip=False)
+    username = forms.CharField(
+        max_length=150,
+        label=gettext_lazy("Username"),
+        help_text=gettext_lazy("What you will sign in with."),
+    )
+    password1 = forms.CharField(
+        label=gettext_lazy("Password"), widget=forms.PasswordInput, strip=False
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Password (again)"), widget=forms.PasswordInput, strip=False
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("password1") and data.get("password1") != data.get("password2"):
-            self.add_error("password2", "The two passwords differ.")
+            self.add_error("password2", _("The two passwords differ."))
         return data
 
 
 class MemberForm(forms.Form):
     """A member's role and clearance, as their manager (or an administrator) sets them."""
 
-    role = forms.ChoiceField(choices=Role.choices)
-    clearance = forms.TypedChoiceField(choices=Classification.choices, coerce=int)
+    role = forms.ChoiceField(label=gettext_lazy("Role"), choices=Role.choices)
+    clearance = forms.TypedChoiceField(
+        label=gettext_lazy("Clearance"), choices=Classification.choices, coerce=int
+    )
 
     def __init__(self, *args, user=None, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,10 +98,12 @@ class MemberForm(forms.Form):
 
 class MergeForm(forms.Form):
     duplicate = OrganisationRefField(
-        help_text="The organisation to remove: its name, acronym, alias or id."
+        label=gettext_lazy("Duplicate"),
+        help_text=gettext_lazy("The organisation to remove: its name, acronym, alias or id."),
     )
     into = OrganisationRefField(
-        label="Merge into", help_text="The organisation to keep: it receives every reference."
+        label=gettext_lazy("Merge into"),
+        help_text=gettext_lazy("The organisation to keep: it receives every reference."),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -96,25 +120,34 @@ class MergeForm(forms.Form):
 
     def _named(self, name):
         if self.cleaned_data.get(name) is None:
-            raise forms.ValidationError("Name the organisation (its acronym, name or id).")
+            raise forms.ValidationError(_("Name the organisation (its acronym, name or id)."))
         return self.cleaned_data[name]
 
     def clean(self):
         data = super().clean()
         if data.get("duplicate") and data.get("duplicate") == data.get("into"):
-            self.add_error("into", "An organisation cannot be merged into itself.")
+            self.add_error("into", _("An organisation cannot be merged into itself."))
         return data
 
 
 class AccountForm(forms.Form):
-    clearance = forms.TypedChoiceField(choices=Classification.choices, coerce=int)
+    clearance = forms.TypedChoiceField(
+        label=gettext_lazy("Clearance"), choices=Classification.choices, coerce=int
+    )
 
 
 class SpaceForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    description = forms.CharField(
+        label=gettext_lazy("Description"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
     organisations = OrganisationRefField(
-        many=True, required=False, help_text="Members: acronyms or names separated by ';'."
+        many=True,
+        required=False,
+        label=gettext_lazy("Organisations"),
+        help_text=gettext_lazy("Members: acronyms or names separated by ';'."),
     )
 
     def __init__(self, *args, user=None, **kwargs):

@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concord.core import audit
 from concord.core import services as core
@@ -78,7 +80,7 @@ def _fields_from(data: dict) -> dict:
 
 def _require(actor: Actor, *orgs: Organisation) -> None:
     if not (actor.is_system or access.is_platform_admin(actor.user)):
-        raise PermissionDenied("Only a platform administrator may merge organisations.")
+        raise PermissionDenied(_("Only a platform administrator may merge organisations."))
     if actor.is_system:
         return
     visible = set(
@@ -87,11 +89,11 @@ def _require(actor: Actor, *orgs: Organisation) -> None:
         .values_list("pk", flat=True)
     )
     if len(visible) != len({o.pk for o in orgs}):
-        raise PermissionDenied("You may merge only organisations you can see.")
+        raise PermissionDenied(_("You may merge only organisations you can see."))
     if Membership.objects.filter(user=actor.user, organisation__in=[o.pk for o in orgs]).exists():
         # What the duplicate owns would become readable to the administrator's organisation.
         raise PermissionDenied(
-            "You are a member of one of these organisations: ask another administrator."
+            _("You are a member of one of these organisations: ask another administrator.")
         )
 
 
@@ -135,21 +137,27 @@ def merge(*, actor: Actor, duplicate: Organisation, into: Organisation) -> Organ
     """Merge ``duplicate`` into ``into``; returns ``into``. Audited and reversible
     (:func:`undo`)."""
     if duplicate.pk == into.pk:
-        raise ValidationError({"into": "An organisation cannot be merged into itself."})
+        raise ValidationError({"into": _("An organisation cannot be merged into itself.")})
     _require(actor, duplicate, into)
     locked = {
         o.pk: o
         for o in Organisation.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])
     }
     if len(locked) != 2:
-        raise ValidationError({"into": "One of the organisations no longer exists."})
+        raise ValidationError({"into": _("One of the organisations no longer exists.")})
     duplicate, into = locked[duplicate.pk], locked[into.pk]
     if Membership.objects.filter(organisation=duplicate).exists():
         n = Membership.objects.filter(organisation=duplicate).count()
         raise ValidationError(
             {
-                "duplicate": f"{duplicate} has {n} member(s): merging would give them "
-                f"{into}'s access. Remove its members first (or invite them to {into})."
+                "duplicate": ngettext(
+                    "%(duplicate)s has %(n)d member: merging would give them %(into)s's "
+                    "access. Remove its members first (or invite them to %(into)s).",
+                    "%(duplicate)s has %(n)d members: merging would give them %(into)s's "
+                    "access. Remove its members first (or invite them to %(into)s).",
+                    n,
+                )
+                % {"duplicate": duplicate, "n": n, "into": into}
             }
         )
     parent_cleared = into.parent_id == duplicate.pk
@@ -237,8 +245,11 @@ def _move(old: int, new: int) -> tuple[dict, dict]:
                 model._base_manager.filter(pk__in=pks).update(**{field.attname: new})
         except IntegrityError as exc:
             raise ValidationError(
-                f"Both organisations have a {model._meta.verbose_name} that can exist only "
-                f"once per organisation; remove one first."
+                _(
+                    "Both organisations have a %(record)s that can exist only once per "
+                    "organisation; remove one first."
+                )
+                % {"record": model._meta.verbose_name}
             ) from exc
         moved[f"{model._meta.label_lower}.{field.name}"] = pks
     return moved, dropped
@@ -248,19 +259,19 @@ def _move(old: int, new: int) -> tuple[dict, dict]:
 def undo(*, actor: Actor, entry: AuditEntry) -> Organisation:
     """Restore the organisation a merge removed, with its links, and move back what moved."""
     if not (actor.is_system or access.is_platform_admin(actor.user)):
-        raise PermissionDenied("Only a platform administrator may undo a merge.")
+        raise PermissionDenied(_("Only a platform administrator may undo a merge."))
     entry = AuditEntry.objects.filter(pk=entry.pk).first()
     pk = int(entry.object_id) if entry else None
     if entry is None or entry.action != MERGE or "into" not in entry.changes:
-        raise ValidationError("This audit entry is not the merge of an organisation.")
+        raise ValidationError(_("This audit entry is not the merge of an organisation."))
     if merged_into(pk) is None or merged_into(pk).seq != entry.seq:
-        raise ValidationError("This merge has been undone already.")
+        raise ValidationError(_("This merge has been undone already."))
     if Organisation.objects.filter(pk=pk).exists():
-        raise ValidationError("An organisation with the merged one's id exists.")
+        raise ValidationError(_("An organisation with the merged one's id exists."))
     into_pk = entry.changes["into"][1]
     into = Organisation.objects.select_for_update().filter(pk=into_pk).first()
     if into is None:
-        raise ValidationError("The organisation it was merged into no longer exists.")
+        raise ValidationError(_("The organisation it was merged into no longer exists."))
     restored = Organisation(**_fields_from(entry.changes["fields"][0]))
     restored.save(force_insert=True)
     for name, pks in entry.changes["links"][0].items():
@@ -292,7 +303,7 @@ def undo(*, actor: Actor, entry: AuditEntry) -> Organisation:
 
 
 def _field(key: str):
-    app_model, _, field = key.rpartition(".")
+    app_model, _sep, field = key.rpartition(".")
     model = apps.get_model(app_model)
     return model, model._meta.get_field(field)
 
@@ -302,7 +313,7 @@ def shown_name(entry: AuditEntry, user) -> str:
     state = SecurityState.from_json((entry.scope or {}).get("before"))
     if user is not None and state is not None and sees(user.principal(), state):
         return entry.object_repr
-    return "(restricted)"
+    return _("(restricted)")
 
 
 def merges(limit: int = 50) -> list[AuditEntry]:

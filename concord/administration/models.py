@@ -11,6 +11,8 @@ import secrets
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Classification, Role
 
@@ -23,34 +25,53 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    email = models.EmailField()
+    email = models.EmailField(_("email"))
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.CASCADE, related_name="invitations"
+        "core.Organisation",
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        verbose_name=_("organisation"),
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
     clearance = models.PositiveSmallIntegerField(
-        choices=Classification.choices, default=Classification.INTERNAL
+        _("clearance"), choices=Classification.choices, default=Classification.INTERNAL
     )
     invited_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    prefix = models.CharField(max_length=12)
+    prefix = models.CharField(_("prefix"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
 
     def __str__(self) -> str:
-        return f"Invitation of {self.email} to {self.organisation} as {self.role}"
+        return gettext("Invitation of %(email)s to %(organisation)s as %(role)s") % {
+            "email": self.email,
+            "organisation": self.organisation,
+            "role": self.role,
+        }
 
     @staticmethod
     def new_key() -> str:
@@ -69,3 +90,14 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+    def get_state_display(self) -> str:
+        return str(STATES[self.state])
+
+
+STATES = {
+    "accepted": _("accepted"),
+    "revoked": _("revoked"),
+    "expired": _("expired"),
+    "pending": _("pending"),
+}

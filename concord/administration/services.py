@@ -17,6 +17,8 @@ from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from concord.core import audit
 from concord.core import services as core
@@ -37,21 +39,26 @@ def _user_of(actor: Actor):
 def _require_admin(actor: Actor) -> None:
     if actor.is_system or access.is_platform_admin(actor.user):
         return
-    raise PermissionDenied("Only a platform administrator may do this.")
+    raise PermissionDenied(_("Only a platform administrator may do this."))
 
 
 def _require_manager(actor: Actor, organisation: Organisation) -> None:
     if actor.is_system or access.may_manage_members(actor.user, organisation):
         return
-    raise PermissionDenied(f"Only a manager of {organisation} may manage its members.")
+    raise PermissionDenied(
+        _("Only a manager of %(organisation)s may manage its members.")
+        % {"organisation": organisation}
+    )
 
 
 def _check_grant(actor: Actor, organisation, *, role=None, clearance=None) -> None:
     if role is not None and role not in Role.values:
-        raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
+        raise ValidationError(
+            {"role": _("Role must be one of %(roles)s.") % {"roles": ", ".join(Role.values)}}
+        )
     if clearance is not None and clearance not in Classification.values:
         raise ValidationError(
-            {"clearance": "Choose a clearance from public to strictly confidential."}
+            {"clearance": _("Choose a clearance from public to strictly confidential.")}
         )
     if not actor.is_system:
         access.check_grant(actor.user, organisation, role=role, clearance=clearance)
@@ -65,7 +72,7 @@ def create_organisation(*, actor: Actor, organisation: Organisation) -> Organisa
     own registry entry (its managers edit it), public unless the form says otherwise."""
     _require_admin(actor)
     if organisation.pk is not None:
-        raise ValidationError("This organisation exists already.")
+        raise ValidationError(_("This organisation exists already."))
     organisation.owner = None
     return core.save(organisation, actor=actor)
 
@@ -94,19 +101,33 @@ def invite(
     try:
         validate_email(email)
     except ValidationError:
-        raise ValidationError({"email": f"{email!r} is not an e-mail address."}) from None
+        raise ValidationError(
+            {"email": _("'%(email)s' is not an e-mail address.") % {"email": email}}
+        ) from None
     _require_manager(actor, organisation)
     _check_grant(actor, organisation, role=role, clearance=clearance)
     if _user_of(actor) is not None and (actor.user.email or "").lower() == email:
-        raise ValidationError({"email": "You may not invite yourself: ask another manager."})
+        raise ValidationError({"email": _("You may not invite yourself: ask another manager.")})
     if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
-        raise ValidationError({"email": f"{email} is already a member of {organisation}."})
+        raise ValidationError(
+            {
+                "email": _("%(email)s is already a member of %(organisation)s.")
+                % {"email": email, "organisation": organisation}
+            }
+        )
     pending = Invitation.objects.pending().filter(organisation=organisation, email=email).first()
     if pending:
         raise ValidationError(
             {
-                "email": f"{email} already has an invitation to {organisation}, valid until "
-                f"{pending.expires_at:%Y-%m-%d}; revoke it to send a new one."
+                "email": _(
+                    "%(email)s already has an invitation to %(organisation)s, valid until "
+                    "%(date)s; revoke it to send a new one."
+                )
+                % {
+                    "email": email,
+                    "organisation": organisation,
+                    "date": f"{pending.expires_at:%Y-%m-%d}",
+                }
             }
         )
     key = Invitation.new_key()
@@ -121,17 +142,27 @@ def invite(
         expires_at=timezone.now() + dt.timedelta(days=invitation_days()),
     )
     _audit(actor, "create", invitation, audit.diff(None, _invitation_fields(invitation)))
-    url = link.format(key=key)
-    inviter = actor.display
-    transaction.on_commit(
-        lambda: send_mail(
-            f"Invitation to join {organisation} on Concord",
-            f"{inviter} invites you to join {organisation} on Concord as {role}.\n\n"
-            f"Accept within {invitation_days()} days (the link works once):\n{url}\n",
-            None,
-            [email],
+    # The invited person has no account (and no language) yet: the e-mail is written in the
+    # language of the person inviting, now, not when the transaction commits.
+    names = {
+        "inviter": actor.display,
+        "organisation": organisation,
+        "role": str(Role(role).label).lower(),
+        "days": invitation_days(),
+        "url": link.format(key=key),
+    }
+    subject = _("Invitation to join %(organisation)s on Concord") % names
+    body = (
+        ngettext(
+            "%(inviter)s invites you to join %(organisation)s on Concord as %(role)s.\n\n"
+            "Accept within %(days)d day (the link works once):\n%(url)s\n",
+            "%(inviter)s invites you to join %(organisation)s on Concord as %(role)s.\n\n"
+            "Accept within %(days)d days (the link works once):\n%(url)s\n",
+            names["days"],
         )
+        % names
     )
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return invitation, key
 
 
@@ -156,7 +187,13 @@ def _audit(actor: Actor, action: str, obj, changes: dict, organisation_id=None) 
 def revoke_invitation(*, actor: Actor, invitation: Invitation) -> Invitation:
     _require_manager(actor, invitation.organisation)
     if invitation.state != "pending":
-        raise ValidationError(f"This invitation is {invitation.state}; there is nothing to revoke.")
+        raise ValidationError(
+            {
+                "accepted": _("This invitation is accepted; there is nothing to revoke."),
+                "revoked": _("This invitation is revoked; there is nothing to revoke."),
+                "expired": _("This invitation is expired; there is nothing to revoke."),
+            }.get(invitation.state, _("There is nothing to revoke."))
+        )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
     _audit(actor, "update", invitation, {"revoked_at": [None, invitation.revoked_at.isoformat()]})
@@ -177,8 +214,10 @@ def _inviter_still_may(invitation: Invitation) -> None:
         )
     except (PermissionDenied, ValidationError):
         raise InvitationUnusable(
-            "This invitation is no longer valid: the person who sent it may no longer grant "
-            "it. Ask for a new one."
+            _(
+                "This invitation is no longer valid: the person who sent it may no longer grant "
+                "it. Ask for a new one."
+            )
         ) from None
 
 
@@ -195,13 +234,13 @@ def invitation_for(key: str) -> Invitation:
     )
     if invitation is None:
         raise InvitationUnusable(
-            "This invitation link is not valid: check that you copied all of it."
+            _("This invitation link is not valid: check that you copied all of it.")
         )
     reasons = {
-        "accepted": "This invitation has already been used: sign in instead.",
-        "revoked": "This invitation was withdrawn: ask for a new one.",
-        "expired": f"This invitation expired on {invitation.expires_at:%Y-%m-%d}: "
-        "ask for a new one.",
+        "accepted": _("This invitation has already been used: sign in instead."),
+        "revoked": _("This invitation was withdrawn: ask for a new one."),
+        "expired": _("This invitation expired on %(date)s: ask for a new one.")
+        % {"date": f"{invitation.expires_at:%Y-%m-%d}"},
     }
     if invitation.state in reasons:
         raise InvitationUnusable(reasons[invitation.state])
@@ -219,12 +258,19 @@ def accept_invitation(
     if invitation.state != "pending":  # accepted by a concurrent request
         invitation_for(key)
     _inviter_still_may(invitation)
-    actor = Actor(user=None, interface="web", label=f"invitation:{invitation.prefix}")
+    actor = Actor(
+        user=None,
+        interface="web",
+        label=f"invitation:{invitation.prefix}",  # untranslated: the audit trail's actor code
+    )
     if user is not None and user.is_authenticated:
         if (user.email or "").lower() != invitation.email:
             raise ValidationError(
-                f"This invitation is for {invitation.email}; you are signed in as "
-                f"{user.username}. Sign out to accept it with a new account."
+                _(
+                    "This invitation is for %(email)s; you are signed in as %(username)s. "
+                    "Sign out to accept it with a new account."
+                )
+                % {"email": invitation.email, "username": user.username}
             )
         current = Membership.objects.filter(user=user, organisation=invitation.organisation)
         role = invitation.role
@@ -291,13 +337,16 @@ def set_clearance(
         if Membership.objects.filter(user=user).exclude(organisation__in=managed).exists():
             raise ValidationError(
                 {
-                    "clearance": f"{user.username} is also a member of an organisation you do "
-                    "not manage, where this clearance applies too: ask a platform administrator."
+                    "clearance": _(
+                        "%(username)s is also a member of an organisation you do not manage, "
+                        "where this clearance applies too: ask a platform administrator."
+                    )
+                    % {"username": user.username}
                 }
             )
     if clearance not in Classification.values:
         raise ValidationError(
-            {"clearance": "Choose a clearance from public to strictly confidential."}
+            {"clearance": _("Choose a clearance from public to strictly confidential.")}
         )
     _set_clearance(actor, user, clearance, organisation.pk if organisation else None)
     return user
@@ -308,8 +357,10 @@ def _not_themselves(actor: Actor, user: User) -> None:
     another administrator does it, so that administering never becomes a way to read."""
     if access.is_platform_admin(_user_of(actor)) and actor.user.pk == user.pk:
         raise PermissionDenied(
-            "Administrators do not change their own memberships or clearance: ask another "
-            "administrator."
+            _(
+                "Administrators do not change their own memberships or clearance: ask another "
+                "administrator."
+            )
         )
 
 
@@ -317,14 +368,20 @@ def _cleared_above(actor: Actor, user: User) -> None:
     """A manager changes nothing of a member cleared above them."""
     if user.clearance > access.clearance_ceiling(actor.user):
         raise ValidationError(
-            {"clearance": f"{user.username} is cleared above you: ask a platform administrator."}
+            {
+                "clearance": _("%(username)s is cleared above you: ask a platform administrator.")
+                % {"username": user.username}
+            }
         )
 
 
 def _require_member(user: User, organisation: Organisation) -> Membership:
     membership = Membership.objects.filter(user=user, organisation=organisation).first()
     if membership is None:
-        raise ValidationError(f"{user.username} is not a member of {organisation}.")
+        raise ValidationError(
+            _("%(username)s is not a member of %(organisation)s.")
+            % {"username": user.username, "organisation": organisation}
+        )
     return membership
 
 
@@ -348,7 +405,10 @@ def _keep_a_manager(organisation: Organisation, leaving: User) -> None:
     )
     if not others.filter(user__is_active=True).exists():
         raise ValidationError(
-            {"role": f"{leaving.username} is {organisation}'s last manager; name another first."}
+            {
+                "role": _("%(username)s is %(organisation)s's last manager; name another first.")
+                % {"username": leaving.username, "organisation": organisation}
+            }
         )
 
 
@@ -379,7 +439,7 @@ def set_active(*, actor: Actor, user: User, active: bool) -> User:
     sessions stop working at their next request and its API tokens are refused."""
     _require_admin(actor)
     if not active and _user_of(actor) is not None and actor.user.pk == user.pk:
-        raise ValidationError("You may not deactivate your own account.")
+        raise ValidationError(_("You may not deactivate your own account."))
     user.is_active = User.objects.select_for_update().get(pk=user.pk).is_active
     if user.is_active == active:
         return user
@@ -401,6 +461,6 @@ def change_space_members(*, actor: Actor, space, add=(), remove=()):
         )
     if any(o.pk in mine for o in add):
         raise PermissionDenied(
-            "You are a member of that organisation: ask another administrator to add it."
+            _("You are a member of that organisation: ask another administrator to add it.")
         )
     return core.set_space_members(actor=actor, space=space, add=add, remove=remove)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .models import Job
 
@@ -16,5 +17,5 @@ def own_jobs(user):
 def access_job(user, pk) -> Job:
     job = own_jobs(user).filter(pk=pk).first()
     if job is None:
-        raise Http404("No such job of yours.")
+        raise Http404(_("No such job of yours."))
     return job

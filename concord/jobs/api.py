@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -19,9 +21,11 @@ from .models import Job, JobFile
 
 
 class JobSerializer(LabelledModelSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="api:jobs:job-detail")
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api:jobs:job-detail"  # untranslated: a URL name
+    )
     download = serializers.SerializerMethodField(
-        help_text="The result's address, once the job has succeeded with one."
+        help_text=gettext_lazy("The result's address, once the job has succeeded with one.")
     )
     percent = serializers.IntegerField(read_only=True, allow_null=True)
 
@@ -56,7 +60,8 @@ class JobSerializer(LabelledModelSerializer):
             return None
         from rest_framework.reverse import reverse
 
-        return reverse("api:jobs:job-download", args=[job.pk], request=self.context.get("request"))
+        name = "api:jobs:job-download"  # untranslated: a URL name
+        return reverse(name, args=[job.pk], request=self.context.get("request"))
 
 
 class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -79,7 +84,8 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
     @extend_schema(
         responses={
             (200, "application/octet-stream"): OpenApiResponse(
-                OpenApiTypes.BINARY, description="The result file (CSV, JSON or XLSX)."
+                OpenApiTypes.BINARY,
+                description=gettext_lazy("The result file (CSV, JSON or XLSX)."),
             )
         }
     )
@@ -88,7 +94,7 @@ class JobViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gene
         job = self.get_object()
         row = JobFile.objects.filter(job=job, role=JobFile.RESULT).first()
         if not job.has_result or row is None:
-            raise Http404("This job has no result to download (yet, or any more).")
+            raise Http404(_("This job has no result to download (yet, or any more)."))
         services.opened(job)
         response = HttpResponse(bytes(row.data), content_type=job.result_type)
         response["Content-Disposition"] = f'attachment; filename="{job.result_name}"'

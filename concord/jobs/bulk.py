@@ -14,6 +14,8 @@ import json
 from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from concord.core.context import Actor
 from concord.core.importers import SPECS, extension
@@ -42,12 +44,26 @@ def estimate_rows(data: bytes, filename: str) -> int:
     return max(0, lines - 1)
 
 
+def plural_name(kind: str) -> str:
+    """The records of an import or export kind, in words ("organisations"), in the active
+    language; the kind itself (a code) when its list is unknown."""
+    from concord.core.importers import SPECS
+
+    spec = SPECS.get(kind)
+    model = getattr(spec, "model", None)
+    return str(model._meta.verbose_name_plural) if model is not None else kind
+
+
 def start_export(config, request, fmt: str, count: int):
     """The export of the list ``config`` as ``request`` filters and sorts it, as a job."""
     params = request.GET.copy()
     params.pop("export", None)
     params.pop("page", None)
-    title = f"Export of {count:,} {config.name} ({fmt.upper()})"
+    title = _("Export of %(n)s %(records)s (%(format)s)") % {
+        "n": number_format(count, force_grouping=True),
+        "records": str(config.model._meta.verbose_name_plural),
+        "format": fmt.upper(),
+    }
     from .tasks import export_records
 
     return services.start(
@@ -76,7 +92,12 @@ def start_import(config, request, upload):
     return services.start(
         request.user,
         "import",
-        f"Import of {upload.name} ({config.name}, about {rows:,} rows)",
+        _("Import of %(file)s (%(records)s, about %(n)s rows)")
+        % {
+            "file": upload.name,
+            "records": str(config.model._meta.verbose_name_plural),
+            "n": number_format(rows, force_grouping=True),
+        },
         import_records,
         actor=actor,
         input_data=data,
@@ -104,9 +125,9 @@ def export_body(run, *, list_url: str, query: str, fmt: str):
     config = list_config(list_url)
     kind, user = config.name, run.user
     request = SimpleNamespace(user=user, GET=QueryDict(query))
-    _, _, qs = list_queryset(config, request)
+    *_rest, qs = list_queryset(config, request)
     spec = SPECS[kind]
-    run.progress(0, run.job.total, f"Exporting {kind}.")
+    run.progress(0, run.job.total, _("Exporting %(records)s.") % {"records": plural_name(kind)})
     done = 0
 
     def counted(rows):

@@ -5,26 +5,37 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    CANCELLED = "cancelled", "Cancelled"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
+# A job's kind in words (the kind itself is a code: "export", "import", …).
+KINDS = {"export": _("export"), "import": _("import")}
 
 
 class Job(models.Model):
     """Seen by its user only (platform administrators gain no right to read it)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=40)  # "export", "import", …
-    title = models.CharField(max_length=300)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)  # "export", "import", …
+    title = models.CharField(_("title"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(null=True, blank=True)
     message = models.CharField(max_length=300, blank=True)
@@ -49,6 +60,8 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
         indexes = [
             models.Index(fields=["user", "-created_at"], name="job_user_created"),
             models.Index(fields=["status", "heartbeat"], name="job_status_heartbeat"),
@@ -60,7 +73,10 @@ class Job(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("jobs:job_detail", args=[self.pk])
+        return reverse("jobs:job_detail", args=[self.pk])  # untranslated: a URL name
+
+    def get_kind_display(self) -> str:
+        return str(KINDS.get(self.kind, self.kind))
 
     @property
     def finished(self) -> bool:
@@ -83,14 +99,14 @@ class JobFile(models.Model):
 
     INPUT, RESULT = "input", "result"
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="files")
-    role = models.CharField(max_length=10, choices=[(INPUT, "input"), (RESULT, "result")])
+    role = models.CharField(max_length=10, choices=[(INPUT, _("input")), (RESULT, _("result"))])
     data = models.BinaryField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["job", "role"], name="jobfile_one_per_role")]
 
     def __str__(self):
-        return f"{self.role} of job {self.job_id}"
+        return gettext("%(role)s of job %(job)s") % {"role": self.role, "job": self.job_id}
 
 
 class ScheduleState(models.Model):

@@ -23,7 +23,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from concord.core import audit
 from concord.core.context import Actor
@@ -61,11 +62,10 @@ def reason(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     if isinstance(exc, PermissionDenied):
-        return str(exc) or "You may no longer do this."
-    return (
-        f"An unexpected error stopped the job ({type(exc).__name__}); the operators' log has "
-        "the details."
-    )
+        return str(exc) or _("You may no longer do this.")
+    return _(
+        "An unexpected error stopped the job (%(error)s); the operators' log has the details."
+    ) % {"error": type(exc).__name__}
 
 
 class Run:
@@ -95,12 +95,12 @@ class Run:
             old_message if message is None else message[:300],
         )
         if self._lost:
-            raise JobLost(f"job {self.job.pk} attempt {self.attempt}")
+            raise JobLost(f"job {self.job.pk} attempt {self.attempt}")  # untranslated: internal
 
     def input(self) -> bytes:
         row = JobFile.objects.filter(job_id=self.job.pk, role=JobFile.INPUT).first()
         if row is None:
-            raise ValidationError("The job's input file is no longer kept; start it again.")
+            raise ValidationError(_("The job's input file is no longer kept; start it again."))
         return bytes(row.data)
 
     def fence(self) -> None:
@@ -114,12 +114,12 @@ class Run:
             or current["status"] != Status.RUNNING
             or current["attempts"] != self.attempt
         ):
-            raise JobLost(f"job {self.job.pk} attempt {self.attempt}")
+            raise JobLost(f"job {self.job.pk} attempt {self.attempt}")  # untranslated: internal
 
     def succeed(self, *, data: bytes | None = None, name="", content_type="", message=""):
         """Finish the job, with its result file if any: in one transaction with whatever the
         caller's transaction wrote (an import's rows), after the fence."""
-        done, total, _ = self._state
+        done, total, _message = self._state
         with transaction.atomic():
             self.fence()
             fields = dict(
@@ -128,7 +128,7 @@ class Run:
                 expires_at=_expiry(),
                 done=total if total is not None else done,
                 total=total,
-                message=(message or "Done.")[:300],
+                message=(message or _("Done."))[:300],
                 heartbeat=timezone.now(),
             )
             JobFile.objects.filter(job_id=self.job.pk).delete()
@@ -147,7 +147,7 @@ class Run:
             ).update(
                 status=Status.FAILED,
                 error=why,
-                message="Failed.",
+                message=_("Failed."),
                 finished_at=timezone.now(),
                 expires_at=_expiry(),
             )
@@ -199,14 +199,14 @@ def claim(job_id: int) -> Run | None:
             started_at=now,
             heartbeat=now,
             worker=worker_ident(),
-            message="Started.",
+            message=_("Started."),
         )
         if not n:
             return None
         job = Job.objects.select_related("user").get(pk=job_id)
     run = Run(job)
     if not job.user.is_active:
-        run.fail("Your account was deactivated before the job ran.")
+        run.fail(_("Your account was deactivated before the job ran."))
         return None
     return run
 
@@ -219,30 +219,46 @@ def job_task(func):
 
     @functools.wraps(func)
     def wrapper(job_id: int, **kwargs):
-        run = claim(job_id)
-        if run is None:
-            return None
-        with run:
-            try:
-                value = func(run, **kwargs)
-            except JobLost:
-                log.warning("job %s: lost (cancelled or taken over); nothing kept", job_id)
-                return None
-            except (ValidationError, PermissionDenied) as exc:
-                run.fail(reason(exc))
-                return None
-            except Exception as exc:
-                from concord.exchange.tabular import FileRejected
+        from .services import LANGUAGE
 
-                run.fail(reason(exc))
-                if isinstance(exc, FileRejected):
-                    return None
-                raise
-            if not run.finished:
-                run.succeed()
-        return value
+        kwargs.pop(LANGUAGE, None)
+        # The job speaks its user's language: its messages, its errors, its result's labels.
+        with translation.override(_language(job_id)):
+            return _run(func, job_id, kwargs)
 
     return wrapper
+
+
+def _language(job_id: int) -> str:
+    from .services import language_of
+
+    job = Job.objects.select_related("user").filter(pk=job_id).first()
+    return language_of(job) if job else settings.LANGUAGE_CODE
+
+
+def _run(func, job_id: int, kwargs: dict):
+    run = claim(job_id)
+    if run is None:
+        return None
+    with run:
+        try:
+            value = func(run, **kwargs)
+        except JobLost:
+            log.warning("job %s: lost (cancelled or taken over); nothing kept", job_id)
+            return None
+        except (ValidationError, PermissionDenied) as exc:
+            run.fail(reason(exc))
+            return None
+        except Exception as exc:
+            from concord.exchange.tabular import FileRejected
+
+            run.fail(reason(exc))
+            if isinstance(exc, FileRejected):
+                return None
+            raise
+        if not run.finished:
+            run.succeed()
+    return value
 
 
 # -- recovery -----------------------------------------------------------------------------------
@@ -258,7 +274,7 @@ def _alive(pid: int) -> bool:
 
 def _dead_here(job: Job) -> bool:
     """Ran by a process of this machine that no longer exists."""
-    host, _, pid = job.worker.rpartition(":")
+    host, _sep, pid = job.worker.rpartition(":")
     return host == socket.gethostname() and pid.isdigit() and not _alive(int(pid))
 
 
@@ -277,20 +293,35 @@ def recover(*, startup: bool = False) -> list[int]:
 
 
 def _recover(job: Job) -> bool:
-    from .services import enqueue
+    from .services import enqueue, language_of
 
-    why = (
-        f"The worker running it stopped ({job.worker or 'unknown'}, attempt {job.attempts} "
-        f"of {job.max_attempts})."
-    )
+    names = {
+        "worker": job.worker or "unknown",
+        "attempt": job.attempts,
+        "attempts": job.max_attempts,
+    }
     last = job.attempts >= job.max_attempts
+
+    def stopped():
+        return (
+            _("The worker running it stopped (%(worker)s, attempt %(attempt)s of %(attempts)s).")
+            % names
+        )
+
+    with translation.override(None):  # for the operators (the log, the task's row): English
+        why = stopped()
+    with translation.override(language_of(job)):  # for the job's user: their language
+        said = stopped()
+        told = (
+            _("Failed: %(why)s") % {"why": said} if last else _("Retrying: %(why)s") % {"why": said}
+        )
     with transaction.atomic():
         n = Job.objects.filter(
             pk=job.pk, status=Status.RUNNING, attempts=job.attempts, heartbeat=job.heartbeat
         ).update(
             status=Status.FAILED if last else Status.QUEUED,
-            error=why if last else "",
-            message=("Failed: " + why if last else "Retrying: " + why)[:300],
+            error=said if last else "",
+            message=told[:300],
             finished_at=timezone.now() if last else None,
             expires_at=_expiry() if last else None,
             worker="",

@@ -22,14 +22,28 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from concord.core import audit
 from concord.core.context import Actor
 from concord.core.models import Classification
 
 from .models import Job, JobFile, Status
+
+# The key of a job's arguments that holds its language (not passed to the task).
+LANGUAGE = "_language"
+
+
+def language_of(job: Job) -> str:
+    """The language a job speaks in: its user's when it was started (their account's, for
+    a job started before languages were recorded)."""
+    return (
+        (job.arguments or {}).get(LANGUAGE)
+        or getattr(job.user, "language", "")
+        or settings.LANGUAGE_CODE
+    )
 
 
 def _record(actor: Actor, action: str, job: Job, changes: dict) -> None:
@@ -42,7 +56,9 @@ def task_of(job: Job):
 
     task = import_string(job.task_path)
     if not isinstance(task, Task):
-        raise ValidationError({"task_path": f"{job.task_path} is not a task"})
+        raise ValidationError(
+            {"task_path": f"{job.task_path} is not a task"}  # untranslated: a programming error
+        )
     return task
 
 
@@ -83,9 +99,9 @@ def start(
     with the job until it has run (``run.input()``); ``total``, if known, is how many rows
     (or steps) it has; ``kwargs`` must be plain JSON."""
     if user is None or not user.is_authenticated:
-        raise PermissionDenied("Sign in to run a job.")
+        raise PermissionDenied(_("Sign in to run a job."))
     if not title.strip():
-        raise ValidationError({"title": "Give the job a title."})
+        raise ValidationError({"title": _("Give the job a title.")})
     actor = actor or Actor(user=user, interface="system")
     with transaction.atomic():
         job = Job.objects.create(
@@ -93,10 +109,11 @@ def start(
             kind=kind,
             title=title.strip()[:300],
             task_path=task.module_path,
-            arguments=kwargs,
+            # The language the job writes its messages and its result in: its user's now.
+            arguments={LANGUAGE: translation.get_language() or settings.LANGUAGE_CODE, **kwargs},
             max_attempts=settings.CONCORD_JOBS_MAX_ATTEMPTS,
             total=total,
-            message="Waiting for a worker.",
+            message=_("Waiting for a worker."),
         )
         if input_data is not None:
             JobFile.objects.create(job=job, role=JobFile.INPUT, data=input_data)
@@ -111,12 +128,17 @@ def cancel(job: Job, *, actor: Actor) -> Job:
     with transaction.atomic():
         current = Job.objects.select_for_update().get(pk=job.pk)
         if current.finished:
-            raise ValidationError({"status": f"This job has already {current.status}."})
+            done = {
+                Status.SUCCEEDED: _("This job has already succeeded."),
+                Status.FAILED: _("This job has already failed."),
+                Status.CANCELLED: _("This job has already been cancelled."),
+            }
+            raise ValidationError({"status": done[current.status]})
         Job.objects.filter(pk=job.pk).update(
             status=Status.CANCELLED,
             finished_at=timezone.now(),
             expires_at=timezone.now() + dt.timedelta(days=settings.CONCORD_JOBS_KEEP_DAYS),
-            message="Cancelled.",
+            message=_("Cancelled."),
         )
         _record(actor, "update", job, {"status": [current.status, Status.CANCELLED]})
     job.refresh_from_db()
@@ -130,8 +152,10 @@ def retry(job: Job, *, actor: Actor) -> Job:
         if current.status not in (Status.FAILED, Status.CANCELLED):
             raise ValidationError(
                 {
-                    "status": f"Only a failed or cancelled job can be retried; this one is "
-                    f"{current.status}."
+                    "status": _(
+                        "Only a failed or cancelled job can be retried; this one is %(status)s."
+                    )
+                    % {"status": str(current.get_status_display()).lower()}
                 }
             )
         if (
@@ -139,14 +163,14 @@ def retry(job: Job, *, actor: Actor) -> Job:
             and not JobFile.objects.filter(job=current, role=JobFile.INPUT).exists()
         ):
             raise ValidationError(
-                {"status": "The imported file is no longer kept; import it again."}
+                {"status": _("The imported file is no longer kept; import it again.")}
             )
         Job.objects.filter(pk=job.pk).update(
             status=Status.QUEUED,
             attempts=0,
             done=0,
             error="",
-            message="Waiting for a worker.",
+            message=_("Waiting for a worker."),
             started_at=None,
             finished_at=None,
             expires_at=None,

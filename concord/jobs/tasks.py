@@ -4,12 +4,15 @@ of expired results."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tasks import task
 
 from concord.core.context import Actor
 
 from . import services
-from .bulk import export_body
+from .bulk import export_body, plural_name
 from .runner import job_task
 
 
@@ -17,9 +20,10 @@ from .runner import job_task
 @job_task
 def export_records(run, *, list_url: str, query: str, fmt: str):
     data, name, content_type, count = export_body(run, list_url=list_url, query=query, fmt=fmt)
-    run.succeed(
-        data=data, name=name, content_type=content_type, message=f"Exported {count:,} rows."
-    )
+    message = ngettext("Exported %(n)s row.", "Exported %(n)s rows.", count) % {
+        "n": number_format(count, force_grouping=True)
+    }
+    run.succeed(data=data, name=name, content_type=content_type, message=message)
 
 
 @task()
@@ -29,7 +33,9 @@ def import_records(run, *, kind: str, filename: str, request_id: str = ""):
 
     data = run.input()
     actor = Actor(user=run.user, interface="import", request_id=request_id)
-    run.progress(0, run.job.total, f"Checking and saving the rows of {filename}.")
+    run.progress(
+        0, run.job.total, _("Checking and saving the rows of %(file)s.") % {"file": filename}
+    )
     done = 0
 
     def saved_one(n):
@@ -41,7 +47,14 @@ def import_records(run, *, kind: str, filename: str, request_id: str = ""):
     with transaction.atomic():
         saved = import_file(kind, data, filename, actor=actor, progress=saved_one)
         run.progress(len(saved), len(saved))
-        run.succeed(message=f"Imported {len(saved):,} {kind} from {filename}.")
+        run.succeed(
+            message=_("Imported %(n)s %(kind)s from %(file)s.")
+            % {
+                "n": number_format(len(saved), force_grouping=True),
+                "kind": plural_name(kind),
+                "file": filename,
+            }
+        )
 
 
 @task()

@@ -9,6 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.core.context import Actor
@@ -23,7 +25,7 @@ PAGE = 100
 @login_required
 def job_list(request):
     jobs = own_jobs(request.user).defer("arguments")[:PAGE]
-    threshold = f"{settings.CONCORD_JOBS_ROWS_THRESHOLD:,}"
+    threshold = number_format(settings.CONCORD_JOBS_ROWS_THRESHOLD, force_grouping=True)
     return render(
         request,
         "jobs/job_list.html",
@@ -61,7 +63,7 @@ def job_download(request, pk):
     job = access_job(request.user, pk)
     row = JobFile.objects.filter(job=job, role=JobFile.RESULT).first() if job.has_result else None
     if row is None:
-        raise Http404("This job has no result to download (yet, or any more).")
+        raise Http404(_("This job has no result to download (yet, or any more)."))
     services.opened(job)
     response = HttpResponse(
         bytes(row.data), content_type=job.result_type or "application/octet-stream"
@@ -70,11 +72,11 @@ def job_download(request, pk):
     return response
 
 
-def _act(request, pk, action, done: str):
+def _act(request, pk, action, done):
     job = access_job(request.user, pk)
     try:
         action(job, actor=Actor.from_request(request))
-        messages.success(request, done)
+        messages.success(request, done())
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(job.get_absolute_url())
@@ -83,10 +85,10 @@ def _act(request, pk, action, done: str):
 @login_required
 @require_POST
 def job_cancel(request, pk):
-    return _act(request, pk, services.cancel, "Cancelled.")
+    return _act(request, pk, services.cancel, lambda: _("Cancelled."))
 
 
 @login_required
 @require_POST
 def job_retry(request, pk):
-    return _act(request, pk, services.retry, "Queued again.")
+    return _act(request, pk, services.retry, lambda: _("Queued again."))

@@ -4,6 +4,7 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from concord.web.generic import errors_to_form, report_refusal
 
@@ -17,7 +18,7 @@ def admin_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         if not is_platform_admin(request.user):
-            raise PermissionDenied("Only a platform administrator may open this page.")
+            raise PermissionDenied(_("Only a platform administrator may open this page."))
         return view(request, *args, **kwargs)
 
     return wrapped

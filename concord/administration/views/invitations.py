@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from concord.core.context import Actor
 
@@ -25,16 +26,17 @@ def invite(request):
     else:
         organisations = access.managed_organisations(user).order_by("name")
         if not organisations.exists():
-            raise PermissionDenied("Only an organisation's managers invite people to it.")
+            raise PermissionDenied(_("Only an organisation's managers invite people to it."))
     initial = {}
     wanted = request.GET.get("organisation", "")
     if wanted.isdigit():
         initial["organisation"] = wanted
     form = InviteForm(request.POST or None, user=user, organisations=organisations, initial=initial)
     if request.method == "POST" and form.is_valid():
-        link = request.build_absolute_uri(reverse("administration:invitation_accept", args=["KEY"]))
+        accept = "administration:invitation_accept"  # untranslated: a URL name
+        link = request.build_absolute_uri(reverse(accept, args=["KEY"]))
         try:
-            invitation, _ = services.invite(
+            invitation, _key = services.invite(
                 actor=Actor.from_request(request),
                 link=link.replace("KEY", "{key}"),
                 **form.cleaned_data,
@@ -46,12 +48,12 @@ def invite(request):
         else:
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}; it is valid until "
-                f"{invitation.expires_at:%Y-%m-%d} and works once.",
+                _("Invitation sent to %(email)s; it is valid until %(date)s and works once.")
+                % {"email": invitation.email, "date": f"{invitation.expires_at:%Y-%m-%d}"},
             )
-            target = reverse("administration:members")
+            target = reverse("administration:members")  # untranslated: a URL name
             if access.is_platform_admin(user):
-                return redirect("administration:index")
+                return redirect("administration:index")  # untranslated: a URL name
             return redirect(f"{target}?organisation={invitation.organisation_id}")
     status = 400 if request.method == "POST" else 200
     return render(request, "administration/invite.html", {"form": form}, status=status)
@@ -89,9 +91,11 @@ def invitation_accept(request, key):
                 messages.error(request, " ".join(exc.messages))
         if account is not None:
             messages.success(
-                request, f"Welcome: you are now a member of {invitation.organisation}."
+                request,
+                _("Welcome: you are now a member of %(organisation)s.")
+                % {"organisation": invitation.organisation},
             )
-            return redirect("web:home" if signed_in else "web:login")
+            return redirect("web:home" if signed_in else "web:login")  # untranslated: URL names
         status = 400
     return render(
         request,

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from concord.core.context import Actor
-from concord.core.models import Membership, User
+from concord.core.models import Membership, Role, User
 
 from .. import access, services
 from ..forms import InviteForm, MemberForm
@@ -27,7 +28,7 @@ def _organisation(request):
     if wanted:
         org = managed.filter(pk=wanted).first() if str(wanted).isdigit() else None
         if org is None:
-            raise Http404("You manage no such organisation.")
+            raise Http404(_("You manage no such organisation."))
         return org, managed
     return managed.order_by("name").first(), managed
 
@@ -36,7 +37,7 @@ def _organisation(request):
 def members(request):
     org, managed = _organisation(request)
     if org is None:
-        raise PermissionDenied("You manage no organisation: this page is for managers.")
+        raise PermissionDenied(_("You manage no organisation: this page is for managers."))
     if request.method == "POST":
         try:
             _act(request, org)
@@ -85,18 +86,24 @@ def _act(request, org) -> None:
             organisation=org, pk=request.POST.get("invitation") or 0
         ).first()
         if invitation is None:
-            raise ValidationError("No such invitation.")
+            raise ValidationError(_("No such invitation."))
         services.revoke_invitation(actor=actor, invitation=invitation)
-        messages.success(request, f"Withdrew the invitation of {invitation.email}.")
+        messages.success(
+            request, _("Withdrew the invitation of %(email)s.") % {"email": invitation.email}
+        )
         return
     if member is None or not Membership.objects.filter(user=member, organisation=org).exists():
-        raise ValidationError("Choose a member of this organisation.")
+        raise ValidationError(_("Choose a member of this organisation."))
     if action == "remove":
         services.remove_member(actor=actor, user=member, organisation=org)
-        messages.success(request, f"{member.username} is no longer a member of {org}.")
+        messages.success(
+            request,
+            _("%(username)s is no longer a member of %(organisation)s.")
+            % {"username": member.username, "organisation": org},
+        )
         return
     if action != "change":
-        raise ValidationError(f"Unknown action {action!r}.")
+        raise ValidationError(_("Unknown action '%(action)s'.") % {"action": action})
     membership = Membership.objects.get(user=member, organisation=org)
     form = MemberForm(request.POST, user=request.user, organisation=org, prefix=f"m{membership.pk}")
     if not form.is_valid():
@@ -106,4 +113,8 @@ def _act(request, org) -> None:
         services.set_role(actor=actor, user=member, organisation=org, role=role)
     if clearance != member.clearance:
         services.set_clearance(actor=actor, user=member, clearance=clearance, organisation=org)
-    messages.success(request, f"{member.username}: {role}, clearance set.")
+    messages.success(
+        request,
+        _("%(username)s: %(role)s, clearance set.")
+        % {"username": member.username, "role": str(Role(role).label).lower()},
+    )

@@ -13,11 +13,12 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concord.core import services as core
 from concord.core.context import Actor
-from concord.core.models import ApiToken, AuditEntry, Membership, Organisation, Space, User
+from concord.core.models import ApiToken, AuditEntry, Membership, Organisation, Role, Space, User
 from concord.core.visibility import VisibleLabels
 
 from .. import merge, services
@@ -44,7 +45,7 @@ def index(request):
 
     def name(pk):
         org = labels.get(Organisation, pk)
-        return (org.acronym or org.name) if org else "(restricted)"
+        return (org.acronym or org.name) if org else _("(restricted)")
 
     accounts = [
         (u, [(name(m.organisation_id), m.get_role_display()) for m in u.memberships.all()])
@@ -79,7 +80,7 @@ def user_manage(request, pk):
             _user_action(request, actor, account, action)
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-        return redirect("administration:user_manage", pk=account.pk)
+        return redirect("administration:user_manage", pk=account.pk)  # untranslated: a URL name
     memberships = Membership.objects.filter(user=account).select_related("organisation")
     labels = VisibleLabels(request.user)
     labels.load(Organisation, [m.organisation_id for m in memberships])
@@ -120,26 +121,38 @@ def _visible_org(request, key: str):
 
 
 def _user_action(request, actor, account, action):
-    if action in ("deactivate", "reactivate"):
-        services.set_active(actor=actor, user=account, active=action == "reactivate")
-        messages.success(request, f"{account.username}: {action}d.")
+    names = {"username": account.username}
+    if action == "deactivate":
+        services.set_active(actor=actor, user=account, active=False)
+        messages.success(request, _("%(username)s: deactivated.") % names)
+    elif action == "reactivate":
+        services.set_active(actor=actor, user=account, active=True)
+        messages.success(request, _("%(username)s: reactivated.") % names)
     elif action == "clearance":
         form = AccountForm(request.POST)
         if not form.is_valid():
-            raise ValidationError({"clearance": "Choose a clearance."})
+            raise ValidationError({"clearance": _("Choose a clearance.")})
         services.set_clearance(actor=actor, user=account, clearance=form.cleaned_data["clearance"])
-        messages.success(request, f"{account.username}: clearance set.")
+        messages.success(request, _("%(username)s: clearance set.") % names)
     elif action == "role":
         org = _visible_org(request, "organisation")
         role = request.POST.get("role", "")
         services.set_role(actor=actor, user=account, organisation=org, role=role)
-        messages.success(request, f"{account.username}: {role} at {org}.")
+        messages.success(
+            request,
+            _("%(username)s: %(role)s at %(organisation)s.")
+            % {**names, "role": str(Role(role).label).lower(), "organisation": org},
+        )
     elif action == "remove":
         org = _visible_org(request, "organisation")
         services.remove_member(actor=actor, user=account, organisation=org)
-        messages.success(request, f"{account.username} is no longer a member of {org}.")
+        messages.success(
+            request,
+            _("%(username)s is no longer a member of %(organisation)s.")
+            % {**names, "organisation": org},
+        )
     else:
-        raise ValidationError(f"Unknown action {action!r}.")
+        raise ValidationError(_("Unknown action '%(action)s'.") % {"action": action})
 
 
 @require_POST
@@ -148,10 +161,12 @@ def invitation_revoke(request, pk):
     invitation = get_object_or_404(Invitation, pk=pk)
     try:
         services.revoke_invitation(actor=Actor.from_request(request), invitation=invitation)
-        messages.success(request, f"Withdrew the invitation of {invitation.email}.")
+        messages.success(
+            request, _("Withdrew the invitation of %(email)s.") % {"email": invitation.email}
+        )
     except (ValidationError, PermissionDenied) as exc:
         refused(request, exc)
-    return redirect("administration:index")
+    return redirect("administration:index")  # untranslated: a URL name
 
 
 @admin_required
@@ -174,8 +189,12 @@ def merge_organisations(request):
                     form.add_error(None, str(exc))
                 status = 400
             else:
-                messages.success(request, f"Merged {duplicate} into {into}. You can undo it below.")
-                return redirect("administration:index")
+                messages.success(
+                    request,
+                    _("Merged %(duplicate)s into %(into)s. You can undo it below.")
+                    % {"duplicate": duplicate, "into": into},
+                )
+                return redirect("administration:index")  # untranslated: a URL name
         else:
             preview = (duplicate, into, merge.preview(duplicate))
     elif data is not None:
@@ -189,15 +208,18 @@ def merge_organisations(request):
 def merge_undo(request, seq):
     entry = AuditEntry.objects.filter(seq=seq, action=merge.MERGE).first()
     if entry is None or "into" not in entry.changes:
-        raise Http404("No merge with that number.")
+        raise Http404(_("No merge with that number."))
     if request.method == "POST":
         try:
             restored = merge.undo(actor=Actor.from_request(request), entry=entry)
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-            return redirect("administration:index")
-        messages.success(request, f"Restored {restored}: the merge is undone.")
-        return redirect("administration:index")
+            return redirect("administration:index")  # untranslated: a URL name
+        messages.success(
+            request,
+            _("Restored %(organisation)s: the merge is undone.") % {"organisation": restored},
+        )
+        return redirect("administration:index")  # untranslated: a URL name
     return render(
         request,
         "administration/merge_undo.html",
@@ -219,8 +241,12 @@ def token_list(request):
 def token_revoke(request, pk):
     token = get_object_or_404(ApiToken, pk=pk)
     core.revoke_token(token, actor=Actor.from_request(request))
-    messages.success(request, f"Revoked {token.user.username}'s token {token.name!r}.")
-    return redirect("administration:token_list")
+    messages.success(
+        request,
+        _("Revoked %(username)s's token '%(token)s'.")
+        % {"username": token.user.username, "token": token.name},
+    )
+    return redirect("administration:token_list")  # untranslated: a URL name
 
 
 @admin_required
@@ -237,8 +263,8 @@ def space_list(request):
         except ValidationError as exc:
             to_form(form, exc)
         else:
-            messages.success(request, f"Created the space {space.name}.")
-            return redirect("administration:space_detail", pk=space.pk)
+            messages.success(request, _("Created the space %(space)s.") % {"space": space.name})
+            return redirect("administration:space_detail", pk=space.pk)  # untranslated: a URL name
     spaces = Space.objects.annotate(n=Count("organisations")).order_by("name")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -250,20 +276,25 @@ def space_detail(request, pk):
     """A space's member organisations: its members see them; administrators change them."""
     space = Space.objects.visible_to(request.user).filter(pk=pk).first()
     if space is None:
-        raise Http404("No such coordination space, or you are not in it.")
+        raise Http404(_("No such coordination space, or you are not in it."))
     is_admin = request.user.is_superuser
     if request.method == "POST":
         if not is_admin:
-            raise PermissionDenied("Only a platform administrator changes a space's members.")
+            raise PermissionDenied(_("Only a platform administrator changes a space's members."))
         try:
             org = _visible_org(request, "organisation")
             verb = request.POST.get("action")
             change = {"add": [org]} if verb == "add" else {"remove": [org]}
             services.change_space_members(actor=Actor.from_request(request), space=space, **change)
-            messages.success(request, f"{space.name}: {verb} {org} done.")
+            done = (
+                _("%(space)s: add %(organisation)s done.")
+                if verb == "add"
+                else _("%(space)s: remove %(organisation)s done.")
+            )
+            messages.success(request, done % {"space": space.name, "organisation": org})
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-        return redirect("administration:space_detail", pk=space.pk)
+        return redirect("administration:space_detail", pk=space.pk)  # untranslated: a URL name
     labels = VisibleLabels(request.user)
     ids = list(space.organisations.values_list("pk", flat=True))
     labels.load(Organisation, ids)
