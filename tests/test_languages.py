@@ -115,3 +115,12 @@ def test_the_styles_are_right_to_left_safe():
     for sheet in CSS.glob("*.css"):
         css = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
         assert not physical.findall(css), f"{sheet.name}: {physical.findall(css)}"
+
+
+def test_the_switch_goes_back_to_the_page_it_was_on_without_naming_it(client):
+    page = client.get("/login/").content.decode()
+    assert 'name="next"' not in page.split('class="language-switch')[1].split("</form>")[0]
+    back = client.post("/language/", {"language": "fr"}, HTTP_REFERER="http://testserver/login/")
+    assert back["Location"] == "http://testserver/login/"
+    elsewhere = client.post("/language/", {"language": "fr"}, HTTP_REFERER="https://evil.example/")
+    assert elsewhere["Location"] == "/"

@@ -77,14 +77,17 @@ def account(request):
 @require_POST
 def language(request):
     """The language switch (footer, account page): stored on the account when signed in, and
-    in the language cookie, which is all an anonymous visitor has."""
+    in the language cookie, which is all an anonymous visitor has. Back to ``next`` or to the
+    page it was on (its Referer, same-origin): the form does not echo the page's address, so
+    that a page refused to its reader does not name itself."""
     chosen = request.POST.get("language", "")
+    back = request.POST.get("next") or request.headers.get("Referer")
     if chosen not in {"", *dict(settings.LANGUAGES)}:
         messages.error(request, _("Choose one of the languages offered."))
-        return redirect(_safe_next(request, request.POST.get("next")))
+        return redirect(_safe_next(request, back))
     if request.user.is_authenticated:
         services.set_language(request.user, actor=Actor.from_request(request), language=chosen)
-    response = redirect(_safe_next(request, request.POST.get("next")))
+    response = redirect(_safe_next(request, back))
     if chosen:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
