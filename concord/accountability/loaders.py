@@ -355,7 +355,7 @@ def describe_case(case) -> str:
 
 
 def describe_unit(unit) -> str:
-    return unit.country.name
+    return unit.country.local_name
 
 
 def describe_commitment(commitment) -> str:

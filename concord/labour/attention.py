@@ -53,11 +53,11 @@ def _followed(user) -> tuple[dict[str, str], dict[str, str]]:
     ops = Operation.objects.visible_to(user).filter(pk__in=op_ids)
     for op in ops.prefetch_related("host_countries"):
         for c in op.host_countries.all():
-            names[c.alpha3] = c.name
+            names[c.alpha3] = c.local_name
             why.setdefault(
                 c.alpha3,
                 _("Open today in %(country)s, where %(operation)s, an operation you follow, is.")
-                % {"country": c.name, "operation": op},
+                % {"country": c.local_name, "operation": op},
             )
     return why, names
 

@@ -96,7 +96,7 @@ def _titles(user, label: str, ids) -> dict[str, tuple[str, str]]:
     keys = [k for k in (record_id(i) for i in ids) if k is not None]
     qs = model.objects.visible_to(user).filter(pk__in=keys)
     if model is Country:
-        return {str(c.pk): (c.name, f"/countries/{c.alpha3}/") for c in qs}
+        return {str(c.pk): (c.local_name, f"/countries/{c.alpha3}/") for c in qs}
     if model is Space:
         spaces = reverse("core:space_list")  # untranslated: a URL name
         return {str(s.pk): (s.name, f"{spaces}#space-{s.pk}") for s in qs}

@@ -309,14 +309,14 @@ UNITS = Config(
     select_related=("country",),
     columns=[
         Column(gettext_lazy("Unit"), lambda u, L: u.name, "name", link=True),
-        Column(gettext_lazy("Country"), lambda u, L: u.country.name),
+        Column(gettext_lazy("Country"), lambda u, L: u.country.local_name),
         Column(gettext_lazy("Part of"), lambda u, L: L.label(SecurityUnit, u.parent_id)),
         Column(gettext_lazy("Became"), lambda u, L: L.label(SecurityUnit, u.successor_id)),
         Column(gettext_lazy("From"), lambda u, L: _iso(u.start), "start"),
         Column(gettext_lazy("To"), lambda u, L: _iso(u.end), "end"),
     ],
     detail_fields=lambda u, L: [
-        (_("Country"), u.country.name),
+        (_("Country"), u.country.local_name),
         (_("Part of"), L.label(SecurityUnit, u.parent_id)),
         (_("Became"), L.label(SecurityUnit, u.successor_id)),
         (_("From"), _iso(u.start)),

@@ -373,7 +373,7 @@ def area_timeline(request):
             )
         )
     svg = pictures.area_timeline_svg(
-        _("Who does what in %(place)s") % {"place": area.name if area else country.name}, bars
+        _("Who does what in %(place)s") % {"place": area.name if area else country.local_name}, bars
     )
     if request.GET.get("format") == "svg":
         return HttpResponse(svg, content_type="image/svg+xml")

@@ -43,10 +43,10 @@ from ..models import (
 def _place_label(obj, labels) -> str:
     area = labels.get(Area, obj.area_id)
     if obj.area_id and area is None:
-        return _("%(country)s · (restricted)") % {"country": obj.country.name}
+        return _("%(country)s · (restricted)") % {"country": obj.country.local_name}
     if area:
-        return f"{obj.country.name} · {area}"
-    return _("%(country)s (country-wide)") % {"country": obj.country.name}
+        return f"{obj.country.local_name} · {area}"
+    return _("%(country)s (country-wide)") % {"country": obj.country.local_name}
 
 
 def _who(a: Assignment, labels) -> str:
@@ -71,8 +71,8 @@ ROLE_TITLES = {
 def _where(obj, labels) -> str:
     area = labels.get(Area, obj.area_id)
     if obj.area_id and area is None:
-        return f"{obj.country.name} · {RESTRICTED}"
-    return area.name if area else obj.country.name
+        return f"{obj.country.local_name} · {RESTRICTED}"
+    return area.name if area else obj.country.local_name
 
 
 def _years(obj) -> str:
@@ -289,7 +289,7 @@ def arrangement_fields(a: Arrangement, labels):
         (
             _("Where"),
             "; ".join(
-                [c.name for c in a.countries.all()] + [str(x) for x in a.areas.visible_to(user)]
+                [c.local_name for c in a.countries.all()] + [str(x) for x in a.areas.visible_to(user)]
             )
             or _("everywhere the parties work"),
         ),
