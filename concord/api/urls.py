@@ -27,7 +27,11 @@ class Root(APIView):
     def get(self, request, format=None):
         return Response(
             {
-                c.label: reverse(f"api:{c.label}:api-root", request=request, format=format)
+                c.label: reverse(
+                    f"api:{c.label}:api-root",  # untranslated: a URL name
+                    request=request,
+                    format=format,
+                )
                 for c in capabilities.all()
                 if c.api
             }
@@ -38,7 +42,11 @@ app_name = "api"
 urlpatterns = [
     path("", Root.as_view(), name="root"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api:schema"),  # untranslated: a URL name
+        name="docs",
+    ),
     *(
         path(f"{c.label}/", include((_router(c).urls, c.label), namespace=c.label))
         for c in capabilities.all()
