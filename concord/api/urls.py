@@ -42,11 +42,7 @@ app_name = "api"
 urlpatterns = [
     path("", Root.as_view(), name="root"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
-    path(
-        "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api:schema"),  # untranslated: a URL name
-        name="docs",
-    ),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     *(
         path(f"{c.label}/", include((_router(c).urls, c.label), namespace=c.label))
         for c in capabilities.all()

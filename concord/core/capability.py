@@ -21,44 +21,13 @@ CAPABILITY = Capability(
     ),
     import_kinds="concord.core.exchange.KINDS",
     navigation=(
-        NavEntry(
-            _("Registry"),
-            _("Organisations"),
-            "core:organisation_list",  # untranslated: a URL name
-        ),
-        NavEntry(
-            _("Registry"),
-            _("People"),
-            "core:person_list",  # untranslated: a URL name
-        ),
-        NavEntry(
-            _("Registry"),
-            _("Areas"),
-            "core:area_list",  # untranslated: a URL name
-        ),
-        NavEntry(
-            _("Registry"),
-            _("Countries"),
-            "core:country_list",  # untranslated: a URL name
-        ),
-        NavEntry(
-            _("Platform"),
-            _("Spaces"),
-            "core:space_list",  # untranslated: a URL name
-            signed_in_only=True,
-        ),
-        NavEntry(
-            _("Platform"),
-            _("Audit trail"),
-            "core:audit_list",  # untranslated: a URL name
-            signed_in_only=True,
-        ),
-        NavEntry(
-            _("Platform"),
-            _("API tokens"),
-            "core:token_list",  # untranslated: a URL name
-            signed_in_only=True,
-        ),
+        NavEntry(_("Registry"), _("Organisations"), "core:organisation_list"),
+        NavEntry(_("Registry"), _("People"), "core:person_list"),
+        NavEntry(_("Registry"), _("Areas"), "core:area_list"),
+        NavEntry(_("Registry"), _("Countries"), "core:country_list"),
+        NavEntry(_("Platform"), _("Spaces"), "core:space_list", signed_in_only=True),
+        NavEntry(_("Platform"), _("Audit trail"), "core:audit_list", signed_in_only=True),
+        NavEntry(_("Platform"), _("API tokens"), "core:token_list", signed_in_only=True),
     ),
     hooks=(
         Hook("core.Organisation", "after_save", "concord.core.services.index_organisation_names"),

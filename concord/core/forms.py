@@ -7,7 +7,7 @@ import json
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import (
     Affiliation,
@@ -420,7 +420,7 @@ class ScopedForm(forms.ModelForm):
 
 class OrganisationForm(ScopedForm):
     parent = OrganisationRefField(
-        label=gettext_lazy("Parent"),
+        label=pgettext_lazy("registry", "Parent"),
         help_text=gettext_lazy("The parent organisation's acronym or name."),
     )
     country = CountryRefField(
@@ -496,7 +496,7 @@ AffiliationFormSet = inlineformset_factory(
 
 class AreaForm(ScopedForm):
     parent = AreaRefField(
-        label=gettext_lazy("Parent"),
+        label=pgettext_lazy("registry", "Parent"),
         help_text=gettext_lazy("The parent area's P-code or ISO 3166-2 code (e.g. ML-5)."),
     )
     geometry = GeometryField(

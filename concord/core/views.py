@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from concord.core import capabilities, services
@@ -43,7 +43,7 @@ def organisation_fields(o, labels):
         (_("Name"), o.name),
         (_("Acronym"), o.acronym),
         (_("Kind"), o.get_kind_display()),
-        (_("Parent"), _org(labels, o.parent_id) or "—"),
+        (pgettext("registry", "Parent"), _org(labels, o.parent_id) or "—"),
         (_("Country"), str(o.country) if o.country_id else "—"),
         (
             _("Website"),
@@ -159,7 +159,7 @@ def area_fields(a, labels):
         (_("Name"), a.name),
         (_("Country"), str(a.country)),
         (_("Level"), a.get_level_display()),
-        (_("Parent"), parent or "—"),
+        (pgettext("registry", "Parent"), parent or "—"),
         (_("P-code"), a.pcode or "—"),
         (_("ISO 3166-2"), a.iso_code or "—"),
         (_("Type"), a.subdivision_type or "—"),
@@ -294,7 +294,7 @@ def token_revoke(request, pk):
         raise Http404(_("No such token of yours."))
     services.revoke_token(token, actor=Actor.from_request(request))
     messages.success(request, _("Revoked %(token)s.") % {"token": token})
-    return redirect("core:token_list")  # untranslated: a URL name
+    return redirect("core:token_list")
 
 
 @login_required
@@ -302,7 +302,7 @@ def token_revoke(request, pk):
 def feed_secret_create(request):
     """A new calendar feed address (revoking the previous one), shown once."""
     _secret, key = services.create_feed_secret(actor=Actor.from_request(request))
-    url = request.build_absolute_uri(reverse("accountability:calendar"))  # untranslated: URL
+    url = request.build_absolute_uri(reverse("accountability:calendar"))
     messages.success(
         request, _("Calendar feed address created. Copy it now: it is not shown again.")
     )
@@ -314,4 +314,4 @@ def feed_secret_create(request):
 def feed_secret_revoke(request):
     if services.revoke_feed_secret(actor=Actor.from_request(request)) is not None:
         messages.success(request, _("Calendar feed address revoked: the feed stops working."))
-    return redirect("core:token_list")  # untranslated: a URL name
+    return redirect("core:token_list")

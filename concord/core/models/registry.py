@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from concord.core.locales import country_name
 
@@ -63,7 +63,7 @@ class Country(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        return reverse("core:country_detail", kwargs={"alpha3": self.alpha3})  # untranslated: URL
+        return reverse("core:country_detail", kwargs={"alpha3": self.alpha3})
 
     @property
     def local_name(self) -> str:
@@ -96,7 +96,7 @@ class Organisation(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name=gettext_lazy("parent"),
+        verbose_name=pgettext_lazy("registry", "parent"),
     )
     country = models.ForeignKey(
         Country,
@@ -290,7 +290,7 @@ class Area(ScopedModel):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name=gettext_lazy("parent"),
+        verbose_name=pgettext_lazy("registry", "parent"),
     )
     pcode = models.CharField(
         gettext_lazy("pcode"),

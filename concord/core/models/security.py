@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -466,7 +466,9 @@ class ApiToken(models.Model):
     read_only = models.BooleanField(_("read only"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        pgettext_lazy("API token", "revoked at"), null=True, blank=True
+    )
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
