@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import authentication, exceptions
 
 from concord.core.models import ApiToken
@@ -23,12 +25,18 @@ class TokenAuthentication(authentication.BaseAuthentication):
         if wait is not None:  # before the token is even looked at
             raise exceptions.Throttled(
                 wait,
-                detail="Too many failed authentications from your address: "
-                f"try again in {wait} seconds.",
+                detail=ngettext(
+                    "Too many failed authentications from your address: "
+                    "try again in %(seconds)s second.",
+                    "Too many failed authentications from your address: "
+                    "try again in %(seconds)s seconds.",
+                    wait,
+                )
+                % {"seconds": wait},
             )
         if len(header) != 2:
             throttle.record_failure(address)
-            raise exceptions.AuthenticationFailed("Malformed Authorization header.")
+            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
         token = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=ApiToken.hash_key(header[1]))
@@ -36,7 +44,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None or not token.active or not token.user.is_active:
             throttle.record_failure(address)
-            raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+            raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -58,7 +66,7 @@ try:
                 "type": "apiKey",
                 "in": "header",
                 "name": "Authorization",
-                "description": "`Token cnc_…` (create one at /tokens/).",
+                "description": gettext_lazy("`Token cnc_…` (create one at /tokens/)."),
             }
 except ImportError:  # pragma: no cover
     pass

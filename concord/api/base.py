@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -37,10 +39,12 @@ class HistoryEntrySerializer(serializers.Serializer):
     actor = serializers.CharField()
     interface = serializers.CharField()
     action = serializers.CharField()
-    changes = serializers.DictField(help_text="Per field, [before, after].")
+    changes = serializers.DictField(help_text=gettext_lazy("Per field, [before, after]."))
     restricted_rows = serializers.DictField(
         child=serializers.IntegerField(),
-        help_text="Per child set, how many rows rest on records you may not see (left out).",
+        help_text=gettext_lazy(
+            "Per child set, how many rows rest on records you may not see (left out)."
+        ),
     )
     request_id = serializers.CharField()
 
@@ -49,7 +53,9 @@ class HistoryEntrySerializer(serializers.Serializer):
     {
         "type": "integer",
         "nullable": True,
-        "description": "The linked record's id; null where it is a record you may not see.",
+        "description": gettext_lazy(
+            "The linked record's id; null where it is a record you may not see."
+        ),
     }
 )
 class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
@@ -141,7 +147,9 @@ class NamedUserField(serializers.PrimaryKeyRelatedField):
         return value.pk if value.pk in shown else None
 
 
-@extend_schema_field({"type": "string", "nullable": True, "description": "A username, or null."})
+@extend_schema_field(
+    {"type": "string", "nullable": True, "description": gettext_lazy("A username, or null.")}
+)
 class UsernameField(serializers.SlugRelatedField):
     """A person named by username, read-only (null: nobody, or a reader who may not see
     names)."""
@@ -151,7 +159,11 @@ class UsernameField(serializers.SlugRelatedField):
 
 
 @extend_schema_field(
-    {"type": "string", "nullable": True, "description": "A username; null to visitors."}
+    {
+        "type": "string",
+        "nullable": True,
+        "description": gettext_lazy("A username; null to visitors."),
+    }
 )
 class ColleagueField(serializers.SlugRelatedField):
     """A user by username, among the caller's colleagues (``colleagues``) and whoever the
@@ -159,9 +171,11 @@ class ColleagueField(serializers.SlugRelatedField):
     the caller may not name."""
 
     default_error_messages = {
-        "does_not_exist": "No one you may name here is called {value} (name someone who "
-        "shares an organisation or a coordination space with you).",
-        "invalid": "Give a username.",
+        "does_not_exist": gettext_lazy(
+            "No one you may name here is called {value} (name someone who "
+            "shares an organisation or a coordination space with you)."
+        ),
+        "invalid": gettext_lazy("Give a username."),
     }
 
     def __init__(self, **kwargs):
@@ -192,7 +206,8 @@ class LabelledModelSerializer(serializers.ModelSerializer):
                 fields[label] = serializers.CharField(
                     source=f"get_{f.name}_display",
                     read_only=True,
-                    help_text=f"The label of {f.name}, as the pages show it.",
+                    help_text=_("The label of %(field)s, as the pages show it.")
+                    % {"field": f.name},
                 )
         return fields
 
@@ -281,7 +296,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
             else:
                 allowed = self.model.objects.editable_by(self.request.user)
             if not allowed.filter(pk=obj.pk).exists():
-                raise PermissionDenied("Your role does not allow this change to this record.")
+                raise PermissionDenied(_("Your role does not allow this change to this record."))
         return obj
 
     def _split(self, validated: dict):
@@ -319,7 +334,7 @@ class ScopedViewSet(viewsets.ModelViewSet):
         written while you could see the record on both sides of the change, with links to
         records you may not see shown as "(restricted)"."""
         if not request.user.is_authenticated:
-            raise NotAuthenticated("Sign in to see the history of a record.")
+            raise NotAuthenticated(_("Sign in to see the history of a record."))
         obj = self.get_object()
         return Response(api_rows(history_for(obj, request.user), request.user))
 

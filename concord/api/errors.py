@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_handler
 
@@ -46,7 +47,11 @@ def exception_handler(exc, context):
         fields = _flatten(exc.detail)
         fields = {("non_field_errors" if k == "__all__" else k): v for k, v in fields.items()}
         first = next(iter(fields.items()), ("", [""]))
-        message = f"Invalid input: {first[0]}: {first[1][0]}" if first[0] else "Invalid input."
+        message = (
+            _("Invalid input: %(field)s: %(message)s") % {"field": first[0], "message": first[1][0]}
+            if first[0]
+            else _("Invalid input.")
+        )
         response.data = error_body("invalid", message, fields)
     else:
         detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
@@ -61,6 +66,9 @@ def server_error_body(request) -> dict:
     rid = getattr(request, "concord_request_id", "")
     return error_body(
         "server_error",
-        "The server failed on this request and logged it. Try again later; if it keeps "
-        f"failing, give the platform team this request id: {rid}.",
+        _(
+            "The server failed on this request and logged it. Try again later; if it keeps "
+            "failing, give the platform team this request id: %(request_id)s."
+        )
+        % {"request_id": rid},
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 
 class AuthFailure(models.Model):
@@ -22,4 +23,7 @@ class AuthFailure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
+        return _("%(address)s at %(time)s") % {
+            "address": self.address,
+            "time": f"{self.at:%Y-%m-%d %H:%M:%S}",
+        }

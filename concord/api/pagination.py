@@ -1,3 +1,5 @@
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -33,8 +35,11 @@ class Pagination(PageNumberPagination):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_exact"] = {
             "type": "boolean",
-            "description": f"False when there are more than {COUNT_CAP:,} (count is then "
-            "the cap; ?count=exact gives the exact figure).",
+            "description": _(
+                "False when there are more than %(cap)s (count is then "
+                "the cap; ?count=exact gives the exact figure)."
+            )
+            % {"cap": number_format(COUNT_CAP, force_grouping=True)},
         }
         return schema
 

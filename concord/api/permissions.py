@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import permissions
 
 from concord.core.models import ApiToken
@@ -8,16 +10,16 @@ class ScopedPermission(permissions.BasePermission):
     see public records only); writes need a signed-in user and, with a token, a write scope.
     Whether this user may change this record is decided by the service."""
 
-    message = "This token is read-only."
+    message = gettext_lazy("This token is read-only.")
 
     def has_permission(self, request, view):
         if request.method in permissions.SAFE_METHODS:
             return True
         if not (request.user and request.user.is_authenticated):
-            self.message = "Sign in or send a token to change records."
+            self.message = _("Sign in or send a token to change records.")
             return False
         if isinstance(request.auth, ApiToken) and request.auth.read_only:
-            self.message = "This token is read-only."
+            self.message = _("This token is read-only.")
             return False
         return True
 
@@ -25,6 +27,6 @@ class ScopedPermission(permissions.BasePermission):
 class SignedIn(ScopedPermission):
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
-            self.message = "Sign in or send a token."
+            self.message = _("Sign in or send a token.")
             return False
         return super().has_permission(request, view)

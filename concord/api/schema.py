@@ -6,6 +6,7 @@ A schema that describes what the API really returns is checked by a fuzzer in ``
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 
 
@@ -29,7 +30,7 @@ ERROR_SCHEMA = {
                 "message": {"type": "string"},
                 "fields": {
                     "type": "object",
-                    "description": "Per field (or non_field_errors), its messages.",
+                    "description": _("Per field (or non_field_errors), its messages."),
                     "additionalProperties": {"type": "array", "items": {"type": "string"}},
                 },
                 "request_id": {"type": "string"},
@@ -39,14 +40,14 @@ ERROR_SCHEMA = {
 }
 
 ERRORS = {
-    "400": "Invalid input: the fields named in `error.fields`.",
-    "401": "Not signed in (no session or token), or the token is not valid.",
-    "403": "Signed in, but your role, clearance or token does not allow this.",
-    "404": "No such record, or one you may not see (the two look the same).",
-    "405": "The method is not allowed here.",
-    "406": "The format asked for (Accept header or format suffix) is not offered.",
-    "415": "The body's media type is not accepted.",
-    "429": "Too many requests: slow down (the Retry-After header says for how long).",
+    "400": _("Invalid input: the fields named in `error.fields`."),
+    "401": _("Not signed in (no session or token), or the token is not valid."),
+    "403": _("Signed in, but your role, clearance or token does not allow this."),
+    "404": _("No such record, or one you may not see (the two look the same)."),
+    "405": _("The method is not allowed here."),
+    "406": _("The format asked for (Accept header or format suffix) is not offered."),
+    "415": _("The body's media type is not accepted."),
+    "429": _("Too many requests: slow down (the Retry-After header says for how long)."),
 }
 
 

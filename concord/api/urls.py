@@ -27,7 +27,11 @@ class Root(APIView):
     def get(self, request, format=None):
         return Response(
             {
-                c.label: reverse(f"api:{c.label}:api-root", request=request, format=format)
+                c.label: reverse(
+                    f"api:{c.label}:api-root",  # untranslated: a URL name
+                    request=request,
+                    format=format,
+                )
                 for c in capabilities.all()
                 if c.api
             }

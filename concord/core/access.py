@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .numbers import record_id
 
@@ -33,15 +35,15 @@ def access(model, user, pk, action: str = VIEW, *, queryset=None):
     base = queryset if queryset is not None else model.objects.all()
     obj = base.visible_to(user).filter(pk=pk).first() if pk is not None else None
     if obj is None:
-        raise Http404(f"No {name} with that id, or you may not see it.")
+        raise Http404(_("No %(what)s with that id, or you may not see it.") % {"what": name})
     if action != VIEW and not may(user, obj, action):
-        raise PermissionDenied(REFUSED[action])
+        raise PermissionDenied(str(REFUSED[action]))
     return obj
 
 
 REFUSED = {
-    CHANGE: "Your role does not allow editing this record.",
-    DELETE: "Only a manager of the owning organisation may delete this record.",
+    CHANGE: gettext_lazy("Your role does not allow editing this record."),
+    DELETE: gettext_lazy("Only a manager of the owning organisation may delete this record."),
 }
 
 

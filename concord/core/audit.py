@@ -102,7 +102,8 @@ def snapshot(obj: models.Model, *, fresh: bool = False) -> dict:
         if getattr(f, "sensitive", False):  # never the plaintext: only that it changed
             from .crypto import pseudonym
 
-            value = f"(sensitive {pseudonym(value, obj, label='value')})" if value else ""
+            digest = pseudonym(value, obj, label="value") if value else ""  # untranslated: a key
+            value = f"(sensitive {digest})" if value else ""  # untranslated: hashed
         data[f.name] = _jsonable(value)
     if fresh:
         data.update({f.name: [] for f in obj._meta.many_to_many})
@@ -287,10 +288,15 @@ def verify(progress=None) -> tuple[int, list[Problem]]:
             problems.append(Problem(expected_seq, f"missing (deleted?): {missing}"))
         if entry.prev_hash != prev_hash:
             problems.append(
-                Problem(entry.seq, "does not link to the entry before it (deleted or reordered)")
+                Problem(
+                    entry.seq,
+                    "does not link to the entry before it "  # untranslated: CLI
+                    "(deleted or reordered)",
+                )
             )
         if entry.compute_hash() != entry.hash:
-            problems.append(Problem(entry.seq, "content was edited after it was written"))
+            edited = "content was edited after it was written"  # untranslated: CLI
+            problems.append(Problem(entry.seq, edited))
         if entry.format < 2:
             scope, owner, classification = legacy.derive(entry)
             if (scope, owner, classification) != (
@@ -301,8 +307,8 @@ def verify(progress=None) -> tuple[int, list[Problem]]:
                 problems.append(
                     Problem(
                         entry.seq,
-                        "who may see it (its scope) does not follow from the trail: edited "
-                        "after it was derived",
+                        "who may see it (its scope) does not follow "  # untranslated: CLI
+                        "from the trail: edited after it was derived",
                     )
                 )
         expected_seq, prev_hash = entry.seq + 1, entry.hash
@@ -311,12 +317,13 @@ def verify(progress=None) -> tuple[int, list[Problem]]:
         problems.append(
             Problem(
                 None,
-                f"the chain ends at #{expected_seq - 1} but the head records #{head.seq}: "
-                "entries at the end were deleted",
+                f"the chain ends at #{expected_seq - 1} "  # untranslated: CLI
+                f"but the head records #{head.seq}: entries at the end were deleted",
             )
         )
     elif head is not None and count and head.hash != prev_hash:
-        problems.append(Problem(head.seq, "the head's hash does not match the last entry"))
+        mismatch = "the head's hash does not match the last entry"  # untranslated: CLI
+        problems.append(Problem(head.seq, mismatch))
     return count, problems
 
 

@@ -35,7 +35,9 @@ def _pg_env(db: dict) -> tuple[list[str], dict]:
 def _tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise BackupError(f"{name} is not installed (Debian package postgresql-client).")
+        raise BackupError(
+            f"{name} is not installed (Debian package postgresql-client)."  # untranslated: CLI
+        )
     return path
 
 
@@ -56,9 +58,10 @@ def backup(target: Path, alias: str = "default") -> Path:
         cmd = [_tool("pg_dump"), "-Fc", "--no-owner", "-f", str(target), *args, db["NAME"]]
         result = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if result.returncode:
-            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
+            raise BackupError(f"pg_dump failed: {result.stderr.strip()}")  # untranslated: CLI
         return target
-    raise BackupError(f"Backups of {connections[alias].vendor} are not supported.")
+    vendor = connections[alias].vendor
+    raise BackupError(f"Backups of {vendor} are not supported.")  # untranslated: CLI
 
 
 def is_empty(alias: str = "default") -> bool:
@@ -73,20 +76,23 @@ def is_empty(alias: str = "default") -> bool:
 def restore(source: Path, alias: str = "default", force: bool = False) -> None:
     source = Path(source)
     if not source.is_file():
-        raise BackupError(f"{source}: no such file.")
+        raise BackupError(f"{source}: no such file.")  # untranslated: CLI
     with source.open("rb") as fh:
         magic = fh.read(16)
     conn = connections[alias]
     if not force and not is_empty(alias):
         raise BackupError(
-            "The database already holds records; restore into an empty database, or pass --force "
-            "to replace everything in it."
+            "The database already holds records; restore into "  # untranslated: CLI
+            "an empty database, or pass --force to replace everything in it."
         )
     if conn.vendor == "sqlite":
         if not magic.startswith(SQLITE_MAGIC):
-            raise BackupError(f"{source}: not a SQLite backup (was it made from PostgreSQL?).")
+            raise BackupError(
+                f"{source}: not a SQLite backup "  # untranslated: CLI
+                "(was it made from PostgreSQL?)."
+            )
         conn.ensure_connection()
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)  # untranslated: CLI
         try:
             src.backup(conn.connection)
         finally:
@@ -95,7 +101,7 @@ def restore(source: Path, alias: str = "default", force: bool = False) -> None:
         return
     if conn.vendor == "postgresql":
         if not magic.startswith(PG_MAGIC):
-            raise BackupError(f"{source}: not a pg_dump custom-format backup.")
+            raise BackupError(f"{source}: not a pg_dump custom-format backup.")  # untranslated: CLI
         db = conn.settings_dict
         args, env = _pg_env(db)
         conn.close()
@@ -113,6 +119,6 @@ def restore(source: Path, alias: str = "default", force: bool = False) -> None:
         ]
         result = subprocess.run(cmd, env=env, capture_output=True, text=True)
         if result.returncode:
-            raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
+            raise BackupError(f"pg_restore failed: {result.stderr.strip()}")  # untranslated: CLI
         return
-    raise BackupError(f"Restores into {conn.vendor} are not supported.")
+    raise BackupError(f"Restores into {conn.vendor} are not supported.")  # untranslated: CLI

@@ -200,40 +200,54 @@ def check(capabilities: list[Capability]) -> None:
     """Start-up checks: no two declarations of the same key."""
     problems = []
     for what, pairs in (
-        ("capability label", ((c.label, c.label) for c in capabilities)),
         (
-            "navigation entry",
+            "capability label",  # untranslated: start-up check
+            ((c.label, c.label) for c in capabilities),
+        ),
+        (
+            "navigation entry",  # untranslated: start-up check
             (((e.section, e.label), c.label) for c in capabilities for e in c.navigation),
         ),
-        ("URL name", ((e.url_name, c.label) for c in capabilities for e in c.navigation)),
         (
-            "save hook",
+            "URL name",  # untranslated: start-up check
+            ((e.url_name, c.label) for c in capabilities for e in c.navigation),
+        ),
+        (
+            "save hook",  # untranslated: start-up check
             (((h.model, h.when), c.label) for c in capabilities for h in c.hooks),
         ),
         (
-            "API route",
+            "API route",  # untranslated: start-up check
             (((c.label, r.prefix), c.label) for c in capabilities for r in c.api),
         ),
         (
-            "API basename",
+            "API basename",  # untranslated: start-up check
             (((c.label, r.basename), c.label) for c in capabilities for r in c.api),
         ),
         (
-            "searchable model",
+            "searchable model",  # untranslated: start-up check
             ((s.model, c.label) for c in capabilities for s in c.search),
         ),
-        ("search kind", ((s.kind, c.label) for c in capabilities for s in c.search)),
         (
-            "import kind",
+            "search kind",  # untranslated: start-up check
+            ((s.kind, c.label) for c in capabilities for s in c.search),
+        ),
+        (
+            "import kind",  # untranslated: start-up check
             ((kind, c.label) for c in capabilities if c.import_kinds for kind in _kinds(c)),
         ),
     ):
         for key, (first, second) in _duplicates(pairs).items():
-            problems.append(f"{what} {key!r} declared twice ({first}, {second})")
+            problems.append(
+                f"{what} {key!r} declared twice ({first}, {second})"  # untranslated: start-up check
+            )
     for c in capabilities:
         for h in c.hooks:
             if h.when not in HOOK_KINDS:
-                problems.append(f"{c.label}: hook {h.function} has unknown when={h.when!r}")
+                problems.append(
+                    f"{c.label}: hook {h.function} "  # untranslated: start-up check
+                    f"has unknown when={h.when!r}"
+                )
         for s in c.search:
             problems += _searchable_problems(c.label, s)
     if problems:
@@ -261,8 +275,8 @@ def _searchable_problems(label: str, s: Searchable) -> list[str]:
             model = model._meta.get_field(part).related_model
             if issubclass(model, ScopedModel):
                 problems.append(
-                    f"{label}: search path {path!r} of {s.model} goes through "
-                    f"{model.__name__}, a scoped record (index its own fields only)"
+                    f"{label}: search path {path!r} of {s.model} "  # untranslated: start-up check
+                    f"goes through {model.__name__}, a scoped record (index its own fields only)"
                 )
                 break
     return problems

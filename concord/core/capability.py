@@ -1,13 +1,15 @@
 """What core brings to Concord (see concord.core.capabilities): the registry of
 organisations, people, areas and countries, coordination spaces, the audit trail, API tokens."""
 
+from django.utils.translation import gettext_lazy as _
+
 from concord.core.capabilities import Capability, Hook, NavEntry, Route, Searchable
 
 _S = "concord.core.search"
 
 CAPABILITY = Capability(
-    label="core",
-    title="Registry",
+    label="core",  # untranslated: the capability's code
+    title=_("Registry"),
     urls="concord.core.urls",
     api=(
         Route("organisations", "concord.core.api.OrganisationViewSet", "organisation"),
@@ -19,13 +21,13 @@ CAPABILITY = Capability(
     ),
     import_kinds="concord.core.exchange.KINDS",
     navigation=(
-        NavEntry("Registry", "Organisations", "core:organisation_list"),
-        NavEntry("Registry", "People", "core:person_list"),
-        NavEntry("Registry", "Areas", "core:area_list"),
-        NavEntry("Registry", "Countries", "core:country_list"),
-        NavEntry("Platform", "Spaces", "core:space_list", signed_in_only=True),
-        NavEntry("Platform", "Audit trail", "core:audit_list", signed_in_only=True),
-        NavEntry("Platform", "API tokens", "core:token_list", signed_in_only=True),
+        NavEntry(_("Registry"), _("Organisations"), "core:organisation_list"),
+        NavEntry(_("Registry"), _("People"), "core:person_list"),
+        NavEntry(_("Registry"), _("Areas"), "core:area_list"),
+        NavEntry(_("Registry"), _("Countries"), "core:country_list"),
+        NavEntry(_("Platform"), _("Spaces"), "core:space_list", signed_in_only=True),
+        NavEntry(_("Platform"), _("Audit trail"), "core:audit_list", signed_in_only=True),
+        NavEntry(_("Platform"), _("API tokens"), "core:token_list", signed_in_only=True),
     ),
     hooks=(
         Hook("core.Organisation", "after_save", "concord.core.services.index_organisation_names"),
@@ -36,8 +38,8 @@ CAPABILITY = Capability(
     search=(
         Searchable(
             "core.Country",
-            "Countries",
-            title="name",
+            _("Countries"),
+            title="name",  # untranslated: a field name
             text=("official_name",),
             codes=("alpha3", "alpha2"),
             extra=f"{_S}.country_words",
@@ -45,20 +47,24 @@ CAPABILITY = Capability(
         ),
         Searchable(
             "core.Area",
-            "Areas",
-            title="name",
+            _("Areas"),
+            title="name",  # untranslated: a field name
             text=("country.name",),
             codes=("pcode", "iso_code"),
             describe=f"{_S}.describe_area",
         ),
         Searchable(
             "core.Organisation",
-            "Organisations",
-            title="name",
+            _("Organisations"),
+            title="name",  # untranslated: a field name
             text=("aliases",),
             codes=("acronym",),
             describe=f"{_S}.describe_organisation",
         ),
-        Searchable("core.Person", "People", title="name"),
+        Searchable(
+            "core.Person",
+            _("People"),
+            title="name",  # untranslated: a field name
+        ),
     ),
 )

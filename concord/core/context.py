@@ -32,7 +32,7 @@ class Actor:
     @classmethod
     def system(cls, label: str) -> Actor:
         """For seeding reference and demo data: no user, permission checks do not apply."""
-        return cls(user=None, interface="system", label=f"system:{label}")
+        return cls(user=None, interface="system", label=f"system:{label}")  # untranslated: a code
 
     @classmethod
     def from_request(cls, request) -> Actor:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from django.utils.translation import gettext as _
+
 from . import services
 from .importers import (
     SEP,
@@ -98,7 +100,9 @@ class PersonSpec(Spec):
             for item in _split(row["contacts"]):
                 kind, _, value = item.partition(":")
                 if not value.strip():
-                    raise RowError("contacts", f"{item!r}: write channels as 'kind: value'")
+                    raise RowError(
+                        "contacts", _("%(item)r: write channels as 'kind: value'") % {"item": item}
+                    )
                 contacts.append({"kind": kind.strip().lower(), "value": value.strip()})
             p.contacts = contacts
         p.notes = row.get("notes", p.notes or "")
@@ -156,7 +160,7 @@ class AreaSpec(Spec):
             a.country = ctx.country(row["country"])
         if row.get("level"):
             if row["level"] not in {"1", "2", "3"}:
-                raise RowError("level", "level must be 1, 2 or 3 (adm1–adm3)")
+                raise RowError("level", _("level must be 1, 2 or 3 (adm1–adm3)"))
             a.level = int(row["level"])
         if "parent" in row:
             a.parent = None
@@ -165,7 +169,9 @@ class AreaSpec(Spec):
                 qs = ctx.visible(Area)
                 a.parent = qs.filter(pcode=code).first() or qs.filter(iso_code=code).first()
                 if a.parent is None:
-                    raise RowError("parent", f"no area with P-code or ISO code {code!r}")
+                    raise RowError(
+                        "parent", _("no area with P-code or ISO code %(code)r") % {"code": code}
+                    )
         a.pcode = row.get("pcode", a.pcode or "")
         a.iso_code = row.get("iso_code", a.iso_code or "")
         a.subdivision_type = row.get("subdivision_type", a.subdivision_type or "")
@@ -174,12 +180,14 @@ class AreaSpec(Spec):
                 try:
                     setattr(a, col, float(row[col]) if row[col] else None)
                 except ValueError:
-                    raise RowError(col, f"{row[col]!r} is not a number") from None
+                    raise RowError(
+                        col, _("%(value)r is not a number") % {"value": row[col]}
+                    ) from None
         if "geometry" in row:
             try:
                 a.geometry = json.loads(row["geometry"]) if row["geometry"] else None
             except json.JSONDecodeError:
-                raise RowError("geometry", "not valid GeoJSON (JSON syntax error)") from None
+                raise RowError("geometry", _("not valid GeoJSON (JSON syntax error)")) from None
         return a, self.security(a, row, ctx), None
 
 

@@ -6,6 +6,7 @@ import django_filters as df
 from django import forms
 from django.apps import apps
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 
@@ -57,7 +58,7 @@ class LinkFilter(df.CharFilter):
             kwargs.setdefault("widget", forms.NumberInput)
         super().__init__(field_name=self.paths[0], label=label, **kwargs)
         if by_id:  # the OpenAPI schema documents an integer, as for the id it names
-            schema = {"type": "integer", **({"description": str(label)} if label else {})}
+            schema = {"type": "integer", **({"description": label} if label else {})}
             extend_schema_field(schema)(self)
 
     @property
@@ -95,7 +96,7 @@ class LinkFilter(df.CharFilter):
         """The rows whose path (its ``hops``) leads to one of ``targets`` through records the
         reader may see."""
         lookup, value = f"{hops[-1][0]}__in", targets
-        for name, hop_model, _ in reversed(hops[:-1]):
+        for name, hop_model, _many in reversed(hops[:-1]):
             if issubclass(hop_model, ScopedModel):
                 visible = hop_model.objects.visible_to(self.reader())
                 lookup, value = f"{name}__in", visible.filter(**{lookup: value}).values("pk")
@@ -120,12 +121,15 @@ class LinkFilter(df.CharFilter):
         return qs.distinct() if many else qs
 
 
+COUNTRY_ISO3 = _("Country (ISO3)")
+
+
 class CountryCodeFilter(df.CharFilter):
     """A country by its ISO 3166-1 alpha-3 code, case-insensitive. The code is looked up
     once, and rows are then filtered on their indexed country id: a join with UPPER() on
     every row cost 300 ms at a million assignments."""
 
-    def __init__(self, field_name="country", label="Country (ISO3)", **kwargs):
+    def __init__(self, field_name="country", label=COUNTRY_ISO3, **kwargs):
         super().__init__(field_name=field_name, label=label, **kwargs)
 
     def filter(self, qs, value):
@@ -141,17 +145,17 @@ class ScopedFilterSet(df.FilterSet):
     :class:`LinkFilter`; a ``method=`` filter that names no record (a search, a date) is listed
     in ``plain_method_filters`` (tests/test_filter_oracles.py holds every filterset to this)."""
 
-    classification = df.ChoiceFilter(choices=Classification.choices)
-    owner = LinkFilter(Organisation, "owner", label="Owner (organisation id)")
+    classification = df.ChoiceFilter(choices=Classification.choices, label=_("Classification"))
+    owner = LinkFilter(Organisation, "owner", label=_("Owner (organisation id)"))
 
     plain_method_filters: tuple[str, ...] = ()
 
 
 class OrganisationFilter(ScopedFilterSet):
-    q = df.CharFilter(method="search", label="Name, acronym or alias")
-    kind = df.ChoiceFilter(choices=OrganisationKind.choices)
+    q = df.CharFilter(method="search", label=_("Name, acronym or alias"))
+    kind = df.ChoiceFilter(choices=OrganisationKind.choices, label=_("Kind"))
     country = CountryCodeFilter()
-    parent = LinkFilter(Organisation, "parent", label="Parent (id)")
+    parent = LinkFilter(Organisation, "parent", label=_("Parent (id)"))
 
     plain_method_filters = ("q",)
 
@@ -171,11 +175,11 @@ class OrganisationFilter(ScopedFilterSet):
 
 
 class PersonFilter(ScopedFilterSet):
-    q = df.CharFilter(field_name="name", lookup_expr="icontains", label="Name")
+    q = df.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
     organisation = LinkFilter(
-        Organisation, "affiliations__organisation", label="Affiliated with (organisation id)"
+        Organisation, "affiliations__organisation", label=_("Affiliated with (organisation id)")
     )
-    language = df.CharFilter(method="by_language", label="Language (ISO 639)")
+    language = df.CharFilter(method="by_language", label=_("Language (ISO 639)"))
 
     plain_method_filters = ("language",)
 
@@ -188,10 +192,10 @@ class PersonFilter(ScopedFilterSet):
 
 
 class AreaFilter(ScopedFilterSet):
-    q = df.CharFilter(method="search", label="Name or code")
+    q = df.CharFilter(method="search", label=_("Name or code"))
     country = CountryCodeFilter()
-    level = df.ChoiceFilter(choices=[(1, "adm1"), (2, "adm2"), (3, "adm3")])
-    parent = LinkFilter(Area, "parent", label="Part of (area id)")
+    level = df.ChoiceFilter(choices=[(1, "adm1"), (2, "adm2"), (3, "adm3")], label=_("Level"))
+    parent = LinkFilter(Area, "parent", label=_("Part of (area id)"))
 
     plain_method_filters = ("q",)
 
@@ -206,8 +210,8 @@ class AreaFilter(ScopedFilterSet):
 
 
 class CountryFilter(df.FilterSet):
-    q = df.CharFilter(method="search", label="Name or code")
-    region = df.CharFilter(field_name="m49_region", lookup_expr="iexact", label="M49 region")
+    q = df.CharFilter(method="search", label=_("Name or code"))
+    region = df.CharFilter(field_name="m49_region", lookup_expr="iexact", label=_("M49 region"))
     historical = df.BooleanFilter()
 
     class Meta:

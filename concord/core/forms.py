@@ -6,6 +6,8 @@ import json
 
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import (
     Affiliation,
@@ -19,6 +21,10 @@ from .models import (
     named_user_choices,
 )
 from .models.registry import ContactKind
+from .models.security import SECURITY_LABELS
+from .widgets import Column as Column  # other capabilities' forms import it from here
+from .widgets import RowsWidget as RowsWidget
+from .widgets import SuggestInput
 
 
 class ListField(forms.CharField):
@@ -52,8 +58,8 @@ class ContactsField(forms.CharField):
             kind = kind.strip().lower()
             if kind not in ContactKind.values or not val.strip():
                 raise forms.ValidationError(
-                    f"Line {i}: write 'kind: value' with kind one of "
-                    f"{', '.join(ContactKind.values)}."
+                    _("Line %(number)s: write 'kind: value' with kind one of %(kinds)s.")
+                    % {"number": i, "kinds": ", ".join(ContactKind.values)}
                 )
             out.append({"kind": kind, "value": val.strip()})
         return out
@@ -73,102 +79,34 @@ class GeometryField(forms.CharField):
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc.msg} (line {exc.lineno}).") from exc
-
-
-class SuggestInput(forms.TextInput):
-    """A text box that suggests names as you type, from what you may see (the header's
-    search, ``/search/suggest/``), in a native ``<datalist>``: the arrow keys pick one. Without
-    JavaScript it is a plain text box, and the field still takes a name or a code.
-
-    ``kind`` is the search's kind ("countries", "areas", "organisations", "tasks",
-    "operations", "people"); ``within`` the name of the form's country field, for areas."""
-
-    template_name = "web/suggest_input.html"
-
-    def __init__(self, kind: str, within: str = "", attrs=None):
-        super().__init__(attrs={"autocomplete": "off", **(attrs or {})})
-        self.kind, self.within = kind, within
-
-    def get_context(self, name, value, attrs):
-        ctx = super().get_context(name, value, attrs)
-        ctx["widget"].update(kind=self.kind, within=self.within, field=name)
-        return ctx
-
-
-class Column:
-    """One column of a :class:`RowsWidget`: ``kind`` is an input type ("text", "date",
-    "number", "checkbox"), or give ``choices`` for a list."""
-
-    def __init__(self, label, kind="text", choices=None, placeholder="", checked_value="yes"):
-        self.label, self.kind, self.choices = label, kind, choices
-        self.placeholder, self.checked_value = placeholder, checked_value
-
-
-class RowsWidget(forms.Widget):
-    """Rows of fields, one per item (an operation's authorisations, its contributions), with
-    *Add a row*; the field underneath still reads one line per row, parts separated by '|',
-    so the form, an import file and the API agree. Without JavaScript two empty rows wait at
-    the end (save, and two more come)."""
-
-    template_name = "web/rows_widget.html"
-    EXTRA = 2
-
-    def __init__(self, columns: list[Column], attrs=None):
-        super().__init__(attrs)
-        self.columns = columns
-
-    def format_value(self, value):
-        return value or ""
-
-    def get_context(self, name, value, attrs):
-        ctx = super().get_context(name, value, attrs)
-        lines = [ln for ln in (value or "").splitlines() if ln.strip()]
-        rows = [[p.strip() for p in ln.split("|")] for ln in lines]
-        rows += [[] for _ in range(self.EXTRA)]
-        ctx["widget"]["columns"] = self.columns
-        ctx["widget"]["rows"] = [
-            [
-                {
-                    "name": f"{name}-{i}-{j}",
-                    "column": c,
-                    "value": row[j] if j < len(row) else "",
-                }
-                for j, c in enumerate(self.columns)
-            ]
-            for i, row in enumerate(rows)
-        ]
-        return ctx
-
-    def value_from_datadict(self, data, files, name):
-        if name in data:  # the lines themselves (the API's form, a test, no rows)
-            return data[name]
-        try:
-            count = min(int(data.get(f"{name}-rows", 0)), 500)
-        except ValueError:
-            count = 0
-        lines = []
-        for i in range(count):
-            cells = [(data.get(f"{name}-{i}-{j}") or "").strip() for j in range(len(self.columns))]
-            if any(cells):
-                lines.append(" | ".join(c.replace("|", "/") for c in cells).rstrip(" |"))
-        return "\n".join(lines)
-
-    def value_omitted_from_data(self, data, files, name):
-        return name not in data and f"{name}-rows" not in data
+            raise forms.ValidationError(
+                _("Not valid JSON: %(error)s (line %(line)s).")
+                % {"error": exc.msg, "line": exc.lineno}
+            ) from exc
 
 
 def _parts(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(";") if v.strip()]
 
 
+# "Give one …": a whole sentence per noun a reference field takes (see one_or_many).
+GIVE_ONE = {
+    "country": gettext_lazy("Give one country."),
+    "organisation": gettext_lazy("Give one organisation."),
+    "area": gettext_lazy("Give one area."),
+    "task": gettext_lazy("Give one task."),
+    "operation": gettext_lazy("Give one operation."),
+    "person": gettext_lazy("Give one person."),
+}
+
+
 def one_or_many(found: list, many: bool, noun: str):
     """What a reference field returns: the list (``many``), or its one record (None if
-    none); two where one is wanted is refused."""
+    none); two where one is wanted is refused (``noun``: a key of ``GIVE_ONE``)."""
     if many:
         return found
     if len(found) > 1:
-        raise forms.ValidationError(f"Give one {noun}.")
+        raise forms.ValidationError(str(GIVE_ONE.get(noun) or _("Give only one.")))
     return found[0] if found else None
 
 
@@ -218,7 +156,9 @@ def _find_country(value: str, former: bool) -> Country | None:
     ]
     if len(matches) > 1:
         names = ", ".join(f"{c.name} ({c.alpha3})" for c in matches)
-        raise forms.ValidationError(f"{value!r} may be {names}: give the ISO code.")
+        raise forms.ValidationError(
+            _("%(value)r may be %(names)s: give the ISO code.") % {"value": value, "names": names}
+        )
     return matches[0] if matches else None
 
 
@@ -251,13 +191,16 @@ class CountryRefField(forms.CharField):
     def clean(self, value):
         names = _parts(value)
         if self.required and not names:
-            raise forms.ValidationError("Give a country: its name or ISO code, e.g. Mali or MLI.")
+            raise forms.ValidationError(
+                _("Give a country: its name or ISO code, e.g. Mali or MLI.")
+            )
         found = []
         for name in names:
             country = find_country(name, former=self.former)
             if country is None:
                 raise forms.ValidationError(
-                    f"No country called {name!r}: give its name or ISO code (Mali, MLI)."
+                    _("No country called %(name)r: give its name or ISO code (Mali, MLI).")
+                    % {"name": name}
                 )
             found.append(country)
         return one_or_many(found, self.many, "country")
@@ -298,7 +241,9 @@ class OrganisationRefField(forms.CharField):
             if name.lstrip("#").isdigit():  # an id, as "matches more than one" asks for
                 org = Organisation.objects.visible_to(self.user).filter(pk=int(name.lstrip("#")))
                 if not org.exists():
-                    raise forms.ValidationError(f"No organisation with id {name} that you may see.")
+                    raise forms.ValidationError(
+                        _("No organisation with id %(id)s that you may see.") % {"id": name}
+                    )
                 found.append(org.get())
                 continue
             try:
@@ -309,7 +254,9 @@ class OrganisationRefField(forms.CharField):
             except forms.ValidationError as exc:
                 raise forms.ValidationError(exc.messages) from exc
             if org is None:
-                raise forms.ValidationError(f"No organisation called {name!r} that you may see.")
+                raise forms.ValidationError(
+                    _("No organisation called %(name)r that you may see.") % {"name": name}
+                )
             found.append(org)
         return one_or_many(found, self.many, "organisation")
 
@@ -342,7 +289,9 @@ def find_area(value: str, user, country: Country | None = None):
         key = normalise_name(value)
         named = [a for a in qs.only("pk", "name") if normalise_name(a.name) == key][:2]
     if len(named) > 1:
-        raise forms.ValidationError(f"{value!r} names more than one area; give its P-code.")
+        raise forms.ValidationError(
+            _("%(value)r names more than one area; give its P-code.") % {"value": value}
+        )
     return named[0] if named else None
 
 
@@ -372,7 +321,8 @@ class AreaRefField(forms.CharField):
         area = find_area(code, self.user, self.country)
         if area is None:
             raise forms.ValidationError(
-                f"No area with P-code, ISO code or name {code!r} that you may see."
+                _("No area with P-code, ISO code or name %(code)r that you may see.")
+                % {"code": code}
             )
         return area
 
@@ -396,7 +346,11 @@ class ScopedForm(forms.ModelForm):
     SECURITY_FIELDS = ScopedModel.SECURITY_FIELDS
 
     shared_organisations = OrganisationRefField(
-        many=True, help_text="Released to these organisations: acronyms or names separated by ';'."
+        many=True,
+        label=gettext_lazy("Shared organisations"),
+        help_text=gettext_lazy(
+            "Released to these organisations: acronyms or names separated by ';'."
+        ),
     )
 
     def __init__(self, *args, user=None, **kwargs):
@@ -418,6 +372,9 @@ class ScopedForm(forms.ModelForm):
         self.fields["named_users"].label_from_instance = lambda u: u.get_username()
         for name in ("shared_spaces", "named_users"):
             self.fields[name].widget.attrs["size"] = 4
+        for name, label in SECURITY_LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
         self._mark_hidden_links()
 
     def _mark_hidden_links(self) -> None:
@@ -439,7 +396,7 @@ class ScopedForm(forms.ModelForm):
                 continue
             if mf.related_model.objects.visible_to(self.user).filter(pk=pk).exists():
                 continue
-            kept = "(restricted: kept unless you name another)"
+            kept = _("(restricted: kept unless you name another)")
             f.required = False
             if isinstance(f, forms.ModelChoiceField):
                 f.empty_label = kept
@@ -462,11 +419,20 @@ class ScopedForm(forms.ModelForm):
 
 
 class OrganisationForm(ScopedForm):
-    parent = OrganisationRefField(help_text="The parent organisation's acronym or name.")
-    country = CountryRefField(
-        required=False, help_text="Where it is based: its name or ISO code, e.g. Kenya or KEN."
+    parent = OrganisationRefField(
+        label=pgettext_lazy("registry", "Parent"),
+        help_text=gettext_lazy("The parent organisation's acronym or name."),
     )
-    aliases = ListField(required=False, help_text="Other names and acronyms, separated by ';'.")
+    country = CountryRefField(
+        required=False,
+        label=gettext_lazy("Country"),
+        help_text=gettext_lazy("Where it is based: its name or ISO code, e.g. Kenya or KEN."),
+    )
+    aliases = ListField(
+        required=False,
+        label=gettext_lazy("Aliases"),
+        help_text=gettext_lazy("Other names and acronyms, separated by ';'."),
+    )
 
     class Meta:
         model = Organisation
@@ -483,8 +449,8 @@ class OrganisationForm(ScopedForm):
             # Its own owner, unless the administrator picks one of their organisations.
             owner = self.fields["owner"]
             owner.required = False
-            owner.empty_label = "The organisation itself (it takes part in the platform)"
-            owner.help_text = "Leave it to the organisation itself unless your own records it."
+            owner.empty_label = _("The organisation itself (it takes part in the platform)")
+            owner.help_text = _("Leave it to the organisation itself unless your own records it.")
             self.initial["owner"] = None
             self.initial["classification"] = 0
             self.initial["releasability"] = "public"
@@ -497,8 +463,16 @@ class OrganisationForm(ScopedForm):
 
 
 class PersonForm(ScopedForm):
-    languages = ListField(required=False, help_text="ISO 639 codes separated by ';', e.g. fr; ar")
-    contacts = ContactsField(required=False, help_text="One per line: kind: value")
+    languages = ListField(
+        required=False,
+        label=gettext_lazy("Languages"),
+        help_text=gettext_lazy("ISO 639 codes separated by ';', e.g. fr; ar"),
+    )
+    contacts = ContactsField(
+        required=False,
+        label=gettext_lazy("Contacts"),
+        help_text=gettext_lazy("One per line: kind: value"),
+    )
 
     class Meta:
         model = Person
@@ -521,8 +495,15 @@ AffiliationFormSet = inlineformset_factory(
 
 
 class AreaForm(ScopedForm):
-    parent = AreaRefField(help_text="The parent area's P-code or ISO 3166-2 code (e.g. ML-5).")
-    geometry = GeometryField(required=False, help_text="Optional GeoJSON geometry.")
+    parent = AreaRefField(
+        label=pgettext_lazy("registry", "Parent"),
+        help_text=gettext_lazy("The parent area's P-code or ISO 3166-2 code (e.g. ML-5)."),
+    )
+    geometry = GeometryField(
+        required=False,
+        label=gettext_lazy("Geometry"),
+        help_text=gettext_lazy("Optional GeoJSON geometry."),
+    )
 
     class Meta:
         model = Area
@@ -530,9 +511,16 @@ class AreaForm(ScopedForm):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV, JSON or XLSX with the same columns as the export.")
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("CSV, JSON or XLSX with the same columns as the export."),
+    )
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(max_length=100, help_text="What will use it, e.g. 'OCHA 3W sync'.")
-    read_only = forms.BooleanField(required=False, initial=True)
+    name = forms.CharField(
+        max_length=100,
+        label=gettext_lazy("Name"),
+        help_text=gettext_lazy("What will use it, e.g. 'OCHA 3W sync'."),
+    )
+    read_only = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Read only"))

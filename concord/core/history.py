@@ -18,12 +18,17 @@ from decimal import Decimal, InvalidOperation
 
 from django.apps import apps
 from django.db import models
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from .models import AuditEntry, Classification, SecurityState
+from .models.security import SECURITY_LABELS
 from .visibility import RESTRICTED, VisibleLabels
 
 HISTORY_LIMIT = 200  # entries on the History tab (the API gives them all)
-SENSITIVE = "(sensitive: not shown)"
+# What an entry shows of a sensitive field: the API gives this marker as it is, the History
+# tab its translation (_text).
+SENSITIVE = "(sensitive: not shown)"  # untranslated: the API's marker
 
 
 def _principal(user):
@@ -232,17 +237,30 @@ def rendered(entries: list[AuditEntry], user) -> list[dict]:
                 before, after = "", _text(model, name, pair, labels)
             if name in masked.hidden_rows:
                 n = masked.hidden_rows[name]
-                after = f"{after} (and {n} you may not see)" if after else f"{n} you may not see"
+                after = (
+                    _("%(shown)s (and %(count)s you may not see)") % {"shown": after, "count": n}
+                    if after
+                    else _("%(count)s you may not see") % {"count": n}
+                )
             rows.append((_label(model, name), before, after))
         out.append({"entry": e, "rows": rows})
     return out
 
 
 def _label(model, name: str) -> str:
+    """A field's name as the History tab shows it: its verbose name, in the reader's
+    language (a child set's: the plural name of its rows' model)."""
+    if name in SECURITY_LABELS:
+        return str(SECURITY_LABELS[name]).lower()
     try:
-        return str(model._meta.get_field(name).verbose_name) if model else name
+        f = model._meta.get_field(name) if model else None
     except Exception:  # noqa: BLE001 - audit_extra keys and fields removed since
-        return name.replace("_", " ")
+        f = None
+    if f is None:
+        return name.replace("_", " ") if model else name
+    if getattr(f, "verbose_name", None):
+        return str(f.verbose_name)
+    return str(f.related_model._meta.verbose_name_plural)
 
 
 def _field(model, name):
@@ -267,12 +285,14 @@ def _labelled_link(model) -> bool:
 def _text(model, name, value, labels) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if value == SENSITIVE:
+        return _("(sensitive: not shown)")
     f = _field(model, name)
     target = f.related_model if f is not None and f.is_relation else None
     values = value if isinstance(value, list) else [value]
     if target is not None and _labelled_link(target):
         return (
-            ", ".join(RESTRICTED if v == RESTRICTED else labels.label(target, v) for v in values)
+            ", ".join(_(RESTRICTED) if v == RESTRICTED else labels.label(target, v) for v in values)
             or "—"
         )
     if target is not None and target._meta.label == "core.User":
@@ -282,7 +302,8 @@ def _text(model, name, value, labels) -> str:
     if isinstance(f, models.DecimalField):  # an amount: "3,000,000.00", not "3000000.00"
         try:
             places = Decimal(1).scaleb(-(f.decimal_places or 0))
-            return f"{Decimal(str(value)).quantize(places):,}"
+            amount = Decimal(str(value)).quantize(places)
+            return number_format(amount, f.decimal_places, force_grouping=True)
         except InvalidOperation:
             return str(value)
     if isinstance(value, list):
@@ -298,7 +319,8 @@ def _usernames(ids, reader) -> str:
 
     wanted = [v for v in ids if isinstance(v, int)]
     known = dict(colleagues(reader, keep=()).filter(pk__in=wanted).values_list("pk", "username"))
-    return ", ".join(known.get(v, "a user of another organisation") for v in wanted)
+    other = _("a user of another organisation")
+    return ", ".join(known.get(v, other) for v in wanted)
 
 
 def _row_text(row) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from concord.exchange.tabular import CellError, FileRejected, Table, read_table
 
@@ -88,7 +89,9 @@ def _date(value: str, column: str):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise RowError(column, f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from None
+        raise RowError(
+            column, _("%(value)r is not an ISO 8601 date (YYYY-MM-DD)") % {"value": value}
+        ) from None
 
 
 def _choice(value: str, choices, column: str, default):
@@ -99,7 +102,9 @@ def _choice(value: str, choices, column: str, default):
         if norm in (str(v).lower(), label.lower().replace(" ", "_")):
             return v
     allowed = ", ".join(str(v) for v, _ in choices)
-    raise RowError(column, f"{value!r} is not one of: {allowed}")
+    raise RowError(
+        column, _("%(value)r is not one of: %(allowed)s") % {"value": value, "allowed": allowed}
+    )
 
 
 class Spec(abc.ABC):
@@ -256,7 +261,11 @@ class Spec(abc.ABC):
         try:
             return ctx.editable(self.model).get(pk=int(pk))
         except (ValueError, self.model.DoesNotExist):
-            raise RowError("id", f"no {self.name} with id {pk} that you may edit") from None
+            raise RowError(
+                "id",
+                _("no %(kind)s with id %(id)s that you may edit")
+                % {"kind": self.model._meta.verbose_name, "id": pk},
+            ) from None
 
     def key(self, row: dict) -> str:
         return row.get("id") or row.get("name", "").casefold()
@@ -290,13 +299,13 @@ class ImportContext:
             except ValidationError as exc:
                 raise RowError(column, exc.messages[0]) from None
         if org is None:
-            raise RowError(column, f"no organisation called {name!r}")
+            raise RowError(column, _("no organisation called %(name)r") % {"name": name})
         return org
 
     def owner(self, name: str):
         if self.actor.is_system:
             if not name:
-                raise RowError("owner", "give the owning organisation")
+                raise RowError("owner", _("give the owning organisation"))
             return self.organisation(name, "owner")
         allowed = self.user.principal().orgs_with_role(Role.CONTRIBUTOR)
         if not name:
@@ -305,19 +314,23 @@ class ImportContext:
             if not allowed:
                 raise RowError(
                     "owner",
-                    "you may not create records: you are not a contributor, editor or manager "
-                    "of any organisation (a platform administrator's account owns nothing; "
-                    "ask a manager to invite you, or import as a member)",
+                    _(
+                        "you may not create records: you are not a contributor, editor or manager "
+                        "of any organisation (a platform administrator's account owns nothing; "
+                        "ask a manager to invite you, or import as a member)"
+                    ),
                 )
             names = ", ".join(
                 Organisation.objects.filter(pk__in=allowed).values_list("name", flat=True)[:5]
             )
             raise RowError(
-                "owner", f"give the owning organisation (you may create records for {names})"
+                "owner",
+                _("give the owning organisation (you may create records for %(names)s)")
+                % {"names": names},
             )
         org = self.organisation(name, "owner")
         if org.pk not in allowed:
-            raise RowError("owner", f"you may not create records for {name!r}")
+            raise RowError("owner", _("you may not create records for %(name)r") % {"name": name})
         return org
 
     def space(self, name: str):
@@ -325,14 +338,17 @@ class ImportContext:
         space = qs.filter(name__iexact=name).first()
         if space is None:
             raise RowError(
-                "shared_spaces", f"no coordination space called {name!r} that you are in"
+                "shared_spaces",
+                _("no coordination space called %(name)r that you are in") % {"name": name},
             )
         return space
 
     def country(self, code: str, column: str = "country"):
         country = Country.objects.filter(alpha3__iexact=code).first() if code else None
         if country is None:
-            raise RowError(column, f"{code!r} is not an ISO 3166-1 alpha-3 country code")
+            raise RowError(
+                column, _("%(code)r is not an ISO 3166-1 alpha-3 country code") % {"code": code}
+            )
         return country
 
 
@@ -366,16 +382,17 @@ def _check_headers(spec: Spec, table: Table, filename: str) -> None:
             CellError(
                 1,
                 ", ".join(unknown),
-                f"unknown column(s); expected some of: {', '.join(spec.columns)}",
+                _("unknown column(s); expected some of: %(columns)s")
+                % {"columns": ", ".join(spec.columns)},
             )
         )
     missing = [c for c in sorted(spec.required) if c not in table.headers]
     if missing:
-        errors.append(CellError(1, ", ".join(missing), "required column(s) missing"))
+        errors.append(CellError(1, ", ".join(missing), _("required column(s) missing")))
     if errors:
         raise FileRejected(filename, errors)
     if not table.rows:
-        raise FileRejected(filename, [CellError(None, None, "no rows to import")])
+        raise FileRejected(filename, [CellError(None, None, _("no rows to import"))])
 
 
 def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progress=None) -> list:
@@ -392,12 +409,14 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
         for rownum, row in table.rows:
             for col in spec.required:
                 if not row.get(col):
-                    errors.append(CellError(rownum, col, "required value is empty"))
+                    errors.append(CellError(rownum, col, _("required value is empty")))
             key = spec.key(row)
             if key and key in seen:
                 errors.append(
                     CellError(
-                        rownum, "id" if row.get("id") else "name", f"duplicate of row {seen[key]}"
+                        rownum,
+                        "id" if row.get("id") else "name",
+                        _("duplicate of row %(row)s") % {"row": seen[key]},
                     )
                 )
                 continue
@@ -427,7 +446,9 @@ def import_file(kind: str, data: bytes, filename: str, *, actor: Actor, fmt=None
     from concord.exchange.tabular import looks_like_hxl, read_hxl
 
     if kind not in SPECS:
-        raise FileRejected(filename, [CellError(None, None, f"cannot import {kind!r}")])
+        raise FileRejected(
+            filename, [CellError(None, None, _("cannot import %(kind)r") % {"kind": kind})]
+        )
     spec = SPECS[kind]
     ext = filename.rsplit(".", 1)[-1].lower()
     hxl = fmt == "hxl" or (
@@ -435,7 +456,10 @@ def import_file(kind: str, data: bytes, filename: str, *, actor: Actor, fmt=None
     )
     if hxl:
         if not spec.hxl_tags:
-            raise FileRejected(filename, [CellError(None, None, f"{kind} cannot be read as HXL")])
+            raise FileRejected(
+                filename,
+                [CellError(None, None, _("%(kind)s cannot be read as HXL") % {"kind": kind})],
+            )
         table = read_hxl(data, filename, spec.hxl_tags)
     else:
         table = read_table(data, filename, fmt)

@@ -8,65 +8,69 @@ operations (e.g. in Zaire or Yugoslavia) still count in the right region.
 """
 
 M49: dict[tuple[str, str], str] = {
-    ("Africa", "Northern Africa"): "DZA EGY LBY MAR SDN TUN ESH",
+    ("Africa", "Northern Africa"): "DZA EGY LBY MAR SDN TUN ESH",  # untranslated: codes
     ("Africa", "Eastern Africa"): (
-        "IOT BDI COM DJI ERI ETH ATF KEN MDG MWI MUS MYT MOZ REU RWA SYC SOM SSD UGA TZA ZMB ZWE"
+        "IOT BDI COM DJI ERI ETH ATF KEN MDG MWI MUS MYT MOZ REU "  # untranslated: codes
+        "RWA SYC SOM SSD UGA TZA ZMB ZWE"
     ),
-    ("Africa", "Middle Africa"): "AGO CMR CAF TCD COG COD GNQ GAB STP",
-    ("Africa", "Southern Africa"): "BWA SWZ LSO NAM ZAF",
+    ("Africa", "Middle Africa"): "AGO CMR CAF TCD COG COD GNQ GAB STP",  # untranslated: codes
+    ("Africa", "Southern Africa"): "BWA SWZ LSO NAM ZAF",  # untranslated: codes
     ("Africa", "Western Africa"): (
-        "BEN BFA CPV CIV GMB GHA GIN GNB LBR MLI MRT NER NGA SHN SEN SLE TGO"
+        "BEN BFA CPV CIV GMB GHA GIN GNB LBR MLI MRT NER NGA SHN SEN SLE TGO"  # untranslated: codes
     ),
     ("Americas", "Caribbean"): (
-        "AIA ATG ABW BHS BRB BES VGB CYM CUB CUW DMA DOM GRD GLP HTI JAM MTQ MSR PRI BLM KNA LCA "
-        "MAF VCT SXM TTO TCA VIR"
+        "AIA ATG ABW BHS BRB BES VGB CYM CUB CUW DMA DOM GRD GLP HTI "  # untranslated: codes
+        "JAM MTQ MSR PRI BLM KNA LCA MAF VCT SXM TTO TCA VIR"
     ),
-    ("Americas", "Central America"): "BLZ CRI SLV GTM HND MEX NIC PAN",
+    ("Americas", "Central America"): "BLZ CRI SLV GTM HND MEX NIC PAN",  # untranslated: codes
     (
         "Americas",
         "South America",
-    ): "ARG BOL BVT BRA CHL COL ECU FLK GUF GUY PRY PER SGS SUR URY VEN",
-    ("Americas", "Northern America"): "BMU CAN GRL SPM USA",
-    ("Asia", "Central Asia"): "KAZ KGZ TJK TKM UZB",
-    ("Asia", "Eastern Asia"): "CHN HKG MAC PRK JPN MNG KOR",
-    ("Asia", "South-eastern Asia"): "BRN KHM IDN LAO MYS MMR PHL SGP THA TLS VNM",
-    ("Asia", "Southern Asia"): "AFG BGD BTN IND IRN MDV NPL PAK LKA",
-    ("Asia", "Western Asia"): (
-        "ARM AZE BHR CYP GEO IRQ ISR JOR KWT LBN OMN QAT SAU PSE SYR TUR ARE YEM"
+    ): "ARG BOL BVT BRA CHL COL ECU FLK GUF GUY PRY PER SGS SUR URY VEN",  # untranslated: codes
+    ("Americas", "Northern America"): "BMU CAN GRL SPM USA",  # untranslated: codes
+    ("Asia", "Central Asia"): "KAZ KGZ TJK TKM UZB",  # untranslated: codes
+    ("Asia", "Eastern Asia"): "CHN HKG MAC PRK JPN MNG KOR",  # untranslated: codes
+    ("Asia", "South-eastern Asia"): (
+        "BRN KHM IDN LAO MYS MMR PHL SGP THA TLS VNM"  # untranslated: codes
     ),
-    ("Europe", "Eastern Europe"): "BLR BGR CZE HUN POL MDA ROU RUS SVK UKR",
+    ("Asia", "Southern Asia"): "AFG BGD BTN IND IRN MDV NPL PAK LKA",  # untranslated: codes
+    ("Asia", "Western Asia"): (
+        "ARM AZE BHR CYP GEO IRQ ISR JOR KWT LBN OMN QAT SAU "  # untranslated: codes
+        "PSE SYR TUR ARE YEM"
+    ),
+    ("Europe", "Eastern Europe"): "BLR BGR CZE HUN POL MDA ROU RUS SVK UKR",  # untranslated: codes
     (
         "Europe",
         "Northern Europe",
-    ): "ALA DNK EST FRO FIN GGY ISL IRL IMN JEY LVA LTU NOR SJM SWE GBR",
+    ): "ALA DNK EST FRO FIN GGY ISL IRL IMN JEY LVA LTU NOR SJM SWE GBR",  # untranslated: codes
     (
         "Europe",
         "Southern Europe",
-    ): "ALB AND BIH HRV GIB GRC VAT ITA MLT MNE MKD PRT SMR SRB SVN ESP",
-    ("Europe", "Western Europe"): "AUT BEL FRA DEU LIE LUX MCO NLD CHE",
-    ("Oceania", "Australia and New Zealand"): "AUS CXR CCK HMD NZL NFK",
-    ("Oceania", "Melanesia"): "FJI NCL PNG SLB VUT",
-    ("Oceania", "Micronesia"): "GUM KIR MHL FSM NRU MNP PLW UMI",
-    ("Oceania", "Polynesia"): "ASM COK PYF NIU PCN WSM TKL TON TUV WLF",
+    ): "ALB AND BIH HRV GIB GRC VAT ITA MLT MNE MKD PRT SMR SRB SVN ESP",  # untranslated: codes
+    ("Europe", "Western Europe"): "AUT BEL FRA DEU LIE LUX MCO NLD CHE",  # untranslated: codes
+    ("Oceania", "Australia and New Zealand"): "AUS CXR CCK HMD NZL NFK",  # untranslated: codes
+    ("Oceania", "Melanesia"): "FJI NCL PNG SLB VUT",  # untranslated: codes
+    ("Oceania", "Micronesia"): "GUM KIR MHL FSM NRU MNP PLW UMI",  # untranslated: codes
+    ("Oceania", "Polynesia"): "ASM COK PYF NIU PCN WSM TKL TON TUV WLF",  # untranslated: codes
 }
 
 # ISO 3166-3 former states -> the sub-region of the territory they covered.
 FORMER = {
-    "YUG": ("Europe", "Southern Europe"),
-    "SCG": ("Europe", "Southern Europe"),
-    "SUN": ("Europe", "Eastern Europe"),
-    "CSK": ("Europe", "Eastern Europe"),
-    "DDR": ("Europe", "Western Europe"),
-    "ZAR": ("Africa", "Middle Africa"),
-    "DHY": ("Africa", "Western Africa"),
-    "HVO": ("Africa", "Western Africa"),
-    "RHO": ("Africa", "Eastern Africa"),
-    "TMP": ("Asia", "South-eastern Asia"),
-    "BUR": ("Asia", "South-eastern Asia"),
-    "VDR": ("Asia", "South-eastern Asia"),
-    "YMD": ("Asia", "Western Asia"),
+    "YUG": ("Europe", "Southern Europe"),  # untranslated: codes
+    "SCG": ("Europe", "Southern Europe"),  # untranslated: codes
+    "SUN": ("Europe", "Eastern Europe"),  # untranslated: codes
+    "CSK": ("Europe", "Eastern Europe"),  # untranslated: codes
+    "DDR": ("Europe", "Western Europe"),  # untranslated: codes
+    "ZAR": ("Africa", "Middle Africa"),  # untranslated: codes
+    "DHY": ("Africa", "Western Africa"),  # untranslated: codes
+    "HVO": ("Africa", "Western Africa"),  # untranslated: codes
+    "RHO": ("Africa", "Eastern Africa"),  # untranslated: codes
+    "TMP": ("Asia", "South-eastern Asia"),  # untranslated: codes
+    "BUR": ("Asia", "South-eastern Asia"),  # untranslated: codes
+    "VDR": ("Asia", "South-eastern Asia"),  # untranslated: codes
+    "YMD": ("Asia", "Western Asia"),  # untranslated: codes
     "ANT": ("Americas", "Caribbean"),
-    "PCZ": ("Americas", "Central America"),
+    "PCZ": ("Americas", "Central America"),  # untranslated: codes
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 COUNT_CAP = 1_000
 
@@ -72,9 +73,9 @@ class CappedPaginator(Paginator):
         try:
             number = int(number)
         except (TypeError, ValueError):
-            raise PageNotAnInteger("That page number is not an integer") from None
+            raise PageNotAnInteger(_("That page number is not an integer")) from None
         if number < 1:
-            raise EmptyPage("That page number is less than 1")
+            raise EmptyPage(_("That page number is less than 1"))
         return number
 
     def page(self, number):
@@ -84,7 +85,7 @@ class CappedPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         rows = list(self.object_list[bottom : bottom + self.per_page + 1])
         if not rows and number > 1:
-            raise EmptyPage("That page contains no results")
+            raise EmptyPage(_("That page contains no results"))
         page = CappedPage(rows[: self.per_page], number, self)
         page.more = len(rows) > self.per_page
         return page

@@ -30,6 +30,8 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q, Value
 from django.db.models.functions import Concat
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import capabilities
 from .capabilities import Searchable, resolve
@@ -162,7 +164,7 @@ def reindex() -> dict[str, int]:
                     n += index_many(batch, model)
                     batch = []
             n += index_many(batch, model)
-            counts[spec.kind] = n
+            counts[str(spec.kind)] = n
         if connection.vendor == "sqlite":
             # Rewritten row by row through its triggers, SQLite's FTS5 index is left in many
             # small segments (searches took 6 times as long): build it again in one piece.
@@ -322,7 +324,10 @@ class Group:
 
 
 def slug(spec: Searchable) -> str:
-    return fold(spec.kind).replace(" ", "-")
+    """The kind in a URL (``?kind=countries``): made from its English name, the same in every
+    language."""
+    with translation.override(None):
+        return fold(str(spec.kind)).replace(" ", "-")
 
 
 def find(
@@ -394,11 +399,9 @@ def country_words(country) -> list[str]:
 
 def describe_country(country) -> str:
     if country.historical:
-        return (
-            f"Former country (withdrawn {country.withdrawn})"
-            if country.withdrawn
-            else ("Former country")
-        )
+        if country.withdrawn:
+            return _("Former country (withdrawn %(date)s)") % {"date": country.withdrawn}
+        return _("Former country")
     return country.m49_subregion or country.m49_region
 
 

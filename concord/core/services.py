@@ -14,9 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import audit, search
-from .access import platform_registry_entry
+from .access import DELETE, REFUSED, platform_registry_entry
 from .context import Actor
 from .models import (
     Affiliation,
@@ -35,20 +37,14 @@ from .models import (
     named_user_choices,
 )
 from .models.registry import normalise_name
+from .models.security import NAMED_USERS_RULE, USER_LINK_RULE
 
 
 def _require_user(actor: Actor) -> None:
     if actor.is_system:
         return
     if actor.user is None or not actor.user.is_authenticated:
-        raise PermissionDenied("Sign in first.")
-
-
-NAMED_USERS_RULE = (
-    "Name only people cleared for strictly confidential records who share an organisation "
-    "or a coordination space with you."
-)
-USER_LINK_RULE = "Choose someone who shares an organisation or a coordination space with you."
+        raise PermissionDenied(_("Sign in first."))
 
 
 def _check_named_users(instance: ScopedModel, m2m: dict, actor: Actor) -> None:
@@ -67,7 +63,7 @@ def _check_named_users(instance: ScopedModel, m2m: dict, actor: Actor) -> None:
     else:
         allowed = named_user_choices(actor.user)
     if len(set(allowed.filter(pk__in=new).values_list("pk", flat=True))) != len(new):
-        raise ValidationError({"named_users": NAMED_USERS_RULE})
+        raise ValidationError({"named_users": str(NAMED_USERS_RULE)})
 
 
 def _check_user_links(instance: ScopedModel, actor: Actor, current) -> None:
@@ -82,7 +78,7 @@ def _check_user_links(instance: ScopedModel, actor: Actor, current) -> None:
         if value is None or (current is not None and getattr(current, f.attname) == value):
             continue
         if not colleagues(actor.user).filter(pk=value).exists():
-            raise ValidationError({f.name: USER_LINK_RULE})
+            raise ValidationError({f.name: str(USER_LINK_RULE)})
 
 
 def index_for_search(records: list) -> int:
@@ -190,8 +186,11 @@ def _keep_security(instance, current, m2m: dict) -> None:
                 changed.append(name)
     if changed:
         raise PermissionDenied(
-            "An administrator edits an organisation's description, not its owner or who may "
-            f"read it ({', '.join(changed)}): ask its managers."
+            _(
+                "An administrator edits an organisation's description, not its owner or who may "
+                "read it (%(fields)s): ask its managers."
+            )
+            % {"fields": ", ".join(changed)}
         )
 
 
@@ -216,12 +215,12 @@ def save(
         try:
             current = model.objects.get(pk=instance.pk)
         except model.DoesNotExist as exc:
-            raise ValidationError("This record no longer exists.") from exc
+            raise ValidationError(_("This record no longer exists.")) from exc
         if not actor.is_system and not (
             model.objects.editable_by(actor.user).filter(pk=instance.pk).exists()
         ):
             if not _platform_registry_entry(current, actor):
-                raise PermissionDenied("You may not edit this record.")
+                raise PermissionDenied(_("You may not edit this record."))
             _keep_security(instance, current, m2m)
         before = audit.snapshot(current)
         keep_hidden_links(instance, current, m2m, actor)
@@ -275,8 +274,10 @@ def save(
         or _platform_registry_entry(instance, actor)
     ):
         raise PermissionDenied(
-            "After this change you could no longer edit the record (check the owner, "
-            "classification and named people); nothing was saved."
+            _(
+                "After this change you could no longer edit the record (check the owner, "
+                "classification and named people); nothing was saved."
+            )
         )
     return instance
 
@@ -288,7 +289,7 @@ def delete(instance: ScopedModel, *, actor: Actor) -> None:
     if not actor.is_system and not (
         model.objects.deletable_by(actor.user).filter(pk=instance.pk).exists()
     ):
-        raise PermissionDenied("Only a manager of the owning organisation may delete this record.")
+        raise PermissionDenied(str(REFUSED[DELETE]))
     hook = BEFORE_DELETE.get(model)
     if hook:
         hook(instance, actor)
@@ -299,7 +300,13 @@ def delete(instance: ScopedModel, *, actor: Actor) -> None:
     except (ProtectedError, RestrictedError) as exc:
         n = len(exc.protected_objects if hasattr(exc, "protected_objects") else [])
         raise ValidationError(
-            f"{instance} is still referenced by {n} other record(s); remove those links first."
+            ngettext(
+                "%(record)s is still referenced by %(count)s other record; remove that link first.",
+                "%(record)s is still referenced by %(count)s other records; "
+                "remove those links first.",
+                n,
+            )
+            % {"record": instance, "count": n}
         ) from exc
     instance.pk = pk
     search.forget(instance)
@@ -378,7 +385,8 @@ def resolve_organisation(name: str, user=None, *, actor: Actor | None = None):
         qs = qs.visible_to(user)
     matches = list(qs[:2])
     if len(matches) > 1:
-        raise ValidationError(f"{name!r} matches more than one organisation; use its id.")
+        msg = _("%(name)r matches more than one organisation; use its id.") % {"name": name}
+        raise ValidationError(msg)
     return matches[0] if matches else None
 
 
@@ -389,7 +397,7 @@ def _require_admin(actor: Actor) -> None:
     if actor.is_system:
         return
     if not (actor.user and actor.user.is_authenticated and actor.user.is_superuser):
-        raise PermissionDenied("Only a platform administrator may do this.")
+        raise PermissionDenied(_("Only a platform administrator may do this."))
 
 
 @transaction.atomic
@@ -406,7 +414,8 @@ def create_user(
 ) -> User:
     _require_admin(actor)
     if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": f"A user called {username!r} already exists."})
+        msg = _("A user called %(name)r already exists.") % {"name": username}
+        raise ValidationError({"username": msg})
     user = User(username=username, email=email, clearance=clearance, is_superuser=is_admin)
     user.is_staff = False
     if check_password:
@@ -438,7 +447,8 @@ def write_membership(
     platform administrator: :func:`set_membership`; an organisation's manager:
     concord.administration.services)."""
     if role not in Role.values:
-        raise ValidationError({"role": f"Role must be one of {', '.join(Role.values)}."})
+        roles = ", ".join(Role.values)
+        raise ValidationError({"role": _("Role must be one of %(roles)s.") % {"roles": roles}})
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, defaults={"role": role}
     )
@@ -502,7 +512,7 @@ def create_token(*, actor: Actor, name: str, read_only: bool = True, expires_at=
     """Returns (token, key). The key is shown once; only its hash is kept."""
     _require_user(actor)
     if not name.strip():
-        raise ValidationError({"name": "Give the token a name, e.g. the system that uses it."})
+        raise ValidationError({"name": _("Give the token a name, e.g. the system that uses it.")})
     key = ApiToken.new_key()
     token = ApiToken.objects.create(
         user=actor.user,
@@ -546,7 +556,7 @@ def _revoke(credential, actor: Actor) -> None:
 def revoke_token(token: ApiToken, *, actor: Actor) -> ApiToken:
     _require_user(actor)
     if not actor.is_system and token.user_id != actor.user.pk and not actor.user.is_superuser:
-        raise PermissionDenied("You may revoke only your own tokens.")
+        raise PermissionDenied(_("You may revoke only your own tokens."))
     _revoke(token, actor)
     return token
 
@@ -557,7 +567,7 @@ def create_feed_secret(*, actor: Actor):
     they had (rotation). The key is shown once; only its hash is kept."""
     _require_user(actor)
     if actor.user is None:
-        raise PermissionDenied("A calendar feed belongs to a user.")
+        raise PermissionDenied(_("A calendar feed belongs to a user."))
     revoke_feed_secret(actor=actor)
     key = FeedSecret.new_key()
     secret = FeedSecret.objects.create(

@@ -4,18 +4,22 @@ separated by ``;``."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from .importers import SEP, RowError, _split
 
 
 def sources_problem(sources) -> str | None:
     if not isinstance(sources, list):
-        return "Sources must be a list."
+        return _("Sources must be a list.")
     for i, s in enumerate(sources, start=1):
         if not isinstance(s, dict) or not (s.get("citation") or s.get("url")):
-            return f"Source {i} needs a citation or a link."
+            return _("Source %(number)s needs a citation or a link.") % {"number": i}
         url = s.get("url") or ""
         if url and not url.startswith(("http://", "https://")):
-            return f"Source {i}: the link must start with http:// or https://."
+            return _("Source %(number)s: the link must start with http:// or https://.") % {
+                "number": i
+            }
     return None
 
 
@@ -37,6 +41,6 @@ def parse_sources(value: str, column: str = "sources") -> list[dict]:
         if citation.startswith(("http://", "https://")) and not url:
             citation, url = "", citation
         if not citation and not url:
-            raise RowError(column, f"{item!r}: write 'fact | citation | url'")
+            raise RowError(column, _("%(item)r: write 'fact | citation | url'") % {"item": item})
         out.append({k: v for k, v in (("fact", fact), ("citation", citation), ("url", url)) if v})
     return out

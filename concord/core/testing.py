@@ -27,13 +27,13 @@ RELEASABILITIES = list(Releasability)
 
 def marker(model_letter: str, c: int, r: str) -> str:
     """A token found in one record's name and nowhere else (none is a prefix of another)."""
-    return f"MRK{model_letter}{c}{r[:3].upper()}Z"
+    return f"MRK{model_letter}{c}{r[:3].upper()}Z"  # untranslated: test marker
 
 
 def past_marker(model_letter: str, c: int, r: str) -> str:
     """A marker for what a record said while it was strictly confidential and named to
     nobody (P + two letters: never one of ``marker``'s)."""
-    return f"MRK{model_letter}{c}P{r[:2].upper()}Z"
+    return f"MRK{model_letter}{c}P{r[:2].upper()}Z"  # untranslated: test marker
 
 
 def country(alpha3: str = "MLI", name: str = "Mali") -> Country:

@@ -12,6 +12,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
 from concord.core import capabilities, services
@@ -38,19 +40,19 @@ def _org(labels, pk):
 
 def organisation_fields(o, labels):
     return [
-        ("Name", o.name),
-        ("Acronym", o.acronym),
-        ("Kind", o.get_kind_display()),
-        ("Parent", _org(labels, o.parent_id) or "—"),
-        ("Country", str(o.country) if o.country_id else "—"),
+        (_("Name"), o.name),
+        (_("Acronym"), o.acronym),
+        (_("Kind"), o.get_kind_display()),
+        (pgettext("registry", "Parent"), _org(labels, o.parent_id) or "—"),
+        (_("Country"), str(o.country) if o.country_id else "—"),
         (
-            "Website",
+            _("Website"),
             format_html('<a href="{0}" rel="noopener noreferrer">{0}</a>', o.website)
             if o.website
             else "—",
         ),
-        ("Also known as", "; ".join(o.aliases or []) or "—"),
-        ("Description", o.description or "—"),
+        (_("Also known as"), "; ".join(o.aliases or []) or "—"),
+        (_("Description"), o.description or "—"),
     ]
 
 
@@ -58,8 +60,8 @@ def organisation_sections(o, labels, user):
     children = Organisation.objects.visible_to(user).filter(parent=o).order_by("name")[:100]
     people = Person.objects.visible_to(user).filter(affiliations__organisation=o).distinct()[:100]
     return [
-        ("Sub-organisations", [(str(c), f"/organisations/{c.pk}/") for c in children]),
-        ("People", [(str(p), f"/people/{p.pk}/") for p in people]),
+        (_("Sub-organisations"), [(str(c), f"/organisations/{c.pk}/") for c in children]),
+        (_("People"), [(str(p), f"/people/{p.pk}/") for p in people]),
         *(
             section
             for extra in capabilities.sections("organisation")
@@ -74,16 +76,24 @@ def organisation_sections(o, labels, user):
 ORGANISATIONS = Config(
     model=Organisation,
     name="organisations",
-    singular="organisation",
+    singular=gettext_lazy("organisation"),
     filterset=OrganisationFilter,
     form=OrganisationForm,
     select_related=("country",),
     columns=[
-        Column("Name", lambda o, L: o.name, "name", link=True),
-        Column("Acronym", lambda o, L: o.acronym, "acronym"),
-        Column("Kind", lambda o, L: o.get_kind_display(), "kind"),
-        Column("Country", lambda o, L: o.country.alpha3 if o.country_id else "", "country__name"),
-        Column("Classification", lambda o, L: o.get_classification_display(), "classification"),
+        Column(gettext_lazy("Name"), lambda o, L: o.name, "name", link=True),
+        Column(gettext_lazy("Acronym"), lambda o, L: o.acronym, "acronym"),
+        Column(gettext_lazy("Kind"), lambda o, L: o.get_kind_display(), "kind"),
+        Column(
+            gettext_lazy("Country"),
+            lambda o, L: o.country.alpha3 if o.country_id else "",
+            "country__name",
+        ),
+        Column(
+            gettext_lazy("Classification"),
+            lambda o, L: o.get_classification_display(),
+            "classification",
+        ),
     ],
     detail_fields=organisation_fields,
     extra_detail=organisation_sections,
@@ -94,13 +104,13 @@ ORGANISATIONS = Config(
 def person_fields(p, labels):
     labels.load(Organisation, [a.organisation_id for a in p.affiliations.all()])
     return [
-        ("Name", p.name),
-        ("Languages", ", ".join(p.languages or []) or "—"),
+        (_("Name"), p.name),
+        (_("Languages"), ", ".join(p.languages or []) or "—"),
         (
-            "Contact channels",
+            _("Contact channels"),
             "; ".join(f"{c['kind']}: {c['value']}" for c in p.contacts or []) or "—",
         ),
-        ("Notes", p.notes or "—"),
+        (_("Notes"), p.notes or "—"),
     ]
 
 
@@ -110,23 +120,33 @@ def person_sections(p, labels, user):
         org = labels.get(Organisation, a.organisation_id)
         if org is None:
             continue
-        dates = f"{a.start or '…'} – {a.end or 'now'}"
-        rows.append((f"{org} — {a.title or 'member'} ({dates})", f"/organisations/{org.pk}/"))
-    return [("Affiliations", rows)]
+        end = a.end or _("now")
+        dates = f"{a.start or '…'} – {end}"
+        text = _("%(organisation)s — %(title)s (%(dates)s)") % {
+            "organisation": org,
+            "title": a.title or _("member"),
+            "dates": dates,
+        }
+        rows.append((text, f"/organisations/{org.pk}/"))
+    return [(_("Affiliations"), rows)]
 
 
 PEOPLE = Config(
     model=Person,
     name="people",
-    singular="person",
+    singular=gettext_lazy("person"),
     filterset=PersonFilter,
     form=PersonForm,
     formset=AffiliationFormSet,
     prefetch_related=("affiliations",),
     columns=[
-        Column("Name", lambda p, L: p.name, "name", link=True),
-        Column("Languages", lambda p, L: ", ".join(p.languages or [])),
-        Column("Classification", lambda p, L: p.get_classification_display(), "classification"),
+        Column(gettext_lazy("Name"), lambda p, L: p.name, "name", link=True),
+        Column(gettext_lazy("Languages"), lambda p, L: ", ".join(p.languages or [])),
+        Column(
+            gettext_lazy("Classification"),
+            lambda p, L: p.get_classification_display(),
+            "classification",
+        ),
     ],
     detail_fields=person_fields,
     extra_detail=person_sections,
@@ -136,15 +156,15 @@ PEOPLE = Config(
 def area_fields(a, labels):
     parent = labels.label(Area, a.parent_id)
     return [
-        ("Name", a.name),
-        ("Country", str(a.country)),
-        ("Level", a.get_level_display()),
-        ("Parent", parent or "—"),
-        ("P-code", a.pcode or "—"),
-        ("ISO 3166-2", a.iso_code or "—"),
-        ("Type", a.subdivision_type or "—"),
-        ("Point", f"{a.latitude}, {a.longitude}" if a.latitude is not None else "—"),
-        ("Geometry", a.geometry["type"] if a.geometry else "—"),
+        (_("Name"), a.name),
+        (_("Country"), str(a.country)),
+        (_("Level"), a.get_level_display()),
+        (pgettext("registry", "Parent"), parent or "—"),
+        (_("P-code"), a.pcode or "—"),
+        (_("ISO 3166-2"), a.iso_code or "—"),
+        (_("Type"), a.subdivision_type or "—"),
+        (_("Point"), f"{a.latitude}, {a.longitude}" if a.latitude is not None else "—"),
+        (_("Geometry"), a.geometry["type"] if a.geometry else "—"),
     ]
 
 
@@ -156,17 +176,17 @@ def area_sections(a, labels, user):
 AREAS = Config(
     model=Area,
     name="areas",
-    singular="area",
+    singular=gettext_lazy("area"),
     filterset=AreaFilter,
     form=AreaForm,
     select_related=("country",),
     default_sort="name",
     columns=[
-        Column("Name", lambda a, L: a.name, "name", link=True),
-        Column("Country", lambda a, L: a.country.alpha3, "country__alpha3"),
-        Column("Level", lambda a, L: a.get_level_display(), "level"),
-        Column("P-code", lambda a, L: a.pcode, "pcode"),
-        Column("ISO 3166-2", lambda a, L: a.iso_code, "iso_code"),
+        Column(gettext_lazy("Name"), lambda a, L: a.name, "name", link=True),
+        Column(gettext_lazy("Country"), lambda a, L: a.country.alpha3, "country__alpha3"),
+        Column(gettext_lazy("Level"), lambda a, L: a.get_level_display(), "level"),
+        Column(gettext_lazy("P-code"), lambda a, L: a.pcode, "pcode"),
+        Column(gettext_lazy("ISO 3166-2"), lambda a, L: a.iso_code, "iso_code"),
     ],
     detail_fields=area_fields,
     extra_detail=area_sections,
@@ -257,8 +277,10 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
-        _, new_key = services.create_token(actor=Actor.from_request(request), **form.cleaned_data)
-        messages.success(request, "Token created. Copy the key now: it is not shown again.")
+        _token, new_key = services.create_token(
+            actor=Actor.from_request(request), **form.cleaned_data
+        )
+        messages.success(request, _("Token created. Copy the key now: it is not shown again."))
         form = TokenForm()
     status = 400 if request.method == "POST" and form.errors else 200
     return _tokens_page(request, form, new_key=new_key, status=status)
@@ -269,9 +291,9 @@ def token_list(request):
 def token_revoke(request, pk):
     token = ApiToken.objects.filter(user=request.user, pk=pk).first()
     if token is None:
-        raise Http404("No such token of yours.")
+        raise Http404(_("No such token of yours."))
     services.revoke_token(token, actor=Actor.from_request(request))
-    messages.success(request, f"Revoked {token}.")
+    messages.success(request, _("Revoked %(token)s.") % {"token": token})
     return redirect("core:token_list")
 
 
@@ -279,9 +301,11 @@ def token_revoke(request, pk):
 @require_POST
 def feed_secret_create(request):
     """A new calendar feed address (revoking the previous one), shown once."""
-    _, key = services.create_feed_secret(actor=Actor.from_request(request))
+    _secret, key = services.create_feed_secret(actor=Actor.from_request(request))
     url = request.build_absolute_uri(reverse("accountability:calendar"))
-    messages.success(request, "Calendar feed address created. Copy it now: it is not shown again.")
+    messages.success(
+        request, _("Calendar feed address created. Copy it now: it is not shown again.")
+    )
     return _tokens_page(request, TokenForm(), feed_url=f"{url}?{urlencode({'feed': key})}")
 
 
@@ -289,5 +313,5 @@ def feed_secret_create(request):
 @require_POST
 def feed_secret_revoke(request):
     if services.revoke_feed_secret(actor=Actor.from_request(request)) is not None:
-        messages.success(request, "Calendar feed address revoked: the feed stops working.")
+        messages.success(request, _("Calendar feed address revoked: the feed stops working."))
     return redirect("core:token_list")

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-RESTRICTED = "(restricted)"
+from django.utils.translation import gettext, gettext_noop
+
+# A link the reader may not see: this marker in data (the API's history), its translation
+# where it is shown (``gettext(RESTRICTED)``, as ``VisibleLabels.label`` does).
+RESTRICTED = gettext_noop("(restricted)")
 
 
 def _scoped(model) -> bool:
@@ -82,4 +86,4 @@ class VisibleLabels:
         if pk is None:
             return ""
         obj = self.get(model, pk)
-        return str(obj) if obj is not None else RESTRICTED
+        return str(obj) if obj is not None else gettext(RESTRICTED)

@@ -14,9 +14,13 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 FORMATS = ("csv", "json", "xlsx")
 CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",  # untranslated: a media type
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -46,12 +50,19 @@ class CellError:
     message: str
 
     def __str__(self) -> str:
-        where = []
+        where = {"row": self.row, "column": repr(self.column), "message": self.message}
+        if self.row is not None and self.column:
+            return _("row %(row)s, column %(column)s: %(message)s") % where
         if self.row is not None:
-            where.append(f"row {self.row}")
+            return _("row %(row)s: %(message)s") % where
         if self.column:
-            where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            return _("column %(column)s: %(message)s") % where
+        return str(self.message)
+
+
+def _n(number: int) -> str:
+    """A count as the reader's language writes it ("1,500", "1 500")."""
+    return number_format(number, force_grouping=True)
 
 
 # The problems a refusal keeps: enough to fix a file, never a page the size of the file.
@@ -72,17 +83,28 @@ class FileRejected(Exception):
                 CellError(
                     None,
                     None,
-                    f"… and {self.total - MAX_ERRORS:,} more problems "
-                    f"(the first {MAX_ERRORS} are listed)",
+                    ngettext(
+                        "… and %(count)s more problem (the first %(listed)s are listed)",
+                        "… and %(count)s more problems (the first %(listed)s are listed)",
+                        self.total - MAX_ERRORS,
+                    )
+                    % {"count": _n(self.total - MAX_ERRORS), "listed": MAX_ERRORS},
                 )
             )
         super().__init__(self.report())
 
     def report(self, limit: int = 50) -> str:
-        lines = [f"{self.filename}: {self.total} problem(s), nothing was imported."]
+        lines = [
+            ngettext(
+                "%(filename)s: %(count)s problem, nothing was imported.",
+                "%(filename)s: %(count)s problems, nothing was imported.",
+                self.total,
+            )
+            % {"filename": self.filename, "count": self.total}
+        ]
         lines += [f"  {e}" for e in self.errors[:limit]]
         if len(self.errors) > limit:
-            lines.append(f"  … and {len(self.errors) - limit} more")
+            lines.append("  " + _("… and %(count)s more") % {"count": len(self.errors) - limit})
         return "\n".join(lines)
 
 
@@ -96,7 +118,14 @@ def detect_format(filename: str, explicit: str | None = None) -> str:
     fmt = (explicit or filename.rsplit(".", 1)[-1]).lower()
     if fmt not in FORMATS:
         raise FileRejected(
-            filename, [CellError(None, None, f"unknown format {fmt!r}; use csv, json or xlsx")]
+            filename,
+            [
+                CellError(
+                    None,
+                    None,
+                    _("unknown format %(format)r; use csv, json or xlsx") % {"format": fmt},
+                )
+            ],
         )
     return fmt
 
@@ -109,12 +138,19 @@ def read_table(data: bytes, filename: str, fmt: str | None = None, max_bytes: in
     if len(data) > limit:
         raise FileRejected(
             filename,
-            [CellError(None, None, f"file is {len(data):,} bytes; the limit is {limit:,} bytes")],
+            [CellError(None, None, _too_big(len(data), limit))],
         )
     reader = {"csv": _read_csv, "json": _read_json, "xlsx": _read_xlsx}[fmt]
     table = reader(data, filename)
     _check(table, filename)
     return table
+
+
+def _too_big(size: int, limit: int) -> str:
+    return _("file is %(size)s bytes; the limit is %(limit)s bytes") % {
+        "size": _n(size),
+        "limit": _n(limit),
+    }
 
 
 def _limits():
@@ -132,7 +168,14 @@ def check_columns(n: int, filename: str) -> None:
     if n > limit:
         raise FileRejected(
             filename,
-            [CellError(1, None, f"{n:,} columns; the limit is {limit:,} (is it the right file?)")],
+            [
+                CellError(
+                    1,
+                    None,
+                    _("%(count)s columns; the limit is %(limit)s (is it the right file?)")
+                    % {"count": _n(n), "limit": _n(limit)},
+                )
+            ],
         )
 
 
@@ -146,7 +189,8 @@ def check_unpacked(data: bytes, filename: str) -> None:
         unpacked = sum(i.file_size for i in zipfile.ZipFile(io.BytesIO(data)).infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise FileRejected(
-            filename, [CellError(None, None, f"not a readable XLSX file ({exc})")]
+            filename,
+            [CellError(None, None, _("not a readable XLSX file (%(error)s)") % {"error": exc})],
         ) from exc
     limit = settings.CONCORD_IMPORT_MAX_UNPACKED_BYTES
     if unpacked > limit:
@@ -156,8 +200,11 @@ def check_unpacked(data: bytes, filename: str) -> None:
                 CellError(
                     None,
                     None,
-                    f"unpacks to {unpacked:,} bytes; the limit is {limit:,} bytes "
-                    "(save it as CSV, or split it)",
+                    _(
+                        "unpacks to %(size)s bytes; the limit is %(limit)s bytes "
+                        "(save it as CSV, or split it)"
+                    )
+                    % {"size": _n(unpacked), "limit": _n(limit)},
                 )
             ],
         )
@@ -172,8 +219,11 @@ def check_rows(n: int, row: int, filename: str) -> None:
                 CellError(
                     row,
                     None,
-                    f"more than {limit:,} rows; the limit is {limit:,}: split the file "
-                    "and import each part",
+                    _(
+                        "more than %(limit)s rows; the limit is %(limit)s: split the file "
+                        "and import each part"
+                    )
+                    % {"limit": _n(limit)},
                 )
             ],
         )
@@ -190,13 +240,18 @@ def _text(data: bytes, filename: str) -> str:
                 CellError(
                     line,
                     None,
-                    f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-                    "save the file as UTF-8 and try again",
+                    _(
+                        "not UTF-8 (byte 0x%(byte)s at offset %(offset)s); "
+                        "save the file as UTF-8 and try again"
+                    )
+                    % {"byte": f"{data[exc.start]:02x}", "offset": exc.start},
                 )
             ],
         ) from exc
     if "\x00" in text:
-        raise FileRejected(filename, [CellError(None, None, "contains NUL bytes: not a text file")])
+        raise FileRejected(
+            filename, [CellError(None, None, _("contains NUL bytes: not a text file"))]
+        )
     return text
 
 
@@ -212,7 +267,7 @@ def _read_csv(data: bytes, filename: str) -> Table:
     try:
         headers = [h.strip() for h in next(reader)]
     except StopIteration:
-        raise FileRejected(filename, [CellError(None, None, "the file is empty")]) from None
+        raise FileRejected(filename, [CellError(None, None, _("the file is empty"))]) from None
     except csv.Error as exc:
         raise FileRejected(filename, [CellError(1, None, str(exc))]) from exc
     check_columns(len(headers), filename)
@@ -228,7 +283,14 @@ def _read_csv(data: bytes, filename: str) -> Table:
                 if extra:
                     raise FileRejected(
                         filename,
-                        [CellError(rownum, None, f"{len(row)} cells but {len(headers)} headers")],
+                        [
+                            CellError(
+                                rownum,
+                                None,
+                                _("%(cells)s cells but %(headers)s headers")
+                                % {"cells": len(row), "headers": len(headers)},
+                            )
+                        ],
                     )
             table.rows.append(
                 (
@@ -247,13 +309,15 @@ def _read_json(data: bytes, filename: str) -> Table:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileRejected(
-            filename, [CellError(exc.lineno, None, f"invalid JSON: {exc.msg}")]
+            filename,
+            [CellError(exc.lineno, None, _("invalid JSON: %(error)s") % {"error": exc.msg})],
         ) from exc
     if isinstance(doc, dict) and isinstance(doc.get("results"), list):
         doc = doc["results"]
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
         raise FileRejected(
-            filename, [CellError(None, None, "JSON must be an array of objects (one per record)")]
+            filename,
+            [CellError(None, None, _("JSON must be an array of objects (one per record)"))],
         )
     check_rows(len(doc), len(doc), filename)
     seen: dict[str, None] = {}  # the keys of every object, in the order first met (linear)
@@ -286,7 +350,8 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         raise FileRejected(
-            filename, [CellError(None, None, f"not a readable XLSX file ({exc})")]
+            filename,
+            [CellError(None, None, _("not a readable XLSX file (%(error)s)") % {"error": exc})],
         ) from exc
     ws = wb.worksheets[0]
     # A sheet may declare a range far beyond its cells (A1:XFD1048576): read no further than
@@ -294,7 +359,9 @@ def _read_xlsx(data: bytes, filename: str) -> Table:
     try:
         first = next(ws.iter_rows(values_only=True, max_row=1, max_col=max_columns() + 1))
     except StopIteration:
-        raise FileRejected(filename, [CellError(None, None, "the first sheet is empty")]) from None
+        raise FileRejected(
+            filename, [CellError(None, None, _("the first sheet is empty"))]
+        ) from None
     headers = [_cell(h) for h in first]
     while headers and headers[-1] == "":
         headers.pop()
@@ -318,9 +385,9 @@ def _check(table: Table, filename: str) -> None:
     seen: set[str] = set()
     for i, h in enumerate(table.headers, start=1):
         if not h:
-            errors.append(CellError(1, f"#{i}", "empty column header"))
+            errors.append(CellError(1, f"#{i}", _("empty column header")))
         elif h in seen:
-            errors.append(CellError(1, h, "duplicate column header"))
+            errors.append(CellError(1, h, _("duplicate column header")))
         seen.add(h)
     for rownum, row in table.rows:
         for col, value in row.items():
@@ -329,7 +396,8 @@ def _check(table: Table, filename: str) -> None:
                     CellError(
                         rownum,
                         col,
-                        f"looks like a spreadsheet formula ({value[:30]!r}); formulas are refused",
+                        _("looks like a spreadsheet formula (%(value)r); formulas are refused")
+                        % {"value": value[:30]},
                     )
                 )
     if errors:
@@ -436,7 +504,7 @@ def read_hxl(data: bytes, filename: str, tags: dict[str, str], max_bytes: int | 
     if len(data) > limit:
         raise FileRejected(
             filename,
-            [CellError(None, None, f"file is {len(data):,} bytes; the limit is {limit:,} bytes")],
+            [CellError(None, None, _too_big(len(data), limit))],
         )
     text = _text(data, filename)
     by_key = {_tag_key(t): col for col, t in tags.items()}
@@ -446,11 +514,11 @@ def read_hxl(data: bytes, filename: str, tags: dict[str, str], max_bytes: int | 
         raw_rows = [list(r.values) for r in source]
     except hxl.input.HXLTagsNotFoundException:
         raise FileRejected(
-            filename, [CellError(None, None, "no HXL hashtag row found in the first 25 rows")]
+            filename, [CellError(None, None, _("no HXL hashtag row found in the first 25 rows"))]
         ) from None
     except (hxl.HXLException, csv.Error, ValueError) as exc:
         raise FileRejected(
-            filename, [CellError(None, None, f"not readable as HXL: {exc}")]
+            filename, [CellError(None, None, _("not readable as HXL: %(error)s") % {"error": exc})]
         ) from exc
     # The hashtag row's line: libhxl skips everything above it.
     lines = text.splitlines()
@@ -468,8 +536,8 @@ def read_hxl(data: bytes, filename: str, tags: dict[str, str], max_bytes: int | 
                 CellError(
                     tag_line,
                     col.header or f"#{i}",
-                    f"unknown hashtag {col.display_tag!r}; expected some of: "
-                    + ", ".join(tags.values()),
+                    _("unknown hashtag %(tag)r; expected some of: %(expected)s")
+                    % {"tag": col.display_tag, "expected": ", ".join(tags.values())},
                 )
             )
             headers.append("")

@@ -13,6 +13,7 @@ import json
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from .security import Classification
 
@@ -68,10 +69,17 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["seq"]
         indexes = [models.Index(fields=["model", "object_id"])]
-        verbose_name_plural = "audit entries"
+        verbose_name = gettext_lazy("audit entry")
+        verbose_name_plural = gettext_lazy("audit entries")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.model}:{self.object_id} by {self.actor_label}"
+        return gettext("#%(seq)s %(action)s %(model)s:%(id)s by %(actor)s") % {
+            "seq": self.seq,
+            "action": self.action,
+            "model": self.model,
+            "id": self.object_id,
+            "actor": self.actor_label,
+        }
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -121,4 +129,4 @@ class AuditHead(models.Model):
     hash = models.CharField(max_length=64, default="0" * 64)
 
     def __str__(self) -> str:
-        return f"audit head #{self.seq}"
+        return gettext("audit head #%(seq)s") % {"seq": self.seq}

@@ -8,6 +8,8 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from concord.core.locales import country_name
 
@@ -33,21 +35,27 @@ class CountryQuerySet(models.QuerySet):
 class Country(models.Model):
     """ISO 3166-1 countries and ISO 3166-3 former countries, with their UN M49 region."""
 
-    alpha3 = models.CharField(max_length=3, unique=True)
-    alpha2 = models.CharField(max_length=2, blank=True)
-    numeric = models.CharField(max_length=3, blank=True)
-    name = models.CharField(max_length=200)
-    official_name = models.CharField(max_length=300, blank=True)
-    m49_region = models.CharField(max_length=50, blank=True)
-    m49_subregion = models.CharField(max_length=80, blank=True)
-    historical = models.BooleanField(default=False)
-    withdrawn = models.CharField(max_length=20, blank=True, help_text="ISO 3166-3 withdrawal date")
+    alpha3 = models.CharField(gettext_lazy("alpha3"), max_length=3, unique=True)
+    alpha2 = models.CharField(gettext_lazy("alpha2"), max_length=2, blank=True)
+    numeric = models.CharField(gettext_lazy("numeric"), max_length=3, blank=True)
+    name = models.CharField(gettext_lazy("name"), max_length=200)
+    official_name = models.CharField(gettext_lazy("official name"), max_length=300, blank=True)
+    m49_region = models.CharField(gettext_lazy("m49 region"), max_length=50, blank=True)
+    m49_subregion = models.CharField(gettext_lazy("m49 subregion"), max_length=80, blank=True)
+    historical = models.BooleanField(gettext_lazy("historical"), default=False)
+    withdrawn = models.CharField(
+        gettext_lazy("withdrawn"),
+        max_length=20,
+        blank=True,
+        help_text=gettext_lazy("ISO 3166-3 withdrawal date"),
+    )
 
     objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "countries"
+        verbose_name = gettext_lazy("country")
+        verbose_name_plural = gettext_lazy("countries")
 
     def __str__(self) -> str:
         return f"{self.local_name} ({self.alpha3})"
@@ -66,37 +74,54 @@ class Country(models.Model):
 
 
 class OrganisationKind(models.TextChoices):
-    UN_ENTITY = "un_entity", "UN entity"
-    REGIONAL = "regional", "Regional organisation"
-    STATE = "state", "State"
-    COALITION = "coalition", "Ad hoc coalition"
-    INGO = "ingo", "International NGO"
-    NNGO = "nngo", "National NGO"
-    LOCAL = "local", "Local/community organisation"
-    ARMED_GROUP = "armed_group", "Armed group or conflict party"
-    DONOR = "donor", "Donor agency"
-    OTHER = "other", "Other"
+    UN_ENTITY = "un_entity", gettext_lazy("UN entity")
+    REGIONAL = "regional", gettext_lazy("Regional organisation")
+    STATE = "state", gettext_lazy("State")
+    COALITION = "coalition", gettext_lazy("Ad hoc coalition")
+    INGO = "ingo", gettext_lazy("International NGO")
+    NNGO = "nngo", gettext_lazy("National NGO")
+    LOCAL = "local", gettext_lazy("Local/community organisation")
+    ARMED_GROUP = "armed_group", gettext_lazy("Armed group or conflict party")
+    DONOR = "donor", gettext_lazy("Donor agency")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Organisation(ScopedModel):
-    name = models.CharField(max_length=300)
-    acronym = models.CharField(max_length=50, blank=True)
-    kind = models.CharField(max_length=20, choices=OrganisationKind.choices)
+    name = models.CharField(gettext_lazy("name"), max_length=300)
+    acronym = models.CharField(gettext_lazy("acronym"), max_length=50, blank=True)
+    kind = models.CharField(gettext_lazy("kind"), max_length=20, choices=OrganisationKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=pgettext_lazy("registry", "parent"),
     )
     country = models.ForeignKey(
-        Country, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+        Country,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        verbose_name=gettext_lazy("country"),
     )
-    website = models.URLField(blank=True)
-    aliases = models.JSONField(default=list, blank=True, help_text="Other names and acronyms.")
-    description = models.TextField(blank=True)
+    website = models.URLField(gettext_lazy("website"), blank=True)
+    aliases = models.JSONField(
+        gettext_lazy("aliases"),
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("Other names and acronyms."),
+    )
+    description = models.TextField(gettext_lazy("description"), blank=True)
 
     # The fields people edit, in order: shared by the form, the API and import/export.
     FIELDS = ["name", "acronym", "kind", "parent", "country", "website", "aliases", "description"]
 
     class Meta:
         ordering = ["name"]
+        verbose_name = gettext_lazy("organisation")
+        verbose_name_plural = gettext_lazy("organisations")
         indexes = [
             # Lists walk this index and stop after one page (concord.core.paging).
             models.Index(fields=["name", "id"], name="core_org_name_id"),
@@ -111,11 +136,11 @@ class Organisation(ScopedModel):
     def clean(self) -> None:
         super().clean()
         if not isinstance(self.aliases, list) or not all(isinstance(a, str) for a in self.aliases):
-            raise ValidationError({"aliases": "Aliases must be a list of names."})
+            raise ValidationError({"aliases": _("Aliases must be a list of names.")})
         node, seen = self.parent, set()
         while node is not None:
             if node.pk == self.pk and self.pk is not None or node.pk in seen:
-                raise ValidationError({"parent": "An organisation cannot be its own ancestor."})
+                raise ValidationError({"parent": _("An organisation cannot be its own ancestor.")})
             seen.add(node.pk)
             node = node.parent
 
@@ -134,27 +159,36 @@ class OrganisationName(models.Model):
 
 
 class ContactKind(models.TextChoices):
-    EMAIL = "email", "Email"
-    PHONE = "phone", "Phone"
-    SIGNAL = "signal", "Signal"
-    WHATSAPP = "whatsapp", "WhatsApp"
-    RADIO = "radio", "Radio call sign"
-    OTHER = "other", "Other"
+    EMAIL = "email", gettext_lazy("Email")
+    PHONE = "phone", gettext_lazy("Phone")
+    SIGNAL = "signal", gettext_lazy("Signal")
+    WHATSAPP = "whatsapp", gettext_lazy("WhatsApp")
+    RADIO = "radio", gettext_lazy("Radio call sign")
+    OTHER = "other", gettext_lazy("Other")
 
 
 class Person(ScopedModel):
     """A contact. Not necessarily a user of Concord."""
 
-    name = models.CharField(max_length=300)
-    languages = models.JSONField(default=list, blank=True, help_text="ISO 639 codes, e.g. fr, ar.")
-    contacts = models.JSONField(
-        default=list, blank=True, help_text='A list of {"kind": ..., "value": ...} channels.'
+    name = models.CharField(gettext_lazy("name"), max_length=300)
+    languages = models.JSONField(
+        gettext_lazy("languages"),
+        default=list,
+        blank=True,
+        help_text=gettext_lazy("ISO 639 codes, e.g. fr, ar."),
     )
-    notes = models.TextField(blank=True)
+    contacts = models.JSONField(
+        gettext_lazy("contacts"),
+        default=list,
+        blank=True,
+        help_text=gettext_lazy('A list of {"kind": ..., "value": ...} channels.'),
+    )
+    notes = models.TextField(gettext_lazy("notes"), blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "people"
+        verbose_name = gettext_lazy("person")
+        verbose_name_plural = gettext_lazy("people")
         indexes = [models.Index(fields=["name", "id"], name="core_person_name_id")]
 
     def __str__(self) -> str:
@@ -187,56 +221,100 @@ class Person(ScopedModel):
             if not isinstance(code, str) or not (
                 pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code)
             ):
-                errors.append(f"{code!r} is not an ISO 639 language code")
+                errors.append(_("%(code)r is not an ISO 639 language code") % {"code": code})
         if errors:
             raise ValidationError({"languages": errors})
         kinds = set(ContactKind.values)
         for i, c in enumerate(self.contacts or [], start=1):
             if not isinstance(c, dict) or c.get("kind") not in kinds or not c.get("value"):
                 raise ValidationError(
-                    {"contacts": f"Channel {i} needs a kind ({', '.join(kinds)}) and a value."}
+                    {
+                        "contacts": _("Channel %(number)s needs a kind (%(kinds)s) and a value.")
+                        % {"number": i, "kinds": ", ".join(kinds)}
+                    }
                 )
 
 
 class Affiliation(models.Model):
     """A person's membership of an organisation, with title and dates."""
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="affiliations"
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="affiliations",
+        verbose_name=gettext_lazy("person"),
     )
-    title = models.CharField(max_length=200, blank=True)
-    start = models.DateField(null=True, blank=True)
-    end = models.DateField(null=True, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="affiliations",
+        verbose_name=gettext_lazy("organisation"),
+    )
+    title = models.CharField(gettext_lazy("title"), max_length=200, blank=True)
+    start = models.DateField(gettext_lazy("start"), null=True, blank=True)
+    end = models.DateField(gettext_lazy("end"), null=True, blank=True)
 
     class Meta:
         ordering = ["-start", "pk"]
+        verbose_name = gettext_lazy("affiliation")
+        verbose_name_plural = gettext_lazy("affiliations")
 
     def __str__(self) -> str:
-        return f"{self.person_id} at {self.organisation_id}: {self.title}"
+        return _("%(person)s at %(organisation)s: %(title)s") % {
+            "person": self.person_id,
+            "organisation": self.organisation_id,
+            "title": self.title,
+        }
 
     def clean(self) -> None:
         if self.start and self.end and self.end < self.start:
-            raise ValidationError({"end": "The end date is before the start date."})
+            raise ValidationError({"end": _("The end date is before the start date.")})
 
 
 class Area(ScopedModel):
     """A sub-national area: an ISO 3166-2 subdivision or a user-created area with a P-code."""
 
-    name = models.CharField(max_length=300)
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="areas")
+    name = models.CharField(gettext_lazy("name"), max_length=300)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="areas",
+        verbose_name=gettext_lazy("country"),
+    )
     level = models.PositiveSmallIntegerField(
-        choices=[(1, "adm1"), (2, "adm2"), (3, "adm3")], default=1
+        gettext_lazy("level"), choices=[(1, "adm1"), (2, "adm2"), (3, "adm3")], default=1
     )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=pgettext_lazy("registry", "parent"),
     )
-    pcode = models.CharField(max_length=40, blank=True, db_index=True, help_text="OCHA P-code")
-    iso_code = models.CharField(max_length=10, blank=True, db_index=True, help_text="ISO 3166-2")
-    subdivision_type = models.CharField(max_length=80, blank=True)
-    latitude = models.FloatField(null=True, blank=True)
-    longitude = models.FloatField(null=True, blank=True)
-    geometry = models.JSONField(null=True, blank=True, help_text="A GeoJSON geometry.")
+    pcode = models.CharField(
+        gettext_lazy("pcode"),
+        max_length=40,
+        blank=True,
+        db_index=True,
+        help_text=gettext_lazy("OCHA P-code"),
+    )
+    iso_code = models.CharField(
+        gettext_lazy("iso code"),
+        max_length=10,
+        blank=True,
+        db_index=True,
+        help_text=gettext_lazy("ISO 3166-2"),
+    )
+    subdivision_type = models.CharField(gettext_lazy("subdivision type"), max_length=80, blank=True)
+    latitude = models.FloatField(gettext_lazy("latitude"), null=True, blank=True)
+    longitude = models.FloatField(gettext_lazy("longitude"), null=True, blank=True)
+    geometry = models.JSONField(
+        gettext_lazy("geometry"),
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("A GeoJSON geometry."),
+    )
 
     FIELDS = [
         "name",
@@ -253,6 +331,8 @@ class Area(ScopedModel):
 
     class Meta:
         ordering = ["country__name", "level", "name"]
+        verbose_name = gettext_lazy("area")
+        verbose_name_plural = gettext_lazy("areas")
         constraints = [
             models.UniqueConstraint(
                 fields=["pcode"], condition=~models.Q(pcode=""), name="uniq_area_pcode"
@@ -272,17 +352,19 @@ class Area(ScopedModel):
         if self.parent_id:
             parent = self.parent
             if parent.level != self.level - 1:
-                errors["parent"] = f"An adm{self.level} area needs an adm{self.level - 1} parent."
+                errors["parent"] = _(
+                    "An adm%(level)s area needs an adm%(parent_level)s parent."
+                ) % {"level": self.level, "parent_level": self.level - 1}
             elif parent.country_id != self.country_id:
-                errors["parent"] = "The parent area is in another country."
+                errors["parent"] = _("The parent area is in another country.")
         elif self.level > 1:
-            errors["parent"] = f"An adm{self.level} area needs a parent."
+            errors["parent"] = _("An adm%(level)s area needs a parent.") % {"level": self.level}
         if self.latitude is not None and not -90 <= self.latitude <= 90:
-            errors["latitude"] = "Latitude must be between -90 and 90."
+            errors["latitude"] = _("Latitude must be between -90 and 90.")
         if self.longitude is not None and not -180 <= self.longitude <= 180:
-            errors["longitude"] = "Longitude must be between -180 and 180."
+            errors["longitude"] = _("Longitude must be between -180 and 180.")
         if (self.latitude is None) != (self.longitude is None):
-            errors["longitude"] = "Give both latitude and longitude, or neither."
+            errors["longitude"] = _("Give both latitude and longitude, or neither.")
         if self.geometry not in (None, ""):
             problem = geojson_problem(self.geometry)
             if problem:
@@ -304,12 +386,14 @@ GEOMETRY_TYPES = {
 def geojson_problem(geometry) -> str | None:
     """Why a value is not a usable GeoJSON geometry, or None when it is."""
     if not isinstance(geometry, dict):
-        return "Geometry must be a GeoJSON object."
+        return _("Geometry must be a GeoJSON object.")
     if geometry.get("type") not in GEOMETRY_TYPES:
-        return f"Geometry type must be one of {', '.join(sorted(GEOMETRY_TYPES))}."
+        return _("Geometry type must be one of %(types)s.") % {
+            "types": ", ".join(sorted(GEOMETRY_TYPES))
+        }
     coords = geometry.get("coordinates")
     if not isinstance(coords, list) or not coords:
-        return "Geometry needs a non-empty coordinates array."
+        return _("Geometry needs a non-empty coordinates array.")
 
     def positions(node):
         if node and all(isinstance(x, int | float) for x in node):
@@ -323,9 +407,9 @@ def geojson_problem(geometry) -> str | None:
     try:
         for pos in positions(coords):
             if len(pos) < 2 or not (-180 <= pos[0] <= 180 and -90 <= pos[1] <= 90):
-                return "Coordinates must be [longitude, latitude] within range."
+                return _("Coordinates must be [longitude, latitude] within range.")
     except (ValueError, TypeError):
-        return "Coordinates must be nested arrays of numbers."
+        return _("Coordinates must be nested arrays of numbers.")
     return None
 
 

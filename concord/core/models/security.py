@@ -17,31 +17,32 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
 class Classification(models.IntegerChoices):
     """After the UN information-sensitivity levels (ST/SGB/2007/6)."""
 
-    PUBLIC = 0, "Public"
-    INTERNAL = 1, "Internal"
-    CONFIDENTIAL = 2, "Confidential"
-    STRICTLY_CONFIDENTIAL = 3, "Strictly confidential"
+    PUBLIC = 0, _("Public")
+    INTERNAL = 1, _("Internal")
+    CONFIDENTIAL = 2, _("Confidential")
+    STRICTLY_CONFIDENTIAL = 3, _("Strictly confidential")
 
 
 class Releasability(models.TextChoices):
-    OWNER = "owner", "Owner organisation only"
-    ORGANISATIONS = "organisations", "Named organisations"
-    SPACES = "spaces", "Named coordination spaces"
-    SIGNED_IN = "signed_in", "All signed-in users"
-    PUBLIC = "public", "Public"
+    OWNER = "owner", _("Owner organisation only")
+    ORGANISATIONS = "organisations", _("Named organisations")
+    SPACES = "spaces", _("Named coordination spaces")
+    SIGNED_IN = "signed_in", _("All signed-in users")
+    PUBLIC = "public", _("Public")
 
 
 class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    CONTRIBUTOR = "contributor", "Contributor"
-    EDITOR = "editor", "Editor"
-    MANAGER = "manager", "Manager"
+    VIEWER = "viewer", _("Viewer")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    EDITOR = "editor", _("Editor")
+    MANAGER = "manager", _("Manager")
 
 
 ROLE_RANK = {Role.VIEWER: 0, Role.CONTRIBUTOR: 1, Role.EDITOR: 2, Role.MANAGER: 3}
@@ -141,7 +142,7 @@ class User(AbstractUser):
     """
 
     clearance = models.PositiveSmallIntegerField(
-        choices=Classification.choices, default=Classification.INTERNAL
+        _("clearance"), choices=Classification.choices, default=Classification.INTERNAL
     )
     # The interface language the user chose on the account page; empty: the browser's.
     language = models.CharField(
@@ -171,19 +172,30 @@ class User(AbstractUser):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.PROTECT, related_name="memberships"
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
-    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    organisation = models.ForeignKey(
+        "core.Organisation",
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="uniq_membership")
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} — {self.role} at {self.organisation_id}"
+        return gettext("%(user)s — %(role)s at %(organisation)s") % {
+            "user": self.user,
+            "role": self.role,
+            "organisation": self.organisation_id,
+        }
 
 
 class SpaceQuerySet(models.QuerySet):
@@ -198,15 +210,19 @@ class SpaceQuerySet(models.QuerySet):
 class Space(models.Model):
     """A coordination space: a named set of organisations that share (e.g. "Mali partners")."""
 
-    name = models.CharField(max_length=200, unique=True)
-    description = models.TextField(blank=True)
-    organisations = models.ManyToManyField("core.Organisation", related_name="spaces", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    organisations = models.ManyToManyField(
+        "core.Organisation", related_name="spaces", blank=True, verbose_name=_("organisations")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = SpaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("space")
+        verbose_name_plural = _("spaces")
 
     def __str__(self) -> str:
         return self.name
@@ -229,6 +245,14 @@ def colleagues(user, keep=()) -> models.QuerySet:
         members = Membership.objects.filter(organisation_id__in=orgs).values("user_id")
         allowed |= Q(is_active=True, pk__in=members)
     return User.objects.filter(allowed).order_by("username")
+
+
+# Whom a record may name, in words (concord.core.services refuses others with these).
+NAMED_USERS_RULE = _(
+    "Name only people cleared for strictly confidential records who share an organisation "
+    "or a coordination space with you."
+)
+USER_LINK_RULE = _("Choose someone who shares an organisation or a coordination space with you.")
 
 
 def named_user_choices(user, record=None) -> models.QuerySet:
@@ -301,6 +325,19 @@ class ScopedQuerySet(models.QuerySet):
         )
 
 
+# The labels of the security fields every scoped record carries, in the reader's language
+# (the forms and the History tab: concord.core.forms, concord.core.history). ScopedModel's
+# fields carry no verbose_name: every capability's scoped models would need a migration.
+SECURITY_LABELS = {
+    "owner": _("Owner"),
+    "classification": _("Classification"),
+    "releasability": _("Releasability"),
+    "shared_organisations": _("Shared organisations"),
+    "shared_spaces": _("Shared spaces"),
+    "named_users": _("Named users"),
+}
+
+
 class ScopedModel(models.Model):
     """A record with an owning organisation, a classification and a releasability."""
 
@@ -308,7 +345,7 @@ class ScopedModel(models.Model):
         "core.Organisation",
         on_delete=models.PROTECT,
         related_name="owned_%(class)s_set",
-        help_text="The organisation that owns and answers for this record.",
+        help_text=_("The organisation that owns and answers for this record."),
     )
     classification = models.PositiveSmallIntegerField(
         choices=Classification.choices, default=Classification.INTERNAL
@@ -320,19 +357,21 @@ class ScopedModel(models.Model):
         "core.Organisation",
         blank=True,
         related_name="+",
-        help_text="Organisations this record is released to (releasability: named organisations).",
+        help_text=_(
+            "Organisations this record is released to (releasability: named organisations)."
+        ),
     )
     shared_spaces = models.ManyToManyField(
         "core.Space",
         blank=True,
         related_name="+",
-        help_text="Spaces this record is released to (releasability: named spaces).",
+        help_text=_("Spaces this record is released to (releasability: named spaces)."),
     )
     named_users = models.ManyToManyField(
         "core.User",
         blank=True,
         related_name="+",
-        help_text="Strictly confidential records: the only people who may see it.",
+        help_text=_("Strictly confidential records: the only people who may see it."),
     )
     created_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -386,8 +425,15 @@ class ScopedModel(models.Model):
             if value is not None and not (self.EARLIEST_DATE <= value <= self.LATEST_DATE):
                 errors[f.name] = [
                     ValidationError(
-                        f"Give a date from {self.EARLIEST_DATE} to {self.LATEST_DATE} "
-                        f"(leave it empty when it is open-ended), not {value}."
+                        gettext(
+                            "Give a date from %(earliest)s to %(latest)s "
+                            "(leave it empty when it is open-ended), not %(value)s."
+                        )
+                        % {
+                            "earliest": self.EARLIEST_DATE,
+                            "latest": self.LATEST_DATE,
+                            "value": value,
+                        }
                     )
                 ]
         if errors:
@@ -402,7 +448,11 @@ class ScopedModel(models.Model):
             and self.classification != Classification.PUBLIC
         ):
             raise ValidationError(
-                {"releasability": "Only a record classified public can be released to the public."}
+                {
+                    "releasability": gettext(
+                        "Only a record classified public can be released to the public."
+                    )
+                }
             )
 
 
@@ -410,14 +460,16 @@ class ApiToken(models.Model):
     """A per-user API token. Only its hash is stored; it can be read-only and revoked."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
-    read_only = models.BooleanField(default=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
+    read_only = models.BooleanField(_("read only"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(
+        pgettext_lazy("API token", "revoked at"), null=True, blank=True
+    )
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -465,7 +517,7 @@ class FeedSecret(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Calendar feed ({self.prefix}…)"
+        return gettext("Calendar feed (%(prefix)s…)") % {"prefix": self.prefix}
 
     hash_key = staticmethod(ApiToken.hash_key)
 
