@@ -350,6 +350,9 @@ CONCORD_SITE_URL = os.environ.get("CONCORD_SITE_URL", "")
 # language cookie set by the switch in the footer, then the browser's Accept-Language.
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+# The catalogues of the packages that are not Django apps (the API, the exchange framework);
+# each app's own locale/ is found without being listed.
+LOCALE_PATHS = [BASE_DIR / "api" / "locale", BASE_DIR / "exchange" / "locale"]
 LANGUAGE_COOKIE_NAME = "concord_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

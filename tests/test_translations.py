@@ -59,7 +59,7 @@ def test_every_marked_string_has_its_french(app, tmp_path):
     shutil.copytree(CONCORD / app, copy, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "concord.settings"}
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-obsolete",
+        [sys.executable, "-P", "-m", "django", "makemessages", "-l", "fr", "--no-obsolete",
          "--add-location", "never", "--ignore", "migrations/*", "--verbosity", "0"],
         cwd=copy, env=env, check=True,
     )  # fmt: skip

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from concord.core.access import may
@@ -315,7 +315,10 @@ def _allegation_fields(a: Allegation, L):
         (_("When"), f"{_iso(a.occurred_from) or '…'} – {_iso(a.occurred_to) or '…'}"),
         (_("Where"), a.place_name or (L.label(Area, a.place_id) if a.place_id else "")),
         (_("Recorded"), _iso(a.recorded)),
-        (_("Resolved"), f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else _("no")),
+        (
+            pgettext("date", "Resolved"),
+            f"{_iso(a.resolved_on)}: {a.resolution}" if a.resolved_on else _("no"),
+        ),
     ]
 
 
@@ -332,7 +335,7 @@ ALLEGATIONS = Config(
         Column(gettext_lazy("Against"), lambda a, L: L.label(SecurityUnit, a.unit_id)),
         Column(gettext_lazy("Confidence"), lambda a, L: a.get_confidence_display(), "confidence"),
         Column(gettext_lazy("Recorded"), lambda a, L: _iso(a.recorded), "recorded"),
-        Column(gettext_lazy("Resolved"), lambda a, L: _iso(a.resolved_on), "resolved_on"),
+        Column(pgettext_lazy("date", "Resolved"), lambda a, L: _iso(a.resolved_on), "resolved_on"),
     ],
     detail_fields=_allegation_fields,
     extra_context=lambda a, user, request: {"source": source_shown(a, user)},
@@ -353,7 +356,7 @@ INTERCESSIONS = Config(
         Column(gettext_lazy("Case"), lambda i, L: L.label(SupportCase, i.case_id)),
         Column(gettext_lazy("Raised"), lambda i, L: _iso(i.raised_on), "raised_on"),
         Column(gettext_lazy("Deadline"), lambda i, L: _iso(i.deadline), "deadline"),
-        Column(gettext_lazy("Resolved"), lambda i, L: _iso(i.resolved_on), "resolved_on"),
+        Column(pgettext_lazy("date", "Resolved"), lambda i, L: _iso(i.resolved_on), "resolved_on"),
     ],
     detail_fields=lambda i, L: [
         (_("Case"), L.label(SupportCase, i.case_id)),
@@ -362,7 +365,7 @@ INTERCESSIONS = Config(
         (_("What"), i.what),
         (_("Response"), i.response),
         (_("Deadline"), _iso(i.deadline)),
-        (_("Resolved"), _iso(i.resolved_on) or _("no")),
+        (pgettext("date", "Resolved"), _iso(i.resolved_on) or _("no")),
     ],
     url_name="intercession",
 )
