@@ -289,7 +289,8 @@ def arrangement_fields(a: Arrangement, labels):
         (
             _("Where"),
             "; ".join(
-                [c.local_name for c in a.countries.all()] + [str(x) for x in a.areas.visible_to(user)]
+                [c.local_name for c in a.countries.all()]
+                + [str(x) for x in a.areas.visible_to(user)]
             )
             or _("everywhere the parties work"),
         ),
