@@ -63,6 +63,24 @@ def test_an_import_against_a_contract_fails_the_check_naming_it(tmp_path):
     assert "concord.core.shortcut -> concord.labour.models" in result.stdout
 
 
+def test_analysis_takes_from_django_only_its_translation_functions():
+    """The import contract lets the analysis modules import "django" (import-linter sees an
+    external package whole): that may be django.utils.translation and nothing else."""
+    import ast
+
+    modules = [
+        *(ROOT / "concord").glob("*/analysis.py"),
+        *(ROOT / "concord").glob("*/analysis/*.py"),
+    ]
+    assert len(modules) >= 4
+    for path in modules:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("django"):
+                assert node.module == "django.utils.translation", (path, node.module)
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("django") for a in node.names), path
+
+
 def test_no_module_is_longer_than_600_lines():
     """A module past about 600 lines is hard to read as a whole: make its room a package
     (views/, api/, threew/) and split it by use case (docs/architecture.md)."""

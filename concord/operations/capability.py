@@ -30,7 +30,7 @@ CAPABILITY = Capability(
         NavEntry(_("Operations"), _("Timeline"), "operations:timeline"),  # untranslated: a URL name
         NavEntry(_("Operations"), _("Map"), "operations:map"),  # untranslated: a URL name
     ),
-    country_sections=("concord.operations.views.country_section",),
+    country_sections=("concord.operations.views.records.country_section",),
     seed_catalogue="concord.operations.fixtures.catalogue.catalogue",
     test_world="concord.operations.fixtures.testworld",
     synthetic="concord.operations.fixtures.synthetic",

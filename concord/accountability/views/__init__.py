@@ -1,5 +1,6 @@
-"""Accountability pages: the web and reporting (``reporting``), due-diligence cases
-(``cases``), conditional funding and the compliance boards (``funding``)."""
+"""Accountability pages: the web and reporting (``reporting``), security-force units
+(``units``), due-diligence cases (``cases``), conditional funding and the compliance boards
+(``funding``)."""
 
 from .cases import (  # noqa: F401
     ALLEGATIONS,
@@ -19,11 +20,9 @@ from .funding import (  # noqa: F401
 )
 from .reporting import *  # noqa: F403
 from .reporting import (  # noqa: F401
-    COMMANDS,
     LINES,
     OBLIGATIONS,
     REPORTS,
-    UNITS,
     calendar,
     due,
     due_calendar,
@@ -31,3 +30,4 @@ from .reporting import (  # noqa: F401
     operation_web,
     review,
 )
+from .units import COMMANDS, UNITS  # noqa: F401

@@ -41,6 +41,18 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
+from .wording import (
+    _LEVELS,
+    _fmt,
+    _framework_label,
+    _integrated_reason,
+    _months,
+    _parallel_reason,
+    _place,
+    _rank,
+    _shift,
+)
+
 STAND_ALONE = "stand_alone"
 SEQUENTIAL = "sequential"
 PARALLEL = "parallel"
@@ -157,24 +169,6 @@ class World:
             node = self.area_parent.get(node)
             guard += 1
         return out
-
-
-def _fmt(day: dt.date | None) -> str:
-    return day.isoformat() if day else gettext("an unrecorded date")
-
-
-def _months(start: dt.date, end: dt.date) -> int:
-    """Whole months completed between two dates."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return max(0, months - (1 if end.day < start.day else 0))
-
-
-def _place(world: World, op: Op, other: Op | None = None, names: Mapping[str, str] = {}) -> str:
-    countries = op.countries
-    if other is not None:
-        shared = [c for c in op.countries if c in set(other.countries)]
-        countries = tuple(shared) or countries
-    return ", ".join(names.get(c, c) for c in countries) or gettext("an unrecorded country")
 
 
 def classify(
@@ -338,85 +332,6 @@ def _by_evidence(world: World, op: Op, rels, day: dt.date, names, active) -> Res
     )
 
 
-_LEVELS = [
-    ("none", gettext_lazy("none")),
-    ("deconfliction", gettext_lazy("deconfliction")),
-    ("liaison", gettext_lazy("liaison")),
-    ("mechanism", gettext_lazy("coordination mechanism")),
-    ("joint_planning", gettext_lazy("joint planning")),
-    ("shared_governance", gettext_lazy("shared governance")),
-]
-
-
-def _rank(level: str) -> int:
-    return [k for k, _ in _LEVELS].index(level) if level in dict(_LEVELS) else -1
-
-
-def _verb(r: Rel, op_id: int) -> str:
-    """How the operation stands to the other: "supports", "supported" (is supported by) or
-    "alongside" (operates alongside)."""
-    if r.kind == "supports":
-        return "supports" if r.source == op_id else "supported"
-    return "alongside"
-
-
-def _integrated_reason(r: Rel, op_id: int) -> str:
-    """The sentence for a fully integrated operation (placeholders: other, since, place)."""
-    if r.kind == "integrated_into":
-        if r.start:
-            return gettext(
-                "fully integrated: integrated into %(other)s since %(since)s in %(place)s"
-            )
-        return gettext("fully integrated: integrated into %(other)s in %(place)s")
-    verb = _verb(r, op_id)
-    if verb == "supports":
-        if r.start:
-            return gettext(
-                "fully integrated: supports %(other)s under shared governance since %(since)s "
-                "in %(place)s"
-            )
-        return gettext("fully integrated: supports %(other)s under shared governance in %(place)s")
-    if verb == "supported":
-        if r.start:
-            return gettext(
-                "fully integrated: is supported by %(other)s under shared governance since "
-                "%(since)s in %(place)s"
-            )
-        return gettext(
-            "fully integrated: is supported by %(other)s under shared governance in %(place)s"
-        )
-    if r.start:
-        return gettext(
-            "fully integrated: operates alongside %(other)s under shared governance since "
-            "%(since)s in %(place)s"
-        )
-    return gettext(
-        "fully integrated: operates alongside %(other)s under shared governance in %(place)s"
-    )
-
-
-def _parallel_reason(r: Rel, op_id: int) -> str:
-    """The sentence for a parallel operation (placeholders: other, place, since, level)."""
-    verb = _verb(r, op_id)
-    if verb == "supports":
-        return gettext(
-            "parallel: supports %(other)s in %(place)s since %(since)s (coordination: %(level)s)"
-        )
-    if verb == "supported":
-        return gettext(
-            "parallel: is supported by %(other)s in %(place)s since %(since)s "
-            "(coordination: %(level)s)"
-        )
-    return gettext(
-        "parallel: operates alongside %(other)s in %(place)s since %(since)s "
-        "(coordination: %(level)s)"
-    )
-
-
-def _framework_label(op: Op) -> str:
-    return gettext("UN") if op.framework == "un" else op.organisation or gettext("regional")
-
-
 def _sequential(world, op: Op, other: Op, r: Rel, names, bridging=False) -> Result:
     when = r.start or other.start
     months = _months(op.start, when)
@@ -443,15 +358,6 @@ def _sequential(world, op: Op, other: Op, r: Rel, names, bridging=False) -> Resu
         other.id,
         "relation",
     )
-
-
-def _shift(day: dt.date, by: dt.timedelta) -> dt.date:
-    """``day`` moved by ``by``, stopping at the first or last day a date can hold (an end
-    stored as 9999-12-31 must not take a page down)."""
-    try:
-        return day + by
-    except OverflowError:
-        return dt.date.max if by > dt.timedelta(0) else dt.date.min
 
 
 def _successor(world: World, op: Op) -> Op | None:
