@@ -895,7 +895,7 @@ def test_in_french_from_the_footer_switch(browser, demo):
     page.locator("form.language-switch button").click()
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "fr"
-    page.get_by_label("Nom d’utilisateur").fill("msu.editor")
+    page.get_by_label("Nom d'utilisateur").fill("msu.editor")
     page.get_by_label("Mot de passe").fill(demo_password("msu.editor"))
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{base}/")
@@ -912,6 +912,6 @@ def test_in_french_from_the_footer_switch(browser, demo):
     page.goto(f"{base}/labour/?country=SOM")
     page.wait_for_load_state("networkidle")
     shot(page, "fr-labour-analysis-mobile")
-    body = page.locator("main").inner_text()
-    assert "Lacunes" in body or "lacune" in body, body[:500]
+    assert page.get_by_role("heading", name="Qui fait quoi où").is_visible()
+    assert "Somalie" in page.locator("main").inner_text()  # pycountry's French name
     context.close()

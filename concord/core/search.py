@@ -406,7 +406,7 @@ def describe_country(country) -> str:
 
 
 def describe_area(area) -> str:
-    return f"{area.country.name} · {area.get_level_display()}"
+    return f"{area.country.local_name} · {area.get_level_display()}"
 
 
 def describe_organisation(org) -> str:

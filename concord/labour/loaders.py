@@ -347,13 +347,13 @@ class Names:
         if not key:
             return ""
         if key[0] == "h":
-            return RESTRICTED
+            return _(RESTRICTED)
         model = Organisation if key[0] == "o" else Operation
         return self.labels.label(model, int(key[1:]))
 
     def task(self, pk) -> str:
         t = self.tasks.get(pk)
-        return t.name if t else RESTRICTED
+        return t.name if t else _(RESTRICTED)
 
     def place(self, place) -> str:
         if place is None:
@@ -361,7 +361,7 @@ class Names:
         if isinstance(place, str):
             return self.countries.get(place, place)
         area = self.labels.get(Area, place)
-        return area.name if area is not None else RESTRICTED
+        return area.name if area is not None else _(RESTRICTED)
 
 
 def period_text(periods) -> str:

@@ -61,11 +61,12 @@ class Config:
     # organisation (organisations taking part in the platform, which own their own entry).
     admin_may_create: bool = False
     # What the records are called, in words, in lower case (the list's title, "Import …"),
-    # marked for translation (gettext_lazy): "clash rules". The URL prefix ``name`` without it.
+    # marked for translation (gettext_lazy): "clash rules"; the model's verbose_name_plural
+    # without it.
     plural: str = ""
 
     def __post_init__(self):
-        self.plural = self.plural or self.name
+        self.plural = self.plural or self.model._meta.verbose_name_plural
         self.url_name = self.url_name or self.model._meta.model_name
         self.namespace = self.namespace or self.model._meta.app_label
 

@@ -197,7 +197,7 @@ def _rows(deliveries, labels: VisibleLabels):
         elif record is not None:
             what = record
         else:
-            what = RESTRICTED
+            what = _(RESTRICTED)
         rows.append({"d": d, "what": what, "model": model, "tries": tries.get(d.pk, [])})
     return rows
 

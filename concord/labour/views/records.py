@@ -71,7 +71,7 @@ ROLE_TITLES = {
 def _where(obj, labels) -> str:
     area = labels.get(Area, obj.area_id)
     if obj.area_id and area is None:
-        return f"{obj.country.local_name} · {RESTRICTED}"
+        return f"{obj.country.local_name} · {_(RESTRICTED)}"
     return area.name if area else obj.country.local_name
 
 
@@ -95,7 +95,7 @@ def _lower_first(name: str) -> str:
 def assignment_title(a: Assignment, labels) -> str:
     """ "Assignment: WFP leads food security in Gao, 2020", from what the reader may see."""
     task = labels.get(Task, a.task_id)
-    what = _lower_first(task.name) if task else RESTRICTED
+    what = _lower_first(task.name) if task else _(RESTRICTED)
     values = {"who": _who(a, labels), "what": what, "where": _where(a, labels), "years": _years(a)}
     if a.role in ROLE_TITLES:
         return str(ROLE_TITLES[a.role]) % values
@@ -107,7 +107,7 @@ def assignment_title(a: Assignment, labels) -> str:
 
 def need_title(n: Need, labels) -> str:
     task = labels.get(Task, n.task_id)
-    what = _lower_first(task.name) if task else RESTRICTED
+    what = _lower_first(task.name) if task else _(RESTRICTED)
     return _("Need: %(what)s in %(where)s%(years)s") % {
         "what": what,
         "where": _where(n, labels),

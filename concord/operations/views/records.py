@@ -250,7 +250,8 @@ def _edit_children(form):
 OPERATIONS = Config(
     model=Operation,
     name="operations",
-    singular="operation",
+    singular=_("operation"),
+    plural=_("operations"),
     filterset=OperationFilter,
     form=OperationForm,
     select_related=("lead_state",),
@@ -290,7 +291,8 @@ def relation_fields(r: Relation, labels):
 RELATIONS = Config(
     model=Relation,
     name="relations",
-    singular="relation",
+    singular=_("relation"),
+    plural=_("relations"),
     filterset=RelationFilter,
     form=RelationForm,
     default_sort="start",
