@@ -84,9 +84,10 @@ def sign_in(page, base, username):
     """The password, then, for the demo personas with an authenticator (admin, dpo.manager,
     hd.manager), the code `concord twofactor code` would print."""
     page.goto(f"{base}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
+    # by the fields' ids: the page may be in any language (the browser's)
+    page.locator("#id_username").fill(username)
+    page.locator("#id_password").fill(demo_password(username))
+    page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(rf"^{re.escape(base)}/(login/code/)?$"))
     if page.url.endswith("/login/code/"):
         give_code(page, lambda ahead: demo_code(username, ahead))
@@ -894,8 +895,9 @@ def test_in_french_from_the_footer_switch(browser, demo):
     page.locator("#language-footer").select_option("fr")
     page.locator("form.language-switch button").click()
     page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == "fr"
-    page.get_by_label("Nom d'utilisateur").fill("msu.editor")
+    shot(page, "fr-login")
+    assert page.locator("html").get_attribute("lang") == "fr", page.url
+    page.locator("#id_username").fill("msu.editor")
     page.get_by_label("Mot de passe").fill(demo_password("msu.editor"))
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(f"{base}/")

@@ -47,7 +47,8 @@ def _followed(user) -> tuple[dict[str, str], dict[str, str]]:
     op_ids = [int(i) for m, i in rows if m == "operations.operation" and i.isdigit()]
     why: dict[str, str] = {}
     names: dict[str, str] = {}
-    for a3, name in Country.objects.filter(pk__in=country_ids).values_list("alpha3", "name"):
+    for country in Country.objects.filter(pk__in=country_ids):
+        a3, name = country.alpha3, country.local_name
         why[a3] = _("Open today in %(country)s, a country you follow.") % {"country": name}
         names[a3] = name
     ops = Operation.objects.visible_to(user).filter(pk__in=op_ids)

@@ -220,12 +220,10 @@ def labour_analysis(request):
         places, rows = matrix_context(request.user, world, findings, names, scope)
         map_svg, unplaced = matrix_map(request, places, rows, scope)
         counts = {k: sum(1 for f in findings if f.kind == k) for k in loaders.KIND_LABELS}
-        where = (
-            Country.objects.filter(alpha3=scope.countries[0]).values_list("name", flat=True)
-            if scope.countries
-            else []
+        country = (
+            Country.objects.filter(alpha3=scope.countries[0]).first() if scope.countries else None
         )
-        where = where[0] if where else None  # None: the places chosen
+        where = country.local_name if country else None  # None: the places chosen
         ctx.update(
             ran=True,
             unjudged=analysis.unjudged(world, where),
