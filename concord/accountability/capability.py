@@ -52,82 +52,82 @@ CAPABILITY = Capability(
         NavEntry(
             _("Accountability"),
             _("Reports due"),
-            "accountability:due",  # untranslated: a URL name
+            "accountability:due",
         ),
         NavEntry(
             _("Accountability"),
             _("Calendar of due dates"),
-            "accountability:month",  # untranslated: a URL name
+            "accountability:month",
         ),
         NavEntry(
             _("Accountability"),
             _("Accountability lines"),
-            "accountability:accountabilityline_list",  # untranslated: a URL name
+            "accountability:accountabilityline_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Reporting obligations"),
-            "accountability:reportingobligation_list",  # untranslated: a URL name
+            "accountability:reportingobligation_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Reports"),
-            "accountability:report_list",  # untranslated: a URL name
+            "accountability:report_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Security-force units"),
-            "accountability:securityunit_list",  # untranslated: a URL name
+            "accountability:securityunit_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Unit commanders"),
-            "accountability:unitcommand_list",  # untranslated: a URL name
+            "accountability:unitcommand_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Due-diligence cases"),
-            "accountability:supportcase_list",  # untranslated: a URL name
+            "accountability:supportcase_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Allegations"),
-            "accountability:allegation_list",  # untranslated: a URL name
+            "accountability:allegation_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Risk assessments"),
-            "accountability:riskassessment_list",  # untranslated: a URL name
+            "accountability:riskassessment_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Mitigating measures"),
-            "accountability:mitigatingmeasure_list",  # untranslated: a URL name
+            "accountability:mitigatingmeasure_list",
         ),
         NavEntry(
             _("Accountability"),
             _("Intercessions"),
-            "accountability:intercession_list",  # untranslated: a URL name
+            "accountability:intercession_list",
         ),
         NavEntry(
             _("Funding"),
             _("Commitments"),
-            "accountability:commitment_list",  # untranslated: a URL name
+            "accountability:commitment_list",
         ),
         NavEntry(
             _("Funding"),
             _("Tranches"),
-            "accountability:tranche_list",  # untranslated: a URL name
+            "accountability:tranche_list",
         ),
         NavEntry(
             _("Funding"),
             _("Conditions"),
-            "accountability:condition_list",  # untranslated: a URL name
+            "accountability:condition_list",
         ),
         NavEntry(
             _("Funding"),
             _("Funding instruments"),
-            "accountability:fundinginstrument_list",  # untranslated: a URL name
+            "accountability:fundinginstrument_list",
         ),
     ),
     operation_sections=("concord.accountability.views.reporting.accountability_section",),

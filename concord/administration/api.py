@@ -213,7 +213,7 @@ class InvitationViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        accept = "administration:invitation_accept"  # untranslated: a URL name
+        accept = "administration:invitation_accept"
         link = request.build_absolute_uri(reverse(accept, args=["KEY"]))
         invitation, key = services.invite(
             actor=Actor.from_request(request),

@@ -34,7 +34,7 @@ def invitations(user, limit: int) -> list[Attention]:
         .select_related("organisation")
         .order_by("expires_at")[: limit + 1]
     )
-    members = reverse("administration:members")  # untranslated: a URL name
+    members = reverse("administration:members")
     items = []
     for i in qs:
         expired = i.expires_at <= now

@@ -20,13 +20,13 @@ CAPABILITY = Capability(
         NavEntry(
             _("Platform"),
             _("Administration"),
-            "administration:index",  # untranslated: a URL name
+            "administration:index",
             when="concord.administration.access.is_platform_admin",
         ),
         NavEntry(
             _("Platform"),
             _("Members"),
-            "administration:members",  # untranslated: a URL name
+            "administration:members",
             when="concord.administration.access.manages_an_organisation",
         ),
     ),

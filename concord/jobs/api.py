@@ -21,9 +21,7 @@ from .models import Job, JobFile
 
 
 class JobSerializer(LabelledModelSerializer):
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:jobs:job-detail"  # untranslated: a URL name
-    )
+    url = serializers.HyperlinkedIdentityField(view_name="api:jobs:job-detail")
     download = serializers.SerializerMethodField(
         help_text=gettext_lazy("The result's address, once the job has succeeded with one.")
     )
@@ -60,7 +58,7 @@ class JobSerializer(LabelledModelSerializer):
             return None
         from rest_framework.reverse import reverse
 
-        name = "api:jobs:job-download"  # untranslated: a URL name
+        name = "api:jobs:job-download"
         return reverse(name, args=[job.pk], request=self.context.get("request"))
 
 

@@ -15,7 +15,7 @@ CAPABILITY = Capability(
         NavEntry(
             _("Platform"),
             _("Jobs"),
-            "jobs:job_list",  # untranslated: a URL name
+            "jobs:job_list",
             signed_in_only=True,
         ),
     ),

@@ -73,7 +73,7 @@ class Job(models.Model):
     def get_absolute_url(self):
         from django.urls import reverse
 
-        return reverse("jobs:job_detail", args=[self.pk])  # untranslated: a URL name
+        return reverse("jobs:job_detail", args=[self.pk])
 
     def get_kind_display(self) -> str:
         return str(KINDS.get(self.kind, self.kind))

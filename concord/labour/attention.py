@@ -104,7 +104,7 @@ def _findings(user, why: dict[str, str], limit: int) -> list[Attention]:
         if not (f.key in run.reviews and run.reviews[f.key].status == "resolved")
     ]
     out = []
-    base = reverse("labour:analysis")  # untranslated: a URL name
+    base = reverse("labour:analysis")
     for f in open_[: limit + 1]:
         a3 = run.world.country(f.place) if f.place is not None else ""
         text = loaders.explain(f, run.names)

@@ -25,28 +25,28 @@ CAPABILITY = Capability(
     ),
     import_kinds="concord.labour.exchange.SPECS",
     navigation=(
-        NavEntry(SECTION, _("Who does what where"), "labour:analysis"),  # untranslated: a URL name
-        NavEntry(SECTION, _("Assignments"), "labour:assignment_list"),  # untranslated: a URL name
+        NavEntry(SECTION, _("Who does what where"), "labour:analysis"),
+        NavEntry(SECTION, _("Assignments"), "labour:assignment_list"),
         NavEntry(
             SECTION,
             _("Enter assignments"),
-            "labour:assignment_grid",  # untranslated: a URL name
+            "labour:assignment_grid",
             True,
         ),
         NavEntry(
             SECTION,
             _("Import a 3W file"),
-            "labour:assignment_import_3w",  # untranslated: a URL name
+            "labour:assignment_import_3w",
             True,
         ),
-        NavEntry(SECTION, _("Needs"), "labour:need_list"),  # untranslated: a URL name
-        NavEntry(SECTION, _("Arrangements"), "labour:arrangement_list"),  # untranslated: a URL name
-        NavEntry(SECTION, _("Task catalogue"), "labour:task_list"),  # untranslated: a URL name
-        NavEntry(SECTION, _("Clash rules"), "labour:clashrule_list"),  # untranslated: a URL name
+        NavEntry(SECTION, _("Needs"), "labour:need_list"),
+        NavEntry(SECTION, _("Arrangements"), "labour:arrangement_list"),
+        NavEntry(SECTION, _("Task catalogue"), "labour:task_list"),
+        NavEntry(SECTION, _("Clash rules"), "labour:clashrule_list"),
         NavEntry(
             SECTION,
             _("3W sector mappings"),
-            "labour:sectormapping_list",  # untranslated: a URL name
+            "labour:sectormapping_list",
             True,
         ),
     ),

@@ -98,7 +98,7 @@ def _titles(user, label: str, ids) -> dict[str, tuple[str, str]]:
     if model is Country:
         return {str(c.pk): (c.local_name, f"/countries/{c.alpha3}/") for c in qs}
     if model is Space:
-        spaces = reverse("core:space_list")  # untranslated: a URL name
+        spaces = reverse("core:space_list")
         return {str(s.pk): (s.name, f"{spaces}#space-{s.pk}") for s in qs}
     return {str(o.pk): (str(o), o.get_absolute_url()) for o in qs}
 

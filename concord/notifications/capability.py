@@ -22,13 +22,13 @@ CAPABILITY = Capability(
         NavEntry(
             _("Platform"),
             _("Notifications"),
-            "notifications:notification_list",  # untranslated: a URL name
+            "notifications:notification_list",
             True,
         ),
         NavEntry(
             _("Platform"),
             _("Following"),
-            "notifications:following",  # untranslated: a URL name
+            "notifications:following",
             True,
         ),
     ),

@@ -63,7 +63,7 @@ def notification_read(request):
             n = services.mark_read(request.POST.getlist("id"), actor=actor)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("notifications:notification_list")  # untranslated: a URL name
+        return redirect("notifications:notification_list")
     if not request.headers.get("HX-Request"):
         messages.success(
             request,
@@ -146,7 +146,7 @@ def digest_settings(request):
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 messages.success(request, _("Your e-mail digest is saved."))
-                return redirect("notifications:digest_settings")  # untranslated: a URL name
+                return redirect("notifications:digest_settings")
         status = 400
     else:
         form, status = DigestForm(initial={"frequency": current}), 200

@@ -19,16 +19,16 @@ CAPABILITY = Capability(
         NavEntry(
             _("Operations"),
             _("Operations"),
-            "operations:operation_list",  # untranslated: a URL name
+            "operations:operation_list",
         ),
         NavEntry(
             _("Operations"),
             _("Relations"),
-            "operations:relation_list",  # untranslated: a URL name
+            "operations:relation_list",
         ),
-        NavEntry(_("Operations"), _("Typology"), "operations:typology"),  # untranslated: a URL name
-        NavEntry(_("Operations"), _("Timeline"), "operations:timeline"),  # untranslated: a URL name
-        NavEntry(_("Operations"), _("Map"), "operations:map"),  # untranslated: a URL name
+        NavEntry(_("Operations"), _("Typology"), "operations:typology"),
+        NavEntry(_("Operations"), _("Timeline"), "operations:timeline"),
+        NavEntry(_("Operations"), _("Map"), "operations:map"),
     ),
     country_sections=("concord.operations.views.records.country_section",),
     seed_catalogue="concord.operations.fixtures.catalogue.catalogue",

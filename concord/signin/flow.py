@@ -20,7 +20,7 @@ def after_password(request, user, next_url: str):
     if not enrolled(user):
         return None  # signed in by the password alone (if required, enrolment comes next)
     begin_second_step(request, user, next_url)
-    return redirect("signin:code")  # untranslated: a URL name
+    return redirect("signin:code")
 
 
 def credentials(user) -> dict:

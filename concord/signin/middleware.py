@@ -24,10 +24,10 @@ from .sessions import SEEN_EVERY, begin_second_step, client_ip, is_verified
 
 # URL names: the pages a user who must enrol may still reach.
 ENROLMENT_PAGES = {
-    "signin:enrol",  # untranslated: a URL name
-    "web:logout",  # untranslated: a URL name
-    "signin:code",  # untranslated: a URL name
-    "signin:language",  # untranslated: a URL name
+    "signin:enrol",
+    "web:logout",
+    "signin:code",
+    "signin:language",
 }
 
 
@@ -62,7 +62,7 @@ class SignInMiddleware:
             begin_second_step(request, user, nxt)
             if request.path.startswith("/api/"):
                 return None  # now anonymous
-            return redirect("signin:code")  # untranslated: a URL name
+            return redirect("signin:code")
         if not two_factor_required(user):
             return None
         if _view_name(request) in ENROLMENT_PAGES:

@@ -19,7 +19,7 @@ CAPABILITY = Capability(
         NavEntry(
             _("Platform"),
             _("Webhooks"),
-            "webhooks:webhook_list",  # untranslated: a URL name
+            "webhooks:webhook_list",
             signed_in_only=True,
         ),
     ),

@@ -106,7 +106,7 @@ class Webhook(models.Model):
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
-        url_name = "webhooks:webhook_detail"  # untranslated: a URL name
+        url_name = "webhooks:webhook_detail"
         return reverse(url_name, kwargs={"pk": self.pk})
 
     @property

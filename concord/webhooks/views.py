@@ -155,7 +155,7 @@ def webhook_delete(request, pk):
     messages.success(
         request, _("Deleted webhook %(name)s and its delivery log.") % {"name": repr(hook.name)}
     )
-    return redirect("webhooks:webhook_list")  # untranslated: a URL name
+    return redirect("webhooks:webhook_list")
 
 
 @login_required
@@ -177,7 +177,7 @@ def webhook_rotate(request, pk):
 @require_POST
 def webhook_ping(request, pk):
     hook = _post_action(request, pk, services.ping, _("Test ping queued: see the delivery log."))
-    url_name = "webhooks:webhook_deliveries"  # untranslated: a URL name
+    url_name = "webhooks:webhook_deliveries"
     return redirect(url_name, pk=hook.pk)
 
 

@@ -207,7 +207,7 @@ def _case_context(case: SupportCase, user, request):
     return {
         "decide_form": form if can and allowed else None,
         "decide_url": reverse(
-            "accountability:supportcase_decide",  # untranslated: a URL name
+            "accountability:supportcase_decide",
             kwargs={"pk": case.pk},
         ),
         "add_links": add if can else {},
@@ -521,17 +521,17 @@ def register_rows(cases_qs, user, today: dt.date) -> list[dict]:
 # The export's column names, the same in every language (docs/translating.md).
 REGISTER_COLUMNS = [
     ("id", "Case id"),  # untranslated: a column name
-    ("title", "Case"),  # untranslated: a column name
+    ("title", "Case"),
     ("unit", "Recipient unit"),  # untranslated: a column name
-    ("provider", "Provider"),  # untranslated: a column name
-    ("support", "Support"),  # untranslated: a column name
-    ("value", "Value"),  # untranslated: a column name
-    ("state", "State"),  # untranslated: a column name
+    ("provider", "Provider"),
+    ("support", "Support"),
+    ("value", "Value"),
+    ("state", "State"),
     ("assessment", "Latest risk assessment"),  # untranslated: a column name
     ("allegations", "Open credible allegations"),  # untranslated: a column name
     ("measures", "Mitigating measures"),  # untranslated: a column name
-    ("intercessions", "Intercessions"),  # untranslated: a column name
-    ("flags", "Flags"),  # untranslated: a column name
+    ("intercessions", "Intercessions"),
+    ("flags", "Flags"),
 ]
 
 
@@ -568,7 +568,7 @@ def operation_register(request, pk):
         "by_state": sorted(by_state.items()),
         "states": CaseState.choices,
         "state": state,
-        "add_url": reverse("accountability:supportcase_add"),  # untranslated: a URL name
+        "add_url": reverse("accountability:supportcase_add"),
         "labels": VisibleLabels(request.user),
     }
     return render(request, "accountability/register.html", ctx)

@@ -110,8 +110,7 @@ def _commitment_sections(c: Commitment, L, user):
             or [
                 (
                     _("None yet: add one."),
-                    reverse("accountability:tranche_add")  # untranslated: a URL name
-                    + f"?commitment={c.pk}",
+                    reverse("accountability:tranche_add") + f"?commitment={c.pk}",
                 )
             ],
         )
@@ -179,11 +178,10 @@ def _tranche_context(t: Tranche, user, request):
         ],
         "propose_form": propose,
         "propose_url": reverse(
-            "accountability:tranche_propose",  # untranslated: a URL name
+            "accountability:tranche_propose",
             kwargs={"pk": t.pk},
         ),
-        "add_condition": reverse("accountability:condition_add")  # untranslated: a URL name
-        + f"?tranche={t.pk}"
+        "add_condition": reverse("accountability:condition_add") + f"?tranche={t.pk}"
         if can
         else "",
         "who_decides": who if user.is_authenticated else "",
@@ -322,7 +320,7 @@ def tranche_board(tranches_qs, user, on: dt.date) -> tuple[list[dict], list]:
     L.load(Organisation, [c.recipient_organisation_id for c in commitments.values()])
     L.load(Operation, [c.recipient_operation_id for c in commitments.values()])
     shown_rows = shown.shown_many([verdicts[t.pk].verdicts for t in tranches], user)
-    url = reverse("accountability:tranche_detail", args=[0])  # untranslated: a URL name
+    url = reverse("accountability:tranche_detail", args=[0])
     rows, sums = [], []
     for t, conditions in zip(tranches, shown_rows, strict=True):
         v = verdicts[t.pk]
@@ -413,7 +411,7 @@ def operation_board(request, pk):
         Tranche.objects.visible_to(request.user).filter(commitment__recipient_operation=op),
         SupportCase.objects.filter(operation=op),
         register_url=reverse(
-            "accountability:operation_register",  # untranslated: a URL name
+            "accountability:operation_register",
             kwargs={"pk": op.pk},
         ),
         reporting=reporting_board(
@@ -428,7 +426,7 @@ def funding_section(org: Organisation, labels, user):
     if not n:
         return []
     url = reverse(
-        "accountability:organisation_board",  # untranslated: a URL name
+        "accountability:organisation_board",
         kwargs={"pk": org.pk},
     )
     text = ngettext(

@@ -202,7 +202,7 @@ REPORTS = Config(
     extra_context=lambda r, user, request: {
         "review_form": ReviewForm() if reporting_services.review_problem(r, user) is None else None,
         "review_url": reverse(
-            "accountability:report_review",  # untranslated: a URL name
+            "accountability:report_review",
             kwargs={"pk": r.pk},
         ),
     },
@@ -260,7 +260,7 @@ def due(request):
         "overdue": [(r, loaders.reporter_label(r.obligation, labels)) for r in overdue],
         "upcoming": [(r, loaders.reporter_label(r.obligation, labels)) for r in upcoming],
         "recent": sorted(met, key=lambda r: r.due.due, reverse=True),
-        "feed": reverse("accountability:calendar"),  # untranslated: a URL name
+        "feed": reverse("accountability:calendar"),
     }
     return render(request, "accountability/due.html", ctx)
 
@@ -481,7 +481,7 @@ def operation_web(request, pk):
         "authorisations": web.authorisations,
         "line_count": len(web.lines) + len(web.authorisations),
         "missing": [analysis.THIN_REASONS[k] for k in web.missing],
-        "add_url": reverse("accountability:accountabilityline_add"),  # untranslated: a URL name
+        "add_url": reverse("accountability:accountabilityline_add"),
     }
     return render(request, "accountability/web.html", ctx)
 
@@ -492,7 +492,7 @@ def accountability_section(op: Operation, labels, user):
     on = min(timezone.localdate(), op.end) if op.end else timezone.localdate()
     url = (
         reverse(
-            "accountability:operation_accountability",  # untranslated: a URL name
+            "accountability:operation_accountability",
             kwargs={"pk": op.pk},
         )
         + f"?on={on}"
@@ -520,14 +520,14 @@ def accountability_section(op: Operation, labels, user):
         (
             _("Compliance board: reports, due-diligence cases, tranches"),
             reverse(
-                "accountability:operation_board",  # untranslated: a URL name
+                "accountability:operation_board",
                 kwargs={"pk": op.pk},
             ),
         ),
         (
             _("Due-diligence register"),
             reverse(
-                "accountability:operation_register",  # untranslated: a URL name
+                "accountability:operation_register",
                 kwargs={"pk": op.pk},
             ),
         ),

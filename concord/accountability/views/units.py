@@ -56,7 +56,7 @@ def _unit_sections(u: SecurityUnit, L, user):
             (
                 L.label(SecurityUnit, i),
                 reverse(
-                    "accountability:securityunit_detail",  # untranslated: a URL name
+                    "accountability:securityunit_detail",
                     args=[i],
                 ),
             )
@@ -76,7 +76,7 @@ def _unit_sections(u: SecurityUnit, L, user):
         )
         for c in sorted(commands, key=lambda c: c.start or dt.date.min, reverse=True)
     ]
-    add = reverse("accountability:unitcommand_add")  # untranslated: a URL name
+    add = reverse("accountability:unitcommand_add")
     return [
         (_("Chain of command (nearest first)"), rows(analysis.chain(u.pk, parent_of))),
         (_("Units under it"), rows(sorted(p for p, parent in parent_of.items() if parent == u.pk))),

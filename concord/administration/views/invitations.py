@@ -33,7 +33,7 @@ def invite(request):
         initial["organisation"] = wanted
     form = InviteForm(request.POST or None, user=user, organisations=organisations, initial=initial)
     if request.method == "POST" and form.is_valid():
-        accept = "administration:invitation_accept"  # untranslated: a URL name
+        accept = "administration:invitation_accept"
         link = request.build_absolute_uri(reverse(accept, args=["KEY"]))
         try:
             invitation, _key = services.invite(
@@ -51,9 +51,9 @@ def invite(request):
                 _("Invitation sent to %(email)s; it is valid until %(date)s and works once.")
                 % {"email": invitation.email, "date": f"{invitation.expires_at:%Y-%m-%d}"},
             )
-            target = reverse("administration:members")  # untranslated: a URL name
+            target = reverse("administration:members")
             if access.is_platform_admin(user):
-                return redirect("administration:index")  # untranslated: a URL name
+                return redirect("administration:index")
             return redirect(f"{target}?organisation={invitation.organisation_id}")
     status = 400 if request.method == "POST" else 200
     return render(request, "administration/invite.html", {"form": form}, status=status)
@@ -95,7 +95,7 @@ def invitation_accept(request, key):
                 _("Welcome: you are now a member of %(organisation)s.")
                 % {"organisation": invitation.organisation},
             )
-            return redirect("web:home" if signed_in else "web:login")  # untranslated: URL names
+            return redirect("web:home" if signed_in else "web:login")
         status = 400
     return render(
         request,

@@ -80,7 +80,7 @@ def user_manage(request, pk):
             _user_action(request, actor, account, action)
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-        return redirect("administration:user_manage", pk=account.pk)  # untranslated: a URL name
+        return redirect("administration:user_manage", pk=account.pk)
     memberships = Membership.objects.filter(user=account).select_related("organisation")
     labels = VisibleLabels(request.user)
     labels.load(Organisation, [m.organisation_id for m in memberships])
@@ -166,7 +166,7 @@ def invitation_revoke(request, pk):
         )
     except (ValidationError, PermissionDenied) as exc:
         refused(request, exc)
-    return redirect("administration:index")  # untranslated: a URL name
+    return redirect("administration:index")
 
 
 @admin_required
@@ -194,7 +194,7 @@ def merge_organisations(request):
                     _("Merged %(duplicate)s into %(into)s. You can undo it below.")
                     % {"duplicate": duplicate, "into": into},
                 )
-                return redirect("administration:index")  # untranslated: a URL name
+                return redirect("administration:index")
         else:
             preview = (duplicate, into, merge.preview(duplicate))
     elif data is not None:
@@ -214,12 +214,12 @@ def merge_undo(request, seq):
             restored = merge.undo(actor=Actor.from_request(request), entry=entry)
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-            return redirect("administration:index")  # untranslated: a URL name
+            return redirect("administration:index")
         messages.success(
             request,
             _("Restored %(organisation)s: the merge is undone.") % {"organisation": restored},
         )
-        return redirect("administration:index")  # untranslated: a URL name
+        return redirect("administration:index")
     return render(
         request,
         "administration/merge_undo.html",
@@ -246,7 +246,7 @@ def token_revoke(request, pk):
         _("Revoked %(username)s's token '%(token)s'.")
         % {"username": token.user.username, "token": token.name},
     )
-    return redirect("administration:token_list")  # untranslated: a URL name
+    return redirect("administration:token_list")
 
 
 @admin_required
@@ -264,7 +264,7 @@ def space_list(request):
             to_form(form, exc)
         else:
             messages.success(request, _("Created the space %(space)s.") % {"space": space.name})
-            return redirect("administration:space_detail", pk=space.pk)  # untranslated: a URL name
+            return redirect("administration:space_detail", pk=space.pk)
     spaces = Space.objects.annotate(n=Count("organisations")).order_by("name")
     status = 400 if request.method == "POST" else 200
     return render(
@@ -294,7 +294,7 @@ def space_detail(request, pk):
             messages.success(request, done % {"space": space.name, "organisation": org})
         except (ValidationError, PermissionDenied) as exc:
             refused(request, exc)
-        return redirect("administration:space_detail", pk=space.pk)  # untranslated: a URL name
+        return redirect("administration:space_detail", pk=space.pk)
     labels = VisibleLabels(request.user)
     ids = list(space.organisations.values_list("pk", flat=True))
     labels.load(Organisation, ids)

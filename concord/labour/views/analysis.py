@@ -147,13 +147,13 @@ def matrix_map(request, places, rows, scope: loaders.Scope) -> tuple[str, list[s
             query = request.GET.copy()
             query.pop("export", None)
             query["country"] = place
-            url = reverse("labour:analysis") + "?" + query.urlencode()  # untranslated: a URL name
+            url = reverse("labour:analysis") + "?" + query.urlencode()
             name = country_names.get(place, label)
             spots.append(
                 pictures.Spot(name, leads, flags, detail, url, numeric=numeric.get(place, ""))
             )
         elif place in points:
-            url = reverse("labour:timeline")  # untranslated: a URL name
+            url = reverse("labour:timeline")
             url += f"?country={scope.countries[0]}&area_id={place}"
             spots.append(pictures.Spot(label, leads, flags, detail, url, point=points[place]))
         else:
@@ -174,7 +174,7 @@ def country_section(country: Country, labels, user):
         return [(_("Who does what where"), [])]
     query = f"?country={country.alpha3}"
     words = ngettext("%(n)d assignment", "%(n)d assignments", n) % {"n": n}
-    analysis_url = reverse("labour:analysis") + query  # untranslated: a URL name
+    analysis_url = reverse("labour:analysis") + query
     return [
         (
             _("Who does what where"),
@@ -186,7 +186,7 @@ def country_section(country: Country, labels, user):
                 ),
                 (
                     _("Timeline of who does what"),
-                    reverse("labour:timeline") + query,  # untranslated: a URL name
+                    reverse("labour:timeline") + query,
                 ),
             ],
         )
@@ -255,7 +255,7 @@ def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str,
                 (
                     _("mandate of %(operation)s") % {"operation": op},
                     reverse(
-                        "labour:operation_mandate",  # untranslated: a URL name
+                        "labour:operation_mandate",
                         kwargs={"pk": op_id},
                     ),
                 )
@@ -264,7 +264,7 @@ def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str,
         links.append(
             (
                 _("need %(id)s") % {"id": need_id},
-                reverse("labour:need_detail", kwargs={"pk": need_id}),  # untranslated: a URL name
+                reverse("labour:need_detail", kwargs={"pk": need_id}),
             )
         )
     for rule_id in f.refs.get("rule", []):
@@ -272,14 +272,14 @@ def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str,
             (
                 _("clash rule %(id)s") % {"id": rule_id},
                 reverse(
-                    "labour:clashrule_detail",  # untranslated: a URL name
+                    "labour:clashrule_detail",
                     kwargs={"pk": rule_id},
                 ),
             )
         )
     for rel_id in f.refs.get("relation", []):
         url = reverse(
-            "operations:relation_detail",  # untranslated: a URL name
+            "operations:relation_detail",
             kwargs={"pk": rel_id},
         )
         links.append((_("handover"), url))
@@ -288,7 +288,7 @@ def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str,
             (
                 _("assignment %(id)s") % {"id": a_id},
                 reverse(
-                    "labour:assignment_detail",  # untranslated: a URL name
+                    "labour:assignment_detail",
                     kwargs={"pk": a_id},
                 ),
             )
@@ -305,9 +305,9 @@ def _finding_links(f: analysis.Finding, names: loaders.Names) -> list[tuple[str,
 def review(request):
     """Acknowledge or resolve a finding, with a note (audited)."""
     form = ReviewForm(request.POST)
-    back = request.POST.get("next") or reverse("labour:analysis")  # untranslated: a URL name
+    back = request.POST.get("next") or reverse("labour:analysis")
     if not back.startswith("/"):
-        back = reverse("labour:analysis")  # untranslated: a URL name
+        back = reverse("labour:analysis")
     owners = request.user.principal().orgs_with_role(Role.CONTRIBUTOR)
     if not owners:
         raise PermissionDenied(_("Your role does not allow reviewing findings."))
@@ -365,7 +365,7 @@ def area_timeline(request):
                 active=a.active,
                 where=names.place(a.place),
                 url=reverse(
-                    "labour:assignment_detail",  # untranslated: a URL name
+                    "labour:assignment_detail",
                     kwargs={"pk": a.id},
                 ),
             )

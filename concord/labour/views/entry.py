@@ -109,7 +109,7 @@ def grid(request):
                     request,
                     ngettext("Saved %(n)d assignment.", "Saved %(n)d assignments.", n) % {"n": n},
                 )
-                url = reverse("labour:assignment_list")  # untranslated: a URL name
+                url = reverse("labour:assignment_list")
                 return redirect(url + "?sort=-pk")
         status = 400 if errors else 200
     while len(rows) < n:
@@ -281,7 +281,7 @@ def import_3w(request):
             )
             % {"n": batch.created, "file": filename},
         )
-        return redirect("labour:importbatch_detail", pk=batch.pk)  # untranslated: a URL name
+        return redirect("labour:importbatch_detail", pk=batch.pk)
     ctx.update(plan=plan, token=token, filename=filename, report=plan.report())
     return render(request, "labour/import_preview.html", _with_sector_rows(ctx, plan, options))
 
@@ -331,4 +331,4 @@ def batch_rollback(request, pk):
             )
             % {"n": batch.created},
         )
-    return redirect("labour:importbatch_detail", pk=batch.pk)  # untranslated: a URL name
+    return redirect("labour:importbatch_detail", pk=batch.pk)

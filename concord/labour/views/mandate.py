@@ -57,7 +57,7 @@ def mandate_rows(op: Operation, user):
 def mandate_section(op: Operation, labels, user):
     """On the operation page: the mandate today and what changed at each renewal."""
     items, changes = mandate_rows(op, user)
-    url = reverse("labour:operation_mandate", kwargs={"pk": op.pk})  # untranslated: a URL name
+    url = reverse("labour:operation_mandate", kwargs={"pk": op.pk})
     today = dt.date.today()
     current = [
         (f"{m.task.name} — {m.source} {m.paragraph} ({m.get_priority_display()})", url)
@@ -96,7 +96,7 @@ def mandate(request, pk):
                 form.add_error(None, "; ".join(exc.messages))
             else:
                 messages.success(request, _("Mandate saved."))
-                return redirect("labour:operation_mandate", pk=op.pk)  # untranslated: a URL name
+                return redirect("labour:operation_mandate", pk=op.pk)
         status = 400
     items, changes = mandate_rows(op, request.user)
     if form is None and can_edit:

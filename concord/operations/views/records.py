@@ -100,7 +100,7 @@ def country_section(country: Country, labels, user):
         )
         rows.append((f"{o} ({years}), {today}", f"/operations/{o.pk}/"))
     if rows:
-        url = reverse("operations:timeline")  # untranslated: a URL name
+        url = reverse("operations:timeline")
         timeline = f"{url}?theatre={country.alpha3}"
         rows.append(
             (

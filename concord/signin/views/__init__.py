@@ -107,13 +107,13 @@ def language(request):
 def code(request):
     """The one-time code after the password. Reachable only between the two steps."""
     if request.user.is_authenticated:
-        return redirect("web:home")  # untranslated: a URL name
+        return redirect("web:home")
     data = pending(request)
     user = User.objects.filter(pk=(data or {}).get("user"), is_active=True).first()
     if data is None or user is None:
         clear_pending(request)
         messages.info(request, _("Sign in with your password first."))
-        return redirect("web:login")  # untranslated: a URL name
+        return redirect("web:login")
     if flow.locked(request, user):
         clear_pending(request)
         return render(request, "web/locked_out.html", status=429)
@@ -168,7 +168,7 @@ def _qr_svg(url: str) -> str:
 def enrol(request):
     user = request.user
     if enrolled(user):
-        return redirect("signin:account")  # untranslated: a URL name
+        return redirect("signin:account")
     key = request.session.get(ENROL_KEY) or services.new_key()
     request.session[ENROL_KEY] = key
     form = EnrolForm(request.POST or None)
@@ -220,7 +220,7 @@ def recovery_codes(request):
         codes = services.regenerate_recovery_codes(request.user, actor=Actor.from_request(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("signin:account")  # untranslated: a URL name
+        return redirect("signin:account")
     return render(request, "signin/recovery_codes.html", {"codes": codes, "next": ""})
 
 
@@ -238,7 +238,7 @@ def disable(request):
         else:
             request.session.pop("signin_verified", None)
             messages.success(request, _("Two-factor sign-in is off."))
-            return redirect("signin:account")  # untranslated: a URL name
+            return redirect("signin:account")
     return render(
         request,
         "signin/disable.html",
@@ -259,9 +259,9 @@ def session_delete(request, pk):
     if request.method == "POST":
         services.end_session(row, actor=Actor.from_request(request))
         if current:
-            return redirect("web:login")  # untranslated: a URL name
+            return redirect("web:login")
         messages.success(request, _("Signed out: %(session)s.") % {"session": row})
-        return redirect("signin:account")  # untranslated: a URL name
+        return redirect("signin:account")
     return render(request, "signin/session_delete.html", {"row": row, "current": current})
 
 
@@ -282,7 +282,7 @@ def end_others(request):
         )
         % {"n": n},
     )
-    return redirect("signin:account")  # untranslated: a URL name
+    return redirect("signin:account")
 
 
 # --- an organisation's requirement ---------------------------------------------------------
@@ -306,7 +306,7 @@ def organisation_twofactor(request, pk):
                 require_two_factor=form.cleaned_data["require_two_factor"],
             )
             messages.success(request, _("Saved."))
-            url_name = "signin:organisation_twofactor"  # untranslated: a URL name
+            url_name = "signin:organisation_twofactor"
             return redirect(url_name, pk=org.pk)
     return render(
         request,
@@ -327,6 +327,6 @@ def organisation_section(org, labels, user):
         text = _("Not required by this organisation (change)")
     else:
         text = _("Not required by this organisation")
-    url_name = "signin:organisation_twofactor"  # untranslated: a URL name
+    url_name = "signin:organisation_twofactor"
     url = reverse(url_name, kwargs={"pk": org.pk})
     return [(_("Two-factor sign-in"), [(text, url)])]

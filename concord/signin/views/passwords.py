@@ -20,7 +20,7 @@ from .. import services
 
 class PasswordChange(auth_views.PasswordChangeView):
     template_name = "signin/password_change.html"
-    success_url = reverse_lazy("signin:account")  # untranslated: a URL name
+    success_url = reverse_lazy("signin:account")
 
     def form_valid(self, form):
         user = form.user
@@ -54,7 +54,7 @@ class PasswordReset(auth_views.PasswordResetView):
     form_class = ResetForm
     email_template_name = "signin/password_reset_email.txt"
     subject_template_name = "signin/password_reset_subject.txt"
-    success_url = reverse_lazy("signin:password_reset_done")  # untranslated: a URL name
+    success_url = reverse_lazy("signin:password_reset_done")
 
 
 class PasswordResetDone(auth_views.PasswordResetDoneView):
@@ -63,7 +63,7 @@ class PasswordResetDone(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     template_name = "signin/password_reset_confirm.html"
-    success_url = reverse_lazy("signin:password_reset_complete")  # untranslated: a URL name
+    success_url = reverse_lazy("signin:password_reset_complete")
 
     def form_valid(self, form):
         user = form.user
