@@ -5,6 +5,7 @@ Per capability, so that a failure names the capability, then the file, line and 
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -27,16 +28,21 @@ needs_gettext = pytest.mark.skipif(
 )
 
 
+@functools.cache
+def _unmarked():
+    return unmarked(CONCORD)  # one reading of every file, for every capability's test
+
+
 @pytest.mark.parametrize("capability", CAPABILITIES)
 def test_every_string_people_read_is_marked_for_translation(capability):
-    found = unmarked(CONCORD)
+    found = _unmarked()
     mine = {f: hits for f, hits in found.items() if f.split("/")[1] == capability}
     report = "\n".join(f"{f}:{n}: {text}" for f, hits in mine.items() for n, text in hits)
     assert not mine, f"Strings not marked for translation:\n{report}"
 
 
 def test_a_capability_with_strings_has_a_french_catalogue():
-    found = unmarked(CONCORD)
+    found = _unmarked()
     with_strings = set(APPS) | {f.split("/")[1] for f in found}
     missing = sorted(c for c in with_strings if not (CONCORD / c / "locale").is_dir())
     assert not missing
