@@ -39,18 +39,20 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext, gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .wording import (
     _LEVELS,
     _fmt,
     _framework_label,
+    _inactive_reasons,
     _integrated_reason,
     _months,
     _parallel_reason,
     _place,
     _rank,
     _shift,
+    gettext,
 )
 
 STAND_ALONE = "stand_alone"
@@ -177,19 +179,17 @@ def classify(
     day: dt.date,
     names: Mapping[str, str] = {},
     active: Mapping[str, Forces] | None = None,
+    inactive: tuple[str, str] | None = None,
 ) -> Result:
     """The scenario of one operation on one date, with its reason in words. ``active``: the
-    UN/regional forces per country active on ``day`` (``active_forces``), when classifying
+    UN/regional forces per country active on ``day`` (``active_forces``), and ``inactive``:
+    the reasons of an operation not active then (``_inactive_reasons``), when classifying
     many operations on one date."""
     op = world.ops[op_id]
     rels = world.rels_by_op.get(op_id, [])
     if not op.active(day):
-        reason = (
-            gettext("not active on %(day)s (not yet deployed)")
-            if day < op.start
-            else gettext("not active on %(day)s (ended)")
-        ) % {"day": day.isoformat()}
-        return Result(None, reason, HIGH, None, "inactive")
+        before, after = inactive or _inactive_reasons(day)
+        return Result(None, before if day < op.start else after, HIGH, None, "inactive")
     if op.multilateral:
         return _multilateral(world, op, rels, names)
     recorded = _by_relation(world, op, rels, day, names)
@@ -438,8 +438,8 @@ def _unrecorded_handover(world: World, op: Op, other: Op, names) -> Result:
 
 def classify_all(world: World, day: dt.date, names: Mapping[str, str] = {}) -> dict[int, Result]:
     """Every operation on one date. Linear in operations + relations (after World.build)."""
-    active = active_forces(world, day)
-    return {op_id: classify(world, op_id, day, names, active) for op_id in world.ops}
+    active, inactive = active_forces(world, day), _inactive_reasons(day)
+    return {op_id: classify(world, op_id, day, names, active, inactive) for op_id in world.ops}
 
 
 @dataclass

@@ -6,9 +6,24 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _django_gettext
+
+
+@lru_cache(maxsize=4096)
+def _remembered(message: str, language: str | None) -> str:
+    return _django_gettext(message)
+
+
+def gettext(message: str) -> str:
+    """Django's gettext, remembered per language: the typology words thousands of
+    classifications with a few dozen sentences (bench/typology.py: Django's own lookup
+    doubled the time of a classification)."""
+    return _remembered(message, get_language())
+
 
 if TYPE_CHECKING:
     from . import Op, Rel, World
@@ -118,3 +133,12 @@ def _parallel_reason(r: Rel, op_id: int) -> str:
 
 def _framework_label(op: Op) -> str:
     return gettext("UN") if op.framework == "un" else op.organisation or gettext("regional")
+
+
+def _inactive_reasons(day: dt.date) -> tuple[str, str]:
+    """(not yet deployed, ended) on ``day``, worded once for many operations."""
+    when = {"day": day.isoformat()}
+    return (
+        gettext("not active on %(day)s (not yet deployed)") % when,
+        gettext("not active on %(day)s (ended)") % when,
+    )
