@@ -10,6 +10,13 @@ import pycountry
 LANGUAGES = ("en", "fr")
 
 
+def current_language() -> str:
+    """The active interface language, without its region ("fr" for "fr-ca")."""
+    from django.utils.translation import get_language
+
+    return (get_language() or "en").split("-")[0]
+
+
 @lru_cache(maxsize=8)
 def _catalogue(domain: str, language: str):
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)

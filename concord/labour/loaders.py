@@ -15,12 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from django.db.models import Q
-from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from concord.core.locales import country_name
 from concord.core.models import Area, Country, Organisation, Space
 from concord.core.models.registry import area_parents
 from concord.core.visibility import RESTRICTED, VisibleLabels
@@ -327,11 +325,7 @@ class Names:
     def __init__(self, user):
         self.user = user
         self.labels = VisibleLabels(user)
-        language = (translation.get_language() or "en").split("-")[0]
-        self.countries = {  # in the reader's language (pycountry's names)
-            a3: country_name(a3, name, language)
-            for a3, name in Country.objects.values_list("alpha3", "name")
-        }
+        self.countries = Country.objects.local_names()  # in the reader's language
         self.tasks = {t.pk: t for t in Task.objects.visible_to(user)}
 
     def preload(self, findings) -> None:

@@ -11,9 +11,8 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Q
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
-from concord.core.locales import country_name
 from concord.core.models import Area, Country, Organisation
 from concord.core.models.registry import area_parents
 
@@ -21,22 +20,9 @@ from . import analysis
 from .models import Operation, Relation
 
 
-def _language() -> str:
-    return (get_language() or "en").split("-")[0]
-
-
 def country_names() -> dict[str, str]:
     """ISO alpha-3 → the country's name in the reader's language (the reasons name them)."""
-    language = _language()
-    return {
-        code: country_name(code, name, language)
-        for code, name in Country.objects.values_list("alpha3", "name")
-    }
-
-
-def local_name(country: Country) -> str:
-    """A country's name in the reader's language ("Mali", "Tchad")."""
-    return country_name(country.alpha3, country.name, _language())
+    return Country.objects.local_names()
 
 
 def region_of() -> dict[str, str]:

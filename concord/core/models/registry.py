@@ -7,11 +7,10 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from concord.core.locales import country_name
+from concord.core.locales import country_name, current_language
 
 from .security import ScopedModel
 
@@ -30,6 +29,13 @@ class CountryQuerySet(models.QuerySet):
     def visible_to(self, user) -> CountryQuerySet:
         """ISO reference data is public; the method exists so every read has one shape."""
         return self
+
+    def local_names(self) -> dict[str, str]:
+        """ISO alpha-3 → the country's name in the reader's language."""
+        language = current_language()
+        return {
+            a3: country_name(a3, name, language) for a3, name in self.values_list("alpha3", "name")
+        }
 
 
 class Country(models.Model):
@@ -69,8 +75,7 @@ class Country(models.Model):
     def local_name(self) -> str:
         """The name in the reader's language (pycountry's ISO 3166 translations): "Allemagne"
         for a French reader; the registry's (English) name otherwise."""
-        language = (translation.get_language() or "en").split("-")[0]
-        return country_name(self.alpha3, self.name, language)
+        return country_name(self.alpha3, self.name, current_language())
 
 
 class OrganisationKind(models.TextChoices):

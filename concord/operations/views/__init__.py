@@ -197,9 +197,7 @@ def timeline(request):
     qs = Operation.objects.visible_to(request.user)
     if country is not None:
         qs = qs.filter(host_countries=country)
-        title = gettext("Peace operations in %(theatre)s") % {
-            "theatre": loaders.local_name(country)
-        }
+        title = gettext("Peace operations in %(theatre)s") % {"theatre": country.local_name}
     elif theatre in regions:
         qs = qs.filter(host_countries__m49_region=theatre)
         title = gettext("Peace operations in %(theatre)s") % {"theatre": theatre}

@@ -105,7 +105,7 @@ def country_section(country: Country, labels, user):
         rows.append(
             (
                 gettext("Timeline of the operations in %(country)s")
-                % {"country": loaders.local_name(country)},
+                % {"country": country.local_name},
                 timeline,
             )
         )
