@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from concord.core.models import AuditEntry, Country, User
+from concord.core.models import AuditEntry, Classification, Country, Releasability, User
 
 from .conftest import make_org, make_user
 
@@ -104,6 +104,39 @@ def test_the_api_labels_follow_accept_language(client):
     assert english["kind"] == french["kind"] == "other"  # the value is the same in every language
     assert english["kind_display"] == "Other"
     assert french["kind_display"] == "Autre"
+
+
+def test_list_labels_follow_each_request_language(client):
+    """A list's labels are worded once per page, in that request's language: English, then
+    French, then English again from the same process."""
+    make_org("AU", kind="regional")
+    user = make_user("amina", make_org("UN"))
+    client.force_login(user)
+    url = reverse("api:core:organisation-list")
+    seen = []
+    for language in ("en", "fr", "en"):
+        rows = client.get(url, HTTP_ACCEPT_LANGUAGE=language).json()["results"]
+        seen.append({row["kind"]: row["kind_display"] for row in rows})
+    assert seen[0] == seen[2] == {"other": "Other", "regional": "Regional organisation"}
+    assert seen[1] == {"other": "Autre", "regional": "Organisation régionale"}
+
+
+def test_exports_label_their_coded_columns_in_the_readers_language(client):
+    import csv
+    import io
+
+    make_org("AU", kind="regional", cls=Classification.INTERNAL, rel=Releasability.SIGNED_IN)
+    user = make_user("amina", make_org("UN"))
+    user.language = "fr"
+    user.save(update_fields=["language"])
+    client.force_login(user)
+    response = client.get("/organisations/", {"export": "csv"})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    rows = {row["acronym"]: row for row in csv.DictReader(io.StringIO(body.decode()))}
+    assert rows["AU"]["kind"] == "regional"  # the code an import reads back, in any language
+    assert rows["AU"]["kind_display"] == "Organisation régionale"
+    assert rows["AU"]["classification_display"] == "Interne"  # an integer choice too
+    assert rows["AU"]["releasability_display"] == "Tous les utilisateurs connectés"
 
 
 def test_the_styles_are_right_to_left_safe():

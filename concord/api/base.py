@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from concord.core import services
 from concord.core.context import Actor
 from concord.core.history import api_rows, history_for
+from concord.core.locales import choice_labels
 from concord.core.models import (
     Organisation,
     Role,
@@ -193,6 +194,22 @@ class ColleagueField(serializers.SlugRelatedField):
         return colleagues(_user(self), keep=keep)
 
 
+@extend_schema_field(serializers.CharField)
+class ChoiceLabelField(serializers.ReadOnlyField):
+    """A choice field's label, read from the labels of the reader's language worded once
+    for the whole page (not the field's choices rebuilt for every row)."""
+
+    def __init__(self, model_field, **kwargs):
+        self.model_field = model_field
+        self._labels: dict | None = None
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        if self._labels is None:  # one page, one request, one language
+            self._labels = choice_labels(self.model_field)
+        return self._labels.get(value, value)
+
+
 class LabelledModelSerializer(serializers.ModelSerializer):
     """Every record the API returns: its choice fields come with their labels."""
 
@@ -203,9 +220,9 @@ class LabelledModelSerializer(serializers.ModelSerializer):
         for f in self.Meta.model._meta.concrete_fields:
             label = f"{f.name}_display"
             if f.choices and f.name in fields and label not in fields:
-                fields[label] = serializers.CharField(
-                    source=f"get_{f.name}_display",
-                    read_only=True,
+                fields[label] = ChoiceLabelField(
+                    f,
+                    source=f.name,
                     help_text=_("The label of %(field)s, as the pages show it.")
                     % {"field": f.name},
                 )

@@ -21,6 +21,7 @@ from concord.exchange.tabular import CellError, FileRejected, Table, read_table
 
 from . import services
 from .context import Actor
+from .locales import choice_labels
 from .models import (
     Classification,
     Country,
@@ -198,7 +199,9 @@ class Spec(abc.ABC):
         labels.preload(batch)
         self.preload(batch, labels)
         orgs, spaces = self._shares(batch, labels)
-        choice_fields = self._choice_fields()
+        display = {
+            name: choice_labels(self.model._meta.get_field(name)) for name in self._choice_fields()
+        }
         for obj in batch:
             shared = sorted(
                 (o for o in (labels.get(Organisation, pk) for pk in orgs.get(obj.pk, ())) if o),
@@ -218,7 +221,7 @@ class Spec(abc.ABC):
                         if s
                     )
                 ),
-                *(getattr(obj, f"get_{name}_display")() for name in choice_fields),
+                *(_label(by_value, getattr(obj, name)) for name, by_value in display.items()),
             ]
 
     @abc.abstractmethod
@@ -269,6 +272,11 @@ class Spec(abc.ABC):
 
     def key(self, row: dict) -> str:
         return row.get("id") or row.get("name", "").casefold()
+
+
+def _label(labels: dict, value):
+    """A value's label from ``choice_labels``; the value itself when it has none."""
+    return labels.get(value, value)
 
 
 def _org_key(org) -> str:

@@ -1,4 +1,5 @@
-"""Names in the interface's languages that come from reference packages (pycountry)."""
+"""Words in the interface's languages needed for many rows at once: country names from
+reference packages (pycountry), and the labels of a choice field."""
 
 from __future__ import annotations
 
@@ -35,3 +36,10 @@ def country_name(alpha3: str, english: str, language: str) -> str:
     if former is not None:
         return _catalogue("iso3166-3", language).gettext(former.name)
     return english
+
+
+def choice_labels(field) -> dict:
+    """A choice field's labels by value, worded in the active language ("un_pko": "UN
+    peacekeeping operation"): built once for a page or an export, where Django's
+    ``get_FOO_display`` rebuilds the field's whole list of choices for every row."""
+    return {value: str(label) for value, label in field.flatchoices}
