@@ -108,3 +108,48 @@ def test_exports_carry_a_label_beside_each_coded_column(demo):
         op = Operation.objects.get(pk=row["id"])
         assert row["kind"] == op.kind and row["kind_display"] == op.get_kind_display()
         assert row["releasability_display"] == op.get_releasability_display()
+
+
+def choice_fields():
+    """Every choice field of every Concord model (a new model is covered)."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model.__module__.startswith("concord."):
+            for f in model._meta.concrete_fields:
+                if f.choices:
+                    yield model, f
+
+
+def test_every_model_words_its_choices_once_per_language():
+    """Every model with a choice field takes its get_FOO_display from ChoiceLabels (Django's
+    translates every label of the field at each call: the cost of list pages in French)."""
+    from concord.core.models.labels import ChoiceLabels
+
+    missing = [
+        f"{model._meta.label}.{f.name}"
+        for model, f in choice_fields()
+        if getattr(model, f"get_{f.name}_display")._partialmethod.func
+        is not ChoiceLabels._get_FIELD_display
+    ]
+    assert list(choice_fields()) and not missing, f"put ChoiceLabels in their bases: {missing}"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_choice_labels_say_what_djangos_says(language):
+    """For every value of every choice field, and one that is not a choice, in both
+    languages: the same label as Django's own get_FOO_display."""
+    from django.db import models
+    from django.utils import translation
+
+    with translation.override(language):
+        for model, f in choice_fields():
+            for value in [*dict(f.flatchoices), "not-a-choice", None]:
+                obj = model()
+                setattr(obj, f.attname, value)
+                ours = getattr(obj, f"get_{f.name}_display")()
+                assert ours == models.Model._get_FIELD_display(obj, f), (model, f.name, value)
+    with translation.override("fr"):
+        from concord.core.models import Organisation
+
+        assert Organisation(kind="regional").get_kind_display() == "Organisation régionale"

@@ -15,6 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Classification, Role
+from concord.core.models.labels import ChoiceLabels
 
 
 class InvitationQuerySet(models.QuerySet):
@@ -24,7 +25,7 @@ class InvitationQuerySet(models.QuerySet):
         )
 
 
-class Invitation(models.Model):
+class Invitation(ChoiceLabels, models.Model):
     email = models.EmailField(_("email"))
     organisation = models.ForeignKey(
         "core.Organisation",

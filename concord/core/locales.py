@@ -40,6 +40,14 @@ def country_name(alpha3: str, english: str, language: str) -> str:
 
 def choice_labels(field) -> dict:
     """A choice field's labels by value, worded in the active language ("un_pko": "UN
-    peacekeeping operation"): built once for a page or an export, where Django's
-    ``get_FOO_display`` rebuilds the field's whole list of choices for every row."""
+    peacekeeping operation"), once per field and language: Django's ``get_FOO_display``
+    rebuilt the field's whole list of choices, translating every label, for each call."""
+    from django.utils.translation import get_language
+
+    return _choice_labels(field, get_language())
+
+
+@lru_cache(maxsize=1024)
+def _choice_labels(field, language: str) -> dict:
+    # ``language`` is the active one (the key of what is remembered, not a choice of it)
     return {value: str(label) for value, label in field.flatchoices}

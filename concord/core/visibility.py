@@ -9,6 +9,7 @@ and shown as "restricted" otherwise (spaces the reader is not in are left out).
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
 
 from django.utils.translation import gettext, gettext_noop
 
@@ -21,6 +22,17 @@ def _scoped(model) -> bool:
     from .models import ScopedModel
 
     return isinstance(model, type) and issubclass(model, ScopedModel)
+
+
+@cache
+def _scoped_links(model) -> tuple[tuple[str, type], ...]:
+    """A model's foreign keys to scoped records, as (attribute, linked model): found once
+    per model, not for each record of a page or an export."""
+    return tuple(
+        (f.attname, f.related_model)
+        for f in model._meta.concrete_fields
+        if f.is_relation and _scoped(f.related_model)
+    )
 
 
 def _labelled(model) -> bool:
@@ -67,9 +79,8 @@ class VisibleLabels:
         wanted: dict[type, set] = defaultdict(set)
 
         def links_of(obj):
-            for f in obj._meta.concrete_fields:
-                if f.is_relation and _scoped(f.related_model):
-                    wanted[f.related_model].add(getattr(obj, f.attname))
+            for attname, model in _scoped_links(type(obj)):
+                wanted[model].add(getattr(obj, attname))
 
         for obj in objs:
             links_of(obj)

@@ -8,6 +8,8 @@ from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from concord.core.models.labels import ChoiceLabels
+
 
 class Status(models.TextChoices):
     QUEUED = "queued", _("Queued")
@@ -22,7 +24,7 @@ FINISHED = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 KINDS = {"export": _("export"), "import": _("import")}
 
 
-class Job(models.Model):
+class Job(ChoiceLabels, models.Model):
     """Seen by its user only (platform administrators gain no right to read it)."""
 
     user = models.ForeignKey(
@@ -93,7 +95,7 @@ class Job(models.Model):
         return self.status == Status.SUCCEEDED and self.result_size is not None
 
 
-class JobFile(models.Model):
+class JobFile(ChoiceLabels, models.Model):
     """A job's uploaded input (kept until it has run) or its result (kept until it expires),
     in the database so that a worker on another machine reads and writes it."""
 

@@ -20,6 +20,7 @@ from concord.core.models import (
     ScopedModel,
     ScopedQuerySet,
 )
+from concord.core.models.labels import ChoiceLabels
 from concord.core.models.registry import normalise_name
 from concord.core.sources import sources_problem
 from concord.operations.models import Operation
@@ -180,7 +181,7 @@ class Priority(models.TextChoices):
     OTHER = "other", _("Other task")
 
 
-class MandatedTask(models.Model):
+class MandatedTask(ChoiceLabels, models.Model):
     """A task in an operation's mandate, with its source and validity (mandates are renewed
     and change). Part of the operation: visible with it, audited with it."""
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import User
+from concord.core.models.labels import ChoiceLabels
 
 COUNTRY = "core.country"
 SPACE = "core.space"
@@ -90,7 +91,7 @@ class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("Weekly digest")
 
 
-class Preference(models.Model):
+class Preference(ChoiceLabels, models.Model):
     """A user's e-mail digest: how often, and when the last one went."""
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="digest_preference")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Area, Country, Organisation, ScopedModel
+from concord.core.models.labels import ChoiceLabels
 from concord.core.sources import sources_problem
 
 
@@ -258,7 +259,7 @@ class AuthorisationKind(models.TextChoices):
     NATIONAL = "national", _("National decision")
 
 
-class Authorisation(models.Model):
+class Authorisation(ChoiceLabels, models.Model):
     """A mandate or its renewal: what authorised the operation, when, until when."""
 
     operation = models.ForeignKey(

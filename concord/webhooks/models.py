@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.crypto import EncryptedTextField
+from concord.core.models.labels import ChoiceLabels
 
 ACTIONS = ("create", "update", "delete")
 SECRET_PREFIX = "whsec_"
@@ -122,7 +123,7 @@ class DeliveryState(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
-class Delivery(models.Model):
+class Delivery(ChoiceLabels, models.Model):
     """One event (an audit entry) for one webhook, or a test ping (no entry)."""
 
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concord.core.crypto import EncryptedTextField
 from concord.core.models import Organisation, ScopedModel
+from concord.core.models.labels import ChoiceLabels
 from concord.operations.models import Operation
 
 from .reporting import SecurityUnit, confidential, period_errors
@@ -134,7 +135,7 @@ def currency_errors(amount, currency: str, *, required: bool = True) -> dict:
     return {}
 
 
-class CaseDecision(models.Model):
+class CaseDecision(ChoiceLabels, models.Model):
     """One step in a case's life: from which state to which, on which date, why, by whom
     (or automatically, by a rule). Written only by ``services.cases``; read through the
     case, so it is visible exactly where the case is."""

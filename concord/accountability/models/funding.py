@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Organisation, ScopedModel
+from concord.core.models.labels import ChoiceLabels
 from concord.core.sources import sources_problem
 from concord.operations.models import Operation
 
@@ -278,7 +279,7 @@ class DecisionStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class TrancheDecision(models.Model):
+class TrancheDecision(ChoiceLabels, models.Model):
     """A release of a tranche or a waiver of one of its conditions: proposed with a
     rationale by one person, approved (or rejected) by another. Written only by
     ``services.funding``; read through the tranche, so visible exactly where it is."""

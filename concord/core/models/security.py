@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .labels import ChoiceLabels
+
 
 class Classification(models.IntegerChoices):
     """After the UN information-sensitivity levels (ST/SGB/2007/6)."""
@@ -134,7 +136,7 @@ def sees(principal: Principal | None, state: SecurityState | None) -> bool:
     return False
 
 
-class User(AbstractUser):
+class User(ChoiceLabels, AbstractUser):
     """A person who signs in. People in the registry are contacts, not necessarily users.
 
     ``is_superuser`` marks a platform administrator: it manages accounts and spaces but gains
@@ -171,7 +173,7 @@ class User(AbstractUser):
         self.__dict__.pop("_concord_principal", None)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
@@ -338,7 +340,7 @@ SECURITY_LABELS = {
 }
 
 
-class ScopedModel(models.Model):
+class ScopedModel(ChoiceLabels, models.Model):
     """A record with an owning organisation, a classification and a releasability."""
 
     owner = models.ForeignKey(
