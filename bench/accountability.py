@@ -25,13 +25,15 @@ import os
 import platform
 import random
 import sys
-import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import scratch_database  # noqa: E402
 
 SCALE = {
     "donors": 200,
@@ -43,35 +45,6 @@ SCALE = {
     "reports": 100000,
     "commitments": 10000,
 }
-
-
-def _create_database(connection) -> None:
-    """Create the database named by DATABASE_URL if it does not exist yet."""
-    import psycopg
-
-    name = connection.settings_dict["NAME"]
-    params = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup() -> str:
-    tmp = tempfile.mkdtemp(prefix="concord-bench-")
-    os.environ.setdefault("CONCORD_DATA_DIR", tmp)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        _create_database(connection)
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
-    return connection.vendor
 
 
 def generate(seed: int = 5) -> dict:
@@ -318,7 +291,7 @@ def read_baseline():
 
 
 def main():
-    vendor = setup()
+    vendor = scratch_database()
     t0 = time.perf_counter()
     world = generate()
     generated = time.perf_counter() - t0

@@ -150,6 +150,48 @@ def authenticator(env: dict, username: str):
     return code
 
 
+def scratch_data_dir() -> str:
+    """A new empty data directory for this process, whatever CONCORD_DATA_DIR said: a
+    bench that builds its own records never writes into the developer's database
+    (``make`` exports CONCORD_DATA_DIR=var for ``make run``)."""
+    import tempfile
+
+    path = tempfile.mkdtemp(prefix="concord-bench-")
+    os.environ["CONCORD_DATA_DIR"] = path
+    return path
+
+
+def scratch_database() -> str:
+    """Django set up on an empty, migrated database of its own: SQLite in a new data
+    directory, or on PostgreSQL the database DATABASE_URL names, created if missing and
+    emptied. Returns the vendor."""
+    scratch_data_dir()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        _create_database(connection)
+        call_command("flush", interactive=False, verbosity=0)
+    call_command("migrate", verbosity=0)
+    return connection.vendor
+
+
+def _create_database(connection) -> None:
+    """Create the database named by DATABASE_URL if it does not exist yet."""
+    import psycopg
+
+    name = connection.settings_dict["NAME"]
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "dbname"}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{name}"')
+
+
 def use_world(env: dict) -> None:
     """Set up Django in this process on a generated world."""
     for key in ("CONCORD_DATA_DIR", "DATABASE_URL"):

@@ -29,7 +29,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import machine, write_result  # noqa: E402
+from common import machine, scratch_database, write_result  # noqa: E402
 
 HOOKS = 20
 RECEIVER = r"""
@@ -61,26 +60,6 @@ class H(BaseHTTPRequestHandler):
 s = ThreadingHTTPServer(("127.0.0.1", 0), H); s.daemon_threads = True; s.request_queue_size = 256
 print(s.server_address[1], flush=True); s.serve_forever()
 """
-
-
-def setup() -> str:
-    tmp = tempfile.mkdtemp(prefix="concord-bench-")
-    os.environ.setdefault("CONCORD_DATA_DIR", tmp)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
-    os.environ["CONCORD_WEBHOOK_ALLOWED_HOSTS"] = "127.0.0.1/32"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        from accountability import _create_database
-
-        _create_database(connection)
-        call_command("flush", interactive=False, verbosity=0)
-    call_command("migrate", verbosity=0)
-    return connection.vendor
 
 
 def world(url: str, events: int):
@@ -188,7 +167,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
-    vendor = setup()
+    os.environ["CONCORD_WEBHOOK_ALLOWED_HOSTS"] = "127.0.0.1/32"  # the local receiver
+    vendor = scratch_database()
     proc, base = receiver()
     try:
         result = run(base, args.events, vendor)

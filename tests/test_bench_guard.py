@@ -58,3 +58,25 @@ def test_typology_reports_a_twofold_slowdown_against_the_committed_run_only():
     assert [line.split(":")[0] for line in t.slower_than(before, twice)] == ["n", "4n"]
     # A committed run that measured another baseline is not comparable: nothing reported.
     assert t.slower_than({**before, "baseline": "sort only"}, twice) == []
+
+
+def test_a_bench_that_builds_its_own_records_never_uses_the_developers_data_dir(
+    monkeypatch, tmp_path
+):
+    """make exports CONCORD_DATA_DIR=var (make run's database): bench/webhooks.py wrote its
+    records there, and failed on the second run ("bench.manager already exists")."""
+    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "bench" / "common.py")
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    monkeypatch.setenv("CONCORD_DATA_DIR", str(ROOT / "var"))
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    first = common.scratch_data_dir()
+    second = common.scratch_data_dir()
+    assert first != second and Path(first).parent == tmp_path
+    assert not any(Path(second).iterdir())
+    import os
+
+    assert os.environ["CONCORD_DATA_DIR"] == second
+    for name in ("accountability.py", "webhooks.py"):  # the benches that migrate a database
+        text = (ROOT / "bench" / name).read_text()
+        assert "scratch_database()" in text and 'setdefault("CONCORD_DATA_DIR"' not in text
