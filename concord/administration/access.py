@@ -79,4 +79,10 @@ def check_grant(user, organisation, *, role: str | None = None, clearance: int |
 
 
 def manages_an_organisation(user) -> bool:
-    return bool(user and user.is_authenticated and managed_organisations(user).exists())
+    """Whether the Members menu shows: asked on every page, so a user who manages nowhere
+    (most people) is answered from the roles already loaded, without a query."""
+    if not (user and user.is_authenticated):
+        return False
+    if not user.is_superuser and Role.MANAGER not in user.principal().roles.values():
+        return False
+    return managed_organisations(user).exists()

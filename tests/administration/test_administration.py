@@ -267,6 +267,21 @@ def test_a_manager_manages_only_their_own_organisation(team):
     assert web(manager).get(f"/members/?organisation={other.pk}").status_code == 404
 
 
+def test_the_members_menu_shows_to_managers_and_administrators_only(team):
+    """The menu's check answers a manager of nobody from the roles already loaded; a
+    manager, whatever their other roles, and an administrator still see it."""
+    from concord.administration.access import manages_an_organisation
+
+    org, other, manager, editor, admin = team
+    Membership.objects.create(user=manager, organisation=other, role=Role.VIEWER)
+    assert manages_an_organisation(User.objects.get(pk=manager.pk))
+    assert manages_an_organisation(admin)
+    assert not manages_an_organisation(editor)
+    for user, shown in ((manager, True), (admin, True), (editor, False)):
+        page = web(user).get("/").content.decode()
+        assert ('href="/members/"' in page) is shown, user
+
+
 def test_the_last_manager_cannot_step_down_or_be_removed(team):
     org, other, manager, editor, admin = team
     actor = Actor(user=manager, interface="web")
