@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "concord.operations",
     "concord.labour",
     "concord.accountability",
+    "concord.learning",
     "concord.administration",
     "concord.jobs",
     "concord.signin",

@@ -239,3 +239,17 @@ def test_not_found_shape(api):
 def test_anonymous_write_is_refused(client, api):
     r = client.post("/api/v1/core/organisations/", {"name": "X"}, content_type="application/json")
     assert r.status_code in (401, 403) and "error" in r.json()
+
+
+def test_checked_sources_refuses_what_is_not_a_list():
+    """A JSON null for a record's sources was a TypeError (a server error), not a 400."""
+    from rest_framework import serializers
+
+    from concord.api.base import checked_sources
+
+    for value in (None, "text", 3):
+        with pytest.raises(serializers.ValidationError, match="list"):
+            checked_sources(value)
+    assert checked_sources([{"citation": "S/RES/2719 (2023)"}]) == [
+        {"citation": "S/RES/2719 (2023)"}
+    ]

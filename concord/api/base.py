@@ -364,8 +364,9 @@ class SourceSerializer(serializers.Serializer):
 
 def checked_sources(value):
     """A record's sources as the API takes them (see concord.core.sources)."""
-    value = [dict(s) for s in value]
-    problem = sources_problem(value)
+    if isinstance(value, list | tuple):
+        value = [dict(s) if isinstance(s, dict) else s for s in value]
+    problem = sources_problem(value)  # also a value that is not a list (JSON null)
     if problem:
         raise serializers.ValidationError(problem)
     return value

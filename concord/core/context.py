@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 INTERFACES = ("web", "api", "cli", "import", "system")
+SEALED = "sealed"  # untranslated: the audit trail's actor label of a sealed write (a code)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,14 @@ class Actor:
     def system(cls, label: str) -> Actor:
         """For seeding reference and demo data: no user, permission checks do not apply."""
         return cls(user=None, interface="system", label=f"system:{label}")  # untranslated: a code
+
+    @classmethod
+    def sealing(cls, actor: Actor) -> Actor:
+        """``actor`` writing without attribution (an unattributed observation): the record and
+        its audit entry name nobody, and the entry has a request id of its own (the request's
+        would link it to the author's other writes). Like a system actor it passes no
+        permission check: the service that seals checks ``actor``'s rights itself."""
+        return cls(user=None, interface=actor.interface, label=SEALED)
 
     @classmethod
     def from_request(cls, request) -> Actor:

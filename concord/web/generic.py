@@ -55,6 +55,9 @@ class Config:
     title: Callable | None = None
     detail_template: str = "web/detail.html"
     children: Callable | None = None  # (form) -> services.save children callback
+    # (form, actor, m2m, children) -> the saved record: a use case instead of a plain save
+    # (an observation submitted, perhaps sealed; a lesson identified with its body)
+    save: Callable | None = None
     url_name: str = field(default="")
     namespace: str = field(default="")  # the capability's URL namespace (its app label)
     # Platform administrators may add records of this kind though they belong to no
@@ -340,11 +343,8 @@ class EditView(LoginRequiredMixin, ConfigView):
             if self.config.children:
                 children = self.config.children(form)
             try:
-                saved = services.save(
-                    form.instance,
-                    actor=Actor.from_request(request),
-                    m2m=form.m2m_data(),
-                    children=children,
+                saved = (self.config.save or _plain_save)(
+                    form, Actor.from_request(request), form.m2m_data(), children
                 )
             except ValidationError as exc:
                 errors_to_form(form, exc)
@@ -357,6 +357,10 @@ class EditView(LoginRequiredMixin, ConfigView):
                 form.instance.pk = None
                 obj.pk = None
         return self.render_form(obj, form, formset, status=400)
+
+
+def _plain_save(form, actor, m2m, children):
+    return services.save(form.instance, actor=actor, m2m=m2m, children=children)
 
 
 def errors_to_form(form, exc: ValidationError) -> None:

@@ -1,0 +1,1 @@
+"""Pure functions of the learning capability: plain data in, decisions and words out."""

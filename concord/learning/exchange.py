@@ -1,0 +1,162 @@
+"""Import/export columns for learning records. An imported observation is attributed (a
+sealed one is submitted through the page or the API only); a sealed one exports its flag,
+never its submitter. Lessons carry the guidance they changed; bodies and actions are derived
+from their model fields."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concord.accountability.exchange import FieldSpec
+from concord.core.importers import SEP, RowError, Spec, _choice, _date, _split
+from concord.core.importers import iso as _iso
+from concord.core.models import Area
+from concord.core.sources import format_sources, parse_sources
+from concord.labour.exchange import area_ref, task_ref
+from concord.labour.models import Task
+from concord.operations.exchange import operation_ref
+from concord.operations.models import Operation
+
+from .models import (
+    GuidanceChange,
+    Lesson,
+    LessonBody,
+    Observation,
+    Phase,
+    RemedialAction,
+    SourceKind,
+    Theme,
+)
+
+
+class ObservationSpec(Spec):
+    model = Observation
+    name = gettext_lazy("observation")
+    prefetch_related = ("operations", "countries", "areas", "tasks")
+    fields = [*Observation.FIELDS, "state", "sealed"]
+    required = {"title", "what_happened", "source_kind"}
+
+    def key(self, row):
+        return row.get("id") or row.get("title", "").casefold()
+
+    def values(self, o, labels):
+        ops = [labels.get(Operation, x.pk) for x in o.operations.all()]
+        areas = [labels.get(Area, x.pk) for x in o.areas.all()]
+        tasks = [labels.get(Task, x.pk) for x in o.tasks.all()]
+        return [
+            o.title,
+            o.what_happened,
+            o.discussion,
+            o.recommendation,
+            o.source_kind,
+            o.phase,
+            f"{SEP} ".join(x.key or x.acronym or x.name for x in ops if x),
+            f"{SEP} ".join(c.alpha3 for c in o.countries.all()),
+            f"{SEP} ".join(a.pcode or a.iso_code for a in areas if a),
+            f"{SEP} ".join(t.code for t in tasks if t),
+            _iso(o.period_start),
+            _iso(o.period_end),
+            format_sources(o.sources),
+            o.state,
+            "true" if o.sealed else "false",
+        ]
+
+    def parse(self, row, ctx):
+        o = self.instance(row, ctx)
+        o.title = row.get("title", o.title or "")
+        o.what_happened = row.get("what_happened", o.what_happened or "")
+        o.discussion = row.get("discussion", o.discussion or "")
+        o.recommendation = row.get("recommendation", o.recommendation or "")
+        o.source_kind = _choice(
+            row.get("source_kind", ""), SourceKind.choices, "source_kind", o.source_kind
+        )
+        o.phase = _choice(row.get("phase", ""), Phase.choices, "phase", o.phase or Phase.OTHER)
+        o.period_start = _date(row.get("period_start", ""), "period_start")
+        o.period_end = _date(row.get("period_end", ""), "period_end")
+        if "sources" in row:
+            o.sources = parse_sources(row["sources"])
+        # state and sealed are read, not written: they change through the record's steps
+        m2m = self.security(o, row, ctx)
+        if "operations" in row:
+            visible = ctx.visible(Operation)
+            m2m["operations"] = [
+                operation_ref(v, visible, "operations") for v in _split(row["operations"])
+            ]
+        if "countries" in row:
+            m2m["countries"] = [ctx.country(v, "countries") for v in _split(row["countries"])]
+        if "areas" in row:
+            m2m["areas"] = [area_ref(v, ctx, "areas") for v in _split(row["areas"])]
+        if "tasks" in row:
+            m2m["tasks"] = [task_ref(v, ctx, "tasks") for v in _split(row["tasks"])]
+        return o, m2m, None
+
+
+def _guidance(value: str) -> list[dict]:
+    out = []
+    for item in _split(value):
+        title, url, on = ([p.strip() for p in item.split("|")] + ["", ""])[:3]
+        if not title:
+            raise RowError("guidance", _("each guidance needs its title: title | link | date"))
+        out.append({"title": title, "url": url, "on": _date(on, "guidance")})
+    return out
+
+
+class LessonSpec(Spec):
+    model = Lesson
+    name = gettext_lazy("lesson")
+    prefetch_related = ("guidance",)
+    fields = [*Lesson.FIELDS, "guidance", "state"]
+    required = {"title", "theme", "abstract"}
+
+    def key(self, row):
+        return row.get("id") or row.get("title", "").casefold()
+
+    def values(self, x, labels):
+        return [
+            x.title,
+            x.theme,
+            x.abstract,
+            x.phase,
+            f"{SEP} ".join(
+                " | ".join([g.title, g.url, _iso(g.on)]).rstrip(" |") for g in x.guidance.all()
+            ),
+            x.state,
+        ]
+
+    def parse(self, row, ctx):
+        from concord.core.services import replace_children
+
+        x = self.instance(row, ctx)
+        x.title = row.get("title", x.title or "")
+        x.theme = _choice(row.get("theme", ""), Theme.choices, "theme", x.theme)
+        x.abstract = row.get("abstract", x.abstract or "")
+        x.phase = _choice(row.get("phase", ""), Phase.choices, "phase", x.phase or Phase.OTHER)
+        m2m = self.security(x, row, ctx)
+        children = None
+        if "guidance" in row:
+            rows = _guidance(row["guidance"])
+
+            def children(lesson, actor):
+                replace_children(
+                    lesson,
+                    actor,
+                    GuidanceChange,
+                    "lesson",
+                    rows,
+                    error=lambda i, msgs: {"guidance": f"{i}: {' '.join(msgs)}"},
+                )
+
+        return x, m2m, children
+
+
+SPECS = {
+    "observations": ObservationSpec(),
+    "lessons": LessonSpec(),
+    "lesson-bodies": FieldSpec(
+        LessonBody, gettext_lazy("lesson body"), {"lesson", "conclusion", "recommendation"}
+    ),
+    "remedial-actions": FieldSpec(
+        RemedialAction, gettext_lazy("remedial action"), {"lesson", "what", "action_body"}
+    ),
+}

@@ -1,0 +1,87 @@
+"""Filtersets shared by the learning lists, the API and exports."""
+
+from __future__ import annotations
+
+import django_filters as df
+from django.utils.translation import gettext_lazy as _
+
+from concord.core.filters import CountryCodeFilter, LinkFilter, ScopedFilterSet
+from concord.core.models import Country, Organisation
+from concord.operations.models import Operation
+
+from .models import (
+    ActionStatus,
+    Lesson,
+    LessonBody,
+    LessonState,
+    Observation,
+    ObservationState,
+    Phase,
+    RemedialAction,
+    SourceKind,
+    Theme,
+)
+
+
+class CountriesFilter(CountryCodeFilter):
+    """Records about a country (one of several), by its ISO 3166-1 alpha-3 code."""
+
+    def filter(self, qs, value):
+        if value in (None, ""):
+            return qs
+        pk = Country.objects.filter(alpha3=value.strip().upper()).values_list("pk", flat=True)
+        pk = pk.first()
+        return qs.none() if pk is None else qs.filter(**{self.field_name: pk}).distinct()
+
+
+class ObservationFilter(ScopedFilterSet):
+    q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
+    operation = LinkFilter(Operation, "operations", label=_("Operation (id)"))
+    country = CountriesFilter(field_name="countries")
+    phase = df.ChoiceFilter(choices=Phase.choices, label=_("Phase"))
+    source_kind = df.ChoiceFilter(choices=SourceKind.choices, label=_("Source"))
+    state = df.ChoiceFilter(choices=ObservationState.choices, label=_("State"))
+
+    class Meta:
+        model = Observation
+        fields = [
+            "q",
+            "operation",
+            "country",
+            "phase",
+            "source_kind",
+            "state",
+            "classification",
+            "owner",
+        ]
+
+
+class LessonFilter(ScopedFilterSet):
+    q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
+    theme = df.ChoiceFilter(choices=Theme.choices, label=_("Theme"))
+    phase = df.ChoiceFilter(choices=Phase.choices, label=_("Phase"))
+    state = df.ChoiceFilter(choices=LessonState.choices, label=_("State"))
+
+    class Meta:
+        model = Lesson
+        fields = ["q", "theme", "phase", "state", "classification", "owner"]
+
+
+class LessonBodyFilter(ScopedFilterSet):
+    lesson = LinkFilter(Lesson, "lesson", label=_("Lesson (id)"))
+
+    class Meta:
+        model = LessonBody
+        fields = ["lesson", "classification", "owner"]
+
+
+class RemedialActionFilter(ScopedFilterSet):
+    q = df.CharFilter(field_name="what", lookup_expr="icontains", label=_("What must change"))
+    lesson = LinkFilter(Lesson, "lesson", label=_("Lesson (id)"))
+    action_body = LinkFilter(Organisation, "action_body", label=_("Action body (id)"))
+    status = df.ChoiceFilter(choices=ActionStatus.choices, label=_("Status"))
+    due_before = df.DateFilter(field_name="due", lookup_expr="lte", label=_("Due on or before"))
+
+    class Meta:
+        model = RemedialAction
+        fields = ["q", "lesson", "action_body", "status", "due_before", "classification", "owner"]
