@@ -830,14 +830,69 @@ MAIN_PAGES = [
 ]
 
 
+def test_learning_a_lesson_its_observations_and_a_seal_broken(browser, demo):
+    """An officer submits an observation without attribution; an analyst reads the lesson
+    the demo holds (abstract, body, actions); DPO's knowledge manager breaks a seal for a
+    written reason, which the history then shows (issue 18)."""
+    from django.core.management import call_command
+
+    call_command("seed", "catalogue")
+    call_command("seed", "demo")
+    base = demo
+    context, page = signed_in(browser, base, "dpo.contributor", width=1366, height=900)
+    page.goto(f"{base}/observations/add/")
+    page.get_by_label("Title").fill("Night convoys were stopped at every checkpoint")
+    page.get_by_label("What happened").fill("Each checkpoint asked for a new paper.")
+    page.get_by_label("Source").select_option("field_visit")
+    page.get_by_label("Submit without attribution").check()
+    shot(page, "learning-observation-form")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/observations/\d+/$"))
+    assert "Sealed: not shown to anyone" in page.content()
+    context.close()
+    context, page = signed_in(browser, base, "dpo.editor", width=1366, height=900)
+    page.goto(f"{base}/lessons/")
+    page.get_by_role("link", name="Rehatted contingents", exact=False).click()
+    page.wait_for_load_state()
+    assert "Make a joint AU–UN assessment" in page.content()  # the body, released to DPO
+    assert "Add a joint contingent assessment" in page.content()  # its remedial action
+    shot(page, "learning-lesson")
+    context.close()
+    context, page = signed_in(browser, base, "au.editor", width=360, height=800)
+    page.goto(f"{base}/lessons/")
+    page.get_by_role("link", name="Rehatted contingents", exact=False).click()
+    page.wait_for_load_state()
+    assert "not released to you" in page.content()  # a partner: the abstract, not the body
+    shot(page, "learning-lesson-partner-mobile")
+    context.close()
+    context, page = signed_in(browser, base, "dpo.manager", width=1366, height=900)
+    page.goto(f"{base}/observations/?q=Night+convoys")
+    page.get_by_role("link", name="Night convoys", exact=False).click()
+    page.get_by_text("Break the seal", exact=True).click()
+    page.get_by_label("Why the seal must be broken").fill(
+        "The author is named in a threat we must assess"
+    )
+    page.get_by_role("button", name="Reveal who submitted it").click()
+    page.wait_for_load_state()
+    assert "dpo.contributor" in page.content()
+    page.get_by_role("link", name="Back to the observation").click()
+    page.goto(page.url + "history/")
+    assert "The author is named in a threat we must assess" in page.content()
+    assert "dpo.contributor" not in page.content()
+    shot(page, "learning-seal-history")
+    context.close()
+
+
 def record_pages() -> list[str]:
     """A record's page of each main kind, and the funding boards, in the demo world."""
     from concord.accountability.models import Commitment, SupportCase
     from concord.core.models import Organisation
+    from concord.learning.models import Lesson, Observation
     from concord.operations.models import Operation
 
     records = [
-        model.objects.order_by("pk").first() for model in (Operation, Organisation, SupportCase)
+        model.objects.order_by("pk").first()
+        for model in (Operation, Organisation, SupportCase, Lesson, Observation)
     ]
     pages = [r.get_absolute_url() for r in records if r is not None]
     commitment = Commitment.objects.exclude(recipient_operation=None).order_by("pk").first()

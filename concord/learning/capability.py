@@ -22,6 +22,12 @@ CAPABILITY = Capability(
         NavEntry(_("Learning"), _("Lessons"), "learning:lesson_list"),
         NavEntry(_("Learning"), _("Observations"), "learning:observation_list"),
         NavEntry(_("Learning"), _("Remedial actions"), "learning:remedialaction_list"),
+        NavEntry(
+            _("Learning"),
+            _("Knowledge managers"),
+            "learning:knowledge_managers",
+            when="concord.administration.access.manages_an_organisation",
+        ),
     ),
     hooks=(
         Hook("learning.RemedialAction", "after_save", "concord.learning.services.after_action"),
@@ -38,5 +44,6 @@ CAPABILITY = Capability(
             title="title",  # untranslated: a field name
         ),
     ),
+    seed_demo="concord.learning.fixtures.demo.demo",
     test_world="concord.learning.fixtures.testworld",
 )

@@ -5,6 +5,7 @@ from concord.web.generic import object_urls
 from . import views
 
 urlpatterns = [
+    path("knowledge-managers/", views.knowledge_managers, name="knowledge_managers"),
     path("observations/<int:pk>/step/", views.observation_step, name="observation_step"),
     path("observations/<int:pk>/unseal/", views.observation_unseal, name="observation_unseal"),
     path("lessons/<int:pk>/step/", views.lesson_step, name="lesson_step"),

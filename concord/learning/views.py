@@ -4,6 +4,7 @@ the seal), lessons (abstract, and the body where the reader may see it), remedia
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -57,7 +58,7 @@ def _submitted_by(o: Observation) -> str:
 def _observation_fields(o: Observation, L):
     return [
         (_("State"), o.get_state_display()),
-        (_("Reason"), o.state_reason),
+        *([(_("Reason"), o.state_reason)] if o.state_reason else []),
         (_("Source"), o.get_source_kind_display()),
         (_("Phase"), o.get_phase_display()),
         (_("Operations"), _labels(Operation, _ids(o, "operations"), L)),
@@ -92,7 +93,8 @@ def _observation_context(o: Observation, user, request):
         if can
         else None,
         "step_url": reverse("learning:observation_step", kwargs={"pk": o.pk}),
-        "seal_form": BreakSealForm()
+        # ids of their own: the step form beside it has a "reason" too
+        "seal_form": BreakSealForm(auto_id="seal_%s")
         if o.sealed and services.is_knowledge_manager(user, o.owner_id)
         else None,
         "seal_url": reverse("learning:observation_unseal", kwargs={"pk": o.pk}),
@@ -139,7 +141,7 @@ OBSERVATIONS = Config(
 def _lesson_fields(lesson: Lesson, L):
     rows = [
         (_("State"), lesson.get_state_display()),
-        (_("Reason"), lesson.state_reason),
+        *([(_("Reason"), lesson.state_reason)] if lesson.state_reason else []),
         (_("Theme"), lesson.get_theme_display()),
         (_("Phase"), lesson.get_phase_display()),
         (_("Abstract"), lesson.abstract),
@@ -354,4 +356,46 @@ def observation_unseal(request, pk):
         request,
         "learning/unsealed.html",
         {"object": observation, "who": who, "title": observation.title},
+    )
+
+
+@login_required
+def knowledge_managers(request):
+    """The knowledge managers of the organisations the reader manages, named and un-named
+    here (a manager's page: who may break the seal of their organisation's observations)."""
+    from concord.core.models import Role, User
+
+    from .models import KnowledgeManager
+
+    managed = Organisation.objects.filter(
+        pk__in=request.user.principal().orgs_with_role(Role.MANAGER)
+    ).order_by("name")
+    if request.method == "POST":
+        org = managed.filter(pk=request.POST.get("organisation") or 0).first()
+        user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
+        if org is None:
+            messages.error(request, _("Choose an organisation you manage."))
+        elif user is None:
+            messages.error(request, _("No user with this username."))
+        else:
+            try:
+                services.name_knowledge_manager(
+                    org, user, actor=Actor.from_request(request), named="remove" not in request.POST
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                report_refusal(request, exc)
+            else:
+                messages.success(request, _("Saved."))
+        return redirect("learning:knowledge_managers")
+    rows = KnowledgeManager.objects.filter(organisation__in=managed).select_related(
+        "organisation", "user", "named_by"
+    )
+    return render(
+        request,
+        "learning/knowledge_managers.html",
+        {
+            "title": _("Knowledge managers"),
+            "managed": managed,
+            "rows": rows.order_by("organisation__name", "user__username"),
+        },
     )

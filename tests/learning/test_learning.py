@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -250,6 +251,10 @@ def test_the_seal_is_broken_through_the_web_and_the_api_by_a_knowledge_manager_o
     services.name_knowledge_manager(au, people["chief"], actor=actor(people["manager"]))
     page = web(people["chief"]).get(o.get_absolute_url()).content.decode()
     assert "Break the seal" in page
+    # the step form and the seal form side by side: each field's id once (a label of the seal
+    # form pointed at the step form's hidden field: found by the browser walk)
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), [i for i in ids if ids.count(i) > 1]
     assert "Break the seal" not in web(people["manager"]).get(o.get_absolute_url()).content.decode()
     shown = web(people["chief"]).post(
         f"/observations/{o.pk}/unseal/", {"reason": "Needed to protect the author"}
@@ -349,3 +354,65 @@ def test_the_api_refuses_evidence_that_is_not_a_list(team):
         content_type="application/json",
     )
     assert response.status_code == 400 and "sources" in response.json()["error"]["fields"]
+
+
+def test_managers_name_knowledge_managers_on_their_page_and_from_the_cli(team):
+    from django.core.management import CommandError, call_command
+
+    au, _eu, people = team
+    page = web(people["manager"])
+    assert "No knowledge manager is named yet" in page.get("/knowledge-managers/").content.decode()
+    page.post("/knowledge-managers/", {"organisation": au.pk, "username": "chief"})
+    assert services.is_knowledge_manager(people["chief"], au.pk)
+    refused = page.post("/knowledge-managers/", {"organisation": au.pk, "username": "partner"})
+    assert refused.status_code == 302  # not a member: refused with a message
+    assert not services.is_knowledge_manager(people["partner"], au.pk)
+    assert (
+        "You manage no organisation"
+        in web(people["chief"]).get("/knowledge-managers/").content.decode()
+    )
+    page.post("/knowledge-managers/", {"organisation": au.pk, "username": "chief", "remove": "1"})
+    assert not services.is_knowledge_manager(people["chief"], au.pk)
+    out = io.StringIO()
+    call_command(
+        "learning",
+        "knowledge-manager",
+        "--org",
+        "AU",
+        "--user",
+        "analyst",
+        "--as",
+        "boss",
+        stdout=out,
+    )
+    assert "a knowledge manager of" in out.getvalue()
+    assert services.is_knowledge_manager(people["analyst"], au.pk)
+    with pytest.raises(CommandError, match="manager of the organisation"):
+        call_command(
+            "learning", "knowledge-manager", "--org", "AU", "--user", "chief", "--as", "analyst"
+        )
+    with pytest.raises(CommandError, match="--user"):
+        call_command(
+            "learning", "knowledge-manager", "--org", "AU", "--user", "nobody", "--as", "boss"
+        )
+    entries = AuditEntry.objects.filter(changes__has_key="knowledge manager of")
+    assert entries.count() == 3  # named, un-named, named: each audited
+
+
+def test_the_demo_gives_each_learning_persona_something_to_do(db):
+    from django.core.management import call_command
+
+    call_command("seed", "demo", stdout=io.StringIO())
+    states_now = dict(Lesson.objects.values_list("title", "state"))
+    assert "learned" in states_now.values() and "action_in_progress" in states_now.values()
+    sealed = Observation.objects.get(sealed=True)
+    assert sealed.created_by is None
+    from concord.core.models import User
+
+    manager = User.objects.get(username="dpo.manager")
+    assert services.is_knowledge_manager(manager, sealed.owner_id)
+    waiting = Observation.objects.filter(state="submitted", sealed=False).get()
+    au_editor = User.objects.get(username="au.editor")
+    assert "Take a step" in web(au_editor).get(waiting.get_absolute_url()).content.decode()
+    call_command("seed", "demo", stdout=io.StringIO())  # idempotent
+    assert Lesson.objects.count() == 2
