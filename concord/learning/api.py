@@ -66,6 +66,19 @@ class StepSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+def _step(viewset, request, service) -> Response:
+    """A step on the viewset's record through ``service`` (the rules are the service's)."""
+    body = StepSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    record = service(
+        viewset.get_object(),
+        body.validated_data["to"],
+        body.validated_data["reason"],
+        actor=Actor.from_request(request),
+    )
+    return Response(viewset.get_serializer(record).data)
+
+
 class UnsealSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=10)
 
@@ -98,15 +111,7 @@ class ObservationViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None, format=None):
         """Verify, reject (with a reason) or archive."""
-        body = StepSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        observation = services.observation_step(
-            self.get_object(),
-            body.validated_data["to"],
-            body.validated_data["reason"],
-            actor=Actor.from_request(request),
-        )
-        return Response(self.get_serializer(observation).data)
+        return _step(self, request, services.observation_step)
 
     @extend_schema(request=UnsealSerializer, responses=UnsealedSerializer)
     @action(detail=True, methods=["post"])
@@ -209,15 +214,7 @@ class LessonViewSet(ScopedViewSet):
     @action(detail=True, methods=["post"])
     def step(self, request, pk=None, format=None):
         """Reject (with a reason) or archive."""
-        body = StepSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        lesson = services.lesson_step(
-            self.get_object(),
-            body.validated_data["to"],
-            body.validated_data["reason"],
-            actor=Actor.from_request(request),
-        )
-        return Response(self.get_serializer(lesson).data)
+        return _step(self, request, services.lesson_step)
 
     @extend_schema(request=None, responses=LessonSerializer)
     @action(detail=True, methods=["post"])

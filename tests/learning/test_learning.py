@@ -416,3 +416,26 @@ def test_the_demo_gives_each_learning_persona_something_to_do(db):
     assert "Take a step" in web(au_editor).get(waiting.get_absolute_url()).content.decode()
     call_command("seed", "demo", stdout=io.StringIO())  # idempotent
     assert Lesson.objects.count() == 2
+
+
+def test_steps_through_the_api_follow_the_same_rules(team):
+    au, _eu, people = team
+    o = observation(au, people["officer"])
+    api = web(people["analyst"])
+    url = f"/api/v1/learning/observations/{o.pk}/step/"
+    refused = api.post(url, {"to": "rejected"}, content_type="application/json")
+    assert refused.status_code == 400 and "reason" in refused.content.decode()
+    done = api.post(
+        url, {"to": "rejected", "reason": "A duplicate"}, content_type="application/json"
+    )
+    assert done.status_code == 200 and done.json()["state"] == "rejected"
+    lesson = identified(au, people)
+    url = f"/api/v1/learning/lessons/{lesson.pk}/step/"
+    archived = api.post(
+        url, {"to": "archived", "reason": "Superseded"}, content_type="application/json"
+    )
+    assert archived.json()["state"] == "archived"
+    outsider = web(people["partner"]).post(
+        url, {"to": "rejected", "reason": "x"}, content_type="application/json"
+    )
+    assert outsider.status_code == 403
