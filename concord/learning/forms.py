@@ -255,7 +255,7 @@ class RemedialActionForm(ScopedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lesson"].queryset = Lesson.objects.visible_to(self.user)
+        self.fields["lesson"].queryset = Lesson.objects.editable_by(self.user)
 
 
 class StepForm(forms.Form):

@@ -289,6 +289,12 @@ class RemedialAction(ScopedModel):
 
     def clean(self) -> None:
         super().clean()
+        if self.lesson_id and self.owner_id and self.owner_id != self.lesson.owner_id:
+            # Its lesson's owner answers for it: a partner's action on someone else's lesson
+            # would move that lesson's state and could hold up its validation unseen.
+            raise ValidationError(
+                {"owner": gettext("A remedial action belongs to the owner of its lesson.")}
+            )
         if self.status == ActionStatus.DONE and not (
             self.completed_on and self.completion_evidence.strip()
         ):

@@ -439,3 +439,19 @@ def test_steps_through_the_api_follow_the_same_rules(team):
         url, {"to": "rejected", "reason": "x"}, content_type="application/json"
     )
     assert outsider.status_code == 403
+
+
+def test_a_remedial_action_belongs_to_the_owner_of_its_lesson(team):
+    """A partner who may see a lesson cannot hang an action on it: that would move the
+    owner's lesson and could hold up its validation with an action the owner cannot see."""
+    au, eu, people = team
+    lesson = identified(au, people)
+    with pytest.raises(ValidationError, match="owner of its lesson"):
+        core.save(
+            RemedialAction(
+                lesson=lesson, what="x", action_body=eu, owner=eu, releasability=R.OWNER
+            ),
+            actor=actor(people["partner"]),
+        )
+    lesson.refresh_from_db()
+    assert lesson.state == "identified" and not RemedialAction.objects.exists()
