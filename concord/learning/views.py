@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from concord.core.access import may
@@ -337,6 +338,7 @@ def lesson_validate(request, pk):
     return redirect(lesson.get_absolute_url())
 
 
+@never_cache
 @require_POST
 def observation_unseal(request, pk):
     """A knowledge manager breaks the seal: the identity is shown on this response only."""
@@ -375,8 +377,8 @@ def knowledge_managers(request):
         user = User.objects.filter(username=request.POST.get("username", "").strip()).first()
         if org is None:
             messages.error(request, _("Choose an organisation you manage."))
-        elif user is None:
-            messages.error(request, _("No user with this username."))
+        elif user is None:  # the same words as for someone else's member: no user list
+            messages.error(request, _("A knowledge manager is a member of the organisation."))
         else:
             try:
                 services.name_knowledge_manager(

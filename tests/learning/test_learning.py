@@ -260,6 +260,7 @@ def test_the_seal_is_broken_through_the_web_and_the_api_by_a_knowledge_manager_o
         f"/observations/{o.pk}/unseal/", {"reason": "Needed to protect the author"}
     )
     assert shown.status_code == 200 and "officer" in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]  # the name is kept by no cache
     refused = web(people["manager"]).post(
         f"/api/v1/learning/observations/{o.pk}/unseal/",
         {"reason": "Curious about who wrote this"},
