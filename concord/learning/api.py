@@ -16,7 +16,7 @@ from concord.core.api import CountryField
 from concord.core.context import Actor
 from concord.core.models import Area, Classification, Organisation, Releasability
 from concord.labour.models import Task
-from concord.operations.models import Operation
+from concord.operations.models import Operation, Scenario
 
 from . import services
 from .filters import LessonBodyFilter, LessonFilter, ObservationFilter, RemedialActionFilter
@@ -32,6 +32,8 @@ class ObservationSerializer(ScopedSerializer):
     tasks = VisibleRelatedField(Task, many=True, required=False)
     lesson = VisibleRelatedField(Lesson, read_only=True)
     sources = SourceSerializer(many=True, required=False)
+    # empty until it is known: a blank beside the scenarios in the schema
+    scenario = serializers.ChoiceField(choices=Scenario.choices, allow_blank=True, read_only=True)
     sealed = serializers.BooleanField(
         required=False,
         default=False,
