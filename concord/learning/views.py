@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -209,6 +210,7 @@ def _lesson_context(lesson: Lesson, user, request):
     }
 
 
+@transaction.atomic  # the lesson, its body and its guidance, or nothing
 def _identify(form, actor, m2m, children):
     from concord.core import services as core
 

@@ -456,3 +456,33 @@ def test_a_remedial_action_belongs_to_the_owner_of_its_lesson(team):
         )
     lesson.refresh_from_db()
     assert lesson.state == "identified" and not RemedialAction.objects.exists()
+
+
+def test_a_lesson_whose_guidance_is_refused_is_not_half_written(team):
+    """The lesson, its body, its observations' state and its guidance: all or nothing."""
+    au, _eu, people = team
+    o = observation(au, people["officer"])
+    services.observation_step(o, "verified", actor=actor(people["analyst"]))
+    response = web(people["analyst"]).post(
+        "/lessons/add/",
+        {
+            "title": "Half-written?",
+            "theme": "other",
+            "abstract": "a",
+            "phase": "other",
+            "owner": au.pk,
+            "classification": C.PUBLIC,
+            "releasability": R.PUBLIC,
+            "observations": [o.pk],
+            "conclusion": "c",
+            "recommendation": "r",
+            "body_classification": C.INTERNAL,
+            "body_releasability": R.OWNER,
+            "guidance": "x" * 400,  # longer than a guidance title may be
+        },
+    )
+    assert response.status_code == 400
+    assert "Line 1" in response.content.decode()
+    o.refresh_from_db()
+    assert not Lesson.objects.exists() and not LessonBody.objects.exists()
+    assert o.state == "verified" and o.lesson is None
