@@ -92,14 +92,15 @@ class ObservationSpec(Spec):
         return o, m2m, None
 
 
-def _guidance(value: str) -> list[dict]:
-    out = []
-    for item in _split(value):
-        title, url, on = ([p.strip() for p in item.split("|")] + ["", ""])[:3]
-        if not title:
-            raise RowError("guidance", _("each guidance needs its title: title | link | date"))
-        out.append({"title": title, "url": url, "on": _date(on, "guidance")})
-    return out
+def guidance_item(item: str, column: str = "guidance") -> dict:
+    """One guidance changed, written ``title | link | date`` (the form's lines and the
+    file's ';'-separated items alike)."""
+    title, url, on = ([p.strip() for p in item.split("|")] + ["", ""])[:3]
+    if not title:
+        raise RowError(column, _("each guidance needs its title: title | link | date"))
+    if url and not url.startswith(("http://", "https://")):
+        raise RowError(column, _("a link starts with http:// or https://"))
+    return {"title": title, "url": url, "on": _date(on, column)}
 
 
 class LessonSpec(Spec):
@@ -135,7 +136,7 @@ class LessonSpec(Spec):
         m2m = self.security(x, row, ctx)
         children = None
         if "guidance" in row:
-            rows = _guidance(row["guidance"])
+            rows = [guidance_item(item) for item in _split(row["guidance"])]
 
             def children(lesson, actor):
                 replace_children(

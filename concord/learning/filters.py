@@ -6,7 +6,7 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.filters import CountryCodeFilter, LinkFilter, ScopedFilterSet
-from concord.core.models import Country, Organisation
+from concord.core.models import Organisation
 from concord.operations.models import Operation
 
 from .models import (
@@ -23,21 +23,10 @@ from .models import (
 )
 
 
-class CountriesFilter(CountryCodeFilter):
-    """Records about a country (one of several), by its ISO 3166-1 alpha-3 code."""
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        pk = Country.objects.filter(alpha3=value.strip().upper()).values_list("pk", flat=True)
-        pk = pk.first()
-        return qs.none() if pk is None else qs.filter(**{self.field_name: pk}).distinct()
-
-
 class ObservationFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
     operation = LinkFilter(Operation, "operations", label=_("Operation (id)"))
-    country = CountriesFilter(field_name="countries")
+    country = CountryCodeFilter(field_name="countries", many=True)
     phase = df.ChoiceFilter(choices=Phase.choices, label=_("Phase"))
     source_kind = df.ChoiceFilter(choices=SourceKind.choices, label=_("Source"))
     state = df.ChoiceFilter(choices=ObservationState.choices, label=_("State"))

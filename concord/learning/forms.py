@@ -17,6 +17,7 @@ from concord.operations.exchange import operation_ref
 from concord.operations.forms import AreaListField, LinesField
 from concord.operations.models import Operation
 
+from .exchange import guidance_item
 from .models import (
     GuidanceChange,
     Lesson,
@@ -57,24 +58,6 @@ class OperationsField(forms.CharField):
             except RowError as exc:
                 raise forms.ValidationError(exc.message) from None
         return out
-
-
-def _parse_guidance(line: str, user=None) -> list[dict]:
-    import datetime as dt
-
-    parts = ([p.strip() for p in line.split("|")] + ["", ""])[:3]
-    title, url, on = parts
-    if not title:
-        raise RowError("title", gettext("give the guidance's title"))
-    if url and not url.startswith(("http://", "https://")):
-        raise RowError("link", gettext("a link starts with http:// or https://"))
-    try:
-        day = dt.date.fromisoformat(on) if on else None
-    except ValueError:
-        raise RowError(
-            "date", gettext("%(value)r is not a date (YYYY-MM-DD)") % {"value": on}
-        ) from None
-    return [{"title": title, "url": url, "on": day}]
 
 
 def _format_guidance(rows: list[dict] | None) -> str:
@@ -137,7 +120,7 @@ class LessonForm(ScopedForm):
     body, with the body's own classification and releasability."""
 
     guidance = LinesField(
-        parse=_parse_guidance,
+        parse=lambda line, user=None: [guidance_item(line)],
         fmt=_format_guidance,
         label=_("Guidance changed"),
         help_text=_("One per line: title | link | date (YYYY-MM-DD)."),

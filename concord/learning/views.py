@@ -104,10 +104,6 @@ def _observation_context(o: Observation, user, request):
 
 
 def _submit(form, actor, m2m, children):
-    if form.instance.pk:
-        from concord.core import services as core
-
-        return core.save(form.instance, actor=actor, m2m=m2m, children=children)
     return services.submit_observation(
         form.instance, actor=actor, m2m=m2m, sealed=form.cleaned_data.get("sealed", False)
     )
@@ -136,7 +132,7 @@ OBSERVATIONS = Config(
     detail_fields=_observation_fields,
     extra_context=_observation_context,
     detail_template="learning/observation.html",
-    save=_submit,
+    create=_submit,
 )
 
 
@@ -212,10 +208,6 @@ def _lesson_context(lesson: Lesson, user, request):
 
 @transaction.atomic  # the lesson, its body and its guidance, or nothing
 def _identify(form, actor, m2m, children):
-    from concord.core import services as core
-
-    if form.instance.pk:
-        return core.save(form.instance, actor=actor, m2m=m2m, children=children)
     lesson = services.identify_lesson(
         form.instance, form.body(), list(form.cleaned_data["observations"]), actor=actor
     )
@@ -243,7 +235,7 @@ LESSONS = Config(
     extra_context=_lesson_context,
     detail_template="learning/lesson.html",
     children=lambda form: form.children(),
-    save=_identify,
+    create=_identify,
 )
 
 BODIES = Config(

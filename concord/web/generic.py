@@ -55,9 +55,9 @@ class Config:
     title: Callable | None = None
     detail_template: str = "web/detail.html"
     children: Callable | None = None  # (form) -> services.save children callback
-    # (form, actor, m2m, children) -> the saved record: a use case instead of a plain save
-    # (an observation submitted, perhaps sealed; a lesson identified with its body)
-    save: Callable | None = None
+    # (form, actor, m2m, children) -> the new record: creating is a use case rather than a
+    # plain save (an observation submitted, perhaps sealed; a lesson identified with its body)
+    create: Callable | None = None
     url_name: str = field(default="")
     namespace: str = field(default="")  # the capability's URL namespace (its app label)
     # Platform administrators may add records of this kind though they belong to no
@@ -343,9 +343,8 @@ class EditView(LoginRequiredMixin, ConfigView):
             if self.config.children:
                 children = self.config.children(form)
             try:
-                saved = (self.config.save or _plain_save)(
-                    form, Actor.from_request(request), form.m2m_data(), children
-                )
+                save = (self.config.create if pk is None else None) or _plain_save
+                saved = save(form, Actor.from_request(request), form.m2m_data(), children)
             except ValidationError as exc:
                 errors_to_form(form, exc)
             except PermissionDenied as exc:
