@@ -16,20 +16,18 @@ from the list, the count and the digest.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from concord.core.history import entry_visible
-from concord.core.models import AuditEntry, AuditHead, Country, ScopedModel, Space
+from concord.core.memo import per_reader
+from concord.core.models import AuditEntry, Country, ScopedModel, Space
 from concord.core.numbers import record_id
 
 from .models import COUNTRY, SPACE, Follow, Notification
@@ -282,35 +280,13 @@ def shown(user, notifications) -> list[Shown]:
 
 
 def memo(user, name: str, compute):
-    """``compute()``, kept while nothing it depends on can have changed: the key holds the
-    reader (memberships, spaces, clearance), their newest notification and the audit
-    trail's last entry, so any change to any record (a reclassification included), to a
-    follow or to what was read makes a new key (the entry's hash, not only its number: a
-    number can come again after a rolled-back transaction), and the language it is worded
-    in. Never shared between readers."""
-    p = user.principal()
-    head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
+    """``compute()`` kept per reader (``core.memo``), and until their newest notification
+    changes (a follow or what was read)."""
     newest = (
         Notification.objects.filter(user=user).order_by("-pk").values_list("pk", flat=True).first()
     )
-    raw = repr(
-        (
-            p.user_id,
-            p.clearance,
-            sorted(p.roles.items()),
-            sorted(p.space_ids),
-            head,
-            newest,
-            translation.get_language(),
-        )
-    )
-    digest = hashlib.sha256(raw.encode()).hexdigest()
-    key = f"notifications:{name}:{digest}"  # untranslated: a cache key
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, MEMO_SECONDS)
-    return found
+    key = f"notifications:{name}"  # untranslated: a cache key
+    return per_reader(user, key, compute, extra=(newest,), seconds=MEMO_SECONDS)
 
 
 def unread(user, cap: int = 99, chunk: int = 200) -> tuple[int, bool]:
