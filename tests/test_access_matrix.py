@@ -239,6 +239,14 @@ def test_every_scoped_model_has_a_sample_in_its_capability_test_world(world):
     assert scoped_models_without_sample(apps.get_models(), world.samples) == []
 
 
+def test_every_sample_has_a_letter_of_its_own(world):
+    """Markers are told apart by their letters: two samples sharing one (the support
+    catalogue's first "SM" was the sector mappings') make a record of one kind count as the
+    other's, and the matrix compares the wrong counts."""
+    letters = Counter(sample.letter for sample in world.samples.values())
+    assert [letter for letter, n in letters.items() if n > 1] == []
+
+
 def test_the_sample_check_fails_for_a_model_without_a_sample(world):
     """The check above can fail: a throwaway scoped model, with no sample, is named."""
     from django.apps import apps

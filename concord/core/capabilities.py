@@ -115,6 +115,11 @@ class Capability:
     - ``operation_sections`` / ``organisation_sections`` / ``country_sections``: functions
       ``(record, labels, user)`` returning the sections it adds to those pages, each a
       ``(title, [(text, url)])``;
+    - ``findings_sections``: functions ``(kinds, countries, user)`` returning the sections it
+      adds beside an analysis's findings (``kinds``: the kinds of finding shown, such as
+      "handover"; ``countries``: the alpha-3 codes analysed), same shape;
+    - ``accountability_sections``: functions ``(operation, labels, user)`` returning the
+      sections it adds to an operation's accountability web, same shape;
     - ``hooks``: rules attached to its models (:class:`Hook`);
     - ``seed_reference`` / ``seed_catalogue``: functions returning a sentence for the CLI;
       ``seed_demo``: a function ``(orgs)`` (acronym → organisation) returning one too;
@@ -137,6 +142,8 @@ class Capability:
     operation_sections: tuple[str, ...] = ()
     organisation_sections: tuple[str, ...] = ()
     country_sections: tuple[str, ...] = ()
+    findings_sections: tuple[str, ...] = ()
+    accountability_sections: tuple[str, ...] = ()
     hooks: tuple[Hook, ...] = ()
     seed_reference: str | None = None
     seed_catalogue: str | None = None
@@ -311,7 +318,8 @@ _SECTIONS: dict[str, tuple[Callable, ...]] = {}
 
 def sections(kind: str) -> tuple[Callable, ...]:
     """The section functions every capability adds to a page (``operation``, ``organisation``,
-    ``country``),
+    ``country``), beside findings (``findings``) or to an operation's accountability web
+    (``accountability``),
     resolved on the first page that asks (they live in views: not imported at start-up)."""
     if kind not in _SECTIONS:
         paths = [p for c in _REGISTRY for p in getattr(c, f"{kind}_sections")]

@@ -7,20 +7,37 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from concord.api.base import ScopedSerializer, ScopedViewSet, SourceSerializer, VisibleRelatedField
+from concord.core.access import VIEW, access
 from concord.core.api import CountryField
 from concord.core.context import Actor
 from concord.core.models import Area, Classification, Organisation, Releasability
 from concord.labour.models import Task
 from concord.operations.models import Operation, Scenario
 
-from . import services
-from .filters import LessonBodyFilter, LessonFilter, ObservationFilter, RemedialActionFilter
-from .models import Lesson, LessonBody, Observation, RemedialAction
+from . import loaders, services
+from .filters import (
+    DispositionFilter,
+    LessonBodyFilter,
+    LessonFilter,
+    ObservationFilter,
+    RemedialActionFilter,
+    SupportModuleFilter,
+    SupportRequestFilter,
+)
+from .models import (
+    Disposition,
+    Lesson,
+    LessonBody,
+    Observation,
+    RemedialAction,
+    SupportModule,
+    SupportRequest,
+)
 
 META = ["created_at", "updated_at"]
 
@@ -144,6 +161,16 @@ class BodyInput(serializers.Serializer):
 
 
 class LessonSerializer(ScopedSerializer):
+    sources = SourceSerializer(many=True, required=False)
+    operations = VisibleRelatedField(Operation, many=True, required=False)
+    countries = CountryField(many=True, required=False)
+    tasks = VisibleRelatedField(Task, many=True, required=False)
+    scenario = serializers.ChoiceField(choices=Scenario.choices, allow_blank=True, read_only=True)
+    recurrence = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "How many lessons you may see say the same thing, this one included (1: none else)."
+        )
+    )
     observations = serializers.PrimaryKeyRelatedField(
         many=True,
         write_only=True,
@@ -165,13 +192,25 @@ class LessonSerializer(ScopedSerializer):
             "state",
             "state_reason",
             "validated_on",
+            "scenario",
+            "recurrence",
             "observations",
             "body",
             *Lesson.FIELDS,
             *ScopedSerializer.SECURITY_FIELDS,
             *META,
         ]
-        read_only_fields = [*META, "state", "state_reason", "validated_on"]
+        read_only_fields = [*META, "state", "state_reason", "validated_on", "scenario"]
+
+    def get_recurrence(self, lesson) -> int:
+        cluster = loaders.cluster_of(self.context["request"].user, lesson.pk)
+        return cluster.recurrence if cluster else 1
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        for name in ("operations", "tasks"):  # links the reader may not see: left out
+            data[name] = [v for v in data.get(name, []) if v is not None]
+        return data
 
     def validate_observations(self, value):
         user = self.context["request"].user
@@ -189,6 +228,7 @@ class LessonViewSet(ScopedViewSet):
     model = Lesson
     serializer_class = LessonSerializer
     filterset_class = LessonFilter
+    prefetch_related = ("operations", "countries", "tasks")
     ordering_fields = ["title", "theme", "state", "id"]
     ordering = ["title"]
 
@@ -205,6 +245,7 @@ class LessonViewSet(ScopedViewSet):
             LessonBody(owner=lesson.owner, **body),
             observations,
             actor=Actor.from_request(self.request),
+            m2m=m2m,
         )
 
     def perform_update(self, serializer):
@@ -259,3 +300,243 @@ class RemedialActionViewSet(ScopedViewSet):
     filterset_class = RemedialActionFilter
     ordering_fields = ["due", "status", "id"]
     ordering = ["due"]
+
+
+class DispositionSerializer(ScopedSerializer):
+    operation = VisibleRelatedField(Operation)
+    lesson = VisibleRelatedField(Lesson)
+
+    class Meta:
+        model = Disposition
+        fields = ["id", "url", *Disposition.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class DispositionViewSet(ScopedViewSet):
+    """What planners did with the lessons surfaced for their operations (one per operation,
+    lesson and organisation)."""
+
+    model = Disposition
+    serializer_class = DispositionSerializer
+    filterset_class = DispositionFilter
+    ordering_fields = ["decided_on", "id"]
+    ordering = ["id"]
+
+
+class DraftSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=300)
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=20000)
+
+
+class HintSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["observation", "lesson"])
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    score = serializers.FloatField(help_text=gettext_lazy("How alike, 0 to 1."))
+    words = serializers.ListField(
+        child=serializers.CharField(), help_text=gettext_lazy("The draft's words it shares.")
+    )
+
+
+def _hint(h, request) -> dict:
+    return {
+        "kind": h.kind,
+        "id": h.record.pk,
+        "title": h.record.title,
+        "url": request.build_absolute_uri(h.record.get_absolute_url()),
+        "score": h.score,
+        "words": h.words,
+    }
+
+
+class SimilarViewSet(viewsets.GenericViewSet):
+    """``POST {"title": …, "text": …}``: the observations and lessons you may see that are
+    most alike a draft (what the submission form shows before saving)."""
+
+    serializer_class = DraftSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return Lesson.objects.visible_to(self.request.user)
+
+    @extend_schema(request=DraftSerializer, responses=HintSerializer(many=True))
+    def create(self, request, format=None):
+        body = DraftSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        hints = loaders.similar(
+            request.user, body.validated_data["title"], body.validated_data["text"]
+        )
+        return Response([_hint(h, request) for h in hints])
+
+
+class SurfacedSerializer(serializers.Serializer):
+    lesson = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField()
+    score = serializers.FloatField()
+    relevant = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    dispositions = serializers.ListField(
+        child=serializers.IntegerField(), help_text=gettext_lazy("Their ids.")
+    )
+
+
+class SurfaceSerializer(serializers.Serializer):
+    operation = serializers.IntegerField()
+    name = serializers.CharField()
+    lessons = SurfacedSerializer(many=True)
+
+
+class SurfaceViewSet(viewsets.GenericViewSet):
+    """``GET /surface/{operation id}/``: the lessons you may see ranked for an operation,
+    each with its reasons in words and the dispositions you may see."""
+
+    model = Operation  # what the id names
+    serializer_class = SurfacedSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return Operation.objects.visible_to(self.request.user)
+
+    @extend_schema(responses=SurfaceSerializer)
+    def retrieve(self, request, pk=None, format=None):
+        op = access(Operation, request.user, pk, VIEW)
+        items = loaders.surface(op, request.user, limit=50)
+        return Response(
+            {
+                "operation": op.pk,
+                "name": str(op),
+                "lessons": loaders.surfaced_data(items, request.build_absolute_uri),
+            }
+        )
+
+
+class ClusterSerializer(serializers.Serializer):
+    theme = serializers.CharField()
+    recurrence = serializers.IntegerField()
+    years = serializers.ListField(child=serializers.IntegerField())
+    institutions = serializers.ListField(child=serializers.CharField())
+    lessons = serializers.ListField(child=serializers.IntegerField())
+
+
+class RecurrenceViewSet(viewsets.GenericViewSet):
+    """Lessons you may see that say the same thing more than twice (``?more_than=`` to
+    change), by theme: the "not learned" report."""
+
+    serializer_class = ClusterSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return Lesson.objects.visible_to(self.request.user)
+
+    @extend_schema(responses=ClusterSerializer(many=True))
+    def list(self, request, format=None):
+        raw = request.query_params.get("more_than", "2")
+        if not raw.isdigit():
+            raise serializers.ValidationError({"more_than": _("A whole number.")})
+        return Response(loaders.clusters_data(loaders.relearned(request.user, int(raw))))
+
+
+class SupportModuleSerializer(ScopedSerializer):
+    sources = SourceSerializer(many=True, required=False)
+
+    class Meta:
+        model = SupportModule
+        fields = ["id", "url", *SupportModule.FIELDS, *ScopedSerializer.SECURITY_FIELDS, *META]
+        read_only_fields = META
+
+
+class SupportModuleViewSet(ScopedViewSet):
+    """What institutions offer coalitions and regional operations."""
+
+    model = SupportModule
+    serializer_class = SupportModuleSerializer
+    filterset_class = SupportModuleFilter
+    ordering_fields = ["title", "area", "id"]
+    ordering = ["title"]
+
+
+class SupportRequestSerializer(ScopedSerializer):
+    module = VisibleRelatedField(SupportModule)
+    operation = VisibleRelatedField(Operation)
+    alternative = VisibleRelatedField(SupportModule, read_only=True)
+
+    class Meta:
+        model = SupportRequest
+        fields = [
+            "id",
+            "url",
+            *SupportRequest.FIELDS,
+            "state",
+            "answer",
+            "alternative",
+            "answered_on",
+            *ScopedSerializer.SECURITY_FIELDS,
+            *META,
+        ]
+        read_only_fields = [*META, "state", "answer", "alternative", "answered_on"]
+
+
+class AnswerSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["accepted", "declined", "alternative"])
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    alternative = serializers.IntegerField(required=False, allow_null=True, default=None)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SupportRequestViewSet(ScopedViewSet):
+    """Requests for modules; the offering institution answers (``…/answer/``), the requester
+    may withdraw (``…/withdraw/``)."""
+
+    model = SupportRequest
+    serializer_class = SupportRequestSerializer
+    filterset_class = SupportRequestFilter
+    ordering_fields = ["wanted_from", "state", "id"]
+    ordering = ["-wanted_from"]
+
+    @extend_schema(request=AnswerSerializer, responses=SupportRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None, format=None):
+        """Accept, decline (with a reason) or propose another module of the same
+        institution (with a reason)."""
+        body = AnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        alternative = None
+        if body.validated_data["alternative"]:
+            alternative = (
+                SupportModule.objects.visible_to(request.user)
+                .filter(pk=body.validated_data["alternative"])
+                .first()
+            )
+            if alternative is None:
+                raise serializers.ValidationError(
+                    {"alternative": _("No module with this id that you may see.")}
+                )
+        record = services.answer_request(
+            self.get_visible_object(),
+            body.validated_data["decision"],
+            body.validated_data["answer"],
+            alternative=alternative,
+            actor=Actor.from_request(request),
+        )
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=WithdrawSerializer, responses=SupportRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None, format=None):
+        """The requester withdraws a request not yet accepted."""
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = services.withdraw_request(
+            self.get_visible_object(),
+            body.validated_data["reason"],
+            actor=Actor.from_request(request),
+        )
+        return Response(self.get_serializer(record).data)

@@ -19,6 +19,7 @@ from concord.operations.exchange import operation_ref
 from concord.operations.models import Operation
 
 from .models import (
+    Disposition,
     GuidanceChange,
     Lesson,
     LessonBody,
@@ -26,8 +27,34 @@ from .models import (
     Phase,
     RemedialAction,
     SourceKind,
+    SupportModule,
+    SupportRequest,
     Theme,
 )
+
+
+def _refs(x, labels, name: str) -> str:
+    """An observation's or a lesson's operations, countries or tasks, as a cell."""
+    if name == "countries":
+        return f"{SEP} ".join(c.alpha3 for c in x.countries.all())
+    model = {"operations": Operation, "tasks": Task}[name]
+    found = [labels.get(model, r.pk) for r in getattr(x, name).all()]
+    if name == "tasks":
+        return f"{SEP} ".join(t.code for t in found if t)
+    return f"{SEP} ".join(o.key or o.acronym or o.name for o in found if o)
+
+
+def _parse_refs(row, ctx, m2m: dict) -> None:
+    """Where it was learned, from the columns given (an absent column changes nothing)."""
+    if "operations" in row:
+        visible = ctx.visible(Operation)
+        m2m["operations"] = [
+            operation_ref(v, visible, "operations") for v in _split(row["operations"])
+        ]
+    if "countries" in row:
+        m2m["countries"] = [ctx.country(v, "countries") for v in _split(row["countries"])]
+    if "tasks" in row:
+        m2m["tasks"] = [task_ref(v, ctx, "tasks") for v in _split(row["tasks"])]
 
 
 class ObservationSpec(Spec):
@@ -41,9 +68,7 @@ class ObservationSpec(Spec):
         return row.get("id") or row.get("title", "").casefold()
 
     def values(self, o, labels):
-        ops = [labels.get(Operation, x.pk) for x in o.operations.all()]
         areas = [labels.get(Area, x.pk) for x in o.areas.all()]
-        tasks = [labels.get(Task, x.pk) for x in o.tasks.all()]
         return [
             o.title,
             o.what_happened,
@@ -51,10 +76,10 @@ class ObservationSpec(Spec):
             o.recommendation,
             o.source_kind,
             o.phase,
-            f"{SEP} ".join(x.key or x.acronym or x.name for x in ops if x),
-            f"{SEP} ".join(c.alpha3 for c in o.countries.all()),
+            _refs(o, labels, "operations"),
+            _refs(o, labels, "countries"),
             f"{SEP} ".join(a.pcode or a.iso_code for a in areas if a),
-            f"{SEP} ".join(t.code for t in tasks if t),
+            _refs(o, labels, "tasks"),
             _iso(o.period_start),
             _iso(o.period_end),
             format_sources(o.sources),
@@ -78,17 +103,9 @@ class ObservationSpec(Spec):
             o.sources = parse_sources(row["sources"])
         # state and sealed are read, not written: they change through the record's steps
         m2m = self.security(o, row, ctx)
-        if "operations" in row:
-            visible = ctx.visible(Operation)
-            m2m["operations"] = [
-                operation_ref(v, visible, "operations") for v in _split(row["operations"])
-            ]
-        if "countries" in row:
-            m2m["countries"] = [ctx.country(v, "countries") for v in _split(row["countries"])]
+        _parse_refs(row, ctx, m2m)
         if "areas" in row:
             m2m["areas"] = [area_ref(v, ctx, "areas") for v in _split(row["areas"])]
-        if "tasks" in row:
-            m2m["tasks"] = [task_ref(v, ctx, "tasks") for v in _split(row["tasks"])]
         return o, m2m, None
 
 
@@ -106,7 +123,7 @@ def guidance_item(item: str, column: str = "guidance") -> dict:
 class LessonSpec(Spec):
     model = Lesson
     name = gettext_lazy("lesson")
-    prefetch_related = ("guidance",)
+    prefetch_related = ("guidance", "operations", "countries", "tasks")
     fields = [*Lesson.FIELDS, "guidance", "state"]
     required = {"title", "theme", "abstract"}
 
@@ -119,6 +136,11 @@ class LessonSpec(Spec):
             x.theme,
             x.abstract,
             x.phase,
+            _iso(x.identified_on),
+            format_sources(x.sources),
+            _refs(x, labels, "operations"),
+            _refs(x, labels, "countries"),
+            _refs(x, labels, "tasks"),
             f"{SEP} ".join(
                 " | ".join([g.title, g.url, _iso(g.on)]).rstrip(" |") for g in x.guidance.all()
             ),
@@ -133,7 +155,12 @@ class LessonSpec(Spec):
         x.theme = _choice(row.get("theme", ""), Theme.choices, "theme", x.theme)
         x.abstract = row.get("abstract", x.abstract or "")
         x.phase = _choice(row.get("phase", ""), Phase.choices, "phase", x.phase or Phase.OTHER)
+        if row.get("identified_on", "").strip():
+            x.identified_on = _date(row["identified_on"], "identified_on")
+        if "sources" in row:
+            x.sources = parse_sources(row["sources"])
         m2m = self.security(x, row, ctx)
+        _parse_refs(row, ctx, m2m)
         children = None
         if "guidance" in row:
             rows = [guidance_item(item) for item in _split(row["guidance"])]
@@ -159,5 +186,18 @@ SPECS = {
     ),
     "remedial-actions": FieldSpec(
         RemedialAction, gettext_lazy("remedial action"), {"lesson", "what", "action_body"}
+    ),
+    "support-modules": FieldSpec(
+        SupportModule, gettext_lazy("support module"), {"title", "area", "description", "contact"}
+    ),
+    "support-requests": FieldSpec(
+        SupportRequest,
+        gettext_lazy("support request"),
+        {"module", "operation", "need", "wanted_from"},
+    ),
+    "lesson-dispositions": FieldSpec(
+        Disposition,
+        gettext_lazy("disposition"),
+        {"operation", "lesson", "decision", "note", "decided_on"},
     ),
 }

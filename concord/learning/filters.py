@@ -11,6 +11,8 @@ from concord.operations.models import Operation
 
 from .models import (
     ActionStatus,
+    Decision,
+    Disposition,
     Lesson,
     LessonBody,
     LessonState,
@@ -18,7 +20,11 @@ from .models import (
     ObservationState,
     Phase,
     RemedialAction,
+    RequestState,
     SourceKind,
+    SupportArea,
+    SupportModule,
+    SupportRequest,
     Theme,
 )
 
@@ -47,13 +53,24 @@ class ObservationFilter(ScopedFilterSet):
 
 class LessonFilter(ScopedFilterSet):
     q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
+    operation = LinkFilter(Operation, "operations", label=_("Operation (id)"))
+    country = CountryCodeFilter(field_name="countries", many=True)
     theme = df.ChoiceFilter(choices=Theme.choices, label=_("Theme"))
     phase = df.ChoiceFilter(choices=Phase.choices, label=_("Phase"))
     state = df.ChoiceFilter(choices=LessonState.choices, label=_("State"))
 
     class Meta:
         model = Lesson
-        fields = ["q", "theme", "phase", "state", "classification", "owner"]
+        fields = [
+            "q",
+            "operation",
+            "country",
+            "theme",
+            "phase",
+            "state",
+            "classification",
+            "owner",
+        ]
 
 
 class LessonBodyFilter(ScopedFilterSet):
@@ -74,3 +91,32 @@ class RemedialActionFilter(ScopedFilterSet):
     class Meta:
         model = RemedialAction
         fields = ["q", "lesson", "action_body", "status", "due_before", "classification", "owner"]
+
+
+class DispositionFilter(ScopedFilterSet):
+    operation = LinkFilter(Operation, "operation", label=_("Operation (id)"))
+    lesson = LinkFilter(Lesson, "lesson", label=_("Lesson (id)"))
+    decision = df.ChoiceFilter(choices=Decision.choices, label=_("Decision"))
+
+    class Meta:
+        model = Disposition
+        fields = ["operation", "lesson", "decision", "classification", "owner"]
+
+
+class SupportModuleFilter(ScopedFilterSet):
+    q = df.CharFilter(field_name="title", lookup_expr="icontains", label=_("Title"))
+    area = df.ChoiceFilter(choices=SupportArea.choices, label=_("Area"))
+
+    class Meta:
+        model = SupportModule
+        fields = ["q", "area", "classification", "owner"]
+
+
+class SupportRequestFilter(ScopedFilterSet):
+    operation = LinkFilter(Operation, "operation", label=_("Operation (id)"))
+    module = LinkFilter(SupportModule, "module", label=_("Module (id)"))
+    state = df.ChoiceFilter(choices=RequestState.choices, label=_("State"))
+
+    class Meta:
+        model = SupportRequest
+        fields = ["operation", "module", "state", "classification", "owner"]

@@ -4,6 +4,8 @@ resolved among the records the user may see, as in imports."""
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -14,17 +16,23 @@ from concord.core.sources import format_sources, parse_sources
 from concord.core.widgets import SuggestInput
 from concord.labour.forms import TaskRefField
 from concord.operations.exchange import operation_ref
-from concord.operations.forms import AreaListField, LinesField
+from concord.operations.forms import AreaListField, LinesField, OperationRefField
 from concord.operations.models import Operation
 
+from . import loaders
 from .exchange import guidance_item
 from .models import (
+    Decision,
+    Disposition,
     GuidanceChange,
     Lesson,
     LessonBody,
     Observation,
     ObservationState,
     RemedialAction,
+    RequestState,
+    SupportModule,
+    SupportRequest,
 )
 
 DATE = {"widget": forms.DateInput(attrs={"type": "date"}), "required": False}
@@ -105,14 +113,79 @@ class ObservationForm(ScopedForm):
         ),
     )
 
+    same_as = forms.IntegerField(
+        required=False,
+        widget=forms.RadioSelect,
+        label=_("It is the same as"),
+        help_text=_(
+            "Propose yours as the same as one of these: whoever verifies it decides. Nothing is "
+            "merged without a person's step."
+        ),
+    )
+    record_anyway = forms.BooleanField(
+        required=False,
+        label=_("Record it although alike records exist"),
+        help_text=_("Concord shows the observations and lessons alike yours before recording it."),
+    )
+
+    hints_template = "learning/similar.html"
+
     class Meta:
         model = Observation
         fields = [*Observation.FIELDS, *ScopedForm.SECURITY_FIELDS]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.hints = []
         if self.instance.pk:
-            del self.fields["sealed"]  # chosen once, when it is submitted
+            for name in ("sealed", "same_as", "record_anyway"):
+                del self.fields[name]  # chosen once, when it is submitted
+            return
+        live_hints(self, "what_happened")
+        if self.is_bound:
+            self.hints = loaders.similar(
+                self.user, self.data.get("title", ""), self.data.get("what_happened", "")
+            )
+        alike = [h for h in self.hints if h.kind == "observation"]
+        if alike:
+            self.fields["same_as"].widget.choices = [
+                ("", gettext("None of them: it is another")),
+                *[(h.record.pk, h.record.title) for h in alike],
+            ]
+        else:
+            del self.fields["same_as"]
+
+    def clean(self):
+        data = super().clean()
+        if self.hints and not data.get("record_anyway") and not data.get("same_as"):
+            self.add_error(
+                "record_anyway",
+                gettext(
+                    "Observations or lessons alike yours exist (listed above): read them, then "
+                    "tick this to record yours, or say which one it is the same as."
+                ),
+            )
+        return data
+
+    def same_as_record(self) -> Observation | None:
+        pk = self.cleaned_data.get("same_as")
+        return Observation.objects.visible_to(self.user).filter(pk=pk).first() if pk else None
+
+
+def live_hints(form, text_field: str) -> None:
+    """Ask for alike records while the title and ``text_field`` are typed (htmx); without
+    JavaScript they are shown when the form is sent."""
+    url = reverse("learning:similar")
+    for name in ("title", text_field):
+        form.fields[name].widget.attrs.update(
+            {
+                "hx-post": url,
+                "hx-trigger": "input changed delay:700ms",  # untranslated: htmx syntax
+                "hx-target": "#similar",
+                "hx-include": "closest form",  # untranslated: htmx syntax
+                "hx-vals": f'{{"text_field": "{text_field}"}}',
+            }
+        )
 
 
 class LessonForm(ScopedForm):
@@ -124,6 +197,33 @@ class LessonForm(ScopedForm):
         fmt=_format_guidance,
         label=_("Guidance changed"),
         help_text=_("One per line: title | link | date (YYYY-MM-DD)."),
+    )
+    operations = OperationsField(
+        label=_("Operations"),
+        help_text=_(
+            "Where it was learned: keys, acronyms or names, ';' between them. Empty: the "
+            "operations of its observations."
+        ),
+    )
+    countries = CountryRefField(
+        many=True,
+        required=False,
+        former=True,
+        label=_("Countries"),
+        help_text=_("Names or ISO codes, ';' between them. Empty: those of its observations."),
+    )
+    tasks = TaskRefField(
+        many=True,
+        required=False,
+        label=_("Tasks"),
+        help_text=_("Codes or names, ';' between them. Empty: those of its observations."),
+    )
+    identified_on = forms.DateField(**DATE, label=_("Identified on"), help_text=_("Empty: today."))
+    sources = LinesField(
+        parse=lambda line, user=None: parse_sources(line),
+        fmt=lambda v: format_sources(v).replace("; ", "\n"),
+        label=_("Sources"),
+        help_text=_("One per line: fact | citation | link."),
     )
     observations = forms.ModelMultipleChoiceField(
         queryset=Observation.objects.none(),
@@ -158,6 +258,9 @@ class LessonForm(ScopedForm):
         "body_releasability",
     )
 
+    hints_template = "learning/similar.html"
+    hints: list = []
+
     class Meta:
         model = Lesson
         fields = [*Lesson.FIELDS, *ScopedForm.SECURITY_FIELDS]
@@ -171,11 +274,15 @@ class LessonForm(ScopedForm):
                 self.instance.guidance.values("title", "url", "on").order_by("on", "pk")
             )
             return
+        live_hints(self, "abstract")
         self.fields["observations"].queryset = Observation.objects.editable_by(self.user).filter(
             state=ObservationState.VERIFIED
         )
         for name in ("observations", "conclusion", "recommendation"):
             self.fields[name].required = True
+
+    def clean_identified_on(self):
+        return self.cleaned_data.get("identified_on") or timezone.localdate()
 
     def body(self) -> LessonBody:
         d = self.cleaned_data
@@ -257,4 +364,107 @@ class BreakSealForm(forms.Form):
         min_length=10,
         label=_("Why the seal must be broken"),
         help_text=_("This reason is kept in the observation's history, with your name."),
+    )
+
+
+class LessonRefField(forms.CharField):
+    """A lesson typed by its title, among those the user may see."""
+
+    user = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", SuggestInput("lessons"))
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int) or hasattr(value, "pk"):
+            found = Lesson.objects.visible_to(self.user).filter(pk=getattr(value, "pk", value))
+            return found.first().title if found.exists() else ""
+        return value
+
+    def clean(self, value):
+        value = (value or "").strip()
+        if not value:
+            raise forms.ValidationError(gettext("Name the lesson."))
+        found = list(Lesson.objects.visible_to(self.user).filter(title__iexact=value)[:2])
+        if len(found) != 1:
+            raise forms.ValidationError(
+                gettext("No lesson you may see has this title: %(title)s") % {"title": value}
+                if not found
+                else gettext("Several lessons have this title: %(title)s") % {"title": value}
+            )
+        return found[0]
+
+
+class DispositionForm(ScopedForm):
+    """A planner's answer to a lesson surfaced for an operation."""
+
+    operation = OperationRefField(label=_("Operation"), help_text=_("Key, acronym or name."))
+    lesson = LessonRefField(label=_("Lesson"), help_text=_("Its title."))
+    decided_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label=_("Decided on")
+    )
+
+    class Meta:
+        model = Disposition
+        fields = [*Disposition.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = Decision.choices
+
+
+class SupportModuleForm(ScopedForm):
+    available_from = forms.DateField(**DATE, label=_("Offered from"))
+    available_until = forms.DateField(**DATE, label=_("Offered until"))
+    sources = LinesField(
+        parse=lambda line, user=None: parse_sources(line),
+        fmt=lambda v: format_sources(v).replace("; ", "\n"),
+        label=_("Sources"),
+        help_text=_("One per line: fact | citation | link."),
+    )
+
+    class Meta:
+        model = SupportModule
+        fields = [*SupportModule.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+
+class SupportRequestForm(ScopedForm):
+    """An operation asks for a module; the offering institution always sees the request."""
+
+    operation = OperationRefField(label=_("Operation"), help_text=_("Key, acronym or name."))
+    wanted_from = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}), label=_("Wanted from")
+    )
+    wanted_until = forms.DateField(**DATE, label=_("Wanted until"))
+
+    class Meta:
+        model = SupportRequest
+        fields = [*SupportRequest.FIELDS, *ScopedForm.SECURITY_FIELDS]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = SupportModule.objects.visible_to(self.user)
+        self.fields["releasability"].help_text = _(
+            "The institution offering the module always sees the request."
+        )
+
+
+class AnswerForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[
+            (RequestState.ACCEPTED, RequestState.ACCEPTED.label),
+            (RequestState.DECLINED, RequestState.DECLINED.label),
+            (RequestState.ALTERNATIVE, RequestState.ALTERNATIVE.label),
+        ],
+        label=_("Answer"),
+    )
+    answer = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label=_("Why"),
+        help_text=_("Needed to decline or to propose an alternative."),
+    )
+    alternative = forms.ModelChoiceField(
+        queryset=SupportModule.objects.none(), required=False, label=_("Alternative module")
     )

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,10 +14,12 @@ from django.utils.translation import gettext as _
 from concord.core import audit, services
 from concord.core.access import may
 from concord.core.context import Actor
-from concord.core.models import Classification, Organisation, Role, User
+from concord.core.models import Classification, Organisation, Releasability, Role, User
 
-from .analysis import states
+from .analysis import similarity, states
 from .models import (
+    Decision,
+    Disposition,
     KnowledgeManager,
     Lesson,
     LessonBody,
@@ -24,6 +27,10 @@ from .models import (
     Observation,
     ObservationState,
     RemedialAction,
+    RequestState,
+    SupportModule,
+    SupportRequest,
+    Term,
 )
 
 
@@ -33,14 +40,41 @@ def _require_person(actor: Actor) -> User:
     return actor.user
 
 
+def _scenario_at(operations, user, day: dt.date | None) -> str:
+    """The scenario of the first operation on ``day``, as ``user`` may see the world; blank
+    when unknown (no operation or no date, or the operation not active then)."""
+    from concord.operations.loaders import classification_of
+
+    if not operations or day is None or user is None:
+        return ""
+    first = min(operations, key=lambda o: (o.start, o.pk))
+    result, _history = classification_of(first, user, day)
+    return result.scenario or ""
+
+
 @transaction.atomic
 def submit_observation(
-    observation: Observation, *, actor: Actor, m2m: dict | None = None, sealed: bool = False
+    observation: Observation,
+    *,
+    actor: Actor,
+    m2m: dict | None = None,
+    sealed: bool = False,
+    same_as: Observation | None = None,
 ) -> Observation:
     """Record a new observation. ``sealed``: nobody reading it will see who submitted it; the
-    identity is kept encrypted for ``break_seal``."""
+    identity is kept encrypted for ``break_seal``. ``same_as``: an earlier observation its
+    submitter found alike, proposed as the same (merged by nobody until a person decides)."""
     if observation.pk is not None:
         raise ValidationError(_("This observation was already submitted."))
+    if same_as is not None:
+        if actor.user is None or not (
+            Observation.objects.visible_to(actor.user).filter(pk=same_as.pk).exists()
+        ):
+            raise ValidationError({"same_as": _("No such observation.")})
+        observation.same_as = same_as
+    observation.scenario = _scenario_at(
+        list((m2m or {}).get("operations") or []), actor.user, observation.period_start
+    )
     if not sealed:
         return services.save(observation, actor=actor, m2m=m2m)
     user = _require_person(actor)
@@ -86,12 +120,38 @@ def observation_step(observation: Observation, to: str, reason: str = "", *, act
     return _step(observation, states.OBSERVATION_STEPS, to, reason, actor)
 
 
+CONTEXT = ("operations", "countries", "tasks")
+
+
+def _context_of(observations: list[Observation], m2m: dict | None) -> tuple[dict, str]:
+    """Where a lesson was learned: what was given, else what its observations name; and the
+    scenario most of them were in."""
+    m2m = dict(m2m or {})
+    for name in CONTEXT:
+        if not m2m.get(name):
+            seen: dict = {}
+            for o in observations:
+                for r in getattr(o, name).all():
+                    seen.setdefault(r.pk, r)
+            m2m[name] = list(seen.values())
+    scenarios = Counter(o.scenario for o in observations if o.scenario)
+    scenario = sorted(scenarios.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if scenarios else ""
+    return m2m, scenario
+
+
 @transaction.atomic
 def identify_lesson(
-    lesson: Lesson, body: LessonBody, observations: list[Observation], *, actor: Actor
+    lesson: Lesson,
+    body: LessonBody,
+    observations: list[Observation],
+    *,
+    actor: Actor,
+    m2m: dict | None = None,
 ) -> Lesson:
     """Analyse verified observations into a lesson identified, with its body; the
-    observations become analysed (each must be one the analyst may edit)."""
+    observations become analysed (each must be one the analyst may edit). Where it was
+    learned (operations, countries, tasks) is what ``m2m`` gives, else what the observations
+    name."""
     _require_person(actor)
     if lesson.pk is not None:
         raise ValidationError(_("This lesson is already identified."))
@@ -106,7 +166,8 @@ def identify_lesson(
     if editable != set(ids):
         raise PermissionDenied(_("You may analyse only observations you may edit."))
     lesson.state = LessonState.IDENTIFIED
-    lesson = services.save(lesson, actor=actor)
+    m2m, lesson.scenario = _context_of(locked, m2m)
+    lesson = services.save(lesson, actor=actor, m2m=m2m)
     body.lesson = lesson
     services.save(body, actor=actor)
     for o in locked:
@@ -217,3 +278,149 @@ def break_seal(observation: Observation, reason: str, *, actor: Actor) -> User |
         )
     audit.record(actor, "unseal", observation, {"seal broken, because": [None, reason.strip()]})
     return User.objects.filter(pk=int(observation.sealed_identity)).first()
+
+
+def index_terms(record, actor: Actor | None = None, creating: bool = False) -> None:
+    """Keep the terms of an observation (all its words) or of a lesson (its title and
+    abstract: never its body, scoped apart) for finding records alike (a save hook)."""
+    if isinstance(record, Observation):
+        words = similarity.terms(
+            record.title, record.what_happened, record.discussion, record.recommendation
+        )
+        key = "observation"
+    else:
+        words = similarity.terms(record.title, record.abstract)
+        key = "lesson"
+    Term.objects.filter(**{key: record}).delete()
+    Term.objects.bulk_create([Term(term=t[:60], **{key: record}) for t in words])
+
+
+def index_all(batch: int = 2000) -> dict[str, int]:
+    """Rebuild every term (after a bulk load that bypassed the services)."""
+    counts = {}
+    for model, key, fields in (
+        (Observation, "observation", ("title", "what_happened", "discussion", "recommendation")),
+        (Lesson, "lesson", ("title", "abstract")),
+    ):
+        Term.objects.filter(**{f"{key}__isnull": False}).delete()
+        rows, n = [], 0
+        for values in model.objects.values_list("pk", *fields).iterator(chunk_size=batch):
+            pk, texts = values[0], values[1:]
+            rows += [Term(term=t[:60], **{f"{key}_id": pk}) for t in similarity.terms(*texts)]
+            n += 1
+            if len(rows) >= batch * 10:
+                Term.objects.bulk_create(rows)
+                rows = []
+        Term.objects.bulk_create(rows)
+        counts[key] = n
+    return counts
+
+
+@transaction.atomic
+def dispose(
+    operation,
+    lesson: Lesson,
+    decision: str,
+    note: str,
+    *,
+    actor: Actor,
+    owner: Organisation | None = None,
+    on: dt.date | None = None,
+) -> Disposition:
+    """A planner records (or changes) what their organisation did with a lesson surfaced for
+    an operation: one disposition per operation, lesson and organisation. The organisation
+    is ``owner``, else the operation's owner when the planner edits for it, else the one
+    organisation they edit for."""
+    user = _require_person(actor)
+    editing = user.principal().orgs_with_role(Role.EDITOR)
+    if owner is None:
+        if operation.owner_id in editing:
+            owner = Organisation.objects.get(pk=operation.owner_id)
+        elif len(editing) == 1:
+            owner = Organisation.objects.get(pk=next(iter(editing)))
+        else:
+            raise ValidationError(
+                {"owner": _("Say for which of your organisations this disposition is.")}
+            )
+    current = Disposition.objects.filter(owner=owner, operation=operation, lesson=lesson).first()
+    record = current or Disposition(owner=owner, operation=operation, lesson=lesson)
+    if decision not in Decision.values:
+        raise ValidationError({"decision": _("Choose applied, not applicable or deferred.")})
+    record.decision = decision
+    record.note = note.strip()
+    record.decided_on = on or timezone.localdate()
+    return services.save(record, actor=actor)
+
+
+# --- the catalogue of modular support ----------------------------------------------------
+
+
+def share_with_offerer(request: SupportRequest, actor: Actor, creating: bool) -> None:
+    """A support request is always readable by the institution that offers the module (a
+    save hook, whichever interface writes it): shared with it by name, at least."""
+    offerer = request.module.owner_id
+    if offerer == request.owner_id:
+        return  # asking oneself: nobody else needs to read it
+    if request.releasability in (Releasability.OWNER, Releasability.SPACES):
+        request.releasability = Releasability.ORGANISATIONS
+        SupportRequest.objects.filter(pk=request.pk).update(releasability=request.releasability)
+    if not request.shared_organisations.filter(pk=offerer).exists():
+        request.shared_organisations.add(offerer)
+
+
+@transaction.atomic
+def answer_request(
+    request: SupportRequest,
+    decision: str,
+    answer: str = "",
+    *,
+    actor: Actor,
+    alternative: SupportModule | None = None,
+    on: dt.date | None = None,
+) -> SupportRequest:
+    """The offering institution accepts a request, declines it (saying why) or proposes
+    another of its modules (saying why). Only its editors answer, once; the request stays
+    its requester's record, and the history names who answered."""
+    user = _require_person(actor)
+    request = SupportRequest.objects.select_for_update().get(pk=request.pk)
+    if not SupportRequest.objects.visible_to(user).filter(pk=request.pk).exists():
+        raise PermissionDenied(_("You may not see this request."))
+    if request.module.owner_id not in user.principal().orgs_with_role(Role.EDITOR):
+        raise PermissionDenied(_("Only an editor of the offering institution answers a request."))
+    if request.state != RequestState.REQUESTED:
+        raise ValidationError({"state": _("This request was already answered or withdrawn.")})
+    if decision not in (RequestState.ACCEPTED, RequestState.DECLINED, RequestState.ALTERNATIVE):
+        raise ValidationError({"decision": _("Accept, decline or propose an alternative.")})
+    if decision != RequestState.ACCEPTED and not answer.strip():
+        raise ValidationError({"answer": _("Say why, in words.")})
+    if decision == RequestState.ALTERNATIVE:
+        if (
+            alternative is None
+            or alternative.pk == request.module_id
+            or alternative.owner_id != request.module.owner_id
+        ):
+            raise ValidationError(
+                {"alternative": _("Propose another module of the same institution.")}
+            )
+    else:
+        alternative = None
+    request.state = decision
+    request.answer = answer.strip()
+    request.alternative = alternative
+    request.answered_by = user
+    request.answered_on = on or timezone.localdate()
+    # the rule, not the requester's rights, lets the offerer write the answer
+    services.save(request, actor=Actor.system("learning"))
+    audit.record(actor, "answer", request, {"answer": [None, f"{decision}: {request.answer}"]})
+    return request
+
+
+@transaction.atomic
+def withdraw_request(request: SupportRequest, reason: str, *, actor: Actor) -> SupportRequest:
+    """The requester withdraws a request not yet accepted."""
+    request = SupportRequest.objects.select_for_update().get(pk=request.pk)
+    if request.state not in (RequestState.REQUESTED, RequestState.ALTERNATIVE):
+        raise ValidationError({"state": _("Only a request not yet accepted can be withdrawn.")})
+    request.state = RequestState.WITHDRAWN
+    request.answer = reason.strip() or request.answer
+    return services.save(request, actor=actor)

@@ -416,8 +416,15 @@ def test_the_demo_gives_each_learning_persona_something_to_do(db):
     waiting = Observation.objects.filter(state="submitted", sealed=False).get()
     au_editor = User.objects.get(username="au.editor")
     assert "Take a step" in web(au_editor).get(waiting.get_absolute_url()).content.decode()
+    from concord.learning.fixtures import corpus, support
+    from concord.learning.models import SupportModule
+
+    public = Lesson.objects.filter(classification=C.PUBLIC, sources__isnull=False)
+    assert public.count() >= len(corpus.rows())  # the public lessons, each with its source
+    assert SupportModule.objects.count() == len(support.rows())
     call_command("seed", "demo", stdout=io.StringIO())  # idempotent
-    assert Lesson.objects.count() == 2
+    assert Lesson.objects.count() == 2 + len(corpus.rows())
+    assert SupportModule.objects.count() == len(support.rows())
 
 
 def test_steps_through_the_api_follow_the_same_rules(team):

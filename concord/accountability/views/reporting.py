@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from concord.api import throttle
+from concord.core import capabilities
 from concord.core.context import Actor
 from concord.core.importers import iso as _iso
 from concord.core.models import FeedSecret, Organisation
@@ -482,6 +483,12 @@ def operation_web(request, pk):
         "line_count": len(web.lines) + len(web.authorisations),
         "missing": [analysis.THIN_REASONS[k] for k in web.missing],
         "add_url": reverse("accountability:accountabilityline_add"),
+        # what later capabilities add to the web (the support catalogue's modules in force)
+        "sections": [
+            section
+            for add in capabilities.sections("accountability")
+            for section in add(op, None, request.user)
+        ],
     }
     return render(request, "accountability/web.html", ctx)
 

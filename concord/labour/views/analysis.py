@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from concord.core import capabilities
 from concord.core.context import Actor
 from concord.core.models import Area, Country, Organisation, Role
 from concord.core.numbers import record_id
@@ -224,7 +225,14 @@ def labour_analysis(request):
             Country.objects.filter(alpha3=scope.countries[0]).first() if scope.countries else None
         )
         where = country.local_name if country else None  # None: the places chosen
+        shown = {f.kind for f, *_rest in listed}
+        beside = [
+            section
+            for add in capabilities.sections("findings")
+            for section in add(shown, list(scope.countries), request.user)
+        ]
         ctx.update(
+            beside=beside,
             ran=True,
             unjudged=analysis.unjudged(world, where),
             findings=listed[:500],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -130,6 +131,19 @@ class Observation(ScopedModel):
         editable=False,
         verbose_name=_("lesson"),
     )
+    same_as = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposed_same",
+        editable=False,
+        help_text=_(
+            "Its submitter found it alike an earlier one and proposed them as the same: whoever "
+            "verifies it decides (nothing is merged without a person's step)."
+        ),
+        verbose_name=_("proposed as the same as"),
+    )
     state = models.CharField(
         max_length=20,
         choices=ObservationState.choices,
@@ -188,6 +202,38 @@ class Lesson(ScopedModel):
     phase = models.CharField(
         max_length=20, choices=Phase.choices, default=Phase.OTHER, verbose_name=_("phase")
     )
+    identified_on = models.DateField(
+        default=timezone.localdate,
+        help_text=_(
+            "When the lesson was identified (a report's date, for a lesson recorded late)."
+        ),
+        verbose_name=_("identified on"),
+    )
+    sources = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The reports it was drawn from (a public lesson cites its report)."),
+        verbose_name=_("sources"),
+    )
+    # Where it was learned (by default, on identification, what its observations name): what
+    # the ranking for a new operation reads, so it travels with the abstract.
+    operations = models.ManyToManyField(
+        Operation, blank=True, related_name="lessons", verbose_name=_("operations")
+    )
+    countries = models.ManyToManyField(
+        Country, blank=True, related_name="lessons", verbose_name=_("countries")
+    )
+    tasks = models.ManyToManyField(
+        Task, blank=True, related_name="lessons", verbose_name=_("tasks")
+    )
+    scenario = models.CharField(
+        max_length=20,
+        choices=Scenario.choices,
+        blank=True,
+        editable=False,
+        help_text=_("The scenario most of its observations were in."),
+        verbose_name=_("scenario"),
+    )
     state = models.CharField(
         max_length=20,
         choices=LessonState.choices,
@@ -209,7 +255,17 @@ class Lesson(ScopedModel):
         null=True, blank=True, editable=False, verbose_name=_("validated on")
     )
 
-    FIELDS = ["title", "theme", "abstract", "phase"]
+    FIELDS = [
+        "title",
+        "theme",
+        "abstract",
+        "phase",
+        "identified_on",
+        "sources",
+        "operations",
+        "countries",
+        "tasks",
+    ]
 
     class Meta:
         ordering = ["title", "pk"]
@@ -354,3 +410,82 @@ class KnowledgeManager(models.Model):
             "user": self.user,
             "organisation": self.organisation,
         }
+
+
+class Term(models.Model):
+    """One term (``analysis.similarity.terms``) of an observation or of a lesson's title and
+    abstract (never its body, which is scoped apart): an index to find the records alike a
+    draft. Never shown; kept by the save hooks (``services.index_terms``)."""
+
+    term = models.CharField(max_length=60)
+    observation = models.ForeignKey(
+        Observation, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    lesson = models.ForeignKey(Lesson, null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["term", "observation"]),
+            models.Index(fields=["term", "lesson"]),
+            models.Index(fields=["lesson", "term"]),
+        ]
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class Decision(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+    DEFERRED = "deferred", _("Deferred")
+
+
+class Disposition(ScopedModel):
+    """What the planners of an operation did with a lesson put in front of them: applied,
+    not applicable or deferred, and why. One per operation, lesson and organisation."""
+
+    operation = models.ForeignKey(
+        Operation,
+        on_delete=models.CASCADE,
+        related_name="lesson_dispositions",
+        verbose_name=_("operation"),
+    )
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.CASCADE, related_name="dispositions", verbose_name=_("lesson")
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices, verbose_name=_("decision"))
+    note = models.TextField(
+        help_text=_("What was done with it, or why not (a plan, a paragraph, a decision)."),
+        verbose_name=_("note"),
+    )
+    decided_on = models.DateField(verbose_name=_("decided on"))
+
+    FIELDS = ["operation", "lesson", "decision", "note", "decided_on"]
+
+    class Meta:
+        ordering = ["operation", "lesson", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "operation", "lesson"], name="one_disposition_per_planner"
+            )
+        ]
+        verbose_name = _("disposition")
+        verbose_name_plural = _("dispositions")
+
+    def __str__(self) -> str:
+        # its own fields only: the name of its lesson or operation may be hidden from a
+        # reader of the disposition (a record's name goes into notifications and the audit
+        # trail); pages say what it is through the reader's labels (views.DISPOSITIONS)
+        return gettext("Disposition: %(decision)s, %(date)s") % {
+            "decision": self.get_decision_display(),
+            "date": self.decided_on,
+        }
+
+    def clean(self) -> None:
+        super().clean()
+        if not (self.note or "").strip():
+            raise ValidationError(
+                {"note": gettext("Say what was done with the lesson, or why not.")}
+            )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,19 +23,27 @@ from concord.labour.models import Task
 from concord.operations.models import Operation
 from concord.web.generic import Column, Config, report_refusal
 
-from . import services
-from .access import access_lesson, access_observation, visible_body
-from .analysis import states
-from .filters import LessonBodyFilter, LessonFilter, ObservationFilter, RemedialActionFilter
-from .forms import (
+from .. import loaders, services
+from ..access import access_lesson, access_observation, visible_body
+from ..analysis import states
+from ..filters import (
+    DispositionFilter,
+    LessonBodyFilter,
+    LessonFilter,
+    ObservationFilter,
+    RemedialActionFilter,
+)
+from ..forms import (
     BreakSealForm,
+    DispositionForm,
     LessonBodyForm,
     LessonForm,
     ObservationForm,
     RemedialActionForm,
     StepForm,
 )
-from .models import (
+from ..models import (
+    Disposition,
     Lesson,
     LessonBody,
     LessonState,
@@ -75,6 +83,11 @@ def _observation_fields(o: Observation, L):
         (_("Recommendation"), o.recommendation),
         (_("Evidence"), format_sources(o.sources)),
         (_("Lesson"), L.label(Lesson, o.lesson_id) if o.lesson_id else "—"),
+        *(
+            [(_("Proposed as the same as"), L.label(Observation, o.same_as_id))]
+            if o.same_as_id
+            else []
+        ),
         (_("Submitted by"), _submitted_by(o)),
     ]
 
@@ -105,7 +118,11 @@ def _observation_context(o: Observation, user, request):
 
 def _submit(form, actor, m2m, children):
     return services.submit_observation(
-        form.instance, actor=actor, m2m=m2m, sealed=form.cleaned_data.get("sealed", False)
+        form.instance,
+        actor=actor,
+        m2m=m2m,
+        sealed=form.cleaned_data.get("sealed", False),
+        same_as=form.same_as_record(),
     )
 
 
@@ -143,6 +160,12 @@ def _lesson_fields(lesson: Lesson, L):
         (_("Theme"), lesson.get_theme_display()),
         (_("Phase"), lesson.get_phase_display()),
         (_("Abstract"), lesson.abstract),
+        (_("Identified on"), iso(lesson.identified_on)),
+        (_("Sources"), format_sources(lesson.sources)),
+        (_("Operations"), _labels(Operation, _ids(lesson, "operations"), L)),
+        (_("Countries"), ", ".join(c.local_name for c in lesson.countries.all()) or "—"),
+        (_("Tasks"), _labels(Task, _ids(lesson, "tasks"), L)),
+        (_("Scenario"), lesson.get_scenario_display() or "—"),
     ]
     if lesson.validated_on:
         rows.append((_("Validated on"), iso(lesson.validated_on)))
@@ -183,7 +206,33 @@ def _lesson_sections(lesson: Lesson, L, user):
         for a in RemedialAction.objects.visible_to(user).filter(lesson=lesson)
     ]
     guidance = [(g.title, g.url) for g in lesson.guidance.all()]
+    cluster = loaders.cluster_of(user, lesson.pk)
+    report = reverse("learning:recurrence")
+    if cluster is None or cluster.recurrence < 2:
+        recurrence = [(_("No lesson you may see says the same thing."), report)]
+    else:
+        recurrence = [
+            (
+                ngettext(
+                    "Learned %(n)s times (%(years)s; %(institutions)s): not learned yet?",
+                    "Learned %(n)s times (%(years)s; %(institutions)s): not learned yet?",
+                    cluster.recurrence,
+                )
+                % {
+                    "n": cluster.recurrence,
+                    "years": ", ".join(str(y) for y in cluster.years) or "—",
+                    "institutions": ", ".join(cluster.institutions) or "—",
+                },
+                report,
+            ),
+            *[
+                (L.label(Lesson, item.id), reverse("learning:lesson_detail", args=[item.id]))
+                for item in cluster.items
+                if item.id != lesson.pk
+            ],
+        ]
     return [
+        (_("Said before"), recurrence),
         (_("Body"), body_rows),
         (_("Observations it rests on"), observations or [(_("None you may see."), "")]),
         (_("Remedial actions"), actions or [(_("None yet."), "")]),
@@ -209,7 +258,7 @@ def _lesson_context(lesson: Lesson, user, request):
 @transaction.atomic  # the lesson, its body and its guidance, or nothing
 def _identify(form, actor, m2m, children):
     lesson = services.identify_lesson(
-        form.instance, form.body(), list(form.cleaned_data["observations"]), actor=actor
+        form.instance, form.body(), list(form.cleaned_data["observations"]), actor=actor, m2m=m2m
     )
     if children is not None:
         children(lesson, actor)
@@ -224,6 +273,7 @@ LESSONS = Config(
     filterset=LessonFilter,
     form=LessonForm,
     default_sort="title",
+    prefetch_related=("operations", "countries", "tasks"),
     columns=[
         Column(gettext_lazy("Lesson"), lambda x, L: x.title, "title", link=True),
         Column(gettext_lazy("Theme"), lambda x, L: x.get_theme_display(), "theme"),
@@ -361,7 +411,7 @@ def knowledge_managers(request):
     here (a manager's page: who may break the seal of their organisation's observations)."""
     from concord.core.models import Role, User
 
-    from .models import KnowledgeManager
+    from ..models import KnowledgeManager
 
     managed = Organisation.objects.filter(
         pk__in=request.user.principal().orgs_with_role(Role.MANAGER)
@@ -395,3 +445,37 @@ def knowledge_managers(request):
             "rows": rows.order_by("organisation__name", "user__username"),
         },
     )
+
+
+DISPOSITIONS = Config(
+    model=Disposition,
+    name="lesson-dispositions",
+    singular=gettext_lazy("disposition"),
+    plural=gettext_lazy("dispositions"),
+    filterset=DispositionFilter,
+    form=DispositionForm,
+    default_sort="operation",
+    columns=[
+        Column(gettext_lazy("Operation"), lambda d, L: L.label(Operation, d.operation_id)),
+        Column(gettext_lazy("Lesson"), lambda d, L: L.label(Lesson, d.lesson_id), link=True),
+        Column(gettext_lazy("Decision"), lambda d, L: d.get_decision_display(), "decision"),
+        Column(gettext_lazy("Decided on"), lambda d, L: iso(d.decided_on), "decided_on"),
+        Column(gettext_lazy("Note"), lambda d, L: d.note[:120]),
+    ],
+    detail_fields=lambda d, L: [
+        (_("Operation"), L.label(Operation, d.operation_id)),
+        (_("Lesson"), L.label(Lesson, d.lesson_id)),
+        (_("Decision"), d.get_decision_display()),
+        (_("Note"), d.note),
+        (_("Decided on"), iso(d.decided_on)),
+    ],
+    title=lambda d, L: (
+        _("%(decision)s for %(operation)s: %(lesson)s")
+        % {
+            "decision": d.get_decision_display(),
+            "operation": L.label(Operation, d.operation_id),
+            "lesson": L.label(Lesson, d.lesson_id),
+        }
+    ),
+    url_name="disposition",
+)

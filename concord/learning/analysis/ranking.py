@@ -1,0 +1,150 @@
+"""Which lessons matter to an operation being planned, and why, in words.
+
+A lesson is compared with the operation on what both say of their context: the country
+(and, failing that, the region), the framework and the kind of operation (of the
+operations the lesson was learned in), the tasks of the mandate, the scenario, the phase and
+the organisations involved. Each match adds its weight and its reason; a lesson matching on
+nothing is not listed. The inputs are only what the reader may see (the loader reads them
+through the enforcement point), so a lesson the reader may not see is neither ranked nor
+counted, and cannot change another's rank or its reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+WEIGHTS = {
+    "country": 4.0,
+    "region": 1.5,
+    "framework": 1.0,
+    "kind": 1.0,
+    "task": 1.0,  # each task shared, at most three
+    "scenario": 1.0,
+    "phase": 2.0,
+    "organisation": 1.0,  # each organisation shared, at most two
+}
+MAX_TASKS, MAX_ORGS = 3, 2
+RELEVANT = 3.0  # a lesson at or above this score is relevant (the "not dispositioned" finding)
+
+
+@dataclass(frozen=True)
+class Context:
+    """An operation's context, or a lesson's (the union of where it was learned). Names are
+    in the reader's language: they make the reasons."""
+
+    countries: dict[str, str] = field(default_factory=dict)  # alpha3 -> name
+    regions: dict[str, str] = field(default_factory=dict)  # region code -> name
+    frameworks: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    tasks: dict[int, str] = field(default_factory=dict)
+    scenarios: dict[str, str] = field(default_factory=dict)
+    phases: dict[str, str] = field(default_factory=dict)
+    organisations: dict[int, str] = field(default_factory=dict)
+
+
+@dataclass
+class Ranked:
+    lesson_id: int
+    score: float
+    reasons: list[str]
+
+
+def _names(mapping: dict, keys) -> str:
+    return ", ".join(sorted(str(mapping[k]) for k in keys))
+
+
+def rank_one(operation: Context, lesson: Context) -> tuple[float, list[str]]:
+    score, reasons = 0.0, []
+    countries = operation.countries.keys() & lesson.countries.keys()
+    if countries:
+        score += WEIGHTS["country"]
+        reasons.append(
+            _("learned in the same country: %(names)s")
+            % {"names": _names(operation.countries, countries)}
+        )
+    else:
+        regions = operation.regions.keys() & lesson.regions.keys()
+        if regions:
+            score += WEIGHTS["region"]
+            reasons.append(
+                _("learned in the same region: %(names)s")
+                % {"names": _names(operation.regions, regions)}
+            )
+    frameworks = operation.frameworks.keys() & lesson.frameworks.keys()
+    if frameworks:
+        score += WEIGHTS["framework"]
+        reasons.append(
+            _("from an operation of the same framework: %(names)s")
+            % {"names": _names(operation.frameworks, frameworks)}
+        )
+    kinds = operation.kinds.keys() & lesson.kinds.keys()
+    if kinds:
+        score += WEIGHTS["kind"]
+        reasons.append(
+            _("from an operation of the same kind: %(names)s")
+            % {"names": _names(operation.kinds, kinds)}
+        )
+    tasks = operation.tasks.keys() & lesson.tasks.keys()
+    if tasks:
+        score += WEIGHTS["task"] * min(len(tasks), MAX_TASKS)
+        reasons.append(
+            ngettext(
+                "about a task of the mandate: %(names)s",
+                "about tasks of the mandate: %(names)s",
+                len(tasks),
+            )
+            % {"names": _names(operation.tasks, tasks)}
+        )
+    scenarios = operation.scenarios.keys() & lesson.scenarios.keys()
+    if scenarios:
+        score += WEIGHTS["scenario"]
+        reasons.append(
+            _("in the same scenario: %(names)s") % {"names": _names(operation.scenarios, scenarios)}
+        )
+    phases = operation.phases.keys() & lesson.phases.keys()
+    if phases:
+        score += WEIGHTS["phase"]
+        reasons.append(
+            _("about the phase the operation is in: %(names)s")
+            % {"names": _names(operation.phases, phases)}
+        )
+    orgs = operation.organisations.keys() & lesson.organisations.keys()
+    if orgs:
+        score += WEIGHTS["organisation"] * min(len(orgs), MAX_ORGS)
+        reasons.append(
+            ngettext(
+                "involving the same organisation: %(names)s",
+                "involving the same organisations: %(names)s",
+                len(orgs),
+            )
+            % {"names": _names(operation.organisations, orgs)}
+        )
+    return score, reasons
+
+
+def rank(operation: Context, lessons: dict[int, Context], titles: dict[int, str]) -> list[Ranked]:
+    """The lessons matching the operation on anything, best first (ties: by title, then id)."""
+    out = []
+    for lesson_id, ctx in lessons.items():
+        score, reasons = rank_one(operation, ctx)
+        if score > 0:
+            out.append(Ranked(lesson_id, score, reasons))
+    out.sort(key=lambda r: (-r.score, titles.get(r.lesson_id, ""), r.lesson_id))
+    return out
+
+
+def phase_of(start, end, today, handover_dates) -> str:
+    """The phase an operation is in on ``today``: handing over (a handover to or from it
+    within six months either side), deploying (not started, or in its first year), drawing
+    down (its end within the coming year), else "other"."""
+    for d in handover_dates:
+        if d and abs((d - today).days) <= 183:
+            return "handover"
+    if start > today or (today - start).days <= 365:
+        return "deployment"
+    if end and 0 <= (end - today).days <= 365:
+        return "drawdown"
+    return "other"
