@@ -872,7 +872,7 @@ def test_learning_a_lesson_its_observations_and_a_seal_broken(browser, demo):
     assert "Proposed as the same as" in page.content()
     context.close()
     context, page = signed_in(browser, base, "dpo.editor", width=1366, height=900)
-    page.goto(f"{base}/lessons/")
+    page.goto(f"{base}/lessons/?q=Rehatted+contingents+need")
     page.get_by_role("link", name="Rehatted contingents", exact=False).click()
     page.wait_for_load_state()
     assert "Make a joint AU–UN assessment" in page.content()  # the body, released to DPO
@@ -880,7 +880,7 @@ def test_learning_a_lesson_its_observations_and_a_seal_broken(browser, demo):
     shot(page, "learning-lesson")
     context.close()
     context, page = signed_in(browser, base, "au.editor", width=360, height=800)
-    page.goto(f"{base}/lessons/")
+    page.goto(f"{base}/lessons/?q=Rehatted+contingents+need")
     page.get_by_role("link", name="Rehatted contingents", exact=False).click()
     page.wait_for_load_state()
     assert "not released to you" in page.content()  # a partner: the abstract, not the body
@@ -922,7 +922,7 @@ def test_learning_a_lesson_its_observations_and_a_seal_broken(browser, demo):
     # DPO answers the AU's request for the standby mediation team, on a phone
     context, page = signed_in(browser, base, "dpo.editor", width=360, height=800)
     page.goto(f"{base}/support-requests/?state=requested")
-    page.locator("main table a").first.click()
+    page.locator("main table tbody a").first.click()
     page.wait_for_load_state()
     assert "Answer this request" in page.content()
     shot(page, "learning-support-request")

@@ -40,7 +40,7 @@ CAPABILITY = Capability(
         NavEntry(_("Learning"), _("Dispositions"), "learning:disposition_list"),
         NavEntry(_("Learning"), _("Support catalogue"), "learning:supportmodule_list"),
         NavEntry(_("Learning"), _("Support requests"), "learning:supportrequest_list"),
-        NavEntry(_("Learning"), _("Support: missing and unused"), "learning:support_findings"),
+        NavEntry(_("Learning"), _("Support gaps"), "learning:support_findings"),
         NavEntry(
             _("Learning"),
             _("Knowledge managers"),

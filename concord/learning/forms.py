@@ -161,7 +161,7 @@ class ObservationForm(ScopedForm):
             self.add_error(
                 "record_anyway",
                 gettext(
-                    "Observations or lessons alike yours exist (listed above): read them, then "
+                    "Observations or lessons alike yours exist (listed below): read them, then "
                     "tick this to record yours, or say which one it is the same as."
                 ),
             )
