@@ -56,72 +56,66 @@ def _names(mapping: dict, keys) -> str:
     return ", ".join(sorted(str(mapping[k]) for k in keys))
 
 
+# The facets compared after the place: (field of Context, weight, how many matches count at
+# most, the reason in words for the names matched, n of them).
+FACETS = (
+    (
+        "frameworks",
+        WEIGHTS["framework"],
+        1,
+        lambda n: _("from an operation of the same framework: %(names)s"),
+    ),
+    ("kinds", WEIGHTS["kind"], 1, lambda n: _("from an operation of the same kind: %(names)s")),
+    (
+        "tasks",
+        WEIGHTS["task"],
+        MAX_TASKS,
+        lambda n: ngettext(
+            "about a task of the mandate: %(names)s", "about tasks of the mandate: %(names)s", n
+        ),
+    ),
+    ("scenarios", WEIGHTS["scenario"], 1, lambda n: _("in the same scenario: %(names)s")),
+    (
+        "phases",
+        WEIGHTS["phase"],
+        1,
+        lambda n: _("about the phase the operation is in: %(names)s"),
+    ),
+    (
+        "organisations",
+        WEIGHTS["organisation"],
+        MAX_ORGS,
+        lambda n: ngettext(
+            "involving the same organisation: %(names)s",
+            "involving the same organisations: %(names)s",
+            n,
+        ),
+    ),
+)
+
+
 def rank_one(operation: Context, lesson: Context) -> tuple[float, list[str]]:
     score, reasons = 0.0, []
     countries = operation.countries.keys() & lesson.countries.keys()
-    if countries:
+    regions = operation.regions.keys() & lesson.regions.keys()
+    if countries:  # the country, or failing that the region
         score += WEIGHTS["country"]
         reasons.append(
             _("learned in the same country: %(names)s")
             % {"names": _names(operation.countries, countries)}
         )
-    else:
-        regions = operation.regions.keys() & lesson.regions.keys()
-        if regions:
-            score += WEIGHTS["region"]
-            reasons.append(
-                _("learned in the same region: %(names)s")
-                % {"names": _names(operation.regions, regions)}
-            )
-    frameworks = operation.frameworks.keys() & lesson.frameworks.keys()
-    if frameworks:
-        score += WEIGHTS["framework"]
+    elif regions:
+        score += WEIGHTS["region"]
         reasons.append(
-            _("from an operation of the same framework: %(names)s")
-            % {"names": _names(operation.frameworks, frameworks)}
+            _("learned in the same region: %(names)s")
+            % {"names": _names(operation.regions, regions)}
         )
-    kinds = operation.kinds.keys() & lesson.kinds.keys()
-    if kinds:
-        score += WEIGHTS["kind"]
-        reasons.append(
-            _("from an operation of the same kind: %(names)s")
-            % {"names": _names(operation.kinds, kinds)}
-        )
-    tasks = operation.tasks.keys() & lesson.tasks.keys()
-    if tasks:
-        score += WEIGHTS["task"] * min(len(tasks), MAX_TASKS)
-        reasons.append(
-            ngettext(
-                "about a task of the mandate: %(names)s",
-                "about tasks of the mandate: %(names)s",
-                len(tasks),
-            )
-            % {"names": _names(operation.tasks, tasks)}
-        )
-    scenarios = operation.scenarios.keys() & lesson.scenarios.keys()
-    if scenarios:
-        score += WEIGHTS["scenario"]
-        reasons.append(
-            _("in the same scenario: %(names)s") % {"names": _names(operation.scenarios, scenarios)}
-        )
-    phases = operation.phases.keys() & lesson.phases.keys()
-    if phases:
-        score += WEIGHTS["phase"]
-        reasons.append(
-            _("about the phase the operation is in: %(names)s")
-            % {"names": _names(operation.phases, phases)}
-        )
-    orgs = operation.organisations.keys() & lesson.organisations.keys()
-    if orgs:
-        score += WEIGHTS["organisation"] * min(len(orgs), MAX_ORGS)
-        reasons.append(
-            ngettext(
-                "involving the same organisation: %(names)s",
-                "involving the same organisations: %(names)s",
-                len(orgs),
-            )
-            % {"names": _names(operation.organisations, orgs)}
-        )
+    for name, weight, most, words in FACETS:
+        mine = getattr(operation, name)
+        shared = mine.keys() & getattr(lesson, name).keys()
+        if shared:
+            score += weight * min(len(shared), most)
+            reasons.append(words(len(shared)) % {"names": _names(mine, shared)})
     return score, reasons
 
 
