@@ -292,6 +292,7 @@ SPECTACULAR_SETTINGS = {
         "DueStateEnum": "concord.accountability.api.reporting.DUE_STATES",
         "ClassificationEnum": "concord.core.models.security.Classification",
         "RoleEnum": "concord.core.models.security.Role",
+        "ScenarioEnum": "concord.operations.models.Scenario",
     },
 }
 
