@@ -391,10 +391,13 @@ def modules_in_force(op: Operation, user, day: dt.date) -> list[SupportRequest]:
     return [
         r
         for r in SupportRequest.objects.visible_to(user)
-        .filter(operation=op, state=RequestState.ACCEPTED)
+        .filter(
+            operation=op,
+            state=RequestState.ACCEPTED,
+            module__in=SupportModule.objects.visible_to(user),
+        )
         .select_related("module")
         if r.in_force_on(day)
-        and SupportModule.objects.visible_to(user).filter(pk=r.module_id).exists()
     ]
 
 

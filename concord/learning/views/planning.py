@@ -184,6 +184,10 @@ FINDING_THEMES = {
 }
 
 
+# ... and the phase of those that speak to it (a lesson's phase is never blank).
+FINDING_PHASES = {"handover": "handover"}
+
+
 def lessons_beside_findings(kinds, countries, user):
     """Beside the findings of a labour analysis: lessons on the same kind of problem (a
     handover hole shows lessons about handovers), those learned in the countries analysed
@@ -195,11 +199,7 @@ def lessons_beside_findings(kinds, countries, user):
         lessons = (
             Lesson.objects.visible_to(user)
             .exclude(state__in=loaders.CLOSED)
-            .filter(
-                Q(theme__in=FINDING_THEMES[kind]) | Q(phase="handover")
-                if kind == "handover"
-                else Q(theme__in=FINDING_THEMES[kind])
-            )
+            .filter(Q(theme__in=FINDING_THEMES[kind]) | Q(phase=FINDING_PHASES.get(kind, "")))
             .annotate(here=Count("countries", filter=Q(countries__alpha3__in=list(countries))))
             .order_by("-here", "-identified_on", "pk")[:3]
         )
