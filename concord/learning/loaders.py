@@ -8,9 +8,11 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
+from concord.core.compiled import MARKER, compiled, filled, on_column
 from concord.core.memo import per_reader
 from concord.core.models import Country, Organisation
 from concord.labour.models import MandatedTask, Task
@@ -31,6 +33,8 @@ from .models import (
 )
 
 CANDIDATES = 200  # records sharing the most terms with a draft, scored in full
+PER_TERM = 50  # the newest visible records holding a term that are candidates through it
+DRAFT_TERMS = 40  # terms of a draft looked up (its longest words')
 HINT_THRESHOLD = 0.15  # below, a record is too little alike to show (labelled set)
 CLOSED = (LessonState.REJECTED, LessonState.ARCHIVED)
 
@@ -45,11 +49,40 @@ class Hint:
     words: list[str]
 
 
-def _terms_of(key: str, ids) -> dict[int, set[str]]:
-    found: dict[int, set[str]] = defaultdict(set)
-    for pk, term in Term.objects.filter(**{f"{key}__in": list(ids)}).values_list(key, "term"):
-        found[pk].add(term)
-    return found
+def _candidates(key: str, visible, draft_terms: list[str]) -> list[int]:
+    """The visible records (ids) sharing the most of ``draft_terms``, at most
+    ``CANDIDATES``: each term brings the newest ``PER_TERM`` visible records holding it, so
+    that a word thousands of records use costs no more than a rare one. Which records a term
+    brings depends on the reader's visible records alone (a hidden record is never read,
+    nor counted)."""
+    newest = (
+        Term.objects.filter(term=MARKER, **{f"{key}__isnull": False})
+        .filter(Exists(visible.filter(pk=OuterRef(key))))
+        .order_by(f"-{key}_id")
+        .annotate(rec=F(key))
+        .values_list("rec")[:PER_TERM]
+    )
+    sql, template = compiled(newest)
+    if connection.vendor == "postgresql":
+        # the same query run for each term (LATERAL), planned once: PostgreSQL plans a
+        # union of forty for longer than it runs it
+        sql, params = on_column(sql, template, "d.term")
+        params = [[*draft_terms], *params]
+        rows = f"unnest(%s::text[]) AS d(term) CROSS JOIN LATERAL ({sql}) c"  # untranslated: SQL
+    else:  # SQLite (no LATERAL): a union of the same query for each term
+        branches, params = [], []
+        for n, term in enumerate(draft_terms):
+            branches.append(f"SELECT rec FROM ({sql}) b{n}")  # noqa: S608 (the ORM's SQL)
+            params.extend(filled(template, term))
+        rows = f"({' UNION ALL '.join(branches)}) c"
+    # one statement for every term: a query each would cost a round trip and a plan each
+    sql = (
+        f"SELECT rec, COUNT(*) AS n FROM {rows} "  # noqa: S608
+        "GROUP BY rec HAVING COUNT(*) >= %s ORDER BY n DESC, rec LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, similarity.MIN_SHARED, CANDIDATES])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def similar(
@@ -57,40 +90,52 @@ def similar(
 ) -> list[Hint]:
     """The observations and lessons ``user`` may see that are most alike a draft.
 
-    The candidates are the visible records sharing the most terms with the draft (found in
-    the term index, visibility applied in the same query, before any limit); each is then
-    scored in full (``analysis.similarity.score``). No statistic over other records enters
-    the score, so a record the reader may not see changes nothing they are shown."""
+    The candidates are visible records sharing terms with the draft (``_candidates``:
+    visibility applied in the same query, before any limit); each is then scored on all its
+    terms (``analysis.similarity``, unweighted: no statistic over other records enters the
+    score, so a record the reader may not see changes nothing they are shown)."""
     found = similarity.terms_and_words(title, text)
     if len(found) < similarity.MIN_SHARED:
         return []
-    wanted = set(found)
-    draft_terms = list(found)[:60]
-    hints = []
+    # the draft's longest words first (the likeliest to be rare, whatever the records say)
+    draft_terms = sorted(found, key=lambda t: (-len(found[t]), t))[:DRAFT_TERMS]
+    scored = []
     for model, key in ((Observation, "observation"), (Lesson, "lesson")):
         visible = model.objects.visible_to(user)
         if model is Lesson:
             visible = visible.exclude(state=LessonState.REJECTED)
         if exclude and exclude[0] == key:
             visible = visible.exclude(pk=exclude[1])
-        rows = (
-            Term.objects.filter(term__in=draft_terms, **{f"{key}__in": visible.values("pk")})
-            .values(key)
-            .annotate(n=Count("id"))
-            .filter(n__gte=similarity.MIN_SHARED)
-            .order_by("-n", key)[:CANDIDATES]
-        )
-        ids = [r[key] for r in rows]
+        ids = _candidates(key, visible, draft_terms)
         if not ids:
             continue
-        terms = _terms_of(key, ids)
-        for record in model.objects.filter(pk__in=ids):
-            s = similarity.score(wanted, terms[record.pk], title, record.title)
+        shared: dict[int, set[str]] = defaultdict(set)
+        held = Term.objects.filter(term__in=list(found), **{f"{key}__in": ids})
+        for pk, term in held.values_list(key, "term"):
+            shared[pk].add(term)
+        sizes = dict(
+            Term.objects.filter(**{f"{key}__in": ids})
+            .values(key)
+            .annotate(n=Count("id"))
+            .values_list(key, "n")
+        )
+        titles = dict(model.objects.filter(pk__in=ids).values_list("pk", "title"))
+        for pk in ids:
+            words = similarity.count_score(len(shared[pk]), len(found), sizes.get(pk, 0))
+            s = similarity.combined(words, title, titles.get(pk, ""))
             if s >= HINT_THRESHOLD:
-                shared = [found[t] for t in found if t in terms[record.pk]]
-                hints.append(Hint(key, record, s, shared))
-    hints.sort(key=lambda h: (-h.score, h.kind, h.record.pk))
-    return hints[:limit]
+                scored.append((s, key, pk, shared[pk]))
+    scored.sort(key=lambda h: (-h[0], h[1], h[2]))
+    top = scored[:limit]
+    records = {
+        key: model.objects.in_bulk([pk for _, k, pk, _ in top if k == key])
+        for model, key in ((Observation, "observation"), (Lesson, "lesson"))
+    }
+    return [
+        Hint(key, records[key][pk], s, [found[t] for t in found if t in terms])
+        for s, key, pk, terms in top
+        if pk in records[key]  # (deleted meanwhile)
+    ]
 
 
 # --- recurrence ---------------------------------------------------------------------------
@@ -218,9 +263,11 @@ def operation_context(op: Operation, user, today: dt.date | None = None) -> rank
 def lesson_contexts(user, ids) -> dict[int, ranking.Context]:
     """Where each lesson was learned, from what ``user`` may see of it."""
     ids = list(ids)
-    lessons = dict(Lesson.objects.filter(pk__in=ids).values_list("pk", "phase"))
-    scen = dict(Lesson.objects.filter(pk__in=ids).values_list("pk", "scenario"))
-    owners = dict(Lesson.objects.filter(pk__in=ids).values_list("pk", "owner_id"))
+    lessons, scen, owners = {}, {}, {}
+    for pk, phase, scenario, owner in Lesson.objects.filter(pk__in=ids).values_list(
+        "pk", "phase", "scenario", "owner_id"
+    ):
+        lessons[pk], scen[pk], owners[pk] = phase, scenario, owner
     by = defaultdict(lambda: defaultdict(dict))
     countries = list(
         Lesson.countries.through.objects.filter(lesson__in=ids).values_list(
@@ -296,9 +343,8 @@ def surface(op: Operation, user, limit: int | None = 20, today=None) -> list[Sur
         near |= Q(owner__in=list(context.organisations)) | Q(
             operations__lead_organisation__in=list(context.organisations)
         )
-    ids = set(visible.filter(near).values_list("pk", flat=True).distinct())
-    titles = dict(Lesson.objects.filter(pk__in=ids).values_list("pk", "title"))
-    ranked = ranking.rank(context, lesson_contexts(user, ids), titles)
+    titles = dict(visible.filter(near).values_list("pk", "title").distinct())
+    ranked = ranking.rank(context, lesson_contexts(user, titles), titles)
     if limit is not None:
         ranked = ranked[:limit]
     lessons = Lesson.objects.in_bulk([r.lesson_id for r in ranked])

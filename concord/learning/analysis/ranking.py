@@ -45,13 +45,6 @@ class Context:
     organisations: dict[int, str] = field(default_factory=dict)
 
 
-@dataclass
-class Ranked:
-    lesson_id: int
-    score: float
-    reasons: list[str]
-
-
 def _names(mapping: dict, keys) -> str:
     return ", ".join(sorted(str(mapping[k]) for k in keys))
 
@@ -94,38 +87,64 @@ FACETS = (
 )
 
 
-def rank_one(operation: Context, lesson: Context) -> tuple[float, list[str]]:
-    score, reasons = 0.0, []
+def matches(operation: Context, lesson: Context) -> tuple[float, list[tuple[str, set]]]:
+    """The lesson's score for the operation, and what it shares with it: (facet, keys)
+    pairs, the place first (the country, or failing that the region)."""
+    score, found = 0.0, []
     countries = operation.countries.keys() & lesson.countries.keys()
-    regions = operation.regions.keys() & lesson.regions.keys()
-    if countries:  # the country, or failing that the region
+    if countries:
         score += WEIGHTS["country"]
-        reasons.append(
-            _("learned in the same country: %(names)s")
-            % {"names": _names(operation.countries, countries)}
-        )
-    elif regions:
-        score += WEIGHTS["region"]
-        reasons.append(
-            _("learned in the same region: %(names)s")
-            % {"names": _names(operation.regions, regions)}
-        )
-    for name, weight, most, words in FACETS:
-        mine = getattr(operation, name)
-        shared = mine.keys() & getattr(lesson, name).keys()
+        found.append(("countries", countries))
+    else:
+        regions = operation.regions.keys() & lesson.regions.keys()
+        if regions:
+            score += WEIGHTS["region"]
+            found.append(("regions", regions))
+    for name, weight, most, _words in FACETS:
+        shared = getattr(operation, name).keys() & getattr(lesson, name).keys()
         if shared:
             score += weight * min(len(shared), most)
-            reasons.append(words(len(shared)) % {"names": _names(mine, shared)})
-    return score, reasons
+            found.append((name, shared))
+    return score, found
+
+
+PLACE = {
+    "countries": lambda n: _("learned in the same country: %(names)s"),
+    "regions": lambda n: _("learned in the same region: %(names)s"),
+}
+WORDS = {**PLACE, **{name: words for name, _w, _m, words in FACETS}}
+
+
+def reasons(operation: Context, found: list[tuple[str, set]]) -> list[str]:
+    """What ``matches`` found, in words (the operation's names for what is shared)."""
+    return [
+        WORDS[name](len(keys)) % {"names": _names(getattr(operation, name), keys)}
+        for name, keys in found
+    ]
+
+
+@dataclass
+class Ranked:
+    """A lesson's rank; its reasons are put in words when read (most ranked lessons are
+    never shown)."""
+
+    lesson_id: int
+    score: float
+    operation: Context = field(repr=False)
+    found: list[tuple[str, set]] = field(repr=False)
+
+    @property
+    def reasons(self) -> list[str]:
+        return reasons(self.operation, self.found)
 
 
 def rank(operation: Context, lessons: dict[int, Context], titles: dict[int, str]) -> list[Ranked]:
     """The lessons matching the operation on anything, best first (ties: by title, then id)."""
     out = []
     for lesson_id, ctx in lessons.items():
-        score, reasons = rank_one(operation, ctx)
+        score, found = matches(operation, ctx)
         if score > 0:
-            out.append(Ranked(lesson_id, score, reasons))
+            out.append(Ranked(lesson_id, score, operation, found))
     out.sort(key=lambda r: (-r.score, titles.get(r.lesson_id, ""), r.lesson_id))
     return out
 

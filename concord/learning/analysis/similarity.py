@@ -19,6 +19,7 @@ Everything here is pure: plain strings and numbers in, scores and words out.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -61,7 +62,13 @@ MIN_SHARED = 2  # two texts sharing fewer terms are never alike
 THRESHOLD = 0.12  # alike at or above (the best F1 of the clusters on the labelled set)
 
 
+_NOT_ALNUM = re.compile(r"[^0-9a-z]")
+
+
 def fold(text: str) -> str:
+    text = text or ""
+    if text.isascii():  # most texts: the same result, six times as fast
+        return _NOT_ALNUM.sub(" ", text.lower())
     decomposed = unicodedata.normalize("NFKD", text or "")
     letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return "".join(c if c.isalnum() else " " for c in letters)
@@ -122,10 +129,19 @@ def term_score(a: set[str], b: set[str], weights: Mapping[str, float] | None = N
     shared = a & b
     if len(shared) < MIN_SHARED:
         return 0.0
+    if weights is None:
+        return count_score(len(shared), len(a), len(b))
     norm = math.sqrt(
         sum(_weight(t, weights) ** 2 for t in a) * sum(_weight(t, weights) ** 2 for t in b)
     )
     return sum(_weight(t, weights) ** 2 for t in shared) / norm if norm else 0.0
+
+
+def count_score(shared: int, a: int, b: int) -> float:
+    """``term_score`` unweighted, from counts alone: ``shared`` terms of ``a`` and ``b``."""
+    if shared < MIN_SHARED or not a or not b:
+        return 0.0
+    return shared / math.sqrt(a * b)
 
 
 def title_score(a: str, b: str) -> float:
@@ -141,7 +157,11 @@ def score(
 ) -> float:
     """How alike two records are, 0 to 1: mostly the terms they share, a little their
     titles (the weights chosen on the labelled set: see docs/learning.md)."""
-    words = term_score(a_terms, b_terms, weights)
+    return combined(term_score(a_terms, b_terms, weights), a_title, b_title)
+
+
+def combined(words: float, a_title: str, b_title: str) -> float:
+    """``score`` from its terms' part (``term_score``, ``count_score``) and the titles."""
     if words == 0.0:
         return 0.0
     return round(0.85 * words + 0.15 * title_score(a_title, b_title), 3)

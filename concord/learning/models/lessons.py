@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -424,10 +425,21 @@ class Term(models.Model):
     lesson = models.ForeignKey(Lesson, null=True, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        # (partial: the records holding a term, newest first, without walking the other
+        # kind's rows, whose empty column sorts first on PostgreSQL)
         indexes = [
-            models.Index(fields=["term", "observation"]),
-            models.Index(fields=["term", "lesson"]),
+            models.Index(
+                fields=["term", "observation"],
+                condition=Q(observation__isnull=False),
+                name="learning_term_observations",
+            ),
+            models.Index(
+                fields=["term", "lesson"],
+                condition=Q(lesson__isnull=False),
+                name="learning_term_lessons",
+            ),
             models.Index(fields=["lesson", "term"]),
+            models.Index(fields=["observation", "term"], name="learning_term_of_observation"),
         ]
         verbose_name = _("term")
         verbose_name_plural = _("terms")
