@@ -48,6 +48,14 @@ class ObservationSerializer(ScopedSerializer):
     areas = VisibleRelatedField(Area, many=True, required=False)
     tasks = VisibleRelatedField(Task, many=True, required=False)
     lesson = VisibleRelatedField(Lesson, read_only=True)
+    same_as = VisibleRelatedField(
+        Observation,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "On submission: an earlier observation proposed as the same (the verifier decides)."
+        ),
+    )
     sources = SourceSerializer(many=True, required=False)
     # empty until it is known: a blank beside the scenarios in the schema
     scenario = serializers.ChoiceField(choices=Scenario.choices, allow_blank=True, read_only=True)
@@ -67,6 +75,7 @@ class ObservationSerializer(ScopedSerializer):
             "lesson",
             "scenario",
             "sealed",
+            "same_as",
             *Observation.FIELDS,
             *ScopedSerializer.SECURITY_FIELDS,
             *META,
@@ -118,12 +127,18 @@ class ObservationViewSet(ScopedViewSet):
     def perform_create(self, serializer):
         fields, m2m, _children = self._split(dict(serializer.validated_data))
         sealed = fields.pop("sealed", False)
+        same_as = fields.pop("same_as", None)
         serializer.instance = services.submit_observation(
-            Observation(**fields), actor=Actor.from_request(self.request), m2m=m2m, sealed=sealed
+            Observation(**fields),
+            actor=Actor.from_request(self.request),
+            m2m=m2m,
+            sealed=sealed,
+            same_as=same_as,
         )
 
     def perform_update(self, serializer):
-        serializer.validated_data.pop("sealed", None)  # chosen once, on submission
+        for name in ("sealed", "same_as"):  # chosen once, on submission
+            serializer.validated_data.pop(name, None)
         super().perform_update(serializer)
 
     @extend_schema(request=StepSerializer, responses=ObservationSerializer)

@@ -358,6 +358,38 @@ def test_the_api_refuses_evidence_that_is_not_a_list(team):
     assert response.status_code == 400 and "sources" in response.json()["error"]["fields"]
 
 
+def test_the_api_proposes_an_observation_as_the_same_as_one_the_submitter_may_see(team):
+    """As the form does: recorded on submission for the verifier, never changed after; an
+    observation the submitter may not see is refused by name."""
+    au, eu, people = team
+    earlier = observation(au, people["analyst"])
+    hidden = observation(eu, people["partner"], title="EU only")
+    api = web(people["analyst"])
+    body = {
+        "title": "Handover again",
+        "what_happened": "No inventory at the handover.",
+        "source_kind": "evaluation",
+        "owner": au.pk,
+    }
+    made = api.post(
+        "/api/v1/learning/observations/", {**body, "same_as": earlier.pk}, "application/json"
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["same_as"] == earlier.pk
+    assert Observation.objects.get(pk=made.json()["id"]).same_as_id == earlier.pk
+    kept = api.patch(
+        f"/api/v1/learning/observations/{made.json()['id']}/",
+        {"same_as": None},
+        "application/json",
+    )
+    assert kept.status_code == 200 and kept.json()["same_as"] == earlier.pk
+    refused = api.post(
+        "/api/v1/learning/observations/", {**body, "same_as": hidden.pk}, "application/json"
+    )
+    assert refused.status_code == 400 and "same_as" in refused.json()["error"]["fields"]
+    assert not Observation.objects.filter(title="Handover again", same_as=hidden).exists()
+
+
 def test_managers_name_knowledge_managers_on_their_page_and_from_the_cli(team):
     from django.core.management import CommandError, call_command
 
