@@ -208,10 +208,11 @@ def _batch(entries: list[AuditEntry], past: bool = False) -> list[Notification]:
     return made
 
 
-def fan_out(batch: int = BATCH, *, past: bool = False) -> int:
+def fan_out(batch: int = BATCH, *, past: bool = False, quiet: tuple[str, ...] = ()) -> int:
     """Read the audit trail from the cursor to its end; returns how many notifications were
     made. Entries about the notifications capability itself (follows, reading) are skipped,
-    and so are changes made before the follow (``past``: not those, see ``replay``)."""
+    and so are changes made before the follow (``past``: not those, see ``replay``) and
+    those recorded by the actors named in ``quiet`` (``replay``)."""
     made = 0
     while True:
         with transaction.atomic():
@@ -225,6 +226,7 @@ def fan_out(batch: int = BATCH, *, past: bool = False) -> int:
             entries = list(
                 AuditEntry.objects.filter(seq__gt=cursor.seq)
                 .exclude(model__startswith="notifications.")
+                .exclude(actor_label__in=quiet)
                 .order_by("seq")
                 .only("seq", "at", "model", "object_id", "actor_id", "changes", "scope")[:batch]
             )
@@ -267,11 +269,12 @@ def on_recorded(sender, last_seq: int, **kwargs) -> None:
         log.exception("notifications fan-out failed; the schedule will retry")
 
 
-def replay(from_seq: int = 0) -> int:
+def replay(from_seq: int = 0, quiet: tuple[str, ...] = ()) -> int:
     """Fan out again from entry ``from_seq`` (for the demo world: its people follow what was
-    seeded before them). Notifications already made are not made twice."""
+    seeded before them), except the entries recorded by the actors named in ``quiet``.
+    Notifications already made are not made twice."""
     with transaction.atomic():
         cursor, _ = Cursor.objects.select_for_update().get_or_create(name=CURSOR)
         cursor.seq = min(cursor.seq, from_seq)
         cursor.save(update_fields=["seq"])
-    return fan_out(past=True)
+    return fan_out(past=True, quiet=quiet)
