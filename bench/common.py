@@ -161,11 +161,14 @@ def scratch_data_dir() -> str:
     return path
 
 
-def scratch_database() -> str:
+def scratch_database(data_dir: str | None = None) -> str:
     """Django set up on an empty, migrated database of its own: SQLite in a new data
-    directory, or on PostgreSQL the database DATABASE_URL names, created if missing and
-    emptied. Returns the vendor."""
-    scratch_data_dir()
+    directory (or in ``data_dir``, empty), or on PostgreSQL the database DATABASE_URL names,
+    created if missing and emptied. Returns the vendor."""
+    if data_dir:
+        os.environ["CONCORD_DATA_DIR"] = data_dir
+    else:
+        scratch_data_dir()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
     import django
 

@@ -17,13 +17,20 @@ point does real work.
 Each figure is a p95 in milliseconds over its rounds, and a ratio to the baseline measured
 in the same run: the first page of the reader's lesson list (50 rows through
 ``visible_to``). Run ``python bench/learning.py [--observations N --lessons M]``; results in
-bench/results/learning-<database>.json.
+bench/results/learning-<database>.json. ``--keep`` keeps the built world (SQLite under
+var/bench/, or the PostgreSQL database) and reuses it on the next run with the same sizes,
+code and migrations: building takes about ten minutes.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
+import json
+import os
 import random
+import shutil
 import statistics
 import sys
 import time
@@ -34,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import machine, scratch_database, write_result  # noqa: E402
+from common import WORLDS, machine, scratch_database, write_result  # noqa: E402
 
 TARGETS_MS = {"search": 100, "hints": 150, "ranking": 300}
 CLUSTER_TARGET_S = 60
@@ -56,7 +63,7 @@ def timed(fn, rounds: int) -> list[float]:
 
 def build(n_obs: int, n_lessons: int, rng: random.Random) -> dict:
     from django.core.management import call_command
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from concord.core import search, services
     from concord.core.context import Actor
@@ -174,12 +181,64 @@ def build(n_obs: int, n_lessons: int, rng: random.Random) -> dict:
         search.index_many(lessons[start : start + 5000], Lesson)
     for start in range(0, len(obs), 5000):
         search.index_many(obs[start : start + 5000], Observation)
+    with connection.cursor() as cursor:  # the statistics a live database keeps by itself
+        cursor.execute("ANALYZE")
     return {
+        "vendor": connection.vendor,
         "reader": reader,
         "rows": rows,
         "ops": ops,
         "seconds": round(time.perf_counter() - t0, 1),
         "terms": len(terms),
+    }
+
+
+def _digest(args) -> str:
+    """What a kept world was built from: its sizes, the code of ``build``, the migrations
+    and the lessons its texts come from. (Not the code making terms, edited more often than
+    what it makes: after changing what a term is, delete var/bench/learning-*.)"""
+    h = hashlib.sha256(f"{args.observations}/{args.lessons}".encode())
+    h.update(inspect.getsource(build).encode())
+    for p in [
+        ROOT / "concord/learning/fixtures/lessons.csv",
+        *sorted(ROOT.glob("concord/*/migrations/*.py")),
+    ]:
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def kept_world(args, rng) -> dict | None:
+    """The world a previous ``--keep`` run built with the same digest, set up; or None, with
+    the environment pointing where the new one is to be kept."""
+    on_postgres = bool(os.environ.get("DATABASE_URL"))
+    place = WORLDS / f"learning-{'postgresql' if on_postgres else 'sqlite'}-{_digest(args)}"
+    if on_postgres:  # a database of its own, which no other bench empties
+        url = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+        os.environ["DATABASE_URL"] = f"{url}/concord_bench_learning"
+    marker = place / "world.json"
+    if not marker.exists():
+        shutil.rmtree(place, ignore_errors=True)
+        place.mkdir(parents=True)
+        os.environ["CONCORD_DATA_DIR"] = str(place)
+        os.environ["CONCORD_BENCH_KEEP"] = str(place)
+        return None
+    os.environ["CONCORD_DATA_DIR"] = str(place)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "concord.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from concord.core.models import User
+    from concord.learning.fixtures import corpus
+    from concord.operations.models import Operation
+
+    return {
+        "vendor": connection.vendor,
+        "reader": User.objects.get(username="bench.reader"),
+        "rows": corpus.rows(),
+        "ops": list(Operation.objects.values_list("pk", flat=True)),
+        "seconds": json.loads(marker.read_text())["seconds"],
     }
 
 
@@ -189,11 +248,19 @@ def main() -> int:
     parser.add_argument("--lessons", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--out", default="")
+    parser.add_argument("--keep", action="store_true", help="keep the world, reuse it")
     args = parser.parse_args()
-    vendor = scratch_database()
     rng = random.Random(1)
-    world = build(args.observations, args.lessons, rng)
-    print(f"built in {world['seconds']} s ({world['terms']:,} terms)", flush=True)
+    world = kept_world(args, rng) if args.keep else None
+    if world is None:
+        scratch_database(os.environ.get("CONCORD_BENCH_KEEP"))
+        world = build(args.observations, args.lessons, rng)
+        print(f"built in {world['seconds']} s ({world['terms']:,} terms)", flush=True)
+        if args.keep:
+            (Path(os.environ["CONCORD_DATA_DIR"]) / "world.json").write_text(
+                json.dumps({"digest": _digest(args), "seconds": world["seconds"]})
+            )
+    vendor = world["vendor"]
 
     from concord.core import search
     from concord.learning import loaders
@@ -204,7 +271,8 @@ def main() -> int:
     reader, rows = world["reader"], world["rows"]
     reader = type(reader).objects.get(pk=reader.pk)
     words = [w for r in rows for w in r.title.split() if len(w) > 6][:200]
-    ops = list(Operation.objects.filter(pk__in=rng.sample(world["ops"], 20)))
+    pick = random.Random(2)  # the same operations whether the world was built or kept
+    ops = list(Operation.objects.filter(pk__in=pick.sample(sorted(world["ops"]), 20)))
     cases = {
         "baseline: first page of the lesson list": lambda i: list(
             Lesson.objects.visible_to(reader).order_by("pk")[:50]
