@@ -930,6 +930,16 @@ def test_learning_a_lesson_its_observations_and_a_seal_broken(browser, demo):
     page.get_by_role("button", name="Send the answer").click()
     page.wait_for_load_state()
     assert "Accepted" in page.content()
+    # ... and, still on the phone, archives a field note proposed as the same as the MISCA
+    # evaluation as its duplicate, in one click
+    page.goto(f"{base}/observations/?q=MINUSCA+contingents+arrived")
+    page.get_by_role("link", name="MINUSCA contingents arrived", exact=False).click()
+    page.wait_for_load_state()
+    assert "MISCA contingents rehatted to MINUSCA" in page.content()
+    shot(page, "learning-duplicate-mobile")
+    page.get_by_role("button", name="Archive it as a duplicate of that one").click()
+    page.wait_for_load_state()
+    assert "archived as its duplicate" in page.content()
     context.close()
 
 

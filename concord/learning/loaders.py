@@ -138,6 +138,15 @@ def similar(
     ]
 
 
+def alike_proposals(o: Observation, user) -> tuple[list[Observation], Observation | None]:
+    """The observations ``user`` may see proposed as the same as ``o`` (the first 20), and
+    the one ``o`` was proposed as the same as, if ``user`` may see it."""
+    visible = Observation.objects.visible_to(user)
+    same_by = list(visible.filter(same_as=o).order_by("pk")[:20])
+    original = visible.filter(pk=o.same_as_id).first() if o.same_as_id else None
+    return same_by, original
+
+
 # --- recurrence ---------------------------------------------------------------------------
 
 

@@ -195,6 +195,56 @@ def test_the_form_shows_alike_records_before_saving_and_records_a_proposed_same(
     assert first.title in live.content.decode()
 
 
+def test_a_verifier_archives_a_proposed_duplicate_in_one_click_and_both_pages_say_so(team):
+    """The proposal is acted on by an editor of the duplicate's owner, never silently: the
+    duplicate is archived with a reason naming the original, which lists it."""
+    au, eu, people = team
+    first = observation(au, people["officer"], title=REHAT[0], what_happened=REHAT[1])
+    again = services.submit_observation(
+        Observation(
+            title=REHAT[0] + " again",
+            what_happened=REHAT[1],
+            source_kind="field_visit",
+            owner=au,
+            classification=C.INTERNAL,
+            releasability=R.OWNER,
+        ),
+        actor=actor(people["officer"]),
+        same_as=first,
+    )
+    planner = web(people["planner"])
+    page = planner.get(again.get_absolute_url()).content.decode()
+    assert "Archive it as a duplicate of that one" in page and first.title in page
+    assert again.title in planner.get(first.get_absolute_url()).content.decode()
+    reason = f"The same as “{first.title}” (observation {first.pk}): archived as its duplicate."
+    response = planner.post(f"/observations/{again.pk}/step/", {"to": "archived", "reason": reason})
+    assert response.status_code == 302
+    again.refresh_from_db()
+    first.refresh_from_db()
+    assert (again.state, again.state_reason) == ("archived", reason)
+    assert first.state == "submitted"  # the original is untouched
+    # the contributor who submitted both may not take steps: no button for them
+    assert "Archive it as a duplicate" not in (
+        web(people["officer"]).get(again.get_absolute_url()).content.decode()
+    )
+    # a reader who may not see the original is offered nothing and told nothing of it
+    hidden = observation(eu, people["partner"], title="EU only", releasability=R.OWNER)
+    other = services.submit_observation(
+        Observation(
+            title="EU again",
+            what_happened="Seen by AU too.",
+            source_kind="field_visit",
+            owner=au,
+            classification=C.PUBLIC,
+            releasability=R.PUBLIC,
+        ),
+        actor=actor(people["planner"]),
+    )
+    Observation.objects.filter(pk=other.pk).update(same_as=hidden)
+    page = planner.get(other.get_absolute_url()).content.decode()
+    assert "Archive it as a duplicate" not in page and "EU only" not in page
+
+
 def test_terms_follow_every_save_and_never_hold_a_lesson_s_body(team):
     au, _eu, _people = team
     x = lesson(au, "Fuel convoys", "Convoys ran out of fuel near the border.")

@@ -101,9 +101,24 @@ def _step_form(steps: dict, state: str, labels) -> StepForm | None:
     return form
 
 
+def _merge_into(o: Observation, user, can: bool) -> dict:
+    """The observation ``o`` was proposed as the same as, when its editor may archive ``o``
+    as that one's duplicate (one click, a reason that names it); and the observations the
+    reader may see that were proposed as the same as ``o``."""
+    same_by, original = loaders.alike_proposals(o, user)
+    found: dict = {"same_by": same_by}
+    if can and original and states.ARCHIVED in states.OBSERVATION_STEPS.get(o.state, ()):
+        found["merge_into"] = original
+        found["merge_reason"] = _(
+            "The same as “%(title)s” (observation %(id)s): archived as its duplicate."
+        ) % {"title": original.title, "id": original.pk}
+    return found
+
+
 def _observation_context(o: Observation, user, request):
     can = may(user, o)
     return {
+        **_merge_into(o, user, can),
         "step_form": _step_form(states.OBSERVATION_STEPS, o.state, ObservationState)
         if can
         else None,
