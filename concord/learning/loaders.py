@@ -215,9 +215,16 @@ def relearned(user, more_than: int = 2) -> dict[str, list[similarity.Cluster]]:
 @dataclass
 class Surfaced:
     lesson: Lesson
-    score: float
-    reasons: list[str]
+    ranked: ranking.Ranked
     dispositions: list[Disposition]
+
+    @property
+    def score(self) -> float:
+        return self.ranked.score
+
+    @property
+    def reasons(self) -> list[str]:  # put in words when read: most are never shown
+        return self.ranked.reasons
 
     @property
     def relevant(self) -> bool:
@@ -331,9 +338,11 @@ def lesson_contexts(user, ids) -> dict[int, ranking.Context]:
     return out
 
 
-def surface(op: Operation, user, limit: int | None = 20, today=None) -> list[Surfaced]:
-    """The lessons ``user`` may see ranked for ``op``, each with its reasons and the
-    dispositions ``user`` may see.
+def surface(
+    op: Operation, user, limit: int | None = 20, today=None, *, relevant_only: bool = False
+) -> list[Surfaced]:
+    """The lessons ``user`` may see ranked for ``op`` (the relevant ones only, if asked),
+    each with its reasons and the dispositions ``user`` may see.
 
     Candidates are the open lessons (not rejected, not archived) sharing a country, a
     region, a task of the mandate, the phase or an organisation with the operation; the
@@ -354,6 +363,8 @@ def surface(op: Operation, user, limit: int | None = 20, today=None) -> list[Sur
         )
     titles = dict(visible.filter(near).values_list("pk", "title").distinct())
     ranked = ranking.rank(context, lesson_contexts(user, titles), titles)
+    if relevant_only:  # (before the lessons are read: at scale, thousands rank above 0)
+        ranked = [r for r in ranked if r.score >= ranking.RELEVANT]
     if limit is not None:
         ranked = ranked[:limit]
     lessons = Lesson.objects.in_bulk([r.lesson_id for r in ranked])
@@ -362,15 +373,12 @@ def surface(op: Operation, user, limit: int | None = 20, today=None) -> list[Sur
         operation=op, lesson__in=[r.lesson_id for r in ranked]
     ):
         dispositions[d.lesson_id].append(d)
-    return [
-        Surfaced(lessons[r.lesson_id], r.score, r.reasons, dispositions[r.lesson_id])
-        for r in ranked
-    ]
+    return [Surfaced(lessons[r.lesson_id], r, dispositions[r.lesson_id]) for r in ranked]
 
 
 def undispositioned(op: Operation, user, today=None) -> list[Surfaced]:
     """The relevant lessons no visible disposition answers yet for ``op``."""
-    return [s for s in surface(op, user, None, today) if s.relevant and not s.dispositions]
+    return [s for s in surface(op, user, None, today, relevant_only=True) if not s.dispositions]
 
 
 def surfaced_data(items: list[Surfaced], absolute=lambda url: url) -> list[dict]:
