@@ -445,9 +445,14 @@ def test_the_demo_gives_each_learning_persona_something_to_do(db):
 
     manager = User.objects.get(username="dpo.manager")
     assert services.is_knowledge_manager(manager, sealed.owner_id)
-    waiting = Observation.objects.filter(state="submitted", sealed=False).get()
+    waiting = Observation.objects.filter(state="submitted", sealed=False, owner__acronym="AU").get()
     au_editor = User.objects.get(username="au.editor")
     assert "Take a step" in web(au_editor).get(waiting.get_absolute_url()).content.decode()
+    # dpo.editor has a field note proposed as the same as an evaluation to decide on
+    duplicate = Observation.objects.filter(state="submitted", same_as__isnull=False).get()
+    dpo_editor = User.objects.get(username="dpo.editor")
+    page = web(dpo_editor).get(duplicate.get_absolute_url()).content.decode()
+    assert "Archive it as a duplicate of that one" in page and duplicate.same_as.title in page
     from concord.learning.fixtures import corpus, support
     from concord.learning.models import SupportModule
 
