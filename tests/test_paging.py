@@ -114,8 +114,10 @@ def test_name_search_has_a_trigram_index_on_postgresql():
         )
         found = dict(cursor.fetchall())
     lists = {"core_person_name_trgm", "core_org_name_trgm"}
-    # and the header's search (migration core 0007, concord.core.search)
-    header = {f"core_searchentry_{column}_trgm" for column in ("text", "title", "codes")}
+    # and the header's search (migrations core 0007 and 0011, concord.core.search): the text
+    # indexed with its kind first (btree_gin), so that a kind's matches are found alone
+    header = {f"core_searchentry_{column}_trgm" for column in ("model_text", "title", "codes")}
     assert set(found) == lists | header
     assert all("gin_trgm_ops" in d for d in found.values())
     assert all("upper" in found[name].lower() for name in lists)
+    assert "(model, text gin_trgm_ops)" in found["core_searchentry_model_text_trgm"]
