@@ -346,10 +346,11 @@ def find(
     specs = [s for s in capabilities.searchables() if not kind or slug(s) == kind]
     if not specs:
         return []
-    present = _kinds_matching(query, [apps.get_model(s.model)._meta.label_lower for s in specs])
+    labels = [apps.get_model(s.model)._meta.label_lower for s in specs]
+    present = _kinds_matching(query, labels)
     groups = []
-    for order, spec in enumerate(specs):
-        if apps.get_model(spec.model)._meta.label_lower not in present:
+    for order, (spec, label) in enumerate(zip(specs, labels, strict=True)):
+        if label not in present:
             continue
         group = _group(user, spec, query, limit, country)
         if group.count:
