@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "concord.labour",
     "concord.accountability",
     "concord.learning",
+    "concord.roster",
     "concord.administration",
     "concord.jobs",
     "concord.signin",
