@@ -273,6 +273,11 @@ class Spec(abc.ABC):
     def key(self, row: dict) -> str:
         return row.get("id") or row.get("name", "").casefold()
 
+    def save(self, obj: ScopedModel, *, actor: Actor, m2m: dict, children) -> ScopedModel:
+        """Write one parsed row: a plain save; a kind whose creation is a use case (an
+        expert and their person, a request and its clock) writes through its service."""
+        return services.save(obj, actor=actor, m2m=m2m, children=children)
+
 
 def _label(labels: dict, value):
     """A value's label from ``choice_labels``; the value itself when it has none."""
@@ -432,7 +437,7 @@ def import_table(spec: Spec, table: Table, filename: str, *, actor: Actor, progr
             try:
                 with transaction.atomic():
                     obj, m2m, children = spec.parse(row, ctx)
-                    saved.append(services.save(obj, actor=import_actor, m2m=m2m, children=children))
+                    saved.append(spec.save(obj, actor=import_actor, m2m=m2m, children=children))
             except RowError as exc:
                 errors.append(CellError(rownum, exc.column, exc.message))
             except RowErrors as exc:

@@ -163,11 +163,12 @@ class User(ChoiceLabels, AbstractUser):
         now = timezone.now()
         spaces = frozenset(
             Space.organisations.through.objects.filter(organisation_id__in=roles)
+            .order_by()
             .values_list("space_id", flat=True)
             .union(
-                SpaceGrant.objects.filter(
-                    user_id=self.pk, starts_at__lte=now, ends_at__gt=now
-                ).values_list("space_id", flat=True)
+                SpaceGrant.objects.filter(user_id=self.pk, starts_at__lte=now, ends_at__gt=now)
+                .order_by()
+                .values_list("space_id", flat=True)
             )
         )
         principal = Principal(self.pk, self.clearance, frozenset(roles), spaces, roles)

@@ -218,7 +218,10 @@ def _appraisals(expert) -> Part:
 def _tier(expert, tier_names) -> Part:
     share = TIER_SHARE.get(expert.tier, 0.5)
     return Part(
-        "tier", WEIGHTS["tier"] * share, WEIGHTS["tier"], tier_names.get(expert.tier, expert.tier)
+        "tier",
+        WEIGHTS["tier"] * share,
+        WEIGHTS["tier"],
+        str(tier_names.get(expert.tier, expert.tier)),
     )
 
 

@@ -6,6 +6,7 @@ confidential by default."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,17 @@ class ExpertiseArea(models.Model):
     UN Mediation Support Unit's Standby Team and roster (fixtures/expertise.csv, a source per
     row)."""
 
-    code = models.SlugField(max_length=60, unique=True, verbose_name=_("code"))
+    code = models.CharField(
+        max_length=60,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9_]+(\.[a-z0-9_]+)?$",
+                _("Lower-case letters, digits and _; a sub-area after a dot (ddr.reintegration)."),
+            )
+        ],
+        verbose_name=_("code"),
+    )
     name = models.CharField(max_length=200, verbose_name=_("name"))
     parent = models.ForeignKey(
         "self",

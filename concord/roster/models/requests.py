@@ -261,16 +261,18 @@ class Grade(models.TextChoices):
 
 
 class CandidateState(models.TextChoices):
-    SHORTLISTED = "shortlisted", _("Shortlisted")
+    HELD = "held", _("Held: waiver needed")
     ALERTED = "alerted", _("Alerted")
     AVAILABLE = "available", _("Available")
     NOT_AVAILABLE = "not_available", _("Not available")
+    SHORTLISTED = "shortlisted", _("Shortlisted")
     NOMINATED = "nominated", _("Nominated")
     STOOD_DOWN = "stood_down", _("Stood down")
 
 
 class Candidate(models.Model):
-    """An expert on a request's shortlist: screened, scored, alerted, answered. Read through
+    """An expert alerted for a request (or held until a waiver): screened, scored, answered,
+    shortlisted, nominated or stood down. Read through
     its request and its expert, each scoped (a reader sees a candidate only when they may
     see both)."""
 
@@ -291,9 +293,11 @@ class Candidate(models.Model):
     waiver = models.TextField(blank=True, verbose_name=_("waiver"))
     waived_at = models.DateTimeField(null=True, blank=True)
     state = models.CharField(
-        max_length=14, choices=CandidateState.choices, default=CandidateState.SHORTLISTED
+        max_length=14, choices=CandidateState.choices, default=CandidateState.ALERTED
     )
-    alert_nonce = models.CharField(max_length=32, blank=True, db_index=True)
+    alert_text = models.TextField(blank=True, verbose_name=_("what the alert said"))
+    # the hash of the one-use key in the alert's link; emptied once answered
+    alert_key = models.CharField(max_length=64, blank=True)
     alerted_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     stood_down_at = models.DateTimeField(null=True, blank=True)

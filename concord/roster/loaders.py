@@ -1,0 +1,418 @@
+"""From the database to the roster's analysis: the experts and requests a reader may see, as
+plain facts; their ranking, screening, team assignment and clocks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concord.core.models import Country, Organisation, Person
+from concord.core.models.registry import OrganisationKind
+from concord.core.visibility import RESTRICTED, VisibleLabels
+
+from .analysis import assignment, clock, matching, screening
+from .analysis.facts import (
+    Booking,
+    ExpertFacts,
+    Party,
+    PastDeployment,
+    RequestFacts,
+    TieFact,
+    process_key,
+)
+from .models import (
+    BOOKING,
+    Candidate,
+    ClockStep,
+    Deployment,
+    DeploymentState,
+    Expert,
+    ExpertiseArea,
+    ExpertRequest,
+    Language,
+    LanguageNeed,
+    Mode,
+    Requirement,
+    Skill,
+    Step,
+    Tie,
+    Tier,
+    Unavailability,
+)
+
+YEAR = dt.timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    parents: dict[str, str]
+    names: dict[str, str]
+    ids: dict[str, int]
+
+    def words(self) -> dict:
+        return {"parents": self.parents, "names": self.names, "tier_names": dict(Tier.choices)}
+
+
+def catalogue() -> Catalogue:
+    rows = list(ExpertiseArea.objects.values_list("pk", "code", "name", "parent__code"))
+    return Catalogue(
+        parents={code: parent for _pk, code, _n, parent in rows if parent},
+        names={code: name for _pk, code, name, _p in rows},
+        ids={code: pk for pk, code, _n, _p in rows},
+    )
+
+
+def _countries(ids) -> dict[int, tuple[str, str]]:
+    return {
+        pk: (a3, sub)
+        for pk, a3, sub in Country.objects.filter(pk__in=set(ids)).values_list(
+            "pk", "alpha3", "m49_subregion"
+        )
+    }
+
+
+def _org_names(user, ids) -> dict[int, str]:
+    """Names of organisations as ``user`` may see them: "(restricted)" otherwise. Screening
+    runs against every party, the hidden ones too; their names stay hidden."""
+    labels = VisibleLabels(user)
+    ids = set(ids)
+    labels.load(Organisation, ids)
+    return {pk: str(labels.get(Organisation, pk) or _(RESTRICTED)) for pk in ids}
+
+
+def person_names(user, experts) -> dict[int, str]:
+    """Each expert's name where the reader may see their person, else "Expert N"."""
+    experts = list(experts)
+    visible = dict(
+        Person.objects.visible_to(user)
+        .filter(pk__in=[e.person_id for e in experts])
+        .values_list("pk", "name")
+    )
+    return {e.pk: visible.get(e.person_id) or str(e) for e in experts}
+
+
+def request_facts(request: ExpertRequest, user) -> RequestFacts:
+    countries = list(request.countries.values_list("alpha3", "m49_subregion"))
+    parties = list(request.parties.values_list("pk", "kind", "country__alpha3"))
+    stakeholders = list(request.stakeholders.values_list("pk", "kind", "country__alpha3"))
+    names = _org_names(user, [p[0] for p in parties + stakeholders])
+
+    def party(row):
+        pk, kind, a3 = row
+        return Party(pk, names[pk], a3, is_state=kind == OrganisationKind.STATE)
+
+    required, desirable = {}, {}
+    for code, level, req in request.requirements.values_list("area__code", "level", "required"):
+        (required if req else desirable)[code] = level
+    languages, wished = {}, {}
+    for code, level, req in request.languages.values_list("code", "level", "required"):
+        (languages if req else wished)[code] = level
+    return RequestFacts(
+        id=request.pk,
+        title=request.title,
+        process=process_key(request.process),
+        requester=request.requester_id,
+        start=request.start,
+        end=request.end,
+        received=request.received_at,
+        countries=frozenset(a3 for a3, _s in countries),
+        subregions=frozenset(s for _a, s in countries if s),
+        parties=tuple(party(p) for p in parties),
+        stakeholders=tuple(party(p) for p in stakeholders),
+        required=required,
+        desirable=desirable,
+        languages=languages,
+        desirable_languages=wished,
+        team_size=request.team_size,
+        shortlist_size=request.shortlist_size,
+        gender_rule=request.gender_rule,
+        clearance=request.clearance_needed,
+    )
+
+
+def expert_facts(experts, user, window: tuple[dt.date, dt.date] | None = None) -> list[ExpertFacts]:
+    """Facts for ``experts`` (a queryset the caller has scoped to the reader), in bulk: a
+    handful of queries whatever their number. ``window``: only bookings touching it."""
+    experts = list(experts)
+    ids = [e.pk for e in experts]
+    skills, languages = defaultdict(dict), defaultdict(dict)
+    for eid, code, level in Skill.objects.filter(expert_id__in=ids).values_list(
+        "expert_id", "area__code", "level"
+    ):
+        skills[eid][code] = level
+    for eid, code, level in Language.objects.filter(expert_id__in=ids).values_list(
+        "expert_id", "code", "level"
+    ):
+        languages[eid][code] = level
+    lived, nations = defaultdict(set), defaultdict(set)
+    through = Expert.countries.through
+    rows = list(through.objects.filter(expert_id__in=ids).values_list("expert_id", "country_id"))
+    nrows = list(
+        Expert.nationalities.through.objects.filter(expert_id__in=ids).values_list(
+            "expert_id", "country_id"
+        )
+    )
+    codes = _countries([c for _e, c in rows + nrows])
+    for eid, cid in rows:
+        lived[eid].add(codes[cid])
+    for eid, cid in nrows:
+        nations[eid].add(codes[cid][0])
+    ties = defaultdict(list)
+    tie_rows = list(
+        Tie.objects.filter(expert_id__in=ids).values_list(
+            "expert_id", "kind", "organisation_id", "start", "end"
+        )
+    )
+    org_names = _org_names(user, [t[2] for t in tie_rows])
+    for eid, kind, org, start, end in tie_rows:
+        ties[eid].append(TieFact(kind, org, org_names[org], start, end))
+    bookings, past = _bookings(ids, user, window)
+    names = person_names(user, experts)
+    return [
+        ExpertFacts(
+            id=e.pk,
+            name=names[e.pk],
+            tier=e.tier,
+            gender=e.gender,
+            clearance=e.security_clearance,
+            skills=skills[e.pk],
+            languages=languages[e.pk],
+            countries=frozenset(a3 for a3, _s in lived[e.pk]),
+            subregions=frozenset(s for _a, s in lived[e.pk] if s),
+            nationalities=frozenset(nations[e.pk]),
+            ties=tuple(ties[e.pk]),
+            bookings=tuple(bookings[e.pk]),
+            past=tuple(past[e.pk]),
+        )
+        for e in experts
+    ]
+
+
+def _bookings(ids, user, window):
+    """Live deployments and declared unavailability (touching ``window``), and deployments
+    ended (for screening: the same process's other side; for fair shares and appraisals)."""
+    bookings, past = defaultdict(list), defaultdict(list)
+    un = Unavailability.objects.filter(expert_id__in=ids)
+    live = Deployment.objects.filter(expert_id__in=ids, state__in=BOOKING)
+    if window is not None:
+        un = un.filter(start__lte=window[1], end__gte=window[0])
+        live = live.filter(start__lte=window[1], end__gte=window[0])
+    for eid, start, end, reason in un.values_list("expert_id", "start", "end", "reason"):
+        bookings[eid].append(Booking(start, end, reason or _("declared unavailable")))
+    for eid, start, end, rid in live.values_list("expert_id", "start", "end", "request_id"):
+        bookings[eid].append(
+            Booking(start, end, _("request %(n)s") % {"n": rid}, deployment=True, request=rid)
+        )
+    ended = Deployment.objects.filter(expert_id__in=ids, state=DeploymentState.ENDED).values_list(
+        "expert_id", "request__process", "request__requester_id", "end", "rating"
+    )
+    ended = list(ended)
+    names = _org_names(user, [r[2] for r in ended])
+    for eid, process, requester, end, rating in ended:
+        past[eid].append(
+            PastDeployment(process_key(process), requester, names[requester], end, rating)
+        )
+    return bookings, past
+
+
+def _holds(area_id, level, parents_of, children_of) -> Q:
+    """A Skill row that gives ``level`` in the area (see matching.level_in)."""
+    q = Q(area_id__in=[area_id, *children_of.get(area_id, ())], level__gte=level)
+    parent = parents_of.get(area_id)
+    if parent:
+        q |= Q(area_id=parent, level__gte=level + 1)
+    return q
+
+
+def matchable(request: ExpertRequest, user, required=None):
+    """The experts on the roster the reader may see who hold the required expertise at the
+    level asked (the others cannot be matched: counted, not scored)."""
+    qs = Expert.objects.visible_to(user).filter(active=True)
+    tree = list(ExpertiseArea.objects.values_list("pk", "parent_id"))
+    parents_of = {pk: parent for pk, parent in tree if parent}
+    children_of = defaultdict(list)
+    for pk, parent in tree:
+        if parent:
+            children_of[parent].append(pk)
+    rows = required
+    if rows is None:
+        rows = list(request.requirements.filter(required=True).values_list("area_id", "level"))
+    for area_id, level in rows:
+        qs = qs.filter(
+            Exists(
+                Skill.objects.filter(_holds(area_id, level, parents_of, children_of)).filter(
+                    expert=OuterRef("pk")
+                )
+            )
+        )
+    return qs
+
+
+@dataclass
+class Ranking:
+    request: RequestFacts
+    matches: list[matching.Match]
+    roster: int  # experts the reader may see on the roster
+    lacking: int  # of them, without the required expertise
+    relax: list[matching.Relaxation]
+
+    def as_json(self) -> dict:
+        return {
+            "request": self.request.id,
+            "roster": self.roster,
+            "lacking_required_expertise": self.lacking,
+            "matches": [m.as_json() for m in self.matches],
+            "relax": [{"words": r.words, "would_match": r.would_match} for r in self.relax],
+        }
+
+
+def rank(request: ExpertRequest, user, *, facts: RequestFacts | None = None) -> Ranking:
+    """Every expert the reader may see, ranked for ``request``: those with the required
+    expertise scored and explained; when none is matched, the requirement to relax."""
+    facts = facts or request_facts(request, user)
+    words = catalogue().words()
+    pool = matchable(request, user)
+    experts = expert_facts(pool.order_by("pk"), user, (facts.start, facts.end))
+    ranked = matching.rank(experts, facts, **words)
+    roster = Expert.objects.visible_to(user).filter(active=True).count()
+    relax = []
+    if not any(m.eligible for m in ranked):
+        # those holding at least one required area: enough to say what relaxing would bring
+        cat = catalogue()
+        near = Expert.objects.visible_to(user).filter(
+            active=True,
+            pk__in=Skill.objects.filter(
+                area_id__in=[cat.ids[c] for c in facts.required if c in cat.ids]
+            ).values("expert_id"),
+        )[:2000]
+        relax = matching.relaxations(
+            expert_facts(near, user, (facts.start, facts.end)),
+            facts,
+            parents=words["parents"],
+            names=words["names"],
+        )
+    return Ranking(facts, ranked, roster, roster - len(experts), relax)
+
+
+def screen(expert: Expert, request: ExpertRequest, user) -> screening.Screening:
+    """One expert against one request's process, parties and stakeholders."""
+    facts = request_facts(request, user)
+    [one] = expert_facts([expert], user)
+    return screening.screen(one, facts)
+
+
+def open_requests(user):
+    from .models import RequestState
+
+    return ExpertRequest.objects.visible_to(user).filter(state=RequestState.OPEN)
+
+
+def team_plan(requests: list[ExpertRequest], user, *, method: str = "optimal"):
+    """The best assignment of experts to ``requests`` at once (or the greedy baseline), with
+    the waivers recorded on their candidates."""
+    facts = [request_facts(r, user) for r in requests]
+    ranked = {f.id: rank(r, user, facts=f).matches for r, f in zip(requests, facts, strict=True)}
+    waived = set(
+        Candidate.objects.filter(request__in=requests, waived_by__isnull=False).values_list(
+            "expert_id", "request_id"
+        )
+    )
+    solve = assignment.greedy if method == "greedy" else assignment.assign
+    return solve(facts, ranked, waived), facts
+
+
+def steps_of(request: ExpertRequest) -> dict[str, dt.datetime]:
+    return dict(ClockStep.objects.filter(request=request).values_list("step", "at"))
+
+
+def skipped(request: ExpertRequest) -> tuple[str, ...]:
+    return (Step.TRAVEL,) if request.mode == Mode.REMOTE else ()
+
+
+def clock_of(request: ExpertRequest, now=None) -> clock.Clock:
+    return clock.clock(steps_of(request), now or timezone.now(), skipped(request))
+
+
+def step_labels() -> dict[str, str]:
+    return {k: str(v) for k, v in Step.choices}
+
+
+def requirement_rows(request: ExpertRequest) -> list[Requirement]:
+    return list(request.requirements.select_related("area"))
+
+
+def language_rows(request: ExpertRequest) -> list[LanguageNeed]:
+    return list(request.languages.all())
+
+
+def report_rows(user, year: int | None = None):
+    """The rows of the roster's reports, from what the reader may see."""
+    from .analysis import reports
+    from .models import RequestState
+
+    requests = ExpertRequest.objects.visible_to(user)
+    deployments = (
+        Deployment.objects.visible_to(user)
+        .filter(expert__in=Expert.objects.visible_to(user).values("pk"))
+        .exclude(state=DeploymentState.CANCELLED)
+    )
+    if year:
+        deployments = deployments.filter(start__year=year)
+        requests = requests.filter(received_at__year=year)
+    areas = defaultdict(list)
+    for rid, code in Requirement.objects.filter(
+        request__in=requests.values("pk"), required=True
+    ).values_list("request_id", "area__code"):
+        areas[rid].append(code)
+    dep_areas = defaultdict(list)
+    for rid, code in Requirement.objects.filter(
+        request__in=deployments.values("request_id"), required=True
+    ).values_list("request_id", "area__code"):
+        dep_areas[rid].append(code)
+    drows = [
+        reports.DeploymentRow(start.year, tuple(dep_areas[rid]), gender)
+        for start, rid, gender in deployments.values_list("start", "request_id", "expert__gender")
+    ]
+    langs = defaultdict(list)
+    for rid, code in LanguageNeed.objects.filter(
+        request__in=requests.values("pk"), required=True
+    ).values_list("request_id", "code"):
+        langs[rid].append(code)
+    steps = defaultdict(dict)
+    for rid, step, at in ClockStep.objects.filter(request__in=requests.values("pk")).values_list(
+        "request_id", "step", "at"
+    ):
+        steps[rid][step] = at
+    rrows = []
+    for r in requests:
+        matched = -1
+        if r.state == RequestState.OPEN:
+            matched = matchable(r, user).count()
+        rrows.append(
+            reports.RequestRow(
+                steps[r.pk],
+                r.state == RequestState.FILLED,
+                r.state == RequestState.CLOSED,
+                tuple(areas[r.pk]),
+                tuple(langs[r.pk]),
+                matched,
+            )
+        )
+    visible_candidates = Candidate.objects.filter(
+        request__in=requests.values("pk"), expert__in=Expert.objects.visible_to(user).values("pk")
+    )
+    answers = [
+        s == "available" or s in ("shortlisted", "nominated")
+        for s in visible_candidates.exclude(answered_at=None).values_list("state", flat=True)
+    ]
+    shortlisted = list(
+        visible_candidates.filter(state__in=["shortlisted", "nominated"]).values_list(
+            "expert__gender", flat=True
+        )
+    )
+    return drows, rrows, answers, shortlisted

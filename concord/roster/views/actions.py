@@ -1,0 +1,186 @@
+"""The roster's actions from its pages: each parses, fetches through ``access``, calls one
+service, and goes back to the page with what happened."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from concord.core.access import VIEW
+from concord.core.context import Actor
+from concord.web.generic import report_refusal
+
+from .. import access, services
+from ..forms import CloseForm, EndForm, ReasonForm, StepForm, WaiverForm
+
+
+def _run(request, back, call, success):
+    try:
+        result = call(Actor.from_request(request))
+    except (ValidationError, PermissionDenied) as exc:
+        report_refusal(request, exc)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(back)
+
+
+def _form_errors(request, form, back):
+    messages.error(
+        request,
+        "; ".join(
+            f"{form.fields[k].label if k in form.fields else k}: {' '.join(v)}"
+            for k, v in form.errors.items()
+        ),
+    )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def request_alert(request, pk):
+    r = access.access_request(request.user, pk, VIEW)
+    return _run(
+        request,
+        r.get_absolute_url(),
+        lambda actor: services.alert(r, actor=actor),
+        lambda made: (
+            ngettext(
+                "%(n)s expert screened and alerted (or held for a waiver).",
+                "%(n)s experts screened and alerted (or held for a waiver).",
+                len(made),
+            )
+            % {"n": len(made)}
+        ),
+    )
+
+
+@login_required
+@require_POST
+def request_shortlist(request, pk):
+    r = access.access_request(request.user, pk, VIEW)
+    return _run(
+        request,
+        r.get_absolute_url(),
+        lambda actor: services.make_shortlist(r, actor=actor),
+        lambda result: " ".join([_("Shortlist made."), *result.notes]),
+    )
+
+
+@login_required
+@require_POST
+def request_step(request, pk):
+    r = access.access_request(request.user, pk, VIEW)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, r.get_absolute_url())
+    step, at = form.cleaned_data["step"], form.cleaned_data["at"]
+    return _run(
+        request,
+        r.get_absolute_url(),
+        lambda actor: services.record_step(r, step, actor=actor, at=at),
+        _("Step recorded."),
+    )
+
+
+@login_required
+@require_POST
+def request_close(request, pk):
+    r = access.access_request(request.user, pk, VIEW)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _form_errors(request, form, r.get_absolute_url())
+    return _run(
+        request,
+        r.get_absolute_url(),
+        lambda actor: services.close_request(
+            r, form.cleaned_data["state"], form.cleaned_data["reason"], actor=actor
+        ),
+        _("The request is closed."),
+    )
+
+
+@login_required
+@require_POST
+def candidate_action(request, pk, what):
+    c = access.access_candidate(request.user, pk, VIEW)
+    back = c.request.get_absolute_url()
+    if what == "waive":
+        form = WaiverForm(request.POST)
+        if not form.is_valid():
+            return _form_errors(request, form, back)
+        return _run(
+            request,
+            back,
+            lambda actor: services.waive(c, form.cleaned_data["waiver"], actor=actor),
+            _("Waiver recorded; the expert is alerted."),
+        )
+    if what == "stand-down":
+        return _run(
+            request, back, lambda actor: services.stand_down(c, actor=actor), _("Stood down.")
+        )
+    if what == "nominate":
+        return _run(
+            request,
+            back,
+            lambda actor: services.nominate(c, actor=actor),
+            _("Nominated: a proposed deployment waits for the requester's consent."),
+        )
+    if what == "resend":
+        return _run(
+            request,
+            back,
+            lambda actor: services.resend_alert(c, actor=actor),
+            _("A new link was sent; the old one no longer works."),
+        )
+    raise PermissionDenied
+
+
+@login_required
+@require_POST
+def deployment_action(request, pk, what):
+    d = access.access_deployment(request.user, pk, VIEW)
+    back = d.get_absolute_url()
+    if what == "consent":
+        return _run(
+            request, back, lambda actor: services.consent(d, actor=actor), _("Consent recorded.")
+        )
+    if what == "deploy":
+        return _run(
+            request,
+            back,
+            lambda actor: services.deploy(d, actor=actor),
+            _("Deployed: the clock stops."),
+        )
+    if what == "end":
+        form = EndForm(request.POST)
+        if not form.is_valid():
+            return _form_errors(request, form, back)
+        data = form.cleaned_data
+        return _run(
+            request,
+            back,
+            lambda actor: services.end(
+                d,
+                actor=actor,
+                report=data["report"],
+                rating=data["rating"],
+                appraisal=data["appraisal"],
+            ),
+            _("Ended: the report is an observation in learning."),
+        )
+    if what == "cancel":
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            return _form_errors(request, form, back)
+        return _run(
+            request,
+            back,
+            lambda actor: services.cancel(d, form.cleaned_data["reason"], actor=actor),
+            _("Cancelled."),
+        )
+    raise PermissionDenied
