@@ -75,6 +75,14 @@ TASKS = {
     "rmm.contributor": ("/allegations/add/", "Mopti sector battalion (demo)"),
     "norad.editor": ("report:Grant report, second half-year (demo)", "Review this report"),
     "msu.editor": ("/needs/?country=SOM", "Mediation support to clan reconciliation"),
+    "msu.roster": (
+        "expertrequest:Ceasefire monitoring adviser for the Sudan talks",
+        "Make the shortlist from who is available",
+    ),
+    "msu.manager": (
+        "expertrequest:Ceasefire monitoring adviser for the Sudan talks",
+        "Waive in writing",
+    ),
 }
 
 
@@ -88,6 +96,10 @@ def _address(where: str) -> str:
         return Report.objects.get(title=title).get_absolute_url()
     if kind == "tranche":
         return Tranche.objects.get(label=title).get_absolute_url()
+    if kind == "expertrequest":
+        from concord.roster.models import ExpertRequest
+
+        return ExpertRequest.objects.get(title=title).get_absolute_url()
     return where
 
 

@@ -239,7 +239,7 @@ class Spec(abc.ABC):
             row.get("classification", ""),
             [(c.value, c.name.lower()) for c in Classification],
             "classification",
-            obj.classification if obj.pk else obj._meta.get_field("classification").default,
+            obj.classification if obj.pk else obj._meta.get_field("classification").get_default(),
         )
         obj.releasability = _choice(
             row.get("releasability", ""),

@@ -309,7 +309,11 @@ class RequestViewSet(ScopedViewSet):
     def _candidates(self, r, user):
         rows = list(access.visible_candidates(r, user).order_by("rank"))
         names = loaders.person_names(user, [c.expert for c in rows])
-        return [_candidate_row(c, names[c.expert_id]) for c in rows]
+        return {
+            "request": r.pk,
+            "title": r.title,
+            "candidates": [_candidate_row(c, names[c.expert_id]) for c in rows],
+        }
 
     @extend_schema(responses=serializers.DictField())
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -317,7 +321,7 @@ class RequestViewSet(ScopedViewSet):
         """Every expert you may see ranked for this request, each fit in parts and words;
         who is not matched and why; when nobody is, which requirement to relax."""
         r = self.get_visible_object()
-        return Response(loaders.rank(r, request.user).as_json())
+        return Response({"title": r.title, **loaders.rank(r, request.user).as_json()})
 
     @extend_schema(responses=serializers.DictField())
     @action(detail=True, methods=["get"], pagination_class=None)
@@ -340,7 +344,7 @@ class RequestViewSet(ScopedViewSet):
         """The shortlist among who answered available, under the gender rule."""
         r = self.get_visible_object()
         result = services.make_shortlist(r, actor=Actor.from_request(request))
-        return Response({"notes": result.notes, "candidates": self._candidates(r, request.user)})
+        return Response({"notes": result.notes, **self._candidates(r, request.user)})
 
     @extend_schema(request=CandidateInput, responses=serializers.DictField())
     @action(detail=True, methods=["post"])

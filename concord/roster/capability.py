@@ -20,7 +20,7 @@ CAPABILITY = Capability(
     ),
     import_kinds="concord.roster.exchange.SPECS",
     navigation=(
-        NavEntry(_("Roster"), _("Requests for experts"), "roster:request_list"),
+        NavEntry(_("Roster"), _("Requests for experts"), "roster:expertrequest_list"),
         NavEntry(_("Roster"), _("Experts"), "roster:expert_list"),
         NavEntry(_("Roster"), _("Deployments"), "roster:deployment_list"),
         NavEntry(_("Roster"), _("Assignment board"), "roster:assignment_board"),
@@ -35,7 +35,7 @@ CAPABILITY = Capability(
             text=("process",),  # untranslated: a field name
         ),
     ),
-    seed_reference="concord.roster.fixtures.reference.reference",
+    seed_catalogue="concord.roster.fixtures.catalogue.catalogue",
     seed_demo="concord.roster.fixtures.demo.demo",
     test_world="concord.roster.fixtures.testworld",
     schedules=(Schedule("concord.roster.tasks.end_lapsed_access", 3600),),

@@ -251,6 +251,7 @@ class ExpertSpec(Spec):
     )
     fields = [
         "name",
+        "summary",
         "tier",
         "gender",
         "email",
@@ -273,6 +274,7 @@ class ExpertSpec(Spec):
         person = labels.get(Person, e.person_id)
         return [
             person.name if person else "",
+            e.summary,
             e.tier,
             e.gender,
             e.email,
@@ -289,6 +291,7 @@ class ExpertSpec(Spec):
 
     def parse(self, row, ctx):
         e = self.instance(row, ctx)
+        e.summary = row.get("summary", e.summary or "")
         e.tier = _choice(row.get("tier", ""), Tier.choices, "tier", e.tier or "")
         e.gender = _choice(
             row.get("gender", ""), Gender.choices, "gender", e.gender or Gender.UNDISCLOSED

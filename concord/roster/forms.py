@@ -62,6 +62,7 @@ class ExpertForm(ScopedForm):
         model = Expert
         fields = [
             "name",
+            "summary",
             "tier",
             "gender",
             "email",
@@ -240,7 +241,15 @@ class RequestForm(ScopedForm):
 class DeploymentForm(ScopedForm):
     class Meta:
         model = Deployment
-        fields = ["request", "expert", "mode", "start", "end", *ScopedForm.SECURITY_FIELDS]
+        fields = [
+            "request",
+            "expert",
+            "assignment",
+            "mode",
+            "start",
+            "end",
+            *ScopedForm.SECURITY_FIELDS,
+        ]
         widgets = {
             "start": forms.DateInput(attrs={"type": "date"}),
             "end": forms.DateInput(attrs={"type": "date"}),

@@ -327,7 +327,11 @@ def team_plan(requests: list[ExpertRequest], user, *, method: str = "optimal"):
 
 
 def steps_of(request: ExpertRequest) -> dict[str, dt.datetime]:
-    return dict(ClockStep.objects.filter(request=request).values_list("step", "at"))
+    """When the request reached each step; received when it says it was (a request saved
+    around ``save_request``, by an import of an older version, still has its start)."""
+    steps = dict(ClockStep.objects.filter(request=request).values_list("step", "at"))
+    steps.setdefault(Step.RECEIVED, request.received_at)
+    return steps
 
 
 def skipped(request: ExpertRequest) -> tuple[str, ...]:

@@ -7,10 +7,14 @@ from concord.web.generic import object_urls
 from . import views
 
 urlpatterns = [
-    path("expert-requests/<int:pk>/alert/", views.request_alert, name="request_alert"),
-    path("expert-requests/<int:pk>/shortlist/", views.request_shortlist, name="request_shortlist"),
-    path("expert-requests/<int:pk>/step/", views.request_step, name="request_step"),
-    path("expert-requests/<int:pk>/close/", views.request_close, name="request_close"),
+    path("expert-requests/<int:pk>/alert/", views.request_alert, name="expertrequest_alert"),
+    path(
+        "expert-requests/<int:pk>/shortlist/",
+        views.request_shortlist,
+        name="expertrequest_shortlist",
+    ),
+    path("expert-requests/<int:pk>/step/", views.request_step, name="expertrequest_step"),
+    path("expert-requests/<int:pk>/close/", views.request_close, name="expertrequest_close"),
     path("expert-requests/board/", views.assignment_board, name="assignment_board"),
     *[
         path(

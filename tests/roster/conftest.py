@@ -14,7 +14,7 @@ from concord.core import services as core
 from concord.core.context import Actor
 from concord.core.models import Classification, Country, Person, Releasability, Role
 from concord.roster import services
-from concord.roster.fixtures.reference import seed_expertise
+from concord.roster.fixtures.catalogue import seed_expertise
 from concord.roster.models import Expert, ExpertiseArea, ExpertRequest
 
 from ..conftest import make_org, make_user
@@ -46,11 +46,13 @@ def area(code):
     return ExpertiseArea.objects.get(code=code)
 
 
-def make_expert(roster_owner, by, name, *, gender="woman", skills=(), languages=(), ties=(), **kw):
+def make_expert(
+    roster_owner, by, name, *, gender="woman", skills=(), languages=(), ties=(), readers=(), **kw
+):
     person = core.save(
         Person(owner=roster_owner, name=name, classification=C.STRICTLY_CONFIDENTIAL),
         actor=actor(by),
-        m2m={"named_users": [by]},
+        m2m={"named_users": [by, *readers]},
     )
     countries = kw.pop("countries", ["SDN"])
     nationalities = kw.pop("nationalities", ["NOR"])
@@ -66,7 +68,7 @@ def make_expert(roster_owner, by, name, *, gender="woman", skills=(), languages=
         ),
         actor=actor(by),
         m2m={
-            "named_users": [by],
+            "named_users": [by, *readers],
             "countries": list(Country.objects.filter(alpha3__in=countries)),
             "nationalities": list(Country.objects.filter(alpha3__in=nationalities)),
         },
@@ -93,15 +95,19 @@ def roster(db):
     manager = make_user("msu.manager", msu, Role.MANAGER, sc)
     manager2 = make_user("msu.manager2", msu, Role.MANAGER, sc)
     outsider = make_user("envoy.editor", requester, Role.EDITOR, C.CONFIDENTIAL)
+
+    def mk(*args, **kw):
+        return make_expert(*args, readers=(manager, manager2), **kw)
+
     experts = {}
-    experts["amina"] = make_expert(
+    experts["amina"] = mk(
         msu,
         editor,
         "Amina Haddad",
         skills=[("security_arrangements", 3)],
         languages=[("ar", 6), ("en", 6)],
     )
-    experts["lars"] = make_expert(
+    experts["lars"] = mk(
         msu,
         editor,
         "Lars Berg",
@@ -110,7 +116,7 @@ def roster(db):
         languages=[("en", 6)],
         tier="standby_team",
     )
-    experts["omar"] = make_expert(
+    experts["omar"] = mk(
         msu,
         editor,
         "Omar Tahir",
@@ -119,7 +125,7 @@ def roster(db):
         languages=[("ar", 6), ("en", 5)],
         ties=[{"kind": "advisory", "organisation": gov, "start": TODAY - dt.timedelta(days=400)}],
     )
-    experts["jon"] = make_expert(
+    experts["jon"] = mk(
         msu,
         editor,
         "Jon Smith",
@@ -130,7 +136,7 @@ def roster(db):
             {"kind": "employment", "organisation": rebels, "start": TODAY - dt.timedelta(days=30)}
         ],
     )
-    experts["rosa"] = make_expert(
+    experts["rosa"] = mk(
         msu,
         editor,
         "Rosa Lima",

@@ -110,6 +110,12 @@ class Expert(ScopedModel):
         ),
         verbose_name=_("account"),
     )
+    summary = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("The profile in a line, as the roster list shows it."),
+        verbose_name=_("profile"),
+    )
     tier = models.CharField(max_length=20, choices=Tier.choices, verbose_name=_("tier"))
     gender = models.CharField(
         max_length=12, choices=Gender.choices, default=Gender.UNDISCLOSED, verbose_name=_("gender")
@@ -143,6 +149,7 @@ class Expert(ScopedModel):
     FIELDS = [
         "person",
         "user",
+        "summary",
         "tier",
         "gender",
         "email",

@@ -358,6 +358,11 @@ class Deployment(ScopedModel):
         editable=False,
         verbose_name=_("alert filled"),
     )
+    assignment = models.CharField(
+        max_length=300,
+        help_text=_("What the expert is to do (their terms of reference, in a line)."),
+        verbose_name=_("assignment"),
+    )
     mode = models.CharField(
         max_length=10,
         choices=Mode.choices,
@@ -394,7 +399,7 @@ class Deployment(ScopedModel):
     )
     space_granted = models.BooleanField(default=False, editable=False)
 
-    FIELDS = ["request", "expert", "mode", "start", "end"]
+    FIELDS = ["request", "expert", "assignment", "mode", "start", "end"]
 
     class Meta:
         ordering = ["-start", "pk"]

@@ -122,6 +122,7 @@ EXPERTS = Config(
     prefetch_related=("skills__area", "languages"),
     columns=[
         Column(gettext_lazy("Expert"), _name, "pk", link=True),
+        Column(gettext_lazy("Profile"), lambda e, L: e.summary),
         Column(gettext_lazy("Tier"), lambda e, L: e.get_tier_display(), "tier"),
         Column(gettext_lazy("Expertise"), lambda e, L: _skills(e)),
         Column(
@@ -131,6 +132,7 @@ EXPERTS = Config(
     ],
     detail_fields=lambda e, L: [
         (_("Person"), L.label(Person, e.person_id)),
+        (_("Profile"), e.summary or "—"),
         (_("Tier"), e.get_tier_display()),
         (_("Gender"), e.get_gender_display()),
         (_("Languages"), exchange.format_languages(e.languages.all()) or "—"),
@@ -205,11 +207,11 @@ def _request_context(r: ExpertRequest, user, request):
         "grades": Grade,
         "states": CandidateState,
         "deployments": Deployment.objects.visible_to(user).filter(request=r),
-        "action": lambda name: reverse(f"roster:request_{name}", kwargs={"pk": r.pk}),
-        "alert_url": reverse("roster:request_alert", kwargs={"pk": r.pk}),
-        "shortlist_url": reverse("roster:request_shortlist", kwargs={"pk": r.pk}),
-        "step_url": reverse("roster:request_step", kwargs={"pk": r.pk}),
-        "close_url": reverse("roster:request_close", kwargs={"pk": r.pk}),
+        "action": lambda name: reverse(f"roster:expertrequest_{name}", kwargs={"pk": r.pk}),
+        "alert_url": reverse("roster:expertrequest_alert", kwargs={"pk": r.pk}),
+        "shortlist_url": reverse("roster:expertrequest_shortlist", kwargs={"pk": r.pk}),
+        "step_url": reverse("roster:expertrequest_step", kwargs={"pk": r.pk}),
+        "close_url": reverse("roster:expertrequest_close", kwargs={"pk": r.pk}),
     }
 
 
@@ -269,7 +271,7 @@ REQUESTS = Config(
     detail_template="roster/request.html",
     children=lambda form: services.request_rows(**form.rows()),
     create=_create_request,
-    url_name="request",
+    url_name="expertrequest",
 )
 
 
@@ -318,6 +320,7 @@ DEPLOYMENTS = Config(
     default_sort="-start",
     columns=[
         Column(gettext_lazy("Deployment"), _deployment_title, "pk", link=True),
+        Column(gettext_lazy("Assignment"), lambda d, L: d.assignment),
         Column(gettext_lazy("Start"), lambda d, L: iso(d.start), "start"),
         Column(gettext_lazy("End"), lambda d, L: iso(d.end), "end"),
         Column(gettext_lazy("Remote or in person"), lambda d, L: d.get_mode_display()),
@@ -326,6 +329,7 @@ DEPLOYMENTS = Config(
     detail_fields=lambda d, L: [
         (_("Expert"), L.label(Expert, d.expert_id)),
         (_("Request"), L.label(ExpertRequest, d.request_id)),
+        (_("Assignment"), d.assignment),
         (_("Remote or in person"), d.get_mode_display()),
         (_("Period"), f"{iso(d.start)} – {iso(d.end)}"),
         (_("State"), d.get_state_display()),
