@@ -13,6 +13,7 @@ from .experts import (  # noqa: F401
     TieKind,
     Tier,
     Unavailability,
+    language_name,
     language_problem,
 )
 from .requests import (  # noqa: F401

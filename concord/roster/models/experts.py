@@ -208,6 +208,26 @@ def language_problem(code) -> str:
     return ""
 
 
+def language_name(code: str) -> str:
+    """The language's name in the reader's language where pycountry has it (ISO 639)."""
+    import gettext as stdlib_gettext
+
+    import pycountry
+    from django.utils.translation import get_language
+
+    found = pycountry.languages.get(alpha_2=code) or pycountry.languages.get(alpha_3=code)
+    if found is None:
+        return code
+    lang = (get_language() or "en").split("-")[0]
+    if lang == "en":
+        return found.name
+    try:
+        t = stdlib_gettext.translation("iso639-3", pycountry.LOCALES_DIR, languages=[lang])
+    except OSError:
+        return found.name
+    return t.gettext(found.name)
+
+
 class Language(models.Model):
     """A language an expert works in (ISO 639), at a CEFR level."""
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import loaders
 from ..analysis import reports
-from ..models import ExpertRequest, Gender
+from ..models import ExpertRequest, Gender, language_name
 
 
 def _constraint(code: str) -> str:
@@ -52,7 +52,6 @@ def assignment_board(request):
                 "rows": rows,
                 "plan": plan,
                 "greedy": greedy,
-                "gain": plan.total_fit - greedy.total_fit,
                 "filled": len(plan.choices),
                 "greedy_filled": len(greedy.choices),
             }
@@ -92,7 +91,7 @@ def roster_reports(request):
             "deployed_gender": _genders(reports.gender_balance([d.gender for d in drows])),
             "shortlisted_gender": _genders(reports.gender_balance(shortlisted)),
             "unmet_areas": [(names.get(a, a), n) for a, n in areas],
-            "unmet_languages": langs,
+            "unmet_languages": [(language_name(c), n) for c, n in langs],
             "requests": len(rrows),
             "open": ExpertRequest.objects.visible_to(request.user).filter(state="open").count(),
         },

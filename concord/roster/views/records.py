@@ -13,7 +13,7 @@ from concord.core.importers import iso
 from concord.core.models import Organisation, Person, Role
 from concord.web.generic import Column, Config
 
-from .. import access, exchange, loaders, services
+from .. import access, loaders, services
 from ..filters import DeploymentFilter, ExpertFilter, RequestFilter
 from ..forms import (
     STANDING,
@@ -34,12 +34,21 @@ from ..models import (
     ExpertRequest,
     Grade,
     RequestState,
+    language_name,
 )
 
 
 def _name(e: Expert, L) -> str:
     person = L.get(Person, e.person_id)
     return person.name if person else str(e)
+
+
+def _languages(rows) -> str:
+    return ", ".join(
+        f"{language_name(r.code)} {r.get_level_display()}"
+        + ("" if getattr(r, "required", True) else " " + _("(desirable)"))
+        for r in rows
+    )
 
 
 def _skills(e: Expert) -> str:
@@ -125,9 +134,7 @@ EXPERTS = Config(
         Column(gettext_lazy("Profile"), lambda e, L: e.summary),
         Column(gettext_lazy("Tier"), lambda e, L: e.get_tier_display(), "tier"),
         Column(gettext_lazy("Expertise"), lambda e, L: _skills(e)),
-        Column(
-            gettext_lazy("Languages"), lambda e, L: exchange.format_languages(e.languages.all())
-        ),
+        Column(gettext_lazy("Languages"), lambda e, L: _languages(e.languages.all())),
         Column(gettext_lazy("Gender"), lambda e, L: e.get_gender_display(), "gender"),
     ],
     detail_fields=lambda e, L: [
@@ -135,7 +142,7 @@ EXPERTS = Config(
         (_("Profile"), e.summary or "—"),
         (_("Tier"), e.get_tier_display()),
         (_("Gender"), e.get_gender_display()),
-        (_("Languages"), exchange.format_languages(e.languages.all()) or "—"),
+        (_("Languages"), _languages(e.languages.all()) or "—"),
         (_("Nationalities"), ", ".join(c.local_name for c in e.nationalities.all()) or "—"),
         (_("Countries of experience"), ", ".join(c.local_name for c in e.countries.all()) or "—"),
         (_("Security clearance"), e.get_security_clearance_display()),
@@ -255,7 +262,7 @@ REQUESTS = Config(
                 for q in r.requirements.select_related("area")
             ),
         ),
-        (_("Languages"), exchange.format_languages(r.languages.all()) or "—"),
+        (_("Languages"), _languages(r.languages.all()) or "—"),
         (
             _("Remote or in person"),
             r.get_mode_display() + (f" · {r.location}" if r.location else ""),
