@@ -943,6 +943,46 @@ def test_learning_a_lesson_its_observations_and_a_seal_broken(browser, demo):
     context.close()
 
 
+def test_roster_a_conflict_waived_and_an_alert_answered_on_a_phone(browser, demo):
+    """The manager waives the Sudan request's held conflict in writing (the roster officer
+    proposed the expert: four eyes); an expert with no account answers an alert on a phone,
+    and the link then says it was used."""
+    from concord.roster import services as roster
+    from concord.roster.models import Candidate, ExpertRequest
+
+    base = demo
+    sudan = ExpertRequest.objects.get(title="Ceasefire monitoring adviser for the Sudan talks")
+    context, page = signed_in(browser, base, "msu.roster", width=1366, height=900)
+    page.goto(base + sudan.get_absolute_url())
+    assert "The 72-hour clock" in page.content()
+    assert "Waive the conflict" not in page.content()  # an editor: no waiver form
+    shot(page, "roster-request")
+    context.close()
+    context, page = signed_in(browser, base, "msu.manager", width=360, height=800)
+    page.goto(base + sudan.get_absolute_url())
+    held = page.locator("article.candidate", has_text="Held: waiver needed").first
+    held.get_by_label("Waiver").fill("Advice on security-sector reform only; disclosed to the AU.")
+    shot(page, "roster-waiver-mobile")
+    held.get_by_role("button", name="Waive in writing").click()
+    page.wait_for_load_state()
+    assert "Waiver recorded" in page.content()
+    context.close()
+    alerted = Candidate.objects.filter(request=sudan, state="alerted").order_by("rank").first()
+    token = roster.alert_token(alerted)
+    context = browser.new_context(viewport={"width": 360, "height": 780})
+    page = context.new_page()
+    page.goto(f"{base}/alerts/{token}/")
+    assert "Sudan" not in page.content() and "Jeddah" not in page.content()
+    shot(page, "roster-alert-mobile")
+    page.get_by_label("Available", exact=True).check()
+    page.get_by_role("button", name="Send my answer").click()
+    page.wait_for_load_state()
+    assert "you said you are available" in page.content()
+    page.goto(f"{base}/alerts/{token}/")
+    assert "already used" in page.content()
+    context.close()
+
+
 def record_pages() -> list[str]:
     """A record's page of each main kind, and the funding boards, in the demo world."""
     from concord.accountability.models import Commitment, SupportCase

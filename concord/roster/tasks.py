@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from .models import Candidate, CandidateState
+from .services.common import ALERT_DAYS
 
 
 def alert_message(candidate: Candidate, link: str) -> tuple[str, str, None, list[str]]:
@@ -16,7 +17,7 @@ def alert_message(candidate: Candidate, link: str) -> tuple[str, str, None, list
         "You are on a roster we keep, and a request may suit you.\n\n%(text)s\n\n"
         "Answer available or not available (the link works once, for %(days)s days; it "
         "needs no account):\n%(link)s\n"
-    ) % {"text": candidate.alert_text, "link": link, "days": 7}
+    ) % {"text": candidate.alert_text, "link": link, "days": ALERT_DAYS}
     return subject, body, None, [candidate.expert.email]
 
 

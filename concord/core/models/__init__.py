@@ -1,6 +1,7 @@
 """Core records: who may see what (security), the registry, and the audit trail."""
 
 from .audit import AuditEntry, AuditHead
+from .grants import SpaceGrant
 from .registry import Affiliation, Area, Country, Organisation, OrganisationName, Person
 from .search import SearchEntry
 from .security import (
@@ -14,7 +15,6 @@ from .security import (
     ScopedQuerySet,
     SecurityState,
     Space,
-    SpaceGrant,
     User,
     colleagues,
     named_user_choices,

@@ -160,6 +160,8 @@ class User(ChoiceLabels, AbstractUser):
         if cached is not None:
             return cached
         roles = dict(Membership.objects.filter(user=self).values_list("organisation_id", "role"))
+        from .grants import SpaceGrant
+
         now = timezone.now()
         spaces = frozenset(
             Space.organisations.through.objects.filter(organisation_id__in=roles)
@@ -234,37 +236,6 @@ class Space(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class SpaceGrant(models.Model):
-    """One person's membership of a space for a while, beside their organisations' spaces: a
-    deployed expert's access to the request's space. It holds only between ``starts_at`` and
-    ``ends_at`` (the principal reads the clock), so access ends on time even if nothing runs;
-    ``concord.core.services.expire_space_grants`` then removes it, audited."""
-
-    user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="space_grants", verbose_name=_("user")
-    )
-    space = models.ForeignKey(
-        Space, on_delete=models.CASCADE, related_name="grants", verbose_name=_("space")
-    )
-    starts_at = models.DateTimeField(_("from"))
-    ends_at = models.DateTimeField(_("until"))
-    reason = models.CharField(_("reason"), max_length=300)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-
-    class Meta:
-        ordering = ["-starts_at", "pk"]
-        indexes = [models.Index(fields=["user", "ends_at"]), models.Index(fields=["ends_at"])]
-        verbose_name = _("space grant")
-        verbose_name_plural = _("space grants")
-
-    def __str__(self) -> str:
-        return gettext("%(user)s in %(space)s until %(until)s") % {
-            "user": self.user_id,
-            "space": self.space_id,
-            "until": f"{self.ends_at:%Y-%m-%d %H:%M}",
-        }
 
 
 def colleagues(user, keep=()) -> models.QuerySet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import secrets
@@ -25,6 +26,7 @@ from ..models import (
     ExpertRequest,
     RequestState,
     Step,
+    language_name,
 )
 from .common import ALERT_DAYS, ALERT_SALT, _editor, _person, _record
 from .requests import _auto_step, _stand_down
@@ -36,7 +38,9 @@ def _alert_text(request: ExpertRequest) -> str:
     """What an alert says: expertise, languages, mode, dates. Never the process, the
     parties, the requester or the place beyond the country."""
     areas = ", ".join(r.area.name for r in loaders.requirement_rows(request))
-    langs = ", ".join(f"{n.code} ≥ {n.get_level_display()}" for n in loaders.language_rows(request))
+    langs = ", ".join(
+        f"{language_name(n.code)} ≥ {n.get_level_display()}" for n in loaders.language_rows(request)
+    )
     return _(
         "Expertise: %(areas)s. Languages: %(languages)s. %(mode)s, from %(start)s for "
         "%(days)s days."
@@ -61,7 +65,11 @@ def alert(request: ExpertRequest, *, actor: Actor, size: int | None = None) -> l
     ranking = loaders.rank(request, user)
     already = set(request.candidates.values_list("expert_id", flat=True))
     size = size or 2 * request.shortlist_size
-    fresh = [m for m in ranking.matches if m.eligible and m.expert.id not in already][:size]
+    pool = [m for m in ranking.matches if m.eligible and m.expert.id not in already]
+    # the alerted keep the gender rule too, so the shortlist made from them can
+    fresh = matching.shortlist(
+        pool, dataclasses.replace(ranking.request, shortlist_size=size)
+    ).chosen
     if not fresh:
         raise ValidationError(_("No matched expert is left to alert for this request."))
     text, now = _alert_text(request), timezone.now()

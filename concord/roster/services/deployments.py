@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core import audit, services
+from concord.core import audit, grants, services
 from concord.core.context import Actor
 from concord.core.models import Classification, SpaceGrant
 
@@ -129,7 +129,7 @@ def _grant(deployment: Deployment, actor: Actor) -> None:
     ends = dt.datetime.combine(deployment.end + dt.timedelta(days=1), dt.time.min, tz)
     if ends <= starts:
         return
-    services.grant_space(
+    grants.grant_space(
         actor=actor,
         user=expert.user,
         space=request.space,
@@ -174,7 +174,7 @@ def _revoke(deployment: Deployment, actor: Actor, reason: str) -> None:
     grants = SpaceGrant.objects.filter(
         user_id=expert.user_id, space_id=deployment.request.space_id, reason=label
     )
-    services.end_space_grants(actor=actor, grants=grants, reason=reason, subject=deployment)
+    grants.end_space_grants(actor=actor, grants=grants, reason=reason, subject=deployment)
     Deployment.objects.filter(pk=deployment.pk).update(space_granted=False)
     deployment.space_granted = False
 
@@ -201,6 +201,8 @@ def end(
     if rating is not None and not 1 <= int(rating) <= 5:
         raise ValidationError({"rating": _("Rate from 1 to 5.")})
     request = deployment.request
+    if deployment.end > timezone.localdate():  # ended early: the record says when
+        deployment.end = max(deployment.start, timezone.localdate())
     observation = submit_observation(
         Observation(
             owner_id=deployment.owner_id,
@@ -209,7 +211,7 @@ def end(
             what_happened=report.strip(),
             source_kind=SourceKind.END_OF_ASSIGNMENT,
             period_start=deployment.start,
-            period_end=min(deployment.end, timezone.localdate()),
+            period_end=deployment.end,
         ),
         actor=actor,
         m2m={
@@ -222,8 +224,6 @@ def end(
     deployment.rating = int(rating) if rating is not None else None
     deployment.appraisal = appraisal.strip()
     deployment.appraised_by = user if rating is not None or appraisal.strip() else None
-    if deployment.end > timezone.localdate():
-        deployment.end = max(deployment.start, timezone.localdate())
     saved = _transition(deployment, (DeploymentState.DEPLOYED,), DeploymentState.ENDED, actor)
     _revoke(saved, actor, _("The deployment ended."))
     return saved
@@ -247,4 +247,4 @@ def cancel(deployment: Deployment, reason: str, *, actor: Actor) -> Deployment:
 def end_lapsed(now=None) -> int:
     """Deployments past their end: their space access already stopped (the grant's own
     time); remove the grants, audited (the worker runs this daily)."""
-    return services.expire_space_grants(now)
+    return grants.expire_space_grants(now)
