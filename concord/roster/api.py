@@ -513,7 +513,7 @@ class AssignViewSet(viewsets.GenericViewSet):
         ids = {int(x) for x in request.query_params.getlist("request") if x.isdigit()}
         method = request.query_params.get("method", "optimal")
         if method not in ("optimal", "greedy"):
-            raise ApiValidationError({"method": ["optimal or greedy"]})
+            raise ApiValidationError({"method": [str(gettext_lazy("optimal or greedy"))]})
         requests = list(self.get_queryset().order_by("received_at", "pk"))
         if ids:
             requests = [r for r in requests if r.pk in ids]

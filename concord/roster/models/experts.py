@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Classification, Country, Organisation, Person, ScopedModel, User
@@ -37,7 +37,7 @@ class ExpertiseArea(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        verbose_name=_("area"),
+        verbose_name=pgettext_lazy("expertise", "area"),
     )
     description = models.TextField(blank=True, verbose_name=_("description"))
     source = models.URLField(max_length=500, blank=True, verbose_name=_("source"))
@@ -62,12 +62,12 @@ class Level(models.IntegerChoices):
 class Cefr(models.IntegerChoices):
     """The Common European Framework of Reference for Languages."""
 
-    A1 = 1, "A1"
-    A2 = 2, "A2"
-    B1 = 3, "B1"
-    B2 = 4, "B2"
-    C1 = 5, "C1"
-    C2 = 6, "C2"
+    A1 = 1, "A1"  # untranslated: a CEFR level, the same in every language
+    A2 = 2, "A2"  # untranslated: a CEFR level, the same in every language
+    B1 = 3, "B1"  # untranslated: a CEFR level, the same in every language
+    B2 = 4, "B2"  # untranslated: a CEFR level, the same in every language
+    C1 = 5, "C1"  # untranslated: a CEFR level, the same in every language
+    C2 = 6, "C2"  # untranslated: a CEFR level, the same in every language
 
 
 class Tier(models.TextChoices):
@@ -178,7 +178,10 @@ class Skill(models.Model):
         Expert, on_delete=models.CASCADE, related_name="skills", verbose_name=_("expert")
     )
     area = models.ForeignKey(
-        ExpertiseArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+        ExpertiseArea,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("expertise", "area"),
     )
     level = models.PositiveSmallIntegerField(choices=Level.choices, verbose_name=_("level"))
     evidence = models.TextField(

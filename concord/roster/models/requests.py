@@ -7,7 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Classification, Country, Organisation, ScopedModel, Space, User
@@ -31,7 +31,7 @@ class RequestState(models.TextChoices):
     OPEN = "open", _("Open")
     FILLED = "filled", _("Filled")
     CLOSED = "closed", _("Closed unfilled")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("request for experts", "Cancelled")
 
 
 class Step(models.TextChoices):
@@ -194,7 +194,10 @@ class Requirement(models.Model):
         ExpertRequest, on_delete=models.CASCADE, related_name="requirements"
     )
     area = models.ForeignKey(
-        ExpertiseArea, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+        ExpertiseArea,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=pgettext_lazy("expertise", "area"),
     )
     level = models.PositiveSmallIntegerField(choices=Level.choices, verbose_name=_("level"))
     required = models.BooleanField(default=True, verbose_name=_("required"))
@@ -278,7 +281,9 @@ class Candidate(models.Model):
 
     request = models.ForeignKey(ExpertRequest, on_delete=models.CASCADE, related_name="candidates")
     expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="candidacies")
-    rank = models.PositiveSmallIntegerField(verbose_name=_("rank"))
+    rank = models.PositiveSmallIntegerField(
+        verbose_name=pgettext_lazy("position in a ranking", "rank")
+    )
     score = models.FloatField(verbose_name=_("fit"))
     parts = models.JSONField(default=list, verbose_name=_("fit in parts"))
     grade = models.CharField(max_length=12, choices=Grade.choices, verbose_name=_("screening"))

@@ -71,10 +71,11 @@ def _expert_sections(e: Expert, L, user):
         )
         for d in deployments
     ]
+    current = _("current")  # outside the f-string, where makemessages finds it
     ties = [
         (
             f"{t.get_kind_display()}: {L.label(Organisation, t.organisation_id)}"
-            f" ({iso(t.start) or '…'} – {iso(t.end) or _('current')})",
+            f" ({iso(t.start) or '…'} – {iso(t.end) or current})",
             "",
         )
         for t in e.ties.all()
