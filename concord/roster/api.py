@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
@@ -487,6 +487,26 @@ class DeploymentViewSet(ScopedViewSet):
         d = self.get_object()
         d = services.cancel(d, body.validated_data["reason"], actor=Actor.from_request(request))
         return Response(self.get_serializer(d).data)
+
+
+class ExpertiseSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ExpertiseArea
+        fields = ["code", "name", "parent", "description", "source"]
+
+
+class ExpertiseViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The expertise catalogue (public reference data): the codes experts' skills and
+    requests' needs name."""
+
+    serializer_class = ExpertiseSerializer
+    filter_backends: list = []
+    pagination_class = None
+
+    def get_queryset(self):
+        return ExpertiseArea.objects.visible_to(self.request.user).select_related("parent")
 
 
 class AssignViewSet(viewsets.GenericViewSet):

@@ -17,6 +17,7 @@ CAPABILITY = Capability(
         Route("requests", f"{_API}.RequestViewSet", "request"),
         Route("deployments", f"{_API}.DeploymentViewSet", "deployment"),
         Route("assign", f"{_API}.AssignViewSet", "assign"),
+        Route("expertise", f"{_API}.ExpertiseViewSet", "expertise"),
     ),
     import_kinds="concord.roster.exchange.SPECS",
     navigation=(
@@ -25,6 +26,7 @@ CAPABILITY = Capability(
         NavEntry(_("Roster"), _("Deployments"), "roster:deployment_list"),
         NavEntry(_("Roster"), _("Assignment board"), "roster:assignment_board"),
         NavEntry(_("Roster"), _("Roster reports"), "roster:reports"),
+        NavEntry(_("Roster"), _("Expertise catalogue"), "roster:expertise_list"),
     ),
     hooks=(Hook("roster.Deployment", "before_save", "concord.roster.services.check_booking"),),
     search=(

@@ -26,6 +26,7 @@ from concord.core.models import Classification, Person
 
 from .models import (
     Cefr,
+    Deployment,
     Expert,
     ExpertiseArea,
     ExpertRequest,
@@ -56,7 +57,7 @@ def _area(code: str, areas, column: str) -> ExpertiseArea:
     if code not in areas:
         raise RowError(
             column,
-            _("%(code)r is not an expertise code of the catalogue (see Roster › Expertise)")
+            _("%(code)r is not an expertise code of the catalogue (Roster › Expertise catalogue)")
             % {"code": code},
         )
     return areas[code]
@@ -463,4 +464,54 @@ class RequestSpec(Spec):
         return services.save_request(obj, actor=actor, m2m=m2m, **rows)
 
 
-SPECS = {"experts": ExpertSpec(), "expert-requests": RequestSpec()}
+class DeploymentSpec(Spec):
+    """Deployments as a file: the request and the expert by id (those the importer may
+    see); states change through the workflow, never by import."""
+
+    model = Deployment
+    name = gettext_lazy("deployment")
+    fields = ["request", "expert", "assignment", "mode", "start", "end", "state", "rating"]
+    required = {"request", "expert", "assignment", "start", "end"}
+
+    def key(self, row):
+        return row.get("id") or ""
+
+    def values(self, d, labels):
+        request = labels.get(ExpertRequest, d.request_id)
+        expert = labels.get(Expert, d.expert_id)
+        return [
+            request.pk if request else "",
+            expert.pk if expert else "",
+            d.assignment,
+            d.mode,
+            _iso(d.start),
+            _iso(d.end),
+            d.state,
+            d.rating or "",
+        ]
+
+    def parse(self, row, ctx):
+        d = self.instance(row, ctx)
+        for name, model in (("request", ExpertRequest), ("expert", Expert)):
+            if name in row:
+                ref = row[name].strip()
+                found = ctx.visible(model).filter(pk=int(ref)).first() if ref.isdigit() else None
+                if found is None:
+                    raise RowError(
+                        name,
+                        _("no %(kind)s with id %(id)r that you may see")
+                        % {"kind": model._meta.verbose_name, "id": ref},
+                    )
+                setattr(d, name, found)
+        d.assignment = row.get("assignment", d.assignment or "")
+        d.mode = _choice(row.get("mode", ""), Mode.choices, "mode", d.mode or Mode.IN_PERSON)
+        if "start" in row:
+            d.start = _date(row["start"], "start")
+        if "end" in row:
+            d.end = _date(row["end"], "end")
+        m2m = self.security(d, row, ctx)
+        _named(d, ctx, m2m)
+        return d, m2m, None
+
+
+SPECS = {"experts": ExpertSpec(), "expert-requests": RequestSpec(), "deployments": DeploymentSpec()}

@@ -5,6 +5,7 @@ elections`` lists experts holding both."""
 from __future__ import annotations
 
 import django_filters as df
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,14 @@ from .models import (
 CEFR = {label: value for value, label in Cefr.choices}
 
 
+class AnyYesNo(forms.NullBooleanSelect):
+    """ "Any" rather than Django's "Unknown" for a filter left open."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("unknown", _("Any")), ("true", _("Yes")), ("false", _("No")))
+
+
 def _items(value: str) -> list[str]:
     return [v.strip() for v in (value or "").split(",") if v.strip()]
 
@@ -49,11 +58,15 @@ class ExpertFilter(ScopedFilterSet):
         label=_("Languages"),
         help_text=_("ISO 639 codes, each with a minimum CEFR level: ar:C1, fr"),
     )
-    country = CountryCodeFilter(field_name="countries", many=True)
-    nationality = CountryCodeFilter(field_name="nationalities", many=True)
+    country = CountryCodeFilter(
+        field_name="countries", many=True, label=_("Worked in (ISO3 country code)")
+    )
+    nationality = CountryCodeFilter(
+        field_name="nationalities", many=True, label=_("Nationality (ISO3 country code)")
+    )
     free_from = df.DateFilter(method="by_free", label=_("Free from"))
     free_until = df.DateFilter(method="by_free", label=_("Free until"))
-    active = df.BooleanFilter(label=_("On the roster"))
+    active = df.BooleanFilter(label=_("On the roster"), widget=AnyYesNo)
 
     class Meta:
         model = Expert
@@ -87,8 +100,8 @@ class ExpertFilter(ScopedFilterSet):
             if pk is None:
                 return qs.none()
             level = int(level) if level.strip().isdigit() else 1
-            areas = [pk, *[c for c, p in parents.items() if p == pk]]
-            hold = Q(area_id__in=areas, level__gte=level)
+            children = [c for c, p in parents.items() if p == pk]
+            hold = Q(area_id=pk, level__gte=level) | Q(area_id__in=children, level__gte=level + 1)
             if pk in parents:
                 hold |= Q(area_id=parents[pk], level__gte=level + 1)
             qs = qs.filter(Exists(Skill.objects.filter(hold, expert=OuterRef("pk"))))

@@ -70,6 +70,10 @@ class ExpertForm(ScopedForm):
             "nationalities",
             "countries",
             "security_clearance",
+            "expertise",
+            "languages",
+            "ties",
+            "unavailable",
             "references",
             "active",
             *ScopedForm.SECURITY_FIELDS,
@@ -156,7 +160,7 @@ class RequestForm(ScopedForm):
         label=_("Stakeholders"),
         help_text=_("Donors and others with a stake in the process, ';' between them."),
     )
-    requester = OrganisationRefField(label=_("Requested by"))
+    requester = OrganisationRefField(label=_("Requested by"), required=True)
     expertise = forms.CharField(
         label=_("Expertise wanted"),
         help_text=_(
@@ -190,6 +194,8 @@ class RequestForm(ScopedForm):
             "shortlist_size",
             "gender_rule",
             "clearance_needed",
+            "expertise",
+            "languages",
             "space",
             "received_at",
             *ScopedForm.SECURITY_FIELDS,
@@ -207,6 +213,9 @@ class RequestForm(ScopedForm):
         self.fields["operation"].queryset = Operation.objects.visible_to(user)
         self.fields["space"].queryset = Space.objects.visible_to(user)
         self.fields["received_at"].required = False
+        self.fields["received_at"].help_text = _(
+            "When the request came in: its clock starts then. Empty: now."
+        )
         r = self.instance
         if r.pk:
             self.initial["expertise"] = "\n".join(
@@ -258,8 +267,16 @@ class DeploymentForm(ScopedForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["request"].queryset = ExpertRequest.objects.visible_to(user)
-        self.fields["expert"].queryset = Expert.objects.visible_to(user)
-        self.fields["expert"].label_from_instance = str
+        experts = Expert.objects.visible_to(user).select_related("person")
+        self.fields["expert"].queryset = experts
+        from concord.core.models import Person
+
+        names = dict(
+            Person.objects.visible_to(user)
+            .filter(pk__in=experts.values("person_id"))
+            .values_list("pk", "name")
+        )
+        self.fields["expert"].label_from_instance = lambda e: names.get(e.person_id) or str(e)
         if not self.instance.pk:
             self.initial.setdefault("classification", Classification.STRICTLY_CONFIDENTIAL)
 

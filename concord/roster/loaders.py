@@ -43,6 +43,7 @@ from .models import (
     Tie,
     Tier,
     Unavailability,
+    language_name,
 )
 
 YEAR = dt.timedelta(days=365)
@@ -222,7 +223,8 @@ def _bookings(ids, user, window):
 
 def _holds(area_id, level, parents_of, children_of) -> Q:
     """A Skill row that gives ``level`` in the area (see matching.level_in)."""
-    q = Q(area_id__in=[area_id, *children_of.get(area_id, ())], level__gte=level)
+    q = Q(area_id=area_id, level__gte=level)
+    q |= Q(area_id__in=children_of.get(area_id, ()), level__gte=level + 1)
     parent = parents_of.get(area_id)
     if parent:
         q |= Q(area_id=parent, level__gte=level + 1)
@@ -276,6 +278,9 @@ def rank(request: ExpertRequest, user, *, facts: RequestFacts | None = None) -> 
     expertise scored and explained; when none is matched, the requirement to relax."""
     facts = facts or request_facts(request, user)
     words = catalogue().words()
+    words["language_names"] = {
+        code: language_name(code) for code in {*facts.languages, *facts.desirable_languages}
+    }
     pool = matchable(request, user)
     experts = expert_facts(pool.order_by("pk"), user, (facts.start, facts.end))
     ranked = matching.rank(experts, facts, **words)
@@ -339,7 +344,11 @@ def skipped(request: ExpertRequest) -> tuple[str, ...]:
 
 
 def clock_of(request: ExpertRequest, now=None) -> clock.Clock:
-    return clock.clock(steps_of(request), now or timezone.now(), skipped(request))
+    """The request's clock; a closed or cancelled one stopped when it was closed."""
+    stopped = request.closed_at if request.state in ("closed", "cancelled") else None
+    return clock.clock(
+        steps_of(request), stopped or now or timezone.now(), skipped(request), stopped=stopped
+    )
 
 
 def step_labels() -> dict[str, str]:
@@ -363,7 +372,7 @@ def report_rows(user, year: int | None = None):
     deployments = (
         Deployment.objects.visible_to(user)
         .filter(expert__in=Expert.objects.visible_to(user).values("pk"))
-        .exclude(state=DeploymentState.CANCELLED)
+        .filter(state__in=[DeploymentState.DEPLOYED, DeploymentState.ENDED])
     )
     if year:
         deployments = deployments.filter(start__year=year)
@@ -420,3 +429,61 @@ def report_rows(user, year: int | None = None):
         )
     )
     return drows, rrows, answers, shortlisted
+
+
+@dataclass(frozen=True)
+class LogLine:
+    at: dt.datetime
+    who: str
+    what: str
+
+
+def workflow_log(request: ExpertRequest, user, limit: int = 80) -> list[LogLine]:
+    """What happened to the request's candidates and clock, newest first, as the audit trail
+    has it: the entries the reader could see on both sides (the request's security), about
+    the candidates whose expert the reader may see."""
+    from concord.core.history import entry_visible
+    from concord.core.models import AuditEntry
+
+    from .access import visible_candidates
+    from .models import CandidateState, Grade
+
+    if user is None or not user.is_authenticated:
+        return []
+    candidates = {c.pk: c for c in visible_candidates(request, user)}
+    names = person_names(user, [c.expert for c in candidates.values()])
+    steps = dict(ClockStep.objects.filter(request=request).values_list("pk", "step"))
+    states, grades, labels = dict(CandidateState.choices), dict(Grade.choices), step_labels()
+    entries = AuditEntry.objects.filter(
+        Q(model="roster.candidate", object_id__in=[str(pk) for pk in candidates])
+        | Q(model="roster.clockstep", object_id__in=[str(pk) for pk in steps])
+    ).order_by("-seq")
+    principal = user.principal()
+    out = []
+    for e in entries[: limit * 2]:
+        if not entry_visible(e, principal):
+            continue
+        changes = e.changes or {}
+        if e.model == "roster.clockstep":
+            what = _("Step recorded: %(step)s") % {
+                "step": labels.get(steps.get(int(e.object_id)), "?")
+            }
+        else:
+            c = candidates[int(e.object_id)]
+            parts = []
+            if "state" in changes:
+                before, after = changes["state"]
+                parts.append(
+                    f"{states.get(before, '—') if before else '—'} → {states.get(after, after)}"
+                )
+            if "grade" in changes:
+                parts.append(str(grades.get(changes["grade"][1], changes["grade"][1])))
+            if "waiver" in changes:
+                parts.append(_("waiver: %(text)s") % {"text": changes["waiver"][1]})
+            if "alert" in changes:
+                parts.append(_("a new link sent"))
+            what = f"{names[c.expert_id]}: " + "; ".join(parts or ["—"])
+        out.append(LogLine(e.at, e.actor_label, what))
+        if len(out) >= limit:
+            break
+    return out

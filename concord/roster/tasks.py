@@ -1,4 +1,4 @@
-"""The roster's background work: alert e-mails, and the daily end of lapsed space access."""
+"""The roster's background work: alert e-mails, and the hourly end of lapsed space access."""
 
 from __future__ import annotations
 

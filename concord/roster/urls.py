@@ -33,6 +33,7 @@ urlpatterns = [
         for what in ("consent", "deploy", "end", "cancel")
     ],
     path("roster/reports/", views.roster_reports, name="reports"),
+    path("roster/expertise/", views.expertise_list, name="expertise_list"),
     path("alerts/<str:token>/", views.alert_answer, name="alert_answer"),
     *object_urls(views.EXPERTS),
     *object_urls(views.REQUESTS),

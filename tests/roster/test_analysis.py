@@ -144,9 +144,23 @@ def test_who_is_not_matched_says_why():
 
 def test_sub_areas_count_for_their_area_and_areas_for_their_sub_areas_one_level_down():
     parents = {"ceasefire.monitoring": "ceasefire"}
-    assert matching.level_in({"ceasefire.monitoring": 3}, "ceasefire", parents) == 3
+    assert matching.credit({"ceasefire.monitoring": 3}, "ceasefire", parents) == (
+        2,
+        "ceasefire.monitoring",
+    )
     assert matching.level_in({"ceasefire": 3}, "ceasefire.monitoring", parents) == 2
     assert matching.level_in({"ceasefire": 1}, "ceasefire.monitoring", parents) == 0
+    assert matching.level_in({"ceasefire": 1, "ceasefire.monitoring": 3}, "ceasefire", parents) == 2
+    # the words name the skill it rests on
+    r = request(required={"ceasefire": 2})
+    m = matching.match(
+        expert(skills={"ceasefire.monitoring": 3}),
+        r,
+        parents=parents,
+        names={"ceasefire": "Ceasefires", "ceasefire.monitoring": "Monitoring"},
+    )
+    assert m.eligible
+    assert "Monitoring: lead expert (counts as advanced for Ceasefires)" in m.parts[0].words
 
 
 def test_ranking_puts_the_better_fit_first_and_breaks_ties_by_fair_shares():

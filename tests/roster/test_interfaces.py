@@ -292,3 +292,32 @@ def test_import_and_export_round_trip(roster):
         ("elections", False),
     ]
     assert ExpertRequest.objects.filter(title="T").count() == 1
+
+
+def test_every_roster_list_and_the_catalogue_render(roster):
+    client = web(roster.editor)
+    for path in (
+        "/experts/",
+        "/expert-requests/",
+        "/deployments/",
+        "/expert-requests/board/",
+        "/roster/reports/",
+        "/roster/expertise/",
+        "/deployments/?export=csv",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert "security_arrangements.monitoring" in client.get("/roster/expertise/").content.decode()
+    codes = [a["code"] for a in api(roster.editor).get("/api/v1/roster/expertise/").json()]
+    assert "ddr.reintegration" in codes
+
+
+def test_the_request_page_tells_a_reader_who_sees_no_expert_why(roster):
+    from concord.core.models import Role
+
+    from ..conftest import make_user
+
+    colleague = make_user("msu.colleague", roster.msu, Role.EDITOR, 2)
+    text = web(colleague).get(roster.request.get_absolute_url()).content.decode()
+    assert "You may see no expert on the roster" in text
+    assert "No expert on the roster meets" not in text

@@ -50,8 +50,8 @@ def test_ranking_explains_and_excludes(roster):
     assert by["Omar Tahir"].screening.grade == Grade.WAIVABLE  # advises the government
     assert not by["Jon Smith"].eligible  # employed by a party: non-waivable red
     assert "Atlantis Liberation Front" in by["Jon Smith"].excluded[0]
-    # a sub-area counts for its area
-    assert "lead expert" in by["Omar Tahir"].parts[0].words
+    # a sub-area counts for its area, one level down, and says so
+    assert "counts as advanced" in by["Omar Tahir"].parts[0].words
 
 
 def test_nobody_matching_says_what_to_relax(roster):
@@ -253,3 +253,59 @@ def test_an_expired_link_says_so(roster):
     services.answer(fresh, available=False)
     c.refresh_from_db()
     assert c.state == CandidateState.NOT_AVAILABLE and not c.alert_key
+
+
+def test_closing_stops_the_clock_and_waits_for_live_deployments(roster):
+    c = None
+    services.alert(roster.request, actor=actor(roster.editor))
+    c = Candidate.objects.get(expert=roster.experts["amina"])
+    services.answer(services.alert_token(c), available=True)
+    d = services.nominate(Candidate.objects.get(pk=c.pk), actor=actor(roster.editor))
+    with pytest.raises(ValidationError, match=f"Deployment {d.pk} still books"):
+        services.close_request(
+            roster.request, "closed", "No longer needed.", actor=actor(roster.editor)
+        )
+    services.cancel(d, "The envoy postponed the talks.", actor=actor(roster.editor))
+    services.close_request(
+        roster.request, "closed", "No longer needed.", actor=actor(roster.editor)
+    )
+    roster.request.refresh_from_db()
+    clock = loaders.clock_of(roster.request)
+    assert clock.stopped and clock.words().startswith("Closed after")
+    later = loaders.clock_of(roster.request, now=timezone.now() + dt.timedelta(days=30))
+    assert later.elapsed == clock.elapsed  # it no longer runs
+    with pytest.raises(ValidationError, match="Only an open request"):
+        services.close_request(roster.request, "cancelled", "Again.", actor=actor(roster.editor))
+    assert Candidate.objects.get(pk=c.pk).state == CandidateState.STOOD_DOWN
+
+
+def test_a_deployment_made_by_hand_is_screened(roster):
+    with pytest.raises(ValidationError, match="conflict of interest stands in the way"):
+        core.save(
+            Deployment(
+                owner=roster.msu,
+                request=roster.request,
+                expert=roster.experts["jon"],  # employed by a party
+                assignment="Adviser",
+                start=TODAY,
+                end=TODAY,
+            ),
+            actor=actor(roster.editor),
+            m2m={"named_users": [roster.editor]},
+        )
+    assert not Deployment.objects.exists()
+
+
+def test_a_request_needs_one_required_expertise(roster):
+    with pytest.raises(ValidationError, match="at least one required expertise"):
+        services.save_request(
+            roster.request,
+            actor=actor(roster.editor),
+            requirements=[
+                {
+                    "area": loaders.ExpertiseArea.objects.get(code="ddr"),
+                    "level": 2,
+                    "required": False,
+                }
+            ],
+        )

@@ -291,9 +291,7 @@ def _explain(method, requests, pools, picked) -> Plan:
         if _gendered(r) and len(team) >= 2:
             genders = {m.expert.gender for m in team}
             if not {"woman", "man"} <= genders:
-                plan.gaps.append(
-                    (r.id, _("The team is not gender-balanced: the roster had no free match."))
-                )
+                plan.gaps.append((r.id, _("The team is not gender-balanced.")))
     return plan
 
 

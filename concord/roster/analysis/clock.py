@@ -36,6 +36,7 @@ class Clock:
     done: bool
     stuck_at: str | None  # the first step not reached
     waiting: dt.timedelta | None  # since the last step reached
+    stopped: bool = False  # closed unfilled or cancelled: the clock no longer runs
 
     @property
     def late(self) -> bool:
@@ -47,6 +48,11 @@ class Clock:
 
     def words(self, labels: dict | None = None) -> str:
         hours = self.elapsed.total_seconds() / 3600
+        if self.stopped:
+            return _("Closed after %(hours).0f hours, at “%(step)s”.") % {
+                "hours": hours,
+                "step": (labels or {}).get(self.stuck_at, self.stuck_at),
+            }
         if self.done:
             key = _("Arrived in %(hours).0f hours: %(verdict)s.")
             verdict = _("within the 72-hour promise") if not self.late else _("late")
@@ -62,9 +68,10 @@ class Clock:
         return text
 
 
-def clock(reached: dict[str, dt.datetime], now: dt.datetime, skipped=()) -> Clock:
+def clock(reached: dict[str, dt.datetime], now: dt.datetime, skipped=(), stopped=None) -> Clock:
     """The clock of one request: ``reached`` maps steps to when they were reached (the steps
-    of STEPS; ``skipped``: steps that do not apply, travel for a remote start)."""
+    of STEPS; ``skipped``: steps that do not apply, travel for a remote start; ``stopped``:
+    when the request was closed unfilled, ``now`` then being that moment)."""
     start = reached.get("received")
     if start is None:
         raise ValueError("a request's clock starts when it is received")
@@ -88,6 +95,7 @@ def clock(reached: dict[str, dt.datetime], now: dt.datetime, skipped=()) -> Cloc
         done=done,
         stuck_at=stuck if not done else None,
         waiting=(now - last) if not done else None,
+        stopped=stopped is not None and not done,
     )
 
 

@@ -77,24 +77,29 @@ class Match:
         }
 
 
-def level_in(skills: dict[str, int], area: str, parents: dict[str, str]) -> int:
-    """The expert's level for ``area``: their own, a sub-area's (it counts for its area), or
-    their area's one level down (an area's expert knows its sub-areas less surely)."""
-    best = skills.get(area, 0)
+def credit(skills: dict[str, int], area: str, parents: dict[str, str]) -> tuple[int, str]:
+    """The expert's level for ``area`` and the skill it rests on: their own in the area; or
+    one level down, a sub-area's (it covers part of its area) or their area's (an area's
+    expert knows its sub-areas less surely)."""
+    best, via = skills.get(area, 0), area
     for code, level in skills.items():
-        if parents.get(code) == area:
-            best = max(best, level)
+        if parents.get(code) == area and level - 1 > best:
+            best, via = level - 1, code
     parent = parents.get(area)
-    if parent and skills.get(parent, 0) > 1:
-        best = max(best, skills[parent] - 1)
-    return best
+    if parent and skills.get(parent, 0) - 1 > best:
+        best, via = skills[parent] - 1, parent
+    return best, via
+
+
+def level_in(skills: dict[str, int], area: str, parents: dict[str, str]) -> int:
+    return credit(skills, area, parents)[0]
 
 
 def _expertise(expert, request, parents, names) -> tuple[Part, list[str]]:
     missing, weighted, total, words = [], 0.0, 0.0, []
     for wanted, weight in ((request.required, 2.0), (request.desirable, 1.0)):
         for area, level in wanted.items():
-            has = level_in(expert.skills, area, parents)
+            has, via = credit(expert.skills, area, parents)
             label = names.get(area, area)
             if weight == 2.0 and has < level:
                 missing.append(
@@ -108,30 +113,41 @@ def _expertise(expert, request, parents, names) -> tuple[Part, list[str]]:
             value = has / 3 if has >= level else has / (2 * level)
             weighted += weight * value
             total += weight
-            if has:
+            if has and via == area:
                 words.append(f"{label}: {str(LEVEL_WORDS[has])}")
+            elif has:
+                words.append(
+                    _("%(skill)s: %(level)s (counts as %(has)s for %(area)s)")
+                    % {
+                        "skill": names.get(via, via),
+                        "level": str(LEVEL_WORDS[expert.skills[via]]),
+                        "has": str(LEVEL_WORDS[has]),
+                        "area": label,
+                    }
+                )
     share = weighted / total if total else 1.0
     text = "; ".join(words) if words else _("no expertise asked")
     return Part("expertise", WEIGHTS["expertise"] * share, WEIGHTS["expertise"], text), missing
 
 
-def _languages(expert, request) -> Part:
+def _languages(expert, request, language_names) -> Part:
     weighted, total, words = 0.0, 0.0, []
     for wanted, weight in ((request.languages, 2.0), (request.desirable_languages, 1.0)):
         for code, level in wanted.items():
             has = expert.languages.get(code, 0)
+            name = language_names.get(code, code)
             total += weight
             if has >= level:
                 weighted += weight
-                words.append(_("%(code)s %(has)s") % {"code": code, "has": CEFR[has]})
+                words.append(_("%(code)s %(has)s") % {"code": name, "has": CEFR[has]})
             elif has:
                 weighted += weight * has / level / 2
                 words.append(
                     _("%(code)s only %(has)s (asked %(level)s)")
-                    % {"code": code, "has": CEFR[has], "level": CEFR[level]}
+                    % {"code": name, "has": CEFR[has], "level": CEFR[level]}
                 )
             else:
-                words.append(_("no %(code)s") % {"code": code})
+                words.append(_("no %(code)s") % {"code": name})
     share = weighted / total if total else 1.0
     text = ", ".join(words) if words else _("no language asked")
     return Part("languages", WEIGHTS["languages"] * share, WEIGHTS["languages"], text)
@@ -239,6 +255,7 @@ def match(
     parents: dict[str, str] | None = None,
     names: dict[str, str] | None = None,
     tier_names: dict[str, str] | None = None,
+    language_names: dict[str, str] | None = None,
 ) -> Match:
     """One expert against one request: the fit in parts, and why they are not matched."""
     result = Match(expert)
@@ -246,7 +263,7 @@ def match(
     result.parts.append(part)
     if missing:
         result.excluded.append(_("lacks %(what)s") % {"what": "; ".join(missing)})
-    result.parts.append(_languages(expert, request))
+    result.parts.append(_languages(expert, request, language_names or {}))
     result.parts.append(_region(expert, request))
     part, busy = _availability(expert, request)
     result.parts.append(part)

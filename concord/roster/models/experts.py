@@ -14,6 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from concord.core.models import Classification, Country, Organisation, Person, ScopedModel, User
 
 
+class ExpertiseAreaQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ExpertiseAreaQuerySet:
+        """Public reference data; the method exists so every read has one shape."""
+        return self
+
+
 class ExpertiseArea(models.Model):
     """The expertise catalogue (reference data, public): areas and their sub-areas, after the
     UN Mediation Support Unit's Standby Team and roster (fixtures/expertise.csv, a source per
@@ -41,6 +47,8 @@ class ExpertiseArea(models.Model):
     )
     description = models.TextField(blank=True, verbose_name=_("description"))
     source = models.URLField(max_length=500, blank=True, verbose_name=_("source"))
+
+    objects = ExpertiseAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

@@ -133,6 +133,9 @@ class ExpertRequest(ScopedModel):
         editable=False,
         verbose_name=_("state"),
     )
+    closed_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("closed at")
+    )
 
     FIELDS = [
         "title",

@@ -13,6 +13,7 @@ from concord.core import audit, grants, services
 from concord.core.context import Actor
 from concord.core.models import Classification, SpaceGrant
 
+from .. import loaders
 from ..models import (
     BOOKING,
     Candidate,
@@ -29,9 +30,12 @@ from .requests import _auto_step
 
 
 def check_booking(deployment: Deployment) -> None:
-    """Before any save of a deployment: the expert is not booked elsewhere in its period."""
+    """Before any save of a live deployment: the expert is not booked elsewhere in its
+    period, and no conflict of interest bars them from its request (a deployment made
+    through the page or the API, not from a screened candidate, is screened here)."""
     if deployment.state not in BOOKING or not deployment.start or not deployment.end:
         return
+    _check_screening(deployment)
     clash = (
         Deployment.objects.filter(
             expert_id=deployment.expert_id,
@@ -56,6 +60,29 @@ def check_booking(deployment: Deployment) -> None:
                     "number": clash.pk,
                     "state": clash.get_state_display(),
                 }
+            }
+        )
+
+
+def _check_screening(deployment: Deployment) -> None:
+    if deployment.candidate_id is not None or deployment.pk is not None:
+        return  # nominated from a screened candidate, or already made
+    if deployment.request_id is None or deployment.expert_id is None:
+        return  # the model's own checks say what is missing
+    request, expert = deployment.request, deployment.expert
+    result = loaders.screen(expert, request, None)  # names only what anyone may see
+    waived = Candidate.objects.filter(
+        request=request, expert=expert, waived_by__isnull=False
+    ).exists()
+    if result.barred or (result.needs_waiver and not waived):
+        raise ValidationError(
+            {
+                "expert": _(
+                    "A conflict of interest stands in the way (%(grade)s: %(reason)s): alert "
+                    "and nominate through the request's page, where a waivable one can be "
+                    "waived."
+                )
+                % {"grade": result.grade, "reason": result.findings[0].reason}
             }
         )
 
@@ -171,10 +198,10 @@ def _revoke(deployment: Deployment, actor: Actor, reason: str) -> None:
     ):
         return
     label = _("Deployment %(number)s") % {"number": deployment.pk}
-    grants = SpaceGrant.objects.filter(
+    held = SpaceGrant.objects.filter(
         user_id=expert.user_id, space_id=deployment.request.space_id, reason=label
     )
-    grants.end_space_grants(actor=actor, grants=grants, reason=reason, subject=deployment)
+    grants.end_space_grants(actor=actor, grants=held, reason=reason, subject=deployment)
     Deployment.objects.filter(pk=deployment.pk).update(space_granted=False)
     deployment.space_granted = False
 
@@ -246,5 +273,5 @@ def cancel(deployment: Deployment, reason: str, *, actor: Actor) -> Deployment:
 
 def end_lapsed(now=None) -> int:
     """Deployments past their end: their space access already stopped (the grant's own
-    time); remove the grants, audited (the worker runs this daily)."""
+    time); remove the grants, audited (the worker runs this every hour)."""
     return grants.expire_space_grants(now)

@@ -32,7 +32,7 @@ from .common import _record
 
 def _rows_error(name):
     return lambda i, messages: {
-        name: _("Row %(row)s: %(errors)s") % {"row": i, "errors": " ".join(messages)}
+        name: _("Entry %(row)s: %(errors)s") % {"row": i, "errors": " ".join(messages)}
     }
 
 
@@ -56,7 +56,7 @@ def expert_rows(
         before = {_tie_key(t) for t in Tie.objects.filter(expert=expert)}
         if skills is not None:
             services.replace_children(
-                expert, actor, Skill, "expert", skills, error=_rows_error("skills")
+                expert, actor, Skill, "expert", skills, error=_rows_error("expertise")
             )
         if languages is not None:
             services.replace_children(

@@ -13,6 +13,7 @@ from concord.core.context import Actor
 from .. import loaders
 from ..analysis import clock
 from ..models import (
+    BOOKING,
     Candidate,
     CandidateState,
     ClockStep,
@@ -30,6 +31,9 @@ from .experts import _rows_error
 
 def request_rows(*, requirements: list[dict] | None = None, languages: list[dict] | None = None):
     """The children callback replacing a request's needs (those given)."""
+
+    if requirements is not None and not any(r.get("required", True) for r in requirements):
+        raise ValidationError({"expertise": _("Ask for at least one required expertise.")})
 
     def children(request, actor):
         if requirements is not None:
@@ -108,12 +112,26 @@ def close_request(
     """Close a request unfilled, or cancel it (with a reason); stands down who is waiting."""
     _editor(request, actor)
     if state not in (RequestState.CLOSED, RequestState.CANCELLED):
-        raise ValidationError({"state": _("A request is closed or cancelled.")})
+        raise ValidationError({"state": _("Choose: close unfilled, or cancel.")})
+    if request.state != RequestState.OPEN:
+        raise ValidationError({"state": _("Only an open request can be closed.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why.")})
+    live = request.deployments.filter(state__in=BOOKING)
+    if live.exists():
+        raise ValidationError(
+            {
+                "state": _(
+                    "Deployment %(numbers)s still books an expert for this request: cancel "
+                    "or end it first."
+                )
+                % {"numbers": ", ".join(str(pk) for pk in live.values_list("pk", flat=True))}
+            }
+        )
     before = request.state
     request.state = state
-    request.save(update_fields=["state"])
+    request.closed_at = timezone.now()
+    request.save(update_fields=["state", "closed_at"])
     _record(
         actor,
         "update",

@@ -9,5 +9,5 @@ from .actions import (  # noqa: F401
     request_step,
 )
 from .alerts import alert_answer  # noqa: F401
-from .board import assignment_board, roster_reports  # noqa: F401
+from .board import assignment_board, expertise_list, roster_reports  # noqa: F401
 from .records import DEPLOYMENTS, EXPERTS, REQUESTS  # noqa: F401

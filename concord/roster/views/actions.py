@@ -40,27 +40,44 @@ def _form_errors(request, form, back):
     return redirect(back)
 
 
-@login_required
+def _no_email(made) -> list[str]:
+    n = sum(1 for c in made if c.state == "alerted" and not c.expert.email)
+    if not n:
+        return []
+    return [
+        ngettext(
+            "%(n)s has no e-mail address: no alert was sent to them.",
+            "%(n)s have no e-mail address: no alert was sent to them.",
+            n,
+        )
+        % {"n": n}
+    ]
+
+
 @require_POST
+@login_required
 def request_alert(request, pk):
     r = access.access_request(request.user, pk, VIEW)
     return _run(
         request,
         r.get_absolute_url(),
         lambda actor: services.alert(r, actor=actor),
-        lambda made: (
-            ngettext(
-                "%(n)s expert screened and alerted (or held for a waiver).",
-                "%(n)s experts screened and alerted (or held for a waiver).",
-                len(made),
-            )
-            % {"n": len(made)}
+        lambda made: " ".join(
+            [
+                ngettext(
+                    "%(n)s expert screened and alerted (or held for a waiver).",
+                    "%(n)s experts screened and alerted (or held for a waiver).",
+                    len(made),
+                )
+                % {"n": len(made)},
+                *_no_email(made),
+            ]
         ),
     )
 
 
-@login_required
 @require_POST
+@login_required
 def request_shortlist(request, pk):
     r = access.access_request(request.user, pk, VIEW)
     return _run(
@@ -71,8 +88,8 @@ def request_shortlist(request, pk):
     )
 
 
-@login_required
 @require_POST
+@login_required
 def request_step(request, pk):
     r = access.access_request(request.user, pk, VIEW)
     form = StepForm(request.POST)
@@ -87,8 +104,8 @@ def request_step(request, pk):
     )
 
 
-@login_required
 @require_POST
+@login_required
 def request_close(request, pk):
     r = access.access_request(request.user, pk, VIEW)
     form = CloseForm(request.POST)
@@ -104,8 +121,8 @@ def request_close(request, pk):
     )
 
 
-@login_required
 @require_POST
+@login_required
 def candidate_action(request, pk, what):
     c = access.access_candidate(request.user, pk, VIEW)
     back = c.request.get_absolute_url()
@@ -140,8 +157,8 @@ def candidate_action(request, pk, what):
     raise PermissionDenied
 
 
-@login_required
 @require_POST
+@login_required
 def deployment_action(request, pk, what):
     d = access.access_deployment(request.user, pk, VIEW)
     back = d.get_absolute_url()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import loaders
 from ..analysis import reports
-from ..models import ExpertRequest, Gender, language_name
+from ..models import ExpertiseArea, ExpertRequest, Gender, language_name
 
 
 def _constraint(code: str) -> str:
@@ -95,4 +95,15 @@ def roster_reports(request):
             "requests": len(rrows),
             "open": ExpertRequest.objects.visible_to(request.user).filter(state="open").count(),
         },
+    )
+
+
+def expertise_list(request):
+    """The expertise catalogue: the codes experts' skills and requests' needs name (public
+    reference data, each with its source)."""
+    areas = list(ExpertiseArea.objects.visible_to(request.user).select_related("parent"))
+    return render(
+        request,
+        "roster/expertise.html",
+        {"title": _("Expertise catalogue"), "areas": areas},
     )

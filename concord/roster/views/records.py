@@ -182,7 +182,7 @@ def _request_context(r: ExpertRequest, user, request):
         )
     ]
     ranking = loaders.rank(r, user) if editing and r.state == RequestState.OPEN else None
-    taken = {c.expert_id for c in visible}
+    taken = {c.expert_id: c.get_state_display() for c in visible}
     clock_rows = [
         (
             labels.get(s.step, s.step),
@@ -215,6 +215,7 @@ def _request_context(r: ExpertRequest, user, request):
         "grades": Grade,
         "states": CandidateState,
         "deployments": Deployment.objects.visible_to(user).filter(request=r),
+        "log": loaders.workflow_log(r, user),
         "action": lambda name: reverse(f"roster:expertrequest_{name}", kwargs={"pk": r.pk}),
         "alert_url": reverse("roster:expertrequest_alert", kwargs={"pk": r.pk}),
         "shortlist_url": reverse("roster:expertrequest_shortlist", kwargs={"pk": r.pk}),
@@ -289,7 +290,15 @@ REQUESTS = Config(
 def _deployment_context(d: Deployment, user, request):
     editing = may(user, d)
     c = d.candidate
+    visible_expert = Expert.objects.visible_to(user).filter(pk=d.expert_id).exists()
+    visible_request = ExpertRequest.objects.visible_to(user).filter(pk=d.request_id).exists()
     return {
+        "expert_url": reverse("roster:expert_detail", kwargs={"pk": d.expert_id})
+        if visible_expert
+        else "",
+        "request_url": reverse("roster:expertrequest_detail", kwargs={"pk": d.request_id})
+        if visible_request
+        else "",
         "editing": editing,
         "end_form": EndForm(),
         "reason_form": ReasonForm(),
@@ -308,6 +317,11 @@ def _deployment_context(d: Deployment, user, request):
             for name in ("consent", "deploy", "end", "cancel")
         },
     }
+
+
+def _expert_name(d: Deployment, L) -> str:
+    expert = L.get(Expert, d.expert_id)
+    return _name(expert, L) if expert else _("(restricted)")
 
 
 def _deployment_title(d: Deployment, L) -> str:
@@ -335,7 +349,7 @@ DEPLOYMENTS = Config(
         Column(gettext_lazy("State"), lambda d, L: d.get_state_display(), "state"),
     ],
     detail_fields=lambda d, L: [
-        (_("Expert"), L.label(Expert, d.expert_id)),
+        (_("Expert"), _expert_name(d, L)),
         (_("Request"), L.label(ExpertRequest, d.request_id)),
         (_("Assignment"), d.assignment),
         (_("Remote or in person"), d.get_mode_display()),

@@ -93,7 +93,7 @@ class Command(ConcordCommand):
             self.stdout.write(json.dumps(plan.as_json(), ensure_ascii=False, indent=2))
             return
         titles = {f.id: f.title for f in facts}
-        self.stdout.write(f"{plan.method}: total fit {plan.total_fit:.0f}")
+        self.stdout.write(f"{plan.method}: total fit {plan.total_fit:.1f}")
         for c in plan.choices:
             self.stdout.write(
                 f"{titles[c.request]}: {c.name} [{c.expert}] ({c.constraint}) {c.words}"
