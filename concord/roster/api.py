@@ -246,7 +246,7 @@ class CloseInput(serializers.Serializer):
     reason = serializers.CharField()
 
 
-def _candidate_row(c, name) -> dict:
+def _candidate_row(c, name, findings) -> dict:
     return {
         "id": c.pk,
         "expert": c.expert_id,
@@ -255,7 +255,7 @@ def _candidate_row(c, name) -> dict:
         "score": c.score,
         "parts": c.parts,
         "screening": c.grade,
-        "findings": c.findings,
+        "findings": [f.as_json() for f in findings],
         "waived": c.waived_by_id is not None,
         "state": c.state,
         "answered_at": c.answered_at.isoformat() if c.answered_at else None,
@@ -309,10 +309,13 @@ class RequestViewSet(ScopedViewSet):
     def _candidates(self, r, user):
         rows = list(access.visible_candidates(r, user).order_by("rank"))
         names = loaders.person_names(user, [c.expert for c in rows])
+        screened = loaders.screenings(r, [c.expert for c in rows], user)
         return {
             "request": r.pk,
             "title": r.title,
-            "candidates": [_candidate_row(c, names[c.expert_id]) for c in rows],
+            "candidates": [
+                _candidate_row(c, names[c.expert_id], screened[c.expert_id].findings) for c in rows
+            ],
         }
 
     @extend_schema(responses=serializers.DictField())

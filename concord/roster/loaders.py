@@ -311,6 +311,17 @@ def screen(expert: Expert, request: ExpertRequest, user) -> screening.Screening:
     return screening.screen(one, facts)
 
 
+def screenings(request: ExpertRequest, experts, user) -> dict[int, screening.Screening]:
+    """Each expert screened against the request in the reader's words: a party or a tie the
+    reader may not see reads "(restricted)". Pages and the API show these rather than the
+    findings stored when the expert was alerted (written as the roster officer saw them)."""
+    experts = list(experts)
+    if not experts:
+        return {}
+    facts = request_facts(request, user)
+    return {f.id: screening.screen(f, facts) for f in expert_facts(experts, user)}
+
+
 def open_requests(user):
     from .models import RequestState
 

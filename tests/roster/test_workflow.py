@@ -309,3 +309,22 @@ def test_a_request_needs_one_required_expertise(roster):
                 }
             ],
         )
+
+
+def test_new_parties_rescreen_who_waits(roster):
+    services.alert(roster.request, actor=actor(roster.editor))
+    omar = Candidate.objects.get(expert=roster.experts["omar"])
+    assert omar.state == CandidateState.HELD  # advises the government, a party
+    services.save_request(
+        roster.request, actor=actor(roster.editor), m2m={"parties": [roster.rebels]}
+    )
+    omar.refresh_from_db()
+    assert omar.grade == Grade.GREEN and omar.state == CandidateState.ALERTED
+    lars = Candidate.objects.get(expert=roster.experts["lars"])
+    services.save_expert(
+        roster.experts["lars"],
+        actor=actor(roster.editor),
+        ties=[{"kind": "family", "organisation": roster.rebels, "start": None, "end": None}],
+    )
+    lars.refresh_from_db()
+    assert lars.grade == Grade.WAIVABLE and lars.state == CandidateState.HELD

@@ -136,30 +136,41 @@ def rescreen(expert: Expert, *, actor: Actor) -> list[Candidate]:
             "request_id", flat=True
         )
     )
-    for c in open_.select_related("request"):
+    for c in open_.select_related("request", "expert"):
         if c.request.state != RequestState.OPEN and c.request_id not in live:
             continue
-        result = loaders.screen(expert, c.request, actor.user)
-        if result.grade == c.grade and [f.as_json() for f in result.findings] == c.findings:
-            continue
-        before = {"grade": c.grade, "findings": c.findings, "waived_by": c.waived_by_id}
-        graver = coi.SEVERITY[result.grade] > coi.SEVERITY[c.grade]
-        c.grade = result.grade
-        c.findings = [f.as_json() for f in result.findings]
-        c.screened_at = timezone.now()
-        if graver:
-            c.waived_by, c.waiver, c.waived_at = None, "", None
-            if c.state == CandidateState.ALERTED and c.blocked:
-                c.state = CandidateState.HELD
-        c.save()
-        _record(
-            actor,
-            "update",
-            c,
-            audit.diff(
-                before, {"grade": c.grade, "findings": c.findings, "waived_by": c.waived_by_id}
-            ),
-            c.request,
-        )
-        changed.append(c)
+        if rescreen_candidate(c, actor=actor):
+            changed.append(c)
     return changed
+
+
+def rescreen_candidate(c: Candidate, *, actor: Actor) -> bool:
+    """Screen one candidate again (a tie declared, the request's parties changed); a graver
+    grade than before drops the waiver it had (it waived something else), and holds an
+    alerted expert. Whether the grade or the findings changed."""
+    result = loaders.screen(c.expert, c.request, actor.user)
+    if result.grade == c.grade and [f.as_json() for f in result.findings] == c.findings:
+        return False
+    before = {"grade": c.grade, "waived_by": c.waived_by_id}
+    graver = coi.SEVERITY[result.grade] > coi.SEVERITY[c.grade]
+    c.grade = result.grade
+    c.findings = [f.as_json() for f in result.findings]
+    c.screened_at = timezone.now()
+    if graver:
+        c.waived_by, c.waiver, c.waived_at = None, "", None
+        if c.state == CandidateState.ALERTED and c.blocked:
+            c.state = CandidateState.HELD
+    elif c.state == CandidateState.HELD and not c.blocked:  # nothing left to waive: alert
+        from .alerts import _enqueue_alerts
+
+        c.state, c.alerted_at = CandidateState.ALERTED, timezone.now()
+        transaction.on_commit(lambda: _enqueue_alerts([c.pk]))
+    c.save()
+    _record(
+        actor,
+        "update",
+        c,
+        audit.diff(before, {"grade": c.grade, "waived_by": c.waived_by_id}),
+        c.request,
+    )
+    return True

@@ -24,7 +24,7 @@ from ..models import (
     Step,
 )
 from .common import _editor, _record
-from .experts import _rows_error
+from .experts import _rows_error, rescreen_candidate
 
 # --- requests and their clock ------------------------------------------------------------
 
@@ -60,6 +60,12 @@ def save_request(
     saved = services.save(request, actor=actor, m2m=m2m, children=request_rows(**rows))
     if creating:
         _step(saved, Step.RECEIVED, saved.received_at, actor)
+    elif {"parties", "stakeholders"} & set(m2m or {}):
+        # the parties changed: whoever is waiting on the request is screened again
+        for c in saved.candidates.exclude(
+            state__in=[CandidateState.STOOD_DOWN, CandidateState.NOT_AVAILABLE]
+        ).select_related("expert", "request"):
+            rescreen_candidate(c, actor=actor)
     else:
         ClockStep.objects.filter(request=saved, step=Step.RECEIVED).exclude(
             at=saved.received_at

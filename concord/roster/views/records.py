@@ -172,6 +172,7 @@ def _request_context(r: ExpertRequest, user, request):
     clock = loaders.clock_of(r)
     visible = list(access.visible_candidates(r, user).order_by("rank"))
     names = loaders.person_names(user, [c.expert for c in visible])
+    screened = loaders.screenings(r, [c.expert for c in visible], user)
     shown = [
         c
         for c in visible
@@ -199,7 +200,7 @@ def _request_context(r: ExpertRequest, user, request):
         "grade_words": {k: str(v) for k, v in grade_words.items()},
         "clock_words": clock.words(labels),
         "step_labels": labels,
-        "candidates": [(c, names[c.expert_id]) for c in shown],
+        "candidates": [(c, names[c.expert_id], screened[c.expert_id].findings) for c in shown],
         "hidden_candidates": r.candidates.count() - len(visible),
         "archived": len(visible) - len(shown),
         "ranking": ranking,
@@ -292,6 +293,8 @@ def _deployment_context(d: Deployment, user, request):
     c = d.candidate
     visible_expert = Expert.objects.visible_to(user).filter(pk=d.expert_id).exists()
     visible_request = ExpertRequest.objects.visible_to(user).filter(pk=d.request_id).exists()
+    seen = c is not None and access.visible_candidates(d.request, user).filter(pk=c.pk).exists()
+    findings = loaders.screenings(d.request, [d.expert], user)[d.expert_id].findings if seen else ()
     return {
         "expert_url": reverse("roster:expert_detail", kwargs={"pk": d.expert_id})
         if visible_expert
@@ -303,9 +306,8 @@ def _deployment_context(d: Deployment, user, request):
         "end_form": EndForm(),
         "reason_form": ReasonForm(),
         "states": DeploymentState,
-        "screening": c
-        if c is not None and access.visible_candidates(d.request, user).filter(pk=c.pk).exists()
-        else None,
+        "screening": c if seen else None,
+        "findings": findings,
         "grades": Grade,
         "observation_url": (
             reverse("learning:observation_detail", kwargs={"pk": d.observation_id})
