@@ -45,6 +45,10 @@ def _items(value: str) -> list[str]:
 
 
 class ExpertFilter(ScopedFilterSet):
+    # searches and dates: q reads the experts' people through the enforcement point
+    # (Person.visible_to), expertise and languages name catalogue codes, the dates a period
+    plain_method_filters = ("q", "expertise", "language", "free_from", "free_until")
+
     q = df.CharFilter(method="by_name", label=_("Name"))
     tier = df.ChoiceFilter(choices=Tier.choices, label=_("Tier"))
     gender = df.ChoiceFilter(choices=Gender.choices, label=_("Gender"))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Classification, Country, Organisation, Person, ScopedModel, User
+from concord.core.models.labels import ChoiceLabels
 
 
 class ExpertiseAreaQuerySet(models.QuerySet):
@@ -179,7 +180,7 @@ class Expert(ScopedModel):
         return gettext("Expert %(number)s") % {"number": self.pk or "—"}
 
 
-class Skill(models.Model):
+class Skill(ChoiceLabels, models.Model):
     """An expert's expertise in one area of the catalogue, at a level, with the evidence."""
 
     expert = models.ForeignKey(
@@ -239,7 +240,7 @@ def language_name(code: str) -> str:
     return t.gettext(found.name)
 
 
-class Language(models.Model):
+class Language(ChoiceLabels, models.Model):
     """A language an expert works in (ISO 639), at a CEFR level."""
 
     expert = models.ForeignKey(
@@ -277,7 +278,7 @@ class TieKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Tie(models.Model):
+class Tie(ChoiceLabels, models.Model):
     """An affiliation or past tie relevant to conflicts of interest: to a party, a government,
     a company, an armed group. Experts have a continuing duty to disclose: a new tie
     re-screens their open deployments."""

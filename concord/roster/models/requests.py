@@ -11,6 +11,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from concord.core.models import Classification, Country, Organisation, ScopedModel, Space, User
+from concord.core.models.labels import ChoiceLabels
 from concord.operations.models import Operation
 
 from .experts import Cefr, Expert, ExpertiseArea, Level, language_problem
@@ -190,7 +191,7 @@ class ExpertRequest(ScopedModel):
             raise ValidationError(errors)
 
 
-class Requirement(models.Model):
+class Requirement(ChoiceLabels, models.Model):
     """Expertise a request wants: required (an expert without it is not matched) or desirable."""
 
     request = models.ForeignKey(
@@ -215,7 +216,7 @@ class Requirement(models.Model):
         return f"{self.area_id} ≥ {self.level}"
 
 
-class LanguageNeed(models.Model):
+class LanguageNeed(ChoiceLabels, models.Model):
     """A language the request's team must cover (required) or would like (desirable)."""
 
     request = models.ForeignKey(ExpertRequest, on_delete=models.CASCADE, related_name="languages")
@@ -240,7 +241,7 @@ class LanguageNeed(models.Model):
             raise ValidationError({"code": problem})
 
 
-class ClockStep(models.Model):
+class ClockStep(ChoiceLabels, models.Model):
     """When a request reached a step of its 72-hour clock, and who recorded it."""
 
     request = models.ForeignKey(ExpertRequest, on_delete=models.CASCADE, related_name="steps")
@@ -276,7 +277,7 @@ class CandidateState(models.TextChoices):
     STOOD_DOWN = "stood_down", _("Stood down")
 
 
-class Candidate(models.Model):
+class Candidate(ChoiceLabels, models.Model):
     """An expert alerted for a request (or held until a waiver): screened, scored, answered,
     shortlisted, nominated or stood down. Read through
     its request and its expert, each scoped (a reader sees a candidate only when they may
