@@ -5,8 +5,8 @@ PostgreSQL server — on PostgreSQL too: HTTP latency at scales 1 and 100 and th
 scale 100 (bench/web.py), the cost of confidentiality (bench/confidentiality.py), streaming
 exports of 1,000,000 rows (bench/exports.py), a 100,000-row export run as a background job
 and the web's latency meanwhile (bench/jobs.py), and the capability benchmarks (typology,
-labour, accountability, webhooks, search, learning at 100,000 observations); then draws
-the plots for docs/benchmarks.md (bench/plots.py).
+labour, accountability, webhooks, search, learning at 100,000 observations, the roster at
+10,000 experts); then draws the plots for docs/benchmarks.md (bench/plots.py).
 
 ``quick`` (under 3 minutes, scale 1, SQLite) runs the same benchmarks small, compares every
 figure with the results committed in bench/results/quick.json and prints each one that got
@@ -64,6 +64,7 @@ def full(args) -> None:
         step(["bench/notifications.py"], env)
         step(["bench/search.py"], env)
         step(["bench/learning.py", "--keep"], env)
+        step(["bench/roster.py", "--keep"], env)
     sqlite = environments(False)[0][1]
     step(["bench/typology.py"], sqlite)
     step(["bench/labour.py"], sqlite)

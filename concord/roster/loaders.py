@@ -3,15 +3,20 @@ plain facts; their ranking, screening, team assignment and clocks."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concord.core.models import Country, Organisation, Person
+from concord.core.models import Organisation, Person
 from concord.core.models.registry import OrganisationKind
 from concord.core.visibility import RESTRICTED, VisibleLabels
 
@@ -68,13 +73,16 @@ def catalogue() -> Catalogue:
     )
 
 
-def _countries(ids) -> dict[int, tuple[str, str]]:
-    return {
-        pk: (a3, sub)
-        for pk, a3, sub in Country.objects.filter(pk__in=set(ids)).values_list(
-            "pk", "alpha3", "m49_subregion"
-        )
-    }
+def among(ids) -> RawSQL:
+    """``ids`` (whole numbers) as one parameter, for ``<field>__in``: the ORM prepares a list
+    value by value, which for the 2,000 experts of a large pool cost more than the database
+    took to read their rows (4 ms a query, nine queries a ranking)."""
+    ids = [int(i) for i in ids]
+    if connection.vendor == "postgresql":
+        # an array written as text: psycopg adapts a list number by number (1 ms a query)
+        text = "{" + ",".join(map(str, ids)) + "}"
+        return RawSQL("SELECT unnest(%s::bigint[])", [text])  # untranslated: SQL
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])  # untranslated: SQL
 
 
 def _org_names(user, ids) -> dict[int, str]:
@@ -91,28 +99,26 @@ def person_names(user, experts) -> dict[int, str]:
     experts = list(experts)
     visible = dict(
         Person.objects.visible_to(user)
-        .filter(pk__in=[e.person_id for e in experts])
+        .filter(pk__in=among(e.person_id for e in experts))
+        .order_by()
         .values_list("pk", "name")
     )
     return {e.pk: visible.get(e.person_id) or str(e) for e in experts}
 
 
-def request_facts(request: ExpertRequest, user) -> RequestFacts:
-    countries = list(request.countries.values_list("alpha3", "m49_subregion"))
-    parties = list(request.parties.values_list("pk", "kind", "country__alpha3"))
-    stakeholders = list(request.stakeholders.values_list("pk", "kind", "country__alpha3"))
-    names = _org_names(user, [p[0] for p in parties + stakeholders])
+def _parties(request: ExpertRequest) -> tuple[list, list]:
+    """The request's parties and its stakeholders, as (id, kind, alpha-3) rows."""
+    return (
+        list(request.parties.values_list("pk", "kind", "country__alpha3")),
+        list(request.stakeholders.values_list("pk", "kind", "country__alpha3")),
+    )
 
+
+def _request_facts(request, parties, stakeholders, names, **needs) -> RequestFacts:
     def party(row):
         pk, kind, a3 = row
         return Party(pk, names[pk], a3, is_state=kind == OrganisationKind.STATE)
 
-    required, desirable = {}, {}
-    for code, level, req in request.requirements.values_list("area__code", "level", "required"):
-        (required if req else desirable)[code] = level
-    languages, wished = {}, {}
-    for code, level, req in request.languages.values_list("code", "level", "required"):
-        (languages if req else wished)[code] = level
     return RequestFacts(
         id=request.pk,
         title=request.title,
@@ -121,58 +127,117 @@ def request_facts(request: ExpertRequest, user) -> RequestFacts:
         start=request.start,
         end=request.end,
         received=request.received_at,
-        countries=frozenset(a3 for a3, _s in countries),
-        subregions=frozenset(s for _a, s in countries if s),
         parties=tuple(party(p) for p in parties),
         stakeholders=tuple(party(p) for p in stakeholders),
-        required=required,
-        desirable=desirable,
-        languages=languages,
-        desirable_languages=wished,
         team_size=request.team_size,
         shortlist_size=request.shortlist_size,
         gender_rule=request.gender_rule,
         clearance=request.clearance_needed,
+        **needs,
     )
 
 
-def expert_facts(experts, user, window: tuple[dt.date, dt.date] | None = None) -> list[ExpertFacts]:
-    """Facts for ``experts`` (a queryset the caller has scoped to the reader), in bulk: a
-    handful of queries whatever their number. ``window``: only bookings touching it."""
-    experts = list(experts)
-    ids = [e.pk for e in experts]
-    skills, languages = defaultdict(dict), defaultdict(dict)
-    for eid, code, level in Skill.objects.filter(expert_id__in=ids).values_list(
-        "expert_id", "area__code", "level"
-    ):
-        skills[eid][code] = level
-    for eid, code, level in Language.objects.filter(expert_id__in=ids).values_list(
-        "expert_id", "code", "level"
-    ):
-        languages[eid][code] = level
-    lived, nations = defaultdict(set), defaultdict(set)
-    through = Expert.countries.through
-    rows = list(through.objects.filter(expert_id__in=ids).values_list("expert_id", "country_id"))
-    nrows = list(
-        Expert.nationalities.through.objects.filter(expert_id__in=ids).values_list(
-            "expert_id", "country_id"
-        )
+def request_facts(request: ExpertRequest, user) -> RequestFacts:
+    countries = list(request.countries.values_list("alpha3", "m49_subregion"))
+    parties, stakeholders = _parties(request)
+    names = _org_names(user, [p[0] for p in parties + stakeholders])
+    required, desirable = {}, {}
+    for code, level, req in request.requirements.values_list("area__code", "level", "required"):
+        (required if req else desirable)[code] = level
+    languages, wished = {}, {}
+    for code, level, req in request.languages.values_list("code", "level", "required"):
+        (languages if req else wished)[code] = level
+    return _request_facts(
+        request,
+        parties,
+        stakeholders,
+        names,
+        countries=frozenset(a3 for a3, _s in countries),
+        subregions=frozenset(s for _a, s in countries if s),
+        required=required,
+        desirable=desirable,
+        languages=languages,
+        desirable_languages=wished,
     )
-    codes = _countries([c for _e, c in rows + nrows])
-    for eid, cid in rows:
-        lived[eid].add(codes[cid])
-    for eid, cid in nrows:
-        nations[eid].add(codes[cid][0])
-    ties = defaultdict(list)
-    tie_rows = list(
-        Tie.objects.filter(expert_id__in=ids).values_list(
+
+
+def _disclosures(pool) -> tuple[list, list, list]:
+    """What screening weighs of the experts ``pool`` names: their ties, nationalities and
+    ended deployments, as rows (the ties and deployments in their models' order)."""
+    ties = list(
+        Tie.objects.filter(expert_id__in=pool).values_list(
             "expert_id", "kind", "organisation_id", "start", "end"
         )
     )
-    org_names = _org_names(user, [t[2] for t in tie_rows])
+    nations = list(
+        Expert.nationalities.through.objects.filter(expert_id__in=pool).values_list(
+            "expert_id", "country__alpha3"
+        )
+    )
+    ended = list(
+        Deployment.objects.filter(expert_id__in=pool, state=DeploymentState.ENDED).values_list(
+            "expert_id", "request__process", "request__requester_id", "end", "rating"
+        )
+    )
+    return ties, nations, ended
+
+
+class Profile(NamedTuple):
+    """What ``expert_facts`` reads of an expert itself (the rest is in their rows), read
+    without making a model instance of each (17 ms for 2,000 experts on PostgreSQL)."""
+
+    pk: int
+    person_id: int
+    tier: str
+    gender: str
+    security_clearance: int
+
+    __str__ = Expert.__str__  # "Expert N", from the number alone
+
+
+def profiles(experts) -> list[Profile]:
+    """The profiles of ``experts``, a queryset the caller has scoped to the reader."""
+    return [Profile(*row) for row in experts.values_list(*Profile._fields)]
+
+
+def expert_facts(experts, user, window: tuple[dt.date, dt.date] | None = None) -> list[ExpertFacts]:
+    """Facts for ``experts`` (experts or their ``profiles``, read from a queryset the caller
+    has scoped to the reader), in bulk: a handful of queries whatever their number.
+    ``window``: only bookings touching it."""
+    experts = list(experts)
+    ids = [e.pk for e in experts]
+    pool = among(ids)
+    skills, languages = defaultdict(dict), defaultdict(dict)
+    # unordered: each area and language once per expert, read by key
+    for eid, code, level in (
+        Skill.objects.filter(expert_id__in=pool)
+        .order_by()
+        .values_list("expert_id", "area__code", "level")
+    ):
+        skills[eid][code] = level
+    for eid, code, level in (
+        Language.objects.filter(expert_id__in=pool)
+        .order_by()
+        .values_list("expert_id", "code", "level")
+    ):
+        languages[eid][code] = level
+    lived, nations = defaultdict(set), defaultdict(set)
+    for eid, a3, sub in Expert.countries.through.objects.filter(expert_id__in=pool).values_list(
+        "expert_id", "country__alpha3", "country__m49_subregion"
+    ):
+        lived[eid].add((a3, sub))
+    tie_rows, nation_rows, ended = _disclosures(pool)
+    for eid, a3 in nation_rows:
+        nations[eid].add(a3)
+    org_names = _org_names(user, [t[2] for t in tie_rows] + [r[2] for r in ended])
+    ties, past = defaultdict(list), defaultdict(list)
     for eid, kind, org, start, end in tie_rows:
         ties[eid].append(TieFact(kind, org, org_names[org], start, end))
-    bookings, past = _bookings(ids, user, window)
+    for eid, process, requester, end, rating in ended:
+        past[eid].append(
+            PastDeployment(process_key(process), requester, org_names[requester], end, rating)
+        )
+    bookings = _bookings(pool, window)
     names = person_names(user, experts)
     return [
         ExpertFacts(
@@ -194,12 +259,12 @@ def expert_facts(experts, user, window: tuple[dt.date, dt.date] | None = None) -
     ]
 
 
-def _bookings(ids, user, window):
-    """Live deployments and declared unavailability (touching ``window``), and deployments
-    ended (for screening: the same process's other side; for fair shares and appraisals)."""
-    bookings, past = defaultdict(list), defaultdict(list)
-    un = Unavailability.objects.filter(expert_id__in=ids)
-    live = Deployment.objects.filter(expert_id__in=ids, state__in=BOOKING)
+def _bookings(pool, window) -> dict[int, list[Booking]]:
+    """Live deployments and declared unavailability (touching ``window``) of the experts
+    ``pool`` names."""
+    bookings = defaultdict(list)
+    un = Unavailability.objects.filter(expert_id__in=pool)
+    live = Deployment.objects.filter(expert_id__in=pool, state__in=BOOKING)
     if window is not None:
         un = un.filter(start__lte=window[1], end__gte=window[0])
         live = live.filter(start__lte=window[1], end__gte=window[0])
@@ -209,16 +274,7 @@ def _bookings(ids, user, window):
         bookings[eid].append(
             Booking(start, end, _("request %(n)s") % {"n": rid}, deployment=True, request=rid)
         )
-    ended = Deployment.objects.filter(expert_id__in=ids, state=DeploymentState.ENDED).values_list(
-        "expert_id", "request__process", "request__requester_id", "end", "rating"
-    )
-    ended = list(ended)
-    names = _org_names(user, [r[2] for r in ended])
-    for eid, process, requester, end, rating in ended:
-        past[eid].append(
-            PastDeployment(process_key(process), requester, names[requester], end, rating)
-        )
-    return bookings, past
+    return bookings
 
 
 def _holds(area_id, level, parents_of, children_of) -> Q:
@@ -281,8 +337,8 @@ def rank(request: ExpertRequest, user, *, facts: RequestFacts | None = None) -> 
     words["language_names"] = {
         code: language_name(code) for code in {*facts.languages, *facts.desirable_languages}
     }
-    pool = matchable(request, user)
-    experts = expert_facts(pool.order_by("pk"), user, (facts.start, facts.end))
+    pool = profiles(matchable(request, user).order_by("pk"))
+    experts = expert_facts(pool, user, (facts.start, facts.end))
     ranked = matching.rank(experts, facts, **words)
     roster = Expert.objects.visible_to(user).filter(active=True).count()
     relax = []
@@ -305,10 +361,30 @@ def rank(request: ExpertRequest, user, *, facts: RequestFacts | None = None) -> 
 
 
 def screen(expert: Expert, request: ExpertRequest, user) -> screening.Screening:
-    """One expert against one request's process, parties and stakeholders."""
-    facts = request_facts(request, user)
-    [one] = expert_facts([expert], user)
-    return screening.screen(one, facts)
+    """One expert against one request's process, parties and stakeholders. Reads only what
+    screening weighs (``analysis.screening``: the request's parties and stakeholders, the
+    expert's ties, nationalities and ended deployments, every organisation's name at once):
+    six queries, where the whole facts of both took seventeen (50 ms on PostgreSQL under
+    load, for a target of 20)."""
+    parties, stakeholders = _parties(request)
+    ties, nations, ended = _disclosures(among([expert.pk]))
+    names = _org_names(
+        user, [p[0] for p in parties + stakeholders] + [t[2] for t in ties] + [r[2] for r in ended]
+    )
+    one = ExpertFacts(
+        id=expert.pk,
+        name=str(expert),  # not read by screening
+        tier=expert.tier,
+        gender=expert.gender,
+        clearance=expert.security_clearance,
+        nationalities=frozenset(a3 for _e, a3 in nations),
+        ties=tuple(TieFact(k, org, names[org], start, end) for _e, k, org, start, end in ties),
+        past=tuple(
+            PastDeployment(process_key(process), requester, names[requester], end, rating)
+            for _e, process, requester, end, rating in ended
+        ),
+    )
+    return screening.screen(one, _request_facts(request, parties, stakeholders, names))
 
 
 def screenings(request: ExpertRequest, experts, user) -> dict[int, screening.Screening]:
@@ -328,11 +404,46 @@ def open_requests(user):
     return ExpertRequest.objects.visible_to(user).filter(state=RequestState.OPEN)
 
 
+def _within(expert: ExpertFacts, start: dt.date, end: dt.date) -> ExpertFacts:
+    """The expert's facts with only the bookings touching ``start``–``end`` (as
+    ``expert_facts`` reads them for that window)."""
+    if not expert.bookings:
+        return expert
+    kept = tuple(b for b in expert.bookings if b.start <= end and b.end >= start)
+    if len(kept) == len(expert.bookings):
+        return expert
+    return dataclasses.replace(expert, bookings=kept)
+
+
+def ranked_together(requests: list[ExpertRequest], facts: list[RequestFacts], user) -> dict:
+    """Each request's matches, as ``rank`` gives them (``facts``: the requests' own), with
+    each expert's facts read once for all the requests: a burst's pools overlap, and reading
+    them request by request read the same experts again and again (50 requests: 50 rankings,
+    6 s for 10,000 experts)."""
+    if not facts:
+        return {}
+    words = catalogue().words()
+    words["language_names"] = {
+        code: language_name(code) for f in facts for code in {*f.languages, *f.desirable_languages}
+    }
+    pools = {
+        f.id: profiles(matchable(r, user).order_by("pk"))
+        for r, f in zip(requests, facts, strict=True)
+    }
+    everyone = {p.pk: p for pool in pools.values() for p in pool}
+    window = (min(f.start for f in facts), max(f.end for f in facts))
+    by_id = {e.id: e for e in expert_facts(sorted(everyone.values()), user, window)}
+    return {
+        f.id: matching.rank([_within(by_id[p.pk], f.start, f.end) for p in pools[f.id]], f, **words)
+        for f in facts
+    }
+
+
 def team_plan(requests: list[ExpertRequest], user, *, method: str = "optimal"):
     """The best assignment of experts to ``requests`` at once (or the greedy baseline), with
     the waivers recorded on their candidates."""
     facts = [request_facts(r, user) for r in requests]
-    ranked = {f.id: rank(r, user, facts=f).matches for r, f in zip(requests, facts, strict=True)}
+    ranked = ranked_together(requests, facts, user)
     waived = set(
         Candidate.objects.filter(request__in=requests, waived_by__isnull=False).values_list(
             "expert_id", "request_id"

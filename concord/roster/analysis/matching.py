@@ -10,11 +10,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import screening as coi
 from .facts import ExpertFacts, RequestFacts
+from .words import gettext_once as _
+from .words import once
+from .words import text as lazy_text
 
 WEIGHTS = {
     "expertise": 45,
@@ -106,22 +108,22 @@ def _expertise(expert, request, parents, names) -> tuple[Part, list[str]]:
                     _("%(area)s at %(level)s or above (has %(has)s)")
                     % {
                         "area": label,
-                        "level": str(LEVEL_WORDS[level]),
-                        "has": str(LEVEL_WORDS[has]) if has else _("none"),
+                        "level": lazy_text(LEVEL_WORDS[level]),
+                        "has": lazy_text(LEVEL_WORDS[has]) if has else _("none"),
                     }
                 )
             value = has / 3 if has >= level else has / (2 * level)
             weighted += weight * value
             total += weight
             if has and via == area:
-                words.append(f"{label}: {str(LEVEL_WORDS[has])}")
+                words.append(f"{label}: {lazy_text(LEVEL_WORDS[has])}")
             elif has:
                 words.append(
                     _("%(skill)s: %(level)s (counts as %(has)s for %(area)s)")
                     % {
                         "skill": names.get(via, via),
-                        "level": str(LEVEL_WORDS[expert.skills[via]]),
-                        "has": str(LEVEL_WORDS[has]),
+                        "level": lazy_text(LEVEL_WORDS[expert.skills[via]]),
+                        "has": lazy_text(LEVEL_WORDS[has]),
                         "area": label,
                     }
                 )
@@ -237,7 +239,7 @@ def _tier(expert, tier_names) -> Part:
         "tier",
         WEIGHTS["tier"] * share,
         WEIGHTS["tier"],
-        str(tier_names.get(expert.tier, expert.tier)),
+        lazy_text(tier_names.get(expert.tier, expert.tier)),
     )
 
 
@@ -290,7 +292,8 @@ def order_key(m: Match):
 
 def rank(experts: Iterable[ExpertFacts], request: RequestFacts, **words) -> list[Match]:
     """Every expert against the request, matched ones first in order (``order_key``)."""
-    matches = [match(e, request, **words) for e in experts]
+    with once():  # the same few messages for every expert: each translated once
+        matches = [match(e, request, **words) for e in experts]
     return sorted(matches, key=lambda m: (not m.eligible, *order_key(m)))
 
 
@@ -385,8 +388,8 @@ def relaxations(
                     _("ask for %(area)s at %(level)s instead of %(was)s")
                     % {
                         "area": label,
-                        "level": str(LEVEL_WORDS[level - 1]),
-                        "was": str(LEVEL_WORDS[level]),
+                        "level": lazy_text(LEVEL_WORDS[level - 1]),
+                        "was": lazy_text(LEVEL_WORDS[level]),
                     },
                     dataclasses.replace(request, required=required),
                 )
@@ -403,9 +406,10 @@ def relaxations(
     if request.clearance:
         options.append((_("lower the clearance needed"), dataclasses.replace(request, clearance=0)))
     found = []
-    for words, relaxed in options:
-        n = sum(1 for e in experts if match(e, relaxed, parents=parents, names=names).eligible)
-        if n:
-            found.append(Relaxation(words, n))
+    with once():
+        for words, relaxed in options:
+            n = sum(1 for e in experts if match(e, relaxed, parents=parents, names=names).eligible)
+            if n:
+                found.append(Relaxation(words, n))
     found.sort(key=lambda r: -r.would_match)
     return found[:limit]

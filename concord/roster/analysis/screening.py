@@ -21,9 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils.translation import gettext as _
-
 from .facts import ExpertFacts, Party, RequestFacts  # noqa: F401
+from .words import gettext_once as _
 
 NON_WAIVABLE, WAIVABLE, ORANGE, GREEN = "red", "waivable_red", "orange", "green"
 SEVERITY = {NON_WAIVABLE: 3, WAIVABLE: 2, ORANGE: 1, GREEN: 0}
