@@ -294,6 +294,8 @@ SPECTACULAR_SETTINGS = {
         "ClassificationEnum": "concord.core.models.security.Classification",
         "RoleEnum": "concord.core.models.security.Role",
         "ScenarioEnum": "concord.operations.models.Scenario",
+        "ExpertiseLevelEnum": "concord.roster.models.experts.Level",
+        "CefrLevelEnum": "concord.roster.api.CEFR",
     },
 }
 

@@ -5,6 +5,7 @@ assignment of several open requests."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -167,7 +168,7 @@ class ExpertViewSet(ScopedViewSet):
         services.save_expert(instance, actor=Actor.from_request(self.request), m2m=m2m, **rows)
 
 
-class NeedSerializer(serializers.Serializer):
+class ExpertiseNeedSerializer(serializers.Serializer):
     area = AreaField()
     level = serializers.ChoiceField(choices=Level.choices)
     required = serializers.BooleanField(default=True)
@@ -186,7 +187,7 @@ class RequestSerializer(ScopedSerializer):
     space = serializers.PrimaryKeyRelatedField(
         queryset=Space.objects.all(), required=False, allow_null=True
     )
-    requirements = NeedSerializer(many=True, required=False)
+    requirements = ExpertiseNeedSerializer(many=True, required=False)
     languages = LanguageNeedSerializer(many=True, required=False)
     received_at = serializers.DateTimeField(required=False)
     clock = serializers.SerializerMethodField()
@@ -318,7 +319,7 @@ class RequestViewSet(ScopedViewSet):
             ],
         }
 
-    @extend_schema(responses=serializers.DictField())
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], pagination_class=None)
     def match(self, request, pk=None, format=None):
         """Every expert you may see ranked for this request, each fit in parts and words;
@@ -326,14 +327,14 @@ class RequestViewSet(ScopedViewSet):
         r = self.get_visible_object()
         return Response({"title": r.title, **loaders.rank(r, request.user).as_json()})
 
-    @extend_schema(responses=serializers.DictField())
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["get"], pagination_class=None)
     def candidates(self, request, pk=None, format=None):
         """The experts alerted or shortlisted (those you may see)."""
         r = self.get_visible_object()
         return Response(self._candidates(r, request.user))
 
-    @extend_schema(request=None, responses=serializers.DictField())
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def alert(self, request, pk=None, format=None):
         """Screen and alert the best matches (twice the shortlist); a waivable red is held."""
@@ -341,7 +342,7 @@ class RequestViewSet(ScopedViewSet):
         services.alert(r, actor=Actor.from_request(request))
         return Response(self._candidates(r, request.user))
 
-    @extend_schema(request=None, responses=serializers.DictField())
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def shortlist(self, request, pk=None, format=None):
         """The shortlist among who answered available, under the gender rule."""
@@ -349,7 +350,7 @@ class RequestViewSet(ScopedViewSet):
         result = services.make_shortlist(r, actor=Actor.from_request(request))
         return Response({"notes": result.notes, **self._candidates(r, request.user)})
 
-    @extend_schema(request=CandidateInput, responses=serializers.DictField())
+    @extend_schema(request=CandidateInput, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def waive(self, request, pk=None, format=None):
         """A manager of the owner (not who proposed the expert) waives a waivable red."""
@@ -358,7 +359,7 @@ class RequestViewSet(ScopedViewSet):
         services.waive(c, data["waiver"], actor=Actor.from_request(request))
         return Response(self._candidates(r, request.user))
 
-    @extend_schema(request=CandidateInput, responses=serializers.DictField())
+    @extend_schema(request=CandidateInput, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def nominate(self, request, pk=None, format=None):
         r = self.get_visible_object()
@@ -366,7 +367,7 @@ class RequestViewSet(ScopedViewSet):
         d = services.nominate(c, actor=Actor.from_request(request))
         return Response({"deployment": d.pk})
 
-    @extend_schema(request=CandidateInput, responses=serializers.DictField())
+    @extend_schema(request=CandidateInput, responses=OpenApiTypes.OBJECT)
     @action(detail=True, methods=["post"])
     def stand_down(self, request, pk=None, format=None):
         r = self.get_visible_object()
@@ -530,7 +531,7 @@ class AssignViewSet(viewsets.GenericViewSet):
             OpenApiParameter("request", int, many=True),
             OpenApiParameter("method", str, enum=["optimal", "greedy"]),
         ],
-        responses=serializers.DictField(),
+        responses=OpenApiTypes.OBJECT,
     )
     def list(self, request, format=None):
         ids = {int(x) for x in request.query_params.getlist("request") if x.isdigit()}

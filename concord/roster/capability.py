@@ -28,6 +28,7 @@ CAPABILITY = Capability(
         NavEntry(_("Roster"), _("Roster reports"), "roster:reports"),
         NavEntry(_("Roster"), _("Expertise catalogue"), "roster:expertise_list"),
     ),
+    attention=("concord.roster.attention.on_the_clock",),
     hooks=(Hook("roster.Deployment", "before_save", "concord.roster.services.check_booking"),),
     search=(
         Searchable(
