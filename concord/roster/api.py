@@ -494,7 +494,7 @@ class DeploymentViewSet(ScopedViewSet):
 
 
 class ExpertiseSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = ExpertiseArea
