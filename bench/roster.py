@@ -341,11 +341,11 @@ def _requests(rows) -> list[int]:
 
 
 def build(n_experts: int, rng: random.Random) -> dict:
+    from concord.roster.fixtures.reference import seed_expertise
     from django.core.management import call_command
     from django.db import connection, transaction
 
     from concord.core.models import Country, User
-    from concord.roster.fixtures.reference import seed_expertise
     from concord.roster.models import Deployment, ExpertiseArea
 
     t0 = time.perf_counter()
