@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from concord.core.access import VIEW
@@ -121,6 +121,24 @@ def request_close(request, pk):
     )
 
 
+# The actions that take nothing but the record: the service, and what to say once done.
+CANDIDATE_STEPS = {
+    "stand-down": (services.stand_down, gettext_lazy("Stood down.")),
+    "nominate": (
+        services.nominate,
+        gettext_lazy("Nominated: a proposed deployment waits for the requester's consent."),
+    ),
+    "resend": (
+        services.resend_alert,
+        gettext_lazy("A new link was sent; the old one no longer works."),
+    ),
+}
+DEPLOYMENT_STEPS = {
+    "consent": (services.consent, gettext_lazy("Consent recorded.")),
+    "deploy": (services.deploy, gettext_lazy("Deployed: the clock stops.")),
+}
+
+
 @require_POST
 @login_required
 def candidate_action(request, pk, what):
@@ -136,24 +154,9 @@ def candidate_action(request, pk, what):
             lambda actor: services.waive(c, form.cleaned_data["waiver"], actor=actor),
             _("Waiver recorded; the expert is alerted."),
         )
-    if what == "stand-down":
-        return _run(
-            request, back, lambda actor: services.stand_down(c, actor=actor), _("Stood down.")
-        )
-    if what == "nominate":
-        return _run(
-            request,
-            back,
-            lambda actor: services.nominate(c, actor=actor),
-            _("Nominated: a proposed deployment waits for the requester's consent."),
-        )
-    if what == "resend":
-        return _run(
-            request,
-            back,
-            lambda actor: services.resend_alert(c, actor=actor),
-            _("A new link was sent; the old one no longer works."),
-        )
+    if what in CANDIDATE_STEPS:
+        service, done = CANDIDATE_STEPS[what]
+        return _run(request, back, lambda actor: service(c, actor=actor), str(done))
     raise PermissionDenied
 
 
@@ -162,17 +165,9 @@ def candidate_action(request, pk, what):
 def deployment_action(request, pk, what):
     d = access.access_deployment(request.user, pk, VIEW)
     back = d.get_absolute_url()
-    if what == "consent":
-        return _run(
-            request, back, lambda actor: services.consent(d, actor=actor), _("Consent recorded.")
-        )
-    if what == "deploy":
-        return _run(
-            request,
-            back,
-            lambda actor: services.deploy(d, actor=actor),
-            _("Deployed: the clock stops."),
-        )
+    if what in DEPLOYMENT_STEPS:
+        service, done = DEPLOYMENT_STEPS[what]
+        return _run(request, back, lambda actor: service(d, actor=actor), str(done))
     if what == "end":
         form = EndForm(request.POST)
         if not form.is_valid():
