@@ -21,6 +21,7 @@ from concord.roster.models import (
     ClockStep,
     Deployment,
     DeploymentState,
+    ExpertiseArea,
     Grade,
     RequestState,
 )
@@ -60,12 +61,12 @@ def test_nobody_matching_says_what_to_relax(roster):
         actor=actor(roster.editor),
         requirements=[
             {
-                "area": loaders.ExpertiseArea.objects.get(code="elections"),
+                "area": ExpertiseArea.objects.get(code="elections"),
                 "level": 3,
                 "required": True,
             },
             {
-                "area": loaders.ExpertiseArea.objects.get(code="gender_inclusion"),
+                "area": ExpertiseArea.objects.get(code="gender_inclusion"),
                 "level": 3,
                 "required": True,
             },
@@ -303,7 +304,7 @@ def test_a_request_needs_one_required_expertise(roster):
             actor=actor(roster.editor),
             requirements=[
                 {
-                    "area": loaders.ExpertiseArea.objects.get(code="ddr"),
+                    "area": ExpertiseArea.objects.get(code="ddr"),
                     "level": 2,
                     "required": False,
                 }
@@ -328,3 +329,23 @@ def test_new_parties_rescreen_who_waits(roster):
     )
     lars.refresh_from_db()
     assert lars.grade == Grade.WAIVABLE and lars.state == CandidateState.HELD
+
+
+def test_saving_the_request_form_unchanged_keeps_its_clock(roster, client):
+    """The form shows whole seconds: a request received at a fraction of a second (the
+    fixture's `now - 5 hours`) is kept in whole seconds, and saving its form unchanged moves
+    neither its receipt nor its clock (a bug: each save moved both by the fraction)."""
+    from tests.test_round_trip import form_data
+
+    r = roster.request
+    r.refresh_from_db()
+    assert r.received_at.microsecond == 0
+    received = ClockStep.objects.get(request=r, step="received").at
+    assert received == r.received_at
+    client.force_login(roster.editor)
+    url = f"/expert-requests/{r.pk}/edit/"
+    page = client.get(url)
+    assert client.post(url, form_data(page.content.decode())).status_code == 302
+    r.refresh_from_db()
+    assert r.received_at == received
+    assert ClockStep.objects.get(request=r, step="received").at == received

@@ -53,10 +53,13 @@ def save_request(
     request: ExpertRequest, *, actor: Actor, m2m: dict | None = None, **rows
 ) -> ExpertRequest:
     """Create or update a request and (those given) its needs (``request_rows``); a new one
-    starts its clock at ``received_at`` (now when not given)."""
+    starts its clock at ``received_at`` (now when not given), kept in whole seconds as its
+    form shows it, so that saving the form unchanged changes nothing."""
     creating = request.pk is None
     if creating and request.received_at is None:
         request.received_at = timezone.now()
+    if request.received_at is not None:
+        request.received_at = request.received_at.replace(microsecond=0)
     saved = services.save(request, actor=actor, m2m=m2m, children=request_rows(**rows))
     if creating:
         _step(saved, Step.RECEIVED, saved.received_at, actor)

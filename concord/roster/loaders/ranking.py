@@ -1,5 +1,5 @@
-"""From the database to the roster's analysis: the experts and requests a reader may see, as
-plain facts; their ranking, screening, team assignment and clocks."""
+"""The experts and requests a reader may see, as plain facts; their ranking, screening and
+team assignment."""
 
 from __future__ import annotations
 
@@ -13,15 +13,14 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concord.core.models import Organisation, Person
 from concord.core.models.registry import OrganisationKind
 from concord.core.visibility import RESTRICTED, VisibleLabels
 
-from .analysis import assignment, clock, matching, screening
-from .analysis.facts import (
+from ..analysis import assignment, matching, screening
+from ..analysis.facts import (
     Booking,
     ExpertFacts,
     Party,
@@ -30,21 +29,16 @@ from .analysis.facts import (
     TieFact,
     process_key,
 )
-from .models import (
+from ..models import (
     BOOKING,
     Candidate,
-    ClockStep,
     Deployment,
     DeploymentState,
     Expert,
     ExpertiseArea,
     ExpertRequest,
     Language,
-    LanguageNeed,
-    Mode,
-    Requirement,
     Skill,
-    Step,
     Tie,
     Tier,
     Unavailability,
@@ -399,7 +393,7 @@ def screenings(request: ExpertRequest, experts, user) -> dict[int, screening.Scr
 
 
 def open_requests(user):
-    from .models import RequestState
+    from ..models import RequestState
 
     return ExpertRequest.objects.visible_to(user).filter(state=RequestState.OPEN)
 
@@ -451,161 +445,3 @@ def team_plan(requests: list[ExpertRequest], user, *, method: str = "optimal"):
     )
     solve = assignment.greedy if method == "greedy" else assignment.assign
     return solve(facts, ranked, waived), facts
-
-
-def steps_of(request: ExpertRequest) -> dict[str, dt.datetime]:
-    """When the request reached each step; received when it says it was (a request saved
-    around ``save_request``, by an import of an older version, still has its start)."""
-    steps = dict(ClockStep.objects.filter(request=request).values_list("step", "at"))
-    steps.setdefault(Step.RECEIVED, request.received_at)
-    return steps
-
-
-def skipped(request: ExpertRequest) -> tuple[str, ...]:
-    return (Step.TRAVEL,) if request.mode == Mode.REMOTE else ()
-
-
-def clock_of(request: ExpertRequest, now=None) -> clock.Clock:
-    """The request's clock; a closed or cancelled one stopped when it was closed."""
-    stopped = request.closed_at if request.state in ("closed", "cancelled") else None
-    return clock.clock(
-        steps_of(request), stopped or now or timezone.now(), skipped(request), stopped=stopped
-    )
-
-
-def step_labels() -> dict[str, str]:
-    return {k: str(v) for k, v in Step.choices}
-
-
-def requirement_rows(request: ExpertRequest) -> list[Requirement]:
-    return list(request.requirements.select_related("area"))
-
-
-def language_rows(request: ExpertRequest) -> list[LanguageNeed]:
-    return list(request.languages.all())
-
-
-def report_rows(user, year: int | None = None):
-    """The rows of the roster's reports, from what the reader may see."""
-    from .analysis import reports
-    from .models import RequestState
-
-    requests = ExpertRequest.objects.visible_to(user)
-    deployments = (
-        Deployment.objects.visible_to(user)
-        .filter(expert__in=Expert.objects.visible_to(user).values("pk"))
-        .filter(state__in=[DeploymentState.DEPLOYED, DeploymentState.ENDED])
-    )
-    if year:
-        deployments = deployments.filter(start__year=year)
-        requests = requests.filter(received_at__year=year)
-    areas = defaultdict(list)
-    for rid, code in Requirement.objects.filter(
-        request__in=requests.values("pk"), required=True
-    ).values_list("request_id", "area__code"):
-        areas[rid].append(code)
-    dep_areas = defaultdict(list)
-    for rid, code in Requirement.objects.filter(
-        request__in=deployments.values("request_id"), required=True
-    ).values_list("request_id", "area__code"):
-        dep_areas[rid].append(code)
-    drows = [
-        reports.DeploymentRow(start.year, tuple(dep_areas[rid]), gender)
-        for start, rid, gender in deployments.values_list("start", "request_id", "expert__gender")
-    ]
-    langs = defaultdict(list)
-    for rid, code in LanguageNeed.objects.filter(
-        request__in=requests.values("pk"), required=True
-    ).values_list("request_id", "code"):
-        langs[rid].append(code)
-    steps = defaultdict(dict)
-    for rid, step, at in ClockStep.objects.filter(request__in=requests.values("pk")).values_list(
-        "request_id", "step", "at"
-    ):
-        steps[rid][step] = at
-    rrows = []
-    for r in requests:
-        matched = -1
-        if r.state == RequestState.OPEN:
-            matched = matchable(r, user).count()
-        rrows.append(
-            reports.RequestRow(
-                steps[r.pk],
-                r.state == RequestState.FILLED,
-                r.state == RequestState.CLOSED,
-                tuple(areas[r.pk]),
-                tuple(langs[r.pk]),
-                matched,
-            )
-        )
-    visible_candidates = Candidate.objects.filter(
-        request__in=requests.values("pk"), expert__in=Expert.objects.visible_to(user).values("pk")
-    )
-    answers = [
-        s == "available" or s in ("shortlisted", "nominated")
-        for s in visible_candidates.exclude(answered_at=None).values_list("state", flat=True)
-    ]
-    shortlisted = list(
-        visible_candidates.filter(state__in=["shortlisted", "nominated"]).values_list(
-            "expert__gender", flat=True
-        )
-    )
-    return drows, rrows, answers, shortlisted
-
-
-@dataclass(frozen=True)
-class LogLine:
-    at: dt.datetime
-    who: str
-    what: str
-
-
-def workflow_log(request: ExpertRequest, user, limit: int = 80) -> list[LogLine]:
-    """What happened to the request's candidates and clock, newest first, as the audit trail
-    has it: the entries the reader could see on both sides (the request's security), about
-    the candidates whose expert the reader may see."""
-    from concord.core.history import entry_visible
-    from concord.core.models import AuditEntry
-
-    from .access import visible_candidates
-    from .models import CandidateState, Grade
-
-    if user is None or not user.is_authenticated:
-        return []
-    candidates = {c.pk: c for c in visible_candidates(request, user)}
-    names = person_names(user, [c.expert for c in candidates.values()])
-    steps = dict(ClockStep.objects.filter(request=request).values_list("pk", "step"))
-    states, grades, labels = dict(CandidateState.choices), dict(Grade.choices), step_labels()
-    entries = AuditEntry.objects.filter(
-        Q(model="roster.candidate", object_id__in=[str(pk) for pk in candidates])
-        | Q(model="roster.clockstep", object_id__in=[str(pk) for pk in steps])
-    ).order_by("-seq")
-    principal = user.principal()
-    out = []
-    for e in entries[: limit * 2]:
-        if not entry_visible(e, principal):
-            continue
-        changes = e.changes or {}
-        if e.model == "roster.clockstep":
-            what = _("Step recorded: %(step)s") % {
-                "step": labels.get(steps.get(int(e.object_id)), "?")
-            }
-        else:
-            c = candidates[int(e.object_id)]
-            parts = []
-            if "state" in changes:
-                before, after = changes["state"]
-                parts.append(
-                    f"{states.get(before, '—') if before else '—'} → {states.get(after, after)}"
-                )
-            if "grade" in changes:
-                parts.append(str(grades.get(changes["grade"][1], changes["grade"][1])))
-            if "waiver" in changes:
-                parts.append(_("waiver: %(text)s") % {"text": changes["waiver"][1]})
-            if "alert" in changes:
-                parts.append(_("a new link sent"))
-            what = f"{names[c.expert_id]}: " + "; ".join(parts or ["—"])
-        out.append(LogLine(e.at, e.actor_label, what))
-        if len(out) >= limit:
-            break
-    return out
