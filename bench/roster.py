@@ -588,11 +588,12 @@ def compare_plans(name, requests, reader, rounds) -> dict:
     times = {"optimal": [], "greedy": []}
     plans = {}
     for method in ("optimal", "greedy"):
-        loaders.team_plan(requests, reader, method=method)
+        loaders.team_plan(requests, reader, methods=(method,))
     for _ in range(rounds):
         for method in ("optimal", "greedy"):
             t = time.perf_counter()
-            plans[method], facts = loaders.team_plan(requests, reader, method=method)
+            one, facts = loaders.team_plan(requests, reader, methods=(method,))
+            plans[method] = one[method]
             times[method].append(time.perf_counter() - t)
     ranked = {  # each request's matches, as ranking it alone gives them
         f.id: loaders.rank(r, reader, facts=f).matches for r, f in zip(requests, facts, strict=True)

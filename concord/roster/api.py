@@ -545,5 +545,5 @@ class AssignViewSet(viewsets.GenericViewSet):
             return Response(
                 {"method": method, "total_fit": 0, "choices": [], "unfilled": {}, "gaps": []}
             )
-        plan, _facts = loaders.team_plan(requests, request.user, method=method)
-        return Response(plan.as_json())
+        plans, _facts = loaders.team_plan(requests, request.user, methods=(method,))
+        return Response(plans[method].as_json())

@@ -433,9 +433,10 @@ def ranked_together(requests: list[ExpertRequest], facts: list[RequestFacts], us
     }
 
 
-def team_plan(requests: list[ExpertRequest], user, *, method: str = "optimal"):
-    """The best assignment of experts to ``requests`` at once (or the greedy baseline), with
-    the waivers recorded on their candidates."""
+def team_plan(requests: list[ExpertRequest], user, *, methods=("optimal",)):
+    """The assignment of experts to ``requests`` at once by each of ``methods`` (``optimal``,
+    the greedy first-come baseline ``greedy``), with the waivers recorded on their candidates:
+    ``({method: plan}, facts)``. The requests are read and ranked once for all methods."""
     facts = [request_facts(r, user) for r in requests]
     ranked = ranked_together(requests, facts, user)
     waived = set(
@@ -443,5 +444,5 @@ def team_plan(requests: list[ExpertRequest], user, *, method: str = "optimal"):
             "expert_id", "request_id"
         )
     )
-    solve = assignment.greedy if method == "greedy" else assignment.assign
-    return solve(facts, ranked, waived), facts
+    solvers = {"optimal": assignment.assign, "greedy": assignment.greedy}
+    return {m: solvers[m](facts, ranked, waived) for m in methods}, facts

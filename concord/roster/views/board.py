@@ -31,8 +31,8 @@ def assignment_board(request):
     chosen = [r for r in open_ if r.pk in chosen_ids] if chosen_ids else open_
     ctx = {"title": _("Assignment board"), "open": open_, "chosen": {r.pk for r in chosen}}
     if chosen:
-        plan, facts = loaders.team_plan(chosen, request.user)
-        greedy, _facts = loaders.team_plan(chosen, request.user, method="greedy")
+        plans, _facts = loaders.team_plan(chosen, request.user, methods=("optimal", "greedy"))
+        plan, greedy = plans["optimal"], plans["greedy"]
         by_request = {r.pk: r for r in chosen}
         rows = []
         for r in chosen:

@@ -88,7 +88,8 @@ class Command(ConcordCommand):
             requests = list(loaders.open_requests(actor.user).order_by("received_at", "pk"))
         if not requests:
             raise CommandError("No open request you may see.")
-        plan, facts = loaders.team_plan(requests, actor.user, method=o["method"])
+        plans, facts = loaders.team_plan(requests, actor.user, methods=(o["method"],))
+        plan = plans[o["method"]]
         if o["format"] == "json":
             self.stdout.write(json.dumps(plan.as_json(), ensure_ascii=False, indent=2))
             return
