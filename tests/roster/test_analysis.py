@@ -362,3 +362,18 @@ def test_clock_steps_go_in_order_and_travel_may_be_skipped():
         clock.step_problem(full, "arrival", T0 + dt.timedelta(hours=9), skipped=("travel",)) == ""
     )
     assert clock.step_problem(full, "arrival", T0 + dt.timedelta(hours=9)) != ""
+
+
+def test_fair_shares_count_every_deployment_with_a_day_in_the_year_before():
+    day = D
+    year_ago = D - dt.timedelta(days=365)
+    long_live = Booking(D - dt.timedelta(days=400), D + dt.timedelta(days=30), "r", True, 7)
+    ended_in_year = PastDeployment("x", 1, "x", year_ago + dt.timedelta(days=2), None, year_ago)
+    ended_before = PastDeployment("x", 1, "x", year_ago - dt.timedelta(days=5))
+    later = PastDeployment("x", 1, "x", D + dt.timedelta(days=40), None, D + dt.timedelta(days=9))
+    leave = Booking(D - dt.timedelta(days=10), D, "leave")
+    e = expert(past=(ended_in_year, ended_before, later), bookings=(long_live, leave))
+    # the long deployment still running counts (its start is more than a year back), as
+    # does the one that ended within the year; not the one over before it, not one that
+    # begins after the day asked, not a leave
+    assert matching.recent_deployments(e, day) == 2

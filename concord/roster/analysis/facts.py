@@ -37,6 +37,7 @@ class PastDeployment:
     requester_name: str
     end: dt.date
     rating: int | None = None
+    start: dt.date | None = None
 
 
 @dataclass(frozen=True)

@@ -244,9 +244,12 @@ def _tier(expert, tier_names) -> Part:
 
 
 def recent_deployments(expert: ExpertFacts, day: dt.date) -> int:
+    """The deployments, ended or live, with a day in the year before ``day``: one rule for
+    both (an ended one counted by its end and a live one by its start missed a long
+    deployment still running, and counted an ended one that began after ``day``)."""
     since = day - dt.timedelta(days=365)
-    return sum(1 for p in expert.past if since <= p.end <= day) + sum(
-        1 for b in expert.bookings if b.deployment and since <= b.start <= day
+    return sum(1 for p in expert.past if p.end >= since and (p.start or p.end) <= day) + sum(
+        1 for b in expert.bookings if b.deployment and b.end >= since and b.start <= day
     )
 
 

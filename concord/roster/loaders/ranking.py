@@ -170,7 +170,7 @@ def _disclosures(pool) -> tuple[list, list, list]:
     )
     ended = list(
         Deployment.objects.filter(expert_id__in=pool, state=DeploymentState.ENDED).values_list(
-            "expert_id", "request__process", "request__requester_id", "end", "rating"
+            "expert_id", "request__process", "request__requester_id", "end", "rating", "start"
         )
     )
     return ties, nations, ended
@@ -227,9 +227,11 @@ def expert_facts(experts, user, window: tuple[dt.date, dt.date] | None = None) -
     ties, past = defaultdict(list), defaultdict(list)
     for eid, kind, org, start, end in tie_rows:
         ties[eid].append(TieFact(kind, org, org_names[org], start, end))
-    for eid, process, requester, end, rating in ended:
+    for eid, process, requester, end, rating, start in ended:
         past[eid].append(
-            PastDeployment(process_key(process), requester, org_names[requester], end, rating)
+            PastDeployment(
+                process_key(process), requester, org_names[requester], end, rating, start
+            )
         )
     bookings = _bookings(pool, window)
     names = person_names(user, experts)
@@ -374,8 +376,8 @@ def screen(expert: Expert, request: ExpertRequest, user) -> screening.Screening:
         nationalities=frozenset(a3 for _e, a3 in nations),
         ties=tuple(TieFact(k, org, names[org], start, end) for _e, k, org, start, end in ties),
         past=tuple(
-            PastDeployment(process_key(process), requester, names[requester], end, rating)
-            for _e, process, requester, end, rating in ended
+            PastDeployment(process_key(process), requester, names[requester], end, rating, start)
+            for _e, process, requester, end, rating, start in ended
         ),
     )
     return screening.screen(one, _request_facts(request, parties, stakeholders, names))
