@@ -84,6 +84,43 @@ def test_every_marked_string_has_its_french(app, tmp_path):
     assert "#, fuzzy" not in fuzzy, f"{app}: fuzzy entries (check and unmark them):\n{fuzzy}"
 
 
+def _translations(po_text: str) -> list[str]:
+    """Each entry's French, its continuation lines joined."""
+    out, current = [], None
+    for line in po_text.splitlines():
+        if line.startswith("msgstr"):
+            current = [line.split(" ", 1)[1].strip('"')]
+            out.append(current)
+        elif line.startswith('"') and current is not None:
+            current.append(line.strip('"'))
+        else:
+            current = None
+    return ["".join(parts) for parts in out]
+
+
+def _doubled(text: str) -> bool:
+    """The same text twice in a row (what a bad merge of a catalogue leaves)."""
+    half = len(text) // 2
+    return len(text) >= 10 and any(
+        text[:cut].strip() and text[:cut].strip() == text[cut:].strip()
+        for cut in range(half - 2, half + 3)
+    )
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_no_french_is_written_twice_in_a_row(app):
+    po = CONCORD / app / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    doubled = [t for t in _translations(po.read_text(encoding="utf-8")) if _doubled(t)]
+    assert not doubled, f"{app}: French written twice:\n" + "\n".join(doubled)
+
+
+def test_the_doubled_text_reader():
+    assert _doubled("Obligatoire.Obligatoire.")
+    assert _doubled("Une clé courte. Une clé courte.")
+    assert not _doubled("Une clé courte, une clé longue.")
+    assert _translations('msgid "a"\nmsgstr ""\n"un "\n"deux"\n\n') == ["un deux"]
+
+
 # --- the readers themselves -------------------------------------------------------------------
 
 
