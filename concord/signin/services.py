@@ -197,13 +197,15 @@ def disable(user: User, *, actor: Actor, code: str) -> None:
 
 @transaction.atomic
 def reset(user: User, *, actor: Actor) -> int:
-    """A platform administrator removes a user's second factor (a lost phone). The user
-    enrols again at their next sign-in if it is required of them. Returns how many
-    authenticators were removed."""
+    """A platform administrator removes a user's second factor (a lost phone). The user is
+    signed out everywhere (whoever holds the phone may hold a session too) and enrols again
+    at their next sign-in if it is required of them. Returns how many authenticators were
+    removed."""
     _require_admin(actor)
     n = _remove_devices(user)
     action = "two-factor reset"  # untranslated: an audit action (a code)
     _record(actor, action, user, {"authenticators_removed": n})
+    end_sessions(user, actor=actor)
     return n
 
 

@@ -256,13 +256,19 @@ def test_only_managers_require_two_factor_of_their_organisation(org, alice, bob)
 
 
 def test_an_administrator_resets_a_second_factor(alice, bob):
-    enrol(alice)
+    device, _ = enrol(alice)
+    phone = Client()  # whoever has the lost phone, signed in with it
+    password_step(phone, "alice")
+    assert phone.post("/login/code/", {"code": code_for(device, 1)}).status_code == 302
+    assert signed_in_as(phone) == "alice"
     with pytest.raises(PermissionDenied):
         services.reset(alice, actor=Actor(user=bob, interface="web"))
     admin = make_user("root", None, admin=True)
     assert services.reset(alice, actor=Actor(user=admin, interface="web")) == 1
     assert not enrolled(alice)
     assert AuditEntry.objects.filter(action="two-factor reset", object_id=str(alice.pk)).exists()
+    assert signed_in_as(phone) is None  # the reset signed her out everywhere
+    assert AuditEntry.objects.filter(model="signin.usersession", action="delete").exists()
     client = Client()
     password_step(client, "alice")  # required: enrolment again
     assert client.get("/")["Location"].startswith("/account/two-factor/enrol/")
