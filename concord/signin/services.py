@@ -257,6 +257,15 @@ def set_password(user: User, password: str, *, actor: Actor, how: str, keep_sess
     return user
 
 
+def reset_link_sent(user: User, *, request_id: str, ip: str | None) -> None:
+    """A reset link went to the account's address, asked for by someone not signed in (from
+    ``ip``): audited on the account, so that its owner and the administrators see who asked
+    and how often, never the link."""
+    actor = Actor(user=None, interface="web", request_id=request_id, label="anonymous")
+    action = "password reset link sent"  # untranslated: an audit action (a code)
+    _record(actor, action, user, {"ip_address": ip})
+
+
 # --- sessions --------------------------------------------------------------------------------
 
 

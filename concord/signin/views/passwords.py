@@ -13,9 +13,10 @@ from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from concord.core.context import Actor
+from concord.core.context import Actor, request_id
 
 from .. import services
+from ..sessions import client_ip
 
 
 class PasswordChange(auth_views.PasswordChangeView):
@@ -40,10 +41,20 @@ class ResetForm(PasswordResetForm):
     """The e-mail with the link is written in its recipient's language (their account's, or
     the platform's default), not in the language of whoever asked for it."""
 
+    request = None
+
+    def save(self, *args, **kwargs):
+        self.request = kwargs.get("request")
+        return super().save(*args, **kwargs)
+
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        language = getattr(context.get("user"), "language", "") or settings.LANGUAGE_CODE
+        user = context.get("user")
+        language = getattr(user, "language", "") or settings.LANGUAGE_CODE
         with translation.override(language):
             super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+        services.reset_link_sent(
+            user, request_id=request_id(self.request), ip=client_ip(self.request)
+        )
 
 
 class PasswordReset(auth_views.PasswordResetView):
