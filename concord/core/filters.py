@@ -10,7 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Area, Classification, Country, Organisation, Person, ScopedModel
+from .models import (
+    Area,
+    AuditEntry,
+    Classification,
+    Country,
+    Organisation,
+    Person,
+    ScopedModel,
+)
 from .models.registry import OrganisationKind, normalise_name
 from .numbers import record_id
 
@@ -227,3 +235,42 @@ class CountryFilter(df.FilterSet):
         return qs.filter(
             Q(name__icontains=value) | Q(alpha3__iexact=value) | Q(alpha2__iexact=value)
         )
+
+
+def _audited_kinds() -> list[tuple[str, str]]:
+    """Every kind of record of Concord's own apps and of accounts, as the audit trail names
+    them (``app.model``), labelled in the reader's language, for the trail's filter."""
+    kinds = {
+        m._meta.label_lower: f"{m._meta.verbose_name} ({m._meta.label_lower})"
+        for m in apps.get_models()
+        if m.__module__.startswith("concord.") or m._meta.label_lower == "auth.user"
+    }
+    return sorted(kinds.items(), key=lambda kv: kv[1].lower())
+
+
+DAY = forms.DateInput(attrs={"type": "date"})
+
+
+class AuditFilter(df.FilterSet):
+    """The audit trail's filters (the page's form and its query string): all combine."""
+
+    q = df.CharFilter(method="search", label=_("Record or person"))
+    model = df.ChoiceFilter(choices=_audited_kinds, label=_("Kind of record"))
+    action = df.CharFilter(field_name="action", lookup_expr="iexact", label=_("Action"))
+    interface = df.ChoiceFilter(
+        choices=[(i, i) for i in ("web", "api", "cli", "import", "system")], label=_("Via")
+    )
+    since = df.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"), widget=DAY)
+    until = df.DateFilter(field_name="at", lookup_expr="date__lte", label=_("Until"), widget=DAY)
+    request_id = df.CharFilter(field_name="request_id", label=_("Request id"))
+
+    class Meta:
+        model = AuditEntry
+        fields = ["q", "model", "action", "interface", "since", "until", "request_id"]
+
+    def search(self, qs, name, value):
+        value = value.strip()
+        found = Q(object_repr__icontains=value) | Q(actor_label__icontains=value)
+        if value.lstrip("#").isdigit():  # an entry's number, or a record's id
+            found |= Q(seq=int(value.lstrip("#"))) | Q(object_id=value.lstrip("#"))
+        return qs.filter(found)

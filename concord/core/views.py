@@ -18,7 +18,13 @@ from django.views.decorators.http import require_POST
 
 from concord.core import capabilities, services
 from concord.core.context import Actor
-from concord.core.filters import AreaFilter, CountryFilter, OrganisationFilter, PersonFilter
+from concord.core.filters import (
+    AreaFilter,
+    AuditFilter,
+    CountryFilter,
+    OrganisationFilter,
+    PersonFilter,
+)
 from concord.core.forms import AffiliationFormSet, AreaForm, OrganisationForm, PersonForm, TokenForm
 from concord.core.models import (
     ApiToken,
@@ -30,6 +36,7 @@ from concord.core.models import (
     Person,
     Space,
 )
+from concord.core.paging import CappedPaginator
 from concord.core.visibility import VisibleLabels
 from concord.web.generic import Column, Config
 
@@ -247,14 +254,25 @@ def space_list(request):
 
 @login_required
 def audit_list(request):
-    """The trail of records owned by the user's organisations, within their clearance."""
+    """The trail of records owned by the user's organisations, within their clearance,
+    filtered (who, what, when, through which interface); the filters kept from page to page."""
     qs = AuditEntry.objects.visible_to(request.user).order_by("-seq")
-    if request.GET.get("request_id"):
-        qs = qs.filter(request_id=request.GET["request_id"])
-    if request.GET.get("model"):
-        qs = qs.filter(model=request.GET["model"])
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "web/audit.html", {"page": page})
+    found = AuditFilter(request.GET, queryset=qs)
+    qs = found.qs if found.is_valid() else qs.none()
+    exact = request.GET.get("count") == "exact"
+    page = CappedPaginator(qs, 50, exact=exact).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "page": page,
+            "filter": found,
+            "query": query.urlencode(),
+            "count_url": "?" + "&".join(filter(None, [query.urlencode(), "count=exact"])),
+        },
+    )
 
 
 def _tokens_page(request, form, *, new_key=None, feed_url=None, status=200):
