@@ -20,7 +20,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from concord.core import audit
+from concord.core import audit, search
 from concord.core import services as core
 from concord.core.context import Actor
 from concord.core.models import (
@@ -191,6 +191,7 @@ def merge(*, actor: Actor, duplicate: Organisation, into: Organisation) -> Organ
     )
     # Delete without the hooks of core.services.delete: everything pointing at it has moved.
     Organisation.objects.filter(pk=duplicate.pk).delete()
+    search.forget(duplicate)  # its names are found under the one kept now (its aliases)
     _set_aliases(into, into.aliases, actor)
     audit.record(
         actor,

@@ -18,6 +18,7 @@ from concord.core.models import (
     Organisation,
     Person,
     Role,
+    SearchEntry,
 )
 
 from ..conftest import make_org, make_user
@@ -79,6 +80,10 @@ def test_a_merge_moves_every_reference_keeps_the_names_and_is_undone(dupes):
     merge.merge(actor=actor, duplicate=dup, into=keep)
 
     assert not Organisation.objects.filter(pk=dup_pk).exists()
+    # the search index forgets the duplicate (it kept an entry for a record gone)
+    indexed = SearchEntry.objects.filter(model="core.organisation")
+    assert not indexed.filter(object_id=dup_pk).exists()
+    assert "save the children international" in indexed.get(object_id=keep.pk).text
     assert Affiliation.objects.get(person=person).organisation_id == keep.pk
     assert list(shared.shared_organisations.values_list("pk", flat=True)) == [keep.pk]
     assert Person.objects.get(pk=owned.pk).owner_id == keep.pk
@@ -92,6 +97,7 @@ def test_a_merge_moves_every_reference_keeps_the_names_and_is_undone(dupes):
 
     restored = merge.undo(actor=actor, entry=entry)
     assert restored.pk == dup_pk and restored.name == "Save the Children International"
+    assert indexed.filter(object_id=dup_pk).exists()
     assert Affiliation.objects.get(person=person).organisation_id == dup_pk
     assert sorted(shared.shared_organisations.values_list("pk", flat=True)) == sorted(
         [dup_pk, keep.pk]
