@@ -22,7 +22,6 @@ load that bypassed the services).
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -36,21 +35,10 @@ from django.utils.translation import gettext as _
 from . import capabilities
 from .capabilities import Searchable, resolve
 from .compiled import MARKER, compiled, on_column
+from .text import compact, fold  # a code as one word, so "UN" is not found inside "MD-UN"
 
 CANDIDATES = 200  # visible matches of one kind ranked; beyond, counts say "at least"
 MIN_LENGTH = 2
-
-
-def fold(value) -> str:
-    """'Jean-Baptiste Koné' -> 'jean baptiste kone'."""
-    decomposed = unicodedata.normalize("NFKD", str(value or ""))
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in letters).split())
-
-
-def compact(value) -> str:
-    """A code as one word: 'ML-6' -> 'ml6' (so "UN" is not found inside "MD-UN")."""
-    return fold(value).replace(" ", "")
 
 
 def _values(record, path: str) -> list[str]:

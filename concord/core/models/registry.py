@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from concord.core.locales import country_name, current_language
+from concord.core.text import compact
 
 from .security import ScopedModel
 
@@ -18,11 +18,7 @@ from .security import ScopedModel
 @lru_cache(maxsize=65536)  # imports ask for the same few thousand names again and again
 def normalise_name(value: str) -> str:
     """Case-, accent- and punctuation-insensitive key, so "U.A." finds "UA"."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join("".join(c if c.isalnum() else " " for c in letters.casefold()).split()).replace(
-        " ", ""
-    )
+    return compact(value)
 
 
 class CountryQuerySet(models.QuerySet):

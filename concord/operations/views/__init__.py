@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from concord.core.context import Actor
 from concord.core.models import Country
 from concord.core.numbers import whole_number
-from concord.core.search import fold as search_fold
+from concord.core.text import fold as search_fold
 
 from .. import analysis, loaders, pictures
 from ..access import access_operation
