@@ -118,3 +118,17 @@ def test_a_plan_ranks_each_request_as_ranking_it_alone_does(roster):
     plans, _facts = loaders.team_plan(requests, roster.editor)
     plan = plans["optimal"]
     assert {c.request for c in plan.choices} == {roster.request.pk, later.pk}
+
+
+def test_the_report_rows_carry_each_requests_required_needs(roster):
+    """What the reports count: each request with its required expertise and languages, and
+    whether the roster has a match; a deployment with its request's required areas."""
+    drows, rrows, answers, shortlisted = loaders.report_rows(roster.editor)
+    assert len(rrows) == 1 and drows == [] and answers == [] and shortlisted == []
+    row = rrows[0]
+    assert row.required_areas == ("security_arrangements",)
+    assert row.required_languages == ("ar",)
+    assert row.matched > 0 and not row.filled and not row.closed_unfilled
+    assert "received" in row.steps
+    assert loaders.report_rows(roster.outsider) == ([], [], [], [])
+    assert loaders.report_rows(roster.editor, year=1999)[1] == []

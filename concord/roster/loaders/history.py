@@ -58,6 +58,16 @@ def language_rows(request: ExpertRequest) -> list[LanguageNeed]:
     return list(request.languages.all())
 
 
+def _required(model, code: str, requests) -> dict[int, list[str]]:
+    """Each request's required expertise areas or languages (``model``), by request id."""
+    found = defaultdict(list)
+    for rid, value in model.objects.filter(request__in=requests, required=True).values_list(
+        "request_id", code
+    ):
+        found[rid].append(value)
+    return found
+
+
 def report_rows(user, year: int | None = None):
     """The rows of the roster's reports, from what the reader may see."""
     from ..analysis import reports
@@ -72,25 +82,13 @@ def report_rows(user, year: int | None = None):
     if year:
         deployments = deployments.filter(start__year=year)
         requests = requests.filter(received_at__year=year)
-    areas = defaultdict(list)
-    for rid, code in Requirement.objects.filter(
-        request__in=requests.values("pk"), required=True
-    ).values_list("request_id", "area__code"):
-        areas[rid].append(code)
-    dep_areas = defaultdict(list)
-    for rid, code in Requirement.objects.filter(
-        request__in=deployments.values("request_id"), required=True
-    ).values_list("request_id", "area__code"):
-        dep_areas[rid].append(code)
+    areas = _required(Requirement, "area__code", requests.values("pk"))
+    dep_areas = _required(Requirement, "area__code", deployments.values("request_id"))
     drows = [
         reports.DeploymentRow(start.year, tuple(dep_areas[rid]), gender)
         for start, rid, gender in deployments.values_list("start", "request_id", "expert__gender")
     ]
-    langs = defaultdict(list)
-    for rid, code in LanguageNeed.objects.filter(
-        request__in=requests.values("pk"), required=True
-    ).values_list("request_id", "code"):
-        langs[rid].append(code)
+    langs = _required(LanguageNeed, "code", requests.values("pk"))
     steps = defaultdict(dict)
     for rid, step, at in ClockStep.objects.filter(request__in=requests.values("pk")).values_list(
         "request_id", "step", "at"
