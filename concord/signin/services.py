@@ -261,7 +261,8 @@ def reset_link_sent(user: User, *, request_id: str, ip: str | None) -> None:
     """A reset link went to the account's address, asked for by someone not signed in (from
     ``ip``): audited on the account, so that its owner and the administrators see who asked
     and how often, never the link."""
-    actor = Actor(user=None, interface="web", request_id=request_id, label="anonymous")
+    anonymous = "anonymous"  # untranslated: an audit trail's actor label (a code)
+    actor = Actor(user=None, interface="web", request_id=request_id, label=anonymous)
     action = "password reset link sent"  # untranslated: an audit action (a code)
     _record(actor, action, user, {"ip_address": ip})
 
