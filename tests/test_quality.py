@@ -92,3 +92,23 @@ def test_no_module_is_longer_than_600_lines():
         if lines > 600:
             long[str(path.relative_to(ROOT))] = lines
     assert long == {}, f"split into a package: {long}"
+
+
+def test_every_audit_action_code_fits_its_column():
+    """An action written as a code (``action = "…"  # untranslated: an audit action``) fits
+    AuditEntry.action: SQLite stores a longer one, PostgreSQL refuses it (a password-reset
+    request failed there with "value too long")."""
+    import re
+
+    from concord.core.models import AuditEntry
+
+    limit = AuditEntry._meta.get_field("action").max_length
+    code = re.compile(r'"([^"]+)"\s*#\s*untranslated: an audit action')
+    found = {
+        m.group(1): str(path.relative_to(ROOT))
+        for path in (ROOT / "concord").rglob("*.py")
+        for m in code.finditer(path.read_text(encoding="utf-8"))
+    }
+    assert "two-factor reset" in found  # the reader finds them
+    too_long = {a: where for a, where in found.items() if len(a) > limit}
+    assert not too_long, f"longer than {limit} characters: {too_long}"

@@ -263,7 +263,7 @@ def reset_link_sent(user: User, *, request_id: str, ip: str | None) -> None:
     and how often, never the link."""
     anonymous = "anonymous"  # untranslated: an audit trail's actor label (a code)
     actor = Actor(user=None, interface="web", request_id=request_id, label=anonymous)
-    action = "password reset link sent"  # untranslated: an audit action (a code)
+    action = "reset link sent"  # untranslated: an audit action (a code)
     _record(actor, action, user, {"ip_address": ip})
 
 

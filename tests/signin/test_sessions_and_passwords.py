@@ -136,7 +136,7 @@ def test_password_reset_by_e_mail(bob, settings):
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["bob@example.org"]
     link = _reset_link(mail.outbox)
     # who asked is on the account's trail (anonymous, from their address), never the link
-    asked = AuditEntry.objects.get(action="password reset link sent", object_id=str(bob.pk))
+    asked = AuditEntry.objects.get(action="reset link sent", object_id=str(bob.pk))
     assert asked.actor_label == "anonymous" and asked.actor_id is None
     assert asked.changes == {"ip_address": "127.0.0.1"}
     assert link.split("/")[-2] not in str(asked.changes)
