@@ -9,6 +9,7 @@ import os
 import platform
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,3 +213,19 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def p95(samples: list[float]) -> float:
+    """The 95th percentile of ``samples`` (the nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def timed(fn, rounds: int) -> list[float]:
+    """``fn(i)`` for each of ``rounds``, each one's time in milliseconds."""
+    out = []
+    for i in range(rounds):
+        t = time.perf_counter()
+        fn(i)
+        out.append((time.perf_counter() - t) * 1000)
+    return out

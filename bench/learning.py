@@ -41,24 +41,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import WORLDS, machine, scratch_database, write_result  # noqa: E402
+from common import WORLDS, machine, p95, scratch_database, timed, write_result  # noqa: E402
 
 TARGETS_MS = {"search": 100, "hints": 150, "ranking": 300}
 CLUSTER_TARGET_S = 60
-
-
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
-def timed(fn, rounds: int) -> list[float]:
-    out = []
-    for i in range(rounds):
-        t = time.perf_counter()
-        fn(i)
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def build(n_obs: int, n_lessons: int, rng: random.Random) -> dict:

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from common import WORLDS, machine, scratch_database, write_result  # noqa: E402
+from common import WORLDS, machine, p95, scratch_database, timed, write_result  # noqa: E402
 
 TARGETS_MS = {"ranking": 200, "screening": 20}
 PLAN_TARGET_S = 5
@@ -77,20 +77,6 @@ LAST = (
     "Khan Wei Rossi Okafor Hansen Novak Aziz Mwangi Bello Torres Popescu Tesfaye Sato Cohen "
     "Kamara Dubois Park"
 ).split()
-
-
-def p95(samples: list[float]) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-
-
-def timed(fn, rounds: int) -> list[float]:
-    out = []
-    for i in range(rounds):
-        t = time.perf_counter()
-        fn(i)
-        out.append((time.perf_counter() - t) * 1000)
-    return out
 
 
 def _organisations(rng, countries):
